@@ -1,0 +1,113 @@
+// The persistence interface the server and sequencer use. One implementation
+// (SqlStore, plain SQL through node-postgres' Pool) serves both PostgreSQL and
+// the embedded PGlite; the same test suite runs against both.
+
+/** One log entry as appended: its canonical bytes and the columns indexed for lookups. */
+export interface StoredEntry {
+  index: number;
+  data: Uint8Array;
+  /** RFC 6962 leaf hash, SHA-256(0x00 || data). */
+  leafHash: Uint8Array;
+  /** Entry type ("election", "result", ...). */
+  kind: string;
+  /** For results: the contest and station, unique together (exactly-once). */
+  contest: string | null;
+  station: string | null;
+}
+
+/** A tlog-tiles hash tile as it now stands (width 1..256; 256 = full). */
+export interface HashTile {
+  level: number;
+  index: number;
+  width: number;
+  data: Uint8Array;
+}
+
+/** Derived state rows written by the sequencer from the fold's output. */
+export interface StationResultRow {
+  contest: string;
+  station: string;
+  entryIndex: number;
+  /** JSON-serialisable view of the station's current result (fold output). */
+  result: unknown;
+}
+
+export interface TallyRow {
+  contest: string;
+  /** Unit code, or "" for the nation. */
+  unit: string;
+  tally: unknown;
+}
+
+export interface AppendBatch {
+  /** Must equal the current tree size, or the append fails (guards against two sequencers). */
+  startIndex: number;
+  entries: StoredEntry[];
+  /** Every tile that changed, at its new width. */
+  tiles: HashTile[];
+  stationResults: StationResultRow[];
+  tallies: TallyRow[];
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  /** The full signed note text. */
+  note: string;
+}
+
+export interface StoredBlob {
+  sha256: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+export class StoreConflictError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`log append conflict: batch starts at ${expected} but the tree holds ${actual} entries (is another sequencer running?)`);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export interface Store {
+  /** "postgres" or "pglite": for messages and benchmarks. */
+  readonly backend: 'postgres' | 'pglite';
+
+  treeSize(): Promise<number>;
+  /**
+   * Appends the batch and updates derived state in ONE transaction, then makes
+   * it durable (fsync where the engine does not), and only then resolves: a
+   * checkpoint may be signed over it afterwards. Throws StoreConflictError when
+   * startIndex is not the current size; nothing is written then.
+   */
+  appendBatch(batch: AppendBatch): Promise<void>;
+  /** Entries [start, end) in order (fewer if the log is shorter). */
+  getEntries(start: number, end: number): Promise<StoredEntry[]>;
+  getEntry(index: number): Promise<StoredEntry | null>;
+  /** The result entry already logged for this contest and station, if any. */
+  findResult(contest: string, station: string): Promise<StoredEntry | null>;
+  /** The tile as stored (its widest version), or null. */
+  getTile(level: number, index: number): Promise<HashTile | null>;
+  /** The right-edge tiles (the last tile of each level), for the sequencer to resume. */
+  getEdgeTiles(): Promise<HashTile[]>;
+
+  putCheckpoint(cp: StoredCheckpoint): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
+
+  /** Stores content by hash; storing the same hash again is a no-op. */
+  putBlob(blob: StoredBlob): Promise<void>;
+  getBlob(sha256: string): Promise<StoredBlob | null>;
+  hasBlob(sha256: string): Promise<boolean>;
+
+  getTally(contest: string, unit: string): Promise<TallyRow | null>;
+  listTallies(contest: string, units: string[]): Promise<TallyRow[]>;
+  getStationResults(station: string): Promise<StationResultRow[]>;
+
+  /** Small key/value facts (e.g. the definition's hash). */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
