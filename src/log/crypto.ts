@@ -13,8 +13,12 @@ const nodeCrypto: NodeCrypto | undefined = (
 ).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key for node:crypto (RFC 8410).
-const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
-const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+const PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+const SPKI_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
 
 export function sha256(data: Uint8Array): Uint8Array {
   if (nodeCrypto) {
@@ -38,7 +42,11 @@ function nodePublicKey(nc: NodeCrypto, publicKey: Uint8Array) {
   const id = String.fromCharCode(...publicKey);
   let key = publicKeyCache.get(id);
   if (!key) {
-    key = nc.createPublicKey({ key: Buffer.from(withPrefix(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+    key = nc.createPublicKey({
+      key: Buffer.from(withPrefix(SPKI_PREFIX, publicKey)),
+      format: 'der',
+      type: 'spki',
+    });
     if (publicKeyCache.size > 200_000) publicKeyCache.clear();
     publicKeyCache.set(id, key);
   }
@@ -49,7 +57,11 @@ function nodePublicKey(nc: NodeCrypto, publicKey: Uint8Array) {
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
   if (nodeCrypto) {
-    const priv = nodeCrypto.createPrivateKey({ key: Buffer.from(withPrefix(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' });
+    const priv = nodeCrypto.createPrivateKey({
+      key: Buffer.from(withPrefix(PKCS8_PREFIX, seed)),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const spki = nodeCrypto.createPublicKey(priv).export({ format: 'der', type: 'spki' });
     return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
   }
@@ -59,7 +71,11 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
 export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
   if (nodeCrypto) {
-    const priv = nodeCrypto.createPrivateKey({ key: Buffer.from(withPrefix(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' });
+    const priv = nodeCrypto.createPrivateKey({
+      key: Buffer.from(withPrefix(PKCS8_PREFIX, seed)),
+      format: 'der',
+      type: 'pkcs8',
+    });
     return new Uint8Array(nodeCrypto.sign(null, message, priv));
   }
   return ed25519.sign(message, seed);
@@ -69,10 +85,15 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
  * Verifies an Ed25519 signature. All three inputs may be attacker-controlled:
  * wrong lengths and malformed keys give false, never an exception.
  */
-export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    if (nodeCrypto) return nodeCrypto.verify(null, message, nodePublicKey(nodeCrypto, publicKey), signature);
+    if (nodeCrypto)
+      return nodeCrypto.verify(null, message, nodePublicKey(nodeCrypto, publicKey), signature);
     return ed25519.verify(signature, message, publicKey);
   } catch {
     return false;

@@ -42,9 +42,9 @@ export interface TallyRow {
 export interface AppendBatch {
   /** Must equal the current tree size, or the append fails (guards against two sequencers). */
   startIndex: number;
-  entries: StoredEntry[];
+  entries: readonly StoredEntry[];
   /** Every tile that changed, at its new width. */
-  tiles: HashTile[];
+  tiles: readonly HashTile[];
   stationResults: StationResultRow[];
   tallies: TallyRow[];
 }
@@ -110,4 +110,22 @@ export interface Store {
   setMeta(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * A batch carried a result for a (contest, station) that already has one in the
+ * log (or twice in the batch). The database refused it; nothing was written.
+ */
+export class StoreDuplicateResultError extends Error {
+  constructor(
+    readonly contest: string,
+    readonly station: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `duplicate result: contest ${JSON.stringify(contest)} station ${JSON.stringify(station)} already has a result entry in the log`,
+      options,
+    );
+    this.name = 'StoreDuplicateResultError';
+  }
 }

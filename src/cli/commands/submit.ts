@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import type { ElectionDefinition } from '../../election/definition.js';
+import type { ResultEntry } from '../../election/entries.js';
+import { fromHex, toHex } from '../../log/bytes.js';
+import { sha256 } from '../../log/crypto.js';
+import { sniffFormType } from '../../server/routes/form-routes.js';
+import { deviceTime, signResult } from '../../simulate/device.js';
+import { demoDeviceSeed } from '../../simulate/demo-keys.js';
+import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
+import { readElectionFiles } from '../election-dir.js';
+import { UsageError, parse, requireOption } from '../usage.js';
+
+const HELP = `
+kura submit --server URL --election DIR --station CODE --contest ID --votes ID=N,ID=N,...
+            --rejected N [--total-valid N] (--form FILE | --form-sha256 HEX)
+            [--device ID] [--device-seed HEX | --demo-key] [--receipt-out FILE]
+
+Does what a presiding officer's device does: uploads the scanned form (if
+--form), signs the station's result with the device key, sends it, and checks
+the receipt it gets back against the log key pinned in the election directory.
+--total-valid defaults to the sum of --votes. --demo-key derives the demo key
+that kura election made for the device (demo elections only).`;
+
+export async function runSubmit(args: string[]): Promise<number> {
+  const a = parse(
+    args,
+    {
+      server: { type: 'string' },
+      election: { type: 'string' },
+      station: { type: 'string' },
+      contest: { type: 'string' },
+      votes: { type: 'string' },
+      rejected: { type: 'string' },
+      'total-valid': { type: 'string' },
+      form: { type: 'string' },
+      'form-sha256': { type: 'string' },
+      device: { type: 'string' },
+      'device-seed': { type: 'string' },
+      'demo-key': { type: 'boolean' },
+      'device-time': { type: 'string' },
+      'receipt-out': { type: 'string' },
+    },
+    HELP,
+  );
+  if (!a) return 0;
+  const v = a.values;
+  const server = requireOption(v.server, 'server').replace(/\/$/, '');
+  const dir = requireOption(v.election, 'election');
+  const station = requireOption(v.station, 'station');
+  const contest = requireOption(v.contest, 'contest');
+  const { definitionBytes } = readElectionFiles(dir);
+  const definition = JSON.parse(new TextDecoder().decode(definitionBytes)) as ElectionDefinition;
+
+  const votes: Record<string, number> = {};
+  for (const pair of requireOption(v.votes, 'votes').split(',')) {
+    const [id, n] = pair.split('=');
+    if (!id || n === undefined || !/^\d+$/.test(n)) throw new UsageError(`--votes: "${pair}" is not ID=N`);
+    votes[id] = Number(n);
+  }
+  const rejectedText = requireOption(v.rejected, 'rejected');
+  if (!/^\d+$/.test(rejectedText)) throw new UsageError('--rejected must be a whole number');
+  const totalValid = v['total-valid'] !== undefined ? Number(v['total-valid']) : Object.values(votes).reduce((s, n) => s + n, 0);
+
+  const device = v.device ?? definition.devices.find((d) => d.station === station)?.id;
+  if (!device) throw new UsageError(`no device is enrolled at station ${station}; give --device`);
+  let seed: Uint8Array;
+  if (v['device-seed']) {
+    const s = fromHex(v['device-seed']);
+    if (!s || s.length !== 32) throw new UsageError('--device-seed must be 64 hex digits');
+    seed = s;
+  } else if (v['demo-key']) seed = demoDeviceSeed(definition.electionId, device);
+  else throw new UsageError('give --device-seed HEX or --demo-key');
+
+  let form: string;
+  if (v.form) {
+    const data = new Uint8Array(readFileSync(v.form));
+    const type = sniffFormType(data);
+    if (!type) throw new UsageError(`${v.form} is not a JPEG, PNG or PDF`);
+    form = toHex(sha256(data));
+    const put = await fetch(`${server}/api/v1/forms/${form}`, { method: 'PUT', headers: { 'content-type': type }, body: data });
+    if (!put.ok) throw new Error(`form upload refused: ${put.status} ${await put.text()}`);
+    process.stdout.write(`form ${form} uploaded (${data.length} bytes, ${type})\n`);
+  } else form = requireOption(v['form-sha256'], 'form or --form-sha256');
+
+  const entry: ResultEntry = signResult(
+    {
+      type: 'result',
+      v: 1,
+      election: definition.electionId,
+      contest,
+      station,
+      device,
+      votes,
+      rejected: Number(rejectedText),
+      totalValid,
+      form,
+      deviceTime: v['device-time'] ?? deviceTime(new Date()),
+    },
+    seed,
+  );
+  const res = await fetch(`${server}/api/v1/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry) });
+  const body = (await res.json()) as { index?: number; receipt?: string; duplicate?: boolean; flags?: string[]; error?: { code: string; message: string } };
+  if (!res.ok || !body.receipt || body.index === undefined) {
+    process.stderr.write(`refused: HTTP ${res.status} ${body.error ? `${body.error.code}: ${body.error.message}` : JSON.stringify(body)}\n`);
+    return 2;
+  }
+  const out = v['receipt-out'] ?? `receipt-${contest}-${station}.tlog-proof`;
+  saveReceipt(out, body.receipt);
+  const check = checkSavedReceipt(out, definition.logKey, definition.logOrigin);
+  if (!check.ok) {
+    process.stderr.write(`THE RECEIPT DOES NOT VERIFY: ${check.error}\n`);
+    return 3;
+  }
+  process.stdout.write(`${body.duplicate ? 'already logged' : 'logged'} as entry ${body.index}${body.flags?.length ? ` (flags: ${body.flags.join(', ')})` : ''}\n`);
+  process.stdout.write(`receipt saved to ${out} and verified: the signed checkpoint (size ${check.value.treeSize}) includes this entry\n\n${body.receipt}`);
+  return 0;
+}

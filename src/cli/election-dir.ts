@@ -1,0 +1,63 @@
+// An election directory: what `kura election` writes and `kura serve` reads.
+//   definition.json   the canonical definition document (entry 0 commits to its SHA-256)
+//   entry0.json       entry 0, signed by the commission
+//   log.key           the log's signer key (PRIVATE+KEY+..., mode 0600): the server needs it
+//   log.vkey          the log's verifier key: auditors pin it
+//   commission.key    the commission's signer key (keep it offline)
+//   commission.vkey   the commission's verifier key
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromBase64 } from '../log/bytes.js';
+import { generateKey, parseSignerKey } from '../log/note.js';
+import type { NoteSigner } from '../log/note.js';
+
+export interface ElectionFiles {
+  definitionBytes: Uint8Array;
+  entryBytes: Uint8Array;
+}
+
+export function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, path);
+}
+
+/** Reads the keys of a directory, making any that are missing. */
+export function ensureKeys(dir: string, logName: string, commissionName: string): { logSigner: string; logVkey: string; commissionSigner: string; commissionVkey: string } {
+  mkdirSync(dir, { recursive: true });
+  const one = (base: string, name: string) => {
+    const kp = join(dir, `${base}.key`);
+    const vp = join(dir, `${base}.vkey`);
+    if (!existsSync(kp)) {
+      const k = generateKey(name);
+      writeAtomic(kp, `${k.signerKey}\n`, 0o600);
+      writeAtomic(vp, `${k.verifierKey}\n`);
+    }
+    return { signer: readFileSync(kp, 'utf8').trim(), vkey: readFileSync(vp, 'utf8').trim() };
+  };
+  const log = one('log', logName);
+  const commission = one('commission', commissionName);
+  return { logSigner: log.signer, logVkey: log.vkey, commissionSigner: commission.signer, commissionVkey: commission.vkey };
+}
+
+/** The 32-byte seed inside a PRIVATE+KEY signer key. */
+export function signerSeed(signerKey: string): Uint8Array {
+  if (!parseSignerKey(signerKey).ok) throw new Error('not a valid signer key');
+  const data = fromBase64(signerKey.split('+').slice(4).join('+'));
+  if (!data || data.length !== 33) throw new Error('not an Ed25519 signer key');
+  return data.subarray(1);
+}
+
+export function readElectionFiles(dir: string): ElectionFiles {
+  const def = join(dir, 'definition.json');
+  const e0 = join(dir, 'entry0.json');
+  if (!existsSync(def) || !existsSync(e0)) throw new Error(`${dir} is not an election directory (definition.json and entry0.json are needed; make one with \`kura election\`)`);
+  return { definitionBytes: new Uint8Array(readFileSync(def)), entryBytes: new Uint8Array(readFileSync(e0)) };
+}
+
+export function readSigner(path: string): NoteSigner {
+  if (!existsSync(path)) throw new Error(`no key file at ${path}`);
+  const parsed = parseSignerKey(readFileSync(path, 'utf8').trim());
+  if (!parsed.ok) throw new Error(`${path}: ${parsed.error.message}`);
+  return parsed.value;
+}

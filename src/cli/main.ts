@@ -1,0 +1,61 @@
+// The kura command line: one file per command under commands/.
+import { runDemo } from './commands/demo.js';
+import { runElection } from './commands/election.js';
+import { runKeygen } from './commands/keygen.js';
+import { runReceipt } from './commands/receipt.js';
+import { runServe } from './commands/serve.js';
+import { runSubmit } from './commands/submit.js';
+import { UsageError } from './usage.js';
+
+interface Command {
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  demo: { summary: 'start a server on the embedded store and replay the Kenya 2022 election night (npm start)', run: runDemo },
+  keygen: { summary: 'make an Ed25519 signed-note key pair', run: runKeygen },
+  election: { summary: 'build and sign an election (kenya-2022, synthetic, or a definition file)', run: runElection },
+  serve: { summary: 'run the results server', run: runServe },
+  submit: { summary: "sign and send a station's result as its device would, and check the receipt", run: runSubmit },
+  receipt: { summary: 'check a receipt offline (kura receipt verify)', run: runReceipt },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'kura: open election-results servers',
+    '',
+    'usage: kura <command> [options]   (kura <command> --help for its options)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    process.exitCode = name ? 0 : 64;
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`kura: unknown command "${name}"\n\n${usage()}`);
+    process.exitCode = 64;
+    return;
+  }
+  try {
+    process.exitCode = await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`kura ${name}: ${e.message}\n`);
+      process.exitCode = 64;
+    } else {
+      process.stderr.write(`kura ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (process.env.KURA_DEBUG) console.error(e);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Canonical JSON: the RFC 8785 (JCS) serialisation restricted to what kura
+// entries use: objects, arrays, strings, booleans, null and safe integers.
+// Object keys are sorted by UTF-16 code units, there is no whitespace, and
+// strings are escaped as ECMAScript's JSON.stringify does (which is what JCS
+// specifies). The same value always gives the same bytes, so a signature over
+// the bytes is a signature over the value.
+import { type Result, err, ok } from '../basics/result.js';
+
+export type Canonical = null | boolean | number | string | Canonical[] | { [key: string]: Canonical };
+
+export class CanonicalError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = 'CanonicalError';
+  }
+}
+
+function write(value: unknown, path: string, out: string[]): void {
+  if (value === null) {
+    out.push('null');
+    return;
+  }
+  switch (typeof value) {
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return;
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new CanonicalError('numbers must be safe integers', path);
+      out.push(Object.is(value, -0) ? '0' : String(value));
+      return;
+    case 'string':
+      out.push(JSON.stringify(value));
+      return;
+    case 'object': {
+      if (Array.isArray(value)) {
+        out.push('[');
+        value.forEach((v, i) => {
+          if (i > 0) out.push(',');
+          write(v, `${path}[${i}]`, out);
+        });
+        out.push(']');
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new CanonicalError('only plain objects are allowed', path);
+      // Default sort compares UTF-16 code units, as JCS requires.
+      const keys = Object.keys(value).sort();
+      out.push('{');
+      let first = true;
+      for (const k of keys) {
+        const v = (value as Record<string, unknown>)[k];
+        if (v === undefined) continue;
+        if (!first) out.push(',');
+        first = false;
+        out.push(JSON.stringify(k), ':');
+        write(v, path ? `${path}.${k}` : k, out);
+      }
+      out.push('}');
+      return;
+    }
+    default:
+      throw new CanonicalError(`a ${typeof value} cannot be encoded`, path);
+  }
+}
+
+/** The canonical text of a value; throws CanonicalError for values outside the subset. */
+export function canonicalString(value: unknown): string {
+  const out: string[] = [];
+  write(value, '', out);
+  return out.join('');
+}
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+export function canonicalBytes(value: unknown): Uint8Array {
+  return encoder.encode(canonicalString(value));
+}
+
+/**
+ * Parses bytes that must already be canonical (log entries). Attacker-controlled
+ * input: invalid UTF-8, invalid JSON, or any non-canonical form is refused, so
+ * each value has exactly one accepted encoding.
+ */
+export function parseCanonical(bytes: Uint8Array): Result<Canonical, string> {
+  let text: string;
+  try {
+    text = strictDecoder.decode(bytes);
+  } catch {
+    return err('not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return err(`not valid JSON (${(e as Error).message})`);
+  }
+  let again: string;
+  try {
+    again = canonicalString(value);
+  } catch (e) {
+    return err((e as Error).message);
+  }
+  if (again !== text) return err('not in canonical form (RFC 8785 subset: sorted keys, no whitespace, integers only)');
+  return ok(value as Canonical);
+}

@@ -1,0 +1,160 @@
+// Lookups over an election definition, built once: which race a station votes
+// in for each contest, which units a station rolls up into, which device is
+// enrolled where. Also the definition's own consistency check.
+import { type Result, err, ok } from '../basics/result.js';
+import type { CandidateId, Contest, ContestId, Device, DeviceId, ElectionDefinition, ScopeLevel, Station, StationCode, Unit, UnitCode } from './definition.js';
+
+export interface Race {
+  /** The unit at the contest's scope, or "" for the nation. */
+  unit: UnitCode;
+  candidates: CandidateId[];
+  candidateSet: Set<CandidateId>;
+}
+
+export interface StationPlace {
+  station: Station;
+  ward: UnitCode;
+  constituency: UnitCode;
+  county: UnitCode;
+}
+
+/** The code that stands for the whole nation in tallies. */
+export const NATION = '';
+
+export class ElectionIndex {
+  readonly stations = new Map<StationCode, Station>();
+  readonly places = new Map<StationCode, StationPlace>();
+  readonly units = new Map<UnitCode, Unit>();
+  readonly contests = new Map<ContestId, Contest>();
+  readonly devices = new Map<DeviceId, Device>();
+  /** contest → race unit ("" for national contests) → race. */
+  private readonly races = new Map<ContestId, Map<UnitCode, Race>>();
+  private readonly children = new Map<UnitCode, UnitCode[]>();
+
+  constructor(readonly definition: ElectionDefinition) {
+    for (const u of definition.units) this.units.set(u.code, u);
+    for (const u of definition.units) {
+      const parent = u.parent ?? NATION;
+      const list = this.children.get(parent) ?? [];
+      list.push(u.code);
+      this.children.set(parent, list);
+    }
+    for (const s of definition.stations) {
+      this.stations.set(s.code, s);
+      const ward = this.units.get(s.ward);
+      const constituency = ward?.parent ? this.units.get(ward.parent) : undefined;
+      const county = constituency?.parent ? this.units.get(constituency.parent) : undefined;
+      if (ward && constituency && county) this.places.set(s.code, { station: s, ward: ward.code, constituency: constituency.code, county: county.code });
+    }
+    for (const c of definition.contests) {
+      this.contests.set(c.id, c);
+      const byUnit = new Map<UnitCode, Race>();
+      for (const cand of c.candidates) {
+        const unit = c.scope === 'nation' ? NATION : (cand.unit ?? NATION);
+        let race = byUnit.get(unit);
+        if (!race) {
+          race = { unit, candidates: [], candidateSet: new Set() };
+          byUnit.set(unit, race);
+        }
+        race.candidates.push(cand.id);
+        race.candidateSet.add(cand.id);
+      }
+      this.races.set(c.id, byUnit);
+    }
+    for (const d of definition.devices) this.devices.set(d.id, d);
+  }
+
+  /** The unit containing the station at a level, or "" for the nation. */
+  unitOf(station: StationCode, level: ScopeLevel): UnitCode | undefined {
+    const place = this.places.get(station);
+    if (!place) return undefined;
+    switch (level) {
+      case 'nation':
+        return NATION;
+      case 'county':
+        return place.county;
+      case 'constituency':
+        return place.constituency;
+      case 'ward':
+        return place.ward;
+    }
+  }
+
+  /** The race a station votes in for a contest, or undefined if it takes no part. */
+  raceFor(contest: ContestId, station: StationCode): Race | undefined {
+    const c = this.contests.get(contest);
+    if (!c) return undefined;
+    const unit = this.unitOf(station, c.scope);
+    if (unit === undefined) return undefined;
+    return this.races.get(contest)?.get(unit);
+  }
+
+  racesOf(contest: ContestId): Map<UnitCode, Race> {
+    return this.races.get(contest) ?? new Map();
+  }
+
+  /** Units directly below a unit ("" for the counties). */
+  childrenOf(unit: UnitCode): UnitCode[] {
+    return this.children.get(unit) ?? [];
+  }
+
+  /** The units a station's result is added into, nation first. */
+  rollup(station: StationCode): UnitCode[] {
+    const p = this.places.get(station);
+    return p ? [NATION, p.county, p.constituency, p.ward] : [];
+  }
+}
+
+/**
+ * Checks that a definition hangs together: unique codes, every parent, ward,
+ * station and race unit exists at the right level, counts are sane. The
+ * definition is signed by the commission, but a mistake in it must still be
+ * caught before the first result arrives.
+ */
+export function checkDefinition(def: ElectionDefinition): Result<ElectionIndex, string[]> {
+  const problems: string[] = [];
+  if (def.format !== 'kura-election/v1') problems.push(`format must be "kura-election/v1", not ${JSON.stringify(def.format)}`);
+  const units = new Map<UnitCode, Unit>();
+  for (const u of def.units) {
+    if (units.has(u.code) || u.code === NATION) problems.push(`unit code "${u.code}" is repeated or empty`);
+    units.set(u.code, u);
+  }
+  const expectParent: Record<Unit['level'], Unit['level'] | null> = { county: null, constituency: 'county', ward: 'constituency' };
+  for (const u of def.units) {
+    const want = expectParent[u.level];
+    if (want === undefined) problems.push(`unit ${u.code}: unknown level ${JSON.stringify(u.level)}`);
+    else if (want === null) {
+      if (u.parent !== null) problems.push(`county ${u.code} must have parent null`);
+    } else if (u.parent === null || units.get(u.parent)?.level !== want) problems.push(`${u.level} ${u.code}: parent must be a ${want}`);
+  }
+  const stationCodes = new Set<string>();
+  for (const s of def.stations) {
+    if (stationCodes.has(s.code)) problems.push(`station code ${s.code} is repeated`);
+    stationCodes.add(s.code);
+    if (units.get(s.ward)?.level !== 'ward') problems.push(`station ${s.code}: ward ${s.ward} is not a ward`);
+    if (!Number.isSafeInteger(s.registeredVoters) || s.registeredVoters < 0) problems.push(`station ${s.code}: registeredVoters must be a whole number ≥ 0`);
+  }
+  const contestIds = new Set<string>();
+  for (const c of def.contests) {
+    if (contestIds.has(c.id)) problems.push(`contest id ${c.id} is repeated`);
+    contestIds.add(c.id);
+    const candIds = new Set<string>();
+    for (const cand of c.candidates) {
+      if (candIds.has(cand.id)) problems.push(`contest ${c.id}: candidate id ${cand.id} is repeated`);
+      candIds.add(cand.id);
+      if (c.scope === 'nation') {
+        if (cand.unit !== null) problems.push(`contest ${c.id}: candidate ${cand.id} must have unit null (national contest)`);
+      } else if (units.get(cand.unit ?? '')?.level !== c.scope) problems.push(`contest ${c.id}: candidate ${cand.id} must stand in a ${c.scope}`);
+    }
+  }
+  const deviceIds = new Set<string>();
+  for (const d of def.devices) {
+    if (deviceIds.has(d.id)) problems.push(`device id ${d.id} is repeated`);
+    deviceIds.add(d.id);
+    if (!stationCodes.has(d.station)) problems.push(`device ${d.id}: unknown station ${d.station}`);
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(d.publicKey)) problems.push(`device ${d.id}: publicKey must be 32 bytes of base64`);
+  }
+  if (def.perStationCap !== null && !(Number.isSafeInteger(def.perStationCap) && def.perStationCap > 0)) problems.push('perStationCap must be a positive whole number or null');
+  if (problems.length) return err(problems.slice(0, 50));
+  return ok(new ElectionIndex(def));
+}

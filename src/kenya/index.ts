@@ -1,0 +1,6 @@
+// Kenya 2022: facts (data.ts), the election definition (definition.ts), demo
+// device keys (demo-keys.ts) and the presidential station results (presidential-votes.ts).
+export * from './data.js';
+export * from './definition.js';
+export * from './demo-keys.js';
+export { simulatedCandidates } from './simulated-candidates.js';

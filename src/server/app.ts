@@ -1,0 +1,74 @@
+// The HTTP face of a kura log: result submission, form uploads, tallies and
+// station pages derived from the log, proofs, and the C2SP tlog-tiles
+// endpoints that let anyone mirror and check the whole log.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ElectionIndex } from '../election/election-index.js';
+import type { Store, StoredCheckpoint } from '../store/store.js';
+import { ApiError } from './errors.js';
+import { registerLogRoutes } from './routes/log-routes.js';
+import { registerFormRoutes } from './routes/form-routes.js';
+import { registerReadRoutes } from './routes/read-routes.js';
+import { registerResultRoutes } from './routes/result-routes.js';
+import type { Sequencer } from './sequencer.js';
+
+export interface ServerContext {
+  store: Store;
+  index: ElectionIndex;
+  /** Canonical bytes of the definition document (entry 0 commits to their hash). */
+  definitionBytes: Uint8Array;
+  /** The log's signed-note verifier key. */
+  logVerifierKey: string;
+  /** The writer; null for a stateless reader or a read-only mirror. */
+  sequencer: Sequencer | null;
+  /** Without a sequencer: the latest checkpoint this reader serves. */
+  readerCheckpoint?: () => StoredCheckpoint | null;
+}
+
+export interface ServerOptions {
+  logger?: boolean;
+}
+
+export async function buildServer(ctx: ServerContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 64 * 1024,
+    // The log's own idempotency makes retries safe; keep sockets cheap for many devices.
+    keepAliveTimeout: 30_000,
+  });
+
+  // Results are JSON only; a text body is refused with 415 rather than parsed.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error: FastifyError | ApiError, _req, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(error.toJSON());
+    const mapped = mapFastifyError(error as FastifyError);
+    if (mapped.status >= 500) app.log.error(error);
+    return reply.code(mapped.status).send(mapped.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    return reply.code(e.status).send(e.toJSON());
+  });
+
+  registerResultRoutes(app, ctx);
+  registerFormRoutes(app, ctx);
+  registerReadRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  return app;
+}
+
+function mapFastifyError(error: FastifyError): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('BODY_TOO_LARGE', error.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', error.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('MALFORMED_BODY', error.message);
+    default:
+      if (error instanceof SyntaxError || error.statusCode === 400) return new ApiError('MALFORMED_BODY', error.message);
+      if (error.statusCode === 413) return new ApiError('BODY_TOO_LARGE', error.message);
+      if (error.statusCode === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', error.message);
+      return new ApiError('INTERNAL');
+  }
+}

@@ -1,0 +1,75 @@
+// The one catalogue of API errors: code, HTTP status and a default message.
+// Every refusal names the field at fault where there is one, and a refused
+// request changes nothing.
+import type { RuleErrorCode } from '../election/rules.js';
+
+export const API_ERRORS = {
+  MALFORMED_BODY: { status: 400, message: 'the request body is not valid JSON' },
+  INVALID_FIELD: { status: 400, message: 'a field is missing or malformed' },
+  BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  WRONG_ELECTION: { status: 422, message: 'the result is for another election' },
+  UNKNOWN_CONTEST: { status: 422, message: 'no such contest' },
+  UNKNOWN_STATION: { status: 422, message: 'no such polling station' },
+  STATION_NOT_IN_CONTEST: { status: 422, message: 'the station takes no part in that contest' },
+  UNKNOWN_DEVICE: { status: 403, message: 'the device is not enrolled' },
+  DEVICE_NOT_ENROLLED_AT_STATION: { status: 403, message: 'the device is not enrolled at that station' },
+  UNKNOWN_CANDIDATE: { status: 422, message: 'not a candidate in that race' },
+  MISSING_CANDIDATE: { status: 422, message: 'a candidate of the race is missing' },
+  BAD_SIGNATURE: { status: 401, message: 'the signature does not verify' },
+  ALREADY_REPORTED: { status: 409, message: 'a different result for this station and contest is already logged' },
+  FORM_HASH_MISMATCH: { status: 422, message: 'the uploaded form does not hash to the SHA-256 in the URL' },
+  FORM_NOT_RECOGNISED: { status: 415, message: 'the form must be a JPEG, PNG or PDF' },
+  NOT_FOUND: { status: 404, message: 'not found' },
+  BAD_QUERY: { status: 400, message: 'a query parameter is missing or malformed' },
+  BEYOND_TREE: { status: 400, message: 'the requested index or size is beyond the current tree' },
+  SEQUENCER_UNAVAILABLE: { status: 503, message: 'the log is not accepting results right now; retry later' },
+  READ_ONLY: { status: 405, message: 'this server is a read-only mirror' },
+  INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+// Every rule refusal must have a catalogue entry (checked by the compiler).
+const _ruleCodesCovered: Record<RuleErrorCode, ApiErrorCode> = {
+  WRONG_ELECTION: 'WRONG_ELECTION',
+  UNKNOWN_CONTEST: 'UNKNOWN_CONTEST',
+  UNKNOWN_STATION: 'UNKNOWN_STATION',
+  STATION_NOT_IN_CONTEST: 'STATION_NOT_IN_CONTEST',
+  UNKNOWN_DEVICE: 'UNKNOWN_DEVICE',
+  DEVICE_NOT_ENROLLED_AT_STATION: 'DEVICE_NOT_ENROLLED_AT_STATION',
+  UNKNOWN_CANDIDATE: 'UNKNOWN_CANDIDATE',
+  MISSING_CANDIDATE: 'MISSING_CANDIDATE',
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+};
+void _ruleCodesCovered;
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ApiErrorCode,
+    message?: string,
+    readonly field?: string,
+    readonly problems?: FieldProblem[],
+  ) {
+    super(message ?? API_ERRORS[code].message);
+    this.name = 'ApiError';
+    this.status = API_ERRORS[code].status;
+  }
+
+  toJSON() {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field !== undefined ? { field: this.field } : {}),
+        ...(this.problems ? { problems: this.problems } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,45 @@
+// The C2SP tlog-tiles endpoints under /log/, plus the log's verifier key.
+// Tiles (full or partial at a given width) never change once they exist, so
+// they are served as immutable and a CDN can hold them forever.
+import type { FastifyInstance } from 'fastify';
+import { encodeEntryBundle, parseTilePath } from '../../log/tiles.js';
+import type { ServerContext } from '../app.js';
+import { ApiError } from '../errors.js';
+import { currentCheckpoint } from './log-access.js';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const TILE_WIDTH = 256;
+
+export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/log/checkpoint', async (_req, reply) => {
+    const cp = currentCheckpoint(ctx);
+    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache').send(cp.note);
+  });
+
+  app.get('/log/key', async (_req, reply) => {
+    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', IMMUTABLE).send(`${ctx.logVerifierKey}\n`);
+  });
+
+  app.get('/log/tile/*', async (req, reply) => {
+    const path = `tile/${(req.params as { '*': string })['*']}`;
+    const parsed = parseTilePath(path);
+    if (!parsed.ok) throw new ApiError('NOT_FOUND', `not a tile path: ${parsed.error.message}`);
+    const tile = parsed.value;
+    const width = tile.width;
+    const size = currentCheckpoint(ctx).size;
+    // A tile exists once the tree covers it at that width.
+    const leavesPerTile = TILE_WIDTH ** (tile.kind === 'entries' ? 1 : tile.level + 1);
+    const first = tile.index * leavesPerTile;
+    const need = first + (width - 1) * (leavesPerTile / TILE_WIDTH) + leavesPerTile / TILE_WIDTH;
+    if (need > size) throw new ApiError('NOT_FOUND', `${path} is beyond the current tree (size ${size})`);
+    reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE);
+    if (tile.kind === 'entries') {
+      const entries = await ctx.store.getEntries(first, first + width);
+      if (entries.length !== width) throw new ApiError('NOT_FOUND', `${path}: entries missing`);
+      return reply.send(Buffer.from(encodeEntryBundle(entries.map((e) => e.data))));
+    }
+    const stored = await ctx.store.getTile(tile.level, tile.index);
+    if (!stored || stored.width < width) throw new ApiError('NOT_FOUND', `${path} is not stored`);
+    return reply.send(Buffer.from(stored.data.subarray(0, width * 32)));
+  });
+}

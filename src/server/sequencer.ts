@@ -1,0 +1,263 @@
+// The one writer. Accepted results wait in memory for at most one period; then
+// the batch is given log indexes, folded into the tallies, hashed into the
+// tiles, and written in one transaction. Only when the store says the batch is
+// durable is a checkpoint signed over it and are the receipts handed back.
+// (Sunlight's model: sequence once per period, no merge delay.)
+import type { StationResult } from '../election/fold.js';
+import { TallyFold } from '../election/fold.js';
+import type { ElectionIndex } from '../election/election-index.js';
+import { type ResultEntry, decodeEntry, encodeEntry } from '../election/entries.js';
+import { equal as equalBytes } from '../log/bytes.js';
+import { formatCheckpoint } from '../log/checkpoint.js';
+import { leafHash } from '../log/merkle.js';
+import { type NoteSigner, signNote } from '../log/note.js';
+import { formatReceipt } from '../log/receipt.js';
+import { TiledLogBuilder, proveInclusionFromTiles } from '../log/tiles.js';
+import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
+import { ApiError } from './errors.js';
+
+export interface Receipt {
+  index: number;
+  /** The c2sp.org/tlog-proof@v1 text: entry index, inclusion proof and the signed checkpoint covering it. */
+  receipt: string;
+  /** True when the same signed result had already been logged (a retry). */
+  duplicate: boolean;
+}
+
+interface Pending {
+  entry: ResultEntry;
+  bytes: Uint8Array;
+  key: string;
+  waiters: Array<{ resolve: (r: Receipt) => void; reject: (e: unknown) => void }>;
+}
+
+export interface SequencerOptions {
+  /** Longest a result waits before its batch is sequenced. */
+  periodMs?: number;
+  /** A batch is sequenced at once when it reaches this many entries. */
+  maxBatch?: number;
+  /** An idle log's checkpoint is re-signed this often. */
+  resignMs?: number;
+  log?: (msg: string) => void;
+}
+
+function signCheckpoint(origin: string, size: number, rootHash: Uint8Array, signer: NoteSigner): string {
+  return signNote(formatCheckpoint({ origin, size, rootHash, extensions: [] }), [signer]);
+}
+
+export class Sequencer {
+  private pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private resignTimer: NodeJS.Timeout | null = null;
+  private broken: Error | null = null;
+  private checkpoint: StoredCheckpoint;
+  private readonly periodMs: number;
+  private readonly maxBatch: number;
+  /** Tiles written by recent batches, so receipts need not read them back. */
+  private tileCache = new Map<string, Uint8Array>();
+
+  private constructor(
+    private readonly store: Store,
+    readonly index: ElectionIndex,
+    readonly fold: TallyFold,
+    private builder: TiledLogBuilder,
+    private readonly signer: NoteSigner,
+    private readonly origin: string,
+    checkpoint: StoredCheckpoint,
+    private readonly opts: SequencerOptions,
+  ) {
+    this.checkpoint = checkpoint;
+    this.periodMs = opts.periodMs ?? 200;
+    this.maxBatch = opts.maxBatch ?? 4000;
+    if (opts.resignMs) {
+      this.resignTimer = setInterval(() => void this.resignIfIdle(), opts.resignMs);
+      this.resignTimer.unref();
+    }
+  }
+
+  /**
+   * Rebuilds the in-memory state from the store: the fold by replaying every
+   * entry (the tallies in the store are derived; the log is the record), and
+   * the tile edge from the stored edge tiles.
+   */
+  static async open(store: Store, index: ElectionIndex, signer: NoteSigner, origin: string, opts: SequencerOptions = {}): Promise<Sequencer> {
+    const size = await store.treeSize();
+    const fold = new TallyFold(index);
+    const CHUNK = 5000;
+    for (let start = 0; start < size; start += CHUNK) {
+      for (const e of await store.getEntries(start, Math.min(size, start + CHUNK))) fold.applyBytes(e.index, e.data);
+    }
+    if (fold.anomalies.length) opts.log?.(`warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`);
+    const resumed = TiledLogBuilder.fromEdge(size, await store.getEdgeTiles());
+    if (!resumed.ok) throw new Error(`cannot resume the log's tiles: ${resumed.error.message}`);
+    const builder = resumed.value;
+    let checkpoint = await store.latestCheckpoint();
+    if (!checkpoint || checkpoint.size !== size) {
+      checkpoint = { size, note: signCheckpoint(origin, size, builder.root(), signer) };
+      await store.putCheckpoint(checkpoint);
+    }
+    return new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
+  }
+
+  get treeSize(): number {
+    return this.checkpoint.size;
+  }
+
+  latestCheckpoint(): StoredCheckpoint {
+    return this.checkpoint;
+  }
+
+  /**
+   * Queues a checked, signed result and resolves with its receipt once it is
+   * durable and covered by a signed checkpoint. A retry of a result already
+   * logged (or already queued) gets the same index; a different result for the
+   * same station and contest is refused.
+   */
+  async submit(entry: ResultEntry): Promise<Receipt> {
+    if (this.broken) throw new ApiError('SEQUENCER_UNAVAILABLE', `the sequencer stopped after an error: ${this.broken.message}`);
+    const bytes = encodeEntry(entry);
+    const key = `${entry.contest}\u0000${entry.station}`;
+    const logged = this.fold.result(entry.contest, entry.station);
+    if (logged) return this.receiptForLogged(logged, bytes);
+    const queued = this.pending.get(key);
+    if (queued && !equalBytes(queued.bytes, bytes)) {
+      throw new ApiError('ALREADY_REPORTED', `station ${entry.station} already has a different ${entry.contest} result awaiting sequencing`, 'station');
+    }
+    return new Promise<Receipt>((resolve, reject) => {
+      if (queued) {
+        queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
+        return;
+      }
+      this.pending.set(key, { entry, bytes, key, waiters: [{ resolve, reject }] });
+      if (this.pending.size >= this.maxBatch) void this.flush();
+      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+    });
+  }
+
+  private async receiptForLogged(logged: StationResult, bytes: Uint8Array): Promise<Receipt> {
+    const stored = await this.store.getEntry(logged.entryIndex);
+    if (!stored || !equalBytes(stored.data, bytes)) {
+      throw new ApiError('ALREADY_REPORTED', `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a correction is a separate entry type`, 'station');
+    }
+    // Wait for any batch in flight so the checkpoint we use covers the entry.
+    if (this.flushing) await this.flushing;
+    const receipt = await this.makeReceipt(logged.entryIndex, stored.data, this.checkpoint);
+    return { index: logged.entryIndex, receipt, duplicate: true };
+  }
+
+  /** Sequences everything queued now. Serialised: one batch at a time. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.flushing = this.sequence(batch).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+    if (this.pending.size > 0 && !this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+  }
+
+  private async sequence(batch: Pending[]): Promise<void> {
+    const start = this.fold.size;
+    try {
+      const entries: StoredEntry[] = [];
+      const stationKeys = new Map<string, { contest: string; station: string }>();
+      const unitKeys = new Map<string, { contest: string; unit: string }>();
+      for (const [i, p] of batch.entries()) {
+        const index = start + i;
+        const change = this.fold.apply(index, p.entry);
+        for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
+        for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
+        entries.push({ index, data: p.bytes, leafHash: leafHash(p.bytes), kind: 'result', contest: p.entry.contest, station: p.entry.station });
+      }
+      const appended = this.builder.append(entries.map((e) => e.leafHash));
+      const stationResults = [...stationKeys.values()].map(({ contest, station }) => {
+        const r = this.fold.result(contest, station);
+        if (!r) throw new Error('folded result vanished');
+        return { contest, station, entryIndex: r.entryIndex, result: r };
+      });
+      const tallies = [...unitKeys.values()].map(({ contest, unit }) => ({ contest, unit, tally: this.fold.tally(contest, unit) }));
+      await this.store.appendBatch({ startIndex: start, entries, tiles: appended.changedTiles, stationResults, tallies });
+      // Durable: now, and only now, sign over it.
+      const checkpoint = { size: appended.size, note: signCheckpoint(this.origin, appended.size, appended.root, this.signer) };
+      await this.store.putCheckpoint(checkpoint);
+      this.checkpoint = checkpoint;
+      this.rememberTiles(appended.changedTiles);
+      for (const [i, p] of batch.entries()) {
+        const receipt = await this.makeReceipt(start + i, p.bytes, checkpoint);
+        const [first, ...retries] = p.waiters;
+        first?.resolve({ index: start + i, receipt, duplicate: false });
+        for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });
+      }
+    } catch (e) {
+      // The in-memory fold and tile edge may now be ahead of the store: stop
+      // accepting until restarted from the store, which is the truth.
+      this.broken = e instanceof Error ? e : new Error(String(e));
+      this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
+      const error = new ApiError('SEQUENCER_UNAVAILABLE', 'the log could not store this batch; nothing from it was logged; retry later');
+      for (const p of batch) for (const w of p.waiters) w.reject(error);
+    }
+  }
+
+  private rememberTiles(tiles: readonly HashTile[]): void {
+    if (this.tileCache.size > 4096) this.tileCache.clear();
+    for (const t of tiles) this.tileCache.set(`${t.level}/${t.index}`, t.data);
+  }
+
+  /** Reads tiles for proofs: recent ones from memory, the rest from the store. */
+  readonly readTile = async (level: number, index: number, width: number): Promise<Uint8Array> => {
+    let data = this.tileCache.get(`${level}/${index}`);
+    if (!data) {
+      const t = await this.store.getTile(level, index);
+      if (!t) throw new Error(`tile ${level}/${index} is missing from the store`);
+      data = t.data;
+    }
+    if (data.length < width * 32) throw new Error(`tile ${level}/${index} holds ${data.length / 32} hashes, ${width} needed`);
+    return data.subarray(0, width * 32);
+  };
+
+  private async makeReceipt(index: number, data: Uint8Array, checkpoint: StoredCheckpoint): Promise<string> {
+    const proof = await proveInclusionFromTiles(index, checkpoint.size, this.readTile);
+    if (!proof.ok) throw new Error(`cannot prove entry ${index}: ${proof.error.message}`);
+    return formatReceipt({ extra: data, index, proof: proof.value, checkpoint: checkpoint.note });
+  }
+
+  private async resignIfIdle(): Promise<void> {
+    if (this.flushing || this.pending.size > 0 || this.broken) return;
+    const size = this.checkpoint.size;
+    const note = signCheckpoint(this.origin, size, this.builder.root(), this.signer);
+    await this.store.putCheckpoint({ size, note });
+    this.checkpoint = { size, note };
+  }
+
+  /** Appends the election entry to an empty log (entry 0). */
+  static async genesis(store: Store, entryBytes: Uint8Array, definitionBytes: Uint8Array, definitionSha256: string): Promise<void> {
+    const size = await store.treeSize();
+    if (size !== 0) throw new Error('genesis on a non-empty log');
+    await store.putBlob({ sha256: definitionSha256, contentType: 'application/json', data: definitionBytes });
+    const decoded = decodeEntry(entryBytes);
+    if (!decoded.ok || decoded.value.type !== 'election') throw new Error('entry 0 must be an election entry');
+    const builder = TiledLogBuilder.empty();
+    const lh = leafHash(entryBytes);
+    const appended = builder.append([lh]);
+    await store.appendBatch({
+      startIndex: 0,
+      entries: [{ index: 0, data: entryBytes, leafHash: lh, kind: 'election', contest: null, station: null }],
+      tiles: appended.changedTiles,
+      stationResults: [],
+      tallies: [],
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.resignTimer) clearInterval(this.resignTimer);
+    await this.flush();
+  }
+}
+

@@ -1,0 +1,85 @@
+// Bringing a log up: open the store, write entry 0 on first start (or check
+// that the stored entry 0 is the election we were given), rebuild the
+// sequencer from the log, and build the HTTP server.
+import type { FastifyInstance } from 'fastify';
+import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
+import { type NoteSigner, decodeVerifierKey } from '../log/note.js';
+import { equal } from '../log/bytes.js';
+import type { Store } from '../store/store.js';
+import { buildServer } from './app.js';
+import { Sequencer, type SequencerOptions } from './sequencer.js';
+
+const DEFINITION_META = 'definition-sha256';
+
+export interface StartOptions {
+  store: Store;
+  /** Entry 0 and the definition it commits to; needed on first start, checked on later ones. */
+  genesis?: { entryBytes: Uint8Array; definitionBytes: Uint8Array };
+  /** The log's signer; null starts a read-only server. */
+  signer: NoteSigner | null;
+  sequencer?: SequencerOptions;
+  logger?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface RunningLog {
+  app: FastifyInstance;
+  sequencer: Sequencer | null;
+  election: OpenedGenesis;
+  close(): Promise<void>;
+}
+
+export async function startLog(opts: StartOptions): Promise<RunningLog> {
+  const { store } = opts;
+  let size = await store.treeSize();
+  if (size === 0) {
+    if (!opts.genesis) throw new Error('the log is empty: give the election (entry 0 and its definition) to start it');
+    const opened = openGenesis(opts.genesis.entryBytes, opts.genesis.definitionBytes);
+    if (!opened.ok) throw new Error(`cannot start this election: ${opened.error}`);
+    await Sequencer.genesis(store, opts.genesis.entryBytes, opts.genesis.definitionBytes, opened.value.entry.definitionSha256);
+    await store.setMeta(DEFINITION_META, opened.value.entry.definitionSha256);
+    size = 1;
+    opts.log?.(`started a new log for election ${opened.value.entry.electionId}`);
+  }
+  const entry0 = await store.getEntry(0);
+  if (!entry0) throw new Error('the store has entries but no entry 0');
+  if (opts.genesis && !equal(entry0.data, opts.genesis.entryBytes)) {
+    throw new Error('this data directory holds a different election (its entry 0 differs from the one given); use another --data or --db');
+  }
+  const defSha = (await store.getMeta(DEFINITION_META)) ?? '';
+  const defBlob = await store.getBlob(defSha);
+  if (!defBlob) throw new Error('the election definition committed by entry 0 is missing from the store');
+  const opened = openGenesis(entry0.data, defBlob.data);
+  if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
+  const election = opened.value;
+
+  let sequencer: Sequencer | null = null;
+  if (opts.signer) {
+    const logKey = decodeVerifierKey(election.definition.logKey);
+    if (!logKey.ok || logKey.value.name !== opts.signer.name || logKey.value.keyId !== opts.signer.keyId) {
+      throw new Error(`the log signing key (${opts.signer.name}) is not the key the election names (${election.definition.logKey})`);
+    }
+    sequencer = await Sequencer.open(store, election.index, opts.signer, election.definition.logOrigin, { resignMs: 60_000, log: opts.log, ...opts.sequencer });
+  }
+  const latest = await store.latestCheckpoint();
+  const app = await buildServer(
+    {
+      store,
+      index: election.index,
+      definitionBytes: defBlob.data,
+      logVerifierKey: election.definition.logKey,
+      sequencer,
+      readerCheckpoint: () => latest,
+    },
+    { logger: opts.logger ?? false },
+  );
+  return {
+    app,
+    sequencer,
+    election,
+    async close() {
+      await app.close();
+      await sequencer?.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// openStore: PostgreSQL when given a URL, the embedded PGlite when given a
+// data directory. Both end up as the same SqlStore over a node-postgres Pool.
+
+import pg from 'pg';
+import { Db } from './db.js';
+import { engineDurability, type FsyncEvent } from './durability.js';
+import { openEmbeddedStore } from './embedded.js';
+import { migrate } from './migrate.js';
+import { SqlStore } from './sql-store.js';
+
+export interface OpenStoreOptions {
+  /** postgres://... : a PostgreSQL >= 15 server. */
+  url?: string;
+  /** A local directory for the embedded PGlite store (created if missing). */
+  dataDir?: string;
+  log?: (msg: string) => void;
+  /** Observes each fsync the store itself does (PGlite only: PostgreSQL fsyncs its own WAL). */
+  onFsync?: (event: FsyncEvent) => void;
+  /** Replaces the fsync call (PGlite only), for fault-injection tests. */
+  fsyncPath?: (path: string, kind: 'file' | 'dir') => Promise<void>;
+  /** PGlite: CHECKPOINT after this much WAL (default 256 MiB), bounding WAL size and recovery time. */
+  checkpointWalBytes?: number;
+  /** PostgreSQL: connection pool size (default 10). */
+  poolSize?: number;
+}
+
+function defaultLog(msg: string): void {
+  console.error(`kura store: ${msg}`);
+}
+
+export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
+  if ((opts.url === undefined) === (opts.dataDir === undefined)) {
+    throw new TypeError('openStore: give exactly one of url (PostgreSQL) or dataDir (embedded PGlite)');
+  }
+  const log = opts.log ?? defaultLog;
+  if (opts.dataDir !== undefined) {
+    return openEmbeddedStore({
+      dataDir: opts.dataDir,
+      log,
+      onFsync: opts.onFsync,
+      fsyncPath: opts.fsyncPath,
+      checkpointWalBytes: opts.checkpointWalBytes,
+    });
+  }
+  const url = opts.url as string;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new TypeError('openStore: url must be postgres://... or postgresql://...');
+  }
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  pool.on('error', (err) => log(`PostgreSQL pool: ${err.message}`));
+  const db = new Db(pool);
+  try {
+    await migrate(db, { log });
+    const [s] = await db.query<{ fsync: string; sc: string }>(
+      `SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`,
+    );
+    if (s?.fsync !== 'on' || s.sc === 'off') {
+      log(
+        `warning: PostgreSQL runs with fsync=${s?.fsync}, synchronous_commit=${s?.sc}: a crash may lose batches after their checkpoint was signed`,
+      );
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+  return new SqlStore(db, 'postgres', engineDurability());
+}

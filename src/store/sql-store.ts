@@ -1,0 +1,419 @@
+// SqlStore: the Store over plain SQL through a node-postgres Pool. The same
+// code serves PostgreSQL and PGlite (through its node-postgres adapter); the
+// only engine-specific part is the Durability passed in.
+//
+// Hot path (appendBatch): one transaction that locks the log_head row, checks
+// the batch starts at the current size, inserts all entries with ONE statement
+// (columns passed as arrays and unnest()ed; the entries' bytes travel as one
+// concatenated bytea parameter, sent in binary, and are cut with substring()),
+// upserts tiles the same way, upserts station results and tallies from one
+// JSON parameter each, advances log_head, commits, and then waits for the
+// Durability. A handful of statements per batch regardless of its size, and
+// far below PostgreSQL's 65,535-parameter limit.
+
+import { createHash } from 'node:crypto';
+import { type Db, sqlState } from './db.js';
+import type { Durability } from './durability.js';
+import {
+  type AppendBatch,
+  type HashTile,
+  type Store,
+  StoreConflictError,
+  StoreDuplicateResultError,
+  type StoredBlob,
+  type StoredCheckpoint,
+  type StoredEntry,
+  type StationResultRow,
+  type TallyRow,
+} from './store.js';
+
+type EntryRow = {
+  idx: string;
+  data: Uint8Array;
+  leaf_hash: Uint8Array;
+  kind: string;
+  contest: string | null;
+  station: string | null;
+};
+type TileRow = { level: number; idx: string; width: number; data: Uint8Array };
+
+const ENTRY_COLUMNS = 'idx, data, leaf_hash, kind, contest, station';
+
+const INSERT_ENTRIES = `
+INSERT INTO entries (idx, data, leaf_hash, kind, contest, station)
+SELECT $1::bigint + t.o - 1,
+       substring($2::bytea FROM t.off + 1 FOR t.len),
+       substring($3::bytea FROM (t.o::int4 - 1) * 32 + 1 FOR 32),
+       t.kind, t.contest, t.station
+FROM unnest($4::int4[], $5::int4[], $6::text[], $7::text[], $8::text[])
+     WITH ORDINALITY AS t(off, len, kind, contest, station, o)`;
+
+const UPSERT_TILES = `
+INSERT INTO tiles (level, idx, width, data)
+SELECT t.level, t.idx, t.width, substring($4::bytea FROM t.off + 1 FOR t.width * 32)
+FROM unnest($1::int4[], $2::int8[], $3::int4[], $5::int4[]) AS t(level, idx, width, off)
+ON CONFLICT (level, idx) DO UPDATE SET width = EXCLUDED.width, data = EXCLUDED.data
+  WHERE tiles.width < EXCLUDED.width`;
+
+const UPSERT_STATION_RESULTS = `
+INSERT INTO station_results (contest, station, entry_idx, result)
+SELECT r->>0, r->>1, (r->>2)::bigint, r->3 FROM jsonb_array_elements($1::jsonb) AS r
+ON CONFLICT (contest, station) DO UPDATE SET entry_idx = EXCLUDED.entry_idx, result = EXCLUDED.result`;
+
+const UPSERT_TALLIES = `
+INSERT INTO tallies (contest, unit, tally)
+SELECT r->>0, r->>1, r->2 FROM jsonb_array_elements($1::jsonb) AS r
+ON CONFLICT (contest, unit) DO UPDATE SET tally = EXCLUDED.tally`;
+
+function bytes(b: Uint8Array): Uint8Array {
+  // pg hands back Buffers (sometimes slices of a shared pool): return a plain copy.
+  return new Uint8Array(b);
+}
+
+function toEntry(r: EntryRow): StoredEntry {
+  return {
+    index: Number(r.idx),
+    data: bytes(r.data),
+    leafHash: bytes(r.leaf_hash),
+    kind: r.kind,
+    contest: r.contest,
+    station: r.station,
+  };
+}
+
+function toTile(r: TileRow): HashTile {
+  return { level: r.level, index: Number(r.idx), width: r.width, data: bytes(r.data) };
+}
+
+function checkIndex(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
+}
+
+function concat(parts: Uint8Array[], total: number): Buffer {
+  return Buffer.concat(parts, total);
+}
+
+/** Last write wins for rows with the same key (one upsert may not touch a row twice). */
+function lastByKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const r of rows) {
+    const k = key(r);
+    m.delete(k);
+    m.set(k, r);
+  }
+  return [...m.values()];
+}
+
+export interface SqlStoreOptions {
+  /** Runs after the pool is closed (PGlite: close the engine, fsync, release the lock). */
+  onClose?: () => Promise<void>;
+}
+
+export class SqlStore implements Store {
+  #failed: Error | undefined;
+  #closed = false;
+
+  constructor(
+    readonly db: Db,
+    readonly backend: 'postgres' | 'pglite',
+    readonly durability: Durability,
+    private readonly opts: SqlStoreOptions = {},
+  ) {}
+
+  #writable(): void {
+    if (this.#closed) throw new Error('store is closed');
+    if (this.#failed) throw this.#failed;
+  }
+
+  /** After a write committed: make it durable, or mark the store failed. */
+  async #durable(): Promise<void> {
+    try {
+      await this.durability.afterCommit(this.db);
+    } catch (err) {
+      this.#failed ??= new Error(
+        `store failed: a commit could not be made durable (${(err as Error).message}); restart kura`,
+        { cause: err },
+      );
+      throw this.#failed;
+    }
+  }
+
+  async treeSize(): Promise<number> {
+    const [row] = await this.db.query<{ size: string }>('SELECT size FROM log_head');
+    return Number(row?.size ?? 0);
+  }
+
+  async appendBatch(batch: AppendBatch): Promise<void> {
+    this.#writable();
+    const { startIndex, entries } = batch;
+    checkIndex('startIndex', startIndex);
+
+    const n = entries.length;
+    const dataParts: Uint8Array[] = new Array(n);
+    const hashParts: Uint8Array[] = new Array(n);
+    const offs: number[] = new Array(n);
+    const lens: number[] = new Array(n);
+    const kinds: string[] = new Array(n);
+    const contests: (string | null)[] = new Array(n);
+    const stations: (string | null)[] = new Array(n);
+    let dataLen = 0;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i] as StoredEntry;
+      if (e.index !== startIndex + i) {
+        throw new RangeError(`entry ${i} of a batch starting at ${startIndex} has index ${e.index}`);
+      }
+      if (e.leafHash.length !== 32) throw new RangeError(`entry ${e.index}: leaf hash is not 32 bytes`);
+      dataParts[i] = e.data;
+      hashParts[i] = e.leafHash;
+      offs[i] = dataLen;
+      lens[i] = e.data.length;
+      dataLen += e.data.length;
+      kinds[i] = e.kind;
+      contests[i] = e.contest;
+      stations[i] = e.station;
+    }
+
+    const tiles = lastByKey(
+      [...batch.tiles].sort((a, b) => a.width - b.width),
+      (t) => `${t.level}/${t.index}`,
+    );
+    const tileParts: Uint8Array[] = [];
+    const tileOffs: number[] = [];
+    let tileLen = 0;
+    for (const t of tiles) {
+      checkIndex('tile level', t.level);
+      checkIndex('tile index', t.index);
+      if (!Number.isInteger(t.width) || t.width < 1 || t.width > 256 || t.data.length !== t.width * 32) {
+        throw new RangeError(`tile ${t.level}/${t.index}: width ${t.width} with ${t.data.length} bytes`);
+      }
+      tileParts.push(t.data);
+      tileOffs.push(tileLen);
+      tileLen += t.data.length;
+    }
+    const stationResults = lastByKey(batch.stationResults, (r) => JSON.stringify([r.contest, r.station]));
+    const tallies = lastByKey(batch.tallies, (r) => JSON.stringify([r.contest, r.unit]));
+
+    try {
+      await this.db.withTransaction(async (tx) => {
+        const [head] = await tx.query<{ size: string }>('SELECT size FROM log_head FOR UPDATE');
+        const size = Number(head?.size);
+        if (size !== startIndex) throw new StoreConflictError(startIndex, size);
+        if (n > 0) {
+          await tx.query(INSERT_ENTRIES, [
+            startIndex,
+            concat(dataParts, dataLen),
+            concat(hashParts, 32 * n),
+            offs,
+            lens,
+            kinds,
+            contests,
+            stations,
+          ]);
+        }
+        if (tiles.length > 0) {
+          await tx.query(UPSERT_TILES, [
+            tiles.map((t) => t.level),
+            tiles.map((t) => t.index),
+            tiles.map((t) => t.width),
+            concat(tileParts, tileLen),
+            tileOffs,
+          ]);
+        }
+        if (stationResults.length > 0) {
+          const rows = stationResults.map((r) => [r.contest, r.station, r.entryIndex, r.result ?? null]);
+          await tx.query(UPSERT_STATION_RESULTS, [JSON.stringify(rows)]);
+        }
+        if (tallies.length > 0) {
+          const rows = tallies.map((r) => [r.contest, r.unit, r.tally ?? null]);
+          await tx.query(UPSERT_TALLIES, [JSON.stringify(rows)]);
+        }
+        if (n > 0) await tx.query('UPDATE log_head SET size = $1', [startIndex + n]);
+      });
+    } catch (err) {
+      if (sqlState(err) === '23505' && (err as { constraint?: string }).constraint === 'entries_result_once') {
+        throw await this.#duplicateError(entries, err);
+      }
+      throw err;
+    }
+    await this.#durable();
+  }
+
+  /** Which (contest, station) made the unique index refuse the batch. */
+  async #duplicateError(entries: readonly StoredEntry[], cause: unknown): Promise<Error> {
+    const seen = new Set<string>();
+    const pairs: [string, string][] = [];
+    for (const e of entries) {
+      if (e.kind !== 'result' || e.contest === null || e.station === null) continue;
+      const k = JSON.stringify([e.contest, e.station]);
+      if (seen.has(k)) return new StoreDuplicateResultError(e.contest, e.station, { cause });
+      seen.add(k);
+      pairs.push([e.contest, e.station]);
+    }
+    const [hit] = await this.db.query<{ contest: string; station: string }>(
+      `SELECT e.contest, e.station FROM entries e
+       JOIN unnest($1::text[], $2::text[]) AS p(contest, station)
+         ON e.contest = p.contest AND e.station = p.station AND e.kind = 'result'
+       LIMIT 1`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    return hit ? new StoreDuplicateResultError(hit.contest, hit.station, { cause }) : (cause as Error);
+  }
+
+  async getEntries(start: number, end: number): Promise<StoredEntry[]> {
+    checkIndex('start', start);
+    checkIndex('end', end);
+    if (end <= start) return [];
+    const rows = await this.db.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+      [start, end],
+    );
+    return rows.map(toEntry);
+  }
+
+  async getEntry(index: number): Promise<StoredEntry | null> {
+    checkIndex('index', index);
+    const [row] = await this.db.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE idx = $1`, [
+      index,
+    ]);
+    return row ? toEntry(row) : null;
+  }
+
+  async findResult(contest: string, station: string): Promise<StoredEntry | null> {
+    const [row] = await this.db.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE kind = 'result' AND contest = $1 AND station = $2`,
+      [contest, station],
+    );
+    return row ? toEntry(row) : null;
+  }
+
+  async getTile(level: number, index: number): Promise<HashTile | null> {
+    checkIndex('level', level);
+    checkIndex('index', index);
+    const [row] = await this.db.query<TileRow>(
+      'SELECT level, idx, width, data FROM tiles WHERE level = $1 AND idx = $2',
+      [level, index],
+    );
+    return row ? toTile(row) : null;
+  }
+
+  async getEdgeTiles(): Promise<HashTile[]> {
+    // One index probe per level rather than a scan of all tiles.
+    const rows = await this.db.query<TileRow>(
+      `SELECT t.level, t.idx, t.width, t.data
+       FROM generate_series(0, (SELECT max(level) FROM tiles)) AS l(level)
+       CROSS JOIN LATERAL (
+         SELECT level, idx, width, data FROM tiles WHERE tiles.level = l.level ORDER BY idx DESC LIMIT 1
+       ) AS t
+       ORDER BY t.level`,
+    );
+    return rows.map(toTile);
+  }
+
+  async putCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    this.#writable();
+    checkIndex('checkpoint size', cp.size);
+    // Refuses a checkpoint over entries the log does not hold: signing one would be a bug.
+    const rows = await this.db.query(
+      `INSERT INTO checkpoints (size, note)
+       SELECT $1, $2 WHERE $1 <= (SELECT size FROM log_head)
+       ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, created_at = now()
+       RETURNING size`,
+      [cp.size, cp.note],
+    );
+    if (rows.length === 0) {
+      throw new RangeError(`checkpoint of size ${cp.size} is beyond the log (${await this.treeSize()} entries)`);
+    }
+    await this.#durable();
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const [row] = await this.db.query<{ size: string; note: string }>(
+      'SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1',
+    );
+    return row ? { size: Number(row.size), note: row.note } : null;
+  }
+
+  async putBlob(blob: StoredBlob): Promise<void> {
+    this.#writable();
+    const actual = createHash('sha256').update(blob.data).digest('hex');
+    if (blob.sha256 !== actual) {
+      throw new Error(`blob key ${blob.sha256} is not the lower-case hex SHA-256 of its data (${actual})`);
+    }
+    const rows = await this.db.query(
+      `INSERT INTO blobs (sha256, content_type, data) VALUES ($1, $2, $3)
+       ON CONFLICT (sha256) DO NOTHING RETURNING 1 AS inserted`,
+      [blob.sha256, blob.contentType, blob.data],
+    );
+    if (rows.length > 0) await this.#durable();
+  }
+
+  async getBlob(sha256: string): Promise<StoredBlob | null> {
+    const [row] = await this.db.query<{ sha256: string; content_type: string; data: Uint8Array }>(
+      'SELECT sha256, content_type, data FROM blobs WHERE sha256 = $1',
+      [sha256],
+    );
+    return row ? { sha256: row.sha256, contentType: row.content_type, data: bytes(row.data) } : null;
+  }
+
+  async hasBlob(sha256: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [sha256]);
+    return rows.length > 0;
+  }
+
+  async getTally(contest: string, unit: string): Promise<TallyRow | null> {
+    const [row] = await this.db.query<TallyRow>(
+      'SELECT contest, unit, tally FROM tallies WHERE contest = $1 AND unit = $2',
+      [contest, unit],
+    );
+    return row ?? null;
+  }
+
+  /** The tallies that exist among `units`, in the order asked. */
+  async listTallies(contest: string, units: string[]): Promise<TallyRow[]> {
+    if (units.length === 0) return [];
+    return this.db.query<TallyRow>(
+      `SELECT t.contest, t.unit, t.tally
+       FROM unnest($2::text[]) WITH ORDINALITY AS u(unit, o)
+       JOIN tallies t ON t.contest = $1 AND t.unit = u.unit
+       ORDER BY u.o`,
+      [contest, units],
+    );
+  }
+
+  async getStationResults(station: string): Promise<StationResultRow[]> {
+    const rows = await this.db.query<{ contest: string; station: string; entry_idx: string; result: unknown }>(
+      'SELECT contest, station, entry_idx, result FROM station_results WHERE station = $1 ORDER BY contest',
+      [station],
+    );
+    return rows.map((r) => ({
+      contest: r.contest,
+      station: r.station,
+      entryIndex: Number(r.entry_idx),
+      result: r.result,
+    }));
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const [row] = await this.db.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    return row?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.#writable();
+    await this.db.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+      [key, value],
+    );
+    await this.#durable();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.db.close();
+    } finally {
+      await this.opts.onClose?.();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// A small synthetic election served from a real store (PGlite in a temp
+// directory, or a fresh PostgreSQL database), for tests that use the HTTP API
+// through Fastify's inject().
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
+import { createGenesis } from '../../src/election/genesis.js';
+import type { ElectionDefinition } from '../../src/election/definition.js';
+import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
+import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
+import { startLog, type RunningLog } from '../../src/server/start.js';
+import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
+import { deviceTime, signResult } from '../../src/simulate/device.js';
+import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestDatabase } from './postgres.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export interface TestLog {
+  running: RunningLog;
+  store: Store;
+  definition: ElectionDefinition;
+  logVerifier: NoteVerifier;
+  logSigner: NoteSigner;
+  /** A correctly signed result for a station (votes per candidate given or defaulted). */
+  result(station: string, over?: Partial<Unsigned<ResultEntry>>, contest?: string): ResultEntry;
+  close(): Promise<void>;
+}
+
+const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
+
+export async function newTestLog(backend: Backend, opts: { stations?: number; presidentOnly?: boolean; sequencerPeriodMs?: number } = {}): Promise<TestLog> {
+  const log = generateKey('kura.test/log', SEED('log'));
+  const commission = generateKey('kura.test-commission', SEED('commission'));
+  const definition = syntheticDefinition({
+    electionId: 'test-election',
+    stations: opts.stations ?? 12,
+    logOrigin: 'kura.test/log',
+    logKey: log.verifierKey,
+    commissionKey: commission.verifierKey,
+    presidentOnly: opts.presidentOnly ?? true,
+  });
+  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
+  let cleanup: () => Promise<void>;
+  let store: Store;
+  if (backend === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'kura-test-'));
+    store = await openStore({ dataDir: join(dir, 'data') });
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const db = await createTestDatabase();
+    store = await openStore({ url: db.url });
+    cleanup = db.drop;
+  }
+  const signer = parseSignerKey(log.signerKey);
+  const verifier = parseVerifierKey(log.verifierKey);
+  if (!signer.ok || !verifier.ok) throw new Error('test keys');
+  const running = await startLog({ store, genesis, signer: signer.value, sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 } });
+  return {
+    running,
+    store,
+    definition,
+    logVerifier: verifier.value,
+    logSigner: signer.value,
+    result(station, over = {}, contest = 'president') {
+      const device = definition.devices.find((d) => d.station === station)?.id ?? 'none';
+      const candidates = definition.contests.find((c) => c.id === contest)?.candidates.map((c) => c.id) ?? [];
+      const votes = Object.fromEntries(candidates.map((c, i) => [c, 10 * (i + 1)]));
+      const unsigned: Unsigned<ResultEntry> = {
+        type: 'result',
+        v: 1,
+        election: definition.electionId,
+        contest,
+        station,
+        device,
+        votes,
+        rejected: 2,
+        totalValid: Object.values(over.votes ?? votes).reduce((s, n) => s + n, 0),
+        form: 'ab'.repeat(32),
+        deviceTime: deviceTime(new Date('2022-08-09T17:00:00Z')),
+        ...over,
+      };
+      return signResult(unsigned, demoDeviceSeed(definition.electionId, over.device ?? device));
+    },
+    async close() {
+      await running.close();
+      await store.close();
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import {
+  demoDevicePublicKey,
+  demoDevicePublicKeyBase64,
+  demoDeviceSeed,
+} from '../../src/kenya/demo-keys.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from '../../src/log/crypto.js';
+
+test('demo seed = SHA-256("kura demo device key\\n" + electionId + "\\n" + deviceId)', () => {
+  const expected = createHash('sha256')
+    .update('kura demo device key\nkenya-2022\nF230450M00201302', 'utf8')
+    .digest();
+  assert.deepEqual(Buffer.from(demoDeviceSeed('kenya-2022', 'F230450M00201302')), expected);
+  assert.equal(demoDeviceSeed('kenya-2022', 'x').length, 32);
+});
+
+test('demo keys are deterministic and differ by election and device', () => {
+  const a = demoDevicePublicKeyBase64('kenya-2022', 'F230450M00201302');
+  assert.equal(a, demoDevicePublicKeyBase64('kenya-2022', 'F230450M00201302'));
+  assert.notEqual(a, demoDevicePublicKeyBase64('kenya-2022', 'F230450M00201303'));
+  assert.notEqual(a, demoDevicePublicKeyBase64('kenya-2017', 'F230450M00201302'));
+  assert.equal(Buffer.from(a, 'base64').length, 32);
+});
+
+test('the fast public-key path agrees with the reference Ed25519 implementation', () => {
+  for (let i = 0; i < 50; i++) {
+    const id = `DEVICE-${i}`;
+    const seed = demoDeviceSeed('kenya-2022', id);
+    assert.deepEqual(demoDevicePublicKey('kenya-2022', id), ed25519PublicKey(seed), id);
+  }
+});
+
+test('a demo seed signs and its public key verifies', () => {
+  const seed = demoDeviceSeed('kenya-2022', 'Y3KK12CQLIA01K6');
+  const msg = new TextEncoder().encode('form 34A');
+  const sig = ed25519Sign(seed, msg);
+  assert.ok(ed25519Verify(demoDevicePublicKey('kenya-2022', 'Y3KK12CQLIA01K6'), msg, sig));
+  assert.ok(!ed25519Verify(demoDevicePublicKey('kenya-2022', 'other'), msg, sig));
+});

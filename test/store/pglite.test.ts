@@ -1,0 +1,17 @@
+// The Store contract on the embedded PGlite store (temporary directories).
+
+import { openStore } from '../../src/store/open.js';
+import { freshDataDir } from './helpers.js';
+import { runStoreSuite } from './store-suite.js';
+
+runStoreSuite('PGlite', async () => {
+  const t = await freshDataDir();
+  const store = await openStore({ dataDir: t.dir, log: () => {} });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      t.remove();
+    },
+  };
+});

@@ -1,0 +1,344 @@
+// The Store contract, as node:test tests that run against any engine (Hono
+// style): runStoreSuite(name, newStore) registers them; pglite.test.ts and
+// postgres.test.ts call it with their own factories.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { SqlStore } from '../../src/store/sql-store.js';
+import {
+  type Store,
+  StoreConflictError,
+  StoreDuplicateResultError,
+  type StoredEntry,
+} from '../../src/store/store.js';
+import { awkwardBytes, batch, entry, leafHash, tile } from './fixtures.js';
+
+export interface StoreHandle {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>): void {
+  const t = (title: string, fn: (store: Store) => Promise<void>) =>
+    test(title, async () => {
+      const h = await newStore();
+      try {
+        await fn(h.store);
+      } finally {
+        await h.cleanup();
+      }
+    });
+
+  describe(`Store contract: ${name}`, () => {
+    t('a new store is empty', async (s) => {
+      assert.equal(await s.treeSize(), 0);
+      assert.deepEqual(await s.getEntries(0, 10), []);
+      assert.equal(await s.getEntry(0), null);
+      assert.equal(await s.findResult('c1', 's0'), null);
+      assert.equal(await s.getTile(0, 0), null);
+      assert.deepEqual(await s.getEdgeTiles(), []);
+      assert.equal(await s.latestCheckpoint(), null);
+      assert.equal(await s.getBlob('0'.repeat(64)), null);
+      assert.equal(await s.hasBlob('0'.repeat(64)), false);
+      assert.equal(await s.getTally('c1', ''), null);
+      assert.deepEqual(await s.listTallies('c1', ['', 'u1']), []);
+      assert.deepEqual(await s.getStationResults('s0'), []);
+      assert.equal(await s.getMeta('k'), null);
+    });
+
+    t('appended entries read back byte-exact, in order', async (s) => {
+      const first: StoredEntry[] = [
+        entry(0, { kind: 'election', size: 5000 }),
+        entry(1, { size: 0 }),
+        entry(2, { kind: 'note', contest: 'c1', station: null }),
+        entry(3, { size: 256 * 1024 }),
+        { ...entry(4), contest: 'ünïcode "c" \\ 🗳', station: "o'brien" },
+      ];
+      await s.appendBatch({ startIndex: 0, entries: first, tiles: [], stationResults: [], tallies: [] });
+      const second = batch(5, 20).entries;
+      await s.appendBatch({ startIndex: 5, entries: second, tiles: [], stationResults: [], tallies: [] });
+      const all = [...first, ...second];
+      assert.equal(await s.treeSize(), 25);
+      const got = await s.getEntries(0, 25);
+      assert.equal(got.length, 25);
+      for (let i = 0; i < all.length; i++) {
+        const g = got[i] as StoredEntry;
+        assert.deepEqual(g, all[i], `entry ${i}`);
+        assert.ok(g.data instanceof Uint8Array);
+        assert.deepEqual(g.leafHash, leafHash(g.data));
+      }
+      assert.deepEqual(await s.getEntry(3), all[3]);
+      assert.deepEqual(await s.getEntry(4), all[4]);
+      assert.equal(await s.getEntry(25), null);
+    });
+
+    t('getEntries ranges', async (s) => {
+      await s.appendBatch(batch(0, 10));
+      const idx = async (a: number, b: number) => (await s.getEntries(a, b)).map((e) => e.index);
+      assert.deepEqual(await idx(2, 5), [2, 3, 4]);
+      assert.deepEqual(await idx(0, 1), [0]);
+      assert.deepEqual(await idx(8, 100), [8, 9]);
+      assert.deepEqual(await idx(10, 20), []);
+      assert.deepEqual(await idx(5, 5), []);
+      assert.deepEqual(await idx(7, 3), []);
+      await assert.rejects(s.getEntries(-1, 3), RangeError);
+      await assert.rejects(s.getEntries(0.5, 3), RangeError);
+    });
+
+    t('a batch with the wrong startIndex conflicts and writes nothing', async (s) => {
+      await s.appendBatch(batch(0, 3, { tallies: [{ contest: 'c1', unit: '', tally: { v: 1 } }] }));
+      for (const start of [0, 2, 4, 100]) {
+        const err = await s
+          .appendBatch(
+            batch(start, 2, {
+              tiles: [tile(0, 0, 5)],
+              stationResults: [{ contest: 'c1', station: 'sX', entryIndex: 0, result: { x: 1 } }],
+              tallies: [{ contest: 'c1', unit: '', tally: { v: 2 } }],
+            }),
+          )
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        assert.ok(err instanceof StoreConflictError, `start ${start}: ${err}`);
+        assert.equal(err.expected, start);
+        assert.equal(err.actual, 3);
+      }
+      assert.equal(await s.treeSize(), 3);
+      assert.equal((await s.getEntries(0, 100)).length, 3);
+      assert.equal(await s.getTile(0, 0), null);
+      assert.deepEqual(await s.getStationResults('sX'), []);
+      assert.deepEqual((await s.getTally('c1', ''))?.tally, { v: 1 });
+      // The store is still usable at the right index.
+      await s.appendBatch(batch(3, 1));
+      assert.equal(await s.treeSize(), 4);
+    });
+
+    t('entries must be numbered from startIndex', async (s) => {
+      const b = batch(0, 3);
+      const entries = [...b.entries];
+      entries[1] = entry(7);
+      await assert.rejects(s.appendBatch({ ...b, entries }), RangeError);
+      assert.equal(await s.treeSize(), 0);
+    });
+
+    t('a duplicate (contest, station) result is refused by the database and the whole batch rolls back', async (s) => {
+      await s.appendBatch({
+        ...batch(0, 2),
+        tallies: [{ contest: 'c1', unit: '', tally: { before: true } }],
+      });
+      // Entry 3 repeats entry 0's (c1, s0); everything else in the batch is new.
+      const entries = [entry(2), { ...entry(3), station: 's0' }, entry(4)];
+      const err = await s
+        .appendBatch({
+          startIndex: 2,
+          entries,
+          tiles: [tile(0, 0, 5)],
+          stationResults: [{ contest: 'c1', station: 's2', entryIndex: 2, result: 1 }],
+          tallies: [{ contest: 'c1', unit: '', tally: { before: false } }],
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      assert.ok(err instanceof StoreDuplicateResultError, String(err));
+      assert.equal(err.contest, 'c1');
+      assert.equal(err.station, 's0');
+      assert.equal(await s.treeSize(), 2);
+      assert.equal(await s.getEntry(2), null);
+      assert.equal(await s.findResult('c1', 's2'), null);
+      assert.equal(await s.getTile(0, 0), null);
+      assert.deepEqual(await s.getStationResults('s2'), []);
+      assert.deepEqual((await s.getTally('c1', ''))?.tally, { before: true });
+
+      // Twice within one batch.
+      const twice = [entry(2), { ...entry(3), station: 's2' }];
+      await assert.rejects(
+        s.appendBatch({ startIndex: 2, entries: twice, tiles: [], stationResults: [], tallies: [] }),
+        (e: unknown) => e instanceof StoreDuplicateResultError && e.station === 's2',
+      );
+      assert.equal(await s.treeSize(), 2);
+
+      // The same station in another contest, and non-result entries, are fine.
+      await s.appendBatch({
+        startIndex: 2,
+        entries: [
+          { ...entry(2), contest: 'c2', station: 's0' },
+          entry(3, { kind: 'correction', contest: 'c1', station: 's0' }),
+          entry(4, { kind: 'correction', contest: 'c1', station: 's0' }),
+        ],
+        tiles: [],
+        stationResults: [],
+        tallies: [],
+      });
+      assert.equal(await s.treeSize(), 5);
+      assert.equal((await s.findResult('c2', 's0'))?.index, 2);
+      assert.equal((await s.findResult('c1', 's0'))?.index, 0);
+    });
+
+    t('findResult finds the logged result entry', async (s) => {
+      await s.appendBatch(batch(0, 5));
+      assert.deepEqual(await s.findResult('c1', 's3'), entry(3));
+      assert.equal(await s.findResult('c1', 's9'), null);
+      assert.equal(await s.findResult('c2', 's3'), null);
+    });
+
+    t('tiles upsert to their widest version; edge tiles are the last of each level', async (s) => {
+      const wide = tile(0, 0, 5, 1);
+      await s.appendBatch(batch(0, 1, { tiles: [tile(0, 0, 3, 1)] }));
+      assert.equal((await s.getTile(0, 0))?.width, 3);
+      await s.appendBatch(batch(1, 1, { tiles: [wide] }));
+      assert.deepEqual(await s.getTile(0, 0), wide);
+      await s.appendBatch(batch(2, 1, { tiles: [tile(0, 0, 2, 9)] }));
+      assert.deepEqual(await s.getTile(0, 0), wide, 'a narrower tile does not replace a wider one');
+      // Several versions of one tile in a batch: the widest wins, whatever the order.
+      await s.appendBatch(
+        batch(3, 1, {
+          tiles: [tile(0, 1, 7), tile(0, 1, 256), tile(0, 1, 9), tile(0, 2, 1), tile(1, 0, 2), tile(2, 0, 1)],
+        }),
+      );
+      assert.deepEqual(await s.getTile(0, 1), tile(0, 1, 256));
+      assert.deepEqual(await s.getEdgeTiles(), [tile(0, 2, 1), tile(1, 0, 2), tile(2, 0, 1)]);
+      await assert.rejects(
+        s.appendBatch(batch(4, 1, { tiles: [{ level: 0, index: 3, width: 2, data: new Uint8Array(63) }] })),
+        RangeError,
+      );
+      assert.equal(await s.treeSize(), 4);
+    });
+
+    t('checkpoints: the latest size wins, the latest note per size', async (s) => {
+      await s.appendBatch(batch(0, 5));
+      await s.putCheckpoint({ size: 2, note: 'two' });
+      assert.deepEqual(await s.latestCheckpoint(), { size: 2, note: 'two' });
+      await s.putCheckpoint({ size: 5, note: 'five\n\n— sig\n' });
+      await s.putCheckpoint({ size: 3, note: 'three' });
+      assert.deepEqual(await s.latestCheckpoint(), { size: 5, note: 'five\n\n— sig\n' });
+      await s.putCheckpoint({ size: 5, note: 'five again' });
+      assert.deepEqual(await s.latestCheckpoint(), { size: 5, note: 'five again' });
+      await assert.rejects(s.putCheckpoint({ size: 6, note: 'beyond the log' }), RangeError);
+      assert.deepEqual(await s.latestCheckpoint(), { size: 5, note: 'five again' });
+    });
+
+    t('blobs are stored by hash, idempotently', async (s) => {
+      const data = awkwardBytes(42, 70_000);
+      const sha256 = sha256Hex(data);
+      await s.putBlob({ sha256, contentType: 'image/jpeg', data });
+      assert.equal(await s.hasBlob(sha256), true);
+      assert.deepEqual(await s.getBlob(sha256), { sha256, contentType: 'image/jpeg', data });
+      await s.putBlob({ sha256, contentType: 'application/octet-stream', data });
+      assert.deepEqual(await s.getBlob(sha256), { sha256, contentType: 'image/jpeg', data });
+      const empty = new Uint8Array(0);
+      await s.putBlob({ sha256: sha256Hex(empty), contentType: 'text/plain', data: empty });
+      assert.deepEqual((await s.getBlob(sha256Hex(empty)))?.data, empty);
+      await assert.rejects(s.putBlob({ sha256: '0'.repeat(64), contentType: 'x/y', data }));
+      await assert.rejects(s.putBlob({ sha256: sha256.toUpperCase(), contentType: 'x/y', data }));
+      assert.equal(await s.hasBlob('0'.repeat(64)), false);
+    });
+
+    t('station results and tallies upsert', async (s) => {
+      const tally1 = { votes: { A: 10, B: 7 }, stations: 1, note: 'ünï "q" \\' };
+      await s.appendBatch(
+        batch(0, 2, {
+          stationResults: [
+            { contest: 'c1', station: 's0', entryIndex: 0, result: { A: 10, B: 7 } },
+            { contest: 'c2', station: 's0', entryIndex: 1, result: [1, 2, 3] },
+          ],
+          tallies: [
+            { contest: 'c1', unit: '', tally: tally1 },
+            { contest: 'c1', unit: 'u1', tally: { votes: { A: 10 } } },
+            { contest: 'c1', unit: 'u2', tally: null },
+          ],
+        }),
+      );
+      assert.deepEqual(await s.getTally('c1', ''), { contest: 'c1', unit: '', tally: tally1 });
+      assert.deepEqual(await s.getStationResults('s0'), [
+        { contest: 'c1', station: 's0', entryIndex: 0, result: { A: 10, B: 7 } },
+        { contest: 'c2', station: 's0', entryIndex: 1, result: [1, 2, 3] },
+      ]);
+      await s.appendBatch(
+        batch(2, 1, {
+          stationResults: [
+            { contest: 'c1', station: 's0', entryIndex: 1, result: 'old' },
+            { contest: 'c1', station: 's0', entryIndex: 2, result: { A: 11 } },
+          ],
+          tallies: [{ contest: 'c1', unit: '', tally: { votes: { A: 21 } } }],
+        }),
+      );
+      assert.deepEqual(await s.getStationResults('s0'), [
+        { contest: 'c1', station: 's0', entryIndex: 2, result: { A: 11 } },
+        { contest: 'c2', station: 's0', entryIndex: 1, result: [1, 2, 3] },
+      ]);
+      assert.deepEqual((await s.getTally('c1', ''))?.tally, { votes: { A: 21 } });
+      assert.deepEqual(
+        (await s.listTallies('c1', ['u2', 'missing', '', 'u1'])).map((r) => [r.unit, r.tally]),
+        [
+          ['u2', null],
+          ['', { votes: { A: 21 } }],
+          ['u1', { votes: { A: 10 } }],
+        ],
+      );
+      assert.deepEqual(await s.listTallies('c2', ['']), []);
+      assert.deepEqual(await s.listTallies('c1', []), []);
+    });
+
+    t('meta', async (s) => {
+      await s.setMeta('definition', 'abc');
+      await s.setMeta('other', '');
+      assert.equal(await s.getMeta('definition'), 'abc');
+      await s.setMeta('definition', 'def');
+      assert.equal(await s.getMeta('definition'), 'def');
+      assert.equal(await s.getMeta('other'), '');
+      assert.equal(await s.getMeta('none'), null);
+    });
+
+    t('entries are never changed by later batches, nor by SQL', async (s) => {
+      const b0 = batch(0, 50);
+      await s.appendBatch(b0);
+      for (let start = 50; start < 200; start += 50) {
+        await s.appendBatch(
+          batch(start, 50, {
+            tiles: [tile(0, 0, Math.min(256, start + 50))],
+            stationResults: [{ contest: 'c1', station: 's0', entryIndex: start, result: start }],
+          }),
+        );
+      }
+      assert.deepEqual(await s.getEntries(0, 50), b0.entries);
+      if (s instanceof SqlStore) {
+        await assert.rejects(s.db.query('UPDATE entries SET kind = $1 WHERE idx = 0', ['x']), /append-only/);
+        await assert.rejects(s.db.query('DELETE FROM entries WHERE idx = 199'), /append-only/);
+        await assert.rejects(s.db.query('TRUNCATE entries CASCADE'), /append-only/);
+        assert.deepEqual(await s.getEntries(0, 50), b0.entries);
+        assert.equal((await s.getEntries(0, 1000)).length, 200);
+      }
+    });
+
+    t('concurrent appends at the same index: exactly one wins', async (s) => {
+      await s.appendBatch(batch(0, 1));
+      const attempts = [1, 2, 3, 4].map((k) =>
+        s.appendBatch({
+          ...batch(1, 3),
+          entries: batch(1, 3).entries.map((e) => ({ ...e, station: `${e.station}-${k}` })),
+        }),
+      );
+      const settled = await Promise.allSettled(attempts);
+      const won = settled.filter((r) => r.status === 'fulfilled');
+      assert.equal(won.length, 1);
+      for (const r of settled) {
+        if (r.status === 'rejected') assert.ok(r.reason instanceof StoreConflictError, String(r.reason));
+      }
+      assert.equal(await s.treeSize(), 4);
+    });
+
+    t('an empty batch only checks the index', async (s) => {
+      await s.appendBatch(batch(0, 0, { tallies: [{ contest: 'c', unit: '', tally: 1 }] }));
+      assert.equal(await s.treeSize(), 0);
+      assert.equal((await s.getTally('c', ''))?.tally, 1);
+      await assert.rejects(s.appendBatch(batch(1, 0)), StoreConflictError);
+    });
+  });
+}
