@@ -533,6 +533,15 @@ const crowdOver = stations.filter((s) => s.tally && tallySum(s.tally) > PER_STAT
 const crowdOverReg = stations.filter((s) => s.tally && tallySum(s.tally) > s.registered);
 const regs = stations.map((s) => s.registered);
 const fmt = (n: number) => n.toLocaleString('en-US');
+const prisonByCounty = new Map<string, number>();
+for (const s of stations) {
+  if (!s.code.startsWith('049')) continue;
+  const c = s.physicalWard.slice(0, 3);
+  prisonByCounty.set(c, (prisonByCounty.get(c) ?? 0) + s.registered);
+}
+const declMatchesPrisons = countyResults.every(
+  (c) => c.registeredDeclaration - c.registered === (prisonByCounty.get(c.code) ?? 0),
+);
 const stats = {
   stations: stations.length,
   portal: count((s) => s.form === 'P'),
@@ -707,8 +716,12 @@ station code, serial or upload time. They stay stations. Their codes are derived
   sum ${fmt(sumConstituencies)}; the junk first row and the Total row dropped), plus DIASPORA
   ${fmt(diaspora.total)} and PRISONS ${fmt(prisons.total)} = **${fmt(nationalRegistered)}**, the Form 34C figure.
   The per-constituency sums equal the county file's \`registered_voters_2022_register\` for all 47 counties.
-  (The county file's other column, the figure in the declaration forms, is higher by
-  ${fmt(countyResults.reduce((a, c) => a + c.registeredDeclaration - c.registered, 0))} in total; it is kept in \`facts.json\` but not used.)
+  The county file's other column, the figure in the declaration forms, is higher by
+  ${fmt(countyResults.reduce((a, c) => a + c.registeredDeclaration - c.registered, 0))} in total, and ${declMatchesPrisons ? 'in every one of the 47 counties the difference is exactly the registered voters of the prison stations located there (by `physical_ward`)' : 'the per-county differences do not all match the prisons located there'}: the declaration figures count prison voters where the prison is.
+  It is kept in \`facts.json\` (\`registeredDeclaration\`) but not used. This raises the question
+  whether the county file's vote columns also include prison votes (then the national residual
+  would be the diaspora's alone); SOURCES.md reads the residual as diaspora + prisons, and this
+  data set follows it.
 - Diaspora and prison stations: their own per-station figures from the two station CSVs.
 - Every other station: **derived, not official.** Each constituency's total is split over its
   stations so that the station figures sum exactly to the constituency total: a station with a

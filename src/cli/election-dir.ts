@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fromBase64 } from '../log/bytes.js';
 import { generateKey, parseSignerKey } from '../log/note.js';
-import type { NoteSigner } from '../log/note.js';
 
 export interface ElectionFiles {
   definitionBytes: Uint8Array;
@@ -55,9 +54,11 @@ export function readElectionFiles(dir: string): ElectionFiles {
   return { definitionBytes: new Uint8Array(readFileSync(def)), entryBytes: new Uint8Array(readFileSync(e0)) };
 }
 
-export function readSigner(path: string): NoteSigner {
+/** A signer key file's text (PRIVATE+KEY+...), checked. */
+export function readKeyFile(path: string): string {
   if (!existsSync(path)) throw new Error(`no key file at ${path}`);
-  const parsed = parseSignerKey(readFileSync(path, 'utf8').trim());
+  const text = readFileSync(path, 'utf8').trim();
+  const parsed = parseSignerKey(text);
   if (!parsed.ok) throw new Error(`${path}: ${parsed.error.message}`);
-  return parsed.value;
+  return text;
 }

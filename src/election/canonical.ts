@@ -18,6 +18,11 @@ export class CanonicalError extends Error {
   }
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
 function write(value: unknown, path: string, out: string[]): void {
   if (value === null) {
     out.push('null');
@@ -32,6 +37,8 @@ function write(value: unknown, path: string, out: string[]): void {
       out.push(Object.is(value, -0) ? '0' : String(value));
       return;
     case 'string':
+      // RFC 8785 requires I-JSON: no unpaired surrogates.
+      if (!isWellFormed(value)) throw new CanonicalError('strings must be well-formed Unicode (no unpaired surrogates)', path);
       out.push(JSON.stringify(value));
       return;
     case 'object': {
@@ -48,6 +55,7 @@ function write(value: unknown, path: string, out: string[]): void {
       if (proto !== Object.prototype && proto !== null) throw new CanonicalError('only plain objects are allowed', path);
       // Default sort compares UTF-16 code units, as JCS requires.
       const keys = Object.keys(value).sort();
+      for (const k of keys) if (!isWellFormed(k)) throw new CanonicalError('keys must be well-formed Unicode', path);
       out.push('{');
       let first = true;
       for (const k of keys) {
@@ -74,7 +82,8 @@ export function canonicalString(value: unknown): string {
 }
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is kept (and then refused as non-canonical), not silently stripped.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function canonicalBytes(value: unknown): Uint8Array {
   return encoder.encode(canonicalString(value));

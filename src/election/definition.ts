@@ -58,6 +58,8 @@ export interface Candidate {
 
 export interface Device {
   id: DeviceId;
+  /** The hardware serial (Kenya: the KIEMS kit serial), where known. Ids are unique; serials need not be. */
+  serial?: string;
   /** Raw 32-byte Ed25519 public key, standard base64. */
   publicKey: string;
   station: StationCode;

@@ -74,7 +74,7 @@ export class TallyFold {
           t.stationsExpected += 1;
           t.registeredExpected += station.registeredVoters;
           // Every candidate standing in the unit appears, at 0 until results arrive.
-          for (const cand of race.candidates) if (!(cand in t.votes)) t.votes[cand] = 0;
+          for (const cand of race.candidates) if (!Object.hasOwn(t.votes, cand)) t.votes[cand] = 0;
         }
       }
       this.tallies.set(contest.id, units);
@@ -169,14 +169,15 @@ function emptyTally(contest: ContestId, unit: UnitCode): UnitTally {
   return {
     contest,
     unit,
-    votes: {},
+    // Null-prototype records: candidate ids are data, and must never meet Object.prototype.
+    votes: Object.create(null),
     totalValid: 0,
     rejected: 0,
     stationsReported: 0,
     stationsExpected: 0,
     registeredReported: 0,
     registeredExpected: 0,
-    flagged: {},
+    flagged: Object.create(null),
     lastEntry: -1,
   };
 }

@@ -17,6 +17,8 @@ export interface Genesis {
 
 /** Builds and signs entry 0. `commissionSeed` is the commission's 32-byte Ed25519 seed. */
 export function createGenesis(definition: ElectionDefinition, commissionSeed: Uint8Array, issuedAt: Date): Genesis {
+  const checked = checkDefinition(definition);
+  if (!checked.ok) throw new Error(`the definition is inconsistent: ${checked.error.join('; ')}`);
   const definitionBytes = canonicalBytes(definition);
   const definitionSha256 = toHex(sha256(definitionBytes));
   const unsigned: Unsigned<ElectionEntry> = {

@@ -64,13 +64,14 @@ export function checkResult(index: ElectionIndex, entry: ResultEntry): Result<Re
   if (device.station !== entry.station) {
     return refuse('DEVICE_NOT_ENROLLED_AT_STATION', 'device', `device ${entry.device} is enrolled at station ${device.station}, not ${entry.station}`);
   }
-  for (const candidate of Object.keys(entry.votes)) {
+  // Sorted, so every implementation names the same first unknown candidate.
+  for (const candidate of Object.keys(entry.votes).sort()) {
     if (!race.candidateSet.has(candidate)) {
       return refuse('UNKNOWN_CANDIDATE', `votes.${candidate}`, `"${candidate}" is not a candidate in the ${entry.contest} race at station ${entry.station}`);
     }
   }
   for (const candidate of race.candidates) {
-    if (!(candidate in entry.votes)) {
+    if (!Object.hasOwn(entry.votes, candidate)) {
       return refuse('MISSING_CANDIDATE', `votes.${candidate}`, `the form must give a count for every candidate; "${candidate}" is missing`);
     }
   }

@@ -31,8 +31,8 @@ import type {
   Station,
   Unit,
 } from '../election/definition.js';
-import { PRESIDENT_ONLY_COUNTIES, loadKenya2022 } from './data.js';
-import { demoDevicePublicKeyBase64 } from './demo-keys.js';
+import { loadKenya2022, PRESIDENT_ONLY_COUNTIES } from './data.js';
+import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../simulate/demo-keys.js';
 import { simulatedCandidates } from './simulated-candidates.js';
 
 export const KENYA_2022_ELECTION_ID = 'kenya-2022';
@@ -172,6 +172,7 @@ function devices(electionId: string): Device[] {
       electionId,
       devices: stationDevices().map((d) => ({
         id: d.id,
+        ...(d.serial ? { serial: d.serial } : {}),
         publicKey: demoDevicePublicKeyBase64(electionId, d.id),
         station: d.station,
       })),

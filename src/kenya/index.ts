@@ -1,6 +1,7 @@
 // Kenya 2022: facts (data.ts), the election definition (definition.ts), demo
-// device keys (demo-keys.ts) and the presidential station results (presidential-votes.ts).
+// device keys (../simulate/demo-keys.ts) and the presidential station results (presidential-votes.ts).
 export * from './data.js';
 export * from './definition.js';
-export * from './demo-keys.js';
+
+export * from './presidential-votes.js';
 export { simulatedCandidates } from './simulated-candidates.js';

@@ -53,12 +53,12 @@
 //   prison stations have totalValid = the candidates' sum, so the national sum
 //   of totalValid is the Form 34C valid figure + 110 (Form 34C's valid equals
 //   its candidates' sum).
-import { Prng, apportion } from './apportion.js';
+import { apportion, Prng } from './apportion.js';
 import {
   type Kenya2022,
   type KenyaStation,
-  type PresidentialTally,
   loadKenya2022,
+  type PresidentialTally,
 } from './data.js';
 
 export const PRESIDENTIAL_IDS = ['odinga', 'ruto', 'wajackoyah', 'mwaure'] as const;

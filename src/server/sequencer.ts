@@ -3,17 +3,16 @@
 // tiles, and written in one transaction. Only when the store says the batch is
 // durable is a checkpoint signed over it and are the receipts handed back.
 // (Sunlight's model: sequence once per period, no merge delay.)
-import type { StationResult } from '../election/fold.js';
+import type { StationResult, UnitTally } from '../election/fold.js';
 import { TallyFold } from '../election/fold.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import { type ResultEntry, decodeEntry, encodeEntry } from '../election/entries.js';
 import { equal as equalBytes } from '../log/bytes.js';
-import { formatCheckpoint } from '../log/checkpoint.js';
 import { leafHash } from '../log/merkle.js';
-import { type NoteSigner, signNote } from '../log/note.js';
 import { formatReceipt } from '../log/receipt.js';
 import { TiledLogBuilder, proveInclusionFromTiles } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
+import type { CheckpointSigner } from './checkpoint-signer.js';
 import { ApiError } from './errors.js';
 
 export interface Receipt {
@@ -41,10 +40,6 @@ export interface SequencerOptions {
   log?: (msg: string) => void;
 }
 
-function signCheckpoint(origin: string, size: number, rootHash: Uint8Array, signer: NoteSigner): string {
-  return signNote(formatCheckpoint({ origin, size, rootHash, extensions: [] }), [signer]);
-}
-
 export class Sequencer {
   private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
@@ -62,13 +57,13 @@ export class Sequencer {
     readonly index: ElectionIndex,
     readonly fold: TallyFold,
     private builder: TiledLogBuilder,
-    private readonly signer: NoteSigner,
+    private readonly signer: CheckpointSigner,
     private readonly origin: string,
     checkpoint: StoredCheckpoint,
     private readonly opts: SequencerOptions,
   ) {
     this.checkpoint = checkpoint;
-    this.periodMs = opts.periodMs ?? 200;
+    this.periodMs = opts.periodMs ?? 100;
     this.maxBatch = opts.maxBatch ?? 4000;
     if (opts.resignMs) {
       this.resignTimer = setInterval(() => void this.resignIfIdle(), opts.resignMs);
@@ -81,7 +76,7 @@ export class Sequencer {
    * entry (the tallies in the store are derived; the log is the record), and
    * the tile edge from the stored edge tiles.
    */
-  static async open(store: Store, index: ElectionIndex, signer: NoteSigner, origin: string, opts: SequencerOptions = {}): Promise<Sequencer> {
+  static async open(store: Store, index: ElectionIndex, signer: CheckpointSigner, origin: string, opts: SequencerOptions = {}): Promise<Sequencer> {
     const size = await store.treeSize();
     const fold = new TallyFold(index);
     const CHUNK = 5000;
@@ -94,7 +89,7 @@ export class Sequencer {
     const builder = resumed.value;
     let checkpoint = await store.latestCheckpoint();
     if (!checkpoint || checkpoint.size !== size) {
-      checkpoint = { size, note: signCheckpoint(origin, size, builder.root(), signer) };
+      checkpoint = { size, note: signer.sign(origin, size, builder.root()) };
       await store.putCheckpoint(checkpoint);
     }
     return new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
@@ -130,18 +125,22 @@ export class Sequencer {
         return;
       }
       this.pending.set(key, { entry, bytes, key, waiters: [{ resolve, reject }] });
+      // Group commit: a batch goes when it is full, when the period is up, or
+      // at once after the batch before it (see flush); never later than one period.
       if (this.pending.size >= this.maxBatch) void this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+      else if (!this.timer && !this.flushing) this.timer = setTimeout(() => void this.flush(), this.periodMs);
     });
   }
 
   private async receiptForLogged(logged: StationResult, bytes: Uint8Array): Promise<Receipt> {
+    // The result may be in the batch being written: wait for it to be durable and signed.
+    while (this.flushing) await this.flushing;
+    if (this.broken) throw new ApiError('SEQUENCER_UNAVAILABLE', `the sequencer stopped after an error: ${this.broken.message}`);
     const stored = await this.store.getEntry(logged.entryIndex);
-    if (!stored || !equalBytes(stored.data, bytes)) {
-      throw new ApiError('ALREADY_REPORTED', `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a correction is a separate entry type`, 'station');
+    if (!stored) throw new ApiError('SEQUENCER_UNAVAILABLE', 'the log is catching up; retry');
+    if (!equalBytes(stored.data, bytes)) {
+      throw new ApiError('ALREADY_REPORTED', `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a different result needs a correction entry`, 'station');
     }
-    // Wait for any batch in flight so the checkpoint we use covers the entry.
-    if (this.flushing) await this.flushing;
     const receipt = await this.makeReceipt(logged.entryIndex, stored.data, this.checkpoint);
     return { index: logged.entryIndex, receipt, duplicate: true };
   }
@@ -156,11 +155,18 @@ export class Sequencer {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
-    this.flushing = this.sequence(batch).finally(() => {
+    await this.exclusive(() => this.sequence(batch));
+    // What arrived while this batch was written goes next, without waiting.
+    if (this.pending.size > 0) void this.flush();
+  }
+
+  /** Runs one writer task at a time (batches and idle re-signing). */
+  private async exclusive(task: () => Promise<void>): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.flushing = task().finally(() => {
       this.flushing = null;
     });
     await this.flushing;
-    if (this.pending.size > 0 && !this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
   }
 
   private async sequence(batch: Pending[]): Promise<void> {
@@ -177,6 +183,7 @@ export class Sequencer {
         entries.push({ index, data: p.bytes, leafHash: leafHash(p.bytes), kind: 'result', contest: p.entry.contest, station: p.entry.station });
       }
       const appended = this.builder.append(entries.map((e) => e.leafHash));
+      if (appended.size !== start + batch.length) throw new Error('tile edge out of step with the fold');
       const stationResults = [...stationKeys.values()].map(({ contest, station }) => {
         const r = this.fold.result(contest, station);
         if (!r) throw new Error('folded result vanished');
@@ -184,17 +191,8 @@ export class Sequencer {
       });
       const tallies = [...unitKeys.values()].map(({ contest, unit }) => ({ contest, unit, tally: this.fold.tally(contest, unit) }));
       await this.store.appendBatch({ startIndex: start, entries, tiles: appended.changedTiles, stationResults, tallies });
-      // Durable: now, and only now, sign over it.
-      const checkpoint = { size: appended.size, note: signCheckpoint(this.origin, appended.size, appended.root, this.signer) };
-      await this.store.putCheckpoint(checkpoint);
-      this.checkpoint = checkpoint;
+      this.publish(tallies);
       this.rememberTiles(appended.changedTiles);
-      for (const [i, p] of batch.entries()) {
-        const receipt = await this.makeReceipt(start + i, p.bytes, checkpoint);
-        const [first, ...retries] = p.waiters;
-        first?.resolve({ index: start + i, receipt, duplicate: false });
-        for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });
-      }
     } catch (e) {
       // The in-memory fold and tile edge may now be ahead of the store: stop
       // accepting until restarted from the store, which is the truth.
@@ -202,7 +200,46 @@ export class Sequencer {
       this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
       const error = new ApiError('SEQUENCER_UNAVAILABLE', 'the log could not store this batch; nothing from it was logged; retry later');
       for (const p of batch) for (const w of p.waiters) w.reject(error);
+      return;
     }
+    try {
+      // Durable: now, and only now, sign over it.
+      const checkpoint = { size: start + batch.length, note: this.signer.sign(this.origin, start + batch.length, this.builder.root()) };
+      await this.store.putCheckpoint(checkpoint);
+      this.checkpoint = checkpoint;
+      for (const [i, p] of batch.entries()) {
+        const receipt = await this.makeReceipt(start + i, p.bytes, checkpoint);
+        const [first, ...retries] = p.waiters;
+        first?.resolve({ index: start + i, receipt, duplicate: false });
+        for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });
+      }
+    } catch (e) {
+      // The entries are logged; only the checkpoint or receipts failed. A retry
+      // of the same result is answered with its receipt once a checkpoint is signed.
+      this.opts.log?.(`checkpoint or receipts failed after a durable batch: ${(e as Error).stack ?? e}`);
+      const error = new ApiError('SEQUENCER_UNAVAILABLE', 'the result is logged but its receipt could not be made yet; send the same result again to get it');
+      for (const p of batch) for (const w of p.waiters) w.reject(error);
+    }
+  }
+
+  /** Tallies as of the last durable batch: what readers see (never results not yet logged). */
+  private readonly published = new Map<string, UnitTally>();
+
+  private publish(rows: Array<{ contest: string; unit: string; tally: UnitTally | undefined }>): void {
+    for (const r of rows) if (r.tally) this.published.set(`${r.contest}\u0000${r.unit}`, structuredClone(r.tally));
+  }
+
+  publishedTally(contest: string, unit: string): UnitTally | undefined {
+    const key = `${contest}\u0000${unit}`;
+    let t = this.published.get(key);
+    if (!t) {
+      // Untouched since start: the fold's value is durable (replayed from the store).
+      const live = this.fold.tally(contest, unit);
+      if (!live) return undefined;
+      t = structuredClone(live);
+      this.published.set(key, t);
+    }
+    return t;
   }
 
   private rememberTiles(tiles: readonly HashTile[]): void {
@@ -230,10 +267,12 @@ export class Sequencer {
 
   private async resignIfIdle(): Promise<void> {
     if (this.flushing || this.pending.size > 0 || this.broken) return;
-    const size = this.checkpoint.size;
-    const note = signCheckpoint(this.origin, size, this.builder.root(), this.signer);
-    await this.store.putCheckpoint({ size, note });
-    this.checkpoint = { size, note };
+    await this.exclusive(async () => {
+      const size = this.fold.size;
+      const note = this.signer.sign(this.origin, size, this.builder.root());
+      await this.store.putCheckpoint({ size, note });
+      this.checkpoint = { size, note };
+    });
   }
 
   /** Appends the election entry to an empty log (entry 0). */

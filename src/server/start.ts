@@ -3,10 +3,10 @@
 // sequencer from the log, and build the HTTP server.
 import type { FastifyInstance } from 'fastify';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
-import { type NoteSigner, decodeVerifierKey } from '../log/note.js';
 import { equal } from '../log/bytes.js';
 import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
+import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
 
 const DEFINITION_META = 'definition-sha256';
@@ -16,7 +16,7 @@ export interface StartOptions {
   /** Entry 0 and the definition it commits to; needed on first start, checked on later ones. */
   genesis?: { entryBytes: Uint8Array; definitionBytes: Uint8Array };
   /** The log's signer; null starts a read-only server. */
-  signer: NoteSigner | null;
+  signer: CheckpointSigner | null;
   sequencer?: SequencerOptions;
   logger?: boolean;
   log?: (msg: string) => void;
@@ -55,13 +55,24 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
 
   let sequencer: Sequencer | null = null;
   if (opts.signer) {
-    const logKey = decodeVerifierKey(election.definition.logKey);
-    if (!logKey.ok || logKey.value.name !== opts.signer.name || logKey.value.keyId !== opts.signer.keyId) {
+    if (!opts.signer.matches(election.definition.logKey)) {
       throw new Error(`the log signing key (${opts.signer.name}) is not the key the election names (${election.definition.logKey})`);
     }
-    sequencer = await Sequencer.open(store, election.index, opts.signer, election.definition.logOrigin, { resignMs: 60_000, log: opts.log, ...opts.sequencer });
+    sequencer = await Sequencer.open(store, election.index, opts.signer, election.definition.logOrigin, { resignMs: 30_000, log: opts.log, ...opts.sequencer });
   }
-  const latest = await store.latestCheckpoint();
+  // A reader without a sequencer follows the store's latest checkpoint.
+  let latest = await store.latestCheckpoint();
+  const follow = sequencer
+    ? null
+    : setInterval(() => {
+        store.latestCheckpoint().then(
+          (cp) => {
+            if (cp && (!latest || cp.size >= latest.size)) latest = cp;
+          },
+          (e) => opts.log?.(`reading the latest checkpoint failed: ${(e as Error).message}`),
+        );
+      }, 1000);
+  follow?.unref();
   const app = await buildServer(
     {
       store,
@@ -78,6 +89,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     sequencer,
     election,
     async close() {
+      if (follow) clearInterval(follow);
       await app.close();
       await sequencer?.close();
     },

@@ -27,72 +27,44 @@ export class Db implements Queryable {
 
   /**
    * Runs one statement on a pooled client. Not pool.query(): that destroys the
-   * client after ANY error, even a constraint violation reported by the server,
+   * client after ANY error, even a constraint violation the server reported,
    * and PGlite's adapter cannot survive its one connection being torn down and
-   * reused. Here only a broken connection is destroyed.
+   * reused. A client whose connection really broke is not queryable any more,
+   * and the pool drops such clients on release by itself.
    */
   async query<R = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
     const client = await this.pool.connect();
-    let broken: Error | undefined;
     try {
       const res = await client.query(text, params as unknown[] | undefined);
       return res.rows as R[];
-    } catch (err) {
-      if (!isServerError(err)) broken = err as Error;
-      throw err;
     } finally {
-      client.release(broken);
+      client.release();
     }
   }
 
   /**
    * Runs fn inside BEGIN ... COMMIT on one pooled client; ROLLBACK if fn (or
-   * COMMIT) throws, and the error is rethrown. A client whose ROLLBACK fails is
-   * destroyed rather than returned to the pool.
+   * COMMIT) throws, and the error is rethrown.
    */
   async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      try {
-        const result = await fn(new ClientQueryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        if (isServerError(err) || !(err instanceof Error && isConnectionError(err))) {
-          try {
-            await client.query('ROLLBACK');
-          } catch (rollbackErr) {
-            broken = rollbackErr as Error;
-          }
-        } else {
-          broken = err;
-        }
-        throw err;
-      }
+      const result = await fn(new ClientQueryable(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      // After a lost connection this fails too; the pool then drops the client.
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
     } finally {
-      client.release(broken);
+      client.release();
     }
   }
 
   close(): Promise<void> {
     return this.pool.end();
   }
-}
-
-/**
- * An error the server reported (SQLSTATE and severity): the connection is fine.
- * Duck-typed, because PGlite's adapter raises its own copy of pg-protocol's
- * DatabaseError class.
- */
-export function isServerError(err: unknown): boolean {
-  const e = err as { code?: unknown; severity?: unknown } | null;
-  return typeof e?.code === 'string' && typeof e.severity === 'string';
-}
-
-function isConnectionError(err: Error): boolean {
-  return /Connection terminated|not queryable|ECONNRESET|EPIPE/.test(err.message);
 }
 
 /** The SQLSTATE of a PostgreSQL error, if it is one. */

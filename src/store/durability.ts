@@ -5,13 +5,15 @@
 // PostgreSQL (engineDurability): the server fsyncs its own WAL at COMMIT
 // (fsync=on, synchronous_commit=on), so there is nothing to do here.
 //
-// PGlite (walFsyncDurability): PGlite runs Postgres in single-user mode with
-// `-F` (fsync=off). Its Node filesystem (emscripten NODEFS) maps the data
-// directory 1:1 onto a host directory: every write() Postgres makes goes
-// straight to the same file on the host through node:fs, so after COMMIT
-// returns the commit record is in the OS page cache (safe against a crash of
-// this process) but not yet on disk (not safe against an OS crash or power
-// loss). We close that gap by fsyncing, with node:fs, what a commit wrote:
+// PGlite (walFsyncDurability): PGlite's Postgres cannot make anything durable
+// by itself. PGlite starts it with `-F` (fsync=off), and even with fsync on,
+// its fsync() calls end in emscripten's Node filesystem (NODEFS), which does
+// not pass them on to the host. NODEFS maps the data directory 1:1 onto a host
+// directory: every write() Postgres makes goes straight to the same file on
+// the host through node:fs, so after COMMIT returns the commit record is in the
+// OS page cache (safe against a crash of this process) but not necessarily on
+// disk (not safe against an OS crash or power loss). We close that gap by
+// fsyncing, with node:fs, what a commit wrote:
 //
 //   - the WAL segment file(s) under <pgdata>/pg_wal/ that hold WAL between the
 //     position we last made durable and pg_current_wal_lsn() read after the
@@ -36,11 +38,18 @@
 // checkpoint), on an explicit CHECKPOINT, and at shutdown. The store fsyncs
 // the whole data directory after each of those: afterOpen, after the CHECKPOINT
 // this module issues every `checkpointWalBytes` of WAL (to bound WAL growth and
-// recovery time), and afterClose. Remaining exposure: during those few
-// milliseconds between a checkpoint writing pg_control and our fsync of the
-// data files it wrote, an OS crash that wrote back pg_control but not those
-// files would lose data; PostgreSQL avoids that window by fsyncing the data
-// files before pg_control, which PGlite's fsync=off build cannot do for us.
+// recovery time), and afterClose. Postgres's write-ahead rule (the WAL for a
+// change is on disk before the data page holding it) also has to hold when a
+// data page is evicted in the middle of a transaction: embedded.ts starts
+// PGlite with fsync=on and wal_sync_method=open_datasync, so every WAL write
+// goes through an O_SYNC descriptor on the host (checked by a test). That also
+// makes the commit's WAL durable on Linux; the per-commit fsync here remains
+// the guarantee we rely on and test (a platform whose Node has no O_SYNC
+// constant would drop the flag silently). Remaining exposure: in the milliseconds between a checkpoint writing
+// pg_control and our fsync of the data files it wrote, an OS crash that had
+// written back pg_control but not those files would lose data; PostgreSQL
+// closes that window by fsyncing data files before pg_control, which it cannot
+// do inside PGlite (its fsync() calls on data files are no-ops there).
 //
 // Every fsync goes through FsyncOptions (onFsync observes, fsyncPath can be
 // replaced to inject faults), so tests can show when and what is synced. An
@@ -244,8 +253,11 @@ export function walFsyncDurability(pgdata: string, opts: WalFsyncOptions = {}): 
           `SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'`,
         );
         segSize = BigInt(row?.setting ?? 16 * 1024 * 1024);
-        const [sc] = await db.query<{ v: string }>(`SELECT current_setting('synchronous_commit') AS v`);
-        if (sc?.v !== 'on') throw new Error(`PGlite runs with synchronous_commit=${sc?.v}; need on`);
+        const [sc] = await db.query<{ v: string }>(
+          `SELECT current_setting('synchronous_commit') AS v`,
+        );
+        if (sc?.v !== 'on')
+          throw new Error(`PGlite runs with synchronous_commit=${sc?.v}; need on`);
         // Startup may have run crash recovery and its end-of-recovery checkpoint
         // without fsync, and migrations may have run: make it all durable.
         await fsyncTree(pgdata, 'open', { ...opts, fsyncPath }, stats);

@@ -22,7 +22,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { Db } from './db.js';
-import { defaultFsyncPath, type FsyncOptions, fsyncTree, walFsyncDurability } from './durability.js';
+import {
+  defaultFsyncPath,
+  type FsyncOptions,
+  fsyncTree,
+  walFsyncDurability,
+} from './durability.js';
 import { acquireDirLock } from './lock.js';
 import { migrate } from './migrate.js';
 import { SqlStore } from './sql-store.js';

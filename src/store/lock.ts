@@ -64,8 +64,10 @@ export interface DirLock {
   release(): void;
 }
 
-/** Lock paths held (or being acquired) by this process. */
+/** Lock paths held by this process. */
 const held = new Set<string>();
+/** Lock paths this process is acquiring right now. */
+const acquiring = new Set<string>();
 
 function procStartTime(pid: number): string | null {
   try {
@@ -185,10 +187,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function acquireDirLock(dir: string, log: (msg: string) => void): Promise<DirLock> {
   const lockPath = join(dir, LOCK_FILE);
-  if (held.has(lockPath)) {
+  if (held.has(lockPath) || acquiring.has(lockPath)) {
     throw new StoreLockedError(dir, process.pid, ' (this process: the store is already open here)');
   }
-  held.add(lockPath);
+  acquiring.add(lockPath);
   try {
     const info: LockInfo = {
       pid: process.pid,
@@ -220,9 +222,8 @@ export async function acquireDirLock(dir: string, log: (msg: string) => void): P
       await sleep(20);
     }
     throw new Error(`could not lock ${dir}: the lock file ${lockPath} keeps changing`);
-  } catch (err) {
-    held.delete(lockPath);
-    throw err;
+  } finally {
+    acquiring.delete(lockPath);
   }
 }
 
@@ -256,18 +257,20 @@ async function takeOver(
 }
 
 function makeLock(lockPath: string, info: LockInfo, content: string): DirLock {
+  held.add(lockPath);
   let released = false;
-  return {
-    path: lockPath,
-    info,
-    release() {
-      if (released) return;
-      released = true;
-      try {
-        unlinkIfContent(lockPath, content);
-      } finally {
-        held.delete(lockPath);
-      }
-    },
+  // A process that exits without closing the store (process.exit) no longer
+  // holds it: remove the lock rather than leave a stale one behind.
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.removeListener('exit', release);
+    try {
+      unlinkIfContent(lockPath, content);
+    } finally {
+      held.delete(lockPath);
+    }
   };
+  process.once('exit', release);
+  return { path: lockPath, info, release };
 }

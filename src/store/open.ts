@@ -30,7 +30,9 @@ function defaultLog(msg: string): void {
 
 export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   if ((opts.url === undefined) === (opts.dataDir === undefined)) {
-    throw new TypeError('openStore: give exactly one of url (PostgreSQL) or dataDir (embedded PGlite)');
+    throw new TypeError(
+      'openStore: give exactly one of url (PostgreSQL) or dataDir (embedded PGlite)',
+    );
   }
   const log = opts.log ?? defaultLog;
   if (opts.dataDir !== undefined) {

@@ -17,13 +17,13 @@ import type { Durability } from './durability.js';
 import {
   type AppendBatch,
   type HashTile,
+  type StationResultRow,
   type Store,
   StoreConflictError,
   StoreDuplicateResultError,
   type StoredBlob,
   type StoredCheckpoint,
   type StoredEntry,
-  type StationResultRow,
   type TallyRow,
 } from './store.js';
 
@@ -86,7 +86,8 @@ function toTile(r: TileRow): HashTile {
 }
 
 function checkIndex(what: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
 }
 
 function concat(parts: Uint8Array[], total: number): Buffer {
@@ -160,9 +161,12 @@ export class SqlStore implements Store {
     for (let i = 0; i < n; i++) {
       const e = entries[i] as StoredEntry;
       if (e.index !== startIndex + i) {
-        throw new RangeError(`entry ${i} of a batch starting at ${startIndex} has index ${e.index}`);
+        throw new RangeError(
+          `entry ${i} of a batch starting at ${startIndex} has index ${e.index}`,
+        );
       }
-      if (e.leafHash.length !== 32) throw new RangeError(`entry ${e.index}: leaf hash is not 32 bytes`);
+      if (e.leafHash.length !== 32)
+        throw new RangeError(`entry ${e.index}: leaf hash is not 32 bytes`);
       dataParts[i] = e.data;
       hashParts[i] = e.leafHash;
       offs[i] = dataLen;
@@ -183,14 +187,23 @@ export class SqlStore implements Store {
     for (const t of tiles) {
       checkIndex('tile level', t.level);
       checkIndex('tile index', t.index);
-      if (!Number.isInteger(t.width) || t.width < 1 || t.width > 256 || t.data.length !== t.width * 32) {
-        throw new RangeError(`tile ${t.level}/${t.index}: width ${t.width} with ${t.data.length} bytes`);
+      if (
+        !Number.isInteger(t.width) ||
+        t.width < 1 ||
+        t.width > 256 ||
+        t.data.length !== t.width * 32
+      ) {
+        throw new RangeError(
+          `tile ${t.level}/${t.index}: width ${t.width} with ${t.data.length} bytes`,
+        );
       }
       tileParts.push(t.data);
       tileOffs.push(tileLen);
       tileLen += t.data.length;
     }
-    const stationResults = lastByKey(batch.stationResults, (r) => JSON.stringify([r.contest, r.station]));
+    const stationResults = lastByKey(batch.stationResults, (r) =>
+      JSON.stringify([r.contest, r.station]),
+    );
     const tallies = lastByKey(batch.tallies, (r) => JSON.stringify([r.contest, r.unit]));
 
     try {
@@ -220,7 +233,12 @@ export class SqlStore implements Store {
           ]);
         }
         if (stationResults.length > 0) {
-          const rows = stationResults.map((r) => [r.contest, r.station, r.entryIndex, r.result ?? null]);
+          const rows = stationResults.map((r) => [
+            r.contest,
+            r.station,
+            r.entryIndex,
+            r.result ?? null,
+          ]);
           await tx.query(UPSERT_STATION_RESULTS, [JSON.stringify(rows)]);
         }
         if (tallies.length > 0) {
@@ -230,7 +248,10 @@ export class SqlStore implements Store {
         if (n > 0) await tx.query('UPDATE log_head SET size = $1', [startIndex + n]);
       });
     } catch (err) {
-      if (sqlState(err) === '23505' && (err as { constraint?: string }).constraint === 'entries_result_once') {
+      if (
+        sqlState(err) === '23505' &&
+        (err as { constraint?: string }).constraint === 'entries_result_once'
+      ) {
         throw await this.#duplicateError(entries, err);
       }
       throw err;
@@ -256,7 +277,9 @@ export class SqlStore implements Store {
        LIMIT 1`,
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
-    return hit ? new StoreDuplicateResultError(hit.contest, hit.station, { cause }) : (cause as Error);
+    return hit
+      ? new StoreDuplicateResultError(hit.contest, hit.station, { cause })
+      : (cause as Error);
   }
 
   async getEntries(start: number, end: number): Promise<StoredEntry[]> {
@@ -272,9 +295,10 @@ export class SqlStore implements Store {
 
   async getEntry(index: number): Promise<StoredEntry | null> {
     checkIndex('index', index);
-    const [row] = await this.db.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE idx = $1`, [
-      index,
-    ]);
+    const [row] = await this.db.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE idx = $1`,
+      [index],
+    );
     return row ? toEntry(row) : null;
   }
 
@@ -321,7 +345,9 @@ export class SqlStore implements Store {
       [cp.size, cp.note],
     );
     if (rows.length === 0) {
-      throw new RangeError(`checkpoint of size ${cp.size} is beyond the log (${await this.treeSize()} entries)`);
+      throw new RangeError(
+        `checkpoint of size ${cp.size} is beyond the log (${await this.treeSize()} entries)`,
+      );
     }
     await this.#durable();
   }
@@ -337,7 +363,9 @@ export class SqlStore implements Store {
     this.#writable();
     const actual = createHash('sha256').update(blob.data).digest('hex');
     if (blob.sha256 !== actual) {
-      throw new Error(`blob key ${blob.sha256} is not the lower-case hex SHA-256 of its data (${actual})`);
+      throw new Error(
+        `blob key ${blob.sha256} is not the lower-case hex SHA-256 of its data (${actual})`,
+      );
     }
     const rows = await this.db.query(
       `INSERT INTO blobs (sha256, content_type, data) VALUES ($1, $2, $3)
@@ -352,7 +380,9 @@ export class SqlStore implements Store {
       'SELECT sha256, content_type, data FROM blobs WHERE sha256 = $1',
       [sha256],
     );
-    return row ? { sha256: row.sha256, contentType: row.content_type, data: bytes(row.data) } : null;
+    return row
+      ? { sha256: row.sha256, contentType: row.content_type, data: bytes(row.data) }
+      : null;
   }
 
   async hasBlob(sha256: string): Promise<boolean> {
@@ -381,7 +411,12 @@ export class SqlStore implements Store {
   }
 
   async getStationResults(station: string): Promise<StationResultRow[]> {
-    const rows = await this.db.query<{ contest: string; station: string; entry_idx: string; result: unknown }>(
+    const rows = await this.db.query<{
+      contest: string;
+      station: string;
+      entry_idx: string;
+      result: unknown;
+    }>(
       'SELECT contest, station, entry_idx, result FROM station_results WHERE station = $1 ORDER BY contest',
       [station],
     );
@@ -394,7 +429,9 @@ export class SqlStore implements Store {
   }
 
   async getMeta(key: string): Promise<string | null> {
-    const [row] = await this.db.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    const [row] = await this.db.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+      key,
+    ]);
     return row?.value ?? null;
   }
 

@@ -66,7 +66,9 @@ export class StoreConflictError extends Error {
     readonly expected: number,
     readonly actual: number,
   ) {
-    super(`log append conflict: batch starts at ${expected} but the tree holds ${actual} entries (is another sequencer running?)`);
+    super(
+      `log append conflict: batch starts at ${expected} but the tree holds ${actual} entries (is another sequencer running?)`,
+    );
     this.name = 'StoreConflictError';
   }
 }

@@ -9,6 +9,7 @@ import { createGenesis } from '../../src/election/genesis.js';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
 import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
+import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { startLog, type RunningLog } from '../../src/server/start.js';
 import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import { deviceTime, signResult } from '../../src/simulate/device.js';
@@ -58,7 +59,7 @@ export async function newTestLog(backend: Backend, opts: { stations?: number; pr
   const signer = parseSignerKey(log.signerKey);
   const verifier = parseVerifierKey(log.verifierKey);
   if (!signer.ok || !verifier.ok) throw new Error('test keys');
-  const running = await startLog({ store, genesis, signer: signer.value, sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 } });
+  const running = await startLog({ store, genesis, signer: new CheckpointSigner(log.signerKey), sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 } });
   return {
     running,
     store,

@@ -8,13 +8,14 @@ import {
   SCOPE_CODE_LENGTH,
   stationDevices,
 } from '../../src/kenya/definition.js';
-import { demoDevicePublicKeyBase64 } from '../../src/kenya/demo-keys.js';
+import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../../src/simulate/demo-keys.js';
 import { simulatedCandidates } from '../../src/kenya/simulated-candidates.js';
+import { generateKey } from '../../src/log/note.js';
 
 const opts = {
   logOrigin: 'kura.example/kenya-2022',
-  logKey: 'kura.example/kenya-2022+00000000+AAAA',
-  commissionKey: 'iebc+00000000+AAAA',
+  logKey: generateKey('kura.example/kenya-2022', new Uint8Array(32).fill(1)).verifierKey,
+  commissionKey: generateKey('iebc', new Uint8Array(32).fill(2)).verifierKey,
 };
 const started = performance.now();
 const def: ElectionDefinition = buildKenya2022Definition(opts);

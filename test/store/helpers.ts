@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGDATA_DIR } from '../../src/store/embedded.js';
 import { openStore } from '../../src/store/open.js';
 
@@ -36,7 +37,7 @@ export async function freshDataDir(): Promise<{ dir: string; remove(): void }> {
   return t;
 }
 
-export const CHILD_SCRIPT = new URL('./child-store.ts', import.meta.url).pathname;
+export const CHILD_SCRIPT = fileURLToPath(new URL('./child-store.ts', import.meta.url));
 
 export interface Child {
   proc: ChildProcess;
@@ -82,11 +83,17 @@ export function spawnChild(args: string[]): Child {
       if (hit !== undefined) return Promise.resolve(hit);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`child: no line matching ${re} after ${timeoutMs} ms; stderr:\n${stderr}`)),
+          () =>
+            reject(
+              new Error(`child: no line matching ${re} after ${timeoutMs} ms; stderr:\n${stderr}`),
+            ),
           timeoutMs,
         );
         exited.then((code) =>
-          setTimeout(() => reject(new Error(`child exited (${code}) before ${re}; stderr:\n${stderr}`)), 50),
+          setTimeout(
+            () => reject(new Error(`child exited (${code}) before ${re}; stderr:\n${stderr}`)),
+            50,
+          ),
         );
         waiters.push({
           re,

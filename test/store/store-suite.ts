@@ -59,9 +59,21 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
         entry(3, { size: 256 * 1024 }),
         { ...entry(4), contest: 'ünïcode "c" \\ 🗳', station: "o'brien" },
       ];
-      await s.appendBatch({ startIndex: 0, entries: first, tiles: [], stationResults: [], tallies: [] });
+      await s.appendBatch({
+        startIndex: 0,
+        entries: first,
+        tiles: [],
+        stationResults: [],
+        tallies: [],
+      });
       const second = batch(5, 20).entries;
-      await s.appendBatch({ startIndex: 5, entries: second, tiles: [], stationResults: [], tallies: [] });
+      await s.appendBatch({
+        startIndex: 5,
+        entries: second,
+        tiles: [],
+        stationResults: [],
+        tallies: [],
+      });
       const all = [...first, ...second];
       assert.equal(await s.treeSize(), 25);
       const got = await s.getEntries(0, 25);
@@ -127,59 +139,68 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal(await s.treeSize(), 0);
     });
 
-    t('a duplicate (contest, station) result is refused by the database and the whole batch rolls back', async (s) => {
-      await s.appendBatch({
-        ...batch(0, 2),
-        tallies: [{ contest: 'c1', unit: '', tally: { before: true } }],
-      });
-      // Entry 3 repeats entry 0's (c1, s0); everything else in the batch is new.
-      const entries = [entry(2), { ...entry(3), station: 's0' }, entry(4)];
-      const err = await s
-        .appendBatch({
-          startIndex: 2,
-          entries,
-          tiles: [tile(0, 0, 5)],
-          stationResults: [{ contest: 'c1', station: 's2', entryIndex: 2, result: 1 }],
-          tallies: [{ contest: 'c1', unit: '', tally: { before: false } }],
-        })
-        .then(
-          () => null,
-          (e: unknown) => e,
+    t(
+      'a duplicate (contest, station) result is refused by the database and the whole batch rolls back',
+      async (s) => {
+        await s.appendBatch({
+          ...batch(0, 2),
+          tallies: [{ contest: 'c1', unit: '', tally: { before: true } }],
+        });
+        // Entry 3 repeats entry 0's (c1, s0); everything else in the batch is new.
+        const entries = [entry(2), { ...entry(3), station: 's0' }, entry(4)];
+        const err = await s
+          .appendBatch({
+            startIndex: 2,
+            entries,
+            tiles: [tile(0, 0, 5)],
+            stationResults: [{ contest: 'c1', station: 's2', entryIndex: 2, result: 1 }],
+            tallies: [{ contest: 'c1', unit: '', tally: { before: false } }],
+          })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        assert.ok(err instanceof StoreDuplicateResultError, String(err));
+        assert.equal(err.contest, 'c1');
+        assert.equal(err.station, 's0');
+        assert.equal(await s.treeSize(), 2);
+        assert.equal(await s.getEntry(2), null);
+        assert.equal(await s.findResult('c1', 's2'), null);
+        assert.equal(await s.getTile(0, 0), null);
+        assert.deepEqual(await s.getStationResults('s2'), []);
+        assert.deepEqual((await s.getTally('c1', ''))?.tally, { before: true });
+
+        // Twice within one batch.
+        const twice = [entry(2), { ...entry(3), station: 's2' }];
+        await assert.rejects(
+          s.appendBatch({
+            startIndex: 2,
+            entries: twice,
+            tiles: [],
+            stationResults: [],
+            tallies: [],
+          }),
+          (e: unknown) => e instanceof StoreDuplicateResultError && e.station === 's2',
         );
-      assert.ok(err instanceof StoreDuplicateResultError, String(err));
-      assert.equal(err.contest, 'c1');
-      assert.equal(err.station, 's0');
-      assert.equal(await s.treeSize(), 2);
-      assert.equal(await s.getEntry(2), null);
-      assert.equal(await s.findResult('c1', 's2'), null);
-      assert.equal(await s.getTile(0, 0), null);
-      assert.deepEqual(await s.getStationResults('s2'), []);
-      assert.deepEqual((await s.getTally('c1', ''))?.tally, { before: true });
+        assert.equal(await s.treeSize(), 2);
 
-      // Twice within one batch.
-      const twice = [entry(2), { ...entry(3), station: 's2' }];
-      await assert.rejects(
-        s.appendBatch({ startIndex: 2, entries: twice, tiles: [], stationResults: [], tallies: [] }),
-        (e: unknown) => e instanceof StoreDuplicateResultError && e.station === 's2',
-      );
-      assert.equal(await s.treeSize(), 2);
-
-      // The same station in another contest, and non-result entries, are fine.
-      await s.appendBatch({
-        startIndex: 2,
-        entries: [
-          { ...entry(2), contest: 'c2', station: 's0' },
-          entry(3, { kind: 'correction', contest: 'c1', station: 's0' }),
-          entry(4, { kind: 'correction', contest: 'c1', station: 's0' }),
-        ],
-        tiles: [],
-        stationResults: [],
-        tallies: [],
-      });
-      assert.equal(await s.treeSize(), 5);
-      assert.equal((await s.findResult('c2', 's0'))?.index, 2);
-      assert.equal((await s.findResult('c1', 's0'))?.index, 0);
-    });
+        // The same station in another contest, and non-result entries, are fine.
+        await s.appendBatch({
+          startIndex: 2,
+          entries: [
+            { ...entry(2), contest: 'c2', station: 's0' },
+            entry(3, { kind: 'correction', contest: 'c1', station: 's0' }),
+            entry(4, { kind: 'correction', contest: 'c1', station: 's0' }),
+          ],
+          tiles: [],
+          stationResults: [],
+          tallies: [],
+        });
+        assert.equal(await s.treeSize(), 5);
+        assert.equal((await s.findResult('c2', 's0'))?.index, 2);
+        assert.equal((await s.findResult('c1', 's0'))?.index, 0);
+      },
+    );
 
     t('findResult finds the logged result entry', async (s) => {
       await s.appendBatch(batch(0, 5));
@@ -199,13 +220,22 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       // Several versions of one tile in a batch: the widest wins, whatever the order.
       await s.appendBatch(
         batch(3, 1, {
-          tiles: [tile(0, 1, 7), tile(0, 1, 256), tile(0, 1, 9), tile(0, 2, 1), tile(1, 0, 2), tile(2, 0, 1)],
+          tiles: [
+            tile(0, 1, 7),
+            tile(0, 1, 256),
+            tile(0, 1, 9),
+            tile(0, 2, 1),
+            tile(1, 0, 2),
+            tile(2, 0, 1),
+          ],
         }),
       );
       assert.deepEqual(await s.getTile(0, 1), tile(0, 1, 256));
       assert.deepEqual(await s.getEdgeTiles(), [tile(0, 2, 1), tile(1, 0, 2), tile(2, 0, 1)]);
       await assert.rejects(
-        s.appendBatch(batch(4, 1, { tiles: [{ level: 0, index: 3, width: 2, data: new Uint8Array(63) }] })),
+        s.appendBatch(
+          batch(4, 1, { tiles: [{ level: 0, index: 3, width: 2, data: new Uint8Array(63) }] }),
+        ),
         RangeError,
       );
       assert.equal(await s.treeSize(), 4);
@@ -309,7 +339,10 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       }
       assert.deepEqual(await s.getEntries(0, 50), b0.entries);
       if (s instanceof SqlStore) {
-        await assert.rejects(s.db.query('UPDATE entries SET kind = $1 WHERE idx = 0', ['x']), /append-only/);
+        await assert.rejects(
+          s.db.query('UPDATE entries SET kind = $1 WHERE idx = 0', ['x']),
+          /append-only/,
+        );
         await assert.rejects(s.db.query('DELETE FROM entries WHERE idx = 199'), /append-only/);
         await assert.rejects(s.db.query('TRUNCATE entries CASCADE'), /append-only/);
         assert.deepEqual(await s.getEntries(0, 50), b0.entries);
@@ -329,7 +362,8 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       const won = settled.filter((r) => r.status === 'fulfilled');
       assert.equal(won.length, 1);
       for (const r of settled) {
-        if (r.status === 'rejected') assert.ok(r.reason instanceof StoreConflictError, String(r.reason));
+        if (r.status === 'rejected')
+          assert.ok(r.reason instanceof StoreConflictError, String(r.reason));
       }
       assert.equal(await s.treeSize(), 4);
     });

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { startLog, type RunningLog } from '../../server/start.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { readElectionFiles, readSigner } from '../election-dir.js';
+import { CheckpointSigner } from '../../server/checkpoint-signer.js';
+import { readElectionFiles, readKeyFile } from '../election-dir.js';
 import { UsageError, parse } from '../usage.js';
 
 const HELP = `
@@ -31,7 +32,7 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
     const genesis = o.election ? readElectionFiles(o.election) : undefined;
     const keyPath = o.logKey ?? (o.election ? join(o.election, 'log.key') : undefined);
     if (!o.readOnly && !keyPath) throw new UsageError('the writer needs the log key: give --election DIR or --log-key FILE (or --read-only)');
-    const signer = o.readOnly || !keyPath ? null : readSigner(keyPath);
+    const signer = o.readOnly || !keyPath ? null : new CheckpointSigner(readKeyFile(keyPath));
     const running = await startLog({ store, genesis, signer, log });
     return { store, running };
   } catch (e) {

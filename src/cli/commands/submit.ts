@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { canonicalString } from '../../election/canonical.js';
 import type { ElectionDefinition } from '../../election/definition.js';
 import type { ResultEntry } from '../../election/entries.js';
 import { fromHex, toHex } from '../../log/bytes.js';
@@ -109,6 +110,10 @@ export async function runSubmit(args: string[]): Promise<number> {
   const check = checkSavedReceipt(out, definition.logKey, definition.logOrigin);
   if (!check.ok) {
     process.stderr.write(`THE RECEIPT DOES NOT VERIFY: ${check.error}\n`);
+    return 3;
+  }
+  if (canonicalString(check.value.entry) !== canonicalString(entry)) {
+    process.stderr.write('THE RECEIPT IS FOR A DIFFERENT ENTRY than the one this device signed\n');
     return 3;
   }
   process.stdout.write(`${body.duplicate ? 'already logged' : 'logged'} as entry ${body.index}${body.flags?.length ? ` (flags: ${body.flags.join(', ')})` : ''}\n`);

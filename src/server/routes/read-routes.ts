@@ -29,8 +29,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const { index, store } = ctx;
 
   async function unitTally(contest: string, unit: string): Promise<UnitTally | null> {
-    const fold = ctx.sequencer?.fold;
-    if (fold) return fold.tally(contest, unit) ?? null;
+    if (ctx.sequencer) return ctx.sequencer.publishedTally(contest, unit) ?? null;
     return ((await store.getTally(contest, unit))?.tally as UnitTally | undefined) ?? null;
   }
 
@@ -45,7 +44,6 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (unit !== NATION && !index.units.has(unit)) throw new ApiError('NOT_FOUND', `no unit "${unit}" (a county, constituency or ward code)`, 'unit');
     const tally = await unitTally(contest, unit);
     if (!tally) throw new ApiError('NOT_FOUND', `contest "${contest}" has no race in unit "${unit}"`, 'unit');
-    const size = currentCheckpoint(ctx).size;
     if (cacheable(req, reply, `W/"${contest}/${unit}/${tally.lastEntry}"`, 2)) return;
     const children = [];
     for (const child of index.childrenOf(unit)) {
@@ -53,7 +51,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       if (t) children.push({ unit: child, name: index.units.get(child)?.name ?? child, level: index.units.get(child)?.level, tally: t });
     }
     const u = index.units.get(unit);
-    return { contest, unit, level: u?.level ?? 'nation', name: u?.name ?? index.definition.title, treeSize: size, tally, children };
+    return { contest, unit, level: u?.level ?? 'nation', name: u?.name ?? index.definition.title, tally, children };
   });
 
   app.get<{ Params: { code: string } }>('/api/v1/stations/:code', async (req) => {

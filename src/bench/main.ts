@@ -1,0 +1,133 @@
+// kura's benchmark (npm run bench -- --help). Measures, in one run, each
+// figure beside a limit measured on the same machine in the same run:
+//   1. Ed25519 verifications/s with node:crypto on all cores;
+//   2. signed submissions/s over HTTP to a kura server child, per engine;
+//   3. receipt latency at a fixed offered rate (open loop), per engine;
+//   4. raw multi-row INSERT rows/s, per engine;
+//   5. tally reads/s while ingesting, and a bare Fastify endpoint;
+//   6. the server child's peak RSS.
+// and writes bench/results.md and bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Cleanup, REPO_ROOT, tempDir } from './children.js';
+import { makeElection, presign } from './election.js';
+import { type EngineResult, runEngine, slice, stationsNeeded } from './engine.js';
+import { measureVerifyLimit } from './limits.js';
+import { backgroundLoad, machineInfo } from './machine.js';
+import { HELP, parseOptions } from './options.js';
+import { measureBareLimit } from './reads.js';
+import { type BenchResults, renderMarkdown, renderProfileMarkdown } from './report.js';
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+/** The commit measured, and how many files under src/ differ from it (work in progress). */
+function codeVersion(): { commit: string; changedSourceFiles: number } {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  try {
+    const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
+    return { commit: git('rev-parse', '--short', 'HEAD'), changedSourceFiles: changed };
+  } catch {
+    return { commit: 'unknown', changedSourceFiles: 0 };
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const o = parseOptions(argv);
+  if (!o) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const cleanup = new Cleanup();
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: cleaning up`);
+    void cleanup.run(log).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = new Date();
+  const t0 = performance.now();
+  try {
+    const machine = machineInfo();
+    const load = await backgroundLoad();
+    log(
+      `${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${load.cores} cores busy before the run`,
+    );
+
+    log(`Ed25519-verify limit (${machine.cores} threads, ${o.limitSeconds} s per mode)`);
+    const verify = await measureVerifyLimit(o.limitSeconds * 1000);
+    log(
+      `verify: ${verify.preparedPerSecond}/s prepared keys, ${verify.kuraFirstSightPerSecond}/s via kura's ed25519Verify on unseen keys`,
+    );
+
+    const stations = stationsNeeded(o);
+    log(
+      `making a synthetic election of ${stations} stations (kura election synthetic --president-only)`,
+    );
+    const election = await makeElection(join(tempDir(cleanup, 'election'), 'election'), stations);
+    log(
+      `election ${election.electionId} made in ${election.makeSeconds.toFixed(1)} s; pre-signing ${stations} results`,
+    );
+    const signed = presign(election.dir);
+    log(`signed in ${signed.seconds.toFixed(1)} s`);
+    const slices = slice(signed.bodies, o);
+
+    const profileDir = o.profile ? resolve(REPO_ROOT, 'bench', 'tmp', 'profiles') : undefined;
+    if (profileDir) {
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    const engines: EngineResult[] = [];
+    for (const engine of o.engines) {
+      engines.push(await runEngine(engine, o, election.dir, slices, cleanup, log, profileDir));
+    }
+
+    log(`bare HTTP limit (${o.readConnections} connections, ${o.seconds} s)`);
+    const bare = await measureBareLimit(cleanup, o.readConnections, o.seconds);
+    log(`bare: ${bare.requestsPerSecond} req/s, p99 ${bare.p99Ms} ms`);
+
+    const results: BenchResults = {
+      date: started.toISOString(),
+      wallSeconds: 0,
+      machine,
+      code: codeVersion(),
+      backgroundLoad: load,
+      options: { ...o },
+      election: {
+        stations: election.stations,
+        makeSeconds: Math.round(election.makeSeconds * 10) / 10,
+        presignSeconds: Math.round(signed.seconds * 10) / 10,
+      },
+      limits: { verify, bare },
+      engines,
+    };
+    results.wallSeconds = Math.round((performance.now() - t0) / 1000);
+    const outDir = resolve(REPO_ROOT, o.outDir);
+    mkdirSync(outDir, { recursive: true });
+    if (o.profile) {
+      writeFileSync(join(outDir, 'profile.md'), renderProfileMarkdown(results));
+      log(`wrote ${join(outDir, 'profile.md')} (CPU profiles in ${profileDir})`);
+    } else {
+      writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(join(outDir, 'results.md'), renderMarkdown(results));
+      log(`wrote ${join(outDir, 'results.md')} and results.json in ${results.wallSeconds} s`);
+    }
+    process.stdout.write(renderMarkdown(results));
+    return 0;
+  } finally {
+    await cleanup.run(log);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,107 @@
+// Tally reads: GET /api/v1/tally/president with autocannon (in this process;
+// the background sender runs in a worker thread), 256 connections, while
+// results are being ingested at a fixed rate; and the bare HTTP limit, a
+// minimal Fastify endpoint in a child process, measured the same way.
+import autocannon from 'autocannon';
+import { type Cleanup, freePort, startChild } from './children.js';
+import { CpuMeter, type CpuUse } from './machine.js';
+import { type SendResult, startSender } from './send.js';
+
+export interface ReadFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** Requests sent but not answered when the run ended (autocannon drops them from the latencies). */
+  unanswered: number;
+  bytesPerResponse: number;
+  seconds: number;
+  connections: number;
+  cpu: CpuUse;
+}
+
+export async function autocannonRun(
+  url: string,
+  connections: number,
+  seconds: number,
+  serverPid: number,
+  watchPostgres: boolean,
+): Promise<ReadFigures> {
+  const meter = new CpuMeter(serverPid, watchPostgres);
+  const r = await autocannon({ url, connections, duration: seconds, timeout: 10 });
+  const cpu = meter.stop();
+  const ok = r['2xx'];
+  const answered = r.requests.total > 0;
+  return {
+    requestsPerSecond: Math.round(ok / r.duration),
+    // No answer at all: the latency is at least the whole run, not 0.
+    p50Ms: answered ? r.latency.p50 : Number.POSITIVE_INFINITY,
+    p99Ms: answered ? r.latency.p99 : Number.POSITIVE_INFINITY,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    unanswered: Math.max(0, r.requests.sent - r.requests.total - r.errors),
+    bytesPerResponse: r.requests.total > 0 ? Math.round(r.throughput.total / r.requests.total) : 0,
+    seconds: r.duration,
+    connections,
+    cpu,
+  };
+}
+
+export interface TallyReads extends ReadFigures {
+  /** The background ingest while reads ran. */
+  ingest: { rate: number; result: SendResult };
+}
+
+export async function measureTallyReads(o: {
+  serverUrl: string;
+  serverPid: number;
+  watchPostgres: boolean;
+  bodies: string[];
+  ingestRate: number;
+  connections: number;
+  seconds: number;
+}): Promise<TallyReads> {
+  const sender = startSender({
+    mode: 'open',
+    url: o.serverUrl,
+    bodies: o.bodies,
+    rate: o.ingestRate,
+    durationMs: (o.seconds + 30) * 1000,
+    maxSockets: 4096,
+  });
+  // Let ingest reach its steady state (a few batches) before reading.
+  await new Promise((r) => setTimeout(r, 1000));
+  let reads: ReadFigures;
+  try {
+    reads = await autocannonRun(
+      `${o.serverUrl}/api/v1/tally/president`,
+      o.connections,
+      o.seconds,
+      o.serverPid,
+      o.watchPostgres,
+    );
+  } finally {
+    sender.stop();
+  }
+  return { ...reads, ingest: { rate: o.ingestRate, result: await sender.result } };
+}
+
+export async function measureBareLimit(
+  cleanup: Cleanup,
+  connections: number,
+  seconds: number,
+): Promise<ReadFigures> {
+  const port = await freePort();
+  const child = await startChild(cleanup, {
+    what: 'bare HTTP server',
+    args: [new URL('./bare-server.js', import.meta.url).pathname, String(port)],
+    port,
+    ready: /bare: listening/,
+  });
+  try {
+    return await autocannonRun(`${child.url}/bare`, connections, seconds, child.pid, false);
+  } finally {
+    await child.stop();
+  }
+}

@@ -1,0 +1,172 @@
+// Sending pre-signed results to a kura server, in a worker thread so that the
+// load generator never shares an event loop with whatever else the bench runs
+// (autocannon during the read test). Two disciplines:
+//
+//   closed loop: `concurrency` devices, each sending its next result as soon
+//     as it has the receipt for the previous one (throughput);
+//   open loop: results sent at a fixed rate, each at its scheduled time
+//     whether or not earlier ones were answered; latency is measured from the
+//     scheduled time, so a stalled server cannot hide its backlog
+//     (no coordinated omission).
+//
+// Every answer other than 201 with a receipt is counted, by status and error
+// code, and reported as an error.
+import { Worker } from 'node:worker_threads';
+import { HttpClient } from '../simulate/replay.js';
+
+export type SendJob =
+  | { mode: 'closed'; url: string; bodies: string[]; concurrency: number }
+  | {
+      mode: 'open';
+      url: string;
+      bodies: string[];
+      rate: number;
+      durationMs: number;
+      maxSockets: number;
+    };
+
+export interface SendResult {
+  /** Requests sent. */
+  sent: number;
+  /** 201 answers carrying a receipt. */
+  ok: number;
+  /** Answers by status (and error code when not 201); "0 ..." is a transport failure. */
+  byStatus: Record<string, number>;
+  errorSamples: string[];
+  /** Latency of each completed request, ms (open loop: from its scheduled time). */
+  latencies: Float64Array;
+  /** From the first send to the last answer, ms. */
+  wallMs: number;
+  /** Monotonic clock (µs) at the first send and the last answer: to cut CPU profiles. */
+  startUs: number;
+  endUs: number;
+  /** Open loop: results that were due but not sent because the bodies ran out. */
+  exhausted: boolean;
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+class Recorder {
+  ok = 0;
+  sent = 0;
+  readonly byStatus: Record<string, number> = {};
+  readonly errorSamples: string[] = [];
+  readonly latencies: number[] = [];
+
+  record(status: number, body: string, latencyMs: number): void {
+    let key = String(status);
+    if (status === 201 && body.includes('"receipt":"')) {
+      this.ok++;
+    } else {
+      if (status === 201) key = '201 without receipt';
+      else if (status !== 0) {
+        try {
+          const code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+          if (code) key = `${status} ${code}`;
+        } catch {
+          // not JSON: status alone
+        }
+      } else key = `0 ${body}`;
+      if (this.errorSamples.length < 5) this.errorSamples.push(`${key}: ${body.slice(0, 300)}`);
+    }
+    this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
+    this.latencies.push(latencyMs);
+  }
+}
+
+async function post(client: HttpClient, rec: Recorder, body: string, since: number): Promise<void> {
+  rec.sent++;
+  let status = 0;
+  let text = '';
+  try {
+    const res = await client.request('POST', '/api/v1/results', body);
+    status = res.status;
+    text = res.body.toString('utf8');
+  } catch (e) {
+    text = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+  rec.record(status, text, performance.now() - since);
+}
+
+/** Runs a job in this thread. `stopped()` ends an open loop early (the background sender). */
+export async function runJob(
+  job: SendJob,
+  stopped: () => boolean = () => false,
+): Promise<SendResult> {
+  const rec = new Recorder();
+  const client = new HttpClient(job.url, job.mode === 'closed' ? job.concurrency : job.maxSockets);
+  const startUs = nowUs();
+  const t0 = performance.now();
+  let exhausted = false;
+  try {
+    if (job.mode === 'closed') {
+      let next = 0;
+      const device = async () => {
+        while (next < job.bodies.length) {
+          const body = job.bodies[next++] as string;
+          await post(client, rec, body, performance.now());
+        }
+      };
+      await Promise.all(Array.from({ length: job.concurrency }, device));
+    } else {
+      const period = 1000 / job.rate;
+      const due = Math.floor((job.durationMs / 1000) * job.rate);
+      const inflight = new Set<Promise<void>>();
+      await new Promise<void>((done) => {
+        let i = 0;
+        const tick = () => {
+          const now = performance.now();
+          while (i < due && t0 + i * period <= now && !stopped()) {
+            if (i >= job.bodies.length) {
+              exhausted = true;
+              break;
+            }
+            const p = post(client, rec, job.bodies[i] as string, t0 + i * period);
+            inflight.add(p);
+            void p.then(() => inflight.delete(p));
+            i++;
+          }
+          if (i >= due || exhausted || stopped()) done();
+          else setTimeout(tick, Math.max(0, t0 + i * period - performance.now()));
+        };
+        tick();
+      });
+      await Promise.all(inflight);
+    }
+  } finally {
+    client.close();
+  }
+  return {
+    sent: rec.sent,
+    ok: rec.ok,
+    byStatus: rec.byStatus,
+    errorSamples: rec.errorSamples,
+    latencies: Float64Array.from(rec.latencies),
+    wallMs: performance.now() - t0,
+    startUs,
+    endUs: nowUs(),
+    exhausted,
+  };
+}
+
+export interface RunningSender {
+  result: Promise<SendResult>;
+  /** Stops scheduling new sends (open loop); the result still waits for the answers. */
+  stop(): void;
+}
+
+/** Runs a job in a worker thread. */
+export function startSender(job: SendJob): RunningSender {
+  const worker = new Worker(new URL('./send-worker.js', import.meta.url), { workerData: job });
+  const result = new Promise<SendResult>((res, rej) => {
+    worker.once('message', (m: SendResult) => res(m));
+    worker.once('error', rej);
+    worker.once('exit', (code) =>
+      rej(new Error(`sender worker exited (${code}) without a result`)),
+    );
+  });
+  return {
+    result: result.finally(() => void worker.terminate()),
+    stop: () => worker.postMessage('stop'),
+  };
+}
