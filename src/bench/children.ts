@@ -107,7 +107,7 @@ export async function startChild(cleanup: Cleanup, o: ChildOptions): Promise<Run
   const stop = async (): Promise<number | null> => {
     if (exited !== undefined) return exited;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.stopGraceMs ?? 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.stopGraceMs ?? 120_000);
     const code = await exit;
     clearTimeout(timer);
     return code;

@@ -15,6 +15,9 @@ export interface EngineResult {
   engine: Engine;
   rawInsert: InsertLimit;
   serverStartSeconds: number;
+  /** SIGTERM to exit (the server sequences what is queued and closes the store). */
+  serverStopSeconds: number;
+  serverExitCode: number | null;
   warmup: { sent: number; ok: number };
   throughput: Throughput;
   latency: ReceiptLatency;
@@ -129,19 +132,25 @@ export async function runEngine(
     const reads = await measureTallyReads({
       ...common,
       bodies: s.reads,
-      ingestRate: o.rate,
+      // Loaded, not overloaded: past its capacity the server's backlog starves reads entirely.
+      ingestRate: Math.max(1, Math.min(o.rate, Math.round(throughput.perSecond / 2))),
       connections: o.readConnections,
       seconds: o.seconds,
     });
     log(`${engine}: ${reads.requestsPerSecond} reads/s, p99 ${reads.p99Ms} ms`);
     const peakRssMiB = server.peakRssMiB();
+    const stopStart = performance.now();
     const code = await server.stop();
+    const stopSeconds = Math.round((performance.now() - stopStart) / 100) / 10;
+    log(`${engine}: server stopped in ${stopSeconds} s (exit ${code})`);
     if (code !== 0)
       log(`${engine}: the server exited with ${code}: ${server.stderr().slice(-2000)}`);
     const result: EngineResult = {
       engine,
       rawInsert,
       serverStartSeconds,
+      serverStopSeconds: stopSeconds,
+      serverExitCode: code,
       warmup: { sent: warm.sent, ok: warm.ok },
       throughput,
       latency,

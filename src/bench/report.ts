@@ -87,7 +87,7 @@ function cpuTable(r: BenchResults): string[] {
       ['tally reads + ingest', e.reads.cpu],
     ] as const) {
       rows.push(
-        `| ${name} | ${phase} | ${c.seconds} | ${c.server} | ${e.engine === 'postgres' ? c.postgres : '(in server)'} | ${c.bench} | ${c.machine} / ${r.machine.cores} |`,
+        `| ${name} | ${phase} | ${c.seconds} | ${c.server} | ${e.engine === 'postgres' ? c.postgres : '(in server)'} | ${c.bench} | ${c.others} | ${c.machine} / ${r.machine.cores} |`,
       );
     }
   }
@@ -109,7 +109,7 @@ function details(r: BenchResults): string[] {
     out.push(
       `### ${name}`,
       '',
-      `- Server start (empty store, entry 0, definition of ${n(r.election.stations)} stations): ${e.serverStartSeconds} s; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} results (not timed).`,
+      `- Server start (empty store, entry 0, definition of ${n(r.election.stations)} stations): ${e.serverStartSeconds} s; stop (SIGTERM to exit): ${e.serverStopSeconds} s, exit code ${e.serverExitCode}; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} results (not timed).`,
       `- Throughput: ${n(t.sent)} results sent by ${t.concurrency} concurrent devices in ${t.seconds} s; answers: ${statuses(t.byStatus)}. Receipt latency under this load: p50 ${ms(t.latency.p50)}, p99 ${ms(t.latency.p99)}, max ${ms(t.latency.max)}. With ${t.concurrency} in flight and a mean latency of ${ms(t.latency.mean)}, the most this client could see is ${n((t.concurrency * 1000) / t.latency.mean)}/s (in flight ÷ latency).`,
       `- Latency test: ${n(l.sent)} results offered at ${n(l.offeredPerSecond)}/s; ${n(l.achievedPerSecond)}/s answered; answers: ${statuses(l.byStatus)}; latency p50 ${ms(l.latency.p50)}, p90 ${ms(l.latency.p90)}, p99 ${ms(l.latency.p99)}, max ${ms(l.latency.max)}${l.exhausted ? ' (the pre-signed results ran out early)' : ''}.`,
       `- Reads: ${n(rd.bytesPerResponse)} bytes per tally response; ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors, ${n(rd.unanswered)} unanswered when the run ended. Ingest during the reads: ${n(ingest.sent)} results offered at ${n(rd.ingest.rate)}/s, answers: ${statuses(ingest.byStatus)}; receipt p99 ${ms(percentile99(ingest.latencies))}.`,

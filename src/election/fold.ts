@@ -93,8 +93,12 @@ export class TallyFold {
     return this.apply(entryIndex, decoded.value);
   }
 
-  /** Folds the next (decoded) log entry. */
-  apply(entryIndex: number, entry: Entry): FoldChange {
+  /**
+   * Folds the next (decoded) log entry. `checkedFlags` may be given by a caller
+   * that has just run checkResult on this very entry (the sequencer, for
+   * results the API accepted), so the signature is not verified twice.
+   */
+  apply(entryIndex: number, entry: Entry, checkedFlags?: ResultFlag[]): FoldChange {
     this.advance(entryIndex);
     switch (entry.type) {
       case 'election':
@@ -102,7 +106,7 @@ export class TallyFold {
         if (entryIndex !== 0) this.anomalies.push({ entryIndex, kind: 'misplaced-election-entry', detail: 'an election entry may only be entry 0' });
         return NO_CHANGE;
       case 'result':
-        return this.applyResult(entryIndex, entry);
+        return this.applyResult(entryIndex, entry, checkedFlags);
     }
   }
 
@@ -111,8 +115,8 @@ export class TallyFold {
     this.size += 1;
   }
 
-  private applyResult(entryIndex: number, entry: ResultEntry): FoldChange {
-    const checked = checkResult(this.index, entry);
+  private applyResult(entryIndex: number, entry: ResultEntry, checkedFlags?: ResultFlag[]): FoldChange {
+    const checked = checkedFlags ? { ok: true as const, value: checkedFlags } : checkResult(this.index, entry);
     if (!checked.ok) {
       this.anomalies.push({ entryIndex, kind: 'rule-violation', detail: `${checked.error.code}: ${checked.error.message}` });
       return NO_CHANGE;

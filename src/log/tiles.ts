@@ -20,6 +20,7 @@ import {
   foldSubtreeHashes,
   HASH_SIZE,
   inclusionProofRanges,
+  nodeHash,
   perfectSubtrees,
   rootFromLeafHashes,
 } from './merkle.js';
@@ -446,15 +447,24 @@ class TileHashes {
     return ok(undefined);
   }
 
-  /** After load(): the hash of a perfect subtree. */
+  // Subtree hashes already computed: proofs for neighbouring leaves share most of them.
+  private readonly memo = new Map<string, Uint8Array>();
+
+  /** After load(): the hash of a perfect subtree (from its halves, memoised). */
   hash(t: Subtree): Uint8Array {
     const { level, tile, offset, count } = this.locate(t);
     const hashes = this.tiles.get(`${level}/${tile}`);
     if (!hashes || offset + count > hashes.length)
       throw new Error('TileHashes: subtree not loaded');
-    return count === 1
-      ? (hashes[offset] as Uint8Array)
-      : rootFromLeafHashes(hashes.slice(offset, offset + count));
+    if (count === 1) return hashes[offset] as Uint8Array;
+    const key = `${t.height}/${t.index}`;
+    let h = this.memo.get(key);
+    if (!h) {
+      const child = t.height - 1;
+      h = nodeHash(this.hash({ height: child, index: 2 * t.index }), this.hash({ height: child, index: 2 * t.index + 1 }));
+      this.memo.set(key, h);
+    }
+    return h;
   }
 }
 
@@ -492,6 +502,22 @@ export async function proveInclusionFromTiles(
   read: TileReader,
 ): Promise<Result<Uint8Array[], LogError>> {
   return rangeHashesFromTiles(size, inclusionProofRanges(index, size), read);
+}
+
+/**
+ * Inclusion proofs for many leaves of one tree (a sequencer's receipts for a
+ * batch): tiles are read once and subtree hashes computed once for all.
+ */
+export async function proveInclusionsFromTiles(
+  indexes: readonly number[],
+  size: number,
+  read: TileReader,
+): Promise<Result<Uint8Array[][], LogError>> {
+  const src = new TileHashes(size, read);
+  const plans = indexes.map((i) => inclusionProofRanges(i, size).map(([lo, hi]) => perfectSubtrees(lo, hi)));
+  const loaded = await src.load(plans.flat(2));
+  if (!loaded.ok) return loaded;
+  return ok(plans.map((ranges) => ranges.map((p) => foldSubtreeHashes(p.map((t) => src.hash(t))))));
 }
 
 /** An RFC 9162 consistency proof from size m to size n (0 < m <= n), from the tiles of tree n. */

@@ -6,14 +6,20 @@
 import type { StationResult, UnitTally } from '../election/fold.js';
 import { TallyFold } from '../election/fold.js';
 import type { ElectionIndex } from '../election/election-index.js';
-import { type ResultEntry, decodeEntry, encodeEntry } from '../election/entries.js';
+import { type ResultEntry, decodeEntry } from '../election/entries.js';
+import type { ResultFlag } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';
 import { formatReceipt } from '../log/receipt.js';
-import { TiledLogBuilder, proveInclusionFromTiles } from '../log/tiles.js';
+import { TiledLogBuilder, proveInclusionFromTiles, proveInclusionsFromTiles } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { ApiError } from './errors.js';
+
+export interface PublishedTally {
+  lastEntry: number;
+  json: string;
+}
 
 export interface Receipt {
   index: number;
@@ -26,6 +32,8 @@ export interface Receipt {
 interface Pending {
   entry: ResultEntry;
   bytes: Uint8Array;
+  /** The flags checkResult gave when the API accepted it. */
+  flags: ResultFlag[];
   key: string;
   waiters: Array<{ resolve: (r: Receipt) => void; reject: (e: unknown) => void }>;
 }
@@ -109,9 +117,8 @@ export class Sequencer {
    * logged (or already queued) gets the same index; a different result for the
    * same station and contest is refused.
    */
-  async submit(entry: ResultEntry): Promise<Receipt> {
+  async submit(entry: ResultEntry, bytes: Uint8Array, flags: ResultFlag[]): Promise<Receipt> {
     if (this.broken) throw new ApiError('SEQUENCER_UNAVAILABLE', `the sequencer stopped after an error: ${this.broken.message}`);
-    const bytes = encodeEntry(entry);
     const key = `${entry.contest}\u0000${entry.station}`;
     const logged = this.fold.result(entry.contest, entry.station);
     if (logged) return this.receiptForLogged(logged, bytes);
@@ -124,7 +131,7 @@ export class Sequencer {
         queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
         return;
       }
-      this.pending.set(key, { entry, bytes, key, waiters: [{ resolve, reject }] });
+      this.pending.set(key, { entry, bytes, flags, key, waiters: [{ resolve, reject }] });
       // Group commit: a batch goes when it is full, when the period is up, or
       // at once after the batch before it (see flush); never later than one period.
       if (this.pending.size >= this.maxBatch) void this.flush();
@@ -177,7 +184,7 @@ export class Sequencer {
       const unitKeys = new Map<string, { contest: string; unit: string }>();
       for (const [i, p] of batch.entries()) {
         const index = start + i;
-        const change = this.fold.apply(index, p.entry);
+        const change = this.fold.apply(index, p.entry, p.flags);
         for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
         for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
         entries.push({ index, data: p.bytes, leafHash: leafHash(p.bytes), kind: 'result', contest: p.entry.contest, station: p.entry.station });
@@ -207,8 +214,14 @@ export class Sequencer {
       const checkpoint = { size: start + batch.length, note: this.signer.sign(this.origin, start + batch.length, this.builder.root()) };
       await this.store.putCheckpoint(checkpoint);
       this.checkpoint = checkpoint;
+      const proofs = await proveInclusionsFromTiles(
+        batch.map((_, i) => start + i),
+        checkpoint.size,
+        this.readTile,
+      );
+      if (!proofs.ok) throw new Error(`cannot prove the batch: ${proofs.error.message}`);
       for (const [i, p] of batch.entries()) {
-        const receipt = await this.makeReceipt(start + i, p.bytes, checkpoint);
+        const receipt = formatReceipt({ extra: p.bytes, index: start + i, proof: proofs.value[i] as Uint8Array[], checkpoint: checkpoint.note });
         const [first, ...retries] = p.waiters;
         first?.resolve({ index: start + i, receipt, duplicate: false });
         for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });
@@ -222,21 +235,24 @@ export class Sequencer {
     }
   }
 
-  /** Tallies as of the last durable batch: what readers see (never results not yet logged). */
-  private readonly published = new Map<string, UnitTally>();
+  /**
+   * Tallies as of the last durable batch, as JSON text: what readers see
+   * (never results not yet logged), serialised once per change, not per read.
+   */
+  private readonly published = new Map<string, PublishedTally>();
 
   private publish(rows: Array<{ contest: string; unit: string; tally: UnitTally | undefined }>): void {
-    for (const r of rows) if (r.tally) this.published.set(`${r.contest}\u0000${r.unit}`, structuredClone(r.tally));
+    for (const r of rows) if (r.tally) this.published.set(`${r.contest}\u0000${r.unit}`, { lastEntry: r.tally.lastEntry, json: JSON.stringify(r.tally) });
   }
 
-  publishedTally(contest: string, unit: string): UnitTally | undefined {
+  publishedTally(contest: string, unit: string): PublishedTally | undefined {
     const key = `${contest}\u0000${unit}`;
     let t = this.published.get(key);
     if (!t) {
       // Untouched since start: the fold's value is durable (replayed from the store).
       const live = this.fold.tally(contest, unit);
       if (!live) return undefined;
-      t = structuredClone(live);
+      t = { lastEntry: live.lastEntry, json: JSON.stringify(live) };
       this.published.set(key, t);
     }
     return t;

@@ -17,10 +17,11 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     }
     const entry = shaped.value;
     if (entry.type !== 'result') throw new ApiError('INVALID_FIELD', 'type must be "result" on this endpoint', 'type');
-    if (encodeEntry(entry).length > MAX_ENTRY_BYTES) throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
+    const bytes = encodeEntry(entry);
+    if (bytes.length > MAX_ENTRY_BYTES) throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
     const checked = checkResult(ctx.index, entry);
     if (!checked.ok) throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
-    const receipt = await sequencer.submit(entry);
+    const receipt = await sequencer.submit(entry, bytes, checked.value);
     return reply.code(receipt.duplicate ? 200 : 201).send({
       index: receipt.index,
       duplicate: receipt.duplicate,
