@@ -11,7 +11,7 @@ import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
-import { type ResultEntry, type Unsigned, signingMessage } from '../election/entries.js';
+import { type ResultEntry, signingMessage, type Unsigned } from '../election/entries.js';
 import { toBase64 } from '../log/bytes.js';
 import { demoDeviceSeed } from '../simulate/demo-keys.js';
 import { deviceTime } from '../simulate/device.js';

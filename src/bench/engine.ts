@@ -4,12 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cleanup, createDatabase, startKuraServer, tempDir } from './children.js';
-import { type ReceiptLatency, measureLatency } from './latency.js';
+import { measureLatency, type ReceiptLatency } from './latency.js';
 import { type InsertLimit, measurePgliteInsert, measurePostgresInsert } from './limits.js';
 import type { BenchOptions, Engine } from './options.js';
-import { type ProfileSummary, findProfile, summarizeProfile } from './profile.js';
-import { type TallyReads, measureTallyReads } from './reads.js';
-import { type Throughput, measureThroughput } from './submissions.js';
+import { findProfile, type ProfileSummary, summarizeProfile } from './profile.js';
+import { measureTallyReads, type TallyReads } from './reads.js';
+import { measureThroughput, type Throughput } from './submissions.js';
 
 export interface EngineResult {
   engine: Engine;

@@ -2,7 +2,7 @@
 // phase: CPU time of the server child, of the PostgreSQL processes, of the
 // bench itself, and of the whole machine, so every figure can be read beside
 // how busy the two cores were.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface MachineInfo {

@@ -3,7 +3,7 @@
 // node:crypto, kura's own modules, ...), and inclusive time of kura's own
 // functions. Samples are cut to the phase by their timestamps, which are on
 // the same monotonic clock as process.hrtime() in the bench.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface CallFrame {

@@ -1,6 +1,6 @@
 // Worker-thread entry for send.ts: runs the job it is given and posts the result.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SendJob, runJob } from './send.js';
+import { runJob, type SendJob } from './send.js';
 
 let stopped = false;
 parentPort?.on('message', (m) => {

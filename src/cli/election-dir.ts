@@ -22,7 +22,11 @@ export function writeAtomic(path: string, data: string | Uint8Array, mode = 0o64
 }
 
 /** Reads the keys of a directory, making any that are missing. */
-export function ensureKeys(dir: string, logName: string, commissionName: string): { logSigner: string; logVkey: string; commissionSigner: string; commissionVkey: string } {
+export function ensureKeys(
+  dir: string,
+  logName: string,
+  commissionName: string,
+): { logSigner: string; logVkey: string; commissionSigner: string; commissionVkey: string } {
   mkdirSync(dir, { recursive: true });
   const one = (base: string, name: string) => {
     const kp = join(dir, `${base}.key`);
@@ -36,22 +40,33 @@ export function ensureKeys(dir: string, logName: string, commissionName: string)
   };
   const log = one('log', logName);
   const commission = one('commission', commissionName);
-  return { logSigner: log.signer, logVkey: log.vkey, commissionSigner: commission.signer, commissionVkey: commission.vkey };
+  return {
+    logSigner: log.signer,
+    logVkey: log.vkey,
+    commissionSigner: commission.signer,
+    commissionVkey: commission.vkey,
+  };
 }
 
 /** The 32-byte seed inside a PRIVATE+KEY signer key. */
 export function signerSeed(signerKey: string): Uint8Array {
   if (!parseSignerKey(signerKey).ok) throw new Error('not a valid signer key');
   const data = fromBase64(signerKey.split('+').slice(4).join('+'));
-  if (!data || data.length !== 33) throw new Error('not an Ed25519 signer key');
+  if (data?.length !== 33) throw new Error('not an Ed25519 signer key');
   return data.subarray(1);
 }
 
 export function readElectionFiles(dir: string): ElectionFiles {
   const def = join(dir, 'definition.json');
   const e0 = join(dir, 'entry0.json');
-  if (!existsSync(def) || !existsSync(e0)) throw new Error(`${dir} is not an election directory (definition.json and entry0.json are needed; make one with \`kura election\`)`);
-  return { definitionBytes: new Uint8Array(readFileSync(def)), entryBytes: new Uint8Array(readFileSync(e0)) };
+  if (!existsSync(def) || !existsSync(e0))
+    throw new Error(
+      `${dir} is not an election directory (definition.json and entry0.json are needed; make one with \`kura election\`)`,
+    );
+  return {
+    definitionBytes: new Uint8Array(readFileSync(def)),
+    entryBytes: new Uint8Array(readFileSync(e0)),
+  };
 }
 
 /** A signer key file's text (PRIVATE+KEY+...), checked. */

@@ -13,11 +13,21 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  demo: { summary: 'start a server on the embedded store and replay the Kenya 2022 election night (npm start)', run: runDemo },
+  demo: {
+    summary:
+      'start a server on the embedded store and replay the Kenya 2022 election night (npm start)',
+    run: runDemo,
+  },
   keygen: { summary: 'make an Ed25519 signed-note key pair', run: runKeygen },
-  election: { summary: 'build and sign an election (kenya-2022, synthetic, or a definition file)', run: runElection },
+  election: {
+    summary: 'build and sign an election (kenya-2022, synthetic, or a definition file)',
+    run: runElection,
+  },
   serve: { summary: 'run the results server', run: runServe },
-  submit: { summary: "sign and send a station's result as its device would, and check the receipt", run: runSubmit },
+  submit: {
+    summary: "sign and send a station's result as its device would, and check the receipt",
+    run: runSubmit,
+  },
   receipt: { summary: 'check a receipt offline (kura receipt verify)', run: runReceipt },
 };
 

@@ -3,7 +3,7 @@
 // the file alone proves what was logged; `extra` is not trusted as such: it is
 // hashed and checked against the inclusion proof and the signed checkpoint.
 import { readFileSync } from 'node:fs';
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 import { decodeEntry } from '../election/entries.js';
 import { parseVerifierKey } from '../log/note.js';
 import { parseReceipt, verifyReceipt } from '../log/receipt.js';
@@ -19,7 +19,11 @@ export interface CheckedReceipt {
   entry: unknown;
 }
 
-export function checkReceiptText(text: string, logVkey: string, origin: string): Result<CheckedReceipt, string> {
+export function checkReceiptText(
+  text: string,
+  logVkey: string,
+  origin: string,
+): Result<CheckedReceipt, string> {
   const verifier = parseVerifierKey(logVkey);
   if (!verifier.ok) return err(`the log key is not a verifier key: ${verifier.error.message}`);
   const parsed = parseReceipt(text);
@@ -29,9 +33,17 @@ export function checkReceiptText(text: string, logVkey: string, origin: string):
   const verified = verifyReceipt(text, entryBytes, [verifier.value], origin);
   if (!verified.ok) return err(verified.error.message);
   const decoded = decodeEntry(entryBytes);
-  return ok({ index: parsed.value.index, treeSize: verified.value.checkpoint.size, entry: decoded.ok ? decoded.value : null });
+  return ok({
+    index: parsed.value.index,
+    treeSize: verified.value.checkpoint.size,
+    entry: decoded.ok ? decoded.value : null,
+  });
 }
 
-export function checkSavedReceipt(path: string, logVkey: string, origin: string): Result<CheckedReceipt, string> {
+export function checkSavedReceipt(
+  path: string,
+  logVkey: string,
+  origin: string,
+): Result<CheckedReceipt, string> {
   return checkReceiptText(readFileSync(path, 'utf8'), logVkey, origin);
 }

@@ -4,9 +4,15 @@
 // strings are escaped as ECMAScript's JSON.stringify does (which is what JCS
 // specifies). The same value always gives the same bytes, so a signature over
 // the bytes is a signature over the value.
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 
-export type Canonical = null | boolean | number | string | Canonical[] | { [key: string]: Canonical };
+export type Canonical =
+  | null
+  | boolean
+  | number
+  | string
+  | Canonical[]
+  | { [key: string]: Canonical };
 
 export class CanonicalError extends Error {
   constructor(
@@ -33,12 +39,17 @@ function write(value: unknown, path: string, out: string[]): void {
       out.push(value ? 'true' : 'false');
       return;
     case 'number':
-      if (!Number.isSafeInteger(value)) throw new CanonicalError('numbers must be safe integers', path);
+      if (!Number.isSafeInteger(value))
+        throw new CanonicalError('numbers must be safe integers', path);
       out.push(Object.is(value, -0) ? '0' : String(value));
       return;
     case 'string':
       // RFC 8785 requires I-JSON: no unpaired surrogates.
-      if (!isWellFormed(value)) throw new CanonicalError('strings must be well-formed Unicode (no unpaired surrogates)', path);
+      if (!isWellFormed(value))
+        throw new CanonicalError(
+          'strings must be well-formed Unicode (no unpaired surrogates)',
+          path,
+        );
       out.push(JSON.stringify(value));
       return;
     case 'object': {
@@ -52,10 +63,12 @@ function write(value: unknown, path: string, out: string[]): void {
         return;
       }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new CanonicalError('only plain objects are allowed', path);
+      if (proto !== Object.prototype && proto !== null)
+        throw new CanonicalError('only plain objects are allowed', path);
       // Default sort compares UTF-16 code units, as JCS requires.
       const keys = Object.keys(value).sort();
-      for (const k of keys) if (!isWellFormed(k)) throw new CanonicalError('keys must be well-formed Unicode', path);
+      for (const k of keys)
+        if (!isWellFormed(k)) throw new CanonicalError('keys must be well-formed Unicode', path);
       out.push('{');
       let first = true;
       for (const k of keys) {
@@ -113,6 +126,9 @@ export function parseCanonical(bytes: Uint8Array): Result<Canonical, string> {
   } catch (e) {
     return err((e as Error).message);
   }
-  if (again !== text) return err('not in canonical form (RFC 8785 subset: sorted keys, no whitespace, integers only)');
+  if (again !== text)
+    return err(
+      'not in canonical form (RFC 8785 subset: sorted keys, no whitespace, integers only)',
+    );
   return ok(value as Canonical);
 }

@@ -33,7 +33,13 @@ export interface Station {
   registeredVoters: number;
 }
 
-export type ContestKind = 'president' | 'governor' | 'senator' | 'woman-representative' | 'member-of-parliament' | 'member-of-county-assembly';
+export type ContestKind =
+  | 'president'
+  | 'governor'
+  | 'senator'
+  | 'woman-representative'
+  | 'member-of-parliament'
+  | 'member-of-county-assembly';
 
 export interface Contest {
   id: ContestId;

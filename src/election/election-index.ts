@@ -1,10 +1,22 @@
 // Lookups over an election definition, built once: which race a station votes
 // in for each contest, which units a station rolls up into, which device is
 // enrolled where. Also the definition's own consistency check.
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
 import { parseVerifierKey } from '../log/note.js';
-import type { CandidateId, Contest, ContestId, Device, DeviceId, ElectionDefinition, ScopeLevel, Station, StationCode, Unit, UnitCode } from './definition.js';
+import type {
+  CandidateId,
+  Contest,
+  ContestId,
+  Device,
+  DeviceId,
+  ElectionDefinition,
+  ScopeLevel,
+  Station,
+  StationCode,
+  Unit,
+  UnitCode,
+} from './definition.js';
 
 export interface Race {
   /** The unit at the contest's scope, or "" for the nation. */
@@ -46,7 +58,13 @@ export class ElectionIndex {
       const ward = this.units.get(s.ward);
       const constituency = ward?.parent ? this.units.get(ward.parent) : undefined;
       const county = constituency?.parent ? this.units.get(constituency.parent) : undefined;
-      if (ward && constituency && county) this.places.set(s.code, { station: s, ward: ward.code, constituency: constituency.code, county: county.code });
+      if (ward && constituency && county)
+        this.places.set(s.code, {
+          station: s,
+          ward: ward.code,
+          constituency: constituency.code,
+          county: county.code,
+        });
     }
     for (const c of definition.contests) {
       this.contests.set(c.id, c);
@@ -118,59 +136,87 @@ export function checkDefinition(def: ElectionDefinition): Result<ElectionIndex, 
   const shape = checkShape(def);
   if (shape.length) return err(shape);
   const problems: string[] = [];
-  if (def.format !== 'kura-election/v1') problems.push(`format must be "kura-election/v1", not ${JSON.stringify(def.format)}`);
-  if (!ID.test(def.electionId)) problems.push('electionId must be an identifier (letters, digits, . _ : # / -; at most 128)');
-  if (def.logOrigin === '' || /[\u0000-\u001f]/.test(def.logOrigin)) problems.push('logOrigin must be a non-empty line without control characters');
+  if (def.format !== 'kura-election/v1')
+    problems.push(`format must be "kura-election/v1", not ${JSON.stringify(def.format)}`);
+  if (!ID.test(def.electionId))
+    problems.push('electionId must be an identifier (letters, digits, . _ : # / -; at most 128)');
+  if (def.logOrigin === '' || [...def.logOrigin].some((c) => c.charCodeAt(0) < 0x20))
+    problems.push('logOrigin must be a non-empty line without control characters');
   for (const k of ['logKey', 'commissionKey'] as const) {
     const v = parseVerifierKey(def[k]);
     if (!v.ok) problems.push(`${k} is not an Ed25519 signed-note verifier key: ${v.error.message}`);
   }
   const units = new Map<UnitCode, Unit>();
   for (const u of def.units) {
-    if (units.has(u.code) || !ID.test(u.code)) problems.push(`unit code "${u.code}" is repeated or not an identifier`);
+    if (units.has(u.code) || !ID.test(u.code))
+      problems.push(`unit code "${u.code}" is repeated or not an identifier`);
     units.set(u.code, u);
   }
-  const expectParent: Record<Unit['level'], Unit['level'] | null> = { county: null, constituency: 'county', ward: 'constituency' };
+  const expectParent: Record<Unit['level'], Unit['level'] | null> = {
+    county: null,
+    constituency: 'county',
+    ward: 'constituency',
+  };
   for (const u of def.units) {
     const want = expectParent[u.level];
-    if (want === undefined) problems.push(`unit ${u.code}: unknown level ${JSON.stringify(u.level)}`);
+    if (want === undefined)
+      problems.push(`unit ${u.code}: unknown level ${JSON.stringify(u.level)}`);
     else if (want === null) {
       if (u.parent !== null) problems.push(`county ${u.code} must have parent null`);
-    } else if (u.parent === null || units.get(u.parent)?.level !== want) problems.push(`${u.level} ${u.code}: parent must be a ${want}`);
+    } else if (u.parent === null || units.get(u.parent)?.level !== want)
+      problems.push(`${u.level} ${u.code}: parent must be a ${want}`);
   }
   const stationCodes = new Set<string>();
   for (const s of def.stations) {
-    if (stationCodes.has(s.code) || !ID.test(s.code)) problems.push(`station code "${s.code}" is repeated or not an identifier`);
+    if (stationCodes.has(s.code) || !ID.test(s.code))
+      problems.push(`station code "${s.code}" is repeated or not an identifier`);
     stationCodes.add(s.code);
-    if (units.get(s.ward)?.level !== 'ward') problems.push(`station ${s.code}: ward ${s.ward} is not a ward`);
-    if (!Number.isSafeInteger(s.registeredVoters) || s.registeredVoters < 0) problems.push(`station ${s.code}: registeredVoters must be a whole number ≥ 0`);
+    if (units.get(s.ward)?.level !== 'ward')
+      problems.push(`station ${s.code}: ward ${s.ward} is not a ward`);
+    if (!Number.isSafeInteger(s.registeredVoters) || s.registeredVoters < 0)
+      problems.push(`station ${s.code}: registeredVoters must be a whole number ≥ 0`);
   }
   const contestIds = new Set<string>();
   for (const c of def.contests) {
-    if (contestIds.has(c.id) || !ID.test(c.id)) problems.push(`contest id "${c.id}" is repeated or not an identifier`);
+    if (contestIds.has(c.id) || !ID.test(c.id))
+      problems.push(`contest id "${c.id}" is repeated or not an identifier`);
     contestIds.add(c.id);
-    if (!SCOPES.includes(c.scope)) problems.push(`contest ${c.id}: scope must be one of ${SCOPES.join(', ')}`);
+    if (!SCOPES.includes(c.scope))
+      problems.push(`contest ${c.id}: scope must be one of ${SCOPES.join(', ')}`);
     const candIds = new Set<string>();
     for (const cand of c.candidates) {
-      if (candIds.has(cand.id) || !ID.test(cand.id)) problems.push(`contest ${c.id}: candidate id "${cand.id}" is repeated or not an identifier`);
+      if (candIds.has(cand.id) || !ID.test(cand.id))
+        problems.push(
+          `contest ${c.id}: candidate id "${cand.id}" is repeated or not an identifier`,
+        );
       candIds.add(cand.id);
       if (c.scope === 'nation') {
-        if (cand.unit !== null) problems.push(`contest ${c.id}: candidate ${cand.id} must have unit null (national contest)`);
-      } else if (units.get(cand.unit ?? '')?.level !== c.scope) problems.push(`contest ${c.id}: candidate ${cand.id} must stand in a ${c.scope}`);
+        if (cand.unit !== null)
+          problems.push(
+            `contest ${c.id}: candidate ${cand.id} must have unit null (national contest)`,
+          );
+      } else if (units.get(cand.unit ?? '')?.level !== c.scope)
+        problems.push(`contest ${c.id}: candidate ${cand.id} must stand in a ${c.scope}`);
     }
   }
   const deviceIds = new Set<string>();
   const deviceKeys = new Map<string, string>();
   for (const d of def.devices) {
-    if (deviceIds.has(d.id) || !ID.test(d.id)) problems.push(`device id "${d.id}" is repeated or not an identifier`);
+    if (deviceIds.has(d.id) || !ID.test(d.id))
+      problems.push(`device id "${d.id}" is repeated or not an identifier`);
     deviceIds.add(d.id);
     if (!stationCodes.has(d.station)) problems.push(`device ${d.id}: unknown station ${d.station}`);
-    if (fromBase64(d.publicKey)?.length !== 32) problems.push(`device ${d.id}: publicKey must be 32 bytes of canonical base64`);
+    if (fromBase64(d.publicKey)?.length !== 32)
+      problems.push(`device ${d.id}: publicKey must be 32 bytes of canonical base64`);
     const other = deviceKeys.get(d.publicKey);
     if (other) problems.push(`devices ${other} and ${d.id} share one public key`);
     deviceKeys.set(d.publicKey, d.id);
   }
-  if (def.perStationCap !== null && !(Number.isSafeInteger(def.perStationCap) && def.perStationCap > 0)) problems.push('perStationCap must be a positive whole number or null');
+  if (
+    def.perStationCap !== null &&
+    !(Number.isSafeInteger(def.perStationCap) && def.perStationCap > 0)
+  )
+    problems.push('perStationCap must be a positive whole number or null');
   if (problems.length) return err(problems.slice(0, 50));
   return ok(new ElectionIndex(def));
 }
@@ -181,14 +227,24 @@ const SCOPES: readonly string[] = ['nation', 'county', 'constituency', 'ward'];
 
 function checkShape(def: unknown): string[] {
   const p: string[] = [];
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(def)) return ['the definition must be a JSON object'];
-  for (const k of ['format', 'electionId', 'title', 'logOrigin', 'logKey', 'commissionKey']) if (typeof def[k] !== 'string') p.push(`${k} must be a string`);
-  if (def.perStationCap !== null && typeof def.perStationCap !== 'number') p.push('perStationCap must be a number or null');
+  for (const k of ['format', 'electionId', 'title', 'logOrigin', 'logKey', 'commissionKey'])
+    if (typeof def[k] !== 'string') p.push(`${k} must be a string`);
+  if (def.perStationCap !== null && typeof def.perStationCap !== 'number')
+    p.push('perStationCap must be a number or null');
   const lists: Record<string, Record<string, string>> = {
     units: { code: 'string', level: 'string', name: 'string', parent: 'string|null' },
     stations: { code: 'string', name: 'string', ward: 'string', registeredVoters: 'number' },
-    contests: { id: 'string', kind: 'string', title: 'string', scope: 'string', forms: 'object', candidates: 'array' },
+    contests: {
+      id: 'string',
+      kind: 'string',
+      title: 'string',
+      scope: 'string',
+      forms: 'object',
+      candidates: 'array',
+    },
     devices: { id: 'string', publicKey: 'string', station: 'string' },
   };
   const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
@@ -199,11 +255,24 @@ function checkShape(def: unknown): string[] {
       continue;
     }
     items.forEach((item, i) => {
-      if (!isObj(item)) return void p.push(`${list}[${i}] must be an object`);
-      for (const [f, t] of Object.entries(fields)) if (!t.split('|').includes(typeOf(item[f]))) p.push(`${list}[${i}].${f} must be ${t.replace('|', ' or ')}`);
+      if (!isObj(item)) {
+        p.push(`${list}[${i}] must be an object`);
+        return;
+      }
+      for (const [f, t] of Object.entries(fields))
+        if (!t.split('|').includes(typeOf(item[f])))
+          p.push(`${list}[${i}].${f} must be ${t.replace('|', ' or ')}`);
       if (list === 'contests' && Array.isArray(item.candidates)) {
         (item.candidates as unknown[]).forEach((c, j) => {
-          if (!isObj(c) || typeof c.id !== 'string' || typeof c.name !== 'string' || !['string', 'null'].includes(typeOf(c.unit))) p.push(`contests[${i}].candidates[${j}] needs id, name (strings) and unit (string or null)`);
+          if (
+            !isObj(c) ||
+            typeof c.id !== 'string' ||
+            typeof c.name !== 'string' ||
+            !['string', 'null'].includes(typeOf(c.unit))
+          )
+            p.push(
+              `contests[${i}].candidates[${j}] needs id, name (strings) and unit (string or null)`,
+            );
         });
       }
     });

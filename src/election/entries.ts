@@ -3,7 +3,7 @@
 // tlog-tiles entry-bundle limit). Each entry carries a signature `sig` by the
 // party responsible for it, over signingMessage(entry): the domain line
 // "kura-entry/v1\n" followed by the canonical JSON of the entry without `sig`.
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 import { type Canonical, canonicalBytes, parseCanonical } from './canonical.js';
 import type { CandidateId, ContestId, DeviceId, StationCode } from './definition.js';
 
@@ -95,7 +95,8 @@ class Checker {
       this.fail(field, v === undefined ? 'is required' : 'must be a string');
       return '';
     }
-    if (pattern && !pattern.test(v)) this.fail(field, `must be ${what ?? `a string matching ${pattern}`}`);
+    if (pattern && !pattern.test(v))
+      this.fail(field, `must be ${what ?? `a string matching ${pattern}`}`);
     return v;
   }
   count(field: string): number {
@@ -106,21 +107,48 @@ class Checker {
     return value;
   }
   onlyKeys(allowed: readonly string[]): void {
-    for (const k of Object.keys(this.obj)) if (!allowed.includes(k)) this.fail(k, 'is not a known field');
+    for (const k of Object.keys(this.obj))
+      if (!allowed.includes(k)) this.fail(k, 'is not a known field');
   }
 }
 
 export function checkCount(v: unknown, field: string, errors: FieldError[]): number {
   if (v === undefined) errors.push({ field, reason: 'is required' });
-  else if (typeof v !== 'number' || !Number.isInteger(v)) errors.push({ field, reason: 'must be a whole number' });
+  else if (typeof v !== 'number' || !Number.isInteger(v))
+    errors.push({ field, reason: 'must be a whole number' });
   else if (v < 0) errors.push({ field, reason: 'must not be negative' });
   else if (v > 1_000_000_000) errors.push({ field, reason: 'is implausibly large (over 10^9)' });
   else return v;
   return 0;
 }
 
-const RESULT_KEYS = ['type', 'v', 'election', 'contest', 'station', 'device', 'votes', 'rejected', 'totalValid', 'form', 'deviceTime', 'sig'] as const;
-const ELECTION_KEYS = ['type', 'v', 'electionId', 'title', 'logOrigin', 'logKey', 'commissionKey', 'definitionSha256', 'definitionSize', 'issuedAt', 'sig'] as const;
+const RESULT_KEYS = [
+  'type',
+  'v',
+  'election',
+  'contest',
+  'station',
+  'device',
+  'votes',
+  'rejected',
+  'totalValid',
+  'form',
+  'deviceTime',
+  'sig',
+] as const;
+const ELECTION_KEYS = [
+  'type',
+  'v',
+  'electionId',
+  'title',
+  'logOrigin',
+  'logKey',
+  'commissionKey',
+  'definitionSha256',
+  'definitionSize',
+  'issuedAt',
+  'sig',
+] as const;
 
 /**
  * Checks the shape of a decoded entry (attacker-controlled): every field present,
@@ -139,7 +167,11 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
       c.string('station', ID, 'a station code');
       c.string('device', ID, 'a device id');
       const votes = value.votes;
-      if (!isObject(votes)) c.fail('votes', votes === undefined ? 'is required' : 'must be an object of candidate id to count');
+      if (!isObject(votes))
+        c.fail(
+          'votes',
+          votes === undefined ? 'is required' : 'must be an object of candidate id to count',
+        );
       else for (const [k, n] of Object.entries(votes)) checkCount(n, `votes.${k}`, c.errors);
       c.count('rejected');
       c.count('totalValid');
@@ -163,14 +195,22 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
       break;
     }
     default:
-      c.fail('type', value.type === undefined ? 'is required' : `unknown entry type ${JSON.stringify(value.type)}`);
+      c.fail(
+        'type',
+        value.type === undefined
+          ? 'is required'
+          : `unknown entry type ${JSON.stringify(value.type)}`,
+      );
   }
   return c.errors.length ? err(c.errors) : ok(value as unknown as Entry);
 }
 
 /** Decodes log entry bytes: canonical JSON of a well-formed entry, within the size limit. */
 export function decodeEntry(bytes: Uint8Array): Result<Entry, FieldError[]> {
-  if (bytes.length > MAX_ENTRY_BYTES) return err([{ field: '', reason: `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}` }]);
+  if (bytes.length > MAX_ENTRY_BYTES)
+    return err([
+      { field: '', reason: `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}` },
+    ]);
   const parsed = parseCanonical(bytes);
   if (!parsed.ok) return err([{ field: '', reason: parsed.error }]);
   return checkEntryShape(parsed.value);

@@ -3,8 +3,8 @@
 // in the browser; all three must reach the same numbers from the same entries.
 import type { CandidateId, ContestId, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
-import { type Entry, type ResultEntry, decodeEntry } from './entries.js';
-import { type ResultFlag, checkResult } from './rules.js';
+import { decodeEntry, type Entry, type ResultEntry } from './entries.js';
+import { checkResult, type ResultFlag } from './rules.js';
 
 export interface StationResult {
   contest: ContestId;
@@ -87,7 +87,11 @@ export class TallyFold {
     const decoded = decodeEntry(bytes);
     if (!decoded.ok) {
       this.advance(entryIndex);
-      this.anomalies.push({ entryIndex, kind: 'undecodable', detail: decoded.error.map((e) => `${e.field || 'entry'} ${e.reason}`).join('; ') });
+      this.anomalies.push({
+        entryIndex,
+        kind: 'undecodable',
+        detail: decoded.error.map((e) => `${e.field || 'entry'} ${e.reason}`).join('; '),
+      });
       return NO_CHANGE;
     }
     return this.apply(entryIndex, decoded.value);
@@ -103,7 +107,12 @@ export class TallyFold {
     switch (entry.type) {
       case 'election':
         // Entry 0 commits to the definition; verifying that commitment is the caller's job.
-        if (entryIndex !== 0) this.anomalies.push({ entryIndex, kind: 'misplaced-election-entry', detail: 'an election entry may only be entry 0' });
+        if (entryIndex !== 0)
+          this.anomalies.push({
+            entryIndex,
+            kind: 'misplaced-election-entry',
+            detail: 'an election entry may only be entry 0',
+          });
         return NO_CHANGE;
       case 'result':
         return this.applyResult(entryIndex, entry, checkedFlags);
@@ -111,21 +120,36 @@ export class TallyFold {
   }
 
   private advance(entryIndex: number): void {
-    if (entryIndex !== this.size) throw new Error(`fold out of order: expected entry ${this.size}, got ${entryIndex}`);
+    if (entryIndex !== this.size)
+      throw new Error(`fold out of order: expected entry ${this.size}, got ${entryIndex}`);
     this.size += 1;
   }
 
-  private applyResult(entryIndex: number, entry: ResultEntry, checkedFlags?: ResultFlag[]): FoldChange {
-    const checked = checkedFlags ? { ok: true as const, value: checkedFlags } : checkResult(this.index, entry);
+  private applyResult(
+    entryIndex: number,
+    entry: ResultEntry,
+    checkedFlags?: ResultFlag[],
+  ): FoldChange {
+    const checked = checkedFlags
+      ? { ok: true as const, value: checkedFlags }
+      : checkResult(this.index, entry);
     if (!checked.ok) {
-      this.anomalies.push({ entryIndex, kind: 'rule-violation', detail: `${checked.error.code}: ${checked.error.message}` });
+      this.anomalies.push({
+        entryIndex,
+        kind: 'rule-violation',
+        detail: `${checked.error.code}: ${checked.error.message}`,
+      });
       return NO_CHANGE;
     }
     const byStation = this.results.get(entry.contest);
     if (!byStation) throw new Error('contest checked but not indexed');
     const previous = byStation.get(entry.station);
     if (previous) {
-      this.anomalies.push({ entryIndex, kind: 'duplicate-result', detail: `station ${entry.station} already reported ${entry.contest} at entry ${previous.entryIndex}` });
+      this.anomalies.push({
+        entryIndex,
+        kind: 'duplicate-result',
+        detail: `station ${entry.station} already reported ${entry.contest} at entry ${previous.entryIndex}`,
+      });
       return NO_CHANGE;
     }
     const flags = checked.value;
@@ -157,7 +181,10 @@ export class TallyFold {
       for (const f of flags) t.flagged[f] = (t.flagged[f] ?? 0) + 1;
       t.lastEntry = entryIndex;
     }
-    return { stations: [{ contest: entry.contest, station: entry.station }], units: units.map((unit) => ({ contest: entry.contest, unit })) };
+    return {
+      stations: [{ contest: entry.contest, station: entry.station }],
+      units: units.map((unit) => ({ contest: entry.contest, unit })),
+    };
   }
 
   tally(contest: ContestId, unit: UnitCode = NATION): UnitTally | undefined {

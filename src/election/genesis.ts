@@ -1,12 +1,18 @@
 // Entry 0: the commission's signed commitment to the election definition.
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64, toBase64, toHex } from '../log/bytes.js';
 import { ed25519Sign, sha256 } from '../log/crypto.js';
 import { parseVerifierKey } from '../log/note.js';
 import { canonicalBytes, parseCanonical } from './canonical.js';
 import type { ElectionDefinition } from './definition.js';
-import { type ElectionIndex, checkDefinition } from './election-index.js';
-import { type ElectionEntry, type Unsigned, decodeEntry, encodeEntry, signingMessage } from './entries.js';
+import { checkDefinition, type ElectionIndex } from './election-index.js';
+import {
+  decodeEntry,
+  type ElectionEntry,
+  encodeEntry,
+  signingMessage,
+  type Unsigned,
+} from './entries.js';
 
 export interface Genesis {
   entry: ElectionEntry;
@@ -16,7 +22,11 @@ export interface Genesis {
 }
 
 /** Builds and signs entry 0. `commissionSeed` is the commission's 32-byte Ed25519 seed. */
-export function createGenesis(definition: ElectionDefinition, commissionSeed: Uint8Array, issuedAt: Date): Genesis {
+export function createGenesis(
+  definition: ElectionDefinition,
+  commissionSeed: Uint8Array,
+  issuedAt: Date,
+): Genesis {
   const checked = checkDefinition(definition);
   if (!checked.ok) throw new Error(`the definition is inconsistent: ${checked.error.join('; ')}`);
   const definitionBytes = canonicalBytes(definition);
@@ -51,12 +61,23 @@ export interface OpenedGenesis {
  * signature verifies, and the definition is internally consistent. If
  * `pinnedCommissionKey` is given, the entry must be signed by that key.
  */
-export function openGenesis(entryBytes: Uint8Array, definitionBytes: Uint8Array, pinnedCommissionKey?: string): Result<OpenedGenesis, string> {
+export function openGenesis(
+  entryBytes: Uint8Array,
+  definitionBytes: Uint8Array,
+  pinnedCommissionKey?: string,
+): Result<OpenedGenesis, string> {
   const decoded = decodeEntry(entryBytes);
-  if (!decoded.ok) return err(`entry 0 is malformed: ${decoded.error.map((e) => `${e.field} ${e.reason}`).join('; ')}`);
+  if (!decoded.ok)
+    return err(
+      `entry 0 is malformed: ${decoded.error.map((e) => `${e.field} ${e.reason}`).join('; ')}`,
+    );
   const entry = decoded.value;
-  if (entry.type !== 'election') return err(`entry 0 must be an election entry, not "${entry.type}"`);
-  if (definitionBytes.length !== entry.definitionSize || toHex(sha256(definitionBytes)) !== entry.definitionSha256) {
+  if (entry.type !== 'election')
+    return err(`entry 0 must be an election entry, not "${entry.type}"`);
+  if (
+    definitionBytes.length !== entry.definitionSize ||
+    toHex(sha256(definitionBytes)) !== entry.definitionSha256
+  ) {
     return err('the election definition does not match the SHA-256 committed in entry 0');
   }
   const parsed = parseCanonical(definitionBytes);
@@ -65,12 +86,15 @@ export function openGenesis(entryBytes: Uint8Array, definitionBytes: Uint8Array,
   for (const f of ['electionId', 'title', 'logOrigin', 'logKey', 'commissionKey'] as const) {
     if (definition[f] !== entry[f]) return err(`entry 0 and the definition disagree on ${f}`);
   }
-  if (pinnedCommissionKey !== undefined && pinnedCommissionKey !== entry.commissionKey) return err('entry 0 is not signed by the pinned commission key');
+  if (pinnedCommissionKey !== undefined && pinnedCommissionKey !== entry.commissionKey)
+    return err('entry 0 is not signed by the pinned commission key');
   const vkey = parseVerifierKey(entry.commissionKey);
   if (!vkey.ok) return err(`commissionKey is not a valid verifier key: ${vkey.error.message}`);
   const sig = fromBase64(entry.sig);
-  if (!sig || !vkey.value.verify(signingMessage(entry), sig)) return err("the commission's signature on entry 0 does not verify");
+  if (!sig || !vkey.value.verify(signingMessage(entry), sig))
+    return err("the commission's signature on entry 0 does not verify");
   const checked = checkDefinition(definition);
-  if (!checked.ok) return err(`the election definition is inconsistent: ${checked.error.join('; ')}`);
+  if (!checked.ok)
+    return err(`the election definition is inconsistent: ${checked.error.join('; ')}`);
   return ok({ entry, definition, index: checked.value });
 }

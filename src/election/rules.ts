@@ -1,7 +1,7 @@
 // The election's rules for results, shared by the server (before it appends),
 // the fold (while tallying) and `kura verify` (while auditing): one function,
 // so all three agree on what counts.
-import { type Result, err, ok } from '../basics/result.js';
+import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
 import { ed25519Verify } from '../log/crypto.js';
 import type { ElectionIndex } from './election-index.js';
@@ -34,7 +34,11 @@ export const FLAG_DESCRIPTIONS: Record<ResultFlag, string> = {
   'sum-mismatch': 'candidate votes do not add up to the total valid votes written on the form',
 };
 
-function refuse(code: RuleErrorCode, field: string, message: string): { ok: false; error: RuleError } {
+function refuse(
+  code: RuleErrorCode,
+  field: string,
+  message: string,
+): { ok: false; error: RuleError } {
   return err({ code, field, message });
 }
 
@@ -47,32 +51,61 @@ const NO_BYTES = new Uint8Array(0);
  * and the device's signature. All fields are attacker-controlled. Refusals come
  * in a fixed order so every implementation reports the same first problem.
  */
-export function checkResult(index: ElectionIndex, entry: ResultEntry): Result<ResultFlag[], RuleError> {
+export function checkResult(
+  index: ElectionIndex,
+  entry: ResultEntry,
+): Result<ResultFlag[], RuleError> {
   if (entry.election !== index.definition.electionId) {
-    return refuse('WRONG_ELECTION', 'election', `this log is election "${index.definition.electionId}", not "${entry.election}"`);
+    return refuse(
+      'WRONG_ELECTION',
+      'election',
+      `this log is election "${index.definition.electionId}", not "${entry.election}"`,
+    );
   }
   const contest = index.contests.get(entry.contest);
-  if (!contest) return refuse('UNKNOWN_CONTEST', 'contest', `no contest "${entry.contest}" in this election`);
+  if (!contest)
+    return refuse('UNKNOWN_CONTEST', 'contest', `no contest "${entry.contest}" in this election`);
   const station = index.stations.get(entry.station);
-  if (!station) return refuse('UNKNOWN_STATION', 'station', `no polling station "${entry.station}" in this election`);
+  if (!station)
+    return refuse(
+      'UNKNOWN_STATION',
+      'station',
+      `no polling station "${entry.station}" in this election`,
+    );
   const race = index.raceFor(entry.contest, entry.station);
   if (!race) {
-    return refuse('STATION_NOT_IN_CONTEST', 'contest', `station ${entry.station} has no race in contest "${entry.contest}"`);
+    return refuse(
+      'STATION_NOT_IN_CONTEST',
+      'contest',
+      `station ${entry.station} has no race in contest "${entry.contest}"`,
+    );
   }
   const device = index.devices.get(entry.device);
   if (!device) return refuse('UNKNOWN_DEVICE', 'device', `no enrolled device "${entry.device}"`);
   if (device.station !== entry.station) {
-    return refuse('DEVICE_NOT_ENROLLED_AT_STATION', 'device', `device ${entry.device} is enrolled at station ${device.station}, not ${entry.station}`);
+    return refuse(
+      'DEVICE_NOT_ENROLLED_AT_STATION',
+      'device',
+      `device ${entry.device} is enrolled at station ${device.station}, not ${entry.station}`,
+    );
   }
   // Sorted, so every implementation names the same first unknown candidate.
   for (const candidate of Object.keys(entry.votes).sort()) {
     if (!race.candidateSet.has(candidate)) {
-      return refuse('UNKNOWN_CANDIDATE', `votes.${candidate}`, `"${candidate}" is not a candidate in the ${entry.contest} race at station ${entry.station}`);
+      return refuse(
+        'UNKNOWN_CANDIDATE',
+        `votes.${candidate}`,
+        `"${candidate}" is not a candidate in the ${entry.contest} race at station ${entry.station}`,
+      );
     }
   }
   for (const candidate of race.candidates) {
     if (!Object.hasOwn(entry.votes, candidate)) {
-      return refuse('MISSING_CANDIDATE', `votes.${candidate}`, `the form must give a count for every candidate; "${candidate}" is missing`);
+      return refuse(
+        'MISSING_CANDIDATE',
+        `votes.${candidate}`,
+        `the form must give a count for every candidate; "${candidate}" is missing`,
+      );
     }
   }
   let pub = publicKeys.get(device.publicKey);
@@ -81,7 +114,11 @@ export function checkResult(index: ElectionIndex, entry: ResultEntry): Result<Re
     publicKeys.set(device.publicKey, pub);
   }
   if (!ed25519Verify(pub, signingMessage(entry), fromBase64(entry.sig) ?? NO_BYTES)) {
-    return refuse('BAD_SIGNATURE', 'sig', `the signature does not verify with the public key of device ${entry.device}`);
+    return refuse(
+      'BAD_SIGNATURE',
+      'sig',
+      `the signature does not verify with the public key of device ${entry.device}`,
+    );
   }
   return ok(resultFlags(index, entry));
 }
@@ -93,7 +130,8 @@ export function resultFlags(index: ElectionIndex, entry: ResultEntry): ResultFla
   for (const n of Object.values(entry.votes)) sum += n;
   const ballots = entry.totalValid + entry.rejected;
   const flags: ResultFlag[] = [];
-  if (station && Math.max(ballots, sum + entry.rejected) > station.registeredVoters) flags.push('over-registered');
+  if (station && Math.max(ballots, sum + entry.rejected) > station.registeredVoters)
+    flags.push('over-registered');
   const cap = index.definition.perStationCap;
   if (cap !== null && Math.max(ballots, sum + entry.rejected) > cap) flags.push('over-cap');
   if (sum !== entry.totalValid) flags.push('sum-mismatch');

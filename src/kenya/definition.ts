@@ -31,8 +31,8 @@ import type {
   Station,
   Unit,
 } from '../election/definition.js';
-import { loadKenya2022, PRESIDENT_ONLY_COUNTIES } from './data.js';
 import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../simulate/demo-keys.js';
+import { loadKenya2022, PRESIDENT_ONLY_COUNTIES } from './data.js';
 import { simulatedCandidates } from './simulated-candidates.js';
 
 export const KENYA_2022_ELECTION_ID = 'kenya-2022';

@@ -23,14 +23,19 @@ export function sha256(data: Uint8Array): Uint8Array {
 // Keys are handed to node:crypto as JWKs: OpenSSL 3's DER decoders cost about
 // 100-500 us per key, the JWK path about 15-100 us, and a server sees tens of
 // thousands of distinct device keys.
-const b64url = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const b64url = (b: Uint8Array) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 
 // Parsed keys are cached: the same device keys verify (and, in simulations, sign) many times.
 const publicKeyCache = new Map<string, import('node:crypto').KeyObject>();
 const privateKeyCache = new Map<string, import('node:crypto').KeyObject>();
 const CACHE_LIMIT = 200_000;
 
-function cached(cache: Map<string, import('node:crypto').KeyObject>, id: string, make: () => import('node:crypto').KeyObject) {
+function cached(
+  cache: Map<string, import('node:crypto').KeyObject>,
+  id: string,
+  make: () => import('node:crypto').KeyObject,
+) {
   let key = cache.get(id);
   if (!key) {
     key = make();
@@ -42,7 +47,9 @@ function cached(cache: Map<string, import('node:crypto').KeyObject>, id: string,
 
 function nodePublicKey(nc: NodeCrypto, publicKey: Uint8Array) {
   const x = b64url(publicKey);
-  return cached(publicKeyCache, x, () => nc.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+  return cached(publicKeyCache, x, () =>
+    nc.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }),
+  );
 }
 
 // Node's JWK import requires an `x` member but derives the key pair from `d`
@@ -50,14 +57,20 @@ function nodePublicKey(nc: NodeCrypto, publicKey: Uint8Array) {
 // holds is checked once against RFC 8032 test vector 1; if not, the real `x`
 // (derived through the slow PKCS#8 path) is used.
 const PLACEHOLDER_X = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+const PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
 let placeholderWorks: boolean | undefined;
 
 function nodePrivateKey(nc: NodeCrypto, seed: Uint8Array) {
   const d = b64url(seed);
   return cached(privateKeyCache, d, () => {
     if (placeholderWorks === undefined) placeholderWorks = checkPlaceholder(nc);
-    if (placeholderWorks) return nc.createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d, x: PLACEHOLDER_X }, format: 'jwk' });
+    if (placeholderWorks)
+      return nc.createPrivateKey({
+        key: { kty: 'OKP', crv: 'Ed25519', d, x: PLACEHOLDER_X },
+        format: 'jwk',
+      });
     const der = Buffer.concat([PKCS8_PREFIX, seed]);
     return nc.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   });
@@ -68,7 +81,15 @@ function checkPlaceholder(nc: NodeCrypto): boolean {
   const seed = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
   const pub = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
   try {
-    const k = nc.createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(seed, 'hex').toString('base64url'), x: PLACEHOLDER_X }, format: 'jwk' });
+    const k = nc.createPrivateKey({
+      key: {
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: Buffer.from(seed, 'hex').toString('base64url'),
+        x: PLACEHOLDER_X,
+      },
+      format: 'jwk',
+    });
     const x = (nc.createPublicKey(k).export({ format: 'jwk' }) as { x?: string }).x;
     return x !== undefined && Buffer.from(x, 'base64url').toString('hex') === pub;
   } catch {
@@ -80,7 +101,9 @@ function checkPlaceholder(nc: NodeCrypto): boolean {
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
   if (nodeCrypto) {
-    const jwk = nodeCrypto.createPublicKey(nodePrivateKey(nodeCrypto, seed)).export({ format: 'jwk' }) as { x: string };
+    const jwk = nodeCrypto
+      .createPublicKey(nodePrivateKey(nodeCrypto, seed))
+      .export({ format: 'jwk' }) as { x: string };
     return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
   }
   return ed25519.getPublicKey(seed);
@@ -88,7 +111,8 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
 
 export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
-  if (nodeCrypto) return new Uint8Array(nodeCrypto.sign(null, message, nodePrivateKey(nodeCrypto, seed)));
+  if (nodeCrypto)
+    return new Uint8Array(nodeCrypto.sign(null, message, nodePrivateKey(nodeCrypto, seed)));
   return ed25519.sign(message, seed);
 }
 
@@ -96,10 +120,15 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
  * Verifies an Ed25519 signature. All three inputs may be attacker-controlled:
  * wrong lengths and malformed keys give false, never an exception.
  */
-export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    if (nodeCrypto) return nodeCrypto.verify(null, message, nodePublicKey(nodeCrypto, publicKey), signature);
+    if (nodeCrypto)
+      return nodeCrypto.verify(null, message, nodePublicKey(nodeCrypto, publicKey), signature);
     // zip215: false gives RFC 8032 verification, as OpenSSL does, so browser and server agree.
     return ed25519.verify(signature, message, publicKey, { zip215: false });
   } catch {

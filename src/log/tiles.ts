@@ -461,7 +461,10 @@ class TileHashes {
     let h = this.memo.get(key);
     if (!h) {
       const child = t.height - 1;
-      h = nodeHash(this.hash({ height: child, index: 2 * t.index }), this.hash({ height: child, index: 2 * t.index + 1 }));
+      h = nodeHash(
+        this.hash({ height: child, index: 2 * t.index }),
+        this.hash({ height: child, index: 2 * t.index + 1 }),
+      );
       this.memo.set(key, h);
     }
     return h;
@@ -514,7 +517,9 @@ export async function proveInclusionsFromTiles(
   read: TileReader,
 ): Promise<Result<Uint8Array[][], LogError>> {
   const src = new TileHashes(size, read);
-  const plans = indexes.map((i) => inclusionProofRanges(i, size).map(([lo, hi]) => perfectSubtrees(lo, hi)));
+  const plans = indexes.map((i) =>
+    inclusionProofRanges(i, size).map(([lo, hi]) => perfectSubtrees(lo, hi)),
+  );
   const loaded = await src.load(plans.flat(2));
   if (!loaded.ok) return loaded;
   return ok(plans.map((ranges) => ranges.map((p) => foldSubtreeHashes(p.map((t) => src.hash(t))))));

@@ -5,8 +5,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { ApiError } from './errors.js';
-import { registerLogRoutes } from './routes/log-routes.js';
 import { registerFormRoutes } from './routes/form-routes.js';
+import { registerLogRoutes } from './routes/log-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import type { Sequencer } from './sequencer.js';
@@ -28,7 +28,10 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
-export async function buildServer(ctx: ServerContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  ctx: ServerContext,
+  opts: ServerOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024,
@@ -68,7 +71,8 @@ function mapFastifyError(error: FastifyError): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ApiError('MALFORMED_BODY', error.message);
     default:
-      if (error instanceof SyntaxError || error.statusCode === 400) return new ApiError('MALFORMED_BODY', error.message);
+      if (error instanceof SyntaxError || error.statusCode === 400)
+        return new ApiError('MALFORMED_BODY', error.message);
       if (error.statusCode === 413) return new ApiError('BODY_TOO_LARGE', error.message);
       if (error.statusCode === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', error.message);
       return new ApiError('INTERNAL');

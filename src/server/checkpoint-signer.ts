@@ -5,10 +5,16 @@
 // re-signed while the log is idle would be byte-identical; with it, anyone can
 // see how fresh the log's view is.
 import { equal, fromBase64 } from '../log/bytes.js';
-import { ed25519PublicKey } from '../log/crypto.js';
 import { formatCheckpoint } from '../log/checkpoint.js';
 import { cosigner } from '../log/cosignature.js';
-import { type NoteSigner, decodeVerifierKey, ed25519Signer, parseSignerKey, signNote } from '../log/note.js';
+import { ed25519PublicKey } from '../log/crypto.js';
+import {
+  decodeVerifierKey,
+  ed25519Signer,
+  type NoteSigner,
+  parseSignerKey,
+  signNote,
+} from '../log/note.js';
 
 export class CheckpointSigner {
   private readonly plain: NoteSigner;
@@ -22,7 +28,7 @@ export class CheckpointSigner {
     const parsed = parseSignerKey(signerKey);
     if (!parsed.ok) throw new Error(`the log key is not a signer key: ${parsed.error.message}`);
     const seed = fromBase64(signerKey.split('+').slice(4).join('+'))?.subarray(1);
-    if (!seed || seed.length !== 32) throw new Error('the log key is not an Ed25519 signer key');
+    if (seed?.length !== 32) throw new Error('the log key is not an Ed25519 signer key');
     this.plain = ed25519Signer(parsed.value.name, seed);
     this.timed = cosigner(parsed.value.name, seed, this.now);
     this.publicKey = ed25519PublicKey(seed);
@@ -35,10 +41,18 @@ export class CheckpointSigner {
   /** True when this key is the one named by a verifier key (the election's logKey). */
   matches(verifierKey: string): boolean {
     const d = decodeVerifierKey(verifierKey);
-    return d.ok && d.value.name === this.plain.name && d.value.type === 0x01 && equal(d.value.publicKey, this.publicKey);
+    return (
+      d.ok &&
+      d.value.name === this.plain.name &&
+      d.value.type === 0x01 &&
+      equal(d.value.publicKey, this.publicKey)
+    );
   }
 
   sign(origin: string, size: number, rootHash: Uint8Array): string {
-    return signNote(formatCheckpoint({ origin, size, rootHash, extensions: [] }), [this.plain, this.timed]);
+    return signNote(formatCheckpoint({ origin, size, rootHash, extensions: [] }), [
+      this.plain,
+      this.timed,
+    ]);
   }
 }

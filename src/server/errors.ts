@@ -13,17 +13,29 @@ export const API_ERRORS = {
   UNKNOWN_STATION: { status: 422, message: 'no such polling station' },
   STATION_NOT_IN_CONTEST: { status: 422, message: 'the station takes no part in that contest' },
   UNKNOWN_DEVICE: { status: 403, message: 'the device is not enrolled' },
-  DEVICE_NOT_ENROLLED_AT_STATION: { status: 403, message: 'the device is not enrolled at that station' },
+  DEVICE_NOT_ENROLLED_AT_STATION: {
+    status: 403,
+    message: 'the device is not enrolled at that station',
+  },
   UNKNOWN_CANDIDATE: { status: 422, message: 'not a candidate in that race' },
   MISSING_CANDIDATE: { status: 422, message: 'a candidate of the race is missing' },
   BAD_SIGNATURE: { status: 401, message: 'the signature does not verify' },
-  ALREADY_REPORTED: { status: 409, message: 'a different result for this station and contest is already logged' },
-  FORM_HASH_MISMATCH: { status: 422, message: 'the uploaded form does not hash to the SHA-256 in the URL' },
+  ALREADY_REPORTED: {
+    status: 409,
+    message: 'a different result for this station and contest is already logged',
+  },
+  FORM_HASH_MISMATCH: {
+    status: 422,
+    message: 'the uploaded form does not hash to the SHA-256 in the URL',
+  },
   FORM_NOT_RECOGNISED: { status: 415, message: 'the form must be a JPEG, PNG or PDF' },
   NOT_FOUND: { status: 404, message: 'not found' },
   BAD_QUERY: { status: 400, message: 'a query parameter is missing or malformed' },
   BEYOND_TREE: { status: 400, message: 'the requested index or size is beyond the current tree' },
-  SEQUENCER_UNAVAILABLE: { status: 503, message: 'the log is not accepting results right now; retry later' },
+  SEQUENCER_UNAVAILABLE: {
+    status: 503,
+    message: 'the log is not accepting results right now; retry later',
+  },
   READ_ONLY: { status: 405, message: 'this server is a read-only mirror' },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

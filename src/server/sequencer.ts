@@ -3,15 +3,20 @@
 // tiles, and written in one transaction. Only when the store says the batch is
 // durable is a checkpoint signed over it and are the receipts handed back.
 // (Sunlight's model: sequence once per period, no merge delay.)
+
+import type { ElectionIndex } from '../election/election-index.js';
+import { decodeEntry, type ResultEntry } from '../election/entries.js';
 import type { StationResult, UnitTally } from '../election/fold.js';
 import { TallyFold } from '../election/fold.js';
-import type { ElectionIndex } from '../election/election-index.js';
-import { type ResultEntry, decodeEntry } from '../election/entries.js';
 import type { ResultFlag } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';
 import { formatReceipt } from '../log/receipt.js';
-import { TiledLogBuilder, proveInclusionFromTiles, proveInclusionsFromTiles } from '../log/tiles.js';
+import {
+  proveInclusionFromTiles,
+  proveInclusionsFromTiles,
+  TiledLogBuilder,
+} from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { ApiError } from './errors.js';
@@ -84,14 +89,24 @@ export class Sequencer {
    * entry (the tallies in the store are derived; the log is the record), and
    * the tile edge from the stored edge tiles.
    */
-  static async open(store: Store, index: ElectionIndex, signer: CheckpointSigner, origin: string, opts: SequencerOptions = {}): Promise<Sequencer> {
+  static async open(
+    store: Store,
+    index: ElectionIndex,
+    signer: CheckpointSigner,
+    origin: string,
+    opts: SequencerOptions = {},
+  ): Promise<Sequencer> {
     const size = await store.treeSize();
     const fold = new TallyFold(index);
     const CHUNK = 5000;
     for (let start = 0; start < size; start += CHUNK) {
-      for (const e of await store.getEntries(start, Math.min(size, start + CHUNK))) fold.applyBytes(e.index, e.data);
+      for (const e of await store.getEntries(start, Math.min(size, start + CHUNK)))
+        fold.applyBytes(e.index, e.data);
     }
-    if (fold.anomalies.length) opts.log?.(`warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`);
+    if (fold.anomalies.length)
+      opts.log?.(
+        `warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`,
+      );
     const resumed = TiledLogBuilder.fromEdge(size, await store.getEdgeTiles());
     if (!resumed.ok) throw new Error(`cannot resume the log's tiles: ${resumed.error.message}`);
     const builder = resumed.value;
@@ -118,13 +133,21 @@ export class Sequencer {
    * same station and contest is refused.
    */
   async submit(entry: ResultEntry, bytes: Uint8Array, flags: ResultFlag[]): Promise<Receipt> {
-    if (this.broken) throw new ApiError('SEQUENCER_UNAVAILABLE', `the sequencer stopped after an error: ${this.broken.message}`);
+    if (this.broken)
+      throw new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        `the sequencer stopped after an error: ${this.broken.message}`,
+      );
     const key = `${entry.contest}\u0000${entry.station}`;
     const logged = this.fold.result(entry.contest, entry.station);
     if (logged) return this.receiptForLogged(logged, bytes);
     const queued = this.pending.get(key);
     if (queued && !equalBytes(queued.bytes, bytes)) {
-      throw new ApiError('ALREADY_REPORTED', `station ${entry.station} already has a different ${entry.contest} result awaiting sequencing`, 'station');
+      throw new ApiError(
+        'ALREADY_REPORTED',
+        `station ${entry.station} already has a different ${entry.contest} result awaiting sequencing`,
+        'station',
+      );
     }
     return new Promise<Receipt>((resolve, reject) => {
       if (queued) {
@@ -135,18 +158,27 @@ export class Sequencer {
       // Group commit: a batch goes when it is full, when the period is up, or
       // at once after the batch before it (see flush); never later than one period.
       if (this.pending.size >= this.maxBatch) void this.flush();
-      else if (!this.timer && !this.flushing) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+      else if (!this.timer && !this.flushing)
+        this.timer = setTimeout(() => void this.flush(), this.periodMs);
     });
   }
 
   private async receiptForLogged(logged: StationResult, bytes: Uint8Array): Promise<Receipt> {
     // The result may be in the batch being written: wait for it to be durable and signed.
     while (this.flushing) await this.flushing;
-    if (this.broken) throw new ApiError('SEQUENCER_UNAVAILABLE', `the sequencer stopped after an error: ${this.broken.message}`);
+    if (this.broken)
+      throw new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        `the sequencer stopped after an error: ${this.broken.message}`,
+      );
     const stored = await this.store.getEntry(logged.entryIndex);
     if (!stored) throw new ApiError('SEQUENCER_UNAVAILABLE', 'the log is catching up; retry');
     if (!equalBytes(stored.data, bytes)) {
-      throw new ApiError('ALREADY_REPORTED', `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a different result needs a correction entry`, 'station');
+      throw new ApiError(
+        'ALREADY_REPORTED',
+        `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a different result needs a correction entry`,
+        'station',
+      );
     }
     const receipt = await this.makeReceipt(logged.entryIndex, stored.data, this.checkpoint);
     return { index: logged.entryIndex, receipt, duplicate: true };
@@ -187,17 +219,35 @@ export class Sequencer {
         const change = this.fold.apply(index, p.entry, p.flags);
         for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
         for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
-        entries.push({ index, data: p.bytes, leafHash: leafHash(p.bytes), kind: 'result', contest: p.entry.contest, station: p.entry.station });
+        entries.push({
+          index,
+          data: p.bytes,
+          leafHash: leafHash(p.bytes),
+          kind: 'result',
+          contest: p.entry.contest,
+          station: p.entry.station,
+        });
       }
       const appended = this.builder.append(entries.map((e) => e.leafHash));
-      if (appended.size !== start + batch.length) throw new Error('tile edge out of step with the fold');
+      if (appended.size !== start + batch.length)
+        throw new Error('tile edge out of step with the fold');
       const stationResults = [...stationKeys.values()].map(({ contest, station }) => {
         const r = this.fold.result(contest, station);
         if (!r) throw new Error('folded result vanished');
         return { contest, station, entryIndex: r.entryIndex, result: r };
       });
-      const tallies = [...unitKeys.values()].map(({ contest, unit }) => ({ contest, unit, tally: this.fold.tally(contest, unit) }));
-      await this.store.appendBatch({ startIndex: start, entries, tiles: appended.changedTiles, stationResults, tallies });
+      const tallies = [...unitKeys.values()].map(({ contest, unit }) => ({
+        contest,
+        unit,
+        tally: this.fold.tally(contest, unit),
+      }));
+      await this.store.appendBatch({
+        startIndex: start,
+        entries,
+        tiles: appended.changedTiles,
+        stationResults,
+        tallies,
+      });
       this.publish(tallies);
       this.rememberTiles(appended.changedTiles);
     } catch (e) {
@@ -205,13 +255,19 @@ export class Sequencer {
       // accepting until restarted from the store, which is the truth.
       this.broken = e instanceof Error ? e : new Error(String(e));
       this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
-      const error = new ApiError('SEQUENCER_UNAVAILABLE', 'the log could not store this batch; nothing from it was logged; retry later');
+      const error = new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        'the log could not store this batch; nothing from it was logged; retry later',
+      );
       for (const p of batch) for (const w of p.waiters) w.reject(error);
       return;
     }
     try {
       // Durable: now, and only now, sign over it.
-      const checkpoint = { size: start + batch.length, note: this.signer.sign(this.origin, start + batch.length, this.builder.root()) };
+      const checkpoint = {
+        size: start + batch.length,
+        note: this.signer.sign(this.origin, start + batch.length, this.builder.root()),
+      };
       await this.store.putCheckpoint(checkpoint);
       this.checkpoint = checkpoint;
       const proofs = await proveInclusionsFromTiles(
@@ -221,7 +277,12 @@ export class Sequencer {
       );
       if (!proofs.ok) throw new Error(`cannot prove the batch: ${proofs.error.message}`);
       for (const [i, p] of batch.entries()) {
-        const receipt = formatReceipt({ extra: p.bytes, index: start + i, proof: proofs.value[i] as Uint8Array[], checkpoint: checkpoint.note });
+        const receipt = formatReceipt({
+          extra: p.bytes,
+          index: start + i,
+          proof: proofs.value[i] as Uint8Array[],
+          checkpoint: checkpoint.note,
+        });
         const [first, ...retries] = p.waiters;
         first?.resolve({ index: start + i, receipt, duplicate: false });
         for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });
@@ -229,8 +290,13 @@ export class Sequencer {
     } catch (e) {
       // The entries are logged; only the checkpoint or receipts failed. A retry
       // of the same result is answered with its receipt once a checkpoint is signed.
-      this.opts.log?.(`checkpoint or receipts failed after a durable batch: ${(e as Error).stack ?? e}`);
-      const error = new ApiError('SEQUENCER_UNAVAILABLE', 'the result is logged but its receipt could not be made yet; send the same result again to get it');
+      this.opts.log?.(
+        `checkpoint or receipts failed after a durable batch: ${(e as Error).stack ?? e}`,
+      );
+      const error = new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        'the result is logged but its receipt could not be made yet; send the same result again to get it',
+      );
       for (const p of batch) for (const w of p.waiters) w.reject(error);
     }
   }
@@ -241,8 +307,15 @@ export class Sequencer {
    */
   private readonly published = new Map<string, PublishedTally>();
 
-  private publish(rows: Array<{ contest: string; unit: string; tally: UnitTally | undefined }>): void {
-    for (const r of rows) if (r.tally) this.published.set(`${r.contest}\u0000${r.unit}`, { lastEntry: r.tally.lastEntry, json: JSON.stringify(r.tally) });
+  private publish(
+    rows: Array<{ contest: string; unit: string; tally: UnitTally | undefined }>,
+  ): void {
+    for (const r of rows)
+      if (r.tally)
+        this.published.set(`${r.contest}\u0000${r.unit}`, {
+          lastEntry: r.tally.lastEntry,
+          json: JSON.stringify(r.tally),
+        });
   }
 
   publishedTally(contest: string, unit: string): PublishedTally | undefined {
@@ -271,11 +344,16 @@ export class Sequencer {
       if (!t) throw new Error(`tile ${level}/${index} is missing from the store`);
       data = t.data;
     }
-    if (data.length < width * 32) throw new Error(`tile ${level}/${index} holds ${data.length / 32} hashes, ${width} needed`);
+    if (data.length < width * 32)
+      throw new Error(`tile ${level}/${index} holds ${data.length / 32} hashes, ${width} needed`);
     return data.subarray(0, width * 32);
   };
 
-  private async makeReceipt(index: number, data: Uint8Array, checkpoint: StoredCheckpoint): Promise<string> {
+  private async makeReceipt(
+    index: number,
+    data: Uint8Array,
+    checkpoint: StoredCheckpoint,
+  ): Promise<string> {
     const proof = await proveInclusionFromTiles(index, checkpoint.size, this.readTile);
     if (!proof.ok) throw new Error(`cannot prove entry ${index}: ${proof.error.message}`);
     return formatReceipt({ extra: data, index, proof: proof.value, checkpoint: checkpoint.note });
@@ -292,18 +370,37 @@ export class Sequencer {
   }
 
   /** Appends the election entry to an empty log (entry 0). */
-  static async genesis(store: Store, entryBytes: Uint8Array, definitionBytes: Uint8Array, definitionSha256: string): Promise<void> {
+  static async genesis(
+    store: Store,
+    entryBytes: Uint8Array,
+    definitionBytes: Uint8Array,
+    definitionSha256: string,
+  ): Promise<void> {
     const size = await store.treeSize();
     if (size !== 0) throw new Error('genesis on a non-empty log');
-    await store.putBlob({ sha256: definitionSha256, contentType: 'application/json', data: definitionBytes });
+    await store.putBlob({
+      sha256: definitionSha256,
+      contentType: 'application/json',
+      data: definitionBytes,
+    });
     const decoded = decodeEntry(entryBytes);
-    if (!decoded.ok || decoded.value.type !== 'election') throw new Error('entry 0 must be an election entry');
+    if (!decoded.ok || decoded.value.type !== 'election')
+      throw new Error('entry 0 must be an election entry');
     const builder = TiledLogBuilder.empty();
     const lh = leafHash(entryBytes);
     const appended = builder.append([lh]);
     await store.appendBatch({
       startIndex: 0,
-      entries: [{ index: 0, data: entryBytes, leafHash: lh, kind: 'election', contest: null, station: null }],
+      entries: [
+        {
+          index: 0,
+          data: entryBytes,
+          leafHash: lh,
+          kind: 'election',
+          contest: null,
+          station: null,
+        },
+      ],
       tiles: appended.changedTiles,
       stationResults: [],
       tallies: [],
@@ -315,4 +412,3 @@ export class Sequencer {
     await this.flush();
   }
 }
-

@@ -33,10 +33,18 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
   const { store } = opts;
   let size = await store.treeSize();
   if (size === 0) {
-    if (!opts.genesis) throw new Error('the log is empty: give the election (entry 0 and its definition) to start it');
+    if (!opts.genesis)
+      throw new Error(
+        'the log is empty: give the election (entry 0 and its definition) to start it',
+      );
     const opened = openGenesis(opts.genesis.entryBytes, opts.genesis.definitionBytes);
     if (!opened.ok) throw new Error(`cannot start this election: ${opened.error}`);
-    await Sequencer.genesis(store, opts.genesis.entryBytes, opts.genesis.definitionBytes, opened.value.entry.definitionSha256);
+    await Sequencer.genesis(
+      store,
+      opts.genesis.entryBytes,
+      opts.genesis.definitionBytes,
+      opened.value.entry.definitionSha256,
+    );
     await store.setMeta(DEFINITION_META, opened.value.entry.definitionSha256);
     size = 1;
     opts.log?.(`started a new log for election ${opened.value.entry.electionId}`);
@@ -44,11 +52,14 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
   const entry0 = await store.getEntry(0);
   if (!entry0) throw new Error('the store has entries but no entry 0');
   if (opts.genesis && !equal(entry0.data, opts.genesis.entryBytes)) {
-    throw new Error('this data directory holds a different election (its entry 0 differs from the one given); use another --data or --db');
+    throw new Error(
+      'this data directory holds a different election (its entry 0 differs from the one given); use another --data or --db',
+    );
   }
   const defSha = (await store.getMeta(DEFINITION_META)) ?? '';
   const defBlob = await store.getBlob(defSha);
-  if (!defBlob) throw new Error('the election definition committed by entry 0 is missing from the store');
+  if (!defBlob)
+    throw new Error('the election definition committed by entry 0 is missing from the store');
   const opened = openGenesis(entry0.data, defBlob.data);
   if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
   const election = opened.value;
@@ -56,9 +67,17 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
   let sequencer: Sequencer | null = null;
   if (opts.signer) {
     if (!opts.signer.matches(election.definition.logKey)) {
-      throw new Error(`the log signing key (${opts.signer.name}) is not the key the election names (${election.definition.logKey})`);
+      throw new Error(
+        `the log signing key (${opts.signer.name}) is not the key the election names (${election.definition.logKey})`,
+      );
     }
-    sequencer = await Sequencer.open(store, election.index, opts.signer, election.definition.logOrigin, { resignMs: 30_000, log: opts.log, ...opts.sequencer });
+    sequencer = await Sequencer.open(
+      store,
+      election.index,
+      opts.signer,
+      election.definition.logOrigin,
+      { resignMs: 30_000, log: opts.log, ...opts.sequencer },
+    );
   }
   // A reader without a sequencer follows the store's latest checkpoint.
   let latest = await store.latestCheckpoint();

@@ -1,5 +1,5 @@
 // What a presiding officer's device does: sign a station's result.
-import { type ResultEntry, type Unsigned, signingMessage } from '../election/entries.js';
+import { type ResultEntry, signingMessage, type Unsigned } from '../election/entries.js';
 import { toBase64 } from '../log/bytes.js';
 import { ed25519Sign } from '../log/crypto.js';
 

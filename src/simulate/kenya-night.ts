@@ -5,15 +5,19 @@
 // known, county and Form 34C totals exact); the other contests are simulated
 // from the same ballots cast.
 import type { ElectionIndex } from '../election/election-index.js';
+import { loadKenya2022, presidentialStationResults } from '../kenya/kenya2022.js';
 import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
-import { loadKenya2022, presidentialStationResults } from '../kenya/kenya2022.js';
 import type { PlannedResult } from './replay.js';
 
 /** A small deterministic PRNG (mulberry32) seeded from a string. */
 function rng(seedText: string): () => number {
   const h = sha256(utf8(seedText));
-  let a = ((h[0] as number) << 24) | ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number);
+  let a =
+    ((h[0] as number) << 24) |
+    ((h[1] as number) << 16) |
+    ((h[2] as number) << 8) |
+    (h[3] as number);
   return () => {
     a = (a + 0x6d2b79f5) | 0;
     let t = a;
@@ -56,7 +60,8 @@ export function kenyaNightPlan(index: ElectionIndex): KenyaNight {
   const expected = new Map<string, number>();
   facts.stations.forEach((station, i) => {
     const p = presidential[i];
-    if (!p || p.code !== station.code) throw new Error('presidential results are not in station order');
+    if (!p || p.code !== station.code)
+      throw new Error('presidential results are not in station order');
     const next = rng(`${electionId}/${station.code}`);
     // Stations with no known upload report at the end of the night, in code order.
     const at = (station.uploadedAt ?? last + 60 + i / 1000) * 1000;
@@ -80,9 +85,21 @@ export function kenyaNightPlan(index: ElectionIndex): KenyaNight {
         votes = Object.fromEntries(race.candidates.map((c, k) => [c, counts[k] as number]));
       }
       // Forms of one station arrive within a few minutes of each other.
-      plan.push({ contest: contest.id, station: station.code, votes, rejected, totalValid, form: demoFormHash(electionId, contest.id, station.code), at: at + Math.floor(next() * 300_000) });
+      plan.push({
+        contest: contest.id,
+        station: station.code,
+        votes,
+        rejected,
+        totalValid,
+        form: demoFormHash(electionId, contest.id, station.code),
+        at: at + Math.floor(next() * 300_000),
+      });
     }
   });
-  plan.sort((a, b) => a.at - b.at || (a.station < b.station ? -1 : a.station > b.station ? 1 : a.contest < b.contest ? -1 : 1));
+  plan.sort(
+    (a, b) =>
+      a.at - b.at ||
+      (a.station < b.station ? -1 : a.station > b.station ? 1 : a.contest < b.contest ? -1 : 1),
+  );
   return { plan, start: plan[0]?.at ?? 0, expected };
 }

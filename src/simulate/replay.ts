@@ -55,7 +55,12 @@ export class HttpClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  request(method: string, path: string, body?: string | Uint8Array, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
+  request(
+    method: string,
+    path: string,
+    body?: string | Uint8Array,
+    contentType = 'application/json',
+  ): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -64,12 +69,17 @@ export class HttpClient {
           port: this.base.port,
           method,
           path,
-          headers: body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );
@@ -87,7 +97,11 @@ export class HttpClient {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends one signed result, retrying transport failures and 503 with the same bytes. */
-export async function sendResult(client: HttpClient, entry: ResultEntry, maxAttempts = 50): Promise<SendOutcome> {
+export async function sendResult(
+  client: HttpClient,
+  entry: ResultEntry,
+  maxAttempts = 50,
+): Promise<SendOutcome> {
   const body = JSON.stringify(entry);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -96,10 +110,25 @@ export async function sendResult(client: HttpClient, entry: ResultEntry, maxAtte
         await sleep(Math.min(2000, 50 * attempt));
         continue;
       }
-      const json = JSON.parse(res.body.toString('utf8')) as { index?: number; duplicate?: boolean; flags?: string[]; receipt?: string; error?: { code: string } };
-      return { status: res.status, code: json.error?.code, index: json.index, duplicate: json.duplicate, flags: json.flags, receipt: json.receipt, attempts: attempt };
+      const json = JSON.parse(res.body.toString('utf8')) as {
+        index?: number;
+        duplicate?: boolean;
+        flags?: string[];
+        receipt?: string;
+        error?: { code: string };
+      };
+      return {
+        status: res.status,
+        code: json.error?.code,
+        index: json.index,
+        duplicate: json.duplicate,
+        flags: json.flags,
+        receipt: json.receipt,
+        attempts: attempt,
+      };
     } catch (e) {
-      if (attempt >= maxAttempts) return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
+      if (attempt >= maxAttempts)
+        return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
       await sleep(Math.min(2000, 50 * attempt));
     }
   }
@@ -141,7 +170,10 @@ export async function replay(plan: PlannedResult[], opts: ReplayOptions): Promis
         const wait = due - Date.now();
         if (wait > 0) await sleep(wait);
       }
-      const outcome = await sendResult(client, signPlanned(p, opts.electionId, opts.deviceOf(p.station)));
+      const outcome = await sendResult(
+        client,
+        signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
+      );
       const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;
       opts.onResult?.(p, outcome);

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const PG_ADMIN_URL = process.env.KURA_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL =
+  process.env.KURA_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -24,7 +25,9 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   try {
     await admin.connect();
   } catch (e) {
-    throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL} (${(e as Error).message}); start it or set KURA_TEST_PG_URL`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_ADMIN_URL} (${(e as Error).message}); start it or set KURA_TEST_PG_URL`,
+    );
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();

@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ElectionDefinition } from '../../src/election/definition.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { createGenesis } from '../../src/election/genesis.js';
-import type { ElectionDefinition } from '../../src/election/definition.js';
-import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
 import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
+import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
 import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
-import { startLog, type RunningLog } from '../../src/server/start.js';
+import { type RunningLog, startLog } from '../../src/server/start.js';
 import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import { deviceTime, signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
@@ -33,7 +33,10 @@ export interface TestLog {
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 
-export async function newTestLog(backend: Backend, opts: { stations?: number; presidentOnly?: boolean; sequencerPeriodMs?: number } = {}): Promise<TestLog> {
+export async function newTestLog(
+  backend: Backend,
+  opts: { stations?: number; presidentOnly?: boolean; sequencerPeriodMs?: number } = {},
+): Promise<TestLog> {
   const log = generateKey('kura.test/log', SEED('log'));
   const commission = generateKey('kura.test-commission', SEED('commission'));
   const definition = syntheticDefinition({
@@ -59,7 +62,12 @@ export async function newTestLog(backend: Backend, opts: { stations?: number; pr
   const signer = parseSignerKey(log.signerKey);
   const verifier = parseVerifierKey(log.verifierKey);
   if (!signer.ok || !verifier.ok) throw new Error('test keys');
-  const running = await startLog({ store, genesis, signer: new CheckpointSigner(log.signerKey), sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 } });
+  const running = await startLog({
+    store,
+    genesis,
+    signer: new CheckpointSigner(log.signerKey),
+    sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
+  });
   return {
     running,
     store,
@@ -68,7 +76,8 @@ export async function newTestLog(backend: Backend, opts: { stations?: number; pr
     logSigner: signer.value,
     result(station, over = {}, contest = 'president') {
       const device = definition.devices.find((d) => d.station === station)?.id ?? 'none';
-      const candidates = definition.contests.find((c) => c.id === contest)?.candidates.map((c) => c.id) ?? [];
+      const candidates =
+        definition.contests.find((c) => c.id === contest)?.candidates.map((c) => c.id) ?? [];
       const votes = Object.fromEntries(candidates.map((c, i) => [c, 10 * (i + 1)]));
       const unsigned: Unsigned<ResultEntry> = {
         type: 'result',

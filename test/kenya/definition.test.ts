@@ -8,9 +8,9 @@ import {
   SCOPE_CODE_LENGTH,
   stationDevices,
 } from '../../src/kenya/definition.js';
-import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../../src/simulate/demo-keys.js';
 import { simulatedCandidates } from '../../src/kenya/simulated-candidates.js';
 import { generateKey } from '../../src/log/note.js';
+import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../../src/simulate/demo-keys.js';
 
 const opts = {
   logOrigin: 'kura.example/kenya-2022',

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { checkReceiptText } from '../../src/cli/receipt-file.js';
 import { fromBase64, toHex } from '../../src/log/bytes.js';
+import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { sha256 } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
-import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proof.js';
-import { type TestLog, newTestLog } from '../helpers/test-log.js';
 import { testBackends } from '../helpers/postgres.js';
+import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
 const backends = await testBackends();
 
@@ -29,13 +29,21 @@ for (const backend of backends) {
 
     async function post(body: unknown, contentType = 'application/json') {
       const payload = typeof body === 'string' ? body : JSON.stringify(body);
-      return t.running.app.inject({ method: 'POST', url: '/api/v1/results', headers: { 'content-type': contentType }, payload });
+      return t.running.app.inject({
+        method: 'POST',
+        url: '/api/v1/results',
+        headers: { 'content-type': contentType },
+        payload,
+      });
     }
     async function size() {
       return t.store.treeSize();
     }
     async function tally(unit = '') {
-      const r = await t.running.app.inject({ method: 'GET', url: `/api/v1/tally/president${unit ? `/${unit}` : ''}` });
+      const r = await t.running.app.inject({
+        method: 'GET',
+        url: `/api/v1/tally/president${unit ? `/${unit}` : ''}`,
+      });
       assert.equal(r.statusCode, 200, r.body);
       return r.json();
     }
@@ -53,7 +61,11 @@ for (const backend of backends) {
       assert.equal(checked.value.index, 1);
       assert.deepEqual(checked.value.entry, entry);
       // A receipt checked against another log's key fails.
-      const other = checkReceiptText(body.receipt, t.definition.commissionKey.replace('commission', 'commission'), t.definition.logOrigin);
+      const other = checkReceiptText(
+        body.receipt,
+        t.definition.commissionKey.replace('commission', 'commission'),
+        t.definition.logOrigin,
+      );
       assert.equal(other.ok, false);
 
       const national = await tally();
@@ -101,7 +113,10 @@ for (const backend of backends) {
     test('implausible forms are accepted as signed and flagged in every tally view', async () => {
       const s = t.definition.stations[3];
       assert.ok(s);
-      const over = t.result(s.code, { votes: { alpha: s.registeredVoters, beta: 300, gamma: 200 }, totalValid: s.registeredVoters + 400 });
+      const over = t.result(s.code, {
+        votes: { alpha: s.registeredVoters, beta: 300, gamma: 200 },
+        totalValid: s.registeredVoters + 400,
+      });
       const r = await post(over);
       assert.equal(r.statusCode, 201, r.body);
       assert.deepEqual(r.json().flags.sort(), ['over-cap', 'over-registered', 'sum-mismatch']);
@@ -112,7 +127,11 @@ for (const backend of backends) {
       const w = await tally(s.ward);
       assert.equal(w.tally.flagged['over-registered'], 1);
       const st = await t.running.app.inject({ method: 'GET', url: `/api/v1/stations/${s.code}` });
-      assert.deepEqual(st.json().results.president.flags.sort(), ['over-cap', 'over-registered', 'sum-mismatch']);
+      assert.deepEqual(st.json().results.president.flags.sort(), [
+        'over-cap',
+        'over-registered',
+        'sum-mismatch',
+      ]);
       // Nothing was altered: the logged counts are the signed counts.
       assert.equal(st.json().results.president.votes.alpha, s.registeredVoters);
     });
@@ -124,30 +143,93 @@ for (const backend of backends) {
       const cases: Array<[string, unknown, number, string, string | undefined, string?]> = [
         ['unknown station', t.result('999999999999999'), 422, 'UNKNOWN_STATION', 'station'],
         ['unknown contest', resign({ contest: 'mayor' }), 422, 'UNKNOWN_CONTEST', 'contest'],
-        ['unknown candidate', resign({ votes: { ...good.votes, delta: 1 } }), 422, 'UNKNOWN_CANDIDATE', 'votes.delta'],
-        ['missing candidate', resign({ votes: { alpha: 1, beta: 2 } }), 422, 'MISSING_CANDIDATE', 'votes.gamma'],
-        ['device enrolled elsewhere', t.result(s5, { device: t.definition.devices.find((d) => d.station === s6)?.id }), 403, 'DEVICE_NOT_ENROLLED_AT_STATION', 'device'],
+        [
+          'unknown candidate',
+          resign({ votes: { ...good.votes, delta: 1 } }),
+          422,
+          'UNKNOWN_CANDIDATE',
+          'votes.delta',
+        ],
+        [
+          'missing candidate',
+          resign({ votes: { alpha: 1, beta: 2 } }),
+          422,
+          'MISSING_CANDIDATE',
+          'votes.gamma',
+        ],
+        [
+          'device enrolled elsewhere',
+          t.result(s5, { device: t.definition.devices.find((d) => d.station === s6)?.id }),
+          403,
+          'DEVICE_NOT_ENROLLED_AT_STATION',
+          'device',
+        ],
         ['unknown device', resign({ device: 'dev-nobody' }), 403, 'UNKNOWN_DEVICE', 'device'],
-        ['forged signature', { ...good, votes: { ...good.votes, alpha: good.votes.alpha as number + 1 } }, 401, 'BAD_SIGNATURE', 'sig'],
+        [
+          'forged signature',
+          { ...good, votes: { ...good.votes, alpha: (good.votes.alpha as number) + 1 } },
+          401,
+          'BAD_SIGNATURE',
+          'sig',
+        ],
         ['signature of wrong length', { ...good, sig: 'AAAA' }, 400, 'INVALID_FIELD', 'sig'],
         ['negative count', { ...good, rejected: -1 }, 400, 'INVALID_FIELD', 'rejected'],
-        ['non-integer count', { ...good, votes: { ...good.votes, alpha: 1.5 } }, 400, 'INVALID_FIELD', 'votes.alpha'],
-        ['count as a string', { ...good, votes: { ...good.votes, alpha: '10' } }, 400, 'INVALID_FIELD', 'votes.alpha'],
+        [
+          'non-integer count',
+          { ...good, votes: { ...good.votes, alpha: 1.5 } },
+          400,
+          'INVALID_FIELD',
+          'votes.alpha',
+        ],
+        [
+          'count as a string',
+          { ...good, votes: { ...good.votes, alpha: '10' } },
+          400,
+          'INVALID_FIELD',
+          'votes.alpha',
+        ],
         ['missing field', { ...good, form: undefined }, 400, 'INVALID_FIELD', 'form'],
         ['unknown field', { ...good, note: 'hi' }, 400, 'INVALID_FIELD', 'note'],
         ['bad form hash', { ...good, form: 'XYZ' }, 400, 'INVALID_FIELD', 'form'],
-        ['bad device time', { ...good, deviceTime: 'yesterday' }, 400, 'INVALID_FIELD', 'deviceTime'],
+        [
+          'bad device time',
+          { ...good, deviceTime: 'yesterday' },
+          400,
+          'INVALID_FIELD',
+          'deviceTime',
+        ],
         ['wrong entry type', { ...good, type: 'election' }, 400, 'INVALID_FIELD', undefined],
-        ['wrong election', resign({ election: 'another-election' }), 422, 'WRONG_ELECTION', 'election'],
+        [
+          'wrong election',
+          resign({ election: 'another-election' }),
+          422,
+          'WRONG_ELECTION',
+          'election',
+        ],
         ['not an object', [1, 2, 3], 400, 'INVALID_FIELD', ''],
         ['malformed JSON', '{"type": "result",', 400, 'MALFORMED_BODY', undefined],
-        ['oversized body', JSON.stringify({ ...good, padding: 'x'.repeat(70_000) }), 413, 'BODY_TOO_LARGE', undefined],
-        ['wrong content type', ['text/plain', JSON.stringify(good)], 415, 'UNSUPPORTED_MEDIA_TYPE', undefined],
+        [
+          'oversized body',
+          JSON.stringify({ ...good, padding: 'x'.repeat(70_000) }),
+          413,
+          'BODY_TOO_LARGE',
+          undefined,
+        ],
+        [
+          'wrong content type',
+          ['text/plain', JSON.stringify(good)],
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          undefined,
+        ],
       ];
       const before = await size();
       const tallyBefore = JSON.stringify((await tally()).tally);
       for (const [name, body, status, code, field] of cases) {
-        const r = Array.isArray(body) && body.length === 2 && body[0] === 'text/plain' ? await post(body[1], body[0] as string) : await post(body);
+        const r =
+          Array.isArray(body) && body.length === 2 && body[0] === 'text/plain'
+            ? await post(body[1], body[0] as string)
+            : await post(body);
         assert.equal(r.statusCode, status, `${name}: ${r.body}`);
         const e = r.json().error;
         assert.equal(e.code, code, `${name}: ${r.body}`);
@@ -164,7 +246,13 @@ for (const backend of backends) {
     test('forms are stored by SHA-256, checked on upload, and served back', async () => {
       const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
       const hash = toHex(sha256(png));
-      const put = (sha: string, body: Uint8Array | string, type = 'image/png') => t.running.app.inject({ method: 'PUT', url: `/api/v1/forms/${sha}`, headers: { 'content-type': type }, payload: Buffer.from(body) });
+      const put = (sha: string, body: Uint8Array | string, type = 'image/png') =>
+        t.running.app.inject({
+          method: 'PUT',
+          url: `/api/v1/forms/${sha}`,
+          headers: { 'content-type': type },
+          payload: Buffer.from(body),
+        });
       const bad = await put('0'.repeat(64), png);
       assert.equal(bad.statusCode, 422);
       assert.equal(bad.json().error.code, 'FORM_HASH_MISMATCH');
@@ -176,7 +264,10 @@ for (const backend of backends) {
       const badHash = await put('nothex', png);
       assert.equal(badHash.statusCode, 400);
       assert.equal(badHash.json().error.field, 'sha256');
-      assert.equal((await t.running.app.inject({ method: 'GET', url: `/api/v1/forms/${hash}` })).statusCode, 404);
+      assert.equal(
+        (await t.running.app.inject({ method: 'GET', url: `/api/v1/forms/${hash}` })).statusCode,
+        404,
+      );
       const ok = await put(hash, png);
       assert.equal(ok.statusCode, 201, ok.body);
       assert.equal((await put(hash, png)).statusCode, 200);
@@ -194,7 +285,11 @@ for (const backend of backends) {
       const size1 = opened1.value.checkpoint.size;
       await post(t.result(stations()[7] as string));
       await post(t.result(stations()[8] as string));
-      const cp2 = openCheckpoint((await t.running.app.inject({ method: "GET", url: "/log/checkpoint" })).body, t.definition.logOrigin, [t.logVerifier]);
+      const cp2 = openCheckpoint(
+        (await t.running.app.inject({ method: 'GET', url: '/log/checkpoint' })).body,
+        t.definition.logOrigin,
+        [t.logVerifier],
+      );
       assert.ok(cp2.ok);
       const size2 = cp2.value.checkpoint.size;
       assert.ok(size2 > size1);
@@ -204,29 +299,56 @@ for (const backend of backends) {
         const e = r.json();
         const data = fromBase64(e.entry) as Uint8Array;
         const proof = e.inclusionProof.map((p: string) => fromBase64(p));
-        assert.ok(verifyInclusion(leafHash(data), i, size2, proof, cp2.value.checkpoint.rootHash), `entry ${i}`);
+        assert.ok(
+          verifyInclusion(leafHash(data), i, size2, proof, cp2.value.checkpoint.rootHash),
+          `entry ${i}`,
+        );
         // One changed byte anywhere in the entry breaks the proof.
         for (const at of [0, Math.floor(data.length / 2), data.length - 1]) {
           const tampered = data.slice();
           tampered[at] = (tampered[at] as number) ^ 0x01;
-          assert.equal(verifyInclusion(leafHash(tampered), i, size2, proof, cp2.value.checkpoint.rootHash), false);
+          assert.equal(
+            verifyInclusion(leafHash(tampered), i, size2, proof, cp2.value.checkpoint.rootHash),
+            false,
+          );
         }
       }
-      const c = await t.running.app.inject({ method: 'GET', url: `/api/v1/proof/consistency?from=${size1}&to=${size2}` });
+      const c = await t.running.app.inject({
+        method: 'GET',
+        url: `/api/v1/proof/consistency?from=${size1}&to=${size2}`,
+      });
       assert.equal(c.statusCode, 200, c.body);
       const cproof = c.json().proof.map((p: string) => fromBase64(p));
-      assert.ok(verifyConsistency(size1, size2, cproof, opened1.value.checkpoint.rootHash, cp2.value.checkpoint.rootHash));
+      assert.ok(
+        verifyConsistency(
+          size1,
+          size2,
+          cproof,
+          opened1.value.checkpoint.rootHash,
+          cp2.value.checkpoint.rootHash,
+        ),
+      );
       for (const q of ['from=0&to=1', `from=1&to=${size2 + 5}`, 'from=x', 'to=3']) {
-        const bad = await t.running.app.inject({ method: 'GET', url: `/api/v1/proof/consistency?${q}` });
+        const bad = await t.running.app.inject({
+          method: 'GET',
+          url: `/api/v1/proof/consistency?${q}`,
+        });
         assert.equal(bad.statusCode, 400, q);
       }
-      const beyond = await t.running.app.inject({ method: 'GET', url: `/api/v1/entries/${size2 + 10}` });
+      const beyond = await t.running.app.inject({
+        method: 'GET',
+        url: `/api/v1/entries/${size2 + 10}`,
+      });
       assert.equal(beyond.statusCode, 400);
       assert.equal(beyond.json().error.code, 'BEYOND_TREE');
     });
 
     test('tlog-tiles endpoints serve the tree and the entries', async () => {
-      const cp = openCheckpoint((await t.running.app.inject({ method: "GET", url: "/log/checkpoint" })).body, t.definition.logOrigin, [t.logVerifier]);
+      const cp = openCheckpoint(
+        (await t.running.app.inject({ method: 'GET', url: '/log/checkpoint' })).body,
+        t.definition.logOrigin,
+        [t.logVerifier],
+      );
       assert.ok(cp.ok);
       const n = cp.value.checkpoint.size;
       assert.ok(n < 256);
@@ -234,20 +356,37 @@ for (const backend of backends) {
       assert.equal(tile.statusCode, 200);
       assert.equal(tile.headers['cache-control'], 'public, max-age=31536000, immutable');
       assert.equal(tile.rawPayload.length, n * 32);
-      const bundle = await t.running.app.inject({ method: 'GET', url: `/log/tile/entries/000.p/${n}` });
+      const bundle = await t.running.app.inject({
+        method: 'GET',
+        url: `/log/tile/entries/000.p/${n}`,
+      });
       assert.equal(bundle.statusCode, 200);
       // Each leaf hash in the tile is the hash of the matching entry in the bundle.
       let off = 0;
       for (let i = 0; i < n; i++) {
-        const len = (bundle.rawPayload[off] as number) * 256 + (bundle.rawPayload[off + 1] as number);
+        const len =
+          (bundle.rawPayload[off] as number) * 256 + (bundle.rawPayload[off + 1] as number);
         const data = new Uint8Array(bundle.rawPayload.subarray(off + 2, off + 2 + len));
         off += 2 + len;
-        assert.deepEqual(leafHash(data), new Uint8Array(tile.rawPayload.subarray(i * 32, i * 32 + 32)));
+        assert.deepEqual(
+          leafHash(data),
+          new Uint8Array(tile.rawPayload.subarray(i * 32, i * 32 + 32)),
+        );
       }
       assert.equal(off, bundle.rawPayload.length);
-      assert.equal((await t.running.app.inject({ method: 'GET', url: `/log/tile/0/000.p/${n + 1}` })).statusCode, 404);
-      assert.equal((await t.running.app.inject({ method: 'GET', url: '/log/tile/0/000' })).statusCode, 404);
-      assert.equal((await t.running.app.inject({ method: 'GET', url: '/log/tile/0/0' })).statusCode, 404);
+      assert.equal(
+        (await t.running.app.inject({ method: 'GET', url: `/log/tile/0/000.p/${n + 1}` }))
+          .statusCode,
+        404,
+      );
+      assert.equal(
+        (await t.running.app.inject({ method: 'GET', url: '/log/tile/0/000' })).statusCode,
+        404,
+      );
+      assert.equal(
+        (await t.running.app.inject({ method: 'GET', url: '/log/tile/0/0' })).statusCode,
+        404,
+      );
       const key = await t.running.app.inject({ method: 'GET', url: '/log/key' });
       assert.equal(key.body.trim(), t.definition.logKey);
     });

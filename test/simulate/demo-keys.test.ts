@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromBase64 } from '../../src/log/bytes.js';
 import { ed25519Sign, ed25519Verify } from '../../src/log/crypto.js';
-import { demoDevicePublicKey as demoDevicePublicKeyBase64, demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import {
+  demoDevicePublicKey as demoDevicePublicKeyBase64,
+  demoDeviceSeed,
+} from '../../src/simulate/demo-keys.js';
 
-const demoDevicePublicKey = (e: string, d: string) => fromBase64(demoDevicePublicKeyBase64(e, d)) as Uint8Array;
+const demoDevicePublicKey = (e: string, d: string) =>
+  fromBase64(demoDevicePublicKeyBase64(e, d)) as Uint8Array;
 
 test('demo seed = SHA-256("kura demo device key\\n" + electionId + "\\n" + deviceId)', () => {
   const expected = createHash('sha256')
@@ -30,7 +34,11 @@ test('the fast node:crypto key path agrees with an independent Ed25519 implement
     const seed = demoDeviceSeed('kenya-2022', id);
     assert.deepEqual(demoDevicePublicKey('kenya-2022', id), ed25519.getPublicKey(seed), id);
     const msg = new TextEncoder().encode(`message ${i}`);
-    assert.deepEqual(ed25519Sign(seed, msg), ed25519.sign(msg, seed), 'RFC 8032 signatures are deterministic');
+    assert.deepEqual(
+      ed25519Sign(seed, msg),
+      ed25519.sign(msg, seed),
+      'RFC 8032 signatures are deterministic',
+    );
   }
 });
 

@@ -31,7 +31,9 @@ const KURA_BIN = fileURLToPath(new URL('../../../bin/kura.js', import.meta.url))
 
 function startServer(args: string[]): Promise<{ child: ChildProcess; address: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KURA_BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [KURA_BIN, 'serve', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const onData = (b: Buffer) => {
       out += b.toString();
@@ -43,14 +45,24 @@ function startServer(args: string[]): Promise<{ child: ChildProcess; address: st
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (b: Buffer) => process.stderr.write(`  [server] ${b}`));
-    child.on('exit', (code) => reject(new Error(`the server exited (code ${code}) before it was ready:\n${out}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`the server exited (code ${code}) before it was ready:\n${out}`)),
+    );
   });
 }
 
 export async function runDemo(args: string[]): Promise<number> {
   const a = parse(
     args,
-    { data: { type: 'string' }, port: { type: 'string' }, speed: { type: 'string' }, 'max-speed': { type: 'boolean' }, concurrency: { type: 'string' }, fresh: { type: 'boolean' }, exit: { type: 'boolean' } },
+    {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      speed: { type: 'string' },
+      'max-speed': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      fresh: { type: 'boolean' },
+      exit: { type: 'boolean' },
+    },
     HELP,
   );
   if (!a) return 0;
@@ -59,29 +71,50 @@ export async function runDemo(args: string[]): Promise<number> {
 
   process.stdout.write('kura demo: the Kenya 2022 general election, replayed\n\n');
   const made = await makeElection('kenya-2022', {});
-  process.stdout.write(`election  ${made.electionId}: ${made.stations} polling stations (${made.reused ? 'cached in' : 'made in'} ${made.dir})\n`);
-  const { child, address } = await startServer(['--election', made.dir, '--data', dataDir, '--port', a.values.port ?? '8080']);
+  process.stdout.write(
+    `election  ${made.electionId}: ${made.stations} polling stations (${made.reused ? 'cached in' : 'made in'} ${made.dir})\n`,
+  );
+  const { child, address } = await startServer([
+    '--election',
+    made.dir,
+    '--data',
+    dataDir,
+    '--port',
+    a.values.port ?? '8080',
+  ]);
   const stopServer = () => child.kill('SIGTERM');
   process.once('SIGINT', stopServer);
   try {
     process.stdout.write(`server    ${address}  (embedded store in ${dataDir})\n`);
-    process.stdout.write(`  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`);
+    process.stdout.write(
+      `  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`,
+    );
 
     const { definitionBytes } = readElectionFiles(made.dir);
     const definition = JSON.parse(new TextDecoder().decode(definitionBytes)) as ElectionDefinition;
     const checked = checkDefinition(definition);
-    if (!checked.ok) throw new Error(`the election definition is inconsistent: ${checked.error[0]}`);
+    if (!checked.ok)
+      throw new Error(`the election definition is inconsistent: ${checked.error[0]}`);
     const index = checked.value;
     const night = kenyaNightPlan(index);
     const span = (night.plan[night.plan.length - 1]?.at ?? night.start) - night.start;
-    const speed = a.values['max-speed'] ? Number.POSITIVE_INFINITY : a.values.speed ? Number(a.values.speed) : Math.max(1, span / 90_000);
+    const speed = a.values['max-speed']
+      ? Number.POSITIVE_INFINITY
+      : a.values.speed
+        ? Number(a.values.speed)
+        : Math.max(1, span / 90_000);
     process.stdout.write(
       `replaying ${night.plan.length.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of real uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}\n\n`,
     );
 
     const received = new Map<string, number>([...night.expected.keys()].map((c) => [c, 0]));
     const bars = new ProgressBars();
-    const rows = () => [...night.expected].map(([contest, total]) => ({ label: contest, done: received.get(contest) ?? 0, total }));
+    const rows = () =>
+      [...night.expected].map(([contest, total]) => ({
+        label: contest,
+        done: received.get(contest) ?? 0,
+        total,
+      }));
     const problems: string[] = [];
     const summary = await replay(night.plan, {
       server: address,
@@ -93,13 +126,17 @@ export async function runDemo(args: string[]): Promise<number> {
       concurrency: Number(a.values.concurrency ?? 128),
       speed,
       onResult: (p, outcome) => {
-        if (outcome.status === 200 || outcome.status === 201) received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
-        else if (problems.length < 10) problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
+        if (outcome.status === 200 || outcome.status === 201)
+          received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
+        else if (problems.length < 10)
+          problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
         bars.render(rows());
       },
     });
     bars.render(rows(), true);
-    process.stdout.write(`\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`);
+    process.stdout.write(
+      `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
+    );
     for (const p of problems) process.stdout.write(`  refused: ${p}\n`);
 
     const ok = await compareWith34C(address);
@@ -128,19 +165,35 @@ async function compareWith34C(address: string): Promise<boolean> {
       ['Raila Odinga', tally.votes.odinga ?? 0, c34.odinga],
       ['George Wajackoyah', tally.votes.wajackoyah ?? 0, c34.wajackoyah],
       ['David Waihiga Mwaure', tally.votes.mwaure ?? 0, c34.mwaure],
-      ['valid votes (sum of candidates)', Object.values(tally.votes).reduce((s, n) => s + n, 0), c34.totalValid],
+      [
+        'valid votes (sum of candidates)',
+        Object.values(tally.votes).reduce((s, n) => s + n, 0),
+        c34.totalValid,
+      ],
       ['rejected ballots', tally.rejected, c34.rejected],
     ];
     const fmt = (n: number) => n.toLocaleString('en').padStart(12);
-    process.stdout.write(`\nnational presidential tally (from the log) beside the Form 34C declaration of 15 August 2022\n`);
-    process.stdout.write(`  ${'candidate'.padEnd(32)} ${'kura log'.padStart(12)} ${'Form 34C'.padStart(12)}\n`);
+    process.stdout.write(
+      `\nnational presidential tally (from the log) beside the Form 34C declaration of 15 August 2022\n`,
+    );
+    process.stdout.write(
+      `  ${'candidate'.padEnd(32)} ${'kura log'.padStart(12)} ${'Form 34C'.padStart(12)}\n`,
+    );
     let agree = true;
     for (const [name, got, want] of rows) {
       agree &&= got === want;
-      process.stdout.write(`  ${name.padEnd(32)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`);
+      process.stdout.write(
+        `  ${name.padEnd(32)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`,
+      );
     }
-    process.stdout.write(`  stations reported: ${tally.stationsReported.toLocaleString('en')} of ${tally.stationsExpected.toLocaleString('en')}; flagged forms: ${JSON.stringify(tally.flagged)}\n`);
-    process.stdout.write(agree ? '\nThe log adds up to the declared result.\n' : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n');
+    process.stdout.write(
+      `  stations reported: ${tally.stationsReported.toLocaleString('en')} of ${tally.stationsExpected.toLocaleString('en')}; flagged forms: ${JSON.stringify(tally.flagged)}\n`,
+    );
+    process.stdout.write(
+      agree
+        ? '\nThe log adds up to the declared result.\n'
+        : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n',
+    );
     return agree;
   } finally {
     client.close();

@@ -6,7 +6,7 @@ import { createGenesis } from '../../election/genesis.js';
 import { buildKenya2022Definition } from '../../kenya/kenya2022.js';
 import { syntheticDefinition } from '../../simulate/synthetic-country.js';
 import { ensureKeys, signerSeed, writeAtomic } from '../election-dir.js';
-import { UsageError, parse } from '../usage.js';
+import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura election kenya-2022 [--out DIR] [--origin ORIGIN] [--force]
@@ -27,29 +27,64 @@ export interface MadeElection {
   reused: boolean;
 }
 
-export async function makeElection(kind: string, o: { out?: string; origin?: string; force?: boolean; stations?: number; presidentOnly?: boolean; definition?: string }): Promise<MadeElection> {
+export async function makeElection(
+  kind: string,
+  o: {
+    out?: string;
+    origin?: string;
+    force?: boolean;
+    stations?: number;
+    presidentOnly?: boolean;
+    definition?: string;
+  },
+): Promise<MadeElection> {
   const dir = o.out ?? join('.kura', kind === 'synthetic' ? `synthetic-${o.stations}` : kind);
-  if (!o.force && existsSync(join(dir, 'entry0.json')) && existsSync(join(dir, 'definition.json')) && kind !== 'create') {
-    const def = JSON.parse(readFileSync(join(dir, 'definition.json'), 'utf8')) as ElectionDefinition;
+  if (
+    !o.force &&
+    existsSync(join(dir, 'entry0.json')) &&
+    existsSync(join(dir, 'definition.json')) &&
+    kind !== 'create'
+  ) {
+    const def = JSON.parse(
+      readFileSync(join(dir, 'definition.json'), 'utf8'),
+    ) as ElectionDefinition;
     return { dir, electionId: def.electionId, stations: def.stations.length, reused: true };
   }
-  const origin = o.origin ?? `kura.example/${kind === 'synthetic' ? `synthetic-${o.stations}` : kind}`;
-  const keys = ensureKeys(dir, origin.replace(/[^A-Za-z0-9./_-]/g, '-'), `${origin.split('/')[0]}-commission`);
+  const origin =
+    o.origin ?? `kura.example/${kind === 'synthetic' ? `synthetic-${o.stations}` : kind}`;
+  const keys = ensureKeys(
+    dir,
+    origin.replace(/[^A-Za-z0-9./_-]/g, '-'),
+    `${origin.split('/')[0]}-commission`,
+  );
   let definition: ElectionDefinition;
   switch (kind) {
     case 'kenya-2022':
-      definition = buildKenya2022Definition({ logOrigin: origin, logKey: keys.logVkey, commissionKey: keys.commissionVkey });
+      definition = buildKenya2022Definition({
+        logOrigin: origin,
+        logKey: keys.logVkey,
+        commissionKey: keys.commissionVkey,
+      });
       break;
     case 'synthetic': {
-      if (!o.stations || o.stations < 1 || o.stations > 1_000_000) throw new UsageError('--stations must be between 1 and 1,000,000');
-      definition = syntheticDefinition({ stations: o.stations, logOrigin: origin, logKey: keys.logVkey, commissionKey: keys.commissionVkey, presidentOnly: o.presidentOnly });
+      if (!o.stations || o.stations < 1 || o.stations > 1_000_000)
+        throw new UsageError('--stations must be between 1 and 1,000,000');
+      definition = syntheticDefinition({
+        stations: o.stations,
+        logOrigin: origin,
+        logKey: keys.logVkey,
+        commissionKey: keys.commissionVkey,
+        presidentOnly: o.presidentOnly,
+      });
       break;
     }
     case 'create': {
       if (!o.definition) throw new UsageError('--definition FILE is required');
       definition = JSON.parse(readFileSync(o.definition, 'utf8')) as ElectionDefinition;
       if (definition.logKey !== keys.logVkey || definition.commissionKey !== keys.commissionVkey) {
-        throw new Error(`the definition's logKey and commissionKey must be ${keys.logVkey} and ${keys.commissionVkey} (the keys in ${dir})`);
+        throw new Error(
+          `the definition's logKey and commissionKey must be ${keys.logVkey} and ${keys.commissionVkey} (the keys in ${dir})`,
+        );
       }
       break;
     }
@@ -57,17 +92,30 @@ export async function makeElection(kind: string, o: { out?: string; origin?: str
       throw new UsageError(`unknown election kind "${kind}" (kenya-2022, synthetic or create)`);
   }
   const checked = checkDefinition(definition);
-  if (!checked.ok) throw new Error(`the definition is inconsistent:\n  ${checked.error.join('\n  ')}`);
+  if (!checked.ok)
+    throw new Error(`the definition is inconsistent:\n  ${checked.error.join('\n  ')}`);
   const genesis = createGenesis(definition, signerSeed(keys.commissionSigner), new Date());
   writeAtomic(join(dir, 'definition.json'), genesis.definitionBytes);
   writeAtomic(join(dir, 'entry0.json'), genesis.entryBytes);
-  return { dir, electionId: definition.electionId, stations: definition.stations.length, reused: false };
+  return {
+    dir,
+    electionId: definition.electionId,
+    stations: definition.stations.length,
+    reused: false,
+  };
 }
 
 export async function runElection(args: string[]): Promise<number> {
   const a = parse(
     args,
-    { out: { type: 'string' }, origin: { type: 'string' }, force: { type: 'boolean' }, stations: { type: 'string' }, 'president-only': { type: 'boolean' }, definition: { type: 'string' } },
+    {
+      out: { type: 'string' },
+      origin: { type: 'string' },
+      force: { type: 'boolean' },
+      stations: { type: 'string' },
+      'president-only': { type: 'boolean' },
+      definition: { type: 'string' },
+    },
     HELP,
   );
   if (!a) return 0;
@@ -81,7 +129,9 @@ export async function runElection(args: string[]): Promise<number> {
     presidentOnly: a.values['president-only'],
     definition: a.values.definition,
   });
-  process.stdout.write(`${made.reused ? 'already made' : 'made'}: election ${made.electionId} (${made.stations} polling stations) in ${made.dir}\n`);
+  process.stdout.write(
+    `${made.reused ? 'already made' : 'made'}: election ${made.electionId} (${made.stations} polling stations) in ${made.dir}\n`,
+  );
   process.stdout.write(`serve it with: kura serve --election ${made.dir}\n`);
   return 0;
 }

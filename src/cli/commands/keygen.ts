@@ -18,7 +18,9 @@ export async function runKeygen(args: string[]): Promise<number> {
     writeAtomic(`${a.values.out}.vkey`, `${key.verifierKey}\n`);
     process.stdout.write(`${key.verifierKey}\n`);
   } else {
-    process.stdout.write(`signer key (secret):  ${key.signerKey}\nverifier key:         ${key.verifierKey}\n`);
+    process.stdout.write(
+      `signer key (secret):  ${key.signerKey}\nverifier key:         ${key.verifierKey}\n`,
+    );
   }
   return 0;
 }

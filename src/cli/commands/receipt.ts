@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { ElectionDefinition } from '../../election/definition.js';
-import { checkSavedReceipt } from '../receipt-file.js';
 import { readElectionFiles } from '../election-dir.js';
-import { UsageError, parse } from '../usage.js';
+import { checkSavedReceipt } from '../receipt-file.js';
+import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura receipt verify FILE (--election DIR | --log-key VKEY --origin ORIGIN)
@@ -12,14 +11,20 @@ pinned log key), and the inclusion proof of the entry it carries. Prints the
 entry. Exit code 0 if it verifies, 1 if not.`;
 
 export async function runReceipt(args: string[]): Promise<number> {
-  const a = parse(args, { election: { type: 'string' }, 'log-key': { type: 'string' }, origin: { type: 'string' } }, HELP);
+  const a = parse(
+    args,
+    { election: { type: 'string' }, 'log-key': { type: 'string' }, origin: { type: 'string' } },
+    HELP,
+  );
   if (!a) return 0;
   const [verb, file] = a.positionals;
   if (verb !== 'verify' || !file) throw new UsageError(HELP);
   let vkey = a.values['log-key'];
   let origin = a.values.origin;
   if (a.values.election) {
-    const def = JSON.parse(new TextDecoder().decode(readElectionFiles(a.values.election).definitionBytes)) as ElectionDefinition;
+    const def = JSON.parse(
+      new TextDecoder().decode(readElectionFiles(a.values.election).definitionBytes),
+    ) as ElectionDefinition;
     vkey ??= def.logKey;
     origin ??= def.logOrigin;
   }
@@ -29,6 +34,8 @@ export async function runReceipt(args: string[]): Promise<number> {
     process.stderr.write(`${file}: DOES NOT VERIFY: ${checked.error}\n`);
     return 1;
   }
-  process.stdout.write(`${file}: verified: entry ${checked.value.index} is in the log's signed tree of size ${checked.value.treeSize}\n${JSON.stringify(checked.value.entry, null, 2)}\n`);
+  process.stdout.write(
+    `${file}: verified: entry ${checked.value.index} is in the log's signed tree of size ${checked.value.treeSize}\n${JSON.stringify(checked.value.entry, null, 2)}\n`,
+  );
   return 0;
 }

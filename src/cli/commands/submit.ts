@@ -5,11 +5,11 @@ import type { ResultEntry } from '../../election/entries.js';
 import { fromHex, toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
 import { sniffFormType } from '../../server/routes/form-routes.js';
-import { deviceTime, signResult } from '../../simulate/device.js';
 import { demoDeviceSeed } from '../../simulate/demo-keys.js';
-import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
+import { deviceTime, signResult } from '../../simulate/device.js';
 import { readElectionFiles } from '../election-dir.js';
-import { UsageError, parse, requireOption } from '../usage.js';
+import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
+import { parse, requireOption, UsageError } from '../usage.js';
 
 const HELP = `
 kura submit --server URL --election DIR --station CODE --contest ID --votes ID=N,ID=N,...
@@ -55,19 +55,23 @@ export async function runSubmit(args: string[]): Promise<number> {
   const votes: Record<string, number> = {};
   for (const pair of requireOption(v.votes, 'votes').split(',')) {
     const [id, n] = pair.split('=');
-    if (!id || n === undefined || !/^\d+$/.test(n)) throw new UsageError(`--votes: "${pair}" is not ID=N`);
+    if (!id || n === undefined || !/^\d+$/.test(n))
+      throw new UsageError(`--votes: "${pair}" is not ID=N`);
     votes[id] = Number(n);
   }
   const rejectedText = requireOption(v.rejected, 'rejected');
   if (!/^\d+$/.test(rejectedText)) throw new UsageError('--rejected must be a whole number');
-  const totalValid = v['total-valid'] !== undefined ? Number(v['total-valid']) : Object.values(votes).reduce((s, n) => s + n, 0);
+  const totalValid =
+    v['total-valid'] !== undefined
+      ? Number(v['total-valid'])
+      : Object.values(votes).reduce((s, n) => s + n, 0);
 
   const device = v.device ?? definition.devices.find((d) => d.station === station)?.id;
   if (!device) throw new UsageError(`no device is enrolled at station ${station}; give --device`);
   let seed: Uint8Array;
   if (v['device-seed']) {
     const s = fromHex(v['device-seed']);
-    if (!s || s.length !== 32) throw new UsageError('--device-seed must be 64 hex digits');
+    if (s?.length !== 32) throw new UsageError('--device-seed must be 64 hex digits');
     seed = s;
   } else if (v['demo-key']) seed = demoDeviceSeed(definition.electionId, device);
   else throw new UsageError('give --device-seed HEX or --demo-key');
@@ -78,7 +82,11 @@ export async function runSubmit(args: string[]): Promise<number> {
     const type = sniffFormType(data);
     if (!type) throw new UsageError(`${v.form} is not a JPEG, PNG or PDF`);
     form = toHex(sha256(data));
-    const put = await fetch(`${server}/api/v1/forms/${form}`, { method: 'PUT', headers: { 'content-type': type }, body: data });
+    const put = await fetch(`${server}/api/v1/forms/${form}`, {
+      method: 'PUT',
+      headers: { 'content-type': type },
+      body: data,
+    });
     if (!put.ok) throw new Error(`form upload refused: ${put.status} ${await put.text()}`);
     process.stdout.write(`form ${form} uploaded (${data.length} bytes, ${type})\n`);
   } else form = requireOption(v['form-sha256'], 'form or --form-sha256');
@@ -99,10 +107,22 @@ export async function runSubmit(args: string[]): Promise<number> {
     },
     seed,
   );
-  const res = await fetch(`${server}/api/v1/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry) });
-  const body = (await res.json()) as { index?: number; receipt?: string; duplicate?: boolean; flags?: string[]; error?: { code: string; message: string } };
+  const res = await fetch(`${server}/api/v1/results`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(entry),
+  });
+  const body = (await res.json()) as {
+    index?: number;
+    receipt?: string;
+    duplicate?: boolean;
+    flags?: string[];
+    error?: { code: string; message: string };
+  };
   if (!res.ok || !body.receipt || body.index === undefined) {
-    process.stderr.write(`refused: HTTP ${res.status} ${body.error ? `${body.error.code}: ${body.error.message}` : JSON.stringify(body)}\n`);
+    process.stderr.write(
+      `refused: HTTP ${res.status} ${body.error ? `${body.error.code}: ${body.error.message}` : JSON.stringify(body)}\n`,
+    );
     return 2;
   }
   const out = v['receipt-out'] ?? `receipt-${contest}-${station}.tlog-proof`;
@@ -116,7 +136,11 @@ export async function runSubmit(args: string[]): Promise<number> {
     process.stderr.write('THE RECEIPT IS FOR A DIFFERENT ENTRY than the one this device signed\n');
     return 3;
   }
-  process.stdout.write(`${body.duplicate ? 'already logged' : 'logged'} as entry ${body.index}${body.flags?.length ? ` (flags: ${body.flags.join(', ')})` : ''}\n`);
-  process.stdout.write(`receipt saved to ${out} and verified: the signed checkpoint (size ${check.value.treeSize}) includes this entry\n\n${body.receipt}`);
+  process.stdout.write(
+    `${body.duplicate ? 'already logged' : 'logged'} as entry ${body.index}${body.flags?.length ? ` (flags: ${body.flags.join(', ')})` : ''}\n`,
+  );
+  process.stdout.write(
+    `receipt saved to ${out} and verified: the signed checkpoint (size ${check.value.treeSize}) includes this entry\n\n${body.receipt}`,
+  );
   return 0;
 }

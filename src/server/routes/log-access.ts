@@ -15,7 +15,8 @@ export function tileReader(ctx: ServerContext): TileReader {
   if (ctx.sequencer) return ctx.sequencer.readTile;
   return async (level, index, width) => {
     const t = await ctx.store.getTile(level, index);
-    if (!t || t.width < width) throw new Error(`tile ${level}/${index} width ${width} is not stored`);
+    if (!t || t.width < width)
+      throw new Error(`tile ${level}/${index} width ${width} is not stored`);
     return t.data.subarray(0, width * 32);
   };
 }

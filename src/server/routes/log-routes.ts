@@ -13,11 +13,17 @@ const TILE_WIDTH = 256;
 export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/log/checkpoint', async (_req, reply) => {
     const cp = currentCheckpoint(ctx);
-    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache').send(cp.note);
+    return reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(cp.note);
   });
 
   app.get('/log/key', async (_req, reply) => {
-    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', IMMUTABLE).send(`${ctx.logVerifierKey}\n`);
+    return reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('cache-control', IMMUTABLE)
+      .send(`${ctx.logVerifierKey}\n`);
   });
 
   app.get('/log/tile/*', async (req, reply) => {
@@ -31,7 +37,8 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const leavesPerTile = TILE_WIDTH ** (tile.kind === 'entries' ? 1 : tile.level + 1);
     const first = tile.index * leavesPerTile;
     const need = first + (width - 1) * (leavesPerTile / TILE_WIDTH) + leavesPerTile / TILE_WIDTH;
-    if (need > size) throw new ApiError('NOT_FOUND', `${path} is beyond the current tree (size ${size})`);
+    if (need > size)
+      throw new ApiError('NOT_FOUND', `${path} is beyond the current tree (size ${size})`);
     reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE);
     if (tile.kind === 'entries') {
       const entries = await ctx.store.getEntries(first, first + width);

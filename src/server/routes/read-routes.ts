@@ -1,23 +1,29 @@
 // Read-only views derived from the log: tallies, station pages, entries with
 // inclusion proofs, consistency proofs and the election definition.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { UnitTally } from '../../election/fold.js';
 import { NATION } from '../../election/election-index.js';
 import { decodeEntry } from '../../election/entries.js';
+import type { UnitTally } from '../../election/fold.js';
 import { toBase64, toHex } from '../../log/bytes.js';
 import { proveConsistencyFromTiles, proveInclusionFromTiles } from '../../log/tiles.js';
 import type { ServerContext } from '../app.js';
-import type { PublishedTally } from '../sequencer.js';
 import { ApiError } from '../errors.js';
+import type { PublishedTally } from '../sequencer.js';
 import { currentCheckpoint, tileReader } from './log-access.js';
 
 function parseIndex(value: string | undefined, name: string): number {
-  if (value === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(value)) throw new ApiError('BAD_QUERY', `${name} must be a whole number`, name);
+  if (value === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(value))
+    throw new ApiError('BAD_QUERY', `${name} must be a whole number`, name);
   return Number(value);
 }
 
 /** Answers 304 when the client already holds this version; sets cache headers otherwise. */
-function cacheable(req: FastifyRequest, reply: FastifyReply, etag: string, maxAge: number): boolean {
+function cacheable(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  etag: string,
+  maxAge: number,
+): boolean {
   reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge}`);
   if (req.headers['if-none-match'] === etag) {
     reply.code(304).send();
@@ -37,32 +43,64 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   }
 
   app.get('/api/v1/election', async (_req, reply) => {
-    return reply.header('content-type', 'application/json').header('cache-control', 'public, max-age=31536000, immutable').send(Buffer.from(ctx.definitionBytes));
+    return reply
+      .header('content-type', 'application/json')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(Buffer.from(ctx.definitionBytes));
   });
 
-  app.get<{ Params: { contest: string; unit?: string } }>('/api/v1/tally/:contest/:unit?', async (req, reply) => {
-    const { contest } = req.params;
-    const unit = req.params.unit ?? NATION;
-    if (!index.contests.has(contest)) throw new ApiError('UNKNOWN_CONTEST', `no contest "${contest}"; contests: ${[...index.contests.keys()].join(', ')}`, 'contest');
-    if (unit !== NATION && !index.units.has(unit)) throw new ApiError('NOT_FOUND', `no unit "${unit}" (a county, constituency or ward code)`, 'unit');
-    const tally = await unitTally(contest, unit);
-    if (!tally) throw new ApiError('NOT_FOUND', `contest "${contest}" has no race in unit "${unit}"`, 'unit');
-    if (cacheable(req, reply, `W/"${contest}/${unit}/${tally.lastEntry}"`, 2)) return;
-    // Assembled from the tallies' JSON text: a hot endpoint on election night.
-    const children: string[] = [];
-    for (const child of index.childrenOf(unit)) {
-      const t = await unitTally(contest, child);
-      const cu = index.units.get(child);
-      if (t) children.push(`{"unit":${JSON.stringify(child)},"name":${JSON.stringify(cu?.name ?? child)},"level":${JSON.stringify(cu?.level)},"tally":${t.json}}`);
-    }
-    const u = index.units.get(unit);
-    const head = JSON.stringify({ contest, unit, level: u?.level ?? 'nation', name: u?.name ?? index.definition.title });
-    return reply.header('content-type', 'application/json; charset=utf-8').send(`${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`);
-  });
+  app.get<{ Params: { contest: string; unit?: string } }>(
+    '/api/v1/tally/:contest/:unit?',
+    async (req, reply) => {
+      const { contest } = req.params;
+      const unit = req.params.unit ?? NATION;
+      if (!index.contests.has(contest))
+        throw new ApiError(
+          'UNKNOWN_CONTEST',
+          `no contest "${contest}"; contests: ${[...index.contests.keys()].join(', ')}`,
+          'contest',
+        );
+      if (unit !== NATION && !index.units.has(unit))
+        throw new ApiError(
+          'NOT_FOUND',
+          `no unit "${unit}" (a county, constituency or ward code)`,
+          'unit',
+        );
+      const tally = await unitTally(contest, unit);
+      if (!tally)
+        throw new ApiError(
+          'NOT_FOUND',
+          `contest "${contest}" has no race in unit "${unit}"`,
+          'unit',
+        );
+      if (cacheable(req, reply, `W/"${contest}/${unit}/${tally.lastEntry}"`, 2)) return;
+      // Assembled from the tallies' JSON text: a hot endpoint on election night.
+      const children: string[] = [];
+      for (const child of index.childrenOf(unit)) {
+        const t = await unitTally(contest, child);
+        const cu = index.units.get(child);
+        if (t)
+          children.push(
+            `{"unit":${JSON.stringify(child)},"name":${JSON.stringify(cu?.name ?? child)},"level":${JSON.stringify(cu?.level)},"tally":${t.json}}`,
+          );
+      }
+      const u = index.units.get(unit);
+      const head = JSON.stringify({
+        contest,
+        unit,
+        level: u?.level ?? 'nation',
+        name: u?.name ?? index.definition.title,
+      });
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(`${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`);
+    },
+  );
 
   app.get<{ Params: { code: string } }>('/api/v1/stations/:code', async (req) => {
     const station = index.stations.get(req.params.code);
-    if (!station) throw new ApiError('NOT_FOUND', `no polling station "${req.params.code}"`, 'code');
+    if (!station)
+      throw new ApiError('NOT_FOUND', `no polling station "${req.params.code}"`, 'code');
     const place = index.places.get(station.code);
     const rows = await store.getStationResults(station.code);
     const results: Record<string, unknown> = {};
@@ -70,47 +108,68 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       if (!index.raceFor(contest, station.code)) continue;
       results[contest] = rows.find((r) => r.contest === contest)?.result ?? null;
     }
-    const name = (code: string | undefined) => (code ? { code, name: index.units.get(code)?.name ?? code } : null);
+    const name = (code: string | undefined) =>
+      code ? { code, name: index.units.get(code)?.name ?? code } : null;
     return {
       station,
       ward: name(place?.ward),
       constituency: name(place?.constituency),
       county: name(place?.county),
-      devices: index.definition.devices.filter((d) => d.station === station.code).map((d) => ({ id: d.id, publicKey: d.publicKey })),
+      devices: index.definition.devices
+        .filter((d) => d.station === station.code)
+        .map((d) => ({ id: d.id, publicKey: d.publicKey })),
       results,
     };
   });
 
-  app.get<{ Params: { index: string }; Querystring: { size?: string } }>('/api/v1/entries/:index', async (req) => {
-    const i = parseIndex(req.params.index, 'index');
-    const checkpoint = currentCheckpoint(ctx);
-    const size = req.query.size === undefined ? checkpoint.size : parseIndex(req.query.size, 'size');
-    if (size > checkpoint.size) throw new ApiError('BEYOND_TREE', `size ${size} is beyond the current tree (${checkpoint.size})`, 'size');
-    if (i >= size) throw new ApiError('BEYOND_TREE', `entry ${i} is not in a tree of size ${size}`, 'index');
-    const entry = await store.getEntry(i);
-    if (!entry) throw new ApiError('NOT_FOUND', `entry ${i} is missing`);
-    const proof = await proveInclusionFromTiles(i, size, tileReader(ctx));
-    if (!proof.ok) throw new Error(proof.error.message);
-    const decoded = decodeEntry(entry.data);
-    return {
-      index: i,
-      treeSize: size,
-      entry: toBase64(entry.data),
-      decoded: decoded.ok ? decoded.value : null,
-      leafHash: toHex(entry.leafHash),
-      inclusionProof: proof.value.map(toBase64),
-      checkpoint: size === checkpoint.size ? checkpoint.note : null,
-    };
-  });
+  app.get<{ Params: { index: string }; Querystring: { size?: string } }>(
+    '/api/v1/entries/:index',
+    async (req) => {
+      const i = parseIndex(req.params.index, 'index');
+      const checkpoint = currentCheckpoint(ctx);
+      const size =
+        req.query.size === undefined ? checkpoint.size : parseIndex(req.query.size, 'size');
+      if (size > checkpoint.size)
+        throw new ApiError(
+          'BEYOND_TREE',
+          `size ${size} is beyond the current tree (${checkpoint.size})`,
+          'size',
+        );
+      if (i >= size)
+        throw new ApiError('BEYOND_TREE', `entry ${i} is not in a tree of size ${size}`, 'index');
+      const entry = await store.getEntry(i);
+      if (!entry) throw new ApiError('NOT_FOUND', `entry ${i} is missing`);
+      const proof = await proveInclusionFromTiles(i, size, tileReader(ctx));
+      if (!proof.ok) throw new Error(proof.error.message);
+      const decoded = decodeEntry(entry.data);
+      return {
+        index: i,
+        treeSize: size,
+        entry: toBase64(entry.data),
+        decoded: decoded.ok ? decoded.value : null,
+        leafHash: toHex(entry.leafHash),
+        inclusionProof: proof.value.map(toBase64),
+        checkpoint: size === checkpoint.size ? checkpoint.note : null,
+      };
+    },
+  );
 
-  app.get<{ Querystring: { from?: string; to?: string } }>('/api/v1/proof/consistency', async (req) => {
-    const from = parseIndex(req.query.from, 'from');
-    const checkpoint = currentCheckpoint(ctx);
-    const to = req.query.to === undefined ? checkpoint.size : parseIndex(req.query.to, 'to');
-    if (to > checkpoint.size) throw new ApiError('BEYOND_TREE', `to=${to} is beyond the current tree (${checkpoint.size})`, 'to');
-    if (from < 1 || from > to) throw new ApiError('BAD_QUERY', 'need 1 ≤ from ≤ to', 'from');
-    const proof = await proveConsistencyFromTiles(from, to, tileReader(ctx));
-    if (!proof.ok) throw new Error(proof.error.message);
-    return { from, to, proof: proof.value.map(toBase64) };
-  });
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/api/v1/proof/consistency',
+    async (req) => {
+      const from = parseIndex(req.query.from, 'from');
+      const checkpoint = currentCheckpoint(ctx);
+      const to = req.query.to === undefined ? checkpoint.size : parseIndex(req.query.to, 'to');
+      if (to > checkpoint.size)
+        throw new ApiError(
+          'BEYOND_TREE',
+          `to=${to} is beyond the current tree (${checkpoint.size})`,
+          'to',
+        );
+      if (from < 1 || from > to) throw new ApiError('BAD_QUERY', 'need 1 ≤ from ≤ to', 'from');
+      const proof = await proveConsistencyFromTiles(from, to, tileReader(ctx));
+      if (!proof.ok) throw new Error(proof.error.message);
+      return { from, to, proof: proof.value.map(toBase64) };
+    },
+  );
 }
