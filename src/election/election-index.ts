@@ -3,6 +3,7 @@
 // enrolled where. Also the definition's own consistency check.
 import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
+import { isWeakEd25519Key } from '../log/crypto.js';
 import { parseVerifierKey } from '../log/note.js';
 import type {
   CandidateId,
@@ -206,8 +207,13 @@ export function checkDefinition(def: ElectionDefinition): Result<ElectionIndex, 
       problems.push(`device id "${d.id}" is repeated or not an identifier`);
     deviceIds.add(d.id);
     if (!stationCodes.has(d.station)) problems.push(`device ${d.id}: unknown station ${d.station}`);
-    if (fromBase64(d.publicKey)?.length !== 32)
+    const key = fromBase64(d.publicKey);
+    if (key?.length !== 32)
       problems.push(`device ${d.id}: publicKey must be 32 bytes of canonical base64`);
+    else if (isWeakEd25519Key(key))
+      problems.push(
+        `device ${d.id}: publicKey is not an Ed25519 key of full order (signatures under it could be forged)`,
+      );
     const other = deviceKeys.get(d.publicKey);
     if (other) problems.push(`devices ${other} and ${d.id} share one public key`);
     deviceKeys.set(d.publicKey, d.id);

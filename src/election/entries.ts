@@ -172,7 +172,11 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
           'votes',
           votes === undefined ? 'is required' : 'must be an object of candidate id to count',
         );
-      else for (const [k, n] of Object.entries(votes)) checkCount(n, `votes.${k}`, c.errors);
+      else
+        for (const [k, n] of Object.entries(votes)) {
+          if (!ID.test(k)) c.fail(`votes.${k}`, 'is not a candidate identifier');
+          else checkCount(n, `votes.${k}`, c.errors);
+        }
       c.count('rejected');
       c.count('totalValid');
       c.string('form', HEX64, 'a lower-case hex SHA-256 (64 characters)');

@@ -82,6 +82,8 @@ export function openGenesis(
   }
   const parsed = parseCanonical(definitionBytes);
   if (!parsed.ok) return err(`the election definition is not canonical JSON: ${parsed.error}`);
+  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value))
+    return err('the election definition must be a JSON object');
   const definition = parsed.value as unknown as ElectionDefinition;
   for (const f of ['electionId', 'title', 'logOrigin', 'logKey', 'commissionKey'] as const) {
     if (definition[f] !== entry[f]) return err(`entry 0 and the definition disagree on ${f}`);

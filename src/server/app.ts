@@ -36,7 +36,7 @@ export async function buildServer(
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024,
     // Identifiers may be 128 characters; leave room so long ones get our 4xx, not Fastify's 414.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // The log's own idempotency makes retries safe; keep sockets cheap for many devices.
     keepAliveTimeout: 30_000,
   });

@@ -115,7 +115,12 @@ export class Sequencer {
       checkpoint = { size, note: signer.sign(origin, size, builder.root()) };
       await store.putCheckpoint(checkpoint);
     }
-    return new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
+    const sequencer = new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
+    // Everything replayed from the store is durable: publish it all now, so
+    // that readers never see the live fold while a batch is being written.
+    for (const [contest, units] of fold.tallies)
+      sequencer.publish([...units].map(([unit, tally]) => ({ contest, unit, tally })));
+    return sequencer;
   }
 
   get treeSize(): number {
@@ -158,8 +163,7 @@ export class Sequencer {
       // Group commit: a batch goes when it is full, when the period is up, or
       // at once after the batch before it (see flush); never later than one period.
       if (this.pending.size >= this.maxBatch) void this.flush();
-      else if (!this.timer && !this.flushing)
-        this.timer = setTimeout(() => void this.flush(), this.periodMs);
+      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
     });
   }
 
@@ -178,6 +182,13 @@ export class Sequencer {
         'ALREADY_REPORTED',
         `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a different result needs a correction entry`,
         'station',
+      );
+    }
+    if (logged.entryIndex >= this.checkpoint.size) {
+      void this.resignIfIdle();
+      throw new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        `the result is logged (entry ${logged.entryIndex}) but no checkpoint covers it yet; send it again shortly for the receipt`,
       );
     }
     const receipt = await this.makeReceipt(logged.entryIndex, stored.data, this.checkpoint);
@@ -319,16 +330,7 @@ export class Sequencer {
   }
 
   publishedTally(contest: string, unit: string): PublishedTally | undefined {
-    const key = `${contest}\u0000${unit}`;
-    let t = this.published.get(key);
-    if (!t) {
-      // Untouched since start: the fold's value is durable (replayed from the store).
-      const live = this.fold.tally(contest, unit);
-      if (!live) return undefined;
-      t = { lastEntry: live.lastEntry, json: JSON.stringify(live) };
-      this.published.set(key, t);
-    }
-    return t;
+    return this.published.get(`${contest}\u0000${unit}`);
   }
 
   private rememberTiles(tiles: readonly HashTile[]): void {

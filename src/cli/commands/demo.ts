@@ -1,20 +1,36 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ElectionDefinition } from '../../election/definition.js';
 import { checkDefinition } from '../../election/election-index.js';
 import type { UnitTally } from '../../election/fold.js';
 import { loadKenya2022 } from '../../kenya/kenya2022.js';
+import { FaultInjector, type FaultRow, type Job, printFaultTable } from '../../simulate/faults.js';
 import { kenyaNightPlan } from '../../simulate/kenya-night.js';
+import { fetchCheckpoint } from '../../simulate/log-audit.js';
 import { ProgressBars } from '../../simulate/progress.js';
-import { HttpClient, replay } from '../../simulate/replay.js';
+import {
+  HttpClient,
+  type PlannedResult,
+  type ReplaySummary,
+  replay,
+  type SendOutcome,
+} from '../../simulate/replay.js';
+import { ServerProcess } from '../../simulate/server-process.js';
+import { type NightPlan, syntheticNightPlan } from '../../simulate/synthetic-night.js';
+import {
+  type ContestComparison,
+  compareNational,
+  FormTotals,
+  printCandidates,
+  printComparison,
+} from '../../simulate/totals.js';
 import { readElectionFiles } from '../election-dir.js';
-import { parse } from '../usage.js';
+import { parse, UsageError } from '../usage.js';
 import { makeElection } from './election.js';
 
 const HELP = `
-kura demo [--data DIR] [--port P] [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit]
+kura demo [--synthetic N] [--faults] [--data DIR] [--election DIR] [--port P]
+          [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit]
 
 The main job, on the embedded store: makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
@@ -23,32 +39,53 @@ and sends its results for all six contests, in the real 2022 upload order,
 with the night compressed (by default into about 90 seconds; --speed X runs it
 X times faster than real time, --max-speed as fast as the server takes it).
 At the end it prints the national presidential tally beside the Form 34C
-declaration. The server keeps running until Ctrl-C (or stops with --exit).
+declaration, and every contest's national tally beside the sum of the forms
+sent. The server keeps running until Ctrl-C (or stops with --exit).
 A second run on the same --data resumes: results already logged are answered
-with their original receipts. --fresh starts from an empty store.`;
+with their original receipts. --fresh starts from an empty store.
 
-const KURA_BIN = fileURLToPath(new URL('../../../bin/kura.js', import.meta.url));
+--synthetic N   a synthetic country of N stations (1 to 1,000,000; made by
+                \`kura election synthetic\`, cached in .kura/synthetic-N) instead
+                of Kenya, with a deterministic night of results for all its
+                contests; the national tallies must equal the sums of the plan.
+--faults        injects faults during the night and checks each answer: network
+                retries (same bytes, 2-3 times), a device signing for another
+                station, a forged signature, over-votes, a second different
+                result for a station, late and shuffled arrivals, and the server
+                killed with SIGKILL at 40% and restarted (no acknowledged result
+                lost, no fork). Prints a table; exits non-zero on a wrong answer.
+                Needs an empty store (--fresh, or a new --data).
+--election DIR  where the election is made (or found)`;
 
-function startServer(args: string[]): Promise<{ child: ChildProcess; address: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KURA_BIN, 'serve', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /serving .*\n\s+API\s+(http:\/\/\S+?)\/api/.exec(out);
-      if (m?.[1]) {
-        child.stdout?.off('data', onData);
-        resolve({ child, address: m[1] });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (b: Buffer) => process.stderr.write(`  [server] ${b}`));
-    child.on('exit', (code) =>
-      reject(new Error(`the server exited (code ${code}) before it was ready:\n${out}`)),
-    );
-  });
+export interface DemoOptions {
+  /** Stations of a synthetic country; Kenya 2022 when absent. */
+  synthetic?: number;
+  faults?: boolean;
+  data?: string;
+  election?: string;
+  port?: string;
+  /** Times faster than real time; Infinity: as fast as the server takes it; absent: about 90 s. */
+  speed?: number;
+  concurrency?: number;
+  fresh?: boolean;
+  /** Stop the server after the comparison (otherwise wait until it exits). */
+  exit?: boolean;
+  /** Where in the night the --faults kill happens (fraction), null for none. */
+  killAt?: number | null;
+  /** Text output (default: stdout). */
+  out?: (s: string) => void;
+  /** The server's stderr (default: stderr, prefixed). */
+  serverStderr?: (s: string) => void;
+  /** Draw progress bars (default: true). */
+  progress?: boolean;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  summary: ReplaySummary;
+  comparisons: ContestComparison[];
+  faultRows: FaultRow[] | null;
+  problems: string[];
 }
 
 export async function runDemo(args: string[]): Promise<number> {
@@ -56,39 +93,72 @@ export async function runDemo(args: string[]): Promise<number> {
     args,
     {
       data: { type: 'string' },
+      election: { type: 'string' },
       port: { type: 'string' },
       speed: { type: 'string' },
       'max-speed': { type: 'boolean' },
       concurrency: { type: 'string' },
       fresh: { type: 'boolean' },
       exit: { type: 'boolean' },
+      faults: { type: 'boolean' },
+      synthetic: { type: 'string' },
     },
     HELP,
   );
   if (!a) return 0;
-  const dataDir = a.values.data ?? join('kura-data', 'kenya-2022');
-  if (a.values.fresh) rmSync(dataDir, { recursive: true, force: true });
+  const v = a.values;
+  const synthetic = v.synthetic === undefined ? undefined : Number(v.synthetic);
+  if (
+    synthetic !== undefined &&
+    (!Number.isInteger(synthetic) || synthetic < 1 || synthetic > 1_000_000)
+  )
+    throw new UsageError('--synthetic must be a number of stations from 1 to 1,000,000');
+  const speed = v['max-speed'] ? Number.POSITIVE_INFINITY : v.speed ? Number(v.speed) : undefined;
+  if (speed !== undefined && !(speed > 0))
+    throw new UsageError('--speed must be a positive number');
+  const report = await demo({
+    synthetic,
+    faults: v.faults,
+    data: v.data,
+    election: v.election,
+    port: v.port,
+    speed,
+    concurrency: v.concurrency ? Number(v.concurrency) : undefined,
+    fresh: v.fresh,
+    exit: v.exit,
+  });
+  return report.ok ? 0 : 1;
+}
 
-  process.stdout.write('kura demo: the Kenya 2022 general election, replayed\n\n');
-  const made = await makeElection('kenya-2022', {});
-  process.stdout.write(
-    `election  ${made.electionId}: ${made.stations} polling stations (${made.reused ? 'cached in' : 'made in'} ${made.dir})\n`,
+export async function demo(o: DemoOptions): Promise<DemoReport> {
+  const out = o.out ?? ((s: string) => void process.stdout.write(s));
+  const name = o.synthetic ? `synthetic-${o.synthetic}` : 'kenya-2022';
+  const dataDir = o.data ?? join('kura-data', name);
+  if (o.fresh) rmSync(dataDir, { recursive: true, force: true });
+
+  out(
+    o.synthetic
+      ? `kura demo: a synthetic country of ${o.synthetic.toLocaleString('en')} polling stations${o.faults ? ', with faults' : ''}\n\n`
+      : `kura demo: the Kenya 2022 general election, replayed${o.faults ? ', with faults' : ''}\n\n`,
   );
-  const { child, address } = await startServer([
-    '--election',
-    made.dir,
-    '--data',
-    dataDir,
-    '--port',
-    a.values.port ?? '8080',
-  ]);
-  const stopServer = () => child.kill('SIGTERM');
+  const t0 = Date.now();
+  const made = o.synthetic
+    ? await makeElection('synthetic', { stations: o.synthetic, out: o.election })
+    : await makeElection('kenya-2022', { out: o.election });
+  out(
+    `election  ${made.electionId}: ${made.stations.toLocaleString('en')} polling stations (${made.reused ? 'cached in' : `made in ${((Date.now() - t0) / 1000).toFixed(1)} s in`} ${made.dir})\n`,
+  );
+  const server = await ServerProcess.start(
+    ['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
+    { onStderr: o.serverStderr },
+  );
+  const address = server.address;
+  const stopServer = () => void server.kill('SIGTERM');
   process.once('SIGINT', stopServer);
+  const client = new HttpClient(address, 8);
   try {
-    process.stdout.write(`server    ${address}  (embedded store in ${dataDir})\n`);
-    process.stdout.write(
-      `  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`,
-    );
+    out(`server    ${address}  (embedded store in ${dataDir})\n`);
+    out(`  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`);
 
     const { definitionBytes } = readElectionFiles(made.dir);
     const definition = JSON.parse(new TextDecoder().decode(definitionBytes)) as ElectionDefinition;
@@ -96,15 +166,20 @@ export async function runDemo(args: string[]): Promise<number> {
     if (!checked.ok)
       throw new Error(`the election definition is inconsistent: ${checked.error[0]}`);
     const index = checked.value;
-    const night = kenyaNightPlan(index);
-    const span = (night.plan[night.plan.length - 1]?.at ?? night.start) - night.start;
-    const speed = a.values['max-speed']
-      ? Number.POSITIVE_INFINITY
-      : a.values.speed
-        ? Number(a.values.speed)
-        : Math.max(1, span / 90_000);
-    process.stdout.write(
-      `replaying ${night.plan.length.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of real uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}\n\n`,
+    const log = { logKey: definition.logKey, origin: definition.logOrigin };
+    if (o.faults) {
+      const size = (await fetchCheckpoint(client, log)).checkpoint.size;
+      if (size > 1)
+        throw new UsageError(
+          `--faults needs an empty store, and ${dataDir} already holds ${size - 1} results: add --fresh, or give another --data`,
+        );
+    }
+
+    const night: NightPlan = o.synthetic ? syntheticNightPlan(index) : kenyaPlan(index);
+    const span = night.end - night.start;
+    const speed = o.speed ?? Math.max(1, span / 90_000);
+    out(
+      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}\n\n`,
     );
 
     const received = new Map<string, number>([...night.expected.keys()].map((c) => [c, 0]));
@@ -115,87 +190,169 @@ export async function runDemo(args: string[]): Promise<number> {
         done: received.get(contest) ?? 0,
         total,
       }));
+    const render = (force = false) => {
+      if (o.progress !== false) bars.render(rows(), force);
+    };
+    const totals = new FormTotals(index);
     const problems: string[] = [];
-    const summary = await replay(night.plan, {
+    const deviceOf = (() => {
+      const byStation = new Map(definition.devices.map((d) => [d.station, d.id]));
+      return (station: string) => byStation.get(station) ?? `none-${station}`;
+    })();
+    const common = {
       server: address,
       electionId: definition.electionId,
-      deviceOf: (() => {
-        const byStation = new Map(definition.devices.map((d) => [d.station, d.id]));
-        return (station: string) => byStation.get(station) ?? `none-${station}`;
-      })(),
-      concurrency: Number(a.values.concurrency ?? 128),
+      deviceOf,
+      concurrency: o.concurrency ?? 128,
       speed,
-      onResult: (p, outcome) => {
-        if (outcome.status === 200 || outcome.status === 201)
-          received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
-        else if (problems.length < 10)
-          problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
-        bars.render(rows());
-      },
-    });
-    bars.render(rows(), true);
-    process.stdout.write(
+    };
+
+    let summary: ReplaySummary;
+    let injector: FaultInjector | null = null;
+    if (o.faults) {
+      const inj = new FaultInjector({
+        index,
+        deviceOf,
+        planCount: night.count,
+        server,
+        client,
+        log,
+        totals,
+        killAt: o.killAt,
+        retry: { maxAttempts: 10_000, retryForMs: 600_000 },
+        out: (s) => {
+          render(true);
+          out(s);
+        },
+      });
+      injector = inj;
+      summary = await replay<Job>(inj.jobs(night.results), {
+        ...common,
+        retry: { maxAttempts: 10_000, retryForMs: 600_000 },
+        entryFor: inj.entryFor,
+        beforeSend: inj.beforeSend,
+        onResult: (j, outcome) => {
+          inj.onResult(j, outcome);
+          if (j.counts && (outcome.status === 200 || outcome.status === 201))
+            received.set(j.contest, (received.get(j.contest) ?? 0) + 1);
+          render();
+        },
+      });
+      render(true);
+      out('\nsending the second, different results for stations already logged\n');
+      await inj.afterNight();
+    } else {
+      summary = await replay(counted(night.results, totals), {
+        ...common,
+        onResult: (p: PlannedResult, outcome: SendOutcome) => {
+          if (outcome.status === 200 || outcome.status === 201)
+            received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
+          else if (problems.length < 10)
+            problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
+          render();
+        },
+      });
+      render(true);
+    }
+    out(
       `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
     );
-    for (const p of problems) process.stdout.write(`  refused: ${p}\n`);
+    for (const p of problems) out(`  refused: ${p}\n`);
 
-    const ok = await compareWith34C(address);
-    if (a.values.exit) return ok && problems.length === 0 ? 0 : 1;
-    process.stdout.write(`\nthe server is still running at ${address}; Ctrl-C stops it.\n`);
-    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return ok ? 0 : 1;
-  } finally {
-    process.off('SIGINT', stopServer);
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+    const comparisons = await compareNational(client, totals);
+    let ok = problems.length === 0;
+    if (!o.synthetic) ok = (await compareWith34C(client, out)) && ok;
+    else {
+      const president = comparisons.find((c) => c.contest === 'president');
+      if (president) printCandidates(president, out);
     }
+    const agree = printComparison(comparisons, out);
+    out(
+      agree
+        ? '\nEvery national tally in the log adds up to the forms sent.\n'
+        : '\nTHE LOG DOES NOT ADD UP TO THE FORMS SENT.\n',
+    );
+    ok &&= agree;
+
+    let faultRows: FaultRow[] | null = null;
+    if (injector) {
+      faultRows = injector.rows();
+      const faultsOk = printFaultTable(faultRows, out);
+      for (const p of injector.problems()) out(`  wrong: ${p}\n`);
+      out(
+        faultsOk ? '\nEvery fault got the right answer.\n' : '\nSOME FAULTS GOT A WRONG ANSWER.\n',
+      );
+      ok &&= faultsOk;
+      problems.push(...injector.problems());
+    }
+
+    if (!o.exit) {
+      out(`\nthe server is still running at ${address}; Ctrl-C stops it.\n`);
+      await server.exited();
+    }
+    return { ok, summary, comparisons, faultRows, problems };
+  } finally {
+    client.close();
+    process.off('SIGINT', stopServer);
+    await server.kill('SIGTERM');
+  }
+}
+
+function kenyaPlan(index: Parameters<typeof kenyaNightPlan>[0]): NightPlan {
+  const night = kenyaNightPlan(index);
+  return {
+    results: night.plan,
+    count: night.plan.length,
+    start: night.start,
+    end: night.plan[night.plan.length - 1]?.at ?? night.start,
+    expected: night.expected,
+  };
+}
+
+/** The plan, adding each form to the totals as the replay takes it. */
+function* counted(plan: Iterable<PlannedResult>, totals: FormTotals): Generator<PlannedResult> {
+  for (const p of plan) {
+    totals.add(p);
+    yield p;
   }
 }
 
 /** Prints the national presidential tally beside the Form 34C declaration; true when they agree. */
-async function compareWith34C(address: string): Promise<boolean> {
-  const client = new HttpClient(address, 1);
-  try {
-    const res = await client.request('GET', '/api/v1/tally/president');
-    const { tally } = JSON.parse(res.body.toString()) as { tally: UnitTally };
-    const c34 = loadKenya2022().national34C;
-    const rows: Array<[string, number, number]> = [
-      ['William Ruto', tally.votes.ruto ?? 0, c34.ruto],
-      ['Raila Odinga', tally.votes.odinga ?? 0, c34.odinga],
-      ['George Wajackoyah', tally.votes.wajackoyah ?? 0, c34.wajackoyah],
-      ['David Waihiga Mwaure', tally.votes.mwaure ?? 0, c34.mwaure],
-      [
-        'valid votes (sum of candidates)',
-        Object.values(tally.votes).reduce((s, n) => s + n, 0),
-        c34.totalValid,
-      ],
-      ['rejected ballots', tally.rejected, c34.rejected],
-    ];
-    const fmt = (n: number) => n.toLocaleString('en').padStart(12);
-    process.stdout.write(
-      `\nnational presidential tally (from the log) beside the Form 34C declaration of 15 August 2022\n`,
+async function compareWith34C(client: HttpClient, out: (s: string) => void): Promise<boolean> {
+  const res = await client.request('GET', '/api/v1/tally/president');
+  const { tally } = JSON.parse(res.body.toString()) as { tally: UnitTally };
+  const c34 = loadKenya2022().national34C;
+  const rows: Array<[string, number, number]> = [
+    ['William Ruto', tally.votes.ruto ?? 0, c34.ruto],
+    ['Raila Odinga', tally.votes.odinga ?? 0, c34.odinga],
+    ['George Wajackoyah', tally.votes.wajackoyah ?? 0, c34.wajackoyah],
+    ['David Waihiga Mwaure', tally.votes.mwaure ?? 0, c34.mwaure],
+    [
+      'valid votes (sum of candidates)',
+      Object.values(tally.votes).reduce((s, n) => s + n, 0),
+      c34.totalValid,
+    ],
+    ['rejected ballots', tally.rejected, c34.rejected],
+  ];
+  const fmt = (n: number) => n.toLocaleString('en').padStart(12);
+  out(
+    `\nnational presidential tally (from the log) beside the Form 34C declaration of 15 August 2022\n`,
+  );
+  out(`  ${'candidate'.padEnd(32)} ${'kura log'.padStart(12)} ${'Form 34C'.padStart(12)}\n`);
+  let agree = true;
+  for (const [name, got, want] of rows) {
+    agree &&= got === want;
+    out(
+      `  ${name.padEnd(32)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`,
     );
-    process.stdout.write(
-      `  ${'candidate'.padEnd(32)} ${'kura log'.padStart(12)} ${'Form 34C'.padStart(12)}\n`,
-    );
-    let agree = true;
-    for (const [name, got, want] of rows) {
-      agree &&= got === want;
-      process.stdout.write(
-        `  ${name.padEnd(32)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`,
-      );
-    }
-    process.stdout.write(
-      `  stations reported: ${tally.stationsReported.toLocaleString('en')} of ${tally.stationsExpected.toLocaleString('en')}; flagged forms: ${JSON.stringify(tally.flagged)}\n`,
-    );
-    process.stdout.write(
-      agree
-        ? '\nThe log adds up to the declared result.\n'
-        : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n',
-    );
-    return agree;
-  } finally {
-    client.close();
   }
+  out(
+    `  stations reported: ${tally.stationsReported.toLocaleString('en')} of ${tally.stationsExpected.toLocaleString('en')}; flagged forms: ${JSON.stringify(tally.flagged)}\n`,
+  );
+  out(
+    agree
+      ? '\nThe log adds up to the declared result.\n'
+      : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n',
+  );
+  return agree;
 }

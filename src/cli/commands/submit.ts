@@ -61,6 +61,8 @@ export async function runSubmit(args: string[]): Promise<number> {
   }
   const rejectedText = requireOption(v.rejected, 'rejected');
   if (!/^\d+$/.test(rejectedText)) throw new UsageError('--rejected must be a whole number');
+  if (v['total-valid'] !== undefined && !/^\d+$/.test(v['total-valid']))
+    throw new UsageError('--total-valid must be a whole number');
   const totalValid =
     v['total-valid'] !== undefined
       ? Number(v['total-valid'])

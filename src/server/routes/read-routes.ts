@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NATION } from '../../election/election-index.js';
 import { decodeEntry } from '../../election/entries.js';
-import type { UnitTally } from '../../election/fold.js';
+import { TallyFold, type UnitTally } from '../../election/fold.js';
 import { toBase64, toHex } from '../../log/bytes.js';
 import { proveConsistencyFromTiles, proveInclusionFromTiles } from '../../log/tiles.js';
 import type { ServerContext } from '../app.js';
@@ -39,8 +39,14 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   async function unitTally(contest: string, unit: string): Promise<PublishedTally | null> {
     if (ctx.sequencer) return ctx.sequencer.publishedTally(contest, unit) ?? null;
     const row = (await store.getTally(contest, unit))?.tally as UnitTally | undefined;
-    return row ? { lastEntry: row.lastEntry, json: JSON.stringify(row) } : null;
+    if (row) return { lastEntry: row.lastEntry, json: JSON.stringify(row) };
+    // A reader's store holds tally rows only for units with results; the
+    // others are the fold's starting point (zeros, with the stations expected).
+    emptyFold ??= new TallyFold(index);
+    const zero = emptyFold.tally(contest, unit);
+    return zero ? { lastEntry: zero.lastEntry, json: JSON.stringify(zero) } : null;
   }
+  let emptyFold: TallyFold | null = null;
 
   app.get('/api/v1/election', async (_req, reply) => {
     return reply
