@@ -1,8 +1,8 @@
 // Entry 0: the commission's signed commitment to the election definition.
 import { err, ok, type Result } from '../basics/result.js';
-import { fromBase64, toBase64, toHex } from '../log/bytes.js';
+import { equal, fromBase64, toBase64, toHex } from '../log/bytes.js';
 import { ed25519Sign, sha256 } from '../log/crypto.js';
-import { parseVerifierKey } from '../log/note.js';
+import { decodeVerifierKey, parseVerifierKey } from '../log/note.js';
 import { canonicalBytes, parseCanonical } from './canonical.js';
 import type { ElectionDefinition } from './definition.js';
 import { checkDefinition, type ElectionIndex } from './election-index.js';
@@ -88,7 +88,10 @@ export function openGenesis(
   for (const f of ['electionId', 'title', 'logOrigin', 'logKey', 'commissionKey'] as const) {
     if (definition[f] !== entry[f]) return err(`entry 0 and the definition disagree on ${f}`);
   }
-  if (pinnedCommissionKey !== undefined && pinnedCommissionKey !== entry.commissionKey)
+  if (
+    pinnedCommissionKey !== undefined &&
+    !sameVerifierKey(pinnedCommissionKey, entry.commissionKey)
+  )
     return err('entry 0 is not signed by the pinned commission key');
   const vkey = parseVerifierKey(entry.commissionKey);
   if (!vkey.ok) return err(`commissionKey is not a valid verifier key: ${vkey.error.message}`);
@@ -99,4 +102,17 @@ export function openGenesis(
   if (!checked.ok)
     return err(`the election definition is inconsistent: ${checked.error.join('; ')}`);
   return ok({ entry, definition, index: checked.value });
+}
+
+/** Two verifier keys name the same key (key IDs may be written in either case). */
+function sameVerifierKey(a: string, b: string): boolean {
+  const x = decodeVerifierKey(a);
+  const y = decodeVerifierKey(b);
+  return (
+    x.ok &&
+    y.ok &&
+    x.value.name === y.value.name &&
+    x.value.type === y.value.type &&
+    equal(x.value.publicKey, y.value.publicKey)
+  );
 }
