@@ -55,6 +55,36 @@ export function checkResult(
   index: ElectionIndex,
   entry: ResultEntry,
 ): Result<ResultFlag[], RuleError> {
+  const rules = checkResultRules(index, entry);
+  if (!rules.ok) return rules;
+  const { publicKey, message, signature } = rules.value;
+  if (!ed25519Verify(publicKey, message, signature)) return badSignature(entry);
+  return ok(resultFlags(index, entry));
+}
+
+/** What remains to check after checkResultRules: one Ed25519 signature. */
+export interface PendingSignature {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+export function badSignature(entry: ResultEntry): { ok: false; error: RuleError } {
+  return refuse(
+    'BAD_SIGNATURE',
+    'sig',
+    `the signature does not verify with the public key of device ${entry.device}`,
+  );
+}
+
+/**
+ * Every check of checkResult but the signature, in the same order, returning
+ * the signature to verify: so a server can verify it on another thread.
+ */
+export function checkResultRules(
+  index: ElectionIndex,
+  entry: ResultEntry,
+): Result<PendingSignature, RuleError> {
   if (entry.election !== index.definition.electionId) {
     return refuse(
       'WRONG_ELECTION',
@@ -113,14 +143,11 @@ export function checkResult(
     pub = fromBase64(device.publicKey) ?? NO_BYTES;
     publicKeys.set(device.publicKey, pub);
   }
-  if (!ed25519Verify(pub, signingMessage(entry), fromBase64(entry.sig) ?? NO_BYTES)) {
-    return refuse(
-      'BAD_SIGNATURE',
-      'sig',
-      `the signature does not verify with the public key of device ${entry.device}`,
-    );
-  }
-  return ok(resultFlags(index, entry));
+  return ok({
+    publicKey: pub,
+    message: signingMessage(entry),
+    signature: fromBase64(entry.sig) ?? NO_BYTES,
+  });
 }
 
 /** The plausibility flags a (valid) result carries. Pure arithmetic on the form's figures. */

@@ -10,6 +10,7 @@ import { registerLogRoutes } from './routes/log-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import type { Sequencer } from './sequencer.js';
+import type { SignaturePool } from './signature-pool.js';
 
 export interface ServerContext {
   store: Store;
@@ -20,6 +21,8 @@ export interface ServerContext {
   logVerifierKey: string;
   /** The writer; null for a stateless reader or a read-only mirror. */
   sequencer: Sequencer | null;
+  /** Verifies device signatures off the main thread; without it, inline. */
+  signatures?: SignaturePool;
   /** Without a sequencer: the latest checkpoint this reader serves. */
   readerCheckpoint?: () => StoredCheckpoint | null;
 }

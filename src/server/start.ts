@@ -1,6 +1,8 @@
 // Bringing a log up: open the store, write entry 0 on first start (or check
 // that the stored entry 0 is the election we were given), rebuild the
 // sequencer from the log, and build the HTTP server.
+
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
 import { equal } from '../log/bytes.js';
@@ -8,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
+import { SignaturePool } from './signature-pool.js';
 
 const DEFINITION_META = 'definition-sha256';
 
@@ -18,6 +21,8 @@ export interface StartOptions {
   /** The log's signer; null starts a read-only server. */
   signer: CheckpointSigner | null;
   sequencer?: SequencerOptions;
+  /** Threads verifying device signatures (default: one per core; 0: on the main thread). */
+  signatureThreads?: number;
   logger?: boolean;
   log?: (msg: string) => void;
 }
@@ -92,6 +97,8 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
         );
       }, 1000);
   follow?.unref();
+  const threads = opts.signatureThreads ?? availableParallelism();
+  const signatures = sequencer && threads > 0 ? new SignaturePool(threads) : undefined;
   const app = await buildServer(
     {
       store,
@@ -99,6 +106,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       definitionBytes: defBlob.data,
       logVerifierKey: election.definition.logKey,
       sequencer,
+      signatures,
       readerCheckpoint: () => latest,
     },
     { logger: opts.logger ?? false },
@@ -111,6 +119,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       if (follow) clearInterval(follow);
       await app.close();
       await sequencer?.close();
+      await signatures?.close();
     },
   };
 }

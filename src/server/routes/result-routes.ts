@@ -1,7 +1,8 @@
 // POST /api/v1/results: one station's signed result for one contest.
 import type { FastifyInstance } from 'fastify';
 import { checkEntryShape, encodeEntry, MAX_ENTRY_BYTES } from '../../election/entries.js';
-import { checkResult } from '../../election/rules.js';
+import { badSignature, checkResultRules, resultFlags } from '../../election/rules.js';
+import { ed25519Verify } from '../../log/crypto.js';
 import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
 
@@ -26,14 +27,22 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     const bytes = encodeEntry(entry);
     if (bytes.length > MAX_ENTRY_BYTES)
       throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
-    const checked = checkResult(ctx.index, entry);
-    if (!checked.ok)
-      throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
-    const receipt = await sequencer.submit(entry, bytes, checked.value);
+    const rules = checkResultRules(ctx.index, entry);
+    if (!rules.ok) throw new ApiError(rules.error.code, rules.error.message, rules.error.field);
+    const { publicKey, message, signature } = rules.value;
+    const valid = ctx.signatures
+      ? await ctx.signatures.verify(publicKey, message, signature)
+      : ed25519Verify(publicKey, message, signature);
+    if (!valid) {
+      const bad = badSignature(entry).error;
+      throw new ApiError(bad.code, bad.message, bad.field);
+    }
+    const flags = resultFlags(ctx.index, entry);
+    const receipt = await sequencer.submit(entry, bytes, flags);
     return reply.code(receipt.duplicate ? 200 : 201).send({
       index: receipt.index,
       duplicate: receipt.duplicate,
-      flags: checked.value,
+      flags,
       receipt: receipt.receipt,
     });
   });
