@@ -47,6 +47,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return zero ? { lastEntry: zero.lastEntry, json: JSON.stringify(zero) } : null;
   }
   let emptyFold: TallyFold | null = null;
+  /** Recent tally bodies by ETag (the ETag names the version: contest, unit, last entry). */
+  const bodies = new Map<string, Buffer>();
 
   app.get('/api/v1/election', async (_req, reply) => {
     return reply
@@ -79,8 +81,12 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
           `contest "${contest}" has no race in unit "${unit}"`,
           'unit',
         );
-      if (cacheable(req, reply, `W/"${contest}/${unit}/${tally.lastEntry}"`, 2)) return;
-      // Assembled from the tallies' JSON text: a hot endpoint on election night.
+      const etag = `W/"${contest}/${unit}/${tally.lastEntry}"`;
+      if (cacheable(req, reply, etag, 2)) return;
+      reply.header('content-type', 'application/json; charset=utf-8');
+      // The body for one version is built once: a hot endpoint on election night.
+      const cached = bodies.get(etag);
+      if (cached) return reply.send(cached);
       const children: string[] = [];
       for (const child of index.childrenOf(unit)) {
         const t = await unitTally(contest, child);
@@ -97,9 +103,12 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         level: u?.level ?? 'nation',
         name: u?.name ?? index.definition.title,
       });
-      return reply
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(`${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`);
+      const body = Buffer.from(
+        `${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`,
+      );
+      if (bodies.size >= 2048) bodies.delete(bodies.keys().next().value as string);
+      bodies.set(etag, body);
+      return reply.send(body);
     },
   );
 
