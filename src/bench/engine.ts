@@ -1,14 +1,22 @@
 // One engine's part of the run: its raw insert limit, then a kura server child
-// on a fresh store, and against it the throughput, latency and read tests, in
-// that order, each on results no earlier test sent.
+// on a fresh store, and against it the throughput tests (one per concurrency),
+// the latency test and the read test, in that order, each on results no
+// earlier test sent.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cleanup, createDatabase, startKuraServer, tempDir } from './children.js';
 import { measureLatency, type ReceiptLatency } from './latency.js';
 import { type InsertLimit, measurePgliteInsert, measurePostgresInsert } from './limits.js';
 import type { BenchOptions, Engine } from './options.js';
-import { findProfile, type ProfileSummary, summarizeProfile } from './profile.js';
+import {
+  findProfile,
+  findWorkerProfiles,
+  type ProfileSummary,
+  summarizeProfile,
+  summarizeProfiles,
+} from './profile.js';
 import { measureTallyReads, type TallyReads } from './reads.js';
+import { STALL_MS } from './send.js';
 import { measureThroughput, type Throughput } from './submissions.js';
 
 export interface EngineResult {
@@ -19,51 +27,61 @@ export interface EngineResult {
   serverStopSeconds: number;
   serverExitCode: number | null;
   warmup: { sent: number; ok: number };
-  throughput: Throughput;
-  latency: ReceiptLatency;
-  reads: TallyReads;
+  /** One per concurrency, in the order given. */
+  throughput: Throughput[];
+  /** Null when skipped because an earlier test found the server hung (see failure). */
+  latency: ReceiptLatency | null;
+  reads: TallyReads | null;
   peakRssMiB: number | null;
-  profile?: { submissions: ProfileSummary; latency: ProfileSummary; reads: ProfileSummary };
+  /** Why the run of this engine was cut short, if it was. */
+  failure?: string;
+  profile?: {
+    submissions: Array<{
+      concurrency: number;
+      summary: ProfileSummary;
+      /** The server's worker threads over the same window, added up. */
+      workers: ProfileSummary | null;
+    }>;
+    latency: ProfileSummary | null;
+    reads: ProfileSummary | null;
+  };
 }
 
 export interface Slices {
   warmup: string[];
-  throughput: string[];
+  throughput: string[][];
   latency: string[];
   reads: string[];
 }
 
+const warmupCount = (o: BenchOptions) => Math.min(1000, Math.ceil(o.stations / 10));
+const latencyCount = (o: BenchOptions) => Math.ceil(o.rate * o.seconds);
+const readsCount = (o: BenchOptions) => Math.ceil(o.rate * (o.seconds + 3));
+
+/** Results per throughput test: --stations split evenly among the concurrencies. */
+const perThroughput = (o: BenchOptions) => Math.floor(o.stations / o.concurrency.length);
+
+export function stationsNeeded(o: BenchOptions): number {
+  return warmupCount(o) + perThroughput(o) * o.concurrency.length + latencyCount(o) + readsCount(o);
+}
+
 /** Splits the pre-signed results among the tests. */
 export function slice(bodies: string[], o: BenchOptions): Slices {
-  const warm = Math.min(1000, Math.ceil(o.stations / 10));
-  const lat = Math.ceil(o.rate * o.seconds);
-  const reads = Math.ceil(o.rate * (o.seconds + 3));
+  if (bodies.length < stationsNeeded(o)) {
+    throw new Error(`need ${stationsNeeded(o)} pre-signed results, have ${bodies.length}`);
+  }
   let at = 0;
   const take = (n: number) => {
     const part = bodies.slice(at, at + n);
     at += n;
     return part;
   };
-  const s = {
-    warmup: take(warm),
-    throughput: take(o.stations),
-    latency: take(lat),
-    reads: take(reads),
+  return {
+    warmup: take(warmupCount(o)),
+    throughput: o.concurrency.map(() => take(perThroughput(o))),
+    latency: take(latencyCount(o)),
+    reads: take(readsCount(o)),
   };
-  if (s.reads.length < reads)
-    throw new Error(
-      `need ${warm + o.stations + lat + reads} pre-signed results, have ${bodies.length}`,
-    );
-  return s;
-}
-
-export function stationsNeeded(o: BenchOptions): number {
-  return (
-    Math.min(1000, Math.ceil(o.stations / 10)) +
-    o.stations +
-    Math.ceil(o.rate * o.seconds) +
-    Math.ceil(o.rate * (o.seconds + 3))
-  );
 }
 
 export async function runEngine(
@@ -104,66 +122,88 @@ export async function runEngine(
   const serverStartSeconds = Math.round((performance.now() - t0) / 100) / 10;
   const watchPostgres = engine === 'postgres';
   const common = { serverUrl: server.url, serverPid: server.pid, watchPostgres };
+  let failure: string | undefined;
+  const hung = (what: string, ok: number) =>
+    `the server stopped answering during the ${what} (no answer for ${STALL_MS / 1000} s after ${ok} results); later tests skipped`;
   try {
     log(`${engine}: server up in ${serverStartSeconds} s; warm-up (${s.warmup.length} results)`);
-    const warm = await measureThroughput({
-      ...common,
-      bodies: s.warmup,
-      concurrency: Math.min(64, o.concurrency),
-    });
-    log(`${engine}: throughput, ${s.throughput.length} results, ${o.concurrency} in flight`);
-    const throughput = await measureThroughput({
-      ...common,
-      bodies: s.throughput,
-      concurrency: o.concurrency,
-    });
-    log(
-      `${engine}: ${throughput.perSecond}/s, ${throughput.errors} errors; receipt latency at ${o.rate}/s for ${o.seconds} s`,
-    );
-    const latency = await measureLatency({
-      ...common,
-      bodies: s.latency,
-      rate: o.rate,
-      seconds: o.seconds,
-    });
-    log(
-      `${engine}: p50 ${latency.latency.p50} ms, p99 ${latency.latency.p99} ms; tally reads while ingesting ${o.rate}/s`,
-    );
-    const reads = await measureTallyReads({
-      ...common,
-      bodies: s.reads,
+    const warm = await measureThroughput({ ...common, bodies: s.warmup, concurrency: 64 });
+    if (warm.stalled) failure = hung('warm-up', warm.ok);
+
+    const throughput: Throughput[] = [];
+    for (const [i, concurrency] of o.concurrency.entries()) {
+      if (failure) break;
+      const bodies = s.throughput[i] as string[];
+      log(`${engine}: throughput, ${bodies.length} results, ${concurrency} in flight`);
+      const t = await measureThroughput({ ...common, bodies, concurrency });
+      throughput.push(t);
+      log(`${engine}: ${t.perSecond}/s, ${t.errors} errors`);
+      if (t.stalled) failure = hung(`throughput test (${concurrency} in flight)`, t.ok);
+    }
+
+    let latency: ReceiptLatency | null = null;
+    if (!failure) {
+      log(`${engine}: receipt latency at ${o.rate}/s for ${o.seconds} s`);
+      latency = await measureLatency({
+        ...common,
+        bodies: s.latency,
+        rate: o.rate,
+        seconds: o.seconds,
+      });
+      log(`${engine}: p50 ${latency.latency.p50} ms, p99 ${latency.latency.p99} ms`);
+      if (latency.stalled) failure = hung('latency test', latency.ok);
+    }
+
+    let reads: TallyReads | null = null;
+    if (!failure) {
       // Loaded, not overloaded: past its capacity the server's backlog starves reads entirely.
-      ingestRate: Math.max(1, Math.min(o.rate, Math.round(throughput.perSecond / 2))),
-      connections: o.readConnections,
-      seconds: o.seconds,
-    });
-    log(`${engine}: ${reads.requestsPerSecond} reads/s, p99 ${reads.p99Ms} ms`);
+      const best = Math.max(...throughput.map((t) => t.perSecond));
+      const ingestRate = Math.max(1, Math.min(o.rate, Math.round(best / 2)));
+      log(`${engine}: tally reads while ingesting ${ingestRate}/s`);
+      reads = await measureTallyReads({
+        ...common,
+        bodies: s.reads,
+        ingestRate,
+        connections: o.readConnections,
+        seconds: o.seconds,
+      });
+      log(`${engine}: ${reads.requestsPerSecond} reads/s, p99 ${reads.p99Ms} ms`);
+      if (reads.ingest.stalled) failure = hung('read test', reads.ingest.ok);
+    }
+    if (failure) log(`${engine}: ${failure}`);
+
     const peakRssMiB = server.peakRssMiB();
     const stopStart = performance.now();
     const code = await server.stop();
-    const stopSeconds = Math.round((performance.now() - stopStart) / 100) / 10;
-    log(`${engine}: server stopped in ${stopSeconds} s (exit ${code})`);
+    const serverStopSeconds = Math.round((performance.now() - stopStart) / 100) / 10;
+    log(`${engine}: server stopped in ${serverStopSeconds} s (exit ${code})`);
     if (code !== 0)
       log(`${engine}: the server exited with ${code}: ${server.stderr().slice(-2000)}`);
+
     const result: EngineResult = {
       engine,
       rawInsert,
       serverStartSeconds,
-      serverStopSeconds: stopSeconds,
+      serverStopSeconds,
       serverExitCode: code,
       warmup: { sent: warm.sent, ok: warm.ok },
       throughput,
       latency,
       reads,
       peakRssMiB,
+      failure,
     };
     const file = cpuProfDir ? findProfile(cpuProfDir) : null;
-    if (file) {
-      const ingestEnd = reads.ingest.result.endUs;
+    if (file && cpuProfDir) {
+      const workers = findWorkerProfiles(cpuProfDir);
       result.profile = {
-        submissions: summarizeProfile(file, throughput.startUs, throughput.endUs),
-        latency: summarizeProfile(file, latency.startUs, latency.endUs),
-        reads: summarizeProfile(file, reads.ingest.result.startUs, ingestEnd),
+        submissions: throughput.map((t) => ({
+          concurrency: t.concurrency,
+          summary: summarizeProfile(file, t.startUs, t.endUs),
+          workers: summarizeProfiles(workers, t.startUs, t.endUs),
+        })),
+        latency: latency ? summarizeProfile(file, latency.startUs, latency.endUs) : null,
+        reads: reads ? summarizeProfile(file, reads.ingest.startUs, reads.ingest.endUs) : null,
       };
     } else if (cpuProfDir) log(`${engine}: no CPU profile was written in ${cpuProfDir}`);
     return result;

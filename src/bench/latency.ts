@@ -22,6 +22,8 @@ export interface ReceiptLatency {
   cpu: CpuUse;
   startUs: number;
   endUs: number;
+  /** The server stopped answering; the test was cut short. */
+  stalled: boolean;
 }
 
 export async function measureLatency(o: {
@@ -56,5 +58,6 @@ export async function measureLatency(o: {
     cpu,
     startUs: r.startUs,
     endUs: r.endUs,
+    stalled: r.stalled,
   };
 }

@@ -106,6 +106,24 @@ export interface CpuUse {
   machine: number;
   /** Everything else on the machine (other users' processes): machine - server - postgres - bench. */
   others: number;
+  /** TCP connections dropped because a listen queue was full (machine-wide TcpExt ListenOverflows). */
+  listenOverflows: number;
+}
+
+/** The machine-wide count of connections dropped on a full listen queue. */
+export function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = (lines[i] as string).split(/\s+/);
+      const values = (lines[i + 1] as string).split(/\s+/);
+      const at = names.indexOf('ListenOverflows');
+      if (names[0] === 'TcpExt:' && at > 0) return Number(values[at]);
+    }
+  } catch {
+    // not Linux
+  }
+  return 0;
 }
 
 export class CpuMeter {
@@ -114,6 +132,7 @@ export class CpuMeter {
   private readonly pg0: number;
   private readonly bench0 = process.cpuUsage();
   private readonly machine0 = machineCpuSeconds();
+  private readonly overflows0 = listenOverflows();
 
   constructor(
     private readonly serverPid: number | null,
@@ -142,6 +161,7 @@ export class CpuMeter {
       bench: per(bench),
       machine: per(machine),
       others: per(Math.max(0, machine - server - pg - bench)),
+      listenOverflows: listenOverflows() - this.overflows0,
     };
   }
 }

@@ -46,11 +46,20 @@ async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const started = new Date();
-  const t0 = performance.now();
+  let started = new Date();
+  let t0 = performance.now();
   try {
     const machine = machineInfo();
-    const load = await backgroundLoad();
+    let load = await backgroundLoad();
+    const waitUntil = performance.now() + o.waitIdleSeconds * 1000;
+    while (load.cores > 0.25 && performance.now() < waitUntil) {
+      log(`waiting for the machine to be idle (${load.cores} cores busy)`);
+      await new Promise((r) => setTimeout(r, 5000));
+      load = await backgroundLoad(2000);
+    }
+    // The run starts now: the wait is not part of it.
+    started = new Date();
+    t0 = performance.now();
     log(
       `${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${load.cores} cores busy before the run`,
     );
@@ -83,9 +92,14 @@ async function run(argv: string[]): Promise<number> {
       engines.push(await runEngine(engine, o, election.dir, slices, cleanup, log, profileDir));
     }
 
-    log(`bare HTTP limit (${o.readConnections} connections, ${o.seconds} s)`);
-    const bare = await measureBareLimit(cleanup, o.readConnections, o.seconds);
-    log(`bare: ${bare.requestsPerSecond} req/s, p99 ${bare.p99Ms} ms`);
+    const tallyBytes = Math.max(0, ...engines.map((e) => e.reads?.bytesPerResponse ?? 0));
+    log(
+      `bare HTTP limit (${o.readConnections} connections, ${o.seconds} s; small JSON, then ${tallyBytes} bytes)`,
+    );
+    const bare = await measureBareLimit(cleanup, o.readConnections, o.seconds, tallyBytes || null);
+    log(
+      `bare: ${bare.small.requestsPerSecond} req/s, p99 ${bare.small.p99Ms} ms; sized: ${bare.sized?.requestsPerSecond} req/s`,
+    );
 
     const results: BenchResults = {
       date: started.toISOString(),

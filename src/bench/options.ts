@@ -6,10 +6,10 @@ export type Engine = 'pglite' | 'postgres';
 export interface BenchOptions {
   quick: boolean;
   engines: Engine[];
-  /** Results sent in the throughput test (one per station). */
+  /** Results sent in the throughput tests (one per station), split evenly among the concurrencies. */
   stations: number;
-  /** Devices in flight in the throughput test. */
-  concurrency: number;
+  /** Devices in flight in the throughput tests: one test for each. */
+  concurrency: number[];
   /** Offered rate of the latency test, and the ingest rate during the read test. */
   rate: number;
   /** Length of the latency and read tests. */
@@ -21,15 +21,19 @@ export interface BenchOptions {
   /** Profile the server children (node --cpu-prof) and write bench/profile.md instead of results.*. */
   profile: boolean;
   outDir: string;
+  /** Wait up to this many seconds for other processes to leave the machine idle before starting. */
+  waitIdleSeconds: number;
 }
 
-export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stations N] [--concurrency C]
+export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stations N] [--concurrency C,C2,..]
                     [--rate R] [--seconds S] [--pg postgres://...] [--profile] [--out DIR]
+                    [--wait-idle SECONDS]
 
 Measures kura against limits measured in the same run and writes
 bench/results.md and bench/results.json. --profile runs the server children
 under node --cpu-prof and writes bench/profile.md (its figures carry the
-profiler's overhead, so results.* are left alone).`;
+profiler's overhead, so results.* are left alone). --wait-idle waits (up to
+SECONDS) until other processes leave the cores idle before starting.`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -44,6 +48,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       pg: { type: 'string' },
       profile: { type: 'boolean' },
       out: { type: 'string' },
+      'wait-idle': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,7 +67,9 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     quick,
     engines: values.only ? [values.only as Engine] : ['pglite', 'postgres'],
     stations: Math.floor(num(values.stations, quick ? 3000 : 30_000, 'stations')),
-    concurrency: Math.floor(num(values.concurrency, 256, 'concurrency')),
+    concurrency: (values.concurrency ?? '256,2048')
+      .split(',')
+      .map((c) => Math.floor(num(c, 256, 'concurrency'))),
     rate: num(values.rate, 1000, 'rate'),
     seconds: num(values.seconds, quick ? 3 : 10, 'seconds'),
     limitSeconds: quick ? 0.5 : 2,
@@ -71,5 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       values.pg ?? process.env.KURA_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     profile: values.profile ?? false,
     outDir: values.out ?? 'bench',
+    waitIdleSeconds:
+      values['wait-idle'] === undefined ? 0 : num(values['wait-idle'], 0, 'wait-idle'),
   };
 }

@@ -41,9 +41,54 @@ export interface ProfileSummary {
   kuraInclusive: Share[];
 }
 
+/** node --cpu-prof names files CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread. */
+function threadOf(file: string): number {
+  const parts = file.split('.');
+  return Number(parts[parts.length - 3]);
+}
+
+/** The main thread's profile in dir, or null. */
 export function findProfile(dir: string): string | null {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && threadOf(f) === 0);
   return files.length ? join(dir, files.sort().at(-1) as string) : null;
+}
+
+/** Profiles of the server's worker threads (e.g. a signature-verification pool). */
+export function findWorkerProfiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && threadOf(f) !== 0)
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Several threads' profiles over one window, added up (busy time is the sum over threads). */
+export function summarizeProfiles(
+  files: string[],
+  fromUs: number,
+  toUs: number,
+  top = 10,
+): ProfileSummary | null {
+  if (files.length === 0) return null;
+  const parts = files.map((f) => summarizeProfile(f, fromUs, toUs, 1000));
+  const add = (pick: (p: ProfileSummary) => Share[]) => {
+    const m = new Map<string, number>();
+    for (const p of parts) for (const s of pick(p)) m.set(s.name, (m.get(s.name) ?? 0) + s.ms);
+    const total = parts.reduce((a, p) => a + p.sampledMs, 0);
+    return [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, ms, pct: total ? Math.round((ms / total) * 1000) / 10 : 0 }));
+  };
+  const sampledMs = parts.reduce((a, p) => a + p.sampledMs, 0);
+  const idleMs = parts.reduce((a, p) => a + (p.sampledMs * p.idlePct) / 100, 0);
+  return {
+    file: `${files.length} worker thread profiles`,
+    sampledMs,
+    idlePct: sampledMs ? Math.round((idleMs / sampledMs) * 1000) / 10 : 0,
+    byArea: add((p) => p.byArea),
+    bySelf: add((p) => p.bySelf),
+    kuraInclusive: add((p) => p.kuraInclusive),
+  };
 }
 
 function shortUrl(url: string): string {
@@ -152,7 +197,7 @@ export function summarizeProfile(
     file,
     sampledMs: Math.round(total / 1000),
     idlePct: total ? Math.round((idle / total) * 1000) / 10 : 0,
-    byArea: shares(area, 15),
+    byArea: shares(area, top >= 1000 ? top : 15),
     bySelf: shares(self, top),
     kuraInclusive: shares(inclusive, top),
   };

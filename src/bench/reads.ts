@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { type Cleanup, freePort, startChild } from './children.js';
 import { CpuMeter, type CpuUse } from './machine.js';
 import { type SendResult, startSender } from './send.js';
+import { type LatencySummary, summarize } from './stats.js';
 
 export interface ReadFigures {
   requestsPerSecond: number;
@@ -48,9 +49,36 @@ export async function autocannonRun(
   };
 }
 
+export interface Ingest {
+  rate: number;
+  sent: number;
+  ok: number;
+  byStatus: Record<string, number>;
+  errorSamples: string[];
+  latency: LatencySummary;
+  stalled: boolean;
+  startUs: number;
+  endUs: number;
+}
+
 export interface TallyReads extends ReadFigures {
   /** The background ingest while reads ran. */
-  ingest: { rate: number; result: SendResult };
+  ingest: Ingest;
+}
+
+function ingestOf(rate: number, r: SendResult): Ingest {
+  const { sent, ok, byStatus, errorSamples, stalled, startUs, endUs } = r;
+  return {
+    rate,
+    sent,
+    ok,
+    byStatus,
+    errorSamples,
+    latency: summarize(r.latencies),
+    stalled,
+    startUs,
+    endUs,
+  };
 }
 
 export async function measureTallyReads(o: {
@@ -84,14 +112,22 @@ export async function measureTallyReads(o: {
   } finally {
     sender.stop();
   }
-  return { ...reads, ingest: { rate: o.ingestRate, result: await sender.result } };
+  return { ...reads, ingest: ingestOf(o.ingestRate, await sender.result) };
+}
+
+export interface BareLimits {
+  /** A small JSON. */
+  small: ReadFigures;
+  /** A JSON as large as the tally responses, when reads were measured. */
+  sized: ReadFigures | null;
 }
 
 export async function measureBareLimit(
   cleanup: Cleanup,
   connections: number,
   seconds: number,
-): Promise<ReadFigures> {
+  sizedBytes: number | null,
+): Promise<BareLimits> {
   const port = await freePort();
   const child = await startChild(cleanup, {
     what: 'bare HTTP server',
@@ -100,7 +136,17 @@ export async function measureBareLimit(
     ready: /bare: listening/,
   });
   try {
-    return await autocannonRun(`${child.url}/bare`, connections, seconds, child.pid, false);
+    const small = await autocannonRun(`${child.url}/bare`, connections, seconds, child.pid, false);
+    const sized = sizedBytes
+      ? await autocannonRun(
+          `${child.url}/sized?bytes=${sizedBytes}`,
+          connections,
+          seconds,
+          child.pid,
+          false,
+        )
+      : null;
+    return { small, sized };
   } finally {
     await child.stop();
   }

@@ -42,13 +42,20 @@ export interface SendResult {
   endUs: number;
   /** Open loop: results that were due but not sent because the bodies ran out. */
   exhausted: boolean;
+  /** The server answered nothing for STALL_MS while requests were waiting: the run was cut short. */
+  stalled: boolean;
 }
+
+/** No answer at all for this long, with requests waiting, means the server hangs. */
+export const STALL_MS = 60_000;
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 class Recorder {
   ok = 0;
   sent = 0;
+  waiting = 0;
+  lastAnswer = performance.now();
   readonly byStatus: Record<string, number> = {};
   readonly errorSamples: string[] = [];
   readonly latencies: number[] = [];
@@ -76,6 +83,7 @@ class Recorder {
 
 async function post(client: HttpClient, rec: Recorder, body: string, since: number): Promise<void> {
   rec.sent++;
+  rec.waiting++;
   let status = 0;
   let text = '';
   try {
@@ -85,6 +93,8 @@ async function post(client: HttpClient, rec: Recorder, body: string, since: numb
   } catch (e) {
     text = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
+  rec.waiting--;
+  rec.lastAnswer = performance.now();
   rec.record(status, text, performance.now() - since);
 }
 
@@ -98,11 +108,19 @@ export async function runJob(
   const startUs = nowUs();
   const t0 = performance.now();
   let exhausted = false;
+  let stalled = false;
+  // A hung server must not hang the bench: drop the connections, count what waited as errors.
+  const watchdog = setInterval(() => {
+    if (rec.waiting > 0 && performance.now() - rec.lastAnswer > STALL_MS) {
+      stalled = true;
+      client.close();
+    }
+  }, 1000);
   try {
     if (job.mode === 'closed') {
       let next = 0;
       const device = async () => {
-        while (next < job.bodies.length) {
+        while (next < job.bodies.length && !stalled) {
           const body = job.bodies[next++] as string;
           await post(client, rec, body, performance.now());
         }
@@ -116,7 +134,7 @@ export async function runJob(
         let i = 0;
         const tick = () => {
           const now = performance.now();
-          while (i < due && t0 + i * period <= now && !stopped()) {
+          while (i < due && t0 + i * period <= now && !stopped() && !stalled) {
             if (i >= job.bodies.length) {
               exhausted = true;
               break;
@@ -126,7 +144,7 @@ export async function runJob(
             void p.then(() => inflight.delete(p));
             i++;
           }
-          if (i >= due || exhausted || stopped()) done();
+          if (i >= due || exhausted || stopped() || stalled) done();
           else setTimeout(tick, Math.max(0, t0 + i * period - performance.now()));
         };
         tick();
@@ -134,6 +152,7 @@ export async function runJob(
       await Promise.all(inflight);
     }
   } finally {
+    clearInterval(watchdog);
     client.close();
   }
   return {
@@ -146,6 +165,7 @@ export async function runJob(
     startUs,
     endUs: nowUs(),
     exhausted,
+    stalled,
   };
 }
 

@@ -19,6 +19,8 @@ export interface Throughput {
   cpu: CpuUse;
   startUs: number;
   endUs: number;
+  /** The server stopped answering; the test was cut short. */
+  stalled: boolean;
 }
 
 export function errorsOf(r: SendResult): number {
@@ -53,5 +55,6 @@ export async function measureThroughput(o: {
     cpu,
     startUs: r.startUs,
     endUs: r.endUs,
+    stalled: r.stalled,
   };
 }
