@@ -47,7 +47,10 @@ export async function buildServer(
   // Results are JSON only; a text body is refused with 415 rather than parsed.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error: FastifyError | ApiError, _req, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof ApiError) {
+      if (error.status === 503) reply.header('retry-after', '1');
+      return reply.code(error.status).send(error.toJSON());
+    }
     const mapped = mapFastifyError(error as FastifyError);
     if (mapped.status >= 500) app.log.error(error);
     return reply.code(mapped.status).send(mapped.toJSON());

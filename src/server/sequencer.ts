@@ -146,6 +146,14 @@ export class Sequencer {
     const key = `${entry.contest}\u0000${entry.station}`;
     const logged = this.fold.result(entry.contest, entry.station);
     if (logged) return this.receiptForLogged(logged, bytes);
+    // Admission control: past this many queued results, say "busy" at once
+    // (devices retry the same bytes) rather than letting latency grow without bound.
+    if (this.pending.size >= this.maxBatch * 4 && !this.pending.has(key)) {
+      throw new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        'the log is busy; send the same result again in a moment',
+      );
+    }
     const queued = this.pending.get(key);
     if (queued && !equalBytes(queued.bytes, bytes)) {
       throw new ApiError(
