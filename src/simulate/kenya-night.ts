@@ -8,34 +8,8 @@ import type { ElectionIndex } from '../election/election-index.js';
 import { loadKenya2022, presidentialStationResults } from '../kenya/kenya2022.js';
 import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
+import { rng, split } from './random.js';
 import type { PlannedResult } from './replay.js';
-
-/** A small deterministic PRNG (mulberry32) seeded from a string. */
-function rng(seedText: string): () => number {
-  const h = sha256(utf8(seedText));
-  let a =
-    ((h[0] as number) << 24) |
-    ((h[1] as number) << 16) |
-    ((h[2] as number) << 8) |
-    (h[3] as number);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Splits `total` among n candidates with random weights (deterministic for the seed). */
-function split(total: number, n: number, next: () => number): number[] {
-  const w = Array.from({ length: n }, () => next() ** 2 + 0.05);
-  const sum = w.reduce((s, x) => s + x, 0);
-  const out = w.map((x) => Math.floor((total * x) / sum));
-  let rest = total - out.reduce((s, x) => s + x, 0);
-  for (let i = 0; rest > 0; i = (i + 1) % n, rest--) out[i] = (out[i] as number) + 1;
-  return out;
-}
 
 /** The SHA-256 a station's scanned form would have (the demo does not upload scans). */
 export function demoFormHash(electionId: string, contest: string, station: string): string {

@@ -19,7 +19,7 @@ export interface PlannedResult {
   at: number;
 }
 
-export interface ReplayOptions {
+export interface ReplayOptions<P extends PlannedResult = PlannedResult> {
   server: string;
   electionId: string;
   /** The device enrolled at each station. */
@@ -27,8 +27,21 @@ export interface ReplayOptions {
   concurrency?: number;
   /** How many times faster than real time the night runs; Infinity sends as fast as possible. */
   speed?: number;
-  onResult?: (p: PlannedResult, outcome: SendOutcome) => void;
+  /** The signed entry to send for a planned result (default: signed by its station's device). */
+  entryFor?: (p: P) => ResultEntry;
+  /** Awaited just before each send (after its time has come): a caller may hold the night here. */
+  beforeSend?: (p: P, position: number) => Promise<void> | undefined;
+  onResult?: (p: P, outcome: SendOutcome) => void;
+  /** How long one result is retried through 503s and network failures. */
+  retry?: RetryPolicy;
   signal?: AbortSignal;
+}
+
+export interface RetryPolicy {
+  /** At most this many attempts (default 50). */
+  maxAttempts?: number;
+  /** Give up after this long since the first attempt, whatever the attempts (default: no limit). */
+  retryForMs?: number;
 }
 
 export interface SendOutcome {
@@ -100,13 +113,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function sendResult(
   client: HttpClient,
   entry: ResultEntry,
-  maxAttempts = 50,
+  retry: number | RetryPolicy = 50,
+  signal?: AbortSignal,
 ): Promise<SendOutcome> {
+  const policy = typeof retry === 'number' ? { maxAttempts: retry } : retry;
+  const maxAttempts = policy.maxAttempts ?? 50;
+  const giveUpAt = Date.now() + (policy.retryForMs ?? Number.POSITIVE_INFINITY);
   const body = JSON.stringify(entry);
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted && attempt > 1)
+      return { status: 0, code: 'ABORTED: the replay was stopped', attempts: attempt - 1 };
     try {
       const res = await client.request('POST', '/api/v1/results', body);
-      if (res.status === 503 && attempt < maxAttempts) {
+      if (res.status === 503 && attempt < maxAttempts && Date.now() < giveUpAt) {
         await sleep(Math.min(2000, 50 * attempt));
         continue;
       }
@@ -127,7 +146,7 @@ export async function sendResult(
         attempts: attempt,
       };
     } catch (e) {
-      if (attempt >= maxAttempts)
+      if (attempt >= maxAttempts || Date.now() >= giveUpAt)
         return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
       await sleep(Math.min(2000, 50 * attempt));
     }
@@ -153,26 +172,44 @@ export function signPlanned(p: PlannedResult, electionId: string, device: string
   );
 }
 
-/** Sends the plan (sorted by `at`) with a pool of concurrent devices. */
-export async function replay(plan: PlannedResult[], opts: ReplayOptions): Promise<ReplaySummary> {
+/**
+ * Sends the plan (in `at` order; an iterable is consumed lazily, so a plan of
+ * millions of results need never be in memory) with a pool of concurrent devices.
+ */
+export async function replay<P extends PlannedResult>(
+  plan: Iterable<P>,
+  opts: ReplayOptions<P>,
+): Promise<ReplaySummary> {
   const concurrency = opts.concurrency ?? 64;
   const speed = opts.speed ?? Number.POSITIVE_INFINITY;
   const client = new HttpClient(opts.server, concurrency);
   const byStatus: Record<string, number> = {};
   const start = Date.now();
-  const nightStart = plan[0]?.at ?? 0;
+  const items = plan[Symbol.iterator]();
+  let nightStart: number | undefined;
   let next = 0;
+  let done = false;
   const worker = async () => {
-    while (next < plan.length && !opts.signal?.aborted) {
-      const p = plan[next++] as PlannedResult;
+    while (!done && !opts.signal?.aborted) {
+      const item = items.next();
+      if (item.done) {
+        done = true;
+        break;
+      }
+      const p = item.value;
+      const position = next++;
+      nightStart ??= p.at;
       if (Number.isFinite(speed)) {
         const due = start + (p.at - nightStart) / speed;
         const wait = due - Date.now();
         if (wait > 0) await sleep(wait);
       }
+      await opts.beforeSend?.(p, position);
       const outcome = await sendResult(
         client,
-        signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
+        opts.entryFor?.(p) ?? signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
+        opts.retry,
+        opts.signal,
       );
       const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;

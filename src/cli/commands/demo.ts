@@ -148,9 +148,16 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
   out(
     `election  ${made.electionId}: ${made.stations.toLocaleString('en')} polling stations (${made.reused ? 'cached in' : `made in ${((Date.now() - t0) / 1000).toFixed(1)} s in`} ${made.dir})\n`,
   );
+  // The night stops (rather than retrying for minutes) if the server goes away on its own.
+  const abort = new AbortController();
+  let fatal: string | null = null;
+  const stopNight = (why: string) => {
+    fatal ??= why;
+    abort.abort();
+  };
   const server = await ServerProcess.start(
     ['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
-    { onStderr: o.serverStderr },
+    { onStderr: o.serverStderr, onUnexpectedExit: stopNight },
   );
   const address = server.address;
   const stopServer = () => void server.kill('SIGTERM');
@@ -205,6 +212,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       deviceOf,
       concurrency: o.concurrency ?? 128,
       speed,
+      signal: abort.signal,
     };
 
     let summary: ReplaySummary;
@@ -214,6 +222,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         index,
         deviceOf,
         planCount: night.count,
+        concurrency: common.concurrency,
         server,
         client,
         log,
@@ -224,6 +233,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
           render(true);
           out(s);
         },
+        onFatal: stopNight,
       });
       injector = inj;
       summary = await replay<Job>(inj.jobs(night.results), {
@@ -239,8 +249,10 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         },
       });
       render(true);
-      out('\nsending the second, different results for stations already logged\n');
-      await inj.afterNight();
+      if (!fatal) {
+        out('\nsending the second, different results for stations already logged\n');
+        await inj.afterNight();
+      }
     } else {
       summary = await replay(counted(night.results, totals), {
         ...common,
@@ -258,6 +270,12 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
     );
     for (const p of problems) out(`  refused: ${p}\n`);
+    if (fatal) {
+      out(`\nTHE NIGHT WAS STOPPED: ${fatal}\n`);
+      const faultRows = injector?.rows() ?? null;
+      if (faultRows) printFaultTable(faultRows, out);
+      return { ok: false, summary, comparisons: [], faultRows, problems: [fatal, ...problems] };
+    }
 
     const comparisons = await compareNational(client, totals);
     let ok = problems.length === 0;

@@ -1,0 +1,94 @@
+// `kura demo --synthetic 400 --faults --max-speed --exit --port 0`, run in
+// this process with the server as a child process (`kura serve`, SIGKILLed at
+// 40% of the night and restarted on the same data): every injected fault must
+// get the answer the API promises, no acknowledged result may be lost, the log
+// must not fork, and the national tallies must equal the forms sent.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { demo } from '../../src/cli/commands/demo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kura-faults-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('kura demo --synthetic 400 --faults: every fault answered correctly', {
+  timeout: 120_000,
+}, async () => {
+  let text = '';
+  const report = await demo({
+    synthetic: 400,
+    faults: true,
+    speed: Number.POSITIVE_INFINITY,
+    exit: true,
+    data: join(dir, 'data'),
+    election: join(dir, 'election'),
+    port: '0',
+    progress: false,
+    out: (s) => {
+      text += s;
+    },
+    serverStderr: (s) => {
+      text += `[server] ${s}`;
+    },
+  }).catch((e: Error) => {
+    throw new Error(`${e.stack}\n--- the demo's output:\n${text}`);
+  });
+  const rows = report.faultRows;
+  assert.ok(rows, text);
+  const wrong = rows.filter((r) => !r.ok);
+  assert.deepEqual(
+    wrong.map((r) => `${r.fault}: ${r.seen}`),
+    [],
+    `faults answered wrongly:\n${text}`,
+  );
+  const row = (prefix: string) => {
+    const r = rows.find((x) => x.fault.trim().startsWith(prefix));
+    assert.ok(r, `no row "${prefix}"`);
+    return r;
+  };
+  const count = (s: string) => Number(s.replace(/,/g, '').replace(/[^0-9].*$/, ''));
+  // Every kind of fault was injected at least once.
+  for (const p of [
+    'retry:',
+    'device not enrolled',
+    'forged',
+    'over-vote',
+    'second, different',
+    'late',
+  ])
+    assert.ok(count(row(p).injected) > 0, `${p} was not injected`);
+  assert.match(row('retry:').seen, /201 x6\b/);
+  assert.match(row('device not enrolled').seen, /^403 DEVICE_NOT_ENROLLED_AT_STATION x\d+$/);
+  assert.match(row('forged').seen, /^401 BAD_SIGNATURE x\d+$/);
+  assert.match(row('over-vote').seen, /flagged over-registered x3/);
+  assert.match(row('second, different').seen, /^409 ALREADY_REPORTED x\d+; tallies unchanged$/);
+  // The kill really cut requests off mid-way, and the log survived it.
+  assert.match(row('server SIGKILL').seen, /^back in /);
+  assert.ok(count(row('requests in flight').injected) > 0, 'no request was in flight at the kill');
+  const acked = count(row('acknowledged before the kill').injected);
+  assert.ok(acked > 500, `only ${acked} results acknowledged before the kill`);
+  assert.match(
+    row('acknowledged before the kill').seen,
+    new RegExp(`^${acked.toLocaleString('en')} of `),
+  );
+  assert.match(row('no fork').seen, /verified/);
+  assert.doesNotMatch(row('no fork').seen, /FAILED/);
+  // The tallies are the forms sent: over-votes counted, conflicts not, nothing twice.
+  assert.equal(report.comparisons.length, 6);
+  for (const c of report.comparisons) {
+    assert.ok(c.agree, `${c.contest}: ${c.differences.join('; ')}`);
+    assert.equal(c.log.stationsReported, 400);
+  }
+  const overVoted = report.comparisons.reduce(
+    (s, c) => s + (c.log.flagged['over-registered'] ?? 0),
+    0,
+  );
+  assert.equal(overVoted, 3, 'the three over-votes are flagged in the tallies');
+  assert.equal(
+    report.comparisons.find((c) => c.contest === 'president')?.log.flagged['over-registered'],
+    undefined,
+  );
+  assert.ok(report.ok, text);
+});
