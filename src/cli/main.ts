@@ -5,6 +5,7 @@ import { runKeygen } from './commands/keygen.js';
 import { runReceipt } from './commands/receipt.js';
 import { runServe } from './commands/serve.js';
 import { runSubmit } from './commands/submit.js';
+import { runVerify } from './commands/verify.js';
 import { UsageError } from './usage.js';
 
 interface Command {
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
     run: runSubmit,
   },
   receipt: { summary: 'check a receipt offline (kura receipt verify)', run: runReceipt },
+  verify: { summary: 'audit a server: check its whole log, recompute every tally', run: runVerify },
 };
 
 export function usage(): string {

@@ -1,0 +1,100 @@
+import { EXIT, formatReport } from '../../verify/report.js';
+import { VerifyUsageError, verifyServer } from '../../verify/verify.js';
+import { parse, UsageError } from '../usage.js';
+
+const HELP = `
+kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--commission-key VKEY]
+            [--forms] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
+
+Audits a kura server from the outside: pins the log key, checks the signed
+checkpoint (and that it is consistent with the one an earlier run verified:
+a fork is proved with both checkpoints), mirrors the whole log through its
+tiles into the state directory (incremental: a later run fetches only what is
+new), checks that the entries reproduce the signed root and the served hash
+tiles, checks every entry's signature and rules on every core, recomputes
+every tally, and compares them with every tally and station page the server
+publishes.
+
+  --state DIR           where the verified checkpoint and the mirror are kept
+                        (default ./kura-verify/<log origin>)
+  --log-key VKEY        the log's verifier key, pinned
+  --election DIR        an election directory: its log.vkey, commission.vkey,
+                        entry0.json and definition.json are pinned
+  --commission-key VKEY the commission's verifier key (entry 0 must be signed by it)
+  --forms               download every result's scanned form and check its SHA-256
+  --stations-sample N   compare N random station pages instead of all
+  --concurrency N       HTTP requests in flight (default 16)
+  --threads N           signature worker threads (default: one per core)
+  --json                print the report as JSON on stdout
+  --quiet               no progress bars on stderr
+  --measure-ed25519     also measure this machine's raw Ed25519 verify rate
+
+With nothing pinned, the first run trusts the log key entry 0 names (trust on
+first use, said loudly) and later runs with the same --state hold the server
+to it.
+
+Exit codes:
+  0   verified: every signature, proof, tally and station page checked
+  1   findings: the log verifies, but the server's tallies or station pages
+      differ from it, the log holds entries a rule-following server never
+      appends (anomalies), or a form does not match its logged SHA-256
+  2   the log itself is not trustworthy: a bad checkpoint signature, a fork,
+      entries that do not reproduce the signed tree, or an election that does
+      not verify against the pinned keys
+  3   could not complete (network, server errors)
+  64  usage`;
+
+function positiveInt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} must be a positive whole number`);
+  return Number(v);
+}
+
+export async function runVerify(args: string[]): Promise<number> {
+  const a = parse(
+    args,
+    {
+      state: { type: 'string' },
+      'log-key': { type: 'string' },
+      election: { type: 'string' },
+      'commission-key': { type: 'string' },
+      forms: { type: 'boolean' },
+      'stations-sample': { type: 'string' },
+      concurrency: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      'measure-ed25519': { type: 'boolean' },
+    },
+    HELP,
+  );
+  if (!a) return 0;
+  const [server, ...extra] = a.positionals;
+  if (!server || extra.length) throw new UsageError(`give one server URL\n${HELP}`);
+  const options = {
+    server,
+    stateDir: a.values.state,
+    logKey: a.values['log-key'],
+    electionDir: a.values.election,
+    commissionKey: a.values['commission-key'],
+    forms: a.values.forms ?? false,
+    stationsSample: positiveInt(a.values['stations-sample'], 'stations-sample'),
+    concurrency: positiveInt(a.values.concurrency, 'concurrency'),
+    threads: positiveInt(a.values.threads, 'threads'),
+    measureEd25519: a.values['measure-ed25519'] ?? false,
+    progress: !a.values.quiet,
+  };
+  try {
+    const report = await verifyServer(options);
+    process.stdout.write(
+      a.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+    );
+    return report.exitCode;
+  } catch (e) {
+    if (e instanceof VerifyUsageError) throw new UsageError(e.message);
+    if (e instanceof Error && /^not a URL|must be http/.test(e.message))
+      throw new UsageError(e.message);
+    process.stderr.write(`kura verify: could not complete: ${(e as Error).message}\n`);
+    return EXIT.INCOMPLETE;
+  }
+}

@@ -1,0 +1,126 @@
+// Checkpoints: opening the served one against the pinned log key, and
+// checking it against the one an earlier run verified (same tree, an
+// extension of it, or an older prefix of it). Two validly signed checkpoints
+// that cannot both be true are a fork: the evidence is both notes.
+import type { Result } from '../basics/result.js';
+import { err, ok } from '../basics/result.js';
+import { toBase64 } from '../log/bytes.js';
+import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../log/checkpoint.js';
+import { type NoteVerifier, parseNote } from '../log/note.js';
+import { checkConsistency } from '../log/proof.js';
+import { proveConsistencyFromTiles, type TileReader, tilePath } from '../log/tiles.js';
+import type { HttpSource } from './http.js';
+import type { CheckpointInfo } from './report.js';
+import type { StateDir } from './state.js';
+
+export interface ServedCheckpoint {
+  note: string;
+  /** Parsed without checking any signature: only to learn the origin and pick the state dir. */
+  claimed: Checkpoint;
+}
+
+export type FetchCheckpoint =
+  | { ok: true; value: ServedCheckpoint }
+  | { ok: false; why: string; fatal: boolean };
+
+/** GET /log/checkpoint and parse it (unverified). */
+export async function fetchCheckpoint(http: HttpSource): Promise<FetchCheckpoint> {
+  const res = await http.get('log/checkpoint');
+  if (res.status !== 200)
+    return {
+      ok: false,
+      why: `GET ${http.url('log/checkpoint')} answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
+      fatal: false,
+    };
+  const note = res.body.toString('utf8');
+  const parsed = parseNote(note);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      why: `the checkpoint is not a signed note: ${parsed.error.message}`,
+      fatal: true,
+    };
+  const cp = parseCheckpoint(parsed.value.text);
+  if (!cp.ok)
+    return { ok: false, why: `the checkpoint is malformed: ${cp.error.message}`, fatal: true };
+  return { ok: true, value: { note, claimed: cp.value } };
+}
+
+/** Opens the note against the pinned log key and origin. */
+export function openServed(
+  note: string,
+  origin: string,
+  logVerifier: NoteVerifier,
+): Result<Checkpoint, string> {
+  const opened = openCheckpoint(note, origin, [logVerifier]);
+  if (!opened.ok) return err(opened.error.message);
+  return ok(opened.value.checkpoint);
+}
+
+export function info(cp: Checkpoint, note: string): CheckpointInfo {
+  return { size: cp.size, rootHash: toBase64(cp.rootHash), note };
+}
+
+/** Reads tiles from the server (at the served tree's widths). */
+export function serverTileReader(http: HttpSource): TileReader {
+  return async (level, index, width) => {
+    const path = `log/${tilePath({ level, index, width })}`;
+    const res = await http.get(path);
+    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
+  };
+}
+
+/** Reads tiles from the state directory's mirror (a wider tile's prefix is fine). */
+export function stateTileReader(state: StateDir): TileReader {
+  return async (level, index, width) => {
+    const t = state.readTile('hash', level, index, width);
+    if (!t || t.length < width * 32)
+      throw new Error(`tile ${level}/${index} is not in the state directory`);
+    return t.subarray(0, width * 32);
+  };
+}
+
+/**
+ * Checks that the tree of size `m` (root `mRoot`) is a prefix of the tree of
+ * size `n` (root `nRoot`), with a consistency proof built from `read`'s tiles
+ * of the larger tree. An error means the proof could not be built or did not
+ * verify; whether that is a fork or broken tiles is for the caller to settle.
+ */
+export async function proveConsistent(
+  m: number,
+  mRoot: Uint8Array,
+  n: number,
+  nRoot: Uint8Array,
+  read: TileReader,
+): Promise<Result<void, string>> {
+  let proof: Result<Uint8Array[], { message: string }>;
+  try {
+    proof = await proveConsistencyFromTiles(m, n, read);
+  } catch (e) {
+    return err((e as Error).message);
+  }
+  if (!proof.ok) return err(proof.error.message);
+  const checked = checkConsistency(m, n, proof.value, mRoot, nRoot);
+  return checked.ok ? ok(undefined) : err(checked.error.message);
+}
+
+/** The text printed (and saved) when two signed checkpoints disagree. */
+export function forkEvidence(
+  previous: { note: string; size: number },
+  current: { note: string; size: number },
+  server: string,
+  why: string,
+): string {
+  return [
+    `FORK: the log has signed two histories that cannot both be true. ${why}`,
+    '',
+    `Checkpoint verified earlier (size ${previous.size}):`,
+    previous.note.trimEnd(),
+    '',
+    `Checkpoint served now by ${server} (size ${current.size}):`,
+    current.note.trimEnd(),
+    '',
+    'Both notes carry valid signatures by the log key: together they prove that the log showed different entries to different observers (a split view). Keep them.',
+  ].join('\n');
+}

@@ -1,0 +1,374 @@
+// Compares what the server publishes (tallies, station pages) with the fold
+// recomputed from the verified log. Views computed after the verified
+// checkpoint (lastEntry / entryIndex beyond it) are set aside and checked
+// against a later checkpoint by the caller.
+import { randomInt } from 'node:crypto';
+import type { ElectionIndex } from '../election/election-index.js';
+import { NATION } from '../election/election-index.js';
+import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
+import { type HttpSource, jsonBody } from './http.js';
+import { forEachLimit } from './limit.js';
+import { type Difference, type Findings, formatDifferences } from './report.js';
+
+export interface CompareOptions {
+  index: ElectionIndex;
+  fold: TallyFold;
+  /** The verified checkpoint's size: views citing entries at or beyond it are "ahead". */
+  size: number;
+  findings: Findings;
+}
+
+/** A server response kept for comparison: its status and parsed JSON body (undefined if not JSON). */
+export interface Fetched {
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+/** A view that cites an entry beyond the verified checkpoint (checked later against a newer one). */
+export interface AheadView {
+  what: string;
+  entryIndex: number;
+  contest: string;
+  station?: string;
+  unit?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function unitLabel(index: ElectionIndex, unit: string): string {
+  if (unit === NATION) return 'the nation';
+  const u = index.units.get(unit);
+  return u ? `${u.level} ${unit} (${u.name})` : `unit ${unit}`;
+}
+
+function countsDiff(prefix: string, log: Obj, served: unknown, out: Difference[]): void {
+  const s = isObj(served) ? served : {};
+  if (!isObj(served)) out.push({ field: prefix, log, served });
+  const keys = new Set([...Object.keys(log), ...Object.keys(s)]);
+  for (const k of [...keys].sort()) {
+    const a = log[k] ?? 0;
+    const b = s[k] ?? 0;
+    if (a !== b) out.push({ field: `${prefix}.${k}`, log: log[k], served: s[k] });
+  }
+}
+
+/** Field-by-field differences between the recomputed tally and a served one. */
+export function diffTally(log: UnitTally, served: unknown): Difference[] {
+  const out: Difference[] = [];
+  if (!isObj(served)) return [{ field: 'tally', log, served }];
+  for (const f of [
+    'contest',
+    'unit',
+    'totalValid',
+    'rejected',
+    'stationsReported',
+    'stationsExpected',
+    'registeredReported',
+    'registeredExpected',
+    'lastEntry',
+  ] as const)
+    if (log[f] !== served[f]) out.push({ field: f, log: log[f], served: served[f] });
+  countsDiff('votes', log.votes as Obj, served.votes, out);
+  countsDiff('flagged', log.flagged as Obj, served.flagged, out);
+  return out;
+}
+
+/** Field-by-field differences between the recomputed station result and a served one. */
+export function diffResult(log: StationResult, served: unknown): Difference[] {
+  if (!isObj(served)) return [{ field: 'result', log, served }];
+  const out: Difference[] = [];
+  for (const f of [
+    'contest',
+    'station',
+    'entryIndex',
+    'device',
+    'rejected',
+    'totalValid',
+    'form',
+    'deviceTime',
+  ] as const)
+    if (log[f] !== served[f]) out.push({ field: f, log: log[f], served: served[f] });
+  countsDiff('votes', log.votes as Obj, served.votes, out);
+  if (JSON.stringify(log.flags) !== JSON.stringify(served.flags))
+    out.push({ field: 'flags', log: log.flags, served: served.flags });
+  return out;
+}
+
+/**
+ * The tally requests that show every tally at least once: each contest's
+ * nation tally (with the counties as children) and the tally of every unit
+ * whose children are wards (with the wards as children).
+ */
+export function tallyRequests(index: ElectionIndex): Array<{ contest: string; unit: string }> {
+  const out: Array<{ contest: string; unit: string }> = [];
+  const parentsOfWards = new Set<string>();
+  for (const u of index.units.values())
+    if (u.level === 'ward' && u.parent) parentsOfWards.add(u.parent);
+  for (const contest of index.contests.keys()) {
+    out.push({ contest, unit: NATION });
+    const byUnit = new Set<string>();
+    for (const station of index.stations.keys())
+      if (index.raceFor(contest, station)) for (const u of index.rollup(station)) byUnit.add(u);
+    for (const u of parentsOfWards) if (byUnit.has(u)) out.push({ contest, unit: u });
+  }
+  return out;
+}
+
+export function tallyPath(contest: string, unit: string): string {
+  return `api/v1/tally/${encodeURIComponent(contest)}${unit === NATION ? '' : `/${encodeURIComponent(unit)}`}`;
+}
+
+/** Fetches views in parallel (during the log phase: they are compared once the fold is done). */
+export async function fetchAll(
+  http: HttpSource,
+  paths: readonly string[],
+  concurrency: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Map<string, Fetched>> {
+  const out = new Map<string, Fetched>();
+  let done = 0;
+  await forEachLimit(paths, concurrency, async (path) => {
+    const res = await http.get(path);
+    out.set(path, {
+      path,
+      status: res.status,
+      body: res.status === 200 ? jsonBody(res) : undefined,
+    });
+    done++;
+    onProgress?.(done, paths.length);
+  });
+  return out;
+}
+
+/** Compares the fetched tally responses with the fold: every (contest, unit) tally must be shown, and equal. */
+export function compareTallies(
+  o: CompareOptions & {
+    fetched: Map<string, Fetched>;
+    requests: Array<{ contest: string; unit: string }>;
+  },
+): { compared: number; ahead: AheadView[] } {
+  const { index, fold, findings } = o;
+  const compared = new Set<string>();
+  const reported = new Set<string>();
+  const ahead: AheadView[] = [];
+
+  const check = (contest: string, unit: string, served: unknown, where: string) => {
+    const log = fold.tally(contest, unit);
+    const k = `${contest}\u0000${unit}`;
+    if (!log) return;
+    compared.add(k);
+    const lastEntry = isObj(served) ? served.lastEntry : undefined;
+    if (typeof lastEntry === 'number' && lastEntry >= o.size) {
+      ahead.push({
+        what: `the ${contest} tally of ${unitLabel(index, unit)}`,
+        entryIndex: lastEntry,
+        contest,
+        unit,
+      });
+      return;
+    }
+    const diffs = diffTally(log, served);
+    if (!diffs.length) return;
+    const dedupe = `${k}\u0000${JSON.stringify(diffs)}`;
+    if (reported.has(dedupe)) return;
+    reported.add(dedupe);
+    findings.error(
+      'tally-mismatch',
+      `the ${contest} tally of ${unitLabel(index, unit)} (${where}) differs from the log: ${formatDifferences(diffs)} (the log's tally was last changed by entry ${log.lastEntry})`,
+      { contest, unit, entryIndex: log.lastEntry, differences: diffs },
+    );
+  };
+
+  for (const { contest, unit } of o.requests) {
+    const path = tallyPath(contest, unit);
+    const got = o.fetched.get(path);
+    const body = got?.body;
+    if (!isObj(body)) {
+      const log = fold.tally(contest, unit);
+      findings.error(
+        'tally-mismatch',
+        `the server has no ${contest} tally of ${unitLabel(index, unit)}: GET /${path} answered HTTP ${got?.status}${got?.status === 200 ? ' with a body that is not JSON' : ''}`,
+        { contest, unit, entryIndex: log?.lastEntry },
+      );
+      continue;
+    }
+    check(contest, unit, body.tally, `GET /${path}`);
+    const children = Array.isArray(body.children) ? body.children : [];
+    const servedChildren = new Map<string, unknown>();
+    for (const c of children)
+      if (isObj(c) && typeof c.unit === 'string') servedChildren.set(c.unit, c.tally);
+    for (const child of index.childrenOf(unit)) {
+      if (!fold.tally(contest, child)) {
+        if (servedChildren.has(child))
+          findings.error(
+            'tally-mismatch',
+            `GET /${path} lists a ${contest} tally for ${unitLabel(index, child)}, where the contest has no race`,
+            { contest, unit: child },
+          );
+        continue;
+      }
+      if (!servedChildren.has(child)) {
+        findings.error(
+          'tally-mismatch',
+          `GET /${path} leaves out the ${contest} tally of ${unitLabel(index, child)}`,
+          { contest, unit: child },
+        );
+        continue;
+      }
+      check(contest, child, servedChildren.get(child), `a child in GET /${path}`);
+      servedChildren.delete(child);
+    }
+    for (const extra of servedChildren.keys())
+      findings.error(
+        'tally-mismatch',
+        `GET /${path} lists an unknown child unit ${JSON.stringify(extra)}`,
+        { contest, unit: extra },
+      );
+  }
+  // Every tally of the fold must have been shown somewhere.
+  for (const [contest, units] of fold.tallies)
+    for (const unit of units.keys())
+      if (!compared.has(`${contest}\u0000${unit}`))
+        findings.error(
+          'tally-mismatch',
+          `the server publishes no ${contest} tally of ${unitLabel(index, unit)}`,
+          { contest, unit },
+        );
+  return { compared: compared.size, ahead };
+}
+
+/** A uniform random sample of `k` of the items (all of them when k >= length). */
+export function sample<T>(items: readonly T[], k: number | undefined): T[] {
+  if (k === undefined || k >= items.length) return [...items];
+  const a = [...items];
+  for (let i = 0; i < k; i++) {
+    const j = i + randomInt(a.length - i);
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a.slice(0, k);
+}
+
+export function stationPath(code: string): string {
+  return `api/v1/stations/${encodeURIComponent(code)}`;
+}
+
+/** Compares fetched station pages with the fold (results per contest) and the definition (the station's facts). */
+export function compareStations(
+  o: CompareOptions & { fetched: Map<string, Fetched>; stations: readonly string[] },
+): { compared: number; ahead: AheadView[] } {
+  const { index, fold, findings } = o;
+  const ahead: AheadView[] = [];
+  for (const code of o.stations) {
+    const path = stationPath(code);
+    const got = o.fetched.get(path);
+    const body = got?.body;
+    const contests = [...index.contests.keys()].filter((c) => index.raceFor(c, code));
+    if (!isObj(body) || !isObj(body.results)) {
+      const counted = contests.map((c) => fold.result(c, code)).filter((r) => r !== undefined);
+      findings.error(
+        'station-mismatch',
+        `station ${code}: GET /${path} answered HTTP ${got?.status}${got?.status === 200 ? ' without results' : ''}; the log counts ${counted.length} result(s) for it${counted.length ? ` (entries ${counted.map((r) => r.entryIndex).join(', ')})` : ''}`,
+        { station: code, entryIndex: counted[0]?.entryIndex },
+      );
+      continue;
+    }
+    const facts = index.stations.get(code);
+    if (facts) {
+      const diffs: Difference[] = [];
+      const st = isObj(body.station) ? body.station : {};
+      for (const f of ['code', 'name', 'ward', 'registeredVoters'] as const)
+        if (facts[f] !== st[f]) diffs.push({ field: `station.${f}`, log: facts[f], served: st[f] });
+      const devices = devicesAt(index, code);
+      const servedDevices = (Array.isArray(body.devices) ? body.devices : [])
+        .map((d) => (isObj(d) ? `${d.id}=${d.publicKey}` : JSON.stringify(d)))
+        .sort();
+      if (devices.join() !== servedDevices.join())
+        diffs.push({ field: 'devices', log: devices, served: servedDevices });
+      if (diffs.length)
+        findings.error(
+          'station-mismatch',
+          `station ${code}: the page differs from the election definition: ${formatDifferences(diffs)}`,
+          { station: code, differences: diffs },
+        );
+    }
+    const results = body.results;
+    for (const contest of contests) {
+      const log = fold.result(contest, code);
+      const served = results[contest];
+      const where = { station: code, contest, entryIndex: log?.entryIndex };
+      if (served === undefined) {
+        findings.error(
+          'station-mismatch',
+          `station ${code}, ${contest}: the page leaves the contest out${log ? `; the log counts entry ${log.entryIndex}` : ''}`,
+          where,
+        );
+        continue;
+      }
+      if (served === null) {
+        if (log)
+          findings.error(
+            'station-mismatch',
+            `station ${code}, ${contest}: the page shows no result, but the log counts entry ${log.entryIndex} (votes ${JSON.stringify(log.votes)})`,
+            where,
+          );
+        continue;
+      }
+      const servedIndex = isObj(served) ? served.entryIndex : undefined;
+      if (!log) {
+        if (typeof servedIndex === 'number' && servedIndex >= o.size) {
+          ahead.push({
+            what: `station ${code}'s ${contest} result`,
+            entryIndex: servedIndex,
+            contest,
+            station: code,
+          });
+          continue;
+        }
+        findings.error(
+          'station-mismatch',
+          `station ${code}, ${contest}: the page shows a result (entry ${JSON.stringify(servedIndex)}) that the log does not count`,
+          {
+            station: code,
+            contest,
+            entryIndex: typeof servedIndex === 'number' ? servedIndex : undefined,
+          },
+        );
+        continue;
+      }
+      const diffs = diffResult(log, served);
+      if (diffs.length)
+        findings.error(
+          'station-mismatch',
+          `station ${code}, ${contest} (entry ${log.entryIndex}): ${formatDifferences(diffs)}`,
+          { ...where, differences: diffs },
+        );
+    }
+    for (const extra of Object.keys(results))
+      if (!contests.includes(extra))
+        findings.error(
+          'station-mismatch',
+          `station ${code}: the page shows a ${JSON.stringify(extra)} result, a contest the station takes no part in`,
+          { station: code, contest: extra },
+        );
+  }
+  return { compared: o.stations.length, ahead };
+}
+
+const devicesByStation: WeakMap<ElectionIndex, Map<string, string[]>> = new WeakMap();
+
+function devicesAt(index: ElectionIndex, code: string): string[] {
+  let m = devicesByStation.get(index);
+  if (!m) {
+    m = new Map();
+    for (const d of index.definition.devices) {
+      const list = m.get(d.station) ?? [];
+      list.push(`${d.id}=${d.publicKey}`);
+      m.set(d.station, list);
+    }
+    for (const list of m.values()) list.sort();
+    devicesByStation.set(index, m);
+  }
+  return m.get(code) ?? [];
+}

@@ -1,0 +1,89 @@
+// --forms: downloads the scanned form of every counted result and checks that
+// it hashes to the SHA-256 the signed entry carries. A missing form is worth
+// knowing (a warning); a form that does not match is a finding.
+import { createHash } from 'node:crypto';
+import type { TallyFold } from '../election/fold.js';
+import type { HttpSource } from './http.js';
+import { forEachLimit } from './limit.js';
+import type { Findings } from './report.js';
+
+export interface FormStats {
+  checked: number;
+  ok: number;
+  missing: number;
+  mismatched: number;
+}
+
+interface Use {
+  contest: string;
+  station: string;
+  entryIndex: number;
+}
+
+export async function checkForms(o: {
+  http: HttpSource;
+  fold: TallyFold;
+  findings: Findings;
+  concurrency: number;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<FormStats> {
+  const uses = new Map<string, Use[]>();
+  for (const byStation of o.fold.results.values())
+    for (const r of byStation.values()) {
+      const list = uses.get(r.form) ?? [];
+      list.push({ contest: r.contest, station: r.station, entryIndex: r.entryIndex });
+      uses.set(r.form, list);
+    }
+  const hashes = [...uses.keys()];
+  const stats: FormStats = { checked: 0, ok: 0, missing: 0, mismatched: 0 };
+  const describe = (u: Use) => `station ${u.station}, ${u.contest} (entry ${u.entryIndex})`;
+  await forEachLimit(hashes, o.concurrency, async (sha) => {
+    const list = uses.get(sha) as Use[];
+    const res = await o.http.get(`api/v1/forms/${sha}`);
+    stats.checked += list.length;
+    o.onProgress?.(stats.checked, o.fold.results.size ? countResults(o.fold) : 0);
+    if (res.status === 404) {
+      stats.missing += list.length;
+      for (const u of list)
+        o.findings.warning(
+          'form-missing',
+          `${describe(u)}: the server has no form with SHA-256 ${sha}`,
+          {
+            ...u,
+          },
+        );
+      return;
+    }
+    if (res.status !== 200) {
+      stats.missing += list.length;
+      for (const u of list)
+        o.findings.warning(
+          'form-missing',
+          `${describe(u)}: GET /api/v1/forms/${sha} answered HTTP ${res.status}`,
+          { ...u },
+        );
+      return;
+    }
+    const got = createHash('sha256').update(res.body).digest('hex');
+    if (got === sha) {
+      stats.ok += list.length;
+      return;
+    }
+    stats.mismatched += list.length;
+    const other = uses.get(got);
+    const whose = other ? `: it is the form logged for ${other.map(describe).join(', ')}` : '';
+    for (const u of list)
+      o.findings.error(
+        'form-mismatch',
+        `${describe(u)}: the file served for SHA-256 ${sha} hashes to ${got}${whose} (the form was swapped or altered)`,
+        { ...u },
+      );
+  });
+  return stats;
+}
+
+function countResults(fold: TallyFold): number {
+  let n = 0;
+  for (const m of fold.results.values()) n += m.size;
+  return n;
+}

@@ -1,0 +1,413 @@
+// Mirrors a kura log through its C2SP tlog-tiles (entry bundles and hash
+// tiles), in parallel, into the state directory, and checks that the entries
+// reproduce the signed checkpoint's root and the served hash tiles.
+//
+// When they do not, the served tiles tell what changed: if the hash tiles
+// still reproduce the signed root, they are the log's real leaf hashes, and
+// each entry the server now serves differently can be named (changed,
+// deleted, reordered, missing).
+
+import { decodeEntry } from '../election/entries.js';
+import { equal, fromBase64, toHex } from '../log/bytes.js';
+import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
+import {
+  buildTiles,
+  decodeEntryBundle,
+  entryBundlePath,
+  TILE_WIDTH,
+  type TileId,
+  tilePath,
+  tilesForSize,
+  treeRootFromTiles,
+} from '../log/tiles.js';
+import { type HttpSource, jsonBody } from './http.js';
+import { forEachLimit } from './limit.js';
+import type { Findings } from './report.js';
+import type { StateDir } from './state.js';
+
+export interface MirrorOptions {
+  http: HttpSource;
+  /** Where verified tiles are kept between runs; null mirrors in memory only. */
+  state: StateDir | null;
+  /** Read tiles already in the state directory (false: fetch everything again). */
+  readCache: boolean;
+  size: number;
+  rootHash: Uint8Array;
+  concurrency: number;
+  findings: Findings;
+  /** Each bundle as it arrives (any order), before the tree is checked. */
+  onBundle?: (bundle: number, first: number, entries: Uint8Array[]) => void;
+  onProgress?: (entriesDone: number) => void;
+}
+
+export interface MirrorResult {
+  /** True when the entries reproduce the signed root. */
+  entriesVerified: boolean;
+  entries: Uint8Array[];
+  leafHashes: Uint8Array[];
+  bundlesFetched: number;
+  bundlesCached: number;
+  tilesFetched: number;
+  tilesCached: number;
+  /** Whether any tile or bundle came from the state directory. */
+  usedCache: boolean;
+}
+
+interface BundleJob {
+  kind: 'entries';
+  index: number;
+  width: number;
+}
+interface TileJob {
+  kind: 'hash';
+  tile: TileId;
+}
+
+const key = (t: { level: number; index: number }) => `${t.level}/${t.index}`;
+
+export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
+  const n = o.size;
+  const entries: Uint8Array[] = new Array(n);
+  const leafHashes: (Uint8Array | undefined)[] = new Array(n);
+  const served = new Map<string, Uint8Array>(); // hash tiles by level/index (exact width)
+  const withheldTiles: TileId[] = [];
+  const badBundles: Array<{ index: number; width: number; why: string }> = [];
+  const written: Array<{ kind: 'hash' | 'entries'; level: number; index: number }> = [];
+  const stats = { bundlesFetched: 0, bundlesCached: 0, tilesFetched: 0, tilesCached: 0 };
+  let done = 0;
+
+  const jobs: Array<BundleJob | TileJob> = [];
+  for (let b = 0; b * TILE_WIDTH < n; b++)
+    jobs.push({ kind: 'entries', index: b, width: Math.min(TILE_WIDTH, n - b * TILE_WIDTH) });
+  for (const t of tilesForSize(n)) jobs.push({ kind: 'hash', tile: t });
+
+  const cachedOnly = (
+    kind: 'hash' | 'entries',
+    level: number,
+    index: number,
+    width: number,
+  ): { data: Uint8Array; cached: true } | undefined => {
+    const c = o.state?.readTile(kind, level, index, width);
+    return c ? { data: c, cached: true } : undefined;
+  };
+  const fetched = async (
+    kind: 'hash' | 'entries',
+    level: number,
+    index: number,
+    width: number,
+  ): Promise<{ data: Uint8Array; cached: false } | { status: number }> => {
+    const path =
+      kind === 'entries' ? entryBundlePath(index, width) : tilePath({ level, index, width });
+    const res = await o.http.get(`log/${path}`);
+    if (res.status !== 200) return { status: res.status };
+    return {
+      data: new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength),
+      cached: false,
+    };
+  };
+  const fetchOrCache = async (
+    kind: 'hash' | 'entries',
+    level: number,
+    index: number,
+    width: number,
+  ): Promise<{ data: Uint8Array; cached: boolean } | { status: number }> =>
+    (o.readCache ? cachedOnly(kind, level, index, width) : undefined) ??
+    fetched(kind, level, index, width);
+
+  await forEachLimit(jobs, o.concurrency, async (job) => {
+    if (job.kind === 'hash') {
+      const t = job.tile;
+      let got = await fetchOrCache('hash', t.level, t.index, t.width);
+      if (!('status' in got) && got.cached && got.data.length < t.width * 32) {
+        o.state?.dropTile('hash', t.level, t.index);
+        got = await fetched('hash', t.level, t.index, t.width);
+      }
+      if (
+        'status' in got ||
+        (got.cached ? got.data.length < t.width * 32 : got.data.length !== t.width * 32)
+      ) {
+        withheldTiles.push(t);
+        return;
+      }
+      const data = got.data.subarray(0, t.width * 32);
+      served.set(key(t), data);
+      if (got.cached) stats.tilesCached++;
+      else {
+        stats.tilesFetched++;
+        if (o.state) {
+          o.state.writeTile('hash', t.level, t.index, t.width, data);
+          written.push({ kind: 'hash', level: t.level, index: t.index });
+        }
+      }
+      return;
+    }
+    const first = job.index * TILE_WIDTH;
+    let list: Uint8Array[] | undefined;
+    let why = '';
+    // The cached bundle if it decodes to enough entries (else it is dropped), then the server's.
+    for (const readCache of o.readCache ? [true, false] : [false]) {
+      const got = readCache
+        ? cachedOnly('entries', 0, job.index, job.width)
+        : await fetched('entries', 0, job.index, job.width);
+      if (!got) continue;
+      if ('status' in got) {
+        why = `HTTP ${got.status}`;
+        break;
+      }
+      const decoded = decodeEntryBundle(got.data);
+      const count = decoded.ok ? decoded.value.length : 0;
+      if (decoded.ok && (readCache ? count >= job.width : count === job.width)) {
+        list = decoded.value.slice(0, job.width);
+        if (readCache) stats.bundlesCached++;
+        else {
+          stats.bundlesFetched++;
+          if (o.state) {
+            o.state.writeTile('entries', 0, job.index, job.width, got.data);
+            written.push({ kind: 'entries', level: 0, index: job.index });
+          }
+        }
+        break;
+      }
+      if (readCache) o.state?.dropTile('entries', 0, job.index);
+      else why = decoded.ok ? `it holds ${count} entries, not ${job.width}` : decoded.error.message;
+    }
+    if (!list) {
+      badBundles.push({ index: job.index, width: job.width, why });
+      // Ask for the entries one by one: what the server still has tells what it removed.
+      const probed = await probeEntries(o.http, first, job.width, n, o.concurrency);
+      probed.forEach((e, k) => {
+        if (e) {
+          entries[first + k] = e;
+          leafHashes[first + k] = leafHash(e);
+        }
+      });
+      return;
+    }
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k] as Uint8Array;
+      entries[first + k] = e;
+      leafHashes[first + k] = leafHash(e);
+    }
+    done += list.length;
+    o.onProgress?.(done);
+    o.onBundle?.(job.index, first, list);
+  });
+
+  const usedCache = stats.bundlesCached + stats.tilesCached > 0;
+  const result = (entriesVerified: boolean): MirrorResult => {
+    if (!entriesVerified && o.state)
+      for (const w of written) o.state.dropTile(w.kind, w.level, w.index);
+    return {
+      entriesVerified,
+      entries,
+      leafHashes: leafHashes as Uint8Array[],
+      usedCache,
+      ...stats,
+    };
+  };
+
+  // ------------------------------------------------------------ the tree
+  const complete = badBundles.length === 0;
+  let own: { tiles: Map<string, Uint8Array>; root: Uint8Array } | undefined;
+  if (complete) {
+    own = await tilesAndRoot(n, leafHashes as Uint8Array[]);
+    if (equal(own.root, o.rootHash)) {
+      // The entries are the log. Every served hash tile must be the tree's.
+      for (const t of withheldTiles)
+        o.findings.error(
+          'tile-mismatch',
+          `hash tile ${tilePath(t)} is covered by the signed checkpoint but the server does not serve it whole`,
+        );
+      for (const [k, data] of served) {
+        const mine = own.tiles.get(k);
+        if (mine && !equal(mine.subarray(0, data.length), data)) {
+          const [level, index] = k.split('/').map(Number) as [number, number];
+          o.findings.error(
+            'tile-mismatch',
+            `hash tile ${tilePath({ level, index, width: data.length / 32 })} as served differs from the tree the entries and the signed checkpoint define`,
+          );
+        }
+      }
+      return result(true);
+    }
+  }
+
+  // The entries do not reproduce the signed root. Are the served tiles the log's?
+  for (const b of badBundles)
+    o.findings.fatal(
+      'entries-withheld',
+      `entry bundle ${entryBundlePath(b.index, b.width)} (entries ${b.index * TILE_WIDTH}–${b.index * TILE_WIDTH + b.width - 1}) is covered by the signed checkpoint, but the server does not serve it whole: ${b.why}`,
+    );
+  const committed = await committedLeaves(n, served, o.rootHash);
+  if (committed) {
+    const before = o.findings.list.length;
+    describeEntryChanges(leafHashes, entries, committed, o.findings);
+    if (o.findings.list.length === before && complete)
+      o.findings.fatal('root-mismatch', 'the entries served do not reproduce the signed root');
+  } else {
+    o.findings.fatal(
+      'root-mismatch',
+      `neither the entries nor the hash tiles the server serves reproduce the root of its signed checkpoint (size ${n}); ${withheldTiles.length ? `${withheldTiles.length} hash tiles are not served; ` : ''}the log as served is not the log that was signed`,
+    );
+  }
+  return result(false);
+}
+
+/** The tiles of the tree with these leaf hashes (by level/index) and its root. */
+async function tilesAndRoot(
+  n: number,
+  leaves: Uint8Array[],
+): Promise<{ tiles: Map<string, Uint8Array>; root: Uint8Array }> {
+  const tiles = new Map<string, Uint8Array>();
+  for (const t of buildTiles(leaves)) tiles.set(key(t), t.data);
+  const root = await treeRootFromTiles(n, async (level, index, width) => {
+    const d = tiles.get(`${level}/${index}`);
+    if (!d) throw new Error(`tile ${level}/${index} was not built`);
+    return d.subarray(0, width * 32);
+  });
+  if (!root.ok) throw new Error(`root from built tiles: ${root.error.message}`);
+  return { tiles, root: root.value };
+}
+
+/**
+ * The log's leaf hashes from the served level-0 tiles, if the served tiles
+ * reproduce the signed root (then they are authentic); otherwise undefined.
+ */
+async function committedLeaves(
+  n: number,
+  served: Map<string, Uint8Array>,
+  rootHash: Uint8Array,
+): Promise<Uint8Array[] | undefined> {
+  const leaves: Uint8Array[] = [];
+  for (let b = 0; b * TILE_WIDTH < n; b++) {
+    const width = Math.min(TILE_WIDTH, n - b * TILE_WIDTH);
+    const t = served.get(`0/${b}`);
+    if (!t || t.length !== width * 32) return undefined;
+    for (let k = 0; k < width; k++) leaves.push(t.subarray(k * 32, (k + 1) * 32));
+  }
+  return equal(rootFromLeafHashes(leaves), rootHash) ? leaves : undefined;
+}
+
+/** Fetches entries one by one (`/api/v1/entries/<i>?size=n`); null where the server has none. */
+async function probeEntries(
+  http: HttpSource,
+  first: number,
+  width: number,
+  size: number,
+  concurrency: number,
+): Promise<(Uint8Array | null)[]> {
+  const out: (Uint8Array | null)[] = new Array(width).fill(null);
+  const idx = Array.from({ length: width }, (_, k) => first + k);
+  await forEachLimit(idx, concurrency, async (i) => {
+    const res = await http.get(`api/v1/entries/${i}?size=${size}`);
+    if (res.status !== 200) return;
+    const body = jsonBody(res) as { entry?: unknown } | undefined;
+    const bytes = typeof body?.entry === 'string' ? fromBase64(body.entry) : undefined;
+    if (bytes) out[i - first] = bytes;
+  });
+  return out;
+}
+
+function entryContext(bytes: Uint8Array | undefined): string {
+  if (!bytes) return '';
+  const d = decodeEntry(bytes);
+  if (!d.ok) return '';
+  return d.value.type === 'result'
+    ? ` (a ${d.value.contest} result of station ${d.value.station})`
+    : ' (the election entry)';
+}
+
+/**
+ * Names each entry the server serves differently from the log it signed:
+ * `own[i]` is the leaf hash of what it serves at index i (undefined: nothing),
+ * `committed[i]` the log's. Shifted runs (a deletion or an insertion), swaps
+ * and moves are recognised; anything else is a changed entry.
+ */
+export function describeEntryChanges(
+  own: readonly (Uint8Array | undefined)[],
+  entries: readonly (Uint8Array | undefined)[],
+  committed: readonly Uint8Array[],
+  findings: Findings,
+): void {
+  const n = committed.length;
+  const same = (i: number) => {
+    const a = own[i];
+    return a !== undefined && equal(a, committed[i] as Uint8Array);
+  };
+  let where: Map<string, number> | undefined;
+  const find = (h: Uint8Array): number | undefined => {
+    if (!where) {
+      where = new Map();
+      for (let i = 0; i < committed.length; i++) where.set(toHex(committed[i] as Uint8Array), i);
+    }
+    return where.get(toHex(h));
+  };
+  const reported = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    if (same(i) || reported.has(i)) continue;
+    const h = own[i];
+    if (h === undefined) {
+      findings.fatal(
+        'entry-mismatch',
+        `entry ${i} is covered by the signed checkpoint, but the server does not serve it (deleted from its store)`,
+        { entryIndex: i },
+      );
+      continue;
+    }
+    const j = find(h);
+    if (j === i + 1 || j === i - 1) {
+      // A run served one place early (an entry was removed) or late (one was inserted).
+      const step = j - i;
+      let end = i;
+      while (end + 1 < n) {
+        const x = own[end + 1];
+        if (x === undefined || find(x) !== end + 1 + step) break;
+        end++;
+      }
+      for (let k = i; k <= end; k++) reported.add(k);
+      if (step === 1) {
+        let tail = '';
+        if (end + 1 < n && own[end + 1] === undefined) {
+          reported.add(end + 1);
+          tail = `, and nothing at index ${end + 1}`;
+        }
+        findings.fatal(
+          'entry-mismatch',
+          `entry ${i}${entryContext(undefined)} was removed: the server serves the log's entries ${i + 1}–${end + 1} at indexes ${i}–${end}, one place early${tail}`,
+          { entryIndex: i },
+        );
+      } else {
+        findings.fatal(
+          'entry-mismatch',
+          `an entry was inserted at index ${i}${entryContext(entries[i])}: the server serves the log's entries ${i - 1}–${end - 1} at indexes ${i}–${end}, one place late`,
+          { entryIndex: i },
+        );
+      }
+      continue;
+    }
+    if (j !== undefined) {
+      const other = own[j];
+      if (other !== undefined && equal(other, committed[i] as Uint8Array)) {
+        reported.add(j);
+        const [lo, hi] = i < j ? [i, j] : [j, i];
+        findings.fatal(
+          'entry-mismatch',
+          `entries ${lo} and ${hi} were swapped (reordered): the server serves the log's entry ${lo}${entryContext(entries[hi])} at index ${hi}, and its entry ${hi}${entryContext(entries[lo])} at index ${lo}`,
+          { entryIndex: lo },
+        );
+      } else {
+        findings.fatal(
+          'entry-mismatch',
+          `entry ${i} is served with the bytes the log signed at index ${j} (entries reordered)${entryContext(entries[i])}`,
+          { entryIndex: i },
+        );
+      }
+      continue;
+    }
+    findings.fatal(
+      'entry-mismatch',
+      `entry ${i}${entryContext(entries[i])} was changed: the bytes served hash to leaf ${toHex(h).slice(0, 16)}…, but the signed log has ${toHex(committed[i] as Uint8Array).slice(0, 16)}… at index ${i}`,
+      { entryIndex: i },
+    );
+  }
+}

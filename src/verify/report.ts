@@ -1,0 +1,286 @@
+// What `kura verify` found, and the exit code that sums it up.
+//
+// Every finding has a severity:
+//   fatal    the log itself cannot be trusted (a bad signature, a fork, entries
+//            that do not reproduce the signed tree): exit 2;
+//   error    the log verifies, but the server's views differ from what the log
+//            says, or the log holds entries a rule-following server never
+//            appends (anomalies), or a form does not hash to its logged SHA-256:
+//            exit 1;
+//   warning  worth knowing, not a failure (a missing form, demo device keys,
+//            trust on first use): exit 0.
+// A run that could not finish (network, server errors) exits 3, unless it had
+// already proved something worse.
+
+export const EXIT = {
+  VERIFIED: 0,
+  FINDINGS: 1,
+  UNTRUSTWORTHY: 2,
+  INCOMPLETE: 3,
+  USAGE: 64,
+} as const;
+
+export type Severity = 'fatal' | 'error' | 'warning';
+
+export type FindingKind =
+  // fatal: the log
+  | 'checkpoint-invalid'
+  | 'log-key-mismatch'
+  | 'election-invalid'
+  | 'fork'
+  | 'entries-withheld'
+  | 'entry-mismatch'
+  | 'tile-mismatch'
+  | 'root-mismatch'
+  // error: the server's views, the log's contents, the forms
+  | 'anomaly'
+  | 'tally-mismatch'
+  | 'station-mismatch'
+  | 'view-beyond-checkpoint'
+  | 'form-mismatch'
+  | 'definition-mismatch'
+  // warning
+  | 'form-missing'
+  | 'demo-device-keys'
+  | 'trust-on-first-use'
+  | 'checkpoint-behind'
+  | 'server-key-differs';
+
+export interface Finding {
+  severity: Severity;
+  kind: FindingKind;
+  message: string;
+  entryIndex?: number;
+  contest?: string;
+  station?: string;
+  unit?: string;
+  /** Field-level differences, where the finding compares two values. */
+  differences?: Difference[];
+}
+
+export interface Difference {
+  field: string;
+  /** What the log says (recomputed by the fold); undefined = absent. */
+  log: unknown;
+  /** What the server shows. */
+  served: unknown;
+}
+
+export interface CheckpointInfo {
+  size: number;
+  rootHash: string;
+  note: string;
+}
+
+export interface PhaseTimes {
+  [phase: string]: number;
+}
+
+export interface VerifyReport {
+  server: string;
+  /** 'verified' | 'findings' | 'untrustworthy' | 'incomplete' */
+  verdict: Verdict;
+  exitCode: number;
+  origin?: string;
+  electionId?: string;
+  trust: {
+    logKey?: string;
+    logKeySource?: string;
+    commissionKey?: string;
+    commissionKeySource?: string;
+  };
+  checkpoint?: CheckpointInfo;
+  previousCheckpoint?: CheckpointInfo;
+  consistency?: 'first-run' | 'same' | 'extends' | 'behind' | 'fork';
+  mirror?: {
+    entries: number;
+    bundlesFetched: number;
+    bundlesCached: number;
+    tilesFetched: number;
+    tilesCached: number;
+  };
+  signatures?: { checked: number; seconds: number; perSecond: number; workers: number };
+  fold?: {
+    counted: number;
+    anomalies: number;
+    flagged: Record<string, number>;
+    reporting: Record<string, { reported: number; expected: number }>;
+  };
+  compare?: {
+    tallies: number;
+    stations: number;
+    stationsTotal: number;
+    sampled: boolean;
+    aheadOfCheckpoint: number;
+  };
+  forms?: { checked: number; ok: number; missing: number; mismatched: number };
+  ed25519?: { perSecond: number; threads: number; seconds: number };
+  findings: Finding[];
+  /** Why the run could not finish, when it could not. */
+  incomplete?: string;
+  seconds: PhaseTimes;
+  stateDir?: string;
+}
+
+export type Verdict = 'verified' | 'findings' | 'untrustworthy' | 'incomplete';
+
+export function verdictOf(
+  findings: readonly Finding[],
+  incomplete: string | undefined,
+): { verdict: Verdict; exitCode: number } {
+  if (findings.some((f) => f.severity === 'fatal'))
+    return { verdict: 'untrustworthy', exitCode: EXIT.UNTRUSTWORTHY };
+  if (findings.some((f) => f.severity === 'error'))
+    return { verdict: 'findings', exitCode: EXIT.FINDINGS };
+  if (incomplete !== undefined) return { verdict: 'incomplete', exitCode: EXIT.INCOMPLETE };
+  return { verdict: 'verified', exitCode: EXIT.VERIFIED };
+}
+
+/** Collects findings; keeps counts per kind so a flood of one kind stays readable. */
+export class Findings {
+  readonly list: Finding[] = [];
+
+  add(f: Finding): void {
+    this.list.push(f);
+  }
+
+  fatal(kind: FindingKind, message: string, extra: Partial<Finding> = {}): void {
+    this.add({ severity: 'fatal', kind, message, ...extra });
+  }
+
+  error(kind: FindingKind, message: string, extra: Partial<Finding> = {}): void {
+    this.add({ severity: 'error', kind, message, ...extra });
+  }
+
+  warning(kind: FindingKind, message: string, extra: Partial<Finding> = {}): void {
+    this.add({ severity: 'warning', kind, message, ...extra });
+  }
+
+  has(severity: Severity): boolean {
+    return this.list.some((f) => f.severity === severity);
+  }
+}
+
+const n = (x: number) => x.toLocaleString('en');
+
+function show(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
+}
+
+export function formatDifferences(diffs: readonly Difference[], limit = 6): string {
+  const parts = diffs
+    .slice(0, limit)
+    .map((d) => `${d.field}: served ${show(d.served)}, log says ${show(d.log)}`);
+  if (diffs.length > limit) parts.push(`and ${diffs.length - limit} more`);
+  return parts.join('; ');
+}
+
+/** The human-readable report (stdout without --json). */
+export function formatReport(r: VerifyReport, maxPerKind = 20): string {
+  const out: string[] = [];
+  const line = (s = '') => out.push(s);
+  line(`kura verify ${r.server}`);
+  if (r.electionId) line(`  election   ${r.electionId} (log ${r.origin})`);
+  if (r.trust.logKey) line(`  log key    ${r.trust.logKey}  [${r.trust.logKeySource}]`);
+  if (r.trust.commissionKey)
+    line(`  commission ${r.trust.commissionKey}  [${r.trust.commissionKeySource}]`);
+  if (r.checkpoint)
+    line(
+      `  checkpoint size ${n(r.checkpoint.size)}, root ${r.checkpoint.rootHash} (signature verified)`,
+    );
+  if (r.previousCheckpoint && r.consistency)
+    line(
+      `  history    ${consistencyText(r.consistency)} the checkpoint of size ${n(r.previousCheckpoint.size)} verified before`,
+    );
+  else if (r.consistency === 'first-run')
+    line('  history    first run: no earlier checkpoint to compare');
+  if (r.mirror)
+    line(
+      `  mirror     ${n(r.mirror.entries)} entries; ${n(r.mirror.bundlesFetched)} bundles and ${n(r.mirror.tilesFetched)} tiles fetched, ${n(r.mirror.bundlesCached)} bundles and ${n(r.mirror.tilesCached)} tiles from the state dir`,
+    );
+  if (r.signatures)
+    line(
+      `  signatures ${n(r.signatures.checked)} checked in ${r.signatures.seconds.toFixed(1)} s (${n(r.signatures.perSecond)}/s on ${r.signatures.workers} worker threads)`,
+    );
+  if (r.fold) {
+    line(`  fold       ${n(r.fold.counted)} results counted, ${n(r.fold.anomalies)} anomalies`);
+    for (const [contest, c] of Object.entries(r.fold.reporting))
+      line(`             ${contest}: ${n(c.reported)} of ${n(c.expected)} stations reported`);
+    const flagged = Object.entries(r.fold.flagged);
+    if (flagged.length)
+      line(`             flagged forms: ${flagged.map(([f, k]) => `${f} ${n(k)}`).join(', ')}`);
+  }
+  if (r.compare)
+    line(
+      `  compared   ${n(r.compare.tallies)} tallies and ${n(r.compare.stations)} of ${n(r.compare.stationsTotal)} station pages${r.compare.sampled ? ' (a random sample)' : ''}${r.compare.aheadOfCheckpoint ? `; ${n(r.compare.aheadOfCheckpoint)} views were ahead of the checkpoint` : ''}`,
+    );
+  if (r.forms)
+    line(
+      `  forms      ${n(r.forms.checked)} checked: ${n(r.forms.ok)} match, ${n(r.forms.missing)} missing, ${n(r.forms.mismatched)} do not match their logged SHA-256`,
+    );
+  if (r.ed25519)
+    line(
+      `  ed25519    this machine verifies ${n(r.ed25519.perSecond)} signatures/s (node:crypto, ${r.ed25519.threads} threads)`,
+    );
+  const times = Object.entries(r.seconds)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ');
+  if (times) line(`  time       ${times}`);
+  line();
+
+  const bySeverity: Severity[] = ['fatal', 'error', 'warning'];
+  const title: Record<Severity, string> = {
+    fatal: 'THE LOG CANNOT BE TRUSTED',
+    error: 'FINDINGS',
+    warning: 'warnings',
+  };
+  for (const sev of bySeverity) {
+    const fs = r.findings.filter((f) => f.severity === sev);
+    if (!fs.length) continue;
+    line(`${title[sev]} (${n(fs.length)}):`);
+    const byKind = new Map<string, Finding[]>();
+    for (const f of fs) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
+    for (const [kind, list] of byKind) {
+      for (const f of list.slice(0, maxPerKind)) line(`  [${kind}] ${indent(f.message)}`);
+      if (list.length > maxPerKind)
+        line(`  [${kind}] ... and ${n(list.length - maxPerKind)} more (--json lists them all)`);
+    }
+    line();
+  }
+  if (r.incomplete) line(`COULD NOT COMPLETE: ${r.incomplete}\n`);
+  line(verdictLine(r));
+  return `${out.join('\n')}\n`;
+}
+
+function indent(s: string): string {
+  return s.replace(/\n/g, '\n      ');
+}
+
+function consistencyText(c: NonNullable<VerifyReport['consistency']>): string {
+  switch (c) {
+    case 'same':
+      return 'the same tree as';
+    case 'extends':
+      return 'consistent with (extends)';
+    case 'behind':
+      return 'older than, but consistent with,';
+    case 'fork':
+      return 'INCONSISTENT WITH';
+    case 'first-run':
+      return 'first run;';
+  }
+}
+
+function verdictLine(r: VerifyReport): string {
+  switch (r.verdict) {
+    case 'verified':
+      return `VERIFIED (exit 0): every signature, proof and tally checked${r.findings.length ? ' (see warnings)' : ''}.`;
+    case 'findings':
+      return 'FINDINGS (exit 1): the log verifies, but the server or the log contents have problems (above).';
+    case 'untrustworthy':
+      return 'FAILED (exit 2): the log itself is not trustworthy (above).';
+    case 'incomplete':
+      return 'INCOMPLETE (exit 3): the verification could not finish.';
+  }
+}
