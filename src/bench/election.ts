@@ -1,20 +1,11 @@
 // The election under test: a synthetic country made by `kura election
 // synthetic --president-only` (a child process, as an operator would), and one
 // signed presidential result per station, all signed BEFORE any timed part.
-//
-// Signing goes through node:crypto with the private key imported as a JWK
-// (OpenSSL 3's PKCS#8 DER import costs ~0.5 ms a key, which would make
-// pre-signing 50,000 results take half a minute whatever kura's own signer
-// does). Ed25519 is deterministic, so the bytes are identical; the first
-// results are checked against the project's own signPlanned to be sure.
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+// Results are signed by the simulator's own signPlanned, as the replay does.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
-import { type ResultEntry, signingMessage, type Unsigned } from '../election/entries.js';
-import { toBase64 } from '../log/bytes.js';
-import { demoDeviceSeed } from '../simulate/demo-keys.js';
-import { deviceTime } from '../simulate/device.js';
 import { type PlannedResult, signPlanned } from '../simulate/replay.js';
 import { runKura } from './children.js';
 
@@ -50,8 +41,6 @@ export function readDefinition(dir: string): ElectionDefinition {
   return JSON.parse(readFileSync(join(dir, 'definition.json'), 'utf8')) as ElectionDefinition;
 }
 
-const b64url = (b: Uint8Array | Buffer) => Buffer.from(b).toString('base64url');
-
 /** A plausible presidential result for the i-th station: three counts within its register. */
 export function plannedResult(
   station: string,
@@ -76,38 +65,6 @@ export function plannedResult(
   };
 }
 
-/** The same entry signPlanned makes, signed with a JWK-imported key (see above). */
-function signFast(
-  p: PlannedResult,
-  electionId: string,
-  device: string,
-  publicKey: string,
-): ResultEntry {
-  const unsigned: Unsigned<ResultEntry> = {
-    type: 'result',
-    v: 1,
-    election: electionId,
-    contest: p.contest,
-    station: p.station,
-    device,
-    votes: p.votes,
-    rejected: p.rejected,
-    totalValid: p.totalValid,
-    form: p.form,
-    deviceTime: deviceTime(new Date(p.at)),
-  };
-  const key = createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: b64url(demoDeviceSeed(electionId, device)),
-      x: Buffer.from(publicKey, 'base64').toString('base64url'),
-    },
-    format: 'jwk',
-  });
-  return { ...unsigned, sig: toBase64(new Uint8Array(sign(null, signingMessage(unsigned), key))) };
-}
-
 export interface SignedResults {
   /** Request bodies (JSON of the signed entries), one per station, in station order. */
   bodies: string[];
@@ -125,12 +82,7 @@ export function presign(dir: string): SignedResults {
     const device = deviceOf.get(s.code);
     if (!device) throw new Error(`station ${s.code} has no device`);
     const p = plannedResult(s.code, s.registeredVoters, i, night + i * 1000);
-    const entry = signFast(p, def.electionId, device.id, device.publicKey);
-    if (i < 3) {
-      const reference = JSON.stringify(signPlanned(p, def.electionId, device.id));
-      if (JSON.stringify(entry) !== reference)
-        throw new Error(`pre-signed result for ${s.code} differs from signPlanned's`);
-    }
+    const entry = signPlanned(p, def.electionId, device.id);
     bodies[i] = JSON.stringify(entry);
   });
   return { bodies, seconds: (performance.now() - t0) / 1000 };

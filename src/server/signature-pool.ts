@@ -56,7 +56,9 @@ export class SignaturePool {
     w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
       const batch = this.inFlight.get(id);
       this.inFlight.delete(id);
-      batch?.resolvers.forEach((r, i) => r(out[i] === 1));
+      batch?.resolvers.forEach((r, i) => {
+        r(out[i] === 1);
+      });
     });
     w.on('error', (e) => {
       // Its batches are verified here instead, and the worker replaced.
