@@ -35,13 +35,15 @@ export async function checkForms(o: {
       uses.set(r.form, list);
     }
   const hashes = [...uses.keys()];
+  let total = 0;
+  for (const list of uses.values()) total += list.length;
   const stats: FormStats = { checked: 0, ok: 0, missing: 0, mismatched: 0 };
   const describe = (u: Use) => `station ${u.station}, ${u.contest} (entry ${u.entryIndex})`;
   await forEachLimit(hashes, o.concurrency, async (sha) => {
     const list = uses.get(sha) as Use[];
     const res = await o.http.get(`api/v1/forms/${sha}`);
     stats.checked += list.length;
-    o.onProgress?.(stats.checked, o.fold.results.size ? countResults(o.fold) : 0);
+    o.onProgress?.(stats.checked, total);
     if (res.status === 404) {
       stats.missing += list.length;
       for (const u of list)
@@ -80,10 +82,4 @@ export async function checkForms(o: {
       );
   });
   return stats;
-}
-
-function countResults(fold: TallyFold): number {
-  let n = 0;
-  for (const m of fold.results.values()) n += m.size;
-  return n;
 }
