@@ -1,6 +1,7 @@
 // Read-only views derived from the log: tallies, station pages, entries with
 // inclusion proofs, consistency proofs and the election definition.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Device } from '../../election/definition.js';
 import { NATION } from '../../election/election-index.js';
 import { decodeEntry } from '../../election/entries.js';
 import { TallyFold, type UnitTally } from '../../election/fold.js';
@@ -34,6 +35,13 @@ function cacheable(
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { index, store } = ctx;
+  // Station pages list the station's devices: indexed once, not scanned per request.
+  const devicesByStation = new Map<string, Device[]>();
+  for (const d of index.definition.devices) {
+    const list = devicesByStation.get(d.station) ?? [];
+    list.push(d);
+    devicesByStation.set(d.station, list);
+  }
 
   /** A tally as JSON text with the entry that last changed it. */
   async function unitTally(contest: string, unit: string): Promise<PublishedTally | null> {
@@ -130,9 +138,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       ward: name(place?.ward),
       constituency: name(place?.constituency),
       county: name(place?.county),
-      devices: index.definition.devices
-        .filter((d) => d.station === station.code)
-        .map((d) => ({ id: d.id, publicKey: d.publicKey })),
+      devices: (devicesByStation.get(station.code) ?? []).map((d) => ({
+        id: d.id,
+        publicKey: d.publicKey,
+      })),
       results,
     };
   });
