@@ -5,7 +5,8 @@
 //   3. receipt latency at a fixed offered rate (open loop), per engine;
 //   4. raw multi-row INSERT rows/s, per engine;
 //   5. tally reads/s while ingesting, and a bare Fastify endpoint;
-//   6. the server child's peak RSS.
+//   6. the server child's peak RSS;
+//   7. the whole Kenya night at maximum speed (kura demo --max-speed).
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { Cleanup, REPO_ROOT, tempDir } from './children.js';
 import { makeElection, presign } from './election.js';
 import { type EngineResult, runEngine, slice, stationsNeeded } from './engine.js';
+import { type KenyaNight, measureKenyaNight } from './kenya-night.js';
 import { measureVerifyLimit } from './limits.js';
 import { backgroundLoad, machineInfo } from './machine.js';
 import { HELP, parseOptions } from './options.js';
@@ -101,6 +103,15 @@ async function run(argv: string[]): Promise<number> {
       `bare: ${bare.small.requestsPerSecond} req/s, p99 ${bare.small.p99Ms} ms; sized: ${bare.sized?.requestsPerSecond} req/s`,
     );
 
+    let kenyaNight: KenyaNight | null = null;
+    if (o.kenyaNight && !o.profile) {
+      log('the full Kenya 2022 night at maximum speed on PGlite (kura demo --max-speed)');
+      kenyaNight = await measureKenyaNight(cleanup, log);
+      log(
+        `Kenya night: ${kenyaNight.forms} forms in ${kenyaNight.wallSeconds} s (${kenyaNight.perSecond}/s), ${kenyaNight.agrees ? 'tallies agree' : 'TALLIES DISAGREE'}`,
+      );
+    }
+
     const results: BenchResults = {
       date: started.toISOString(),
       wallSeconds: 0,
@@ -115,6 +126,7 @@ async function run(argv: string[]): Promise<number> {
       },
       limits: { verify, bare },
       engines,
+      kenyaNight,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);
     const outDir = resolve(REPO_ROOT, o.outDir);

@@ -23,17 +23,21 @@ export interface BenchOptions {
   outDir: string;
   /** Wait up to this many seconds for other processes to leave the machine idle before starting. */
   waitIdleSeconds: number;
+  /** Replay the whole Kenya night at maximum speed and time it (off with --quick or --no-kenya). */
+  kenyaNight: boolean;
 }
 
 export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stations N] [--concurrency C,C2,..]
                     [--rate R] [--seconds S] [--pg postgres://...] [--profile] [--out DIR]
-                    [--wait-idle SECONDS]
+                    [--wait-idle SECONDS] [--no-kenya]
 
 Measures kura against limits measured in the same run and writes
 bench/results.md and bench/results.json. --profile runs the server children
 under node --cpu-prof and writes bench/profile.md (its figures carry the
 profiler's overhead, so results.* are left alone). --wait-idle waits (up to
-SECONDS) until other processes leave the cores idle before starting.`;
+SECONDS) until other processes leave the cores idle before starting.
+The full Kenya night (about 277,000 forms at maximum speed, several minutes)
+is replayed last; --no-kenya (or --quick) leaves it out.`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -49,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       profile: { type: 'boolean' },
       out: { type: 'string' },
       'wait-idle': { type: 'string' },
+      'no-kenya': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,5 +85,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     outDir: values.out ?? 'bench',
     waitIdleSeconds:
       values['wait-idle'] === undefined ? 0 : num(values['wait-idle'], 0, 'wait-idle'),
+    kenyaNight: !quick && !values['no-kenya'],
   };
 }

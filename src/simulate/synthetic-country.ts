@@ -24,14 +24,21 @@ export interface SyntheticOptions {
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /**
- * Stations are spread evenly: 4 stations per ward, 5 wards per constituency,
- * 6 constituencies per county (rounded up), codes following Kenya's pattern.
+ * Stations are spread evenly: 5 wards per constituency, 6 constituencies per
+ * county, codes following Kenya's pattern. Wards hold up to 32 stations (Kenya:
+ * 46,229 stations in 1,450 wards), fewer in small countries so that tests still
+ * get several wards; a Kenya-sized country then has about 48 counties, and a
+ * larger one grows more counties, not bigger wards.
  */
+export function stationsPerWard(stations: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(stations / (48 * 6 * 5))));
+}
+
 export function syntheticDefinition(opts: SyntheticOptions): ElectionDefinition {
   const electionId = opts.electionId ?? `synthetic-${opts.stations}`;
   const units: Unit[] = [];
   const stations: Station[] = [];
-  const perWard = 4;
+  const perWard = stationsPerWard(opts.stations);
   const wardsPer = 5;
   const constPer = 6;
   const wardCount = Math.ceil(opts.stations / perWard);

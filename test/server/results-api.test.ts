@@ -4,6 +4,7 @@
 // nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { checkReceiptText } from '../../src/cli/receipt-file.js';
 import { fromBase64, toHex } from '../../src/log/bytes.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
@@ -82,6 +83,36 @@ for (const backend of backends) {
       assert.equal(st.statusCode, 200);
       assert.equal(st.json().results.president.entryIndex, 1);
       assert.deepEqual(st.json().results.president.votes, entry.votes);
+    });
+
+    test('tallies carry an ETag (304 when unchanged) and come gzipped to clients that take gzip', async () => {
+      const first = await t.running.app.inject({ method: 'GET', url: '/api/v1/tally/president' });
+      assert.equal(first.statusCode, 200);
+      assert.equal(first.headers['content-encoding'], undefined);
+      const etag = first.headers.etag as string;
+      assert.match(etag, /^W\/"president\/\/[0-9]+"$/);
+      const again = await t.running.app.inject({
+        method: 'GET',
+        url: '/api/v1/tally/president',
+        headers: { 'if-none-match': etag },
+      });
+      assert.equal(again.statusCode, 304);
+      assert.equal(again.body, '');
+      const zipped = await t.running.app.inject({
+        method: 'GET',
+        url: '/api/v1/tally/president',
+        headers: { 'accept-encoding': 'br, gzip;q=0.8' },
+      });
+      assert.equal(zipped.headers['content-encoding'], 'gzip');
+      assert.equal(zipped.headers.vary, 'accept-encoding');
+      assert.deepEqual(JSON.parse(gunzipSync(zipped.rawPayload).toString()), first.json());
+      const refused = await t.running.app.inject({
+        method: 'GET',
+        url: '/api/v1/tally/president',
+        headers: { 'accept-encoding': 'gzip;q=0, identity' },
+      });
+      assert.equal(refused.headers['content-encoding'], undefined);
+      assert.deepEqual(refused.json(), first.json());
     });
 
     test('the same signed result sent again returns the original receipt; a different one is refused', async () => {

@@ -78,6 +78,8 @@ export interface DemoOptions {
   serverStderr?: (s: string) => void;
   /** Draw progress bars (default: true). */
   progress?: boolean;
+  /** Called with the server's pid just before it is stopped (the bench reads its peak memory). */
+  beforeStop?: (serverPid: number | undefined) => void;
 }
 
 export interface DemoReport {
@@ -312,6 +314,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
   } finally {
     client.close();
     process.off('SIGINT', stopServer);
+    o.beforeStop?.(server.pid);
     await server.kill('SIGTERM');
   }
 }

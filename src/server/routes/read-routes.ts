@@ -1,5 +1,6 @@
 // Read-only views derived from the log: tallies, station pages, entries with
 // inclusion proofs, consistency proofs and the election definition.
+import { constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Device } from '../../election/definition.js';
 import { NATION } from '../../election/election-index.js';
@@ -33,6 +34,23 @@ function cacheable(
   return false;
 }
 
+interface TallyBody {
+  json: Buffer;
+  /** Made on the first request that accepts gzip, then reused. */
+  gzip: Buffer | null;
+}
+
+/** True when the client takes gzip (any browser, CDN or curl --compressed), unless it says q=0. */
+function acceptsGzip(req: FastifyRequest): boolean {
+  const header = req.headers['accept-encoding'];
+  if (typeof header !== 'string') return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+  });
+}
+
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { index, store } = ctx;
   // Station pages list the station's devices: indexed once, not scanned per request.
@@ -56,7 +74,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   }
   let emptyFold: TallyFold | null = null;
   /** Recent tally bodies by ETag (the ETag names the version: contest, unit, last entry). */
-  const bodies = new Map<string, Buffer>();
+  const bodies = new Map<string, TallyBody>();
 
   app.get('/api/v1/election', async (_req, reply) => {
     return reply
@@ -91,34 +109,46 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         );
       const etag = `W/"${contest}/${unit}/${tally.lastEntry}"`;
       if (cacheable(req, reply, etag, 2)) return;
-      reply.header('content-type', 'application/json; charset=utf-8');
-      // The body for one version is built once: a hot endpoint on election night.
-      const cached = bodies.get(etag);
-      if (cached) return reply.send(cached);
-      const children: string[] = [];
-      for (const child of index.childrenOf(unit)) {
-        const t = await unitTally(contest, child);
-        const cu = index.units.get(child);
-        if (t)
-          children.push(
-            `{"unit":${JSON.stringify(child)},"name":${JSON.stringify(cu?.name ?? child)},"level":${JSON.stringify(cu?.level)},"tally":${t.json}}`,
-          );
+      reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('vary', 'accept-encoding');
+      // The body for one version is built (and compressed) once: a hot endpoint
+      // on election night, read far more often than it changes.
+      let body = bodies.get(etag);
+      if (!body) {
+        body = { json: await tallyJson(contest, unit, tally), gzip: null };
+        if (bodies.size >= 2048) bodies.delete(bodies.keys().next().value as string);
+        bodies.set(etag, body);
       }
-      const u = index.units.get(unit);
-      const head = JSON.stringify({
-        contest,
-        unit,
-        level: u?.level ?? 'nation',
-        name: u?.name ?? index.definition.title,
-      });
-      const body = Buffer.from(
-        `${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`,
-      );
-      if (bodies.size >= 2048) bodies.delete(bodies.keys().next().value as string);
-      bodies.set(etag, body);
-      return reply.send(body);
+      if (acceptsGzip(req)) {
+        body.gzip ??= gzipSync(body.json, { level: constants.Z_BEST_SPEED });
+        return reply.header('content-encoding', 'gzip').send(body.gzip);
+      }
+      return reply.send(body.json);
     },
   );
+
+  async function tallyJson(contest: string, unit: string, tally: PublishedTally): Promise<Buffer> {
+    const children: string[] = [];
+    for (const child of index.childrenOf(unit)) {
+      const t = await unitTally(contest, child);
+      const cu = index.units.get(child);
+      if (t)
+        children.push(
+          `{"unit":${JSON.stringify(child)},"name":${JSON.stringify(cu?.name ?? child)},"level":${JSON.stringify(cu?.level)},"tally":${t.json}}`,
+        );
+    }
+    const u = index.units.get(unit);
+    const head = JSON.stringify({
+      contest,
+      unit,
+      level: u?.level ?? 'nation',
+      name: u?.name ?? index.definition.title,
+    });
+    return Buffer.from(
+      `${head.slice(0, -1)},"tally":${tally.json},"children":[${children.join(',')}]}`,
+    );
+  }
 
   app.get<{ Params: { code: string } }>('/api/v1/stations/:code', async (req) => {
     const station = index.stations.get(req.params.code);
