@@ -241,7 +241,14 @@ out('fold anomalies', fold.anomalies);
 out('station result of entry 3', fold.result('president', '001001000200101'));
 out('tally president nation', fold.tally('president', ''));
 out('tally president ward 0010010002', fold.tally('president', '0010010002'));
-out('tally mca nation', fold.tally('member-of-county-assembly', ''));
+out(
+  'tally mca nation (above the ward races: per party)',
+  fold.tally('member-of-county-assembly', ''),
+);
+out(
+  'tally mca ward 0010010001 (one race: per candidate)',
+  fold.tally('member-of-county-assembly', '0010010001'),
+);
 out(
   'tally mca ward 0010010002 (no race)',
   fold.tally('member-of-county-assembly', '0010010002') ?? null,

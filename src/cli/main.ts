@@ -1,11 +1,15 @@
 // The kura command line: one file per command under commands/.
 import { runDemo } from './commands/demo.js';
 import { runElection } from './commands/election.js';
+import { runExport } from './commands/export.js';
+import { runForensics } from './commands/forensics.js';
 import { runKeygen } from './commands/keygen.js';
 import { runReceipt } from './commands/receipt.js';
 import { runServe } from './commands/serve.js';
 import { runSubmit } from './commands/submit.js';
 import { runVerify } from './commands/verify.js';
+import { runVerifyBundle } from './commands/verify-bundle.js';
+import { runWitness } from './commands/witness.js';
 import { UsageError } from './usage.js';
 
 interface Command {
@@ -31,6 +35,19 @@ const COMMANDS: Record<string, Command> = {
   },
   receipt: { summary: 'check a receipt offline (kura receipt verify)', run: runReceipt },
   verify: { summary: 'audit a server: check its whole log, recompute every tally', run: runVerify },
+  export: {
+    summary: 'write a preservation bundle: the whole record in one self-verifying tar file',
+    run: runExport,
+  },
+  'verify-bundle': {
+    summary: 'check a preservation bundle offline (every member, signature, proof and tally)',
+    run: runVerifyBundle,
+  },
+  forensics: {
+    summary: 'flag results worth a second look (rule and statistical checks) in an HTML report',
+    run: runForensics,
+  },
+  witness: { summary: 'run a tlog witness that cosigns consistent checkpoints', run: runWitness },
 };
 
 export function usage(): string {

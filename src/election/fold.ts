@@ -1,7 +1,7 @@
 // The tally: a pure, deterministic fold over log entries. The server runs it as
 // it appends, `kura verify` runs it over a mirrored log, and the portal runs it
 // in the browser; all three must reach the same numbers from the same entries.
-import type { CandidateId, ContestId, StationCode, UnitCode } from './definition.js';
+import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { decodeEntry, type Entry, type ResultEntry } from './entries.js';
 import { checkResult, type ResultFlag } from './rules.js';
@@ -19,12 +19,11 @@ export interface StationResult {
   flags: ResultFlag[];
 }
 
-export interface UnitTally {
+/** What every tally has, whatever its unit's place relative to the contest's races. */
+interface TallyFigures {
   contest: ContestId;
   /** Unit code, "" for the nation. */
   unit: UnitCode;
-  /** Sum of the candidate counts on the reporting stations' forms. */
-  votes: Record<CandidateId, number>;
   /** Sum of the total valid votes as written on the forms. */
   totalValid: number;
   rejected: number;
@@ -37,6 +36,30 @@ export interface UnitTally {
   /** Index of the last entry that changed this tally (-1: none yet). */
   lastEntry: number;
 }
+
+/** The tally of a unit at or below the contest's scope: inside one race, counted per candidate. */
+export interface RaceTally extends TallyFigures {
+  /** Sum of the candidate counts on the reporting stations' forms; every candidate of the race, from 0. */
+  votes: Record<CandidateId, number>;
+  partyVotes?: never;
+  races?: never;
+}
+
+/**
+ * The tally of a unit above the contest's scope (governors nation-wide, MCAs in
+ * a constituency): it holds several races, so it counts per party, not per
+ * candidate (a national list of every ward's candidates helps no reader).
+ */
+export interface PartyTally extends TallyFigures {
+  votes?: never;
+  /** How many races of the contest lie in the unit. */
+  races: number;
+  /** Sum of the candidate counts by the candidates' `party`; every party standing in the unit, from 0. */
+  partyVotes: Record<string, number>;
+}
+
+/** Tell the two apart by `votes` (or `partyVotes`) being present. */
+export type UnitTally = RaceTally | PartyTally;
 
 /** An entry that the fold could not count: a server that follows the rules never logs one. */
 export interface Anomaly {
@@ -59,23 +82,45 @@ export class TallyFold {
   /** Number of entries folded so far (the next entry's index). */
   size = 0;
 
+  /** contest → candidate → the party its votes count under in party tallies. */
+  private readonly parties = new Map<ContestId, Map<CandidateId, string>>();
+
   constructor(readonly index: ElectionIndex) {
     for (const contest of index.contests.values()) {
+      const partyOf = new Map(contest.candidates.map((c) => [c.id, partyKey(c.party)]));
+      this.parties.set(contest.id, partyOf);
+      // rollup() lists the nation, county, constituency and ward, by rank: a unit
+      // ranked before the contest's scope may hold several races (§8.1).
+      const firstRaceLevel = SCOPE_RANK[contest.scope];
       const units = new Map<UnitCode, UnitTally>();
+      const racesIn = new Map<UnitCode, Set<UnitCode>>();
       for (const station of index.stations.values()) {
         const race = index.raceFor(contest.id, station.code);
         if (!race) continue;
-        for (const unit of index.rollup(station.code)) {
+        index.rollup(station.code).forEach((unit, rank) => {
           let t = units.get(unit);
           if (!t) {
-            t = emptyTally(contest.id, unit);
+            t = rank >= firstRaceLevel ? raceTally(contest.id, unit) : partyTally(contest.id, unit);
             units.set(unit, t);
           }
           t.stationsExpected += 1;
           t.registeredExpected += station.registeredVoters;
-          // Every candidate standing in the unit appears, at 0 until results arrive.
-          for (const cand of race.candidates) if (!Object.hasOwn(t.votes, cand)) t.votes[cand] = 0;
-        }
+          // Every candidate (party) standing in the unit appears, at 0 until results arrive.
+          if (t.votes) {
+            for (const cand of race.candidates)
+              if (!Object.hasOwn(t.votes, cand)) t.votes[cand] = 0;
+          } else {
+            const races = racesIn.get(unit) ?? new Set<UnitCode>();
+            racesIn.set(unit, races);
+            if (races.has(race.unit)) return;
+            races.add(race.unit);
+            t.races = races.size;
+            for (const cand of race.candidates) {
+              const party = partyOf.get(cand) ?? '';
+              if (!Object.hasOwn(t.partyVotes, party)) t.partyVotes[party] = 0;
+            }
+          }
+        });
       }
       this.tallies.set(contest.id, units);
       this.results.set(contest.id, new Map());
@@ -170,10 +215,18 @@ export class TallyFold {
     const units = this.index.rollup(entry.station);
     const tallies = this.tallies.get(entry.contest);
     if (!tallies) throw new Error('contest checked but not indexed');
+    const partyOf = this.parties.get(entry.contest);
+    const counts = Object.entries(entry.votes);
     for (const unit of units) {
       const t = tallies.get(unit);
       if (!t) throw new Error(`unit ${unit} of a valid station has no tally`);
-      for (const [cand, n] of Object.entries(entry.votes)) t.votes[cand] = (t.votes[cand] ?? 0) + n;
+      if (t.votes) for (const [cand, n] of counts) t.votes[cand] = (t.votes[cand] ?? 0) + n;
+      else
+        for (const [cand, n] of counts) {
+          // The rules admit only candidates of the station's race: each has a party key.
+          const party = partyOf?.get(cand) ?? '';
+          t.partyVotes[party] = (t.partyVotes[party] ?? 0) + n;
+        }
       t.totalValid += entry.totalValid;
       t.rejected += entry.rejected;
       t.stationsReported += 1;
@@ -196,12 +249,22 @@ export class TallyFold {
   }
 }
 
-function emptyTally(contest: ContestId, unit: UnitCode): UnitTally {
+/** Position in rollup() (nation, county, constituency, ward) of the units at each scope. */
+const SCOPE_RANK: Record<ScopeLevel, number> = { nation: 0, county: 1, constituency: 2, ward: 3 };
+
+/**
+ * The key a candidate's votes count under in party tallies: the definition's
+ * `party` as given (independents share whatever string they carry, e.g.
+ * "Independent"), or "" where it is not a string (the definition does not check it).
+ */
+export function partyKey(party: unknown): string {
+  return typeof party === 'string' ? party : '';
+}
+
+function figures(contest: ContestId, unit: UnitCode): TallyFigures {
   return {
     contest,
     unit,
-    // Null-prototype records: candidate ids are data, and must never meet Object.prototype.
-    votes: Object.create(null),
     totalValid: 0,
     rejected: 0,
     stationsReported: 0,
@@ -211,4 +274,15 @@ function emptyTally(contest: ContestId, unit: UnitCode): UnitTally {
     flagged: Object.create(null),
     lastEntry: -1,
   };
+}
+
+// Null-prototype records: candidate ids and party names are data, and must never meet Object.prototype.
+function raceTally(contest: ContestId, unit: UnitCode): RaceTally {
+  const { contest: c, unit: u, ...rest } = figures(contest, unit);
+  return { contest: c, unit: u, votes: Object.create(null), ...rest };
+}
+
+function partyTally(contest: ContestId, unit: UnitCode): PartyTally {
+  const { contest: c, unit: u, ...rest } = figures(contest, unit);
+  return { contest: c, unit: u, races: 0, partyVotes: Object.create(null), ...rest };
 }

@@ -5,8 +5,11 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { ApiError } from './errors.js';
+import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerFormRoutes } from './routes/form-routes.js';
 import { registerLogRoutes } from './routes/log-routes.js';
+import { registerOpenDataRoutes } from './routes/open-data-routes.js';
+import { registerPortalRoutes } from './routes/portal-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import type { Sequencer } from './sequencer.js';
@@ -25,6 +28,8 @@ export interface ServerContext {
   signatures?: SignaturePool;
   /** Without a sequencer: the latest checkpoint this reader serves. */
   readerCheckpoint?: () => StoredCheckpoint | null;
+  /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
+  witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
 }
 
 export interface ServerOptions {
@@ -64,6 +69,9 @@ export async function buildServer(
   registerFormRoutes(app, ctx);
   registerReadRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerDirectoryRoutes(app, ctx);
+  registerOpenDataRoutes(app, ctx);
+  registerPortalRoutes(app);
   return app;
 }
 

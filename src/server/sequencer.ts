@@ -51,6 +51,8 @@ export interface SequencerOptions {
   /** An idle log's checkpoint is re-signed this often. */
   resignMs?: number;
   log?: (msg: string) => void;
+  /** Told of every checkpoint signed after open (e.g. to push it to witnesses); must not block. */
+  onCheckpoint?: (cp: StoredCheckpoint) => void;
 }
 
 export class Sequencer {
@@ -289,6 +291,7 @@ export class Sequencer {
       };
       await this.store.putCheckpoint(checkpoint);
       this.checkpoint = checkpoint;
+      this.opts.onCheckpoint?.(checkpoint);
       const proofs = await proveInclusionsFromTiles(
         batch.map((_, i) => start + i),
         checkpoint.size,
@@ -376,6 +379,7 @@ export class Sequencer {
       const note = this.signer.sign(this.origin, size, this.builder.root());
       await this.store.putCheckpoint({ size, note });
       this.checkpoint = { size, note };
+      this.opts.onCheckpoint?.(this.checkpoint);
     });
   }
 

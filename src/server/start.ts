@@ -11,6 +11,7 @@ import { buildServer } from './app.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
 import { SignaturePool } from './signature-pool.js';
+import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
 const DEFINITION_META = 'definition-sha256';
 
@@ -23,6 +24,8 @@ export interface StartOptions {
   sequencer?: SequencerOptions;
   /** Threads verifying device signatures (default: one per core; 0: on the main thread). */
   signatureThreads?: number;
+  /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
+  witnesses?: readonly WitnessTarget[];
   logger?: boolean;
   log?: (msg: string) => void;
 }
@@ -70,6 +73,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
   const election = opened.value;
 
   let sequencer: Sequencer | null = null;
+  let pusher: WitnessPusher | null = null;
   if (opts.signer) {
     if (!opts.signer.matches(election.definition.logKey)) {
       throw new Error(
@@ -81,8 +85,25 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       election.index,
       opts.signer,
       election.definition.logOrigin,
-      { resignMs: 30_000, log: opts.log, ...opts.sequencer },
+      {
+        resignMs: 30_000,
+        log: opts.log,
+        ...opts.sequencer,
+        onCheckpoint: (cp) => {
+          opts.sequencer?.onCheckpoint?.(cp);
+          pusher?.notify(cp);
+        },
+      },
     );
+    if (opts.witnesses?.length) {
+      pusher = new WitnessPusher({
+        witnesses: opts.witnesses,
+        readTile: sequencer.readTile,
+        persist: (cp) => store.putCheckpoint(cp),
+        log: opts.log,
+      });
+      pusher.notify(sequencer.latestCheckpoint());
+    }
   }
   // A reader without a sequencer follows the store's latest checkpoint.
   let latest = await store.latestCheckpoint();
@@ -108,6 +129,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       sequencer,
       signatures,
       readerCheckpoint: () => latest,
+      witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
     },
     { logger: opts.logger ?? false },
   );
@@ -119,6 +141,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       if (follow) clearInterval(follow);
       await app.close();
       await sequencer?.close();
+      await pusher?.close();
       await signatures?.close();
     },
   };

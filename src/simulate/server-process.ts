@@ -100,7 +100,10 @@ function spawnServer(
   opts: ServerProcessOptions,
 ): Promise<{ child: ChildProcess; address: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...kuraCommand(), 'serve', ...args], {
+    // KURA_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"): flags for the
+    // server's node only, for profiling a replay (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = (process.env.KURA_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, ...kuraCommand(), 'serve', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

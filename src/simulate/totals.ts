@@ -1,14 +1,23 @@
 // What the national tallies must be, summed from the forms the replay sent
 // (the station's one accepted form per contest), and the comparison with the
-// tallies the server derives from its log.
+// tallies the server derives from its log. A contest run below the nation has
+// a national tally per party (docs/FORMATS.md §8), so the forms are summed
+// both per candidate and per party.
 import type { ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
-import type { UnitTally } from '../election/fold.js';
+import { partyKey, type UnitTally } from '../election/fold.js';
 import { type ResultFlag, resultFlags } from '../election/rules.js';
 import type { HttpClient, PlannedResult } from './replay.js';
 
 export interface ContestTotals {
+  /** Per candidate: what a nation-wide contest's national tally holds. */
   votes: Record<string, number>;
+  /** Per party: what the national tally of a contest run in counties, constituencies or wards holds. */
+  partyVotes: Record<string, number>;
+  /** National tally per party (several races), or per candidate. */
+  byParty: boolean;
+  /** Races of the contest with at least one station taking part. */
+  races: number;
   totalValid: number;
   rejected: number;
   stations: number;
@@ -18,23 +27,39 @@ export interface ContestTotals {
 /** Sums of forms per contest, nationally. */
 export class FormTotals {
   readonly byContest = new Map<string, ContestTotals>();
+  private readonly parties = new Map<string, Map<string, string>>();
 
   constructor(private readonly index: ElectionIndex) {
-    for (const c of index.contests.keys())
-      this.byContest.set(c, {
+    for (const c of index.contests.values()) {
+      this.parties.set(c.id, new Map(c.candidates.map((k) => [k.id, partyKey(k.party)])));
+      const races = new Set<string>();
+      for (const s of index.stations.keys()) {
+        const race = index.raceFor(c.id, s);
+        if (race) races.add(race.unit);
+      }
+      this.byContest.set(c.id, {
         votes: Object.create(null),
+        partyVotes: Object.create(null),
+        byParty: c.scope !== 'nation',
+        races: races.size,
         totalValid: 0,
         rejected: 0,
         stations: 0,
         flagged: Object.create(null),
       });
+    }
   }
 
   /** Counts one station's form (the one the log should hold for its station and contest). */
   add(p: PlannedResult): void {
     const t = this.byContest.get(p.contest);
     if (!t) throw new Error(`no contest ${p.contest}`);
-    for (const [c, n] of Object.entries(p.votes)) t.votes[c] = (t.votes[c] ?? 0) + n;
+    const partyOf = this.parties.get(p.contest);
+    for (const [c, n] of Object.entries(p.votes)) {
+      t.votes[c] = (t.votes[c] ?? 0) + n;
+      const party = partyOf?.get(c) ?? '';
+      t.partyVotes[party] = (t.partyVotes[party] ?? 0) + n;
+    }
     t.totalValid += p.totalValid;
     t.rejected += p.rejected;
     t.stations += 1;
@@ -57,7 +82,11 @@ export async function fetchNationalTally(client: HttpClient, contest: string): P
   if (res.status !== 200)
     throw new Error(`GET /api/v1/tally/${contest}: ${res.status} ${res.body.toString()}`);
   const tally = (JSON.parse(res.body.toString()) as { tally?: UnitTally }).tally;
-  if (!tally || typeof tally.votes !== 'object' || typeof tally.flagged !== 'object')
+  if (
+    !tally ||
+    (typeof tally.votes !== 'object' && typeof tally.partyVotes !== 'object') ||
+    typeof tally.flagged !== 'object'
+  )
     throw new Error(
       `GET /api/v1/tally/${contest}: not a tally: ${res.body.toString().slice(0, 300)}`,
     );
@@ -76,8 +105,19 @@ export async function compareNational(
     const diff = (what: string, got: number, want: number) => {
       if (got !== want) differences.push(`${what}: log ${got}, forms ${want}`);
     };
-    for (const c of new Set([...Object.keys(log.votes), ...Object.keys(expected.votes)]))
-      diff(`votes for ${c}`, log.votes[c] ?? 0, expected.votes[c] ?? 0);
+    if (expected.byParty) {
+      if (log.partyVotes) {
+        const got = log.partyVotes;
+        const want = expected.partyVotes;
+        for (const p of new Set([...Object.keys(got), ...Object.keys(want)]))
+          diff(`votes for party ${JSON.stringify(p)}`, got[p] ?? 0, want[p] ?? 0);
+        diff('races', log.races, expected.races);
+      } else differences.push('log: votes per candidate, forms: a national tally per party');
+    } else if (log.votes) {
+      const got = log.votes;
+      for (const c of new Set([...Object.keys(got), ...Object.keys(expected.votes)]))
+        diff(`votes for ${c}`, got[c] ?? 0, expected.votes[c] ?? 0);
+    } else differences.push('log: votes per party, forms: a national tally per candidate');
     diff('total valid', log.totalValid, expected.totalValid);
     diff('rejected', log.rejected, expected.rejected);
     diff('stations reported', log.stationsReported, expected.stations);
@@ -125,8 +165,9 @@ export function printComparison(
 export function printCandidates(r: ContestComparison, out: (s: string) => void): void {
   out(`\n${r.contest}: national tally (from the log) beside the sum of the forms sent\n`);
   out(`  ${'candidate'.padEnd(24)} ${'kura log'.padStart(12)} ${'forms'.padStart(12)}\n`);
-  for (const c of Object.keys(r.log.votes)) {
-    const got = r.log.votes[c] ?? 0;
+  const votes = r.log.votes ?? {};
+  for (const c of Object.keys(votes)) {
+    const got = votes[c] ?? 0;
     const want = r.expected.votes[c] ?? 0;
     out(
       `  ${c.padEnd(24)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`,

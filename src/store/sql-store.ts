@@ -16,6 +16,7 @@ import { type Db, sqlState } from './db.js';
 import type { Durability } from './durability.js';
 import {
   type AppendBatch,
+  type BlobInfo,
   type HashTile,
   type StationResultRow,
   type Store,
@@ -359,6 +360,16 @@ export class SqlStore implements Store {
     return row ? { size: Number(row.size), note: row.note } : null;
   }
 
+  async listCheckpoints(fromSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    checkIndex('fromSize', fromSize);
+    checkIndex('limit', limit);
+    const rows = await this.db.query<{ size: string; note: string }>(
+      'SELECT size, note FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT $2',
+      [fromSize, limit],
+    );
+    return rows.map((r) => ({ size: Number(r.size), note: r.note }));
+  }
+
   async putBlob(blob: StoredBlob): Promise<void> {
     this.#writable();
     const actual = createHash('sha256').update(blob.data).digest('hex');
@@ -388,6 +399,20 @@ export class SqlStore implements Store {
   async hasBlob(sha256: string): Promise<boolean> {
     const rows = await this.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [sha256]);
     return rows.length > 0;
+  }
+
+  async listBlobs(after: string, limit: number): Promise<BlobInfo[]> {
+    checkIndex('limit', limit);
+    const rows = await this.db.query<{ sha256: string; content_type: string; size: number }>(
+      `SELECT sha256, content_type, octet_length(data) AS size FROM blobs
+       WHERE sha256 COLLATE "C" > $1 ORDER BY sha256 COLLATE "C" LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((r) => ({
+      sha256: r.sha256,
+      contentType: r.content_type,
+      size: Number(r.size),
+    }));
   }
 
   async getTally(contest: string, unit: string): Promise<TallyRow | null> {

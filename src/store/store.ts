@@ -61,6 +61,14 @@ export interface StoredBlob {
   data: Uint8Array;
 }
 
+/** A blob without its content (for listings). */
+export interface BlobInfo {
+  sha256: string;
+  contentType: string;
+  /** Length in bytes. */
+  size: number;
+}
+
 export class StoreConflictError extends Error {
   constructor(
     readonly expected: number,
@@ -97,11 +105,18 @@ export interface Store {
 
   putCheckpoint(cp: StoredCheckpoint): Promise<void>;
   latestCheckpoint(): Promise<StoredCheckpoint | null>;
+  /**
+   * The stored checkpoints (the latest note per size) of size >= fromSize, by
+   * size, at most `limit`: the log's signed history, page by page (exports).
+   */
+  listCheckpoints(fromSize: number, limit: number): Promise<StoredCheckpoint[]>;
 
   /** Stores content by hash; storing the same hash again is a no-op. */
   putBlob(blob: StoredBlob): Promise<void>;
   getBlob(sha256: string): Promise<StoredBlob | null>;
   hasBlob(sha256: string): Promise<boolean>;
+  /** Blobs whose hash sorts after `after` ("" for the first page), by hash, at most `limit`. */
+  listBlobs(after: string, limit: number): Promise<BlobInfo[]>;
 
   getTally(contest: string, unit: string): Promise<TallyRow | null>;
   listTallies(contest: string, units: string[]): Promise<TallyRow[]>;

@@ -4,11 +4,12 @@
 // that cannot both be true are a fork: the evidence is both notes.
 import type { Result } from '../basics/result.js';
 import { err, ok } from '../basics/result.js';
-import { toBase64 } from '../log/bytes.js';
+import { equal, toBase64 } from '../log/bytes.js';
 import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../log/checkpoint.js';
-import { type NoteVerifier, parseNote } from '../log/note.js';
+import { decodeVerifierKey, type NoteVerifier, parseNote } from '../log/note.js';
 import { checkConsistency } from '../log/proof.js';
 import { proveConsistencyFromTiles, type TileReader, tilePath } from '../log/tiles.js';
+import { evaluatePolicy, type PolicyOutcome, type WitnessPolicy } from '../witness/policy.js';
 import type { HttpSource } from './http.js';
 import type { CheckpointInfo } from './report.js';
 import type { StateDir } from './state.js';
@@ -123,4 +124,37 @@ export function forkEvidence(
     '',
     'Both notes carry valid signatures by the log key: together they prove that the log showed different entries to different observers (a split view). Keep them.',
   ].join('\n');
+}
+
+/**
+ * Applies a witness policy to the served checkpoint note (already opened with
+ * the log key). The log's own cosignature/v1 line (same key) is never a
+ * witness: a policy naming the log key as a witness is a usage error, and so
+ * is a policy whose log lines do not include the log key.
+ */
+export function checkWitnessPolicyOf(
+  note: string,
+  policy: WitnessPolicy,
+  logKey: string,
+): Result<PolicyOutcome, { usage: boolean; message: string }> {
+  const log = decodeVerifierKey(logKey);
+  if (!log.ok) return err({ usage: true, message: `bad log key ${logKey}` });
+  const own = policy.witnesses.find((w) => equal(w.publicKey, log.value.publicKey));
+  if (own)
+    return err({
+      usage: true,
+      message: `the witness policy names the log's own key as witness ${own.name}: the log cannot witness itself`,
+    });
+  if (policy.logs.length && !policy.logs.some((l) => equal(l.publicKey, log.value.publicKey)))
+    return err({
+      usage: true,
+      message: `the witness policy's log lines do not list the log key ${logKey}`,
+    });
+  const outcome = evaluatePolicy(policy, note);
+  if (!outcome.satisfied)
+    return err({
+      usage: false,
+      message: `the checkpoint does not meet the witness policy: ${outcome.summary}\n${note.trimEnd()}`,
+    });
+  return ok(outcome);
 }

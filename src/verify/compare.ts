@@ -68,9 +68,17 @@ export function diffTally(log: UnitTally, served: unknown): Difference[] {
     'registeredReported',
     'registeredExpected',
     'lastEntry',
+    'races',
   ] as const)
     if (log[f] !== served[f]) out.push({ field: f, log: log[f], served: served[f] });
-  countsDiff('votes', log.votes as Obj, served.votes, out);
+  // Within one race the counts are per candidate, above it per party (§8.1): the
+  // served tally must have the same form, with nothing of the other.
+  if (log.votes) countsDiff('votes', log.votes as Obj, served.votes, out);
+  else if (served.votes !== undefined)
+    out.push({ field: 'votes', log: undefined, served: served.votes });
+  if (log.partyVotes) countsDiff('partyVotes', log.partyVotes as Obj, served.partyVotes, out);
+  else if (served.partyVotes !== undefined)
+    out.push({ field: 'partyVotes', log: undefined, served: served.partyVotes });
   countsDiff('flagged', log.flagged as Obj, served.flagged, out);
   return out;
 }

@@ -3,9 +3,9 @@
 // knowing (a warning); a form that does not match is a finding.
 import { createHash } from 'node:crypto';
 import type { TallyFold } from '../election/fold.js';
-import type { HttpSource } from './http.js';
 import { forEachLimit } from './limit.js';
 import type { Findings } from './report.js';
+import type { LogSource } from './source.js';
 
 export interface FormStats {
   checked: number;
@@ -21,7 +21,8 @@ interface Use {
 }
 
 export async function checkForms(o: {
-  http: HttpSource;
+  /** The server (HttpSource) or any other LogSource, e.g. a bundle. */
+  source: LogSource;
   fold: TallyFold;
   findings: Findings;
   concurrency: number;
@@ -41,7 +42,7 @@ export async function checkForms(o: {
   const describe = (u: Use) => `station ${u.station}, ${u.contest} (entry ${u.entryIndex})`;
   await forEachLimit(hashes, o.concurrency, async (sha) => {
     const list = uses.get(sha) as Use[];
-    const res = await o.http.get(`api/v1/forms/${sha}`);
+    const res = await o.source.get(`api/v1/forms/${sha}`);
     stats.checked += list.length;
     o.onProgress?.(stats.checked, total);
     if (res.status === 404) {

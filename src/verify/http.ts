@@ -122,7 +122,7 @@ export class HttpSource {
 }
 
 /** A JSON body, or undefined when it is not JSON. */
-export function jsonBody(res: HttpResponse): unknown {
+export function jsonBody(res: { body: Buffer }): unknown {
   try {
     return JSON.parse(res.body.toString('utf8'));
   } catch {

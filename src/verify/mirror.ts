@@ -20,13 +20,15 @@ import {
   tilesForSize,
   treeRootFromTiles,
 } from '../log/tiles.js';
-import { type HttpSource, jsonBody } from './http.js';
+import { jsonBody } from './http.js';
 import { forEachLimit } from './limit.js';
 import type { Findings } from './report.js';
+import type { LogSource } from './source.js';
 import type { StateDir } from './state.js';
 
 export interface MirrorOptions {
-  http: HttpSource;
+  /** The server (HttpSource) or any other LogSource, e.g. a bundle; what it returns is attacker-controlled. */
+  source: LogSource;
   /** Where verified tiles are kept between runs; null mirrors in memory only. */
   state: StateDir | null;
   /** Read tiles already in the state directory (false: fetch everything again). */
@@ -98,7 +100,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   ): Promise<{ data: Uint8Array; cached: false } | { status: number }> => {
     const path =
       kind === 'entries' ? entryBundlePath(index, width) : tilePath({ level, index, width });
-    const res = await o.http.get(`log/${path}`);
+    const res = await o.source.get(`log/${path}`);
     if (res.status !== 200) return { status: res.status };
     return {
       data: new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength),
@@ -174,7 +176,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
     if (!list) {
       badBundles.push({ index: job.index, width: job.width, why });
       // Ask for the entries one by one: what the server still has tells what it removed.
-      const probed = await probeEntries(o.http, first, job.width, n, o.concurrency);
+      const probed = await probeEntries(o.source, first, job.width, n, o.concurrency);
       probed.forEach((e, k) => {
         if (e) {
           entries[first + k] = e;
@@ -290,7 +292,7 @@ async function committedLeaves(
 
 /** Fetches entries one by one (`/api/v1/entries/<i>?size=n`); null where the server has none. */
 async function probeEntries(
-  http: HttpSource,
+  http: LogSource,
   first: number,
   width: number,
   size: number,

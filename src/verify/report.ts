@@ -32,6 +32,9 @@ export type FindingKind =
   | 'entry-mismatch'
   | 'tile-mismatch'
   | 'root-mismatch'
+  // fatal: a preservation bundle (kura verify-bundle) that is not what its manifest says
+  | 'bundle-invalid'
+  | 'member-mismatch'
   // error: the server's views, the log's contents, the forms
   | 'anomaly'
   | 'tally-mismatch'
@@ -39,6 +42,8 @@ export type FindingKind =
   | 'view-beyond-checkpoint'
   | 'form-mismatch'
   | 'definition-mismatch'
+  // error: the bundle holds fewer entries than a checkpoint the user saw covers
+  | 'bundle-incomplete'
   // warning
   | 'form-missing'
   | 'demo-device-keys'
@@ -229,6 +234,15 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
   if (times) line(`  time       ${times}`);
   line();
 
+  out.push(...formatFindings(r.findings, maxPerKind));
+  if (r.incomplete) line(`COULD NOT COMPLETE: ${r.incomplete}\n`);
+  line(verdictLine(r));
+  return `${out.join('\n')}\n`;
+}
+
+/** The findings, grouped by severity and kind, as report lines (also used by kura verify-bundle). */
+export function formatFindings(findings: readonly Finding[], maxPerKind = 20): string[] {
+  const out: string[] = [];
   const bySeverity: Severity[] = ['fatal', 'error', 'warning'];
   const title: Record<Severity, string> = {
     fatal: 'THE LOG CANNOT BE TRUSTED',
@@ -236,21 +250,19 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     warning: 'warnings',
   };
   for (const sev of bySeverity) {
-    const fs = r.findings.filter((f) => f.severity === sev);
+    const fs = findings.filter((f) => f.severity === sev);
     if (!fs.length) continue;
-    line(`${title[sev]} (${n(fs.length)}):`);
+    out.push(`${title[sev]} (${n(fs.length)}):`);
     const byKind = new Map<string, Finding[]>();
     for (const f of fs) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
     for (const [kind, list] of byKind) {
-      for (const f of list.slice(0, maxPerKind)) line(`  [${kind}] ${indent(f.message)}`);
+      for (const f of list.slice(0, maxPerKind)) out.push(`  [${kind}] ${indent(f.message)}`);
       if (list.length > maxPerKind)
-        line(`  [${kind}] ... and ${n(list.length - maxPerKind)} more (--json lists them all)`);
+        out.push(`  [${kind}] ... and ${n(list.length - maxPerKind)} more (--json lists them all)`);
     }
-    line();
+    out.push('');
   }
-  if (r.incomplete) line(`COULD NOT COMPLETE: ${r.incomplete}\n`);
-  line(verdictLine(r));
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 function indent(s: string): string {

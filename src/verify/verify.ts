@@ -19,8 +19,10 @@ import type { Checkpoint } from '../log/checkpoint.js';
 import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
 import { type NoteVerifier, parseVerifierKey } from '../log/note.js';
 import { decodeEntryBundle, entryBundlePath, TILE_WIDTH, treeRootFromTiles } from '../log/tiles.js';
+import type { WitnessPolicy } from '../witness/policy.js';
 import { readAnchors, sameKey, VerifyUsageError } from './anchors.js';
 import {
+  checkWitnessPolicyOf,
   fetchCheckpoint,
   forkEvidence,
   info,
@@ -72,6 +74,8 @@ export interface VerifyOptions {
    * the server is on a loopback address, where it would compete for the CPU).
    */
   prefetchViews?: boolean;
+  /** Witnesses that must have cosigned the checkpoint (c2sp.org/tlog-policy; --witness-policy). */
+  witnessPolicy?: WitnessPolicy;
   /** Loud messages as they happen (trust on first use, forks); default stderr. */
   say?: (text: string) => void;
 }
@@ -282,6 +286,20 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       }
     });
 
+    // ---------------------------------------------------------- witnesses
+    // After the consistency check, so that a fork is reported with its
+    // evidence first (a suspected one is settled by the mirror: then after it).
+    const pinnedLogKey = logKey;
+    const applyWitnessPolicy = () => {
+      if (!o.witnessPolicy) return;
+      const w = checkWitnessPolicyOf(served.note, o.witnessPolicy, pinnedLogKey);
+      if (w.ok) return;
+      if (w.error.usage) throw new VerifyUsageError(w.error.message);
+      findings.fatal('checkpoint-invalid', w.error.message);
+      throw new Stop();
+    };
+    if (!suspect) applyWitnessPolicy();
+
     // ---------------------------------------------------------- the views
     // Tallies and station pages are compared once the fold is done. From a
     // remote server they are fetched while the log is mirrored and checked
@@ -316,7 +334,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         progress.set('entries checked', done, n),
       );
       const mr = await mirrorLog({
-        http,
+        source: http,
         state: suspect ? null : state,
         readCache: readCache && !suspect,
         size: n,
@@ -358,6 +376,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         `the server's hash tiles could not prove consistency with the checkpoint of size ${suspect.m} verified before (${suspect.why}), although its entries are consistent with it`,
       );
       report.consistency = 'extends';
+      applyWitnessPolicy();
     }
     await timed('log', () => sf.finish(bundles));
     const p = await starting;
@@ -428,7 +447,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     if (o.forms)
       report.forms = await timed('forms', () =>
         checkForms({
-          http,
+          source: http,
           fold,
           findings,
           concurrency,

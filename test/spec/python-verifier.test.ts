@@ -141,6 +141,10 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     await store.db.query(
       "UPDATE tallies SET tally = jsonb_set(tally, '{rejected}', '999') WHERE contest = 'president' AND unit = ''",
     );
+    // And a party's votes in a national tally above the races (§8.1: per party).
+    await store.db.query(
+      "UPDATE tallies SET tally = jsonb_set(tally, '{partyVotes,Party 1}', '12345') WHERE contest = 'governor' AND unit = ''",
+    );
     reader = await startLog({ store: t.store, signer: null });
     const readerUrl = await reader.app.listen({ port: 0, host: '127.0.0.1' });
     const tampered = await python([VERIFIER, readerUrl, ...args.slice(2)]);
@@ -149,6 +153,10 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     assert.match(
       tampered.stdout,
       /FINDING: tally president\/\(nation\) differs from the recomputed tally: rejected: server 999, recomputed \d+/,
+    );
+    assert.match(
+      tampered.stdout,
+      /FINDING: tally governor\/\(nation\) differs from the recomputed tally: partyVotes: server \{[^}]*"Party 1": 12345/,
     );
   } finally {
     await reader?.close();

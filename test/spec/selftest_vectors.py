@@ -199,7 +199,8 @@ def main() -> int:
     s84 = doc[doc.index('### 8.4 Vectors') : doc.index('## 9. Receipts')]
     jb = [json.loads(x) for x in re.findall(r'```json\n(.*?)```', s84, re.S)]
     check(fold.tallies['president'][''] == jb[0], '§8.4 national presidential tally')
-    check(fold.tallies['member-of-county-assembly'][''] == jb[1], '§8.4 national MCA tally')
+    check(fold.tallies['member-of-county-assembly'][''] == jb[1], '§8.4 national MCA tally (per party)')
+    check(fold.tallies['member-of-county-assembly']['0010010001'] == jb[2], '§8.4 MCA tally of ward 0010010001')
     check('0010010002' not in fold.tallies['member-of-county-assembly'], 'no MCA tally for ward 0010010002')
     check(fold.results['president']['001001000200101']['flags'] == ['over-registered', 'sum-mismatch'], '§7.2 flags of entry 3')
 

@@ -817,18 +817,26 @@ class Election:
             self.rollup[s['code']] = ['', k, c, w]
         # races[contest][race unit] = [candidate ids in definition order]
         self.races: dict = {}
+        # party_key[contest][candidate id] = the party key of §8.1
+        self.party_key: dict = {}
         for c in d['contests']:
             r: dict = {}
             for cand in c['candidates']:
                 u = '' if c['scope'] == 'nation' else cand['unit']
                 r.setdefault(u, []).append(cand['id'])
             self.races[c['id']] = r
+            # the candidate's party if it is a string, else ''
+            self.party_key[c['id']] = {
+                cand['id']: cand['party'] if isinstance(cand.get('party'), str) else '' for cand in c['candidates']
+            }
 
-    def race_of(self, contest: str, station: str):
+    def race_unit_of(self, contest: str, station: str) -> str:
         c = self.contests[contest]
         _, k, con, w = self.rollup[station]
-        u = {'nation': '', 'county': k, 'constituency': con, 'ward': w}[c['scope']]
-        return self.races[contest].get(u)
+        return {'nation': '', 'county': k, 'constituency': con, 'ward': w}[c['scope']]
+
+    def race_of(self, contest: str, station: str):
+        return self.races[contest].get(self.race_unit_of(contest, station))
 
 
 # --------------------------------------------------------------------------
@@ -883,16 +891,23 @@ class Fold:
         self.tallies: dict = {c['id']: {} for c in el.d['contests']}
         self.anomalies: list = []
         self.size = 0
+        # §8.1: a unit at rank (nation 0 … ward 3) below the scope's rank has a PartyTally
+        rank = {'nation': 0, 'county': 1, 'constituency': 2, 'ward': 3}
+        races_in: dict = {}  # (contest, unit) -> set of race units, for PartyTallies
         for c in el.d['contests']:
+            pk = el.party_key[c['id']]
             for s in el.d['stations']:
                 race = el.race_of(c['id'], s['code'])
                 if race is None:
                     continue
-                for u in el.rollup[s['code']]:
+                race_unit = el.race_unit_of(c['id'], s['code'])
+                # rollup is [nation, county, constituency, ward]: position = rank of the unit's level
+                for pos, u in enumerate(el.rollup[s['code']]):
                     t = self.tallies[c['id']].get(u)
                     if t is None:
+                        counts = {'votes': {}} if pos >= rank[c['scope']] else {'races': 0, 'partyVotes': {}}
                         t = {
-                            'contest': c['id'], 'unit': u, 'votes': {}, 'totalValid': 0,
+                            'contest': c['id'], 'unit': u, **counts, 'totalValid': 0,
                             'rejected': 0, 'stationsReported': 0, 'stationsExpected': 0,
                             'registeredReported': 0, 'registeredExpected': 0,
                             'flagged': {}, 'lastEntry': -1,
@@ -900,8 +915,16 @@ class Fold:
                         self.tallies[c['id']][u] = t
                     t['stationsExpected'] += 1
                     t['registeredExpected'] += s['registeredVoters']
-                    for cand in race:
-                        t['votes'].setdefault(cand, 0)
+                    if 'votes' in t:
+                        for cand in race:
+                            t['votes'].setdefault(cand, 0)
+                    else:
+                        seen = races_in.setdefault((c['id'], u), set())
+                        if race_unit not in seen:
+                            seen.add(race_unit)
+                            t['races'] = len(seen)
+                            for cand in race:
+                                t['partyVotes'].setdefault(pk[cand], 0)
 
     def apply(self, i: int, data: bytes) -> None:
         assert i == self.size
@@ -932,10 +955,14 @@ class Fold:
             'flags': flags,
         }  # fmt: skip
         st = self.el.stations[e['station']]
+        pk = self.el.party_key[e['contest']]
         for u in self.el.rollup[e['station']]:
             t = self.tallies[e['contest']][u]
             for c, n in e['votes'].items():
-                t['votes'][c] += n
+                if 'votes' in t:
+                    t['votes'][c] += n
+                else:
+                    t['partyVotes'][pk[c]] += n
             t['totalValid'] += e['totalValid']
             t['rejected'] += e['rejected']
             t['stationsReported'] += 1
@@ -1314,9 +1341,13 @@ class Verifier:
             for c in fold.tallies:
                 t = fold.tallies[c].get('')
                 if t:
+                    if 'votes' in t:
+                        counts = f'votes {json.dumps(t["votes"])}'
+                    else:
+                        counts = f'{t["races"]} races, party votes {json.dumps(t["partyVotes"])}'
                     self.say(
-                        f'  {c}: {t["stationsReported"]}/{t["stationsExpected"]} stations, '
-                        f'votes {json.dumps(t["votes"])}, rejected {t["rejected"]}, flagged {json.dumps(t["flagged"])}'
+                        f'  {c}: {t["stationsReported"]}/{t["stationsExpected"]} stations, {counts}, '
+                        f'rejected {t["rejected"]}, flagged {json.dumps(t["flagged"])}'
                     )
             self.say(f'compared {self.compared} tallies and station results with the server')
         except Verifier.Stop:

@@ -254,6 +254,35 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.deepEqual(await s.latestCheckpoint(), { size: 5, note: 'five again' });
     });
 
+    t('listCheckpoints pages the signed history; listBlobs pages blobs by hash', async (s) => {
+      assert.deepEqual(await s.listCheckpoints(0, 10), []);
+      assert.deepEqual(await s.listBlobs('', 10), []);
+      await s.appendBatch(batch(0, 9));
+      for (const size of [7, 1, 4, 9]) await s.putCheckpoint({ size, note: `n${size}` });
+      await s.putCheckpoint({ size: 4, note: 'n4 cosigned' });
+      assert.deepEqual(await s.listCheckpoints(0, 2), [
+        { size: 1, note: 'n1' },
+        { size: 4, note: 'n4 cosigned' },
+      ]);
+      assert.deepEqual(await s.listCheckpoints(5, 10), [
+        { size: 7, note: 'n7' },
+        { size: 9, note: 'n9' },
+      ]);
+      assert.deepEqual(await s.listCheckpoints(10, 10), []);
+      const blobs = [awkwardBytes(1, 10), awkwardBytes(2, 3000), new Uint8Array(0)].map((data) => ({
+        sha256: sha256Hex(data),
+        contentType: `x/${data.length}`,
+        data,
+      }));
+      for (const b of blobs) await s.putBlob(b);
+      const sorted = blobs
+        .map((b) => ({ sha256: b.sha256, contentType: b.contentType, size: b.data.length }))
+        .sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+      const page1 = await s.listBlobs('', 2);
+      assert.deepEqual(page1, sorted.slice(0, 2));
+      assert.deepEqual(await s.listBlobs(page1[1]?.sha256 ?? '', 2), sorted.slice(2));
+    });
+
     t('blobs are stored by hash, idempotently', async (s) => {
       const data = awkwardBytes(42, 70_000);
       const sha256 = sha256Hex(data);

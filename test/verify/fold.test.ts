@@ -13,6 +13,7 @@ import { generateKey } from '../../src/log/note.js';
 import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import { signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
+import { diffTally } from '../../src/verify/compare.js';
 import { StreamingFold } from '../../src/verify/fold.js';
 import { SignaturePool } from '../../src/verify/sig-pool.js';
 
@@ -121,6 +122,41 @@ test('the verifier fold equals the server fold on the same entries, anomalies in
   assert.ok((nation?.flagged['sum-mismatch'] ?? 0) > 0);
   // Every result that reached the signature check was verified on a worker.
   assert.ok(pool.signatures > 0);
+});
+
+test('a served party tally is compared party by party, and must not count per candidate', () => {
+  const plain = new TallyFold(opened.index);
+  for (const [i, e] of entries.entries()) plain.applyBytes(i, e);
+  const log = plain.tally('governor');
+  assert.ok(log?.partyVotes);
+  const served = () => JSON.parse(JSON.stringify(log)) as Record<string, unknown>;
+  assert.deepEqual(diffTally(log, served()), []);
+
+  const changed = served();
+  const parties = changed.partyVotes as Record<string, number>;
+  const [party] = Object.keys(parties);
+  assert.ok(party);
+  parties[party] = (parties[party] ?? 0) + 5;
+  changed.races = log.races + 1;
+  assert.deepEqual(
+    diffTally(log, changed).map((d) => d.field),
+    ['races', `partyVotes.${party}`],
+  );
+
+  // The same figures per candidate instead: the wrong form for a unit above the races.
+  const perCandidate = served();
+  delete perCandidate.partyVotes;
+  perCandidate.votes = { 'governor-001-1': 1 };
+  const fields = diffTally(log, perCandidate).map((d) => d.field);
+  assert.deepEqual(fields.slice(0, 2), ['votes', 'partyVotes']);
+  // ...and then each party the log counts, missing from the served tally.
+  assert.deepEqual(
+    fields.slice(2),
+    Object.keys(log.partyVotes)
+      .filter((p) => log.partyVotes[p] !== 0)
+      .sort()
+      .map((p) => `partyVotes.${p}`),
+  );
 });
 
 test('demo keys are recognised on the workers', async () => {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../../election/definition.js';
 import { checkDefinition } from '../../election/election-index.js';
-import type { UnitTally } from '../../election/fold.js';
+import type { RaceTally } from '../../election/fold.js';
 import { loadKenya2022 } from '../../kenya/kenya2022.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from '../../simulate/faults.js';
 import { kenyaNightPlan } from '../../simulate/kenya-night.js';
@@ -167,7 +167,9 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
   const client = new HttpClient(address, 8);
   try {
     out(`server    ${address}  (embedded store in ${dataDir})\n`);
-    out(`  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`);
+    out(
+      `  portal    ${address}/\n  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`,
+    );
 
     const { definitionBytes } = readElectionFiles(made.dir);
     const definition = JSON.parse(new TextDecoder().decode(definitionBytes)) as ElectionDefinition;
@@ -307,7 +309,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     }
 
     if (!o.exit) {
-      out(`\nthe server is still running at ${address}; Ctrl-C stops it.\n`);
+      out(`\nthe server is still running at ${address} (portal: ${address}/); Ctrl-C stops it.\n`);
       await server.exited();
     }
     return { ok, summary, comparisons, faultRows, problems };
@@ -341,7 +343,8 @@ function* counted(plan: Iterable<PlannedResult>, totals: FormTotals): Generator<
 /** Prints the national presidential tally beside the Form 34C declaration; true when they agree. */
 async function compareWith34C(client: HttpClient, out: (s: string) => void): Promise<boolean> {
   const res = await client.request('GET', '/api/v1/tally/president');
-  const { tally } = JSON.parse(res.body.toString()) as { tally: UnitTally };
+  // The presidency is one nation-wide race: its national tally is per candidate.
+  const { tally } = JSON.parse(res.body.toString()) as { tally: RaceTally };
   const c34 = loadKenya2022().national34C;
   const rows: Array<[string, number, number]> = [
     ['William Ruto', tally.votes.ruto ?? 0, c34.ruto],

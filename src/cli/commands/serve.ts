@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { startBundleMirror } from '../../bundle/mirror-server.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
 import { type RunningLog, startLog } from '../../server/start.js';
+import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { readElectionFiles, readKeyFile } from '../election-dir.js';
@@ -8,12 +10,22 @@ import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
+           [--witness URL=VKEY]...
+kura serve --from-bundle FILE [--data DIR | --db postgres://...] [--host H] [--port P]
 
 Runs the results server. The store is the embedded PGlite in --data (default
 ./kura-data) or PostgreSQL at --db. On the first start of an empty store,
 --election (a directory made by kura election) gives entry 0; later starts
 read the election from the log itself (and, if --election is given, check
-that it is the same election). The log key defaults to DIR/log.key.`;
+that it is the same election). The log key defaults to DIR/log.key.
+
+  --witness URL=VKEY  a witness (c2sp.org/tlog-witness) to push each new
+                      checkpoint to; VKEY is its cosignature/v1 key (kura
+                      witness prints it). Repeatable. GET /log/checkpoint then
+                      serves the checkpoint with the cosignatures collected.
+  --from-bundle FILE  serve a preservation bundle (kura export) as a read-only
+                      mirror that kura verify accepts; it is loaded into --data
+                      or --db (empty), or a temporary directory.`;
 
 export interface ServeOptions {
   election?: string;
@@ -21,6 +33,8 @@ export interface ServeOptions {
   db?: string;
   logKey?: string;
   readOnly?: boolean;
+  /** --witness URL=VKEY arguments. */
+  witnesses?: string[];
   log?: (msg: string) => void;
 }
 
@@ -38,7 +52,14 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
         'the writer needs the log key: give --election DIR or --log-key FILE (or --read-only)',
       );
     const signer = o.readOnly || !keyPath ? null : new CheckpointSigner(readKeyFile(keyPath));
-    const running = await startLog({ store, genesis, signer, log });
+    const witnesses = (o.witnesses ?? []).map((w) => {
+      try {
+        return parseWitnessTarget(w);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    });
+    const running = await startLog({ store, genesis, signer, log, witnesses });
     return { store, running };
   } catch (e) {
     await store.close();
@@ -57,17 +78,31 @@ export async function runServe(args: string[]): Promise<number> {
       port: { type: 'string' },
       'log-key': { type: 'string' },
       'read-only': { type: 'boolean' },
+      witness: { type: 'string', multiple: true },
+      'from-bundle': { type: 'string' },
     },
     HELP,
   );
   if (!a) return 0;
-  const { store, running } = await openServer({
-    election: a.values.election,
-    data: a.values.data,
-    db: a.values.db,
-    logKey: a.values['log-key'],
-    readOnly: a.values['read-only'],
-  });
+  const fromBundle = a.values['from-bundle'];
+  if (fromBundle && (a.values.election || a.values['log-key'] || a.values.witness))
+    throw new UsageError(
+      '--from-bundle serves a read-only mirror: no --election, --log-key or --witness',
+    );
+  if (a.values.data && a.values.db) throw new UsageError('give --data or --db, not both');
+  const { store, running, cleanup } = fromBundle
+    ? await startBundleMirror({ bundle: fromBundle, data: a.values.data, db: a.values.db })
+    : {
+        ...(await openServer({
+          election: a.values.election,
+          data: a.values.data,
+          db: a.values.db,
+          logKey: a.values['log-key'],
+          readOnly: a.values['read-only'],
+          witnesses: a.values.witness,
+        })),
+        cleanup: undefined,
+      };
   const host = a.values.host ?? '127.0.0.1';
   const port = Number(a.values.port ?? 8080);
   const address = await running.app.listen({ host, port });
@@ -76,7 +111,7 @@ export async function runServe(args: string[]): Promise<number> {
     `kura: serving election ${e.electionId} (${running.election.definition.stations.length} stations) on ${store.backend}, log ${e.logOrigin}\n`,
   );
   process.stdout.write(
-    `  API      ${address}/api/v1/tally/president\n  log      ${address}/log/checkpoint\n`,
+    `  API      ${address}/api/v1/tally/president\n  log      ${address}/log/checkpoint\n  portal   ${address}/\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -86,5 +121,6 @@ export async function runServe(args: string[]): Promise<number> {
   process.stdout.write('kura: stopping (sequencing what is queued)\n');
   await running.close();
   await store.close();
+  cleanup?.();
   return 0;
 }

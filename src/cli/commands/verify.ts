@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { EXIT, formatReport } from '../../verify/report.js';
 import { VerifyUsageError, verifyServer } from '../../verify/verify.js';
+import { parseInlinePolicy, parsePolicyFile, type WitnessPolicy } from '../../witness/policy.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--commission-key VKEY]
-            [--forms] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
+            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
 
 Audits a kura server from the outside: pins the log key, checks the signed
 checkpoint (and that it is consistent with the one an earlier run verified:
@@ -21,6 +23,10 @@ publishes.
   --election DIR        an election directory: its log.vkey, commission.vkey,
                         entry0.json and definition.json are pinned
   --commission-key VKEY the commission's verifier key (entry 0 must be signed by it)
+  --witness-policy P    require witness cosignatures on the checkpoint: a
+                        c2sp.org/tlog-policy file (witness/group/quorum lines),
+                        or inline "2 of VKEY1,VKEY2,VKEY3" (cosignature/v1 keys);
+                        a checkpoint short of it is untrustworthy (exit 2)
   --forms               download every result's scanned form and check its SHA-256
   --stations-sample N   compare N random station pages instead of all
   --concurrency N       HTTP requests in flight (default 16)
@@ -50,6 +56,17 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
   return Number(v);
 }
 
+/** --witness-policy: inline ("2 of VKEY,...") or a tlog-policy file. */
+function readWitnessPolicy(arg: string | undefined): WitnessPolicy | undefined {
+  if (arg === undefined) return undefined;
+  const inline = /^\s*(all|any|[0-9]+)\s+of\s/.test(arg);
+  if (!inline && !existsSync(arg))
+    throw new UsageError(`--witness-policy ${arg}: no such file, and not "K of VKEY,..."`);
+  const parsed = inline ? parseInlinePolicy(arg) : parsePolicyFile(readFileSync(arg, 'utf8'));
+  if (!parsed.ok) throw new UsageError(`--witness-policy ${arg}: ${parsed.error}`);
+  return parsed.value;
+}
+
 export async function runVerify(args: string[]): Promise<number> {
   const a = parse(
     args,
@@ -59,6 +76,7 @@ export async function runVerify(args: string[]): Promise<number> {
       election: { type: 'string' },
       'commission-key': { type: 'string' },
       forms: { type: 'boolean' },
+      'witness-policy': { type: 'string' },
       'stations-sample': { type: 'string' },
       concurrency: { type: 'string' },
       threads: { type: 'string' },
@@ -78,6 +96,7 @@ export async function runVerify(args: string[]): Promise<number> {
     electionDir: a.values.election,
     commissionKey: a.values['commission-key'],
     forms: a.values.forms ?? false,
+    witnessPolicy: readWitnessPolicy(a.values['witness-policy']),
     stationsSample: positiveInt(a.values['stations-sample'], 'stations-sample'),
     concurrency: positiveInt(a.values.concurrency, 'concurrency'),
     threads: positiveInt(a.values.threads, 'threads'),

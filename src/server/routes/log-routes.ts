@@ -12,7 +12,8 @@ const TILE_WIDTH = 256;
 
 export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/log/checkpoint', async (_req, reply) => {
-    const cp = currentCheckpoint(ctx);
+    const latest = currentCheckpoint(ctx);
+    const cp = ctx.witnessed ? ctx.witnessed(latest) : latest;
     return reply
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', 'no-cache')

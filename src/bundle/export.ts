@@ -1,0 +1,240 @@
+// Writes a preservation bundle (docs/FORMATS.md §13) from a store or a
+// server (ExportSource): the whole public record of the log as of its latest
+// checkpoint, member by member, streamed to a tar file (written under a
+// temporary name and renamed when complete). Only 16 entry bundles (4,096
+// entries) or one form are in memory at a time, besides the manifest's list
+// of member hashes.
+//
+// The log may still grow while the export runs (a live server): the export is
+// pinned to the latest checkpoint when it starts; later entries, tiles and
+// checkpoints are left out.
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { openGenesis } from '../election/genesis.js';
+import { toBase64 } from '../log/bytes.js';
+import { parseCheckpoint } from '../log/checkpoint.js';
+import { parseNote } from '../log/note.js';
+import {
+  encodeEntryBundle,
+  entryBundlePath,
+  TILE_WIDTH,
+  tilePath,
+  tilesForSize,
+} from '../log/tiles.js';
+import type { Store } from '../store/store.js';
+import type { ExportSource } from './export-source.js';
+import {
+  BUNDLE_FORMAT,
+  checkpointMember,
+  formMember,
+  type Manifest,
+  type ManifestMember,
+  MEMBER,
+} from './format.js';
+import { readmeText } from './readme.js';
+import { StoreExportSource } from './store-export-source.js';
+import { TarWriter } from './tar.js';
+
+export interface ExportOptions {
+  /** Where the record comes from; or give `store` for a StoreExportSource. */
+  source?: ExportSource;
+  store?: Store;
+  /** The bundle file to write (replaced if it exists, once the new one is complete). */
+  out: string;
+  /** Default: now. Also the members' modification time. */
+  now?: Date;
+  onProgress?: (
+    phase: 'entries' | 'tiles' | 'checkpoints' | 'forms',
+    done: number,
+    total: number,
+  ) => void;
+}
+
+export interface ExportSummary {
+  path: string;
+  bytes: number;
+  treeSize: number;
+  rootHash: string;
+  electionId: string;
+  checkpoints: number;
+  forms: number;
+  tiles: number;
+  entryBundles: number;
+}
+
+/** Entry bundles read per request. */
+const BUNDLES_PER_READ = 16;
+
+function generator(): string {
+  try {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version?: string };
+    return `kura ${pkg.version ?? ''}`.trim();
+  } catch {
+    return 'kura';
+  }
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/** The form hash an entry's JSON cites, if any (entries that do not parse cite none). */
+function citedForm(text: string): string | undefined {
+  try {
+    const form = (JSON.parse(text) as { form?: unknown }).form;
+    return typeof form === 'string' && /^[0-9a-f]{64}$/.test(form) ? form : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
+  const source = o.source ?? (o.store ? new StoreExportSource(o.store) : undefined);
+  if (!source) throw new TypeError('exportBundle: give source or store');
+  const now = o.now ?? new Date();
+  // ------------------------------------------------------------ what to export
+  const latest = await source.latestCheckpoint();
+  if (!latest)
+    throw new Error(`${source.name} has no signed checkpoint: there is no log to export`);
+  const parsedNote = parseNote(latest.note);
+  const parsed = parsedNote.ok ? parseCheckpoint(parsedNote.value.text) : undefined;
+  if (!parsed?.ok)
+    throw new Error(`the latest checkpoint of ${source.name} is not a checkpoint note`);
+  const cp = parsed.value;
+  const n = cp.size;
+  if (n !== latest.size || n === 0)
+    throw new Error(`the latest checkpoint of ${source.name} is for size ${n}; nothing to export`);
+  const entry0 = await source.entry0();
+  if (!entry0) throw new Error(`${source.name} has no entry 0`);
+  const defSha = (() => {
+    try {
+      return (JSON.parse(new TextDecoder().decode(entry0)) as { definitionSha256?: unknown })
+        .definitionSha256;
+    } catch {
+      return undefined;
+    }
+  })();
+  const definition = typeof defSha === 'string' ? await source.definition(defSha) : null;
+  if (!definition)
+    throw new Error(`the election definition entry 0 commits to is not in ${source.name}`);
+  const genesis = openGenesis(entry0, definition);
+  if (!genesis.ok)
+    throw new Error(`the election of ${source.name} does not verify: ${genesis.error}`);
+  const e0 = genesis.value.entry;
+  if (cp.origin !== e0.logOrigin)
+    throw new Error(
+      `the checkpoint of ${source.name} is for log ${JSON.stringify(cp.origin)}, not ${JSON.stringify(e0.logOrigin)}`,
+    );
+
+  // ------------------------------------------------------------ write
+  const partial = `${o.out}.partial-${process.pid}`;
+  const stream = createWriteStream(partial, { flags: 'wx' });
+  const tar = new TarWriter(stream, now.getTime() / 1000);
+  const members: ManifestMember[] = [];
+  const add = async (path: string, data: Uint8Array, contentType?: string) => {
+    await tar.add(path, data);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    members.push(
+      contentType
+        ? { path, sha256, size: data.length, contentType }
+        : { path, sha256, size: data.length },
+    );
+  };
+  const summary = { checkpoints: 0, forms: 0, tiles: 0, entryBundles: 0 };
+  const cited = new Set<string>();
+  const decoder = new TextDecoder();
+  try {
+    const rootHash = toBase64(cp.rootHash);
+    await add(
+      MEMBER.readme,
+      utf8(
+        readmeText({
+          electionId: e0.electionId,
+          logOrigin: e0.logOrigin,
+          logKey: e0.logKey,
+          treeSize: n,
+          rootHash,
+          createdAt: now.toISOString(),
+        }),
+      ),
+    );
+    await add(MEMBER.definition, definition);
+    await add(MEMBER.entry0, entry0);
+    await add(MEMBER.logKey, utf8(`${e0.logKey}\n`));
+    await add(MEMBER.commissionKey, utf8(`${e0.commissionKey}\n`));
+
+    // Entry bundles, in log order.
+    const bundles = Math.ceil(n / TILE_WIDTH);
+    for (let b = 0; b < bundles; b += BUNDLES_PER_READ) {
+      const start = b * TILE_WIDTH;
+      const end = Math.min(n, (b + BUNDLES_PER_READ) * TILE_WIDTH);
+      const rows = await source.entries(start, end);
+      for (let k = 0; start + k * TILE_WIDTH < end; k++) {
+        const slice = rows.slice(k * TILE_WIDTH, (k + 1) * TILE_WIDTH);
+        await add(entryBundlePath(b + k, slice.length), encodeEntryBundle(slice));
+        summary.entryBundles++;
+      }
+      if (source.formsByCitation)
+        for (const e of rows) {
+          const form = citedForm(decoder.decode(e));
+          if (form) cited.add(form);
+        }
+      o.onProgress?.('entries', end, n);
+    }
+
+    // Hash tiles at the widths of the exported tree (a stored tile may be wider: its prefix).
+    const tiles = tilesForSize(n);
+    for (const [i, t] of tiles.entries()) {
+      await add(tilePath(t), await source.tile(t.level, t.index, t.width));
+      summary.tiles++;
+      if (i % 64 === 0 || i === tiles.length - 1) o.onProgress?.('tiles', i + 1, tiles.length);
+    }
+
+    // Every checkpoint up to the exported size, as stored (cosignatures included).
+    for await (const c of source.checkpoints(n)) {
+      await add(checkpointMember(c.size), utf8(c.note));
+      summary.checkpoints++;
+      if (summary.checkpoints % 256 === 0)
+        o.onProgress?.('checkpoints', summary.checkpoints, summary.checkpoints);
+    }
+    if (!members.some((m) => m.path === checkpointMember(n)))
+      await add(checkpointMember(n), utf8(latest.note));
+    await add(MEMBER.checkpoint, utf8(latest.note));
+
+    for await (const blob of source.forms(cited, e0.definitionSha256)) {
+      await add(formMember(blob.sha256), blob.data, blob.contentType);
+      summary.forms++;
+      if (summary.forms % 256 === 0) o.onProgress?.('forms', summary.forms, summary.forms);
+    }
+
+    const manifest: Manifest = {
+      format: BUNDLE_FORMAT,
+      createdAt: now.toISOString(),
+      generator: generator(),
+      electionId: e0.electionId,
+      logOrigin: e0.logOrigin,
+      logKey: e0.logKey,
+      commissionKey: e0.commissionKey,
+      definitionSha256: e0.definitionSha256,
+      treeSize: n,
+      rootHash,
+      members,
+    };
+    await tar.add(MEMBER.manifest, utf8(`${JSON.stringify(manifest, null, 1)}\n`));
+    await tar.finish();
+    await rename(partial, o.out);
+    return {
+      path: o.out,
+      bytes: tar.bytesWritten,
+      treeSize: n,
+      rootHash,
+      electionId: e0.electionId,
+      ...summary,
+    };
+  } catch (e) {
+    stream.destroy();
+    await rm(partial, { force: true });
+    throw e;
+  }
+}

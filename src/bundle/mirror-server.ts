@@ -1,0 +1,74 @@
+// `kura serve --from-bundle FILE`: a read-only mirror of a preservation
+// bundle. The bundle is loaded into a fresh store (an embedded PGlite in a
+// temporary directory unless --data or --db is given) and served by the
+// ordinary server without a signer: it serves the bundle's latest checkpoint,
+// tiles, entries, tallies and forms, and refuses every write (READ_ONLY).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningLog, startLog } from '../server/start.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { loadBundle } from './load.js';
+import { openBundle } from './read.js';
+
+export interface MirrorServerOptions {
+  bundle: string;
+  /** An empty (or new) PGlite directory, or one this same bundle was loaded into before. */
+  data?: string;
+  /** An empty PostgreSQL database. */
+  db?: string;
+  log?: (msg: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface MirrorServer {
+  store: Store;
+  running: RunningLog;
+  /** Closes nothing: removes the temporary store directory, if one was made (after store.close()). */
+  cleanup(): void;
+}
+
+export async function startBundleMirror(o: MirrorServerOptions): Promise<MirrorServer> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const opened = await openBundle(o.bundle);
+  if (!opened.ok)
+    throw new Error(`${o.bundle}: ${opened.error.message} (kura verify-bundle tells more)`);
+  const bundle = opened.value;
+  const temp = o.data || o.db ? undefined : mkdtempSync(join(tmpdir(), 'kura-bundle-'));
+  const cleanup = () => {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  };
+  let store: Store | undefined;
+  try {
+    store = await openStore(
+      o.db ? { url: o.db, log } : { dataDir: o.data ?? join(temp as string, 'data'), log },
+    );
+    const genesis = { entryBytes: bundle.entry0Bytes, definitionBytes: bundle.definitionBytes };
+    const size = await store.treeSize();
+    const latest = await store.latestCheckpoint();
+    const n = bundle.manifest.treeSize;
+    const lastNote = bundle.checkpoints.at(-1)?.note;
+    if (size === 0) {
+      // startLog writes entry 0 and the definition; the rest is loaded after it.
+      const first = await startLog({ store, genesis, signer: null, log });
+      await first.close();
+      log(`kura: loading ${n} entries from ${o.bundle}`);
+      const loaded = await loadBundle(bundle, store, first.election.index, o.onProgress);
+      for (const sha of loaded.formsRefused)
+        log(`kura: warning: form ${sha} in the bundle does not hash to its name; not served`);
+    } else if (size !== n || latest?.note !== lastNote) {
+      throw new Error(
+        `${o.data ?? o.db} already holds another log (${size} entries); give an empty store for --from-bundle`,
+      );
+    }
+    const running = await startLog({ store, genesis, signer: null, log });
+    return { store, running, cleanup };
+  } catch (e) {
+    await store?.close();
+    cleanup();
+    throw e;
+  } finally {
+    await bundle.close();
+  }
+}

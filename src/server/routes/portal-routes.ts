@@ -1,0 +1,116 @@
+// The public results portal (web/, built by Vite into dist/web), served at /.
+// Everything it needs comes from this server: no outside host. Hashed assets
+// under /assets/ never change and are cached for a year; index.html is
+// revalidated on every visit so a new build takes effect at once. Client
+// routes (/c/…, /station/…, /search, /data) get index.html (SPA fallback).
+// Files are read once at start-up and kept in memory with their gzip form.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { constants, gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.js';
+
+/** dist/web at the package root: the same path from src/server/routes (tsx) and dist/server/routes. */
+export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../dist/web', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt']);
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+interface PortalFile {
+  body: Buffer;
+  gzip: Buffer | null;
+  type: string;
+  etag: string;
+}
+
+function loadFiles(dir: string): Map<string, PortalFile> {
+  const files = new Map<string, PortalFile>();
+  if (!existsSync(join(dir, 'index.html'))) return files;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const body = readFileSync(full);
+        const ext = extname(name);
+        files.set(`/${relative(dir, full).split(sep).join('/')}`, {
+          body,
+          gzip: COMPRESSIBLE.has(ext)
+            ? gzipSync(body, { level: constants.Z_BEST_COMPRESSION })
+            : null,
+          type: TYPES[ext] ?? 'application/octet-stream',
+          etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`,
+        });
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function takesGzip(req: FastifyRequest): boolean {
+  const h = req.headers['accept-encoding'];
+  return typeof h === 'string' && /\bgzip\b/i.test(h) && !/\bgzip\s*;\s*q=0(\.0*)?\b/i.test(h);
+}
+
+export interface PortalOptions {
+  /** The built portal (default: dist/web of this package). */
+  dir?: string;
+}
+
+export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions = {}): void {
+  const dir = opts.dir ?? DEFAULT_PORTAL_DIR;
+  const files = loadFiles(dir);
+
+  function send(req: FastifyRequest, reply: FastifyReply, file: PortalFile, cache: string) {
+    reply
+      .header('content-type', file.type)
+      .header('cache-control', cache)
+      .header('etag', file.etag)
+      .header('vary', 'accept-encoding')
+      .header('x-content-type-options', 'nosniff');
+    if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
+    if (file.gzip && takesGzip(req))
+      return reply.header('content-encoding', 'gzip').send(file.gzip);
+    return reply.send(file.body);
+  }
+
+  function page(req: FastifyRequest, reply: FastifyReply) {
+    const index = files.get('/index.html');
+    if (!index)
+      throw new ApiError(
+        'NOT_FOUND',
+        `the portal is not built (no ${join(dir, 'index.html')}); run npm run build`,
+      );
+    // The page names the current hashed assets: always revalidate it.
+    return send(req, reply, index, 'no-cache');
+  }
+
+  app.get('/', page);
+  app.get('/index.html', page);
+  for (const prefix of ['/c/*', '/station/*', '/search', '/data']) app.get(prefix, page);
+
+  app.get('/assets/*', async (req, reply) => {
+    const path = `/assets/${(req.params as { '*': string })['*']}`;
+    const file = files.get(path);
+    if (!file) throw new ApiError('NOT_FOUND', `no portal asset ${path}`);
+    return send(req, reply, file, IMMUTABLE);
+  });
+  // Unhashed files at the root of the build (icons, robots.txt).
+  for (const [path, file] of files)
+    if (!path.startsWith('/assets/') && path !== '/index.html')
+      app.get(path, async (req, reply) => send(req, reply, file, 'public, max-age=3600'));
+}

@@ -1,0 +1,432 @@
+// The results portal in a real browser (Debian's Chromium) against a real
+// kura server: the national summary with chart, map and constitutional
+// tests; drill-down to a station; Verify passing every step; a tampered entry
+// and a swapped form image failing the right step; Swahili; live updates
+// without a reload; search; keyboard use; and the initial JavaScript weight.
+// Screenshots go to test-output/screenshots/.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { DEFAULT_PORTAL_DIR } from '../../src/server/routes/portal-routes.js';
+import {
+  browserMissing,
+  drawForm,
+  ensurePortalBuilt,
+  launch,
+  SCREENSHOTS,
+  screenshot,
+} from './browser.js';
+import { type PortalElection, startPortalElection } from './portal-election.js';
+
+const missing = browserMissing();
+if (missing) process.stderr.write(`portal browser tests skipped: ${missing}\n`);
+
+describe('the results portal in Chromium', { skip: missing ?? false }, () => {
+  let e: PortalElection;
+  let browser: Browser;
+  /** The station drilled down to and verified, with scans uploaded for every contest. */
+  let verified: string;
+  /** Stations that report later, during the live-update test. */
+  let late: string[] = [];
+
+  before(async () => {
+    ensurePortalBuilt();
+    e = await startPortalElection('pglite');
+    browser = await launch();
+    const stations = e.definition.stations;
+    verified = stations[1]?.code as string;
+    late = stations.filter((_, i) => i % 4 === 3).map((s) => s.code);
+    for (const s of stations) {
+      if (late.includes(s.code)) continue;
+      for (const contest of e.contests()) {
+        let png: Uint8Array | undefined;
+        if (s.code === verified || s.code === stations[2]?.code) {
+          const title = e.definition.contests.find((c) => c.id === contest)?.title ?? contest;
+          png = await drawForm(
+            browser,
+            s.name,
+            e.result(s.code, contest, 'x'.repeat(64)),
+            title.toUpperCase(),
+          );
+        }
+        await e.submit(s.code, contest, png);
+      }
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await e?.close();
+  });
+
+  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text());
+    });
+    (page as Page & { errors: string[] }).errors = errors;
+    await page.goto(e.url + path);
+    return page;
+  }
+  const pageErrors = (page: Page) => (page as Page & { errors: string[] }).errors;
+
+  async function tally(contest: string, unit = '') {
+    const r = await e.running.app.inject({
+      method: 'GET',
+      url: `/api/v1/tally/${contest}${unit ? `/${unit}` : ''}`,
+    });
+    return r.json().tally as {
+      stationsReported: number;
+      stationsExpected: number;
+      votes: Record<string, number>;
+    };
+  }
+
+  test('national summary: figures, bar chart, county map and constitutional tests', async () => {
+    const page = await open('/');
+    await page.getByRole('heading', { level: 1, name: 'President' }).waitFor();
+    const t = await tally('president');
+    await page
+      .getByTestId('stations-reported')
+      .filter({ hasText: String(t.stationsReported) })
+      .waitFor();
+    assert.match(
+      await page.locator('.figures').innerText(),
+      new RegExp(`of ${t.stationsExpected}`),
+    );
+    // The chart draws on a canvas of real size, labelled with the shares.
+    const canvas = page.locator('.chart canvas');
+    const box = await canvas.boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 100, `chart size ${JSON.stringify(box)}`);
+    assert.match(String(await canvas.getAttribute('aria-label')), /Amani Wekesa \d/);
+    // Every candidate's national votes are in the table, as the tally says.
+    for (const [id, votes] of Object.entries(t.votes)) {
+      const name = {
+        amani: 'Amani Wekesa',
+        baraka: 'Baraka Otieno',
+        chiku: 'Chiku Njeri',
+        daudi: 'Daudi Mwangi',
+      }[id] as string;
+      const row = page.locator('table.results tbody tr', { hasText: name }).first();
+      assert.match(await row.innerText(), new RegExp(votes.toLocaleString('en-KE')));
+    }
+    // The map: 47 county shapes, the two counties of this election coloured.
+    const map = page.locator('svg.map-svg');
+    await map.waitFor();
+    const mapBox = await map.boundingBox();
+    assert.ok(
+      mapBox && mapBox.width > 200 && mapBox.height > 200,
+      `map size ${JSON.stringify(mapBox)}`,
+    );
+    assert.equal(await map.locator('path').count(), 47);
+    const coloured = await map.locator('path:not([fill="#d9d9d9"])').count();
+    assert.equal(coloured, 2);
+    assert.match(
+      String(await map.locator('a[href="/c/president/u/001"]').getAttribute('aria-label')),
+      /^Mombasa: Leading: /,
+    );
+    // The constitutional tests: two counties here, so 25% in 2 of them is needed.
+    const tests = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Constitutional tests for the presidency' }),
+    });
+    await tests.waitFor();
+    assert.match(await tests.innerText(), /\/ 2 counties at 25% or more \(2 needed\)/);
+    assert.match(await tests.innerText(), /Provisional/);
+    // The log status line.
+    assert.match(await page.locator('.logbar').innerText(), /entries in the log/);
+    assert.match(await page.locator('.logbar').innerText(), /no witness cosignatures/);
+    await screenshot(page, 'national-summary');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  test('on a phone screen the summary fits the width', async () => {
+    const page = await open('/', { width: 390, height: 844 });
+    await page.locator('.chart canvas').waitFor();
+    await page.locator('svg.map-svg').waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+    await screenshot(page, 'national-summary-phone');
+    await page.close();
+  });
+
+  test('drill down: county > constituency > ward > station, with a table at each level', async () => {
+    const station = e.definition.stations.find((s) => s.code === verified);
+    assert.ok(station);
+    const page = await open('/');
+    const children = page.getByTestId('children-table');
+    await children.getByRole('link', { name: 'Mombasa' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mombasa: President' }).waitFor();
+    assert.equal(await page.getByTestId('children-table').locator('tbody tr').count(), 2);
+    await screenshot(page, 'county');
+    await page.getByTestId('children-table').getByRole('link', { name: 'Changamwe' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Changamwe: President' }).waitFor();
+    await page.getByTestId('children-table').getByRole('link', { name: 'Port Reitz' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Port Reitz: President' }).waitFor();
+    const rows = page.getByTestId('stations-table').locator('tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.deepEqual(await page.locator('.crumbs li').allInnerTexts(), [
+      'Nation',
+      'Mombasa',
+      'Changamwe',
+      'Port Reitz',
+    ]);
+    await screenshot(page, 'ward');
+    await page.getByTestId('stations-table').getByRole('link', { name: station.name }).click();
+    await page.getByRole('heading', { level: 1, name: station.name }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/station/${verified}`);
+    // Each contest's result as signed, with its entry index and scan.
+    const r = (
+      await e.running.app.inject({ method: 'GET', url: `/api/v1/stations/${verified}` })
+    ).json();
+    for (const contest of e.contests()) {
+      const section = page.getByTestId(`result-${contest}`);
+      const text = await section.innerText();
+      assert.match(text, new RegExp(`#${r.results[contest].entryIndex}\\b`), contest);
+      for (const [id, n] of Object.entries(r.results[contest].votes as Record<string, number>))
+        assert.equal(
+          await section.locator(`td[data-candidate="${id}"]`).innerText(),
+          n.toLocaleString('en-KE'),
+        );
+    }
+    const img = page.getByTestId('result-president').locator('.scan img');
+    await img.waitFor();
+    await page.waitForFunction(() => {
+      const i = document.querySelector(
+        '[data-testid="result-president"] .scan img',
+      ) as HTMLImageElement | null;
+      return i?.complete && i.naturalWidth > 0;
+    });
+    await screenshot(page, 'station');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  async function runVerify(
+    page: Page,
+  ): Promise<Record<string, { status: string; detail: string }>> {
+    await page.getByTestId('verify').click();
+    await page.getByTestId('verdict').waitFor({ timeout: 20_000 });
+    const steps: Record<string, { status: string; detail: string }> = {};
+    for (const li of await page.locator('[data-step]').all())
+      steps[(await li.getAttribute('data-step')) as string] = {
+        status: (await li.getAttribute('data-status')) as string,
+        detail: await li.locator('.step-detail').innerText(),
+      };
+    return steps;
+  }
+
+  test('Verify passes every step for an honest station', async () => {
+    const page = await open(`/station/${verified}`);
+    const steps = await runVerify(page);
+    for (const id of ['checkpoint', 'inclusion', 'signature', 'form', 'numbers'])
+      assert.equal(steps[id]?.status, 'pass', `${id}: ${steps[id]?.detail}`);
+    // No witness is configured for this server: said, not failed.
+    assert.equal(steps.witness?.status, 'warn');
+    assert.match(steps.inclusion?.detail ?? '', /6-hash proof|\d+-hash proof verified/);
+    assert.match(steps.form?.detail ?? '', /president: SHA-256 [0-9a-f]{16}… matches/);
+    assert.equal(await page.getByTestId('verdict').innerText(), 'Every check passed.');
+    assert.match(await page.locator('.verify').innerText(), /Pinned log key: kura\.test\/portal\+/);
+    await page.locator('.verify').screenshot({ path: join(SCREENSHOTS, 'verify-pass.png') });
+    await page.close();
+  });
+
+  test('a changed entry in the database fails the inclusion step', async () => {
+    const target = e.definition.stations[5]?.code as string;
+    const r = (
+      await e.running.app.inject({ method: 'GET', url: `/api/v1/stations/${target}` })
+    ).json();
+    const index = r.results.president.entryIndex as number;
+    const [row] = await e.sql<{ data: Buffer }>('SELECT data FROM entries WHERE idx = $1', [index]);
+    const original = Buffer.from(row?.data as Buffer);
+    const text = original.toString('utf8');
+    // One vote more for the first candidate, in the stored bytes.
+    const changed = text.replace(
+      /"votes":\{"amani":(\d+)/,
+      (_m, n) => `"votes":{"amani":${Number(n) + 1}`,
+    );
+    assert.notEqual(changed, text);
+    await e.sql('ALTER TABLE entries DISABLE TRIGGER entries_no_update_delete');
+    try {
+      await e.sql('UPDATE entries SET data = $1 WHERE idx = $2', [Buffer.from(changed), index]);
+      const page = await open(`/station/${target}`);
+      const steps = await runVerify(page);
+      assert.equal(steps.checkpoint?.status, 'pass');
+      assert.equal(steps.inclusion?.status, 'fail', steps.inclusion?.detail);
+      assert.match(
+        steps.inclusion?.detail ?? '',
+        new RegExp(
+          `entry ${index} \\(president\\): INCLUSION_PROOF_INVALID: computed root does not match`,
+        ),
+      );
+      assert.equal(steps.numbers?.status, 'fail');
+      assert.equal(
+        await page.getByTestId('verdict').innerText(),
+        'A check failed: do not trust these figures.',
+      );
+      await page
+        .locator('.verify')
+        .screenshot({ path: join(SCREENSHOTS, 'verify-tampered-entry.png') });
+      await page.close();
+    } finally {
+      await e.sql('UPDATE entries SET data = $1 WHERE idx = $2', [original, index]);
+      await e.sql('ALTER TABLE entries ENABLE TRIGGER entries_no_update_delete');
+    }
+  });
+
+  test('a swapped form image fails the form step only', async () => {
+    const target = e.definition.stations[2]?.code as string;
+    const r = (
+      await e.running.app.inject({ method: 'GET', url: `/api/v1/stations/${target}` })
+    ).json();
+    const sha = r.results.governor.form as string;
+    const [row] = await e.sql<{ data: Buffer }>('SELECT data FROM blobs WHERE sha256 = $1', [sha]);
+    const original = Buffer.from(row?.data as Buffer);
+    const other = await e.sql<{ data: Buffer }>('SELECT data FROM blobs WHERE sha256 = $1', [
+      r.results.president.form,
+    ]);
+    await e.sql('UPDATE blobs SET data = $1 WHERE sha256 = $2', [other[0]?.data, sha]);
+    try {
+      const page = await open(`/station/${target}`);
+      const steps = await runVerify(page);
+      for (const id of ['checkpoint', 'inclusion', 'signature', 'numbers'])
+        assert.equal(steps[id]?.status, 'pass', `${id}: ${steps[id]?.detail}`);
+      assert.equal(steps.form?.status, 'fail');
+      assert.match(
+        steps.form?.detail ?? '',
+        /governor: the file hashes to [0-9a-f]{16}…, the entry says/,
+      );
+      await page
+        .locator('.verify')
+        .screenshot({ path: join(SCREENSHOTS, 'verify-swapped-form.png') });
+      await page.close();
+    } finally {
+      await e.sql('UPDATE blobs SET data = $1 WHERE sha256 = $2', [original, sha]);
+    }
+  });
+
+  test('Swahili labels, switchable and remembered', async () => {
+    const page = await open('/');
+    await page.getByRole('heading', { level: 1, name: 'President' }).waitFor();
+    await page.getByRole('button', { name: 'Kiswahili' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Rais' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'sw');
+    assert.equal(
+      await page.getByRole('button', { name: 'Kiswahili' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    const text = await page.locator('main').innerText();
+    for (const word of [
+      'Vituo vya kupigia kura vilivyoripoti',
+      'Waliojitokeza',
+      'Kura halali',
+      'Ramani ya kaunti',
+      'Mgombea',
+    ])
+      assert.ok(text.includes(word), `Swahili label "${word}"`);
+    assert.match(await page.locator('nav[aria-label="main"]').innerText(), /Matokeo/);
+    await page.locator('svg.map-svg').waitFor();
+    await screenshot(page, 'national-summary-swahili');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Rais' }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'President' }).waitFor();
+    await page.close();
+  });
+
+  test('figures update live, without a reload, as results arrive', async () => {
+    const page = await open('/');
+    const before = await tally('president');
+    const figure = page.getByTestId('stations-reported');
+    await figure.filter({ hasText: String(before.stationsReported) }).waitFor();
+    await page.evaluate(() => {
+      (window as unknown as { marker: boolean }).marker = true;
+    });
+    const code = late.shift() as string;
+    await e.submit(code, 'president');
+    await figure
+      .filter({ hasText: String(before.stationsReported + 1) })
+      .waitFor({ timeout: 15_000 });
+    // The same document: no reload happened.
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { marker?: boolean }).marker),
+      true,
+    );
+    await page.close();
+  });
+
+  test('search by station name or code', async () => {
+    const station = e.definition.stations[7];
+    assert.ok(station);
+    const page = await open('/search');
+    await page.getByLabel('Search by polling station name or code, or a place').fill(station.code);
+    await page.keyboard.press('Enter');
+    const hits = page.getByTestId('search-stations');
+    await hits.waitFor();
+    assert.equal(await hits.locator('li').count(), 1);
+    await page.getByLabel('Search by polling station name or code, or a place').fill('bahari');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/q=bahari/);
+    await hits.locator('li').nth(7).waitFor();
+    assert.equal(await hits.locator('li').count(), 8);
+    await screenshot(page, 'search');
+    await hits.getByRole('link').first().click();
+    await page.getByRole('heading', { level: 1, name: /^Bahari Secondary School/ }).waitFor();
+    await page.close();
+  });
+
+  test('keyboard and screen reader basics', async () => {
+    const page = await open('/');
+    await page.getByRole('heading', { level: 1, name: 'President' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => location.hash), '#main');
+    // Tab reaches the county links in the map, and Enter follows them.
+    await page.locator('svg.map-svg a[href="/c/president/u/002"]').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Kwale: President' }).waitFor();
+    // Names for every control and image.
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('button, a, input, img, canvas'))
+        .filter((el) => {
+          const name =
+            el.getAttribute('aria-label') ||
+            el.getAttribute('alt') ||
+            (el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : '') ||
+            el.textContent;
+          return !name?.trim();
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unnamed, []);
+    await page.close();
+  });
+
+  test('initial JavaScript is at most 250 KB gzipped (measured)', async () => {
+    const html = readFileSync(join(DEFAULT_PORTAL_DIR, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1] as string);
+    const preloads = [...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map(
+      (m) => m[1] as string,
+    );
+    let gz = 0;
+    let raw = 0;
+    for (const src of [...scripts, ...preloads]) {
+      const body = readFileSync(join(DEFAULT_PORTAL_DIR, src));
+      raw += body.length;
+      gz += gzipSync(body, { level: 9 }).length;
+    }
+    process.stdout.write(
+      `# portal initial JavaScript: ${raw} bytes, ${gz} bytes gzipped (${scripts.length + preloads.length} files)\n`,
+    );
+    assert.ok(scripts.length >= 1);
+    assert.ok(gz <= 250 * 1024, `initial JS is ${gz} bytes gzipped`);
+  });
+});

@@ -1,0 +1,83 @@
+// The portal: routes, language, the live feed and the election, provided to every page.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { type ContestsAnswer, useJson } from './api';
+import { Failure, Layout, Loading } from './components/Layout';
+import { ElectionContext } from './election';
+import { initialLang, type Lang, LangContext, translator } from './i18n';
+import { LiveContext, useLiveFeed } from './live';
+import { DataPage } from './pages/DataPage';
+import { SearchPage } from './pages/SearchPage';
+import { StationPage } from './pages/StationPage';
+import { UnitPage } from './pages/UnitPage';
+import { interceptLinks, navigate, useRoute } from './router';
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = (l: Lang) => {
+    setLangState(l);
+    try {
+      localStorage.setItem('kura.lang', l);
+    } catch {
+      // ignore
+    }
+  };
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const langValue = useMemo(() => ({ lang, t: translator(lang), setLang }), [lang]);
+  const live = useLiveFeed();
+  const route = useRoute();
+  const election = useJson<ContestsAnswer>('/api/v1/contests');
+
+  useEffect(() => {
+    document.addEventListener('click', interceptLinks);
+    return () => document.removeEventListener('click', interceptLinks);
+  }, []);
+  // Move focus to the new page's content after a client navigation (screen readers announce it).
+  useEffect(() => {
+    const main = document.getElementById('main');
+    if (main && document.activeElement !== document.body) main.focus({ preventScroll: true });
+  }, [route]);
+
+  const title = election.state === 'ready' ? election.data.title : '';
+  useEffect(() => {
+    if (title) document.title = title;
+  }, [title]);
+
+  let page = <Loading />;
+  if (election.state === 'error') page = <Failure error={election.error} />;
+  else if (election.state === 'ready') {
+    const first = election.data.contests[0]?.id ?? 'president';
+    switch (route.page) {
+      case 'home':
+        page = <UnitPage contest={first} unit="" />;
+        break;
+      case 'unit':
+        page = <UnitPage contest={route.contest} unit={route.unit} />;
+        break;
+      case 'station':
+        page = <StationPage code={route.code} />;
+        break;
+      case 'search':
+        page = <SearchPage q={route.q} />;
+        break;
+      case 'data':
+        page = <DataPage />;
+        break;
+      case 'missing':
+        page = <Failure error={new Error(`${langValue.t('notFound')}: ${route.path}`)} />;
+        break;
+    }
+  }
+  return (
+    <LangContext.Provider value={langValue}>
+      <LiveContext.Provider value={live}>
+        <ElectionContext.Provider value={election.state === 'ready' ? election.data : null}>
+          <Layout title={title}>{page}</Layout>
+        </ElectionContext.Provider>
+      </LiveContext.Provider>
+    </LangContext.Provider>
+  );
+}
+
+export { navigate };

@@ -1,0 +1,322 @@
+// One polling station: its result per contest (as signed), the scanned forms,
+// the log entries, flags and history, and "Verify", which checks all of it in
+// the browser against the pinned log key.
+import { useEffect, useState } from 'preact/hooks';
+import type { Candidate, StationAnswer, StationResult } from '../api';
+import { useJson } from '../api';
+import { Failure, Loading } from '../components/Layout';
+import { contestTitle, useElection } from '../election';
+import { formatNumber, type MessageKey, useT } from '../i18n';
+import { useLive } from '../live';
+import { type Pin, pinnedLogKey } from '../pin';
+import { unitHref } from '../router';
+import type { Step, StepStatus } from '../verify';
+
+const enc = encodeURIComponent;
+
+export function StationPage(props: { code: string }) {
+  const { t, lang } = useT();
+  const election = useElection();
+  const { version } = useLive();
+  const data = useJson<StationAnswer>(`/api/v1/stations/${enc(props.code)}`, version);
+  if (data.state === 'loading') return <Loading />;
+  if (data.state === 'error') return <Failure error={data.error} />;
+  const s = data.data;
+  const first = election.contests[0]?.id ?? 'president';
+  const crumbs = [s.county, s.constituency, s.ward].filter(
+    (x): x is { code: string; name: string } => x !== null,
+  );
+  const history = Object.values(s.results)
+    .filter((r): r is StationResult => r !== null)
+    .sort((a, b) => a.entryIndex - b.entryIndex);
+
+  return (
+    <article>
+      <nav aria-label="breadcrumb" class="crumbs">
+        <ol>
+          <li>
+            <a href={unitHref(first, '')}>{t('nation')}</a>
+          </li>
+          {crumbs.map((c) => (
+            <li>
+              <a href={unitHref(first, c.code)}>{c.name}</a>
+            </li>
+          ))}
+          <li aria-current="page">{s.station.name}</li>
+        </ol>
+      </nav>
+      <header class="page-head">
+        <p class="eyebrow">{t('station')}</p>
+        <h1>{s.station.name}</h1>
+        <p class="muted">
+          <span class="mono">{s.station.code}</span> · {t('registered')}:{' '}
+          {formatNumber(lang, s.station.registeredVoters)} · {t('device')}:{' '}
+          <span class="mono">{s.devices.map((d) => d.id).join(', ')}</span>
+        </p>
+      </header>
+      <VerifyPanel station={s} />
+      {Object.entries(s.results).map(([contest, result]) => (
+        <ContestResult key={contest} contest={contest} ward={s.station.ward} result={result} />
+      ))}
+      <section aria-labelledby="history-h" class="panel">
+        <h2 id="history-h">{t('history')}</h2>
+        <p class="muted">{t('historyNote')}</p>
+        {history.length === 0 ? (
+          <p>{t('awaiting')}</p>
+        ) : (
+          <ol class="history">
+            {history.map((r) => (
+              <li>
+                <a href={`/api/v1/entries/${r.entryIndex}`} class="mono">
+                  #{r.entryIndex}
+                </a>{' '}
+                {contestTitle(
+                  t,
+                  election.contests.find((c) => c.id === r.contest) ?? {
+                    kind: r.contest,
+                    title: r.contest,
+                  },
+                )}{' '}
+                {t('logged')} · {t('deviceTime')}{' '}
+                <time dateTime={r.deviceTime}>
+                  {r.deviceTime.replace('T', ' ').replace('Z', ' UTC')}
+                </time>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </article>
+  );
+}
+
+function ContestResult(props: { contest: string; ward: string; result: StationResult | null }) {
+  const { t, lang } = useT();
+  const election = useElection();
+  const info = election.contests.find((c) => c.id === props.contest);
+  const cands = useJson<{ candidates: Candidate[] }>(
+    `/api/v1/candidates/${enc(props.contest)}/${enc(props.ward)}`,
+  );
+  const names = new Map(
+    (cands.state === 'ready' ? cands.data.candidates : []).map((c) => [c.id, c]),
+  );
+  const r = props.result;
+  const title = info ? contestTitle(t, info) : props.contest;
+  const headingId = `res-${props.contest}`;
+  return (
+    <section aria-labelledby={headingId} class="panel" data-testid={`result-${props.contest}`}>
+      <h2 id={headingId}>
+        {title}
+        {info && <span class="muted small"> · Form {info.forms.station}</span>}
+      </h2>
+      {!r ? (
+        <p class="muted">{t('awaiting')}</p>
+      ) : (
+        <div class="grid-2">
+          <div>
+            <div class="table-wrap">
+              <table class="results">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('candidate')}</th>
+                    <th scope="col">{t('party')}</th>
+                    <th scope="col" class="num">
+                      {t('votes')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(r.votes)
+                    .sort((a, b) => b[1] - a[1])
+                    .map(([id, n]) => (
+                      <tr>
+                        <th scope="row">{names.get(id)?.name ?? id}</th>
+                        <td>{names.get(id)?.party ?? ''}</td>
+                        <td class="num" data-candidate={id}>
+                          {formatNumber(lang, n)}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row" colSpan={2}>
+                      {t('validAsWritten')}
+                    </th>
+                    <td class="num">{formatNumber(lang, r.totalValid)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row" colSpan={2}>
+                      {t('rejected')}
+                    </th>
+                    <td class="num">{formatNumber(lang, r.rejected)}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+            <dl class="facts">
+              <dt>{t('entryIndex')}</dt>
+              <dd>
+                <a href={`/api/v1/entries/${r.entryIndex}`} class="mono">
+                  #{r.entryIndex}
+                </a>
+              </dd>
+              <dt>{t('device')}</dt>
+              <dd class="mono">{r.device}</dd>
+              <dt>{t('deviceTime')}</dt>
+              <dd>
+                <time dateTime={r.deviceTime}>
+                  {r.deviceTime.replace('T', ' ').replace('Z', ' UTC')}
+                </time>
+              </dd>
+              <dt>{t('flags')}</dt>
+              <dd>
+                {r.flags.length === 0
+                  ? t('noFlags')
+                  : r.flags.map((f) => (
+                      <span class="badge badge-warn">{t(`flag.${f}` as MessageKey) ?? f}</span>
+                    ))}
+              </dd>
+            </dl>
+          </div>
+          <FormScan sha256={r.form} title={`${t('scannedForm')}: ${title}`} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function FormScan(props: { sha256: string; title: string }) {
+  const { t } = useT();
+  const [missing, setMissing] = useState(false);
+  const [kind, setKind] = useState<string | null>(null);
+  const url = `/api/v1/forms/${props.sha256}`;
+  useEffect(() => {
+    setMissing(false);
+    setKind(null);
+    fetch(url, { method: 'HEAD' }).then(
+      (r) => (r.ok ? setKind(r.headers.get('content-type')) : setMissing(true)),
+      () => setMissing(true),
+    );
+  }, [url]);
+  return (
+    <figure class="scan">
+      {missing ? (
+        <p class="muted scan-missing">{t('formMissing')}</p>
+      ) : kind === null ? null : kind.startsWith('image/') ? (
+        <a href={url}>
+          <img src={url} alt={props.title} />
+        </a>
+      ) : (
+        <a href={url} class="button">
+          {t('openForm')} (PDF)
+        </a>
+      )}
+      <figcaption class="mono small">SHA-256 {props.sha256}</figcaption>
+    </figure>
+  );
+}
+
+const STEP_LABEL: Record<Step['id'], MessageKey> = {
+  checkpoint: 'stepCheckpoint',
+  witness: 'stepWitness',
+  inclusion: 'stepInclusion',
+  signature: 'stepSignature',
+  form: 'stepForm',
+  numbers: 'stepNumbers',
+};
+const STATUS_LABEL: Record<Exclude<StepStatus, 'pending'>, MessageKey> = {
+  pass: 'stepPass',
+  fail: 'stepFail',
+  warn: 'stepWarn',
+};
+
+function VerifyPanel(props: { station: StationAnswer }) {
+  const { t } = useT();
+  const election = useElection();
+  const [steps, setSteps] = useState<Step[] | null>(null);
+  const [running, setRunning] = useState(false);
+  const [pin, setPin] = useState<Pin | null>(null);
+  const [crash, setCrash] = useState<string | null>(null);
+
+  const run = async () => {
+    setRunning(true);
+    setCrash(null);
+    try {
+      const p = await pinnedLogKey(election.logOrigin);
+      setPin(p);
+      // The verifier (Ed25519, Merkle proofs) loads only when asked for.
+      const { verifyStation, STEP_ORDER } = await import('../verify');
+      setSteps(STEP_ORDER.map((id) => ({ id, status: 'pending', detail: '' })));
+      await verifyStation(
+        { station: props.station, pinnedKey: p.key, origin: election.logOrigin },
+        setSteps,
+      );
+    } catch (e) {
+      setCrash((e as Error).message);
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const done = steps && !running;
+  const failed = steps?.some((s) => s.status === 'fail');
+  return (
+    <section aria-labelledby="verify-h" class="panel verify">
+      <h2 id="verify-h">{t('verifyTitle')}</h2>
+      <p class="muted">{t('verifyIntro')}</p>
+      <button
+        type="button"
+        class="button button-primary"
+        onClick={run}
+        disabled={running}
+        data-testid="verify"
+      >
+        {running ? t('verifying') : steps ? t('verifyAgain') : t('verify')}
+      </button>
+      <div aria-live="polite">
+        {steps && (
+          <ol class="steps" data-testid="verify-steps">
+            {steps.map((s) => (
+              <li class={`step step-${s.status}`} data-step={s.id} data-status={s.status}>
+                <span class="step-icon" aria-hidden="true">
+                  {s.status === 'pass'
+                    ? '✓'
+                    : s.status === 'fail'
+                      ? '✗'
+                      : s.status === 'warn'
+                        ? '!'
+                        : '…'}
+                </span>
+                <span>
+                  <strong>{t(STEP_LABEL[s.id])}</strong>
+                  {s.status !== 'pending' && (
+                    <span class="step-status"> {t(STATUS_LABEL[s.status])}</span>
+                  )}
+                  {s.detail && <span class="step-detail">{s.detail}</span>}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+        {done && (
+          <p class={failed ? 'verdict verdict-fail' : 'verdict verdict-pass'} data-testid="verdict">
+            {failed ? t('verifySomeFailed') : t('verifyAllPassed')}
+          </p>
+        )}
+        {crash && (
+          <p class="verdict verdict-fail" role="alert">
+            {crash}
+          </p>
+        )}
+      </div>
+      {pin && (
+        <p class="small">
+          {t('pinnedKey')}: <code class="wrap-anywhere">{pin.key}</code>
+          <br />
+          <span class="muted">{t('pinnedNote')}</span>
+        </p>
+      )}
+    </section>
+  );
+}
