@@ -55,7 +55,7 @@ with their original receipts. --fresh starts from an empty store.
                 killed with SIGKILL at 40% and restarted (no acknowledged result
                 lost, no fork). Prints a table; exits non-zero on a wrong answer.
                 Needs an empty store (--fresh, or a new --data).
---concurrency N devices sending at once (default 128; 1,024 with --max-speed)
+--concurrency N devices sending at once (default 1,024; 128 with --faults)
 --election DIR  where the election is made (or found)`;
 
 export interface DemoOptions {
@@ -221,10 +221,10 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       server: address,
       electionId: definition.electionId,
       deviceOf,
-      // Devices in flight at once. At maximum speed the night is bound by round
-      // trips (each waits up to one sequencing period), not by CPU, unless
-      // enough devices are in flight: 1,024 keeps both cores busy (bench/results.md).
-      concurrency: o.concurrency ?? (Number.isFinite(speed) || o.faults ? 128 : 1024),
+      // Devices in flight at once. A compressed night is bound by round trips
+      // (each waits up to one sequencing period), not by CPU, unless enough
+      // devices are in flight: 128 gave ~880 forms/s, 1,024 keeps both cores busy.
+      concurrency: o.concurrency ?? (o.faults ? 128 : 1024),
       speed,
       signal: abort.signal,
     };
