@@ -30,6 +30,8 @@ export interface ServerContext {
   readerCheckpoint?: () => StoredCheckpoint | null;
   /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
   witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
+  /** The cosignature/v1 verifier keys of the witnesses this server pushes to (GET /log/witnesses). */
+  witnessKeys?: readonly string[];
 }
 
 export interface ServerOptions {

@@ -130,6 +130,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       signatures,
       readerCheckpoint: () => latest,
       witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
+      witnessKeys: opts.witnesses?.map((w) => w.vkey),
     },
     { logger: opts.logger ?? false },
   );

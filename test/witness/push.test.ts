@@ -39,6 +39,10 @@ describe('witness push', () => {
     const downUrl = `http://127.0.0.1:${port}`;
     const log = await startWitnessedLog([up.target, { url: downUrl, vkey: down.vkey }]);
     cleanup.push(() => log.close());
+    // Readers learn the witnesses' keys (to check the cosignatures they are shown).
+    const keys = await log.running.app.inject({ method: 'GET', url: '/log/witnesses' });
+    assert.equal(keys.statusCode, 200);
+    assert.equal(keys.body, `${up.vkey}\n${down.vkey}\n`);
     const codes = log.definition.stations.map((s) => s.code);
     const t0 = performance.now();
     await log.submit(codes.slice(0, 4));
@@ -70,6 +74,15 @@ describe('witness push', () => {
       const n = await log.checkpoint();
       return n.startsWith(`${ORIGIN}\n7\n`) && signers(n).length === 4 ? n : undefined;
     });
+  });
+
+  test('a server without witnesses serves an empty witness key list', async () => {
+    const log = await startWitnessedLog([]);
+    cleanup.push(() => log.close());
+    const keys = await log.running.app.inject({ method: 'GET', url: '/log/witnesses' });
+    assert.equal(keys.statusCode, 200);
+    assert.equal(keys.body, '');
+    assert.match(String(keys.headers['content-type']), /^text\/plain/);
   });
 
   test('a witness answering with a bad or foreign cosignature is not served', async () => {

@@ -109,6 +109,7 @@ const en = {
   verifyAllPassed: 'Every check passed.',
   verifySomeFailed: 'A check failed: do not trust these figures.',
   pinnedKey: 'Pinned log key',
+  pinnedWitnessKeys: 'Pinned witness keys',
   pinnedNote:
     'Pinned in this browser the first time you visited. Compare it with the key the commission publishes.',
   stepPass: 'passed',
@@ -253,6 +254,7 @@ const sw: Record<MessageKey, string> = {
   verifyAllPassed: 'Ukaguzi wote umefaulu.',
   verifySomeFailed: 'Ukaguzi mmoja umeshindwa: usiziamini takwimu hizi.',
   pinnedKey: 'Ufunguo wa kumbukumbu uliobanwa',
+  pinnedWitnessKeys: 'Funguo za mashahidi zilizobanwa',
   pinnedNote:
     'Ulibanwa kwenye kivinjari hiki ulipotembelea mara ya kwanza. Ulinganishe na ufunguo unaochapishwa na tume.',
   stepPass: 'imefaulu',

@@ -7,9 +7,10 @@
 import { decodeEntry, type ResultEntry, signingMessage } from '../../src/election/entries.js';
 import { fromBase64, toHex } from '../../src/log/bytes.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
+import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { ed25519Verify } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
-import { parseVerifierKey } from '../../src/log/note.js';
+import { openNote, parseVerifierKey } from '../../src/log/note.js';
 import { checkInclusion } from '../../src/log/proof.js';
 import type { StationAnswer, StationResult } from './api';
 import { readStatus } from './live';
@@ -37,6 +38,8 @@ export interface VerifyInput {
   station: StationAnswer;
   /** The trusted log key (type 0x01 vkey) and origin. */
   pinnedKey: string;
+  /** The witnesses' cosignature/v1 keys this browser has pinned. */
+  witnessKeys: string[];
   origin: string;
 }
 
@@ -112,7 +115,9 @@ export async function verifyStation(
     `tree size ${checkpoint.size}, root ${toHex(checkpoint.rootHash).slice(0, 16)}…, signed by ${verifier.value.name}`,
   );
 
-  // 2. Witness cosignatures (lines other than the log's own).
+  // 2. Witness cosignatures (lines other than the log's own), each checked
+  // against the witness key pinned under its name; a line under a pinned name
+  // that does not verify is a failure (a forged or altered cosignature).
   const status = readStatus(note, input.pinnedKey);
   const witnesses = status?.witnesses ?? [];
   if (witnesses.length === 0)
@@ -121,17 +126,40 @@ export async function verifyStation(
       'warn',
       'no witness has cosigned this checkpoint (only the log itself signed it)',
     );
-  else
+  else {
+    const verifiers = input.witnessKeys
+      .map((k) => parseCosignatureVerifierKey(k))
+      .flatMap((r) => (r.ok ? [r.value] : []));
+    const notes: string[] = [];
+    let failed = false;
+    let unknown = 0;
+    for (const w of witnesses) {
+      const at = w.time !== null ? ` at ${new Date(w.time * 1000).toISOString()}` : '';
+      const verifier = verifiers.find((x) => x.name === w.name && x.keyId === w.keyId);
+      if (!verifier) {
+        const sameName = verifiers.some((x) => x.name === w.name);
+        if (sameName) {
+          failed = true;
+          notes.push(`${w.name}: signed with a key other than the one pinned for it`);
+        } else {
+          unknown++;
+          notes.push(`${w.name}${at}: key not known to this browser, not checked`);
+        }
+        continue;
+      }
+      const opened = openNote(note, [verifier]);
+      if (opened.ok) notes.push(`${w.name}${at}: cosignature verified`);
+      else {
+        failed = true;
+        notes.push(`${w.name}: ${opened.error.message}`);
+      }
+    }
     set(
       'witness',
-      'pass',
-      `${witnesses.length} cosignature line(s): ${witnesses
-        .map(
-          (w) =>
-            `${w.name}${w.time !== null ? ` at ${new Date(w.time * 1000).toISOString()}` : ''}`,
-        )
-        .join(', ')}. Their keys are not pinned in this browser, so they are listed, not checked.`,
+      failed ? 'fail' : unknown === witnesses.length ? 'warn' : 'pass',
+      notes.join('; '),
     );
+  }
 
   if (shown.length === 0) {
     for (const id of ['inclusion', 'signature', 'form', 'numbers'] as const)

@@ -1,4 +1,4 @@
-// The C2SP tlog-tiles endpoints under /log/, plus the log's verifier key.
+// The C2SP tlog-tiles endpoints under /log/, plus the log's and the witnesses' verifier keys.
 // Tiles (full or partial at a given width) never change once they exist, so
 // they are served as immutable and a CDN can hold them forever.
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +25,16 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', IMMUTABLE)
       .send(`${ctx.logVerifierKey}\n`);
+  });
+
+  // The witnesses' keys, one per line (empty when none is configured), so a
+  // browser can check the cosignatures it is shown. The server names them:
+  // readers pin them on first use, as they pin the log key.
+  app.get('/log/witnesses', async (_req, reply) => {
+    return reply
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send((ctx.witnessKeys ?? []).map((k) => `${k}\n`).join(''));
   });
 
   app.get('/log/tile/*', async (req, reply) => {

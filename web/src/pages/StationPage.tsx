@@ -249,7 +249,12 @@ function VerifyPanel(props: { station: StationAnswer }) {
       const { verifyStation, STEP_ORDER } = await import('../verify');
       setSteps(STEP_ORDER.map((id) => ({ id, status: 'pending', detail: '' })));
       await verifyStation(
-        { station: props.station, pinnedKey: p.key, origin: election.logOrigin },
+        {
+          station: props.station,
+          pinnedKey: p.key,
+          witnessKeys: p.witnessKeys,
+          origin: election.logOrigin,
+        },
         setSteps,
       );
     } catch (e) {
@@ -314,6 +319,17 @@ function VerifyPanel(props: { station: StationAnswer }) {
         <p class="small">
           {t('pinnedKey')}: <code class="wrap-anywhere">{pin.key}</code>
           <br />
+          {pin.witnessKeys.length > 0 && (
+            <>
+              {t('pinnedWitnessKeys')}:{' '}
+              {pin.witnessKeys.map((k) => (
+                <code class="wrap-anywhere" key={k}>
+                  {k}{' '}
+                </code>
+              ))}
+              <br />
+            </>
+          )}
           <span class="muted">{t('pinnedNote')}</span>
         </p>
       )}
