@@ -410,6 +410,26 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
     await page.close();
   });
 
+  test('every request goes to kura itself: no outside host for scripts, styles, fonts or maps', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${e.url}/`);
+    await page.getByRole('heading', { level: 1, name: 'President' }).waitFor();
+    await page.locator('svg.map-svg a').first().waitFor();
+    await page.goto(`${e.url}/station/${verified}`);
+    await runVerify(page);
+    await page.goto(`${e.url}/data`);
+    await page.waitForLoadState('networkidle');
+    const origin = new URL(e.url).origin;
+    const outside = requested.filter(
+      (u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'),
+    );
+    assert.ok(requested.length > 10, `only ${requested.length} requests seen`);
+    assert.deepEqual(outside, []);
+    await page.close();
+  });
+
   test('initial JavaScript is at most 250 KB gzipped (measured)', async () => {
     const html = readFileSync(join(DEFAULT_PORTAL_DIR, 'index.html'), 'utf8');
     const scripts = [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1] as string);
