@@ -74,11 +74,15 @@ export async function runExport(args: string[]): Promise<number> {
     });
     progress.flush();
     process.stdout.write(
-      `kura: wrote ${s.path} (${(s.bytes / 1e6).toFixed(1)} MB): election ${s.electionId}, ${s.treeSize.toLocaleString('en')} entries (root ${s.rootHash}), ${s.tiles} hash tiles, ${s.checkpoints} checkpoints, ${s.forms} forms\n`,
+      `kura: wrote ${s.path} (${(s.bytes / 1e6).toFixed(1)} MB): election ${s.electionId}, ${s.treeSize.toLocaleString('en')} entries (root ${s.rootHash}), ${plural(s.tiles, 'hash tile')}, ${plural(s.checkpoints, 'checkpoint')}, ${plural(s.forms, 'form')}\n`,
     );
     return 0;
   } finally {
     http?.close();
     await store?.close();
   }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 }
