@@ -27,7 +27,7 @@ import { decodeVerifierKey, type NoteVerifier, parseVerifierKey } from '../log/n
 import { buildTiles, TILE_WIDTH, treeRootFromTiles } from '../log/tiles.js';
 import { readAnchors, sameKey, VerifyUsageError } from '../verify/anchors.js';
 import { forkEvidence, info } from '../verify/checkpoint.js';
-import { StreamingFold } from '../verify/fold.js';
+import { StreamingFold, signatureSummary, summariseFold } from '../verify/fold.js';
 import { checkForms } from '../verify/forms.js';
 import { mirrorLog } from '../verify/mirror.js';
 import { VerifyProgress } from '../verify/progress.js';
@@ -274,33 +274,11 @@ export async function verifyBundle(o: VerifyBundleOptions): Promise<BundleReport
       );
     await timed('log', () => sf.finish(Math.ceil(n / TILE_WIDTH)));
     const p = await starting;
-    const sigSeconds = (performance.now() - sigStart) / 1000;
-    report.signatures = {
-      checked: p.signatures,
-      seconds: sigSeconds,
-      perSecond: Math.round(p.signatures / sigSeconds),
-      workers: p.threads,
-    };
+    report.signatures = signatureSummary(p, sigStart);
     const fold = sf.fold;
-    for (const x of fold.anomalies)
-      findings.error('anomaly', `entry ${x.entryIndex}: ${x.kind}: ${x.detail}`, {
-        entryIndex: x.entryIndex,
-      });
-    const flagged: Record<string, number> = {};
-    const reporting: Record<string, { reported: number; expected: number }> = {};
-    const tallies: NonNullable<BundleReport['tallies']> = {};
-    let counted = 0;
-    for (const [contest, byStation] of fold.results) {
-      counted += byStation.size;
-      const t = fold.tally(contest);
-      if (t) {
-        tallies[contest] = t;
-        reporting[contest] = { reported: t.stationsReported, expected: t.stationsExpected };
-        for (const [f, k] of Object.entries(t.flagged)) flagged[f] = (flagged[f] ?? 0) + (k ?? 0);
-      }
-    }
-    report.fold = { counted, anomalies: fold.anomalies.length, flagged, reporting };
-    report.tallies = tallies;
+    const folded = summariseFold(fold, findings);
+    report.fold = folded.summary;
+    report.tallies = folded.tallies;
 
     // ---------------------------------------------------------- every checkpoint
     // Roots at any size from the tiles of the tree the entries define.

@@ -5,7 +5,8 @@
 // very anomaly the server's own fold would (undecodable, rule-violation, ...).
 import type { ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
-import { TallyFold } from '../election/fold.js';
+import { TallyFold, type UnitTally } from '../election/fold.js';
+import type { Findings, VerifyReport } from './report.js';
 import type { SignaturePool } from './sig-pool.js';
 import { type CheckReply, flagsOf, STATUS } from './sig-protocol.js';
 
@@ -109,4 +110,46 @@ export class StreamingFold {
       this.folded++;
     }
   }
+}
+
+/**
+ * What a finished fold says, for a report: the results counted, the stations
+ * reporting and the flags per contest, and each national tally; every anomaly
+ * becomes an error finding naming its entry.
+ */
+export function summariseFold(
+  fold: TallyFold,
+  findings: Findings,
+): { summary: NonNullable<VerifyReport['fold']>; tallies: Record<string, UnitTally> } {
+  for (const a of fold.anomalies)
+    findings.error('anomaly', `entry ${a.entryIndex}: ${a.kind}: ${a.detail}`, {
+      entryIndex: a.entryIndex,
+    });
+  const flagged: Record<string, number> = {};
+  const reporting: Record<string, { reported: number; expected: number }> = {};
+  const tallies: Record<string, UnitTally> = {};
+  let counted = 0;
+  for (const [contest, byStation] of fold.results) {
+    counted += byStation.size;
+    const t = fold.tally(contest);
+    if (!t) continue;
+    tallies[contest] = t;
+    reporting[contest] = { reported: t.stationsReported, expected: t.stationsExpected };
+    for (const [f, k] of Object.entries(t.flagged)) flagged[f] = (flagged[f] ?? 0) + (k ?? 0);
+  }
+  return { summary: { counted, anomalies: fold.anomalies.length, flagged, reporting }, tallies };
+}
+
+/** The signature figures of a report, from the pool's count and the time since `startMs`. */
+export function signatureSummary(
+  pool: { signatures: number; threads: number },
+  startMs: number,
+): NonNullable<VerifyReport['signatures']> {
+  const seconds = (performance.now() - startMs) / 1000;
+  return {
+    checked: pool.signatures,
+    seconds,
+    perSecond: Math.round(pool.signatures / seconds),
+    workers: pool.threads,
+  };
 }

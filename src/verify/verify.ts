@@ -41,7 +41,7 @@ import {
   tallyPath,
   tallyRequests,
 } from './compare.js';
-import { StreamingFold } from './fold.js';
+import { StreamingFold, signatureSummary, summariseFold } from './fold.js';
 import { checkForms } from './forms.js';
 import { HttpSource, UnreachableError } from './http.js';
 import { mirrorLog } from './mirror.js';
@@ -380,30 +380,9 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     }
     await timed('log', () => sf.finish(bundles));
     const p = await starting;
-    const sigSeconds = (performance.now() - sigStart) / 1000;
-    report.signatures = {
-      checked: p.signatures,
-      seconds: sigSeconds,
-      perSecond: Math.round(p.signatures / sigSeconds),
-      workers: p.threads,
-    };
+    report.signatures = signatureSummary(p, sigStart);
     const fold = sf.fold;
-    for (const a of fold.anomalies)
-      findings.error('anomaly', `entry ${a.entryIndex}: ${a.kind}: ${a.detail}`, {
-        entryIndex: a.entryIndex,
-      });
-    const flagged: Record<string, number> = {};
-    const reporting: Record<string, { reported: number; expected: number }> = {};
-    let counted = 0;
-    for (const [contest, byStation] of fold.results) {
-      counted += byStation.size;
-      const t = fold.tally(contest);
-      if (t) {
-        reporting[contest] = { reported: t.stationsReported, expected: t.stationsExpected };
-        for (const [f, k] of Object.entries(t.flagged)) flagged[f] = (flagged[f] ?? 0) + (k ?? 0);
-      }
-    }
-    report.fold = { counted, anomalies: fold.anomalies.length, flagged, reporting };
+    report.fold = summariseFold(fold, findings).summary;
 
     // The log verified: remember it (unless the server showed an older tree).
     if (!behind) {

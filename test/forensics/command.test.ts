@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { exportBundle } from '../../src/bundle/export.js';
 import { CSV_HEADER } from '../../src/forensics/csv.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
+import { CHROMIUM, launch } from '../portal/browser.js';
 
 const run = promisify(execFile);
 const KURA = [
   join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
   join(process.cwd(), 'src/cli/run.ts'),
 ];
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(process.cwd(), 'test-output/screenshots/forensics-report.png');
 
 async function kura(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -158,19 +157,7 @@ describe('kura forensics (command)', () => {
       return;
     }
     assert.ok(existsSync(report), 'the server test wrote the report');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launch();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const requests: string[] = [];

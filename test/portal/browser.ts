@@ -46,6 +46,21 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+/** Presses Verify on a station page and reads each step's status and detail. */
+export async function runVerify(
+  page: Page,
+): Promise<Record<string, { status: string; detail: string }>> {
+  await page.getByTestId('verify').click();
+  await page.getByTestId('verdict').waitFor({ timeout: 20_000 });
+  const steps: Record<string, { status: string; detail: string }> = {};
+  for (const li of await page.locator('[data-step]').all())
+    steps[(await li.getAttribute('data-step')) as string] = {
+      status: (await li.getAttribute('data-status')) as string,
+      detail: await li.locator('.step-detail').innerText(),
+    };
+  return steps;
+}
+
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }

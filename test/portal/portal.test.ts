@@ -16,6 +16,7 @@ import {
   drawForm,
   ensurePortalBuilt,
   launch,
+  runVerify,
   SCREENSHOTS,
   screenshot,
 } from './browser.js';
@@ -208,20 +209,6 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
     assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
-
-  async function runVerify(
-    page: Page,
-  ): Promise<Record<string, { status: string; detail: string }>> {
-    await page.getByTestId('verify').click();
-    await page.getByTestId('verdict').waitFor({ timeout: 20_000 });
-    const steps: Record<string, { status: string; detail: string }> = {};
-    for (const li of await page.locator('[data-step]').all())
-      steps[(await li.getAttribute('data-step')) as string] = {
-        status: (await li.getAttribute('data-status')) as string,
-        detail: await li.locator('.step-detail').innerText(),
-      };
-    return steps;
-  }
 
   test('Verify passes every step for an honest station', async () => {
     const page = await open(`/station/${verified}`);

@@ -5,7 +5,7 @@
 // cosignature does not match fails the witness step, saying why.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { cosignatureVerifierKey, cosigner } from '../../src/log/cosignature.js';
 import { parseNote } from '../../src/log/note.js';
 import {
@@ -16,7 +16,7 @@ import {
   startWitnessedLog,
   type WitnessedLog,
 } from '../witness/witnessed-log.js';
-import { browserMissing, ensurePortalBuilt, launch, screenshot } from './browser.js';
+import { browserMissing, ensurePortalBuilt, launch, runVerify, screenshot } from './browser.js';
 
 const missing = browserMissing();
 if (missing) process.stderr.write(`portal browser tests skipped: ${missing}\n`);
@@ -50,22 +50,10 @@ describe('Verify in the browser checks witness cosignatures', { skip: missing ??
     await witness?.stop();
   });
 
-  async function verify(page: Page): Promise<Record<string, { status: string; detail: string }>> {
-    await page.getByTestId('verify').click();
-    await page.getByTestId('verdict').waitFor({ timeout: 20_000 });
-    const steps: Record<string, { status: string; detail: string }> = {};
-    for (const li of await page.locator('[data-step]').all())
-      steps[(await li.getAttribute('data-step')) as string] = {
-        status: (await li.getAttribute('data-status')) as string,
-        detail: await li.locator('.step-detail').innerText(),
-      };
-    return steps;
-  }
-
   test('the cosignature of a witness the server names is verified', async () => {
     const page = await browser.newPage();
     await page.goto(`${log.url}/station/${station}`);
-    const steps = await verify(page);
+    const steps = await runVerify(page);
     assert.equal(steps.witness?.status, 'pass', steps.witness?.detail);
     assert.match(steps.witness?.detail ?? '', /observers at \S+: cosignature verified/);
     assert.equal(steps.checkpoint?.status, 'pass', steps.checkpoint?.detail);
@@ -87,7 +75,7 @@ describe('Verify in the browser checks witness cosignatures', { skip: missing ??
       ([origin, key]) => localStorage.setItem(`kura.witnesses.${origin}`, JSON.stringify([key])),
       [ORIGIN, otherKey] as const,
     );
-    const steps = await verify(page);
+    const steps = await runVerify(page);
     assert.equal(steps.witness?.status, 'fail', steps.witness?.detail);
     assert.match(
       steps.witness?.detail ?? '',

@@ -14,6 +14,7 @@ import { ApiError } from '../errors.js';
 import { levelTable, levelTableCsv } from '../open-data/level-table.js';
 import { buildNistErr } from '../open-data/nist-err.js';
 import { tallyReader } from '../open-data/tallies.js';
+import { checkContestAndUnit } from './contest-unit.js';
 import { currentCheckpoint } from './log-access.js';
 
 const FORMATS = ['csv', 'json'] as const;
@@ -75,18 +76,7 @@ export function registerOpenDataRoutes(app: FastifyInstance, ctx: ServerContext)
     const format = (req.query.format ?? 'json') as Format;
     if (!FORMATS.includes(format))
       throw new ApiError('BAD_QUERY', `format must be one of ${FORMATS.join(', ')}`, 'format');
-    if (!index.contests.has(contest))
-      throw new ApiError(
-        'UNKNOWN_CONTEST',
-        `no contest "${contest}"; contests: ${[...index.contests.keys()].join(', ')}`,
-        'contest',
-      );
-    if (unit !== NATION && !index.units.has(unit))
-      throw new ApiError(
-        'NOT_FOUND',
-        `no unit "${unit}" (a county, constituency or ward code)`,
-        'unit',
-      );
+    checkContestAndUnit(index, contest, unit);
     const total = await readTally(contest, unit);
     if (!total)
       throw new ApiError('NOT_FOUND', `contest "${contest}" has no race in unit "${unit}"`, 'unit');

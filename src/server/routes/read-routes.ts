@@ -11,6 +11,7 @@ import { proveConsistencyFromTiles, proveInclusionFromTiles } from '../../log/ti
 import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import type { PublishedTally } from '../sequencer.js';
+import { checkContestAndUnit } from './contest-unit.js';
 import { currentCheckpoint, tileReader } from './log-access.js';
 
 function parseIndex(value: string | undefined, name: string): number {
@@ -88,18 +89,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (req, reply) => {
       const { contest } = req.params;
       const unit = req.params.unit ?? NATION;
-      if (!index.contests.has(contest))
-        throw new ApiError(
-          'UNKNOWN_CONTEST',
-          `no contest "${contest}"; contests: ${[...index.contests.keys()].join(', ')}`,
-          'contest',
-        );
-      if (unit !== NATION && !index.units.has(unit))
-        throw new ApiError(
-          'NOT_FOUND',
-          `no unit "${unit}" (a county, constituency or ward code)`,
-          'unit',
-        );
+      checkContestAndUnit(index, contest, unit);
       const tally = await unitTally(contest, unit);
       if (!tally)
         throw new ApiError(
