@@ -31,7 +31,7 @@ import { StreamingFold, signatureSummary, summariseFold } from '../verify/fold.j
 import { checkForms } from '../verify/forms.js';
 import { mirrorLog } from '../verify/mirror.js';
 import { VerifyProgress } from '../verify/progress.js';
-import { Findings, verdictOf } from '../verify/report.js';
+import { Findings, phaseTimer, verdictOf } from '../verify/report.js';
 import { SignaturePool } from '../verify/sig-pool.js';
 import { BundleArchive } from './archive.js';
 import {
@@ -87,14 +87,7 @@ export async function verifyBundle(o: VerifyBundleOptions): Promise<BundleReport
   const progress = new VerifyProgress(o.progress ?? false);
   let archive: BundleArchive | undefined;
   let pool: Promise<SignaturePool> | undefined;
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await fn();
-    } finally {
-      report.seconds[name] = (report.seconds[name] ?? 0) + (performance.now() - t) / 1000;
-    }
-  };
+  const timed = phaseTimer(report.seconds);
 
   try {
     await run();

@@ -241,6 +241,18 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
 }
 
 /** The findings, grouped by severity and kind, as report lines (also used by kura verify-bundle). */
+/** Runs a phase and adds its wall time, in seconds, to `seconds[name]`. */
+export function phaseTimer(seconds: PhaseTimes) {
+  return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      seconds[name] = (seconds[name] ?? 0) + (performance.now() - t) / 1000;
+    }
+  };
+}
+
 export function formatFindings(findings: readonly Finding[], maxPerKind = 20): string[] {
   const out: string[] = [];
   const bySeverity: Severity[] = ['fatal', 'error', 'warning'];

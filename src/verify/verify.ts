@@ -46,7 +46,7 @@ import { checkForms } from './forms.js';
 import { HttpSource, UnreachableError } from './http.js';
 import { mirrorLog } from './mirror.js';
 import { VerifyProgress } from './progress.js';
-import { Findings, type VerifyReport, verdictOf } from './report.js';
+import { Findings, phaseTimer, type VerifyReport, verdictOf } from './report.js';
 import { SignaturePool } from './sig-pool.js';
 import { originDirName, type SavedState, StateDir } from './state.js';
 
@@ -108,14 +108,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
   const viewHttp = new HttpSource(o.server, { concurrency });
   const progress = new VerifyProgress(o.progress ?? false);
   let poolStart: Promise<SignaturePool> | undefined;
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await fn();
-    } finally {
-      report.seconds[name] = (report.seconds[name] ?? 0) + (performance.now() - t) / 1000;
-    }
-  };
+  const timed = phaseTimer(report.seconds);
 
   try {
     await run();
