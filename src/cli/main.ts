@@ -1,4 +1,5 @@
 // The kura command line: one file per command under commands/.
+import { runAdmin } from './commands/admin.js';
 import { runDemo } from './commands/demo.js';
 import { runElection } from './commands/election.js';
 import { runExport } from './commands/export.js';
@@ -48,6 +49,10 @@ const COMMANDS: Record<string, Command> = {
     run: runForensics,
   },
   witness: { summary: 'run a tlog witness that cosigns consistent checkpoints', run: runWitness },
+  admin: {
+    summary: 'create the first commission administrator (on the server machine, server stopped)',
+    run: runAdmin,
+  },
 };
 
 export function usage(): string {

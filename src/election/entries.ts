@@ -4,7 +4,12 @@
 // party responsible for it, over signingMessage(entry): the domain line
 // "kura-entry/v1\n" followed by the canonical JSON of the entry without `sig`.
 import { err, ok, type Result } from '../basics/result.js';
-import { type Canonical, canonicalBytes, parseCanonical } from './canonical.js';
+import { canonicalBytes, parseCanonical } from './canonical.js';
+import { checkOfficialShape, type OfficialEntry } from './official-entry.js';
+import { BASE64_SIG, Checker, type FieldError, HEX64, ID, isObject, RFC3339_UTC } from './shape.js';
+
+export type { FieldError } from './shape.js';
+
 import type { CandidateId, ContestId, DeviceId, StationCode } from './definition.js';
 
 export const MAX_ENTRY_BYTES = 65_535;
@@ -46,7 +51,7 @@ export interface ResultEntry {
   sig: string;
 }
 
-export type Entry = ElectionEntry | ResultEntry;
+export type Entry = ElectionEntry | ResultEntry | OfficialEntry;
 export type EntryType = Entry['type'];
 export type Unsigned<E extends Entry> = Omit<E, 'sig'>;
 
@@ -64,62 +69,6 @@ export function signingMessage(entry: Unsigned<Entry> | Entry): Uint8Array {
 
 export function encodeEntry(entry: Entry): Uint8Array {
   return canonicalBytes(entry);
-}
-
-/** A problem with one field of an input: which field, and why. */
-export interface FieldError {
-  field: string;
-  reason: string;
-}
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const BASE64_SIG = /^[A-Za-z0-9+/]{86}==$/;
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,127}$/;
-
-type Obj = Record<string, Canonical | undefined>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-class Checker {
-  readonly errors: FieldError[] = [];
-  constructor(readonly obj: Obj) {}
-  fail(field: string, reason: string): void {
-    this.errors.push({ field, reason });
-  }
-  string(field: string, pattern?: RegExp, what?: string): string {
-    const v = this.obj[field];
-    if (typeof v !== 'string') {
-      this.fail(field, v === undefined ? 'is required' : 'must be a string');
-      return '';
-    }
-    if (pattern && !pattern.test(v))
-      this.fail(field, `must be ${what ?? `a string matching ${pattern}`}`);
-    return v;
-  }
-  count(field: string): number {
-    return checkCount(this.obj[field], field, this.errors);
-  }
-  literal<T extends Canonical>(field: string, value: T): T {
-    if (this.obj[field] !== value) this.fail(field, `must be ${JSON.stringify(value)}`);
-    return value;
-  }
-  onlyKeys(allowed: readonly string[]): void {
-    for (const k of Object.keys(this.obj))
-      if (!allowed.includes(k)) this.fail(k, 'is not a known field');
-  }
-}
-
-export function checkCount(v: unknown, field: string, errors: FieldError[]): number {
-  if (v === undefined) errors.push({ field, reason: 'is required' });
-  else if (typeof v !== 'number' || !Number.isInteger(v))
-    errors.push({ field, reason: 'must be a whole number' });
-  else if (v < 0) errors.push({ field, reason: 'must not be negative' });
-  else if (v > 1_000_000_000) errors.push({ field, reason: 'is implausibly large (over 10^9)' });
-  else return v;
-  return 0;
 }
 
 const RESULT_KEYS = [
@@ -166,17 +115,7 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
       c.string('contest', ID, 'an identifier');
       c.string('station', ID, 'a station code');
       c.string('device', ID, 'a device id');
-      const votes = value.votes;
-      if (!isObject(votes))
-        c.fail(
-          'votes',
-          votes === undefined ? 'is required' : 'must be an object of candidate id to count',
-        );
-      else
-        for (const [k, n] of Object.entries(votes)) {
-          if (!ID.test(k)) c.fail(`votes.${k}`, 'is not a candidate identifier');
-          else checkCount(n, `votes.${k}`, c.errors);
-        }
+      c.votes('votes');
       c.count('rejected');
       c.count('totalValid');
       c.string('form', HEX64, 'a lower-case hex SHA-256 (64 characters)');
@@ -198,6 +137,9 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
       c.string('sig', BASE64_SIG, 'a base64 Ed25519 signature (64 bytes)');
       break;
     }
+    case 'official':
+      checkOfficialShape(c);
+      break;
     default:
       c.fail(
         'type',

@@ -4,7 +4,9 @@
 import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { decodeEntry, type Entry, type ResultEntry } from './entries.js';
-import { checkResult, type ResultFlag } from './rules.js';
+import type { Figures, OfficialEntry } from './official-entry.js';
+import { type Correction, type FoldView, Officials, type RaceFigures } from './officials.js';
+import { checkResult, type DeviceLookup, type ResultFlag, resultFlags } from './rules.js';
 
 export interface StationResult {
   contest: ContestId;
@@ -17,6 +19,19 @@ export interface StationResult {
   form: string;
   deviceTime: string;
   flags: ResultFlag[];
+  /** Present once a correction is in force: the figures above are the corrected ones. */
+  correction?: CorrectionApplied;
+}
+
+/** How a station result was corrected (FORMATS.md §12.5); the original stays in the log and here. */
+export interface CorrectionApplied {
+  /** Index of the correction-proposed entry now in force. */
+  entryIndex: number;
+  /** Index of the approval that put it in force. */
+  inForceAt: number;
+  reason: string;
+  /** The figures as the device first signed them (entry `StationResult.entryIndex`). */
+  original: Figures & { form: string; flags: ResultFlag[] };
 }
 
 /** What every tally has, whatever its unit's place relative to the contest's races. */
@@ -35,6 +50,8 @@ interface TallyFigures {
   flagged: Partial<Record<ResultFlag, number>>;
   /** Index of the last entry that changed this tally (-1: none yet). */
   lastEntry: number;
+  /** Stations counted with corrected figures; absent while there are none. */
+  corrections?: number;
 }
 
 /** The tally of a unit at or below the contest's scope: inside one race, counted per candidate. */
@@ -64,7 +81,12 @@ export type UnitTally = RaceTally | PartyTally;
 /** An entry that the fold could not count: a server that follows the rules never logs one. */
 export interface Anomaly {
   entryIndex: number;
-  kind: 'undecodable' | 'rule-violation' | 'duplicate-result' | 'misplaced-election-entry';
+  kind:
+    | 'undecodable'
+    | 'rule-violation'
+    | 'duplicate-result'
+    | 'misplaced-election-entry'
+    | 'official-refused';
   detail: string;
 }
 
@@ -79,13 +101,23 @@ export class TallyFold {
   readonly results = new Map<ContestId, Map<StationCode, StationResult>>();
   readonly tallies = new Map<ContestId, Map<UnitCode, UnitTally>>();
   readonly anomalies: Anomaly[] = [];
+  /** Accounts, devices, corrections, declarations and the access log, from official entries. */
+  readonly officials: Officials;
   /** Number of entries folded so far (the next entry's index). */
   size = 0;
+  /** Devices as the log now stands (for result rules). */
+  readonly devices: DeviceLookup = (id) => this.officials.devices.get(id);
+  /** What the officials' rules may ask of the results and tallies. */
+  readonly view: FoldView = {
+    resultIndex: (contest, station) => this.result(contest, station)?.entryIndex,
+    raceFigures: (contest, unit) => this.raceFigures(contest, unit),
+  };
 
   /** contest → candidate → the party its votes count under in party tallies. */
   private readonly parties = new Map<ContestId, Map<CandidateId, string>>();
 
   constructor(readonly index: ElectionIndex) {
+    this.officials = new Officials(index);
     for (const contest of index.contests.values()) {
       const partyOf = new Map(contest.candidates.map((c) => [c.id, partyKey(c.party)]));
       this.parties.set(contest.id, partyOf);
@@ -161,7 +193,112 @@ export class TallyFold {
         return NO_CHANGE;
       case 'result':
         return this.applyResult(entryIndex, entry, checkedFlags);
+      case 'official':
+        return this.foldOfficial(entryIndex, entry, false);
     }
+  }
+
+  /**
+   * Folds an official's act, checked against the state before it; `signed`
+   * skips the commission signature for a caller that has just made it.
+   */
+  applyOfficial(entryIndex: number, entry: OfficialEntry, signed = false): FoldChange {
+    this.advance(entryIndex);
+    return this.foldOfficial(entryIndex, entry, signed);
+  }
+
+  private foldOfficial(entryIndex: number, entry: OfficialEntry, signed: boolean): FoldChange {
+    const checked = this.officials.check(entry, entryIndex, this.view, signed);
+    if (!checked.ok) {
+      this.anomalies.push({
+        entryIndex,
+        kind: 'official-refused',
+        detail: `${checked.error.code}: ${checked.error.message}`,
+      });
+      return NO_CHANGE;
+    }
+    this.officials.apply(entry, entryIndex, this.view);
+    const effect = checked.value;
+    switch (effect.kind) {
+      case 'none':
+        return NO_CHANGE;
+      case 'correction-in-force':
+        return this.applyCorrection(entryIndex, effect.correction);
+    }
+  }
+
+  /** Counts a station with a correction's figures instead of those it was counted with. */
+  private applyCorrection(entryIndex: number, c: Correction): FoldChange {
+    const r = this.result(c.contest, c.station);
+    const tallies = this.tallies.get(c.contest);
+    const partyOf = this.parties.get(c.contest);
+    if (!r || !tallies) throw new Error('a correction in force without its result');
+    const flags = resultFlags(this.index, {
+      ...r,
+      votes: c.votes,
+      rejected: c.rejected,
+      totalValid: c.totalValid,
+    } as unknown as ResultEntry);
+    const units = this.index.rollup(c.station);
+    for (const unit of units) {
+      const t = tallies.get(unit);
+      if (!t) throw new Error(`unit ${unit} of a valid station has no tally`);
+      const add = (votes: Record<string, number>, sign: number) => {
+        for (const [cand, n] of Object.entries(votes)) {
+          if (t.votes) t.votes[cand] = (t.votes[cand] ?? 0) + sign * n;
+          else {
+            const party = partyOf?.get(cand) ?? '';
+            t.partyVotes[party] = (t.partyVotes[party] ?? 0) + sign * n;
+          }
+        }
+      };
+      add(r.votes, -1);
+      add(c.votes, 1);
+      t.totalValid += c.totalValid - r.totalValid;
+      t.rejected += c.rejected - r.rejected;
+      for (const f of r.flags) {
+        const n = (t.flagged[f] ?? 0) - 1;
+        if (n > 0) t.flagged[f] = n;
+        else delete t.flagged[f];
+      }
+      for (const f of flags) t.flagged[f] = (t.flagged[f] ?? 0) + 1;
+      if (!r.correction) t.corrections = (t.corrections ?? 0) + 1;
+      t.lastEntry = entryIndex;
+    }
+    r.correction = {
+      entryIndex: c.entryIndex,
+      inForceAt: entryIndex,
+      reason: c.reason,
+      original: r.correction?.original ?? {
+        votes: r.votes,
+        rejected: r.rejected,
+        totalValid: r.totalValid,
+        form: r.form,
+        flags: r.flags,
+      },
+    };
+    r.votes = c.votes;
+    r.rejected = c.rejected;
+    r.totalValid = c.totalValid;
+    r.form = c.form;
+    r.flags = flags;
+    return {
+      stations: [{ contest: c.contest, station: c.station }],
+      units: units.map((unit) => ({ contest: c.contest, unit })),
+    };
+  }
+
+  /** The race tally of a unit as declared figures: null where the unit holds several races. */
+  raceFigures(contest: ContestId, unit: UnitCode): RaceFigures | null | undefined {
+    const t = this.tally(contest, unit);
+    if (!t) return undefined;
+    if (!t.votes) return null;
+    return {
+      votes: t.votes,
+      rejected: t.rejected,
+      totalValid: t.totalValid,
+      stationsReported: t.stationsReported,
+    };
   }
 
   private advance(entryIndex: number): void {
@@ -175,9 +312,14 @@ export class TallyFold {
     entry: ResultEntry,
     checkedFlags?: ResultFlag[],
   ): FoldChange {
-    const checked = checkedFlags
+    // Flags checked elsewhere (a worker, or the API) used the definition's devices
+    // or the state when it was checked: the device's standing now is checked here.
+    const device = this.officials.devices.get(entry.device);
+    const stillValid =
+      checkedFlags && device && device.revokedAt === null && device.station === entry.station;
+    const checked = stillValid
       ? { ok: true as const, value: checkedFlags }
-      : checkResult(this.index, entry);
+      : checkResult(this.index, entry, this.devices);
     if (!checked.ok) {
       this.anomalies.push({
         entryIndex,

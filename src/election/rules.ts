@@ -15,6 +15,7 @@ export type RuleErrorCode =
   | 'STATION_NOT_IN_CONTEST'
   | 'UNKNOWN_DEVICE'
   | 'DEVICE_NOT_ENROLLED_AT_STATION'
+  | 'DEVICE_REVOKED'
   | 'UNKNOWN_CANDIDATE'
   | 'MISSING_CANDIDATE'
   | 'BAD_SIGNATURE';
@@ -45,6 +46,15 @@ function refuse(
 const publicKeys = new Map<string, Uint8Array>();
 const NO_BYTES = new Uint8Array(0);
 
+/** A device as the log stands at a result: the definition's, or as officials enrolled and revoked it. */
+export interface DeviceOnRecord {
+  station: string;
+  publicKey: string;
+  /** Log index of its revocation, if revoked. */
+  revokedAt?: number | null;
+}
+export type DeviceLookup = (id: string) => DeviceOnRecord | undefined;
+
 /**
  * Checks a well-shaped result entry (see checkEntryShape) against the election:
  * contest, station, device enrolment, the candidate list of the station's race,
@@ -54,8 +64,9 @@ const NO_BYTES = new Uint8Array(0);
 export function checkResult(
   index: ElectionIndex,
   entry: ResultEntry,
+  devices?: DeviceLookup,
 ): Result<ResultFlag[], RuleError> {
-  const rules = checkResultRules(index, entry);
+  const rules = checkResultRules(index, entry, devices);
   if (!rules.ok) return rules;
   const { publicKey, message, signature } = rules.value;
   if (!ed25519Verify(publicKey, message, signature)) return badSignature(entry);
@@ -84,6 +95,7 @@ export function badSignature(entry: ResultEntry): { ok: false; error: RuleError 
 export function checkResultRules(
   index: ElectionIndex,
   entry: ResultEntry,
+  devices?: DeviceLookup,
 ): Result<PendingSignature, RuleError> {
   if (entry.election !== index.definition.electionId) {
     return refuse(
@@ -110,8 +122,17 @@ export function checkResultRules(
       `station ${entry.station} has no race in contest "${entry.contest}"`,
     );
   }
-  const device = index.devices.get(entry.device);
+  // Without a lookup: the devices of the definition (a worker's first pass; the fold looks again).
+  const device: DeviceOnRecord | undefined = devices
+    ? devices(entry.device)
+    : index.devices.get(entry.device);
   if (!device) return refuse('UNKNOWN_DEVICE', 'device', `no enrolled device "${entry.device}"`);
+  if (device.revokedAt != null)
+    return refuse(
+      'DEVICE_REVOKED',
+      'device',
+      `device ${entry.device} was revoked at log entry ${device.revokedAt}; its results are refused`,
+    );
   if (device.station !== entry.station) {
     return refuse(
       'DEVICE_NOT_ENROLLED_AT_STATION',

@@ -73,6 +73,9 @@ export function collectFigures(
       if (entryIndex !== 0) skipped.push({ entryIndex, reason: 'an election entry after entry 0' });
       return;
     }
+    // Officials' acts (corrections among them) are not station figures: the
+    // forensics read the forms as the devices signed them.
+    if (e.type === 'official') return;
     resultEntries++;
     const list = byContest.get(e.contest);
     const place = index.places.get(e.station);

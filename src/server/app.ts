@@ -5,9 +5,11 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { ApiError } from './errors.js';
+import type { OfficialsService } from './officials-service.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerFormRoutes } from './routes/form-routes.js';
 import { registerLogRoutes } from './routes/log-routes.js';
+import { registerOfficialRoutes } from './routes/official-routes.js';
 import { registerOpenDataRoutes } from './routes/open-data-routes.js';
 import { registerPortalRoutes } from './routes/portal-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
@@ -30,6 +32,8 @@ export interface ServerContext {
   readerCheckpoint?: () => StoredCheckpoint | null;
   /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
   witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
+  /** Logins and officials' acts; absent when the server has no commission key. */
+  officials?: OfficialsService;
   /** The cosignature/v1 verifier keys of the witnesses this server pushes to (GET /log/witnesses). */
   witnessKeys?: readonly string[];
 }
@@ -73,6 +77,7 @@ export async function buildServer(
   registerLogRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerOpenDataRoutes(app, ctx);
+  registerOfficialRoutes(app, ctx);
   registerPortalRoutes(app);
   return app;
 }

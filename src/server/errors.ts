@@ -1,6 +1,7 @@
 // The one catalogue of API errors: code, HTTP status and a default message.
 // Every refusal names the field at fault where there is one, and a refused
 // request changes nothing.
+import type { OfficialErrorCode } from '../election/officials.js';
 import type { RuleErrorCode } from '../election/rules.js';
 
 export const API_ERRORS = {
@@ -17,6 +18,7 @@ export const API_ERRORS = {
     status: 403,
     message: 'the device is not enrolled at that station',
   },
+  DEVICE_REVOKED: { status: 403, message: 'the device has been revoked' },
   UNKNOWN_CANDIDATE: { status: 422, message: 'not a candidate in that race' },
   MISSING_CANDIDATE: { status: 422, message: 'a candidate of the race is missing' },
   BAD_SIGNATURE: { status: 401, message: 'the signature does not verify' },
@@ -37,6 +39,43 @@ export const API_ERRORS = {
     message: 'the log is not accepting results right now; retry later',
   },
   READ_ONLY: { status: 405, message: 'this server is a read-only mirror' },
+  // Officials: sessions (src/server/auth.ts) and acts (src/election/officials.ts).
+  NOT_LOGGED_IN: { status: 401, message: 'log in first (Authorization: Bearer <token>)' },
+  SESSION_EXPIRED: { status: 401, message: 'the session has expired; log in again' },
+  LOGIN_FAILED: { status: 401, message: 'wrong account name, password or second factor' },
+  ACCOUNT_LOCKED: {
+    status: 429,
+    message: 'too many failed logins; the account is locked for a while',
+  },
+  OFFICIALS_DISABLED: {
+    status: 405,
+    message: 'this server was started without the commission key; official acts are off',
+  },
+  BAD_COMMISSION_SIGNATURE: { status: 500, message: 'the commission signature failed' },
+  UNKNOWN_ACCOUNT: { status: 404, message: 'no such account' },
+  ACCOUNT_DISABLED: { status: 403, message: 'the account is disabled' },
+  ROLE_MISMATCH: { status: 403, message: "the role is not the account's role" },
+  NOT_PERMITTED: { status: 403, message: 'this role may not do that' },
+  ACCOUNT_EXISTS: { status: 409, message: 'the account already exists' },
+  BAD_SCOPE: { status: 422, message: "the account's scope does not suit its role" },
+  UNKNOWN_UNIT: { status: 422, message: 'no such unit' },
+  DEVICE_EXISTS: { status: 409, message: 'the device is already on the record' },
+  WEAK_DEVICE_KEY: { status: 422, message: 'the public key is not a usable Ed25519 key' },
+  NO_SUCH_RESULT: { status: 422, message: 'no such result to correct' },
+  CORRECTION_PENDING: { status: 409, message: 'a correction of this result awaits approval' },
+  UNKNOWN_CORRECTION: { status: 404, message: 'no such correction' },
+  CORRECTION_NOT_PENDING: { status: 409, message: 'the correction is already in force' },
+  SELF_APPROVAL: {
+    status: 403,
+    message: 'an official may not approve a correction they proposed or approved',
+  },
+  WRONG_APPROVER: { status: 403, message: 'this correction needs another approver' },
+  NOT_A_RACE_UNIT: { status: 422, message: 'no single race to declare in that unit' },
+  ALREADY_DECLARED: { status: 409, message: 'already declared' },
+  DECLARATION_MISMATCH: {
+    status: 409,
+    message: "the declared figures differ from the log's sums",
+  },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -50,11 +89,15 @@ const _ruleCodesCovered: Record<RuleErrorCode, ApiErrorCode> = {
   STATION_NOT_IN_CONTEST: 'STATION_NOT_IN_CONTEST',
   UNKNOWN_DEVICE: 'UNKNOWN_DEVICE',
   DEVICE_NOT_ENROLLED_AT_STATION: 'DEVICE_NOT_ENROLLED_AT_STATION',
+  DEVICE_REVOKED: 'DEVICE_REVOKED',
   UNKNOWN_CANDIDATE: 'UNKNOWN_CANDIDATE',
   MISSING_CANDIDATE: 'MISSING_CANDIDATE',
   BAD_SIGNATURE: 'BAD_SIGNATURE',
 };
 void _ruleCodesCovered;
+// And every refusal of an official act.
+const _officialCodesCovered: readonly ApiErrorCode[] = [] as OfficialErrorCode[];
+void _officialCodesCovered;
 
 export interface FieldProblem {
   field: string;

@@ -8,7 +8,8 @@ import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry, type ResultEntry } from '../election/entries.js';
 import type { StationResult, UnitTally } from '../election/fold.js';
 import { TallyFold } from '../election/fold.js';
-import type { ResultFlag } from '../election/rules.js';
+import type { OfficialEntry } from '../election/official-entry.js';
+import { checkResult, type ResultFlag } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';
 import { formatReceipt } from '../log/receipt.js';
@@ -35,7 +36,7 @@ export interface Receipt {
 }
 
 interface Pending {
-  entry: ResultEntry;
+  entry: ResultEntry | OfficialEntry;
   bytes: Uint8Array;
   /** The flags checkResult gave when the API accepted it. */
   flags: ResultFlag[];
@@ -177,6 +178,45 @@ export class Sequencer {
     });
   }
 
+  /**
+   * Queues an official's act, signed by the server's commission key. It is
+   * checked now (for a precise refusal) and again when sequenced, against the
+   * state just before it; acts are never merged, each gets its own entry.
+   */
+  async submitOfficial(entry: OfficialEntry, bytes: Uint8Array): Promise<Receipt> {
+    if (this.broken)
+      throw new ApiError(
+        'SEQUENCER_UNAVAILABLE',
+        `the sequencer stopped after an error: ${this.broken.message}`,
+      );
+    const checked = this.fold.officials.check(entry, this.fold.size, this.fold.view, true);
+    if (!checked.ok)
+      throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
+    const key = `official\u0000${++this.officialCount}`;
+    return new Promise<Receipt>((resolve, reject) => {
+      this.pending.set(key, { entry, bytes, flags: [], key, waiters: [{ resolve, reject }] });
+      if (this.pending.size >= this.maxBatch) void this.flush();
+      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+    });
+  }
+  private officialCount = 0;
+
+  /**
+   * Why an entry queued earlier can no longer be logged at the fold's current
+   * position (a device revoked, an act overtaken by another), or null.
+   */
+  private refusalNow(p: Pending): ApiError | null {
+    const e = p.entry;
+    if (e.type === 'official') {
+      const c = this.fold.officials.check(e, this.fold.size, this.fold.view, true);
+      return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
+    }
+    const d = this.fold.officials.devices.get(e.device);
+    if (d && d.revokedAt === null && d.station === e.station) return null;
+    const c = checkResult(this.index, e, this.fold.devices);
+    return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
+  }
+
   private async receiptForLogged(logged: StationResult, bytes: Uint8Array): Promise<Receipt> {
     // The result may be in the batch being written: wait for it to be durable and signed.
     while (this.flushing) await this.flushing;
@@ -229,26 +269,37 @@ export class Sequencer {
     await this.flushing;
   }
 
-  private async sequence(batch: Pending[]): Promise<void> {
+  private async sequence(queued: Pending[]): Promise<void> {
     const start = this.fold.size;
+    const batch: Pending[] = [];
     try {
       const entries: StoredEntry[] = [];
       const stationKeys = new Map<string, { contest: string; station: string }>();
       const unitKeys = new Map<string, { contest: string; unit: string }>();
-      for (const [i, p] of batch.entries()) {
-        const index = start + i;
-        const change = this.fold.apply(index, p.entry, p.flags);
+      for (const p of queued) {
+        const refusal = this.refusalNow(p);
+        if (refusal) {
+          for (const w of p.waiters) w.reject(refusal);
+          continue;
+        }
+        const index = start + batch.length;
+        batch.push(p);
+        const change =
+          p.entry.type === 'result'
+            ? this.fold.apply(index, p.entry, p.flags)
+            : this.fold.applyOfficial(index, p.entry, true);
         for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
         for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
         entries.push({
           index,
           data: p.bytes,
           leafHash: leafHash(p.bytes),
-          kind: 'result',
-          contest: p.entry.contest,
-          station: p.entry.station,
+          kind: p.entry.type,
+          contest: p.entry.type === 'result' ? p.entry.contest : null,
+          station: p.entry.type === 'result' ? p.entry.station : null,
         });
       }
+      if (batch.length === 0) return;
       const appended = this.builder.append(entries.map((e) => e.leafHash));
       if (appended.size !== start + batch.length)
         throw new Error('tile edge out of step with the fold');
@@ -280,7 +331,7 @@ export class Sequencer {
         'SEQUENCER_UNAVAILABLE',
         'the log could not store this batch; nothing from it was logged; retry later',
       );
-      for (const p of batch) for (const w of p.waiters) w.reject(error);
+      for (const p of queued) for (const w of p.waiters) w.reject(error);
       return;
     }
     try {

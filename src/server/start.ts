@@ -5,10 +5,13 @@
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
-import { equal } from '../log/bytes.js';
+import { equal, toBase64 } from '../log/bytes.js';
+import { ed25519PublicKey } from '../log/crypto.js';
+import { decodeVerifierKey } from '../log/note.js';
 import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
+import { OfficialsService } from './officials-service.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
 import { SignaturePool } from './signature-pool.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
@@ -24,6 +27,8 @@ export interface StartOptions {
   sequencer?: SequencerOptions;
   /** Threads verifying device signatures (default: one per core; 0: on the main thread). */
   signatureThreads?: number;
+  /** The commission's 32-byte Ed25519 seed: enables logins and officials' acts (it signs them). */
+  commissionSeed?: Uint8Array;
   /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
   witnesses?: readonly WitnessTarget[];
   logger?: boolean;
@@ -33,6 +38,8 @@ export interface StartOptions {
 export interface RunningLog {
   app: FastifyInstance;
   sequencer: Sequencer | null;
+  /** Logins and officials' acts (with the commission key). */
+  officials: OfficialsService | undefined;
   election: OpenedGenesis;
   close(): Promise<void>;
 }
@@ -118,6 +125,22 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
         );
       }, 1000);
   follow?.unref();
+  let officials: OfficialsService | undefined;
+  if (sequencer && opts.commissionSeed) {
+    if (
+      toBase64(ed25519PublicKey(opts.commissionSeed)) !==
+      commissionPublicKey(election.definition.commissionKey)
+    )
+      throw new Error(
+        `the commission key given is not the key the election names (${election.definition.commissionKey})`,
+      );
+    officials = new OfficialsService({
+      sequencer,
+      accounts: store.accounts,
+      commissionSeed: opts.commissionSeed,
+      electionId: election.definition.electionId,
+    });
+  }
   const threads = opts.signatureThreads ?? availableParallelism();
   const signatures = sequencer && threads > 0 ? new SignaturePool(threads) : undefined;
   const app = await buildServer(
@@ -131,12 +154,14 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       readerCheckpoint: () => latest,
       witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
       witnessKeys: opts.witnesses?.map((w) => w.vkey),
+      officials,
     },
     { logger: opts.logger ?? false },
   );
   return {
     app,
     sequencer,
+    officials,
     election,
     async close() {
       if (follow) clearInterval(follow);
@@ -146,4 +171,9 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       await signatures?.close();
     },
   };
+}
+
+function commissionPublicKey(vkey: string): string {
+  const k = decodeVerifierKey(vkey);
+  return k.ok ? toBase64(k.value.publicKey) : '';
 }

@@ -12,6 +12,7 @@
 // far below PostgreSQL's 65,535-parameter limit.
 
 import { createHash } from 'node:crypto';
+import { type AccountStore, SqlAccountStore } from './account-store.js';
 import { type Db, sqlState } from './db.js';
 import type { Durability } from './durability.js';
 import {
@@ -114,13 +115,19 @@ export interface SqlStoreOptions {
 export class SqlStore implements Store {
   #failed: Error | undefined;
   #closed = false;
+  readonly accounts: AccountStore;
 
   constructor(
     readonly db: Db,
     readonly backend: 'postgres' | 'pglite',
     readonly durability: Durability,
     private readonly opts: SqlStoreOptions = {},
-  ) {}
+  ) {
+    this.accounts = new SqlAccountStore(db, async () => {
+      this.#writable();
+      await this.#durable();
+    });
+  }
 
   #writable(): void {
     if (this.#closed) throw new Error('store is closed');

@@ -1,6 +1,7 @@
 // The persistence interface the server and sequencer use. One implementation
 // (SqlStore, plain SQL through node-postgres' Pool) serves both PostgreSQL and
 // the embedded PGlite; the same test suite runs against both.
+import type { AccountStore } from './account-store.js';
 
 /** One log entry as appended: its canonical bytes and the columns indexed for lookups. */
 export interface StoredEntry {
@@ -84,6 +85,8 @@ export class StoreConflictError extends Error {
 export interface Store {
   /** "postgres" or "pglite": for messages and benchmarks. */
   readonly backend: 'postgres' | 'pglite';
+  /** Officials' credentials and sessions (never in the log). */
+  readonly accounts: AccountStore;
 
   treeSize(): Promise<number>;
   /**

@@ -11,6 +11,8 @@ export const STATUS = {
   UNDECODABLE: 2,
   /** An election entry (valid only as entry 0). */
   ELECTION: 3,
+  /** An official's act: checked by the fold on the main thread, in log order (its rules depend on the state before it). */
+  OFFICIAL: 4,
 } as const;
 
 /** The flags in resultFlags' order, as bits. */

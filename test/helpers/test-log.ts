@@ -20,6 +20,11 @@ import { createTestDatabase } from './postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
 
+/** The test election's commission seed (it signs entry 0 and, with `officials`, officials' acts). */
+export const TEST_COMMISSION_SEED = new TextEncoder()
+  .encode('commission'.padEnd(32, '.'))
+  .slice(0, 32);
+
 export interface TestLog {
   running: RunningLog;
   store: Store;
@@ -35,7 +40,13 @@ const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0,
 
 export async function newTestLog(
   backend: Backend,
-  opts: { stations?: number; presidentOnly?: boolean; sequencerPeriodMs?: number } = {},
+  opts: {
+    stations?: number;
+    presidentOnly?: boolean;
+    sequencerPeriodMs?: number;
+    /** Give the server the commission key: logins and officials' acts on. */
+    officials?: boolean;
+  } = {},
 ): Promise<TestLog> {
   const log = generateKey('kura.test/log', SEED('log'));
   const commission = generateKey('kura.test-commission', SEED('commission'));
@@ -67,6 +78,7 @@ export async function newTestLog(
     genesis,
     signer: new CheckpointSigner(log.signerKey),
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
+    commissionSeed: opts.officials ? SEED('commission') : undefined,
   });
   return {
     running,

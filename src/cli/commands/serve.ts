@@ -5,12 +5,12 @@ import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { readElectionFiles, readKeyFile } from '../election-dir.js';
+import { readElectionFiles, readKeyFile, signerSeed } from '../election-dir.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
-           [--witness URL=VKEY]...
+           [--witness URL=VKEY]... [--commission-key FILE]
 kura serve --from-bundle FILE [--data DIR | --db postgres://...] [--host H] [--port P]
 
 Runs the results server. The store is the embedded PGlite in --data (default
@@ -23,6 +23,12 @@ that it is the same election). The log key defaults to DIR/log.key.
                       checkpoint to; VKEY is its cosignature/v1 key (kura
                       witness prints it). Repeatable. GET /log/checkpoint then
                       serves the checkpoint with the cosignatures collected.
+  --commission-key FILE
+                      the commission's signer key (kura election writes
+                      DIR/commission.key): turns on officials' logins and acts
+                      (accounts, devices, corrections, declarations), each
+                      logged as an entry signed by this key. Without it those
+                      endpoints answer 405 OFFICIALS_DISABLED.
   --from-bundle FILE  serve a preservation bundle (kura export) as a read-only
                       mirror that kura verify accepts; it is loaded into --data
                       or --db (empty), or a temporary directory.`;
@@ -35,6 +41,7 @@ export interface ServeOptions {
   readOnly?: boolean;
   /** --witness URL=VKEY arguments. */
   witnesses?: string[];
+  commissionKey?: string;
   log?: (msg: string) => void;
 }
 
@@ -59,7 +66,10 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
         throw new UsageError((e as Error).message);
       }
     });
-    const running = await startLog({ store, genesis, signer, log, witnesses });
+    const commissionSeed = o.commissionKey ? signerSeed(readKeyFile(o.commissionKey)) : undefined;
+    if (commissionSeed && !signer)
+      throw new UsageError('--commission-key needs a writer, not --read-only');
+    const running = await startLog({ store, genesis, signer, log, witnesses, commissionSeed });
     return { store, running };
   } catch (e) {
     await store.close();
@@ -80,6 +90,7 @@ export async function runServe(args: string[]): Promise<number> {
       'read-only': { type: 'boolean' },
       witness: { type: 'string', multiple: true },
       'from-bundle': { type: 'string' },
+      'commission-key': { type: 'string' },
     },
     HELP,
   );
@@ -100,6 +111,7 @@ export async function runServe(args: string[]): Promise<number> {
           logKey: a.values['log-key'],
           readOnly: a.values['read-only'],
           witnesses: a.values.witness,
+          commissionKey: a.values['commission-key'],
         })),
         cleanup: undefined,
       };

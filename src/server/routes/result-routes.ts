@@ -27,7 +27,8 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     const bytes = encodeEntry(entry);
     if (bytes.length > MAX_ENTRY_BYTES)
       throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
-    const rules = checkResultRules(ctx.index, entry);
+    // The devices as the log now stands: enrolments and revocations included.
+    const rules = checkResultRules(ctx.index, entry, sequencer.fold.devices);
     if (!rules.ok) throw new ApiError(rules.error.code, rules.error.message, rules.error.field);
     const { publicKey, message, signature } = rules.value;
     const valid = ctx.signatures

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { totp } from '../../accounts/totp.js';
+import { openGenesis } from '../../election/genesis.js';
+import { CheckpointSigner } from '../../server/checkpoint-signer.js';
+import { ApiError } from '../../server/errors.js';
+import { OfficialsService } from '../../server/officials-service.js';
+import { Sequencer } from '../../server/sequencer.js';
+import { openStore } from '../../store/open.js';
+import { readKeyFile, signerSeed } from '../election-dir.js';
+import { parse, requireOption, UsageError } from '../usage.js';
+
+const HELP = `
+kura admin totp SECRET      (prints the current code, as an authenticator app would)
+kura admin create --election DIR (--data DIR | --db postgres://...) --account ID
+                  --password-file FILE [--commission-key FILE] [--log-key FILE]
+
+Creates the first commission administrator, on the server machine, with the
+server stopped (kura has no default credentials). The account's creation is
+appended to the log as an official entry by the server console (account ""),
+signed with the commission key (default DIR/commission.key); the password is
+read from FILE ("-" for standard input; at least 12 characters) and only its
+scrypt hash is stored. Prints the administrator's TOTP secret once: put it in
+an authenticator app; every administrator login needs a code from it.
+Further accounts are made by an administrator over the API (POST /api/v1/accounts).`;
+
+export async function runAdmin(args: string[]): Promise<number> {
+  const a = parse(
+    args,
+    {
+      election: { type: 'string' },
+      data: { type: 'string' },
+      db: { type: 'string' },
+      account: { type: 'string' },
+      'password-file': { type: 'string' },
+      'commission-key': { type: 'string' },
+      'log-key': { type: 'string' },
+    },
+    HELP,
+  );
+  if (!a) return 0;
+  if (a.positionals[0] === 'totp') {
+    // For demonstrations and tests; an administrator normally reads the code off an authenticator app.
+    const secret = requireOption(a.positionals[1], 'secret (kura admin totp SECRET)');
+    process.stdout.write(`${totp(secret, Date.now())}\n`);
+    return 0;
+  }
+  if (a.positionals[0] !== 'create') throw new UsageError(`kura admin: say "create"\n${HELP}`);
+  const dir = requireOption(a.values.election, 'election');
+  const account = requireOption(a.values.account, 'account');
+  const pwFile = requireOption(a.values['password-file'], 'password-file');
+  if (a.values.data && a.values.db) throw new UsageError('give --data or --db, not both');
+  const password = readFileSync(pwFile === '-' ? 0 : pwFile, 'utf8').replace(/\r?\n$/, '');
+  const commissionSeed = signerSeed(
+    readKeyFile(a.values['commission-key'] ?? join(dir, 'commission.key')),
+  );
+  const signer = new CheckpointSigner(readKeyFile(a.values['log-key'] ?? join(dir, 'log.key')));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const store = await openStore(
+    a.values.db ? { url: a.values.db, log } : { dataDir: a.values.data ?? './kura-data', log },
+  );
+  try {
+    const entry0 = await store.getEntry(0);
+    const defSha = await store.getMeta('definition-sha256');
+    const def = defSha ? await store.getBlob(defSha) : null;
+    if (!entry0 || !def)
+      throw new UsageError('the store holds no election yet: start kura serve on it once first');
+    const opened = openGenesis(entry0.data, def.data);
+    if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
+    const { definition, index } = opened.value;
+    const sequencer = await Sequencer.open(store, index, signer, definition.logOrigin, { log });
+    try {
+      const service = new OfficialsService({
+        sequencer,
+        accounts: store.accounts,
+        commissionSeed,
+        electionId: definition.electionId,
+      });
+      const made = await service.createAccount(null, {
+        account,
+        role: 'commission-admin',
+        scope: '',
+        password,
+      });
+      process.stdout.write(
+        `kura: administrator ${account} created (log entry ${made.receipt.index})\n` +
+          `  TOTP secret ${made.totpSecret}\n  ${made.totpUri}\n` +
+          '  (shown once: add it to an authenticator app now)\n',
+      );
+    } finally {
+      await sequencer.close();
+    }
+  } catch (e) {
+    if (e instanceof ApiError) throw new UsageError(`cannot create ${account}: ${e.message}`);
+    throw e;
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

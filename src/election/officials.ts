@@ -1,0 +1,656 @@
+// Officials on the record: the state that official entries build up (accounts,
+// devices enrolled and revoked, corrections and their approvals, declarations,
+// and the access log), and the rules each act must pass given the state before
+// it. Part of the fold: the server checks an act with these rules before it
+// logs it, and `kura verify` and the browser replay the same rules over the log.
+import { err, ok, type Result } from '../basics/result.js';
+import { fromBase64 } from '../log/bytes.js';
+import { ed25519Verify, isWeakEd25519Key } from '../log/crypto.js';
+import { decodeVerifierKey } from '../log/note.js';
+import type { ContestId, DeviceId, StationCode, UnitCode } from './definition.js';
+import { type ElectionIndex, NATION } from './election-index.js';
+import { signingMessage } from './entries.js';
+import type {
+  AccountId,
+  Figures,
+  OfficialAct,
+  OfficialActKind,
+  OfficialEntry,
+  Role,
+} from './official-entry.js';
+
+/** Why an official act is refused. The server answers with the same code. */
+export type OfficialErrorCode =
+  | 'WRONG_ELECTION'
+  | 'BAD_COMMISSION_SIGNATURE'
+  | 'UNKNOWN_ACCOUNT'
+  | 'ACCOUNT_DISABLED'
+  | 'ROLE_MISMATCH'
+  | 'NOT_PERMITTED'
+  | 'ACCOUNT_EXISTS'
+  | 'BAD_SCOPE'
+  | 'UNKNOWN_STATION'
+  | 'UNKNOWN_CONTEST'
+  | 'STATION_NOT_IN_CONTEST'
+  | 'UNKNOWN_UNIT'
+  | 'UNKNOWN_DEVICE'
+  | 'DEVICE_EXISTS'
+  | 'DEVICE_REVOKED'
+  | 'WEAK_DEVICE_KEY'
+  | 'UNKNOWN_CANDIDATE'
+  | 'MISSING_CANDIDATE'
+  | 'NO_SUCH_RESULT'
+  | 'CORRECTION_PENDING'
+  | 'UNKNOWN_CORRECTION'
+  | 'CORRECTION_NOT_PENDING'
+  | 'SELF_APPROVAL'
+  | 'WRONG_APPROVER'
+  | 'NOT_A_RACE_UNIT'
+  | 'ALREADY_DECLARED'
+  | 'DECLARATION_MISMATCH';
+
+export interface OfficialError {
+  code: OfficialErrorCode;
+  field: string;
+  message: string;
+}
+
+export interface Account {
+  id: AccountId;
+  role: Role;
+  /** "" (nation) for administrators and observers; a county or constituency for a returning officer. */
+  scope: UnitCode;
+  createdAt: number;
+  disabledAt: number | null;
+}
+
+/** A device as the log now stands: from the definition (enrolledAt -1) or enrolled by an official entry. */
+export interface DeviceState {
+  id: DeviceId;
+  station: StationCode;
+  publicKey: string;
+  enrolledAt: number;
+  revokedAt: number | null;
+  revokedReason: string;
+}
+
+export interface Approval {
+  account: AccountId;
+  role: Role;
+  entryIndex: number;
+}
+
+export type CorrectionStatus = 'awaiting-returning-officer' | 'awaiting-commission' | 'in-force';
+
+export interface Correction extends Figures {
+  entryIndex: number;
+  contest: ContestId;
+  station: StationCode;
+  original: number;
+  reason: string;
+  form: string;
+  proposedBy: AccountId;
+  approvals: Approval[];
+  status: CorrectionStatus;
+}
+
+export interface Difference {
+  /** "votes.<candidate>", "rejected" or "totalValid". */
+  field: string;
+  declared: number;
+  logged: number;
+}
+
+export interface Declaration extends Figures {
+  entryIndex: number;
+  contest: ContestId;
+  unit: UnitCode;
+  account: AccountId;
+  role: Role;
+  at: string;
+  override: string;
+  /** Where the declared figures differ from the log's sums at the declaration's index (only with an override). */
+  differences: Difference[];
+  /** Log size the declaration was checked against (its own index). */
+  stationsReported: number;
+}
+
+/** One line of "who did what": every official entry, in log order. */
+export interface ActRecord {
+  entryIndex: number;
+  account: AccountId;
+  role: Role | '';
+  at: string;
+  kind: OfficialActKind;
+  /** What it acted on: an account, device, station/contest, correction index or unit; "" for a login. */
+  object: string;
+  /** The login outcome, for logins. */
+  outcome?: string;
+}
+
+/** The logged figures of a unit's race (what a declaration is checked against). */
+export type RaceFigures = Figures & { stationsReported: number };
+
+/** What the fold tells the officials' rules about results and tallies. */
+export interface FoldView {
+  /** The result entry index and figures a station's contest is counted with, if any. */
+  resultIndex(contest: ContestId, station: StationCode): number | undefined;
+  /** The race tally of a unit, or null if the unit holds several races (a party tally) or none. */
+  raceFigures(contest: ContestId, unit: UnitCode): RaceFigures | null | undefined;
+}
+
+/** What an accepted act changes beyond the officials' own state. */
+export type OfficialEffect =
+  | { kind: 'none' }
+  | { kind: 'correction-in-force'; correction: Correction };
+
+const NONE: OfficialEffect = { kind: 'none' };
+
+function refuse(
+  code: OfficialErrorCode,
+  field: string,
+  message: string,
+): { ok: false; error: OfficialError } {
+  return err({ code, field, message });
+}
+
+export class Officials {
+  readonly accounts = new Map<AccountId, Account>();
+  readonly devices = new Map<DeviceId, DeviceState>();
+  readonly corrections = new Map<number, Correction>();
+  /** contest → station → index of the correction awaiting approval. */
+  private readonly pendingByStation = new Map<string, number>();
+  readonly declarations = new Map<string, Declaration>();
+  readonly acts: ActRecord[] = [];
+  private readonly commissionKey: Uint8Array | null;
+
+  constructor(readonly index: ElectionIndex) {
+    for (const d of index.definition.devices)
+      this.devices.set(d.id, {
+        id: d.id,
+        station: d.station,
+        publicKey: d.publicKey,
+        enrolledAt: -1,
+        revokedAt: null,
+        revokedReason: '',
+      });
+    const key = decodeVerifierKey(index.definition.commissionKey);
+    this.commissionKey = key.ok && key.value.publicKey.length === 32 ? key.value.publicKey : null;
+  }
+
+  static declarationKey(contest: ContestId, unit: UnitCode): string {
+    return `${contest}\u0000${unit}`;
+  }
+
+  pendingCorrection(contest: ContestId, station: StationCode): Correction | undefined {
+    const i = this.pendingByStation.get(`${contest}\u0000${station}`);
+    return i === undefined ? undefined : this.corrections.get(i);
+  }
+
+  /** Whether an account's scope covers a station: the nation covers all. */
+  covers(scope: UnitCode, station: StationCode): boolean {
+    return scope === NATION || this.index.rollup(station).includes(scope);
+  }
+
+  /**
+   * Checks an act against the state before it, signature included unless the
+   * caller has just made it (`signed`: the server, which signs its own acts).
+   * Everything in the entry is attacker-controlled when it comes from a log.
+   */
+  check(
+    entry: OfficialEntry,
+    at: number,
+    fold: FoldView,
+    signed = false,
+  ): Result<OfficialEffect, OfficialError> {
+    if (entry.election !== this.index.definition.electionId)
+      return refuse(
+        'WRONG_ELECTION',
+        'election',
+        `this log is election "${this.index.definition.electionId}", not "${entry.election}"`,
+      );
+    if (!signed) {
+      const sig = fromBase64(entry.sig);
+      if (
+        !this.commissionKey ||
+        !sig ||
+        !ed25519Verify(this.commissionKey, signingMessage(entry), sig)
+      )
+        return refuse(
+          'BAD_COMMISSION_SIGNATURE',
+          'sig',
+          'the signature does not verify with the commission key named in entry 0',
+        );
+    }
+    const actor = this.checkActor(entry);
+    if (!actor.ok) return actor;
+    return this.checkAct(entry.act, actor.value, at, fold);
+  }
+
+  /** The acting account (null for the console or an unknown login name), checked against the log. */
+  private checkActor(entry: OfficialEntry): Result<Account | null, OfficialError> {
+    const { act } = entry;
+    if (entry.account === '') {
+      if (entry.role !== '')
+        return refuse('ROLE_MISMATCH', 'role', 'the server console (account "") has no role');
+      const consoleMay =
+        act.kind === 'account-created' ||
+        (act.kind === 'login' && act.outcome === 'unknown-account');
+      if (!consoleMay)
+        return refuse(
+          'NOT_PERMITTED',
+          'account',
+          `a ${act.kind} act needs an account; only account creation and failed logins may have none`,
+        );
+      return ok(null);
+    }
+    const account = this.accounts.get(entry.account);
+    if (!account)
+      return refuse('UNKNOWN_ACCOUNT', 'account', `no account "${entry.account}" in the log`);
+    if (entry.role !== account.role)
+      return refuse(
+        'ROLE_MISMATCH',
+        'role',
+        `account ${account.id} is a ${account.role}, not a ${entry.role || 'console'}`,
+      );
+    if (act.kind === 'login' && act.outcome === 'unknown-account')
+      return refuse('UNKNOWN_ACCOUNT', 'act.outcome', `account ${account.id} exists`);
+    // A disabled account's failed logins are still recorded; it can do nothing else.
+    if (account.disabledAt !== null && !(act.kind === 'login' && act.outcome !== 'success'))
+      return refuse(
+        'ACCOUNT_DISABLED',
+        'account',
+        `account ${account.id} was disabled at log entry ${account.disabledAt}`,
+      );
+    return ok(account);
+  }
+
+  private permit(
+    actor: Account | null,
+    roles: readonly Role[],
+    what: string,
+  ): { ok: false; error: OfficialError } | null {
+    if (actor === null || !roles.includes(actor.role))
+      return refuse(
+        'NOT_PERMITTED',
+        'role',
+        `${actor ? `a ${actor.role}` : 'the console'} may not ${what}; ${roles.join(' or ')} only`,
+      );
+    return null;
+  }
+
+  private checkAct(
+    act: OfficialAct,
+    actor: Account | null,
+    at: number,
+    fold: FoldView,
+  ): Result<OfficialEffect, OfficialError> {
+    switch (act.kind) {
+      case 'login':
+      case 'logout':
+        return ok(NONE);
+      case 'account-created': {
+        if (actor !== null) {
+          const no = this.permit(actor, ['commission-admin'], 'create accounts');
+          if (no) return no;
+        }
+        if (this.accounts.has(act.account))
+          return refuse('ACCOUNT_EXISTS', 'act.account', `account ${act.account} already exists`);
+        if (act.role === 'returning-officer') {
+          const unit = this.index.units.get(act.scope);
+          if (!unit || unit.level === 'ward')
+            return refuse(
+              'BAD_SCOPE',
+              'act.scope',
+              `a returning officer's scope must be a county or constituency of this election, not "${act.scope}"`,
+            );
+        } else if (act.scope !== NATION)
+          return refuse(
+            'BAD_SCOPE',
+            'act.scope',
+            `a ${act.role}'s scope is the nation (""), not "${act.scope}"`,
+          );
+        return ok(NONE);
+      }
+      case 'account-disabled': {
+        const no = this.permit(actor, ['commission-admin'], 'disable accounts');
+        if (no) return no;
+        const target = this.accounts.get(act.account);
+        if (!target) return refuse('UNKNOWN_ACCOUNT', 'act.account', `no account "${act.account}"`);
+        if (target.disabledAt !== null)
+          return refuse(
+            'ACCOUNT_DISABLED',
+            'act.account',
+            `account ${act.account} was disabled at log entry ${target.disabledAt}`,
+          );
+        return ok(NONE);
+      }
+      case 'device-enrolled': {
+        const no = this.permit(actor, ['commission-admin'], 'enroll devices');
+        if (no) return no;
+        if (!this.index.stations.has(act.station))
+          return refuse('UNKNOWN_STATION', 'act.station', `no polling station "${act.station}"`);
+        if (this.devices.has(act.device))
+          return refuse(
+            'DEVICE_EXISTS',
+            'act.device',
+            `device ${act.device} is already on the record; enroll a new kit under a new id`,
+          );
+        const key = fromBase64(act.publicKey);
+        if (key?.length !== 32 || isWeakEd25519Key(key))
+          return refuse(
+            'WEAK_DEVICE_KEY',
+            'act.publicKey',
+            'the public key is not a usable Ed25519 key',
+          );
+        for (const d of this.devices.values())
+          if (d.publicKey === act.publicKey)
+            return refuse(
+              'DEVICE_EXISTS',
+              'act.publicKey',
+              `device ${d.id} already has this public key`,
+            );
+        if (act.replaces !== '') {
+          const old = this.devices.get(act.replaces);
+          if (!old) return refuse('UNKNOWN_DEVICE', 'act.replaces', `no device "${act.replaces}"`);
+          if (old.station !== act.station)
+            return refuse(
+              'NOT_PERMITTED',
+              'act.replaces',
+              `device ${old.id} serves station ${old.station}, not ${act.station}`,
+            );
+          if (old.revokedAt !== null)
+            return refuse(
+              'DEVICE_REVOKED',
+              'act.replaces',
+              `device ${old.id} was already revoked at log entry ${old.revokedAt}`,
+            );
+        }
+        return ok(NONE);
+      }
+      case 'device-revoked': {
+        const no = this.permit(actor, ['commission-admin'], 'revoke devices');
+        if (no) return no;
+        const d = this.devices.get(act.device);
+        if (!d) return refuse('UNKNOWN_DEVICE', 'act.device', `no device "${act.device}"`);
+        if (d.revokedAt !== null)
+          return refuse(
+            'DEVICE_REVOKED',
+            'act.device',
+            `device ${d.id} was already revoked at log entry ${d.revokedAt}`,
+          );
+        return ok(NONE);
+      }
+      case 'correction-proposed': {
+        const no = this.permit(
+          actor,
+          ['returning-officer', 'commission-admin'],
+          'propose corrections',
+        );
+        if (no) return no;
+        const where = this.checkFigures(act.contest, act.station, act);
+        if (!where.ok) return where;
+        if (actor && !this.covers(actor.scope, act.station))
+          return refuse(
+            'NOT_PERMITTED',
+            'act.station',
+            `station ${act.station} is outside ${actor.id}'s area (${actor.scope})`,
+          );
+        const logged = fold.resultIndex(act.contest, act.station);
+        if (logged === undefined || logged !== act.original)
+          return refuse(
+            'NO_SUCH_RESULT',
+            'act.original',
+            logged === undefined
+              ? `station ${act.station} has no ${act.contest} result to correct`
+              : `the ${act.contest} result of station ${act.station} is entry ${logged}, not ${act.original}`,
+          );
+        const pending = this.pendingCorrection(act.contest, act.station);
+        if (pending)
+          return refuse(
+            'CORRECTION_PENDING',
+            'act.station',
+            `correction ${pending.entryIndex} of this result is awaiting approval`,
+          );
+        return ok(NONE);
+      }
+      case 'correction-approved': {
+        const c = this.corrections.get(act.correction);
+        if (!c)
+          return refuse(
+            'UNKNOWN_CORRECTION',
+            'act.correction',
+            `entry ${act.correction} is not a correction`,
+          );
+        if (c.status === 'in-force')
+          return refuse(
+            'CORRECTION_NOT_PENDING',
+            'act.correction',
+            `correction ${c.entryIndex} is already in force`,
+          );
+        if (actor === null) return refuse('NOT_PERMITTED', 'account', 'approval needs an account');
+        if (actor.id === c.proposedBy || c.approvals.some((a) => a.account === actor.id))
+          return refuse(
+            'SELF_APPROVAL',
+            'account',
+            `${actor.id} ${actor.id === c.proposedBy ? 'proposed' : 'already approved'} correction ${c.entryIndex}; another official must approve it`,
+          );
+        if (c.status === 'awaiting-returning-officer') {
+          if (actor.role !== 'returning-officer' || !this.covers(actor.scope, c.station))
+            return refuse(
+              'WRONG_APPROVER',
+              'role',
+              `correction ${c.entryIndex} first needs the returning officer for station ${c.station}`,
+            );
+          return ok(NONE);
+        }
+        if (actor.role !== 'commission-admin')
+          return refuse(
+            'WRONG_APPROVER',
+            'role',
+            `correction ${c.entryIndex} now needs the commission's approval`,
+          );
+        // Still the result it corrects (nothing else can replace it while pending).
+        return ok({ kind: 'correction-in-force', correction: c });
+      }
+      case 'declaration': {
+        const no = this.permit(actor, ['returning-officer', 'commission-admin'], 'declare');
+        if (no) return no;
+        if (!this.index.contests.has(act.contest))
+          return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${act.contest}"`);
+        if (act.unit !== NATION && !this.index.units.has(act.unit))
+          return refuse('UNKNOWN_UNIT', 'act.unit', `no unit "${act.unit}"`);
+        if (actor && actor.role === 'returning-officer' && actor.scope !== act.unit)
+          return refuse(
+            'NOT_PERMITTED',
+            'act.unit',
+            `${actor.id} declares for ${actor.scope} only, not "${act.unit}"`,
+          );
+        const logged = fold.raceFigures(act.contest, act.unit);
+        if (!logged)
+          return refuse(
+            'NOT_A_RACE_UNIT',
+            'act.unit',
+            `${act.contest} has no single race in "${act.unit || 'the nation'}" to declare`,
+          );
+        const key = Officials.declarationKey(act.contest, act.unit);
+        const before = this.declarations.get(key);
+        if (before)
+          return refuse(
+            'ALREADY_DECLARED',
+            'act.unit',
+            `${act.contest} in "${act.unit || 'the nation'}" was declared at log entry ${before.entryIndex}`,
+          );
+        const diff = differences(act, logged);
+        const candidates = new Set(Object.keys(logged.votes));
+        for (const c of Object.keys(act.votes).sort())
+          if (!candidates.has(c))
+            return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
+        if (diff.length && act.override === '')
+          return refuse(
+            'DECLARATION_MISMATCH',
+            diff[0]?.field ? `act.${diff[0].field}` : 'act',
+            `the declared figures differ from the log's sums at entry ${at}: ${describe(diff)}; declare the logged figures, or give an override with a reason`,
+          );
+        return ok(NONE);
+      }
+    }
+  }
+
+  private checkFigures(
+    contest: ContestId,
+    station: StationCode,
+    f: Figures,
+  ): Result<null, OfficialError> {
+    if (!this.index.contests.has(contest))
+      return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${contest}"`);
+    if (!this.index.stations.has(station))
+      return refuse('UNKNOWN_STATION', 'act.station', `no polling station "${station}"`);
+    const race = this.index.raceFor(contest, station);
+    if (!race)
+      return refuse(
+        'STATION_NOT_IN_CONTEST',
+        'act.contest',
+        `station ${station} has no race in ${contest}`,
+      );
+    for (const c of Object.keys(f.votes).sort())
+      if (!race.candidateSet.has(c))
+        return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
+    for (const c of race.candidates)
+      if (!Object.hasOwn(f.votes, c))
+        return refuse('MISSING_CANDIDATE', `act.votes.${c}`, `a count for "${c}" is missing`);
+    return ok(null);
+  }
+
+  /** Records an act that check() accepted. */
+  apply(entry: OfficialEntry, at: number, fold: FoldView): void {
+    const act = entry.act;
+    let object = '';
+    switch (act.kind) {
+      case 'login':
+      case 'logout':
+        break;
+      case 'account-created':
+        object = act.account;
+        this.accounts.set(act.account, {
+          id: act.account,
+          role: act.role,
+          scope: act.scope,
+          createdAt: at,
+          disabledAt: null,
+        });
+        break;
+      case 'account-disabled': {
+        object = act.account;
+        const a = this.accounts.get(act.account);
+        if (a) a.disabledAt = at;
+        break;
+      }
+      case 'device-enrolled':
+        object = act.device;
+        if (act.replaces !== '') this.revoke(act.replaces, at, `replaced by ${act.device}`);
+        this.devices.set(act.device, {
+          id: act.device,
+          station: act.station,
+          publicKey: act.publicKey,
+          enrolledAt: at,
+          revokedAt: null,
+          revokedReason: '',
+        });
+        break;
+      case 'device-revoked':
+        object = act.device;
+        this.revoke(act.device, at, act.reason);
+        break;
+      case 'correction-proposed':
+        object = `${act.contest}/${act.station}`;
+        this.corrections.set(at, {
+          entryIndex: at,
+          contest: act.contest,
+          station: act.station,
+          original: act.original,
+          reason: act.reason,
+          form: act.form,
+          votes: act.votes,
+          rejected: act.rejected,
+          totalValid: act.totalValid,
+          proposedBy: entry.account,
+          approvals: [],
+          status: 'awaiting-returning-officer',
+        });
+        this.pendingByStation.set(`${act.contest}\u0000${act.station}`, at);
+        break;
+      case 'correction-approved': {
+        object = String(act.correction);
+        const c = this.corrections.get(act.correction);
+        if (!c || entry.role === '') break;
+        c.approvals.push({ account: entry.account, role: entry.role, entryIndex: at });
+        if (c.status === 'awaiting-returning-officer') c.status = 'awaiting-commission';
+        else {
+          c.status = 'in-force';
+          this.pendingByStation.delete(`${c.contest}\u0000${c.station}`);
+        }
+        break;
+      }
+      case 'declaration': {
+        object = `${act.contest}/${act.unit}`;
+        const logged = fold.raceFigures(act.contest, act.unit);
+        if (!logged || entry.role === '') break;
+        this.declarations.set(Officials.declarationKey(act.contest, act.unit), {
+          entryIndex: at,
+          contest: act.contest,
+          unit: act.unit,
+          account: entry.account,
+          role: entry.role,
+          at: entry.at,
+          override: act.override,
+          votes: act.votes,
+          rejected: act.rejected,
+          totalValid: act.totalValid,
+          differences: differences(act, logged),
+          stationsReported: logged.stationsReported,
+        });
+        break;
+      }
+    }
+    this.acts.push({
+      entryIndex: at,
+      account: entry.account,
+      role: entry.role,
+      at: entry.at,
+      kind: act.kind,
+      object,
+      ...(act.kind === 'login' ? { outcome: act.outcome } : {}),
+    });
+  }
+
+  private revoke(device: DeviceId, at: number, reason: string): void {
+    const d = this.devices.get(device);
+    if (d && d.revokedAt === null) {
+      d.revokedAt = at;
+      d.revokedReason = reason;
+    }
+  }
+}
+
+/** Declared against logged figures, field by field, candidates sorted. */
+export function differences(declared: Figures, logged: Figures): Difference[] {
+  const out: Difference[] = [];
+  for (const c of Object.keys(logged.votes).sort()) {
+    const d = declared.votes[c] ?? 0;
+    const l = logged.votes[c] ?? 0;
+    if (d !== l) out.push({ field: `votes.${c}`, declared: d, logged: l });
+  }
+  if (declared.rejected !== logged.rejected)
+    out.push({ field: 'rejected', declared: declared.rejected, logged: logged.rejected });
+  if (declared.totalValid !== logged.totalValid)
+    out.push({ field: 'totalValid', declared: declared.totalValid, logged: logged.totalValid });
+  return out;
+}
+
+function describe(diff: readonly Difference[]): string {
+  const shown = diff
+    .slice(0, 5)
+    .map((d) => `${d.field} declared ${d.declared}, logged ${d.logged}`);
+  return shown.join('; ') + (diff.length > 5 ? `; and ${diff.length - 5} more` : '');
+}
