@@ -47,6 +47,7 @@ export const API_ERRORS = {
     status: 429,
     message: 'too many failed logins; the account is locked for a while',
   },
+  RATE_LIMITED: { status: 429, message: 'too many login attempts from this address; wait' },
   OFFICIALS_DISABLED: {
     status: 405,
     message: 'this server was started without the commission key; official acts are off',

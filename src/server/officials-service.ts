@@ -23,6 +23,9 @@ import type { Receipt, Sequencer } from './sequencer.js';
 /** Failed logins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
 export const LOCKOUT_MS = 15 * 60_000;
+/** Login attempts one address may make per window; past it, 429 before any check (and no entry, so the log cannot be flooded). */
+export const ATTEMPTS_PER_ADDRESS = 30;
+export const ATTEMPT_WINDOW_MS = 5 * 60_000;
 /** A session lasts this long from login. */
 export const SESSION_MS = 8 * 60 * 60_000;
 
@@ -53,6 +56,8 @@ function rfc3339(ms: number): string {
 
 export class OfficialsService {
   private readonly now: () => number;
+  /** address → times of its recent login attempts. */
+  private readonly attempts = new Map<string, number[]>();
   constructor(private readonly o: OfficialsOptions) {
     this.now = o.now ?? Date.now;
   }
@@ -136,7 +141,8 @@ export class OfficialsService {
   }
 
   /** Checks a login; logs the attempt whatever its outcome; returns a session token. */
-  async login(name: string, password: string, code: string): Promise<SessionInfo> {
+  async login(name: string, password: string, code: string, address = ''): Promise<SessionInfo> {
+    this.throttle(address);
     const row = await this.o.accounts.getAccount(name);
     const account = this.fold.officials.accounts.get(name);
     const fail = async (outcome: LoginOutcome, error: ApiError): Promise<never> => {
@@ -197,6 +203,22 @@ export class OfficialsService {
       scope: account.scope,
       expiresAt: rfc3339(expiresAt.getTime()),
     };
+  }
+
+  /** Refuses an address that has tried to log in too often lately (guessing across many accounts). */
+  private throttle(address: string): void {
+    const now = this.now();
+    const recent = (this.attempts.get(address) ?? []).filter((t) => t > now - ATTEMPT_WINDOW_MS);
+    if (recent.length >= ATTEMPTS_PER_ADDRESS) {
+      this.attempts.set(address, recent);
+      throw new ApiError(
+        'RATE_LIMITED',
+        `${ATTEMPTS_PER_ADDRESS} login attempts from this address in ${ATTEMPT_WINDOW_MS / 60_000} minutes; wait and try again`,
+      );
+    }
+    recent.push(now);
+    this.attempts.set(address, recent);
+    if (this.attempts.size > 100_000) this.attempts.clear();
   }
 
   /** The account behind a bearer token, or a 401. */

@@ -345,6 +345,22 @@ export function compareStations(
         );
         continue;
       }
+      // A correction put in force after the mirrored checkpoint: compare after the next one (§11 step 7).
+      const inForceAt =
+        isObj(served) && isObj(served.correction) ? served.correction.inForceAt : -1;
+      if (
+        typeof inForceAt === 'number' &&
+        inForceAt >= o.size &&
+        log.correction?.inForceAt !== inForceAt
+      ) {
+        ahead.push({
+          what: `station ${code}'s ${contest} correction`,
+          entryIndex: inForceAt,
+          contest,
+          station: code,
+        });
+        continue;
+      }
       const diffs = diffResult(log, served);
       if (diffs.length)
         findings.error(

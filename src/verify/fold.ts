@@ -137,7 +137,43 @@ export function summariseFold(
     reporting[contest] = { reported: t.stationsReported, expected: t.stationsExpected };
     for (const [f, k] of Object.entries(t.flagged)) flagged[f] = (flagged[f] ?? 0) + (k ?? 0);
   }
-  return { summary: { counted, anomalies: fold.anomalies.length, flagged, reporting }, tallies };
+  const o = fold.officials;
+  const officials = o.acts.length
+    ? {
+        acts: o.acts.reduce<Record<string, number>>((m, a) => {
+          m[a.kind] = (m[a.kind] ?? 0) + 1;
+          return m;
+        }, {}),
+        failedLogins: o.acts.filter((a) => a.kind === 'login' && a.outcome !== 'success').length,
+        accounts: o.accounts.size,
+        devicesRevoked: [...o.devices.values()].filter((d) => d.revokedAt !== null).length,
+        corrections: [...o.corrections.values()].map((c) => ({
+          entryIndex: c.entryIndex,
+          station: c.station,
+          contest: c.contest,
+          status: c.status,
+          approvals: c.approvals.map((a) => a.account),
+        })),
+        declarations: [...o.declarations.values()].map((d) => ({
+          entryIndex: d.entryIndex,
+          contest: d.contest,
+          unit: d.unit,
+          by: d.account,
+          override: d.override,
+          differences: d.differences.length,
+        })),
+      }
+    : undefined;
+  return {
+    summary: {
+      counted,
+      anomalies: fold.anomalies.length,
+      flagged,
+      reporting,
+      ...(officials ? { officials } : {}),
+    },
+    tallies,
+  };
 }
 
 /** The signature figures of a report, from the pool's count and the time since `startMs`. */

@@ -110,6 +110,28 @@ export interface VerifyReport {
     anomalies: number;
     flagged: Record<string, number>;
     reporting: Record<string, { reported: number; expected: number }>;
+    /** Officials' acts on the record (FORMATS §14), as the fold recomputed them. */
+    officials?: {
+      acts: Record<string, number>;
+      failedLogins: number;
+      accounts: number;
+      devicesRevoked: number;
+      corrections: Array<{
+        entryIndex: number;
+        station: string;
+        contest: string;
+        status: string;
+        approvals: string[];
+      }>;
+      declarations: Array<{
+        entryIndex: number;
+        contest: string;
+        unit: string;
+        by: string;
+        override: string;
+        differences: number;
+      }>;
+    };
   };
   compare?: {
     tallies: number;
@@ -215,6 +237,24 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     const flagged = Object.entries(r.fold.flagged);
     if (flagged.length)
       line(`             flagged forms: ${flagged.map(([f, k]) => `${f} ${n(k)}`).join(', ')}`);
+    const o = r.fold.officials;
+    if (o) {
+      line(
+        `  officials  ${Object.entries(o.acts)
+          .map(([k, v]) => `${k} ${n(v)}`)
+          .join(
+            ', ',
+          )}; ${n(o.accounts)} accounts, ${n(o.failedLogins)} failed logins, ${n(o.devicesRevoked)} devices revoked`,
+      );
+      for (const c of o.corrections)
+        line(
+          `             correction #${c.entryIndex} of ${c.contest} at ${c.station}: ${c.status}${c.approvals.length ? ` (approved by ${c.approvals.join(', ')})` : ''}`,
+        );
+      for (const d of o.declarations)
+        line(
+          `             declaration #${d.entryIndex} of ${d.contest} in ${d.unit || 'the nation'} by ${d.by}: ${d.differences ? `${n(d.differences)} differences from the log, override: ${d.override}` : 'equals the log'}`,
+        );
+    }
   }
   if (r.compare)
     line(

@@ -296,6 +296,12 @@ for (const backend of await testBackends()) {
       });
       assert.equal(r.status, 429);
       assert.equal(r.body.error.code, 'ACCOUNT_LOCKED');
+      // An administrator disables the account: its sessions end, and it is on the record.
+      const off = await inject('POST', '/api/v1/accounts/victim/disable', tokens.get('chair'), {});
+      assert.equal(off.status, 200, JSON.stringify(off.body));
+      const twice = await inject('POST', '/api/v1/accounts/victim/disable', tokens.get('chair'), {});
+      assert.equal(twice.body.error.code, 'ACCOUNT_DISABLED');
+      assert.equal((await acts()).at(-1)?.kind, 'account-disabled');
       const mine = (await acts()).filter((a) => a.account === 'victim' && a.kind === 'login');
       assert.deepEqual(
         mine.map((a) => a.outcome),
@@ -482,6 +488,28 @@ for (const backend of await testBackends()) {
       assert.equal(again.body.error.code, 'ALREADY_DECLARED');
     });
 
+    test('one address guessing across accounts is slowed: the 31st attempt in 5 minutes gets 429', async () => {
+      const before = size();
+      const codes: string[] = [];
+      for (let i = 0; i < 31; i++) {
+        const r = await t.running.app.inject({
+          method: 'POST',
+          url: '/api/v1/login',
+          remoteAddress: '10.0.0.9',
+          payload: { account: `guess-${i}`, password: 'password123' },
+        });
+        codes.push(`${r.statusCode} ${r.json().error.code}`);
+      }
+      assert.deepEqual(codes.slice(0, 30), Array(30).fill('401 LOGIN_FAILED'));
+      assert.equal(codes[30], '429 RATE_LIMITED');
+      assert.equal(size(), before + 30, 'each checked attempt is logged; the throttled one is not');
+      const other = await inject('POST', '/api/v1/login', undefined, {
+        account: 'nobody',
+        password: 'x',
+      });
+      assert.equal(other.body.error.code, 'LOGIN_FAILED', 'other addresses are not affected');
+    });
+
     test('every act is in the log, and kura verify recomputes the corrected tallies from it', async () => {
       const kinds = new Set((await acts()).map((a) => a.kind));
       for (const k of [
@@ -518,6 +546,20 @@ for (const backend of await testBackends()) {
       // It folded every official entry without an anomaly and compared every
       // tally and station page (the corrected ones included) with the server's.
       assert.equal(report.fold?.anomalies, 0);
+      const o = report.fold?.officials;
+      assert.ok(o, 'the report sums up the officials');
+      assert.equal(
+        o.corrections.find((c) => c.status === 'in-force')?.approvals.join(),
+        'ro-deputy,clerk',
+      );
+      assert.deepEqual(
+        o.declarations.map((d) => [d.unit === '' ? 'nation' : 'constituency', d.differences]),
+        [
+          ['constituency', 1],
+          ['nation', 0],
+        ],
+      );
+      assert.ok(o.failedLogins >= 36, `failed logins on the record: ${o.failedLogins}`);
       assert.ok((report.compare?.tallies ?? 0) > 0);
       assert.equal(report.compare?.stations, stations.length);
     });

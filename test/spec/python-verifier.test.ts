@@ -8,7 +8,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import type { ResultEntry } from '../../src/election/entries.js';
+import { toBase64 } from '../../src/log/bytes.js';
+import { ed25519PublicKey } from '../../src/log/crypto.js';
 import { startLog } from '../../src/server/start.js';
+import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { newTestLog } from '../helpers/test-log.js';
 
@@ -77,7 +80,7 @@ test('the Python verifier passes the FORMATS.md test vectors', { skip }, async (
 
 test('the Python verifier accepts an honest log and names a tampered tally', { skip }, async () => {
   requirePython();
-  const t = await newTestLog('pglite', { stations: 12, presidentOnly: false });
+  const t = await newTestLog('pglite', { stations: 12, presidentOnly: false, officials: true });
   let reader: Awaited<ReturnType<typeof startLog>> | null = null;
   try {
     const def = t.definition;
@@ -117,6 +120,80 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     const mismatch = await post(t.result(last, { totalValid: 1 }));
     assert.deepEqual(mismatch.flags, ['sum-mismatch']);
 
+    // Officials on the record (§14): accounts, a kit revoked and replaced, a
+    // correction put in force by two approvals, and two declarations (one with an override).
+    const officials = t.running.officials;
+    const fold = t.running.sequencer?.fold;
+    assert.ok(officials && fold);
+    await officials.createAccount(null, {
+      account: 'chair',
+      role: 'commission-admin',
+      scope: '',
+      password: 'long enough password',
+    });
+    const who = (id: string) => fold.officials.accounts.get(id) ?? null;
+    const s0 = stations[0] as string;
+    const constituency = t.running.election.index.unitOf(s0, 'constituency') as string;
+    await officials.createAccount(who('chair'), {
+      account: 'ro',
+      role: 'returning-officer',
+      scope: constituency,
+      password: 'long enough password',
+    });
+    await officials.createAccount(who('chair'), {
+      account: 'clerk',
+      role: 'commission-admin',
+      scope: '',
+      password: 'long enough password',
+    });
+    const lost = def.devices.find((d) => d.station === stations[2])?.id as string;
+    await officials.act(who('chair'), {
+      kind: 'device-enrolled',
+      device: 'kit-2b',
+      station: stations[2] as string,
+      publicKey: toBase64(ed25519PublicKey(demoDeviceSeed(def.electionId, 'kit-2b'))),
+      replaces: lost,
+    });
+    const r0 = fold.result('president', s0);
+    assert.ok(r0);
+    const fixed = Object.fromEntries(Object.entries(r0.votes).map(([c, n], k) => [c, n + k + 1]));
+    const proposal = await officials.act(who('clerk'), {
+      kind: 'correction-proposed',
+      contest: 'president',
+      station: s0,
+      original: r0.entryIndex,
+      reason: 'transposed digits',
+      form: 'cd'.repeat(32),
+      votes: fixed,
+      rejected: r0.rejected,
+      totalValid: Object.values(fixed).reduce((a, b) => a + b, 0),
+    });
+    await officials.act(who('ro'), { kind: 'correction-approved', correction: proposal.index });
+    await officials.act(who('chair'), { kind: 'correction-approved', correction: proposal.index });
+    const local = fold.raceFigures('president', constituency);
+    assert.ok(local);
+    await officials.act(who('ro'), {
+      kind: 'declaration',
+      contest: 'president',
+      unit: constituency,
+      votes: { ...local.votes },
+      rejected: local.rejected + 1,
+      totalValid: local.totalValid,
+      override: 'one rejected ballot found in the wrong box',
+    });
+    const national = fold.raceFigures('president', '');
+    assert.ok(national);
+    await officials.act(who('chair'), {
+      kind: 'declaration',
+      contest: 'president',
+      unit: '',
+      votes: { ...national.votes },
+      rejected: national.rejected,
+      totalValid: national.totalValid,
+      override: '',
+    });
+    assert.equal(fold.anomalies.length, 0, JSON.stringify(fold.anomalies));
+
     const url = await t.running.app.listen({ port: 0, host: '127.0.0.1' });
     const args = [VERIFIER, url, '--log-key', def.logKey, '--commission-key', def.commissionKey];
     const honest = await python(args);
@@ -124,6 +201,10 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     assert.equal(honest.code, 0, `verifier output:\n${honest.stdout}\n${honest.stderr}`);
     assert.match(honest.stdout, /SUMMARY: 0 finding\(s\)/);
     assert.match(honest.stdout, /over-registered/);
+    assert.match(
+      honest.stdout,
+      /officials \(§14\): \d+ acts by 3 accounts; 1 corrections in force; 2 declarations, 1 with an override/,
+    );
 
     // The wrong commission key is a finding, not a pass.
     const otherCommission = def.logKey; // a valid vkey, but not the commission's

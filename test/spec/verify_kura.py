@@ -600,6 +600,70 @@ RESULT_FIELDS = [
     'type', 'v', 'election', 'contest', 'station', 'device', 'votes', 'rejected',
     'totalValid', 'form', 'deviceTime', 'sig',
 ]  # fmt: skip
+OFFICIAL_FIELDS = ['type', 'v', 'election', 'account', 'role', 'at', 'act', 'sig']
+ROLES = ('commission-admin', 'returning-officer', 'observer')
+FIGURES = ['votes', 'rejected', 'totalValid']
+ACT_FIELDS = {  # §14.1
+    'account-created': ['account', 'role', 'scope'],
+    'account-disabled': ['account'],
+    'login': ['outcome'],
+    'logout': [],
+    'device-enrolled': ['device', 'station', 'publicKey', 'replaces'],
+    'device-revoked': ['device', 'reason'],
+    'correction-proposed': ['contest', 'station', 'original', 'reason', 'form', *FIGURES],
+    'correction-approved': ['correction'],
+    'declaration': ['contest', 'unit', 'override', *FIGURES],
+}
+LOGIN_OUTCOMES = ('success', 'unknown-account', 'bad-password', 'bad-second-factor', 'locked')
+
+
+def _reason_ok(v, allow_empty: bool) -> bool:
+    return (
+        isinstance(v, str)
+        and (allow_empty or len(v) >= 1)
+        and len(v) <= 500
+        and not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in v)
+    )
+
+
+def _act_problems(act) -> list[str]:
+    """§14.1: the act's members, by kind."""
+    if not isinstance(act, dict):
+        return ['act must be an object']
+    kind = act.get('kind')
+    if kind not in ACT_FIELDS:
+        return [f'act.kind: unknown {kind!r}']
+    fields = ACT_FIELDS[kind]
+    problems = [f'act.{k} is not allowed' for k in act if k != 'kind' and k not in fields]
+    for f in fields:
+        if f not in act:
+            problems.append(f'act.{f} is required')
+            continue
+        v = act[f]
+        ok = True
+        if f in ('account', 'device', 'station', 'contest'):
+            ok = is_identifier(v)
+        elif f in ('scope', 'unit', 'replaces'):
+            ok = v == '' or is_identifier(v)
+        elif f == 'role':
+            ok = v in ROLES
+        elif f == 'outcome':
+            ok = v in LOGIN_OUTCOMES
+        elif f == 'publicKey':
+            ok = isinstance(v, str) and re.fullmatch(r'[A-Za-z0-9+/]{43}=', v) is not None
+        elif f == 'reason':
+            ok = _reason_ok(v, False)
+        elif f == 'override':
+            ok = _reason_ok(v, True)
+        elif f == 'form':
+            ok = isinstance(v, str) and _HEX64_RE.fullmatch(v) is not None
+        elif f in ('original', 'correction', 'rejected', 'totalValid'):
+            ok = is_count(v)
+        elif f == 'votes':
+            ok = _field_problem('votes', 'official', v) is None
+        if not ok:
+            problems.append(f'act.{f} is malformed')
+    return problems
 
 
 def _field_problem(name: str, typ: str, v) -> str | None:
@@ -609,6 +673,15 @@ def _field_problem(name: str, typ: str, v) -> str | None:
         return None if is_int(v) and v == 1 else 'must be 1'
     if name in ('electionId', 'election', 'contest', 'station', 'device'):
         return None if is_identifier(v) else 'must be an identifier'
+    if name == 'account':
+        return None if v == '' or is_identifier(v) else 'must be an identifier or ""'
+    if name == 'role':
+        return None if v == '' or v in ROLES else 'must be a role or ""'
+    if name == 'at':
+        return None if isinstance(v, str) and _TIME_RE.fullmatch(v) else 'must be RFC 3339 UTC'
+    if name == 'act':
+        p = _act_problems(v)
+        return '; '.join(p) if p else None
     if name in ('title', 'logOrigin', 'logKey', 'commissionKey'):
         return None if isinstance(v, str) else 'must be a string'
     if name in ('definitionSha256', 'form'):
@@ -639,6 +712,8 @@ def decode_entry(data: bytes) -> dict:
         fields = ELECTION_FIELDS
     elif typ == 'result':
         fields = RESULT_FIELDS
+    elif typ == 'official':
+        fields = OFFICIAL_FIELDS
     else:
         raise Refused(f'type: unknown or missing entry type {typ!r}')
     problems = [f'{k} is not allowed' for k in v if k not in fields]
@@ -844,8 +919,8 @@ class Election:
 # --------------------------------------------------------------------------
 
 
-def check_result(el: Election, e: dict, sig_ok) -> tuple[str | None, list[str]]:
-    """§7.1 then §7.2: (refusal code or None, flags)."""
+def check_result(el: Election, e: dict, sig_ok, devices: dict | None = None) -> tuple[str | None, list[str]]:
+    """§7.1 then §7.2: (refusal code or None, flags). `devices`: the devices on record (§14.2)."""
     if e['election'] != el.d['electionId']:
         return 'WRONG_ELECTION', []
     if e['contest'] not in el.contests:
@@ -855,9 +930,11 @@ def check_result(el: Election, e: dict, sig_ok) -> tuple[str | None, list[str]]:
     race = el.race_of(e['contest'], e['station'])
     if race is None:
         return 'STATION_NOT_IN_CONTEST', []
-    dev = el.devices.get(e['device'])
+    dev = (devices if devices is not None else el.devices).get(e['device'])
     if dev is None:
         return 'UNKNOWN_DEVICE', []
+    if dev.get('revokedAt') is not None:
+        return 'DEVICE_REVOKED', []
     if dev['station'] != e['station']:
         return 'DEVICE_NOT_ENROLLED_AT_STATION', []
     race_set = set(race)
@@ -869,6 +946,11 @@ def check_result(el: Election, e: dict, sig_ok) -> tuple[str | None, list[str]]:
             return f'MISSING_CANDIDATE ({c!r})', []
     if not sig_ok(e, b64decode_strict(dev['publicKey'])):
         return 'BAD_SIGNATURE', []
+    return None, flags_of(el, e)
+
+
+def flags_of(el: Election, e: dict) -> list[str]:
+    """§7.2 on a result's (or a correction's) figures."""
     total = sum(e['votes'].values())
     ballots = e['totalValid'] + e['rejected']
     b = max(ballots, total + e['rejected'])
@@ -880,7 +962,7 @@ def check_result(el: Election, e: dict, sig_ok) -> tuple[str | None, list[str]]:
         flags.append('over-cap')
     if total != e['totalValid']:
         flags.append('sum-mismatch')
-    return None, flags
+    return flags
 
 
 class Fold:
@@ -891,6 +973,14 @@ class Fold:
         self.tallies: dict = {c['id']: {} for c in el.d['contests']}
         self.anomalies: list = []
         self.size = 0
+        # §14.2: officials' state
+        self.accounts: dict = {}
+        self.devices: dict = {d['id']: {**d, 'revokedAt': None} for d in el.d['devices']}
+        self.corrections: dict = {}
+        self.pending: dict = {}  # (contest, station) -> correction index
+        self.declarations: dict = {}
+        self.acts: list = []
+        self.commission_pub = parse_vkey(el.d['commissionKey']).pub
         # §8.1: a unit at rank (nation 0 … ward 3) below the scope's rank has a PartyTally
         rank = {'nation': 0, 'county': 1, 'constituency': 2, 'ward': 3}
         races_in: dict = {}  # (contest, unit) -> set of race units, for PartyTallies
@@ -938,7 +1028,14 @@ class Fold:
             if i != 0:
                 self.anomalies.append((i, 'misplaced-election-entry', 'an election entry may only be entry 0'))
             return
-        code, flags = check_result(self.el, e, self.sig_ok)
+        if e['type'] == 'official':
+            code = self.check_official(i, e)
+            if code is not None:
+                self.anomalies.append((i, 'official-refused', code))
+                return
+            self.apply_official(i, e)
+            return
+        code, flags = check_result(self.el, e, self.sig_ok, self.devices)
         if code is not None:
             self.anomalies.append((i, 'rule-violation', code))
             return
@@ -970,6 +1067,231 @@ class Fold:
             for f in flags:
                 t['flagged'][f] = t['flagged'].get(f, 0) + 1
             t['lastEntry'] = i
+
+
+    # ---- §14 ----
+    def covers(self, scope: str, station: str) -> bool:
+        return scope == '' or scope in self.el.rollup[station][1:3]
+
+    def race_figures(self, contest: str, unit: str):
+        t = self.tallies[contest].get(unit)
+        if t is None or 'votes' not in t:
+            return None
+        return t
+
+    def check_official(self, i: int, e: dict) -> str | None:
+        el, act, kind = self.el, e['act'], e['act']['kind']
+        if e['election'] != el.d['electionId']:
+            return 'WRONG_ELECTION'
+        try:
+            sig = b64decode_strict(e['sig'])
+        except Refused:
+            return 'BAD_COMMISSION_SIGNATURE'
+        if not ed25519_verify(self.commission_pub, signing_message(e), sig):
+            return 'BAD_COMMISSION_SIGNATURE'
+        actor = None
+        if e['account'] == '':
+            if e['role'] != '':
+                return 'ROLE_MISMATCH'
+            if not (kind == 'account-created' or (kind == 'login' and act['outcome'] == 'unknown-account')):
+                return 'NOT_PERMITTED'
+        else:
+            actor = self.accounts.get(e['account'])
+            if actor is None:
+                return 'UNKNOWN_ACCOUNT'
+            if e['role'] != actor['role']:
+                return 'ROLE_MISMATCH'
+            if kind == 'login' and act['outcome'] == 'unknown-account':
+                return 'UNKNOWN_ACCOUNT'
+            if actor['disabledAt'] is not None and not (kind == 'login' and act['outcome'] != 'success'):
+                return 'ACCOUNT_DISABLED'
+
+        def allowed(*roles):
+            return actor is not None and actor['role'] in roles
+
+        if kind in ('login', 'logout'):
+            return None
+        if kind == 'account-created':
+            if actor is not None and not allowed('commission-admin'):
+                return 'NOT_PERMITTED'
+            if act['account'] in self.accounts:
+                return 'ACCOUNT_EXISTS'
+            if act['role'] == 'returning-officer':
+                u = el.units.get(act['scope'])
+                if u is None or u['level'] == 'ward':
+                    return 'BAD_SCOPE'
+            elif act['scope'] != '':
+                return 'BAD_SCOPE'
+            return None
+        if kind == 'account-disabled':
+            if not allowed('commission-admin'):
+                return 'NOT_PERMITTED'
+            a = self.accounts.get(act['account'])
+            if a is None:
+                return 'UNKNOWN_ACCOUNT'
+            return 'ACCOUNT_DISABLED' if a['disabledAt'] is not None else None
+        if kind == 'device-enrolled':
+            if not allowed('commission-admin'):
+                return 'NOT_PERMITTED'
+            if act['station'] not in el.stations:
+                return 'UNKNOWN_STATION'
+            if act['device'] in self.devices:
+                return 'DEVICE_EXISTS'
+            try:
+                key = b64decode_strict(act['publicKey'])
+            except Refused:
+                return 'WEAK_DEVICE_KEY'
+            if len(key) != 32 or small_order_or_invalid(key) is not None:
+                return 'WEAK_DEVICE_KEY'
+            if any(d['publicKey'] == act['publicKey'] for d in self.devices.values()):
+                return 'DEVICE_EXISTS'
+            if act['replaces'] != '':
+                old = self.devices.get(act['replaces'])
+                if old is None:
+                    return 'UNKNOWN_DEVICE'
+                if old['station'] != act['station']:
+                    return 'NOT_PERMITTED'
+                if old['revokedAt'] is not None:
+                    return 'DEVICE_REVOKED'
+            return None
+        if kind == 'device-revoked':
+            if not allowed('commission-admin'):
+                return 'NOT_PERMITTED'
+            d = self.devices.get(act['device'])
+            if d is None:
+                return 'UNKNOWN_DEVICE'
+            return 'DEVICE_REVOKED' if d['revokedAt'] is not None else None
+        if kind == 'correction-proposed':
+            if not allowed('returning-officer', 'commission-admin'):
+                return 'NOT_PERMITTED'
+            if act['contest'] not in el.contests:
+                return 'UNKNOWN_CONTEST'
+            if act['station'] not in el.stations:
+                return 'UNKNOWN_STATION'
+            race = el.race_of(act['contest'], act['station'])
+            if race is None:
+                return 'STATION_NOT_IN_CONTEST'
+            for k in sorted(act['votes'], key=_utf16_key):
+                if k not in race:
+                    return 'UNKNOWN_CANDIDATE'
+            for c in race:
+                if c not in act['votes']:
+                    return 'MISSING_CANDIDATE'
+            if not self.covers(actor['scope'], act['station']):
+                return 'NOT_PERMITTED'
+            r = self.results[act['contest']].get(act['station'])
+            if r is None or r['entryIndex'] != act['original']:
+                return 'NO_SUCH_RESULT'
+            if (act['contest'], act['station']) in self.pending:
+                return 'CORRECTION_PENDING'
+            return None
+        if kind == 'correction-approved':
+            c = self.corrections.get(act['correction'])
+            if c is None:
+                return 'UNKNOWN_CORRECTION'
+            if c['status'] == 'in-force':
+                return 'CORRECTION_NOT_PENDING'
+            if actor is None:
+                return 'NOT_PERMITTED'
+            if actor['id'] == c['proposedBy'] or actor['id'] in c['approvals']:
+                return 'SELF_APPROVAL'
+            if c['status'] == 'awaiting-returning-officer':
+                if actor['role'] != 'returning-officer' or not self.covers(actor['scope'], c['station']):
+                    return 'WRONG_APPROVER'
+            elif actor['role'] != 'commission-admin':
+                return 'WRONG_APPROVER'
+            return None
+        if kind == 'declaration':
+            if not allowed('returning-officer', 'commission-admin'):
+                return 'NOT_PERMITTED'
+            if act['contest'] not in el.contests:
+                return 'UNKNOWN_CONTEST'
+            if act['unit'] != '' and act['unit'] not in el.units:
+                return 'UNKNOWN_UNIT'
+            if actor['role'] == 'returning-officer' and actor['scope'] != act['unit']:
+                return 'NOT_PERMITTED'
+            t = self.race_figures(act['contest'], act['unit'])
+            if t is None:
+                return 'NOT_A_RACE_UNIT'
+            if (act['contest'], act['unit']) in self.declarations:
+                return 'ALREADY_DECLARED'
+            if any(k not in t['votes'] for k in act['votes']):
+                return 'UNKNOWN_CANDIDATE'
+            if differences(act, t) and act['override'] == '':
+                return 'DECLARATION_MISMATCH'
+            return None
+        return 'UNKNOWN_KIND'
+
+    def apply_official(self, i: int, e: dict) -> None:
+        act, kind = e['act'], e['act']['kind']
+        self.acts.append((i, e['account'], kind))
+        if kind == 'account-created':
+            self.accounts[act['account']] = {'id': act['account'], 'role': act['role'], 'scope': act['scope'], 'disabledAt': None}
+        elif kind == 'account-disabled':
+            self.accounts[act['account']]['disabledAt'] = i
+        elif kind == 'device-enrolled':
+            if act['replaces'] != '':
+                self.devices[act['replaces']]['revokedAt'] = i
+            self.devices[act['device']] = {'id': act['device'], 'station': act['station'], 'publicKey': act['publicKey'], 'revokedAt': None}
+        elif kind == 'device-revoked':
+            self.devices[act['device']]['revokedAt'] = i
+        elif kind == 'correction-proposed':
+            self.corrections[i] = {**act, 'proposedBy': e['account'], 'approvals': [], 'status': 'awaiting-returning-officer'}
+            self.pending[(act['contest'], act['station'])] = i
+        elif kind == 'correction-approved':
+            c = self.corrections[act['correction']]
+            c['approvals'].append(e['account'])
+            if c['status'] == 'awaiting-returning-officer':
+                c['status'] = 'awaiting-commission'
+            else:
+                c['status'] = 'in-force'
+                del self.pending[(c['contest'], c['station'])]
+                self.put_in_force(i, act['correction'], c)
+        elif kind == 'declaration':
+            t = self.race_figures(act['contest'], act['unit'])
+            self.declarations[(act['contest'], act['unit'])] = {'entryIndex': i, 'differences': differences(act, t), 'override': act['override']}
+
+    def put_in_force(self, i: int, ci: int, c: dict) -> None:
+        """§14.3: count the station with the correction's figures."""
+        r = self.results[c['contest']][c['station']]
+        new_flags = flags_of(self.el, {'station': c['station'], **{k: c[k] for k in FIGURES}})
+        pk = self.el.party_key[c['contest']]
+        for u in self.el.rollup[c['station']]:
+            t = self.tallies[c['contest']][u]
+            for votes, sign in ((r['votes'], -1), (c['votes'], 1)):
+                for cand, n in votes.items():
+                    if 'votes' in t:
+                        t['votes'][cand] += sign * n
+                    else:
+                        t['partyVotes'][pk[cand]] += sign * n
+            t['totalValid'] += c['totalValid'] - r['totalValid']
+            t['rejected'] += c['rejected'] - r['rejected']
+            for f in r['flags']:
+                t['flagged'][f] -= 1
+                if t['flagged'][f] == 0:
+                    del t['flagged'][f]
+            for f in new_flags:
+                t['flagged'][f] = t['flagged'].get(f, 0) + 1
+            if 'correction' not in r:
+                t['corrections'] = t.get('corrections', 0) + 1
+            t['lastEntry'] = i
+        original = r['correction']['original'] if 'correction' in r else {
+            'votes': r['votes'], 'rejected': r['rejected'], 'totalValid': r['totalValid'], 'form': r['form'], 'flags': r['flags'],
+        }  # fmt: skip
+        r['correction'] = {'entryIndex': ci, 'inForceAt': i, 'reason': c['reason'], 'original': original}
+        r.update({'votes': c['votes'], 'rejected': c['rejected'], 'totalValid': c['totalValid'], 'form': c['form'], 'flags': new_flags})
+
+
+def differences(declared: dict, logged: dict) -> list:
+    """§14.3: candidates of the tally in sorted order, then rejected, then totalValid."""
+    out = []
+    for c in sorted(logged['votes'], key=_utf16_key):
+        if declared['votes'].get(c, 0) != logged['votes'][c]:
+            out.append({'field': f'votes.{c}', 'declared': declared['votes'].get(c, 0), 'logged': logged['votes'][c]})
+    for f in ('rejected', 'totalValid'):
+        if declared[f] != logged[f]:
+            out.append({'field': f, 'declared': declared[f], 'logged': logged[f]})
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -1321,6 +1643,13 @@ class Verifier:
                 (r['entryIndex'], c, s, r['flags']) for c, rs in fold.results.items() for s, r in rs.items() if r['flags']
             ]
             self.say(f'fold: {size} entries, {counted} results counted, {len(fold.anomalies)} anomalies')
+            if fold.acts:
+                in_force = sum(1 for c in fold.corrections.values() if c['status'] == 'in-force')
+                overrides = sum(1 for d in fold.declarations.values() if d['differences'])
+                self.say(
+                    f'officials (§14): {len(fold.acts)} acts by {len(fold.accounts)} accounts; '
+                    f'{in_force} corrections in force; {len(fold.declarations)} declarations, {overrides} with an override'
+                )
             for idx, c, s, f in sorted(flagged):
                 self.say(f'  flagged: entry {idx} {c} at {s}: {", ".join(f)}')
             self.compared = 0

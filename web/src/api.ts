@@ -33,6 +33,8 @@ interface TallyFigures {
   registeredExpected: number;
   flagged: Record<string, number>;
   lastEntry: number;
+  /** Stations counted with corrected figures (absent while none). */
+  corrections?: number;
 }
 
 export type Level = 'nation' | 'county' | 'constituency' | 'ward';
@@ -98,6 +100,19 @@ export interface StationResult {
   form: string;
   deviceTime: string;
   flags: string[];
+  /** Present when a correction is in force: the figures above are the corrected ones (FORMATS §14.3). */
+  correction?: {
+    entryIndex: number;
+    inForceAt: number;
+    reason: string;
+    original: {
+      votes: Record<string, number>;
+      rejected: number;
+      totalValid: number;
+      form: string;
+      flags: string[];
+    };
+  };
 }
 
 export interface StationAnswer {

@@ -5,7 +5,9 @@ import { Failure, Layout, Loading } from './components/Layout';
 import { ElectionContext } from './election';
 import { initialLang, type Lang, LangContext, translator } from './i18n';
 import { LiveContext, useLiveFeed } from './live';
+import { AdminPage } from './pages/AdminPage';
 import { DataPage } from './pages/DataPage';
+import { RecordPage } from './pages/RecordPage';
 import { SearchPage } from './pages/SearchPage';
 import { StationPage } from './pages/StationPage';
 import { UnitPage } from './pages/UnitPage';
@@ -63,6 +65,12 @@ export function App() {
         break;
       case 'data':
         page = <DataPage />;
+        break;
+      case 'record':
+        page = <RecordPage />;
+        break;
+      case 'admin':
+        page = <AdminPage />;
         break;
       case 'missing':
         page = <Failure error={new Error(`${langValue.t('notFound')}: ${route.path}`)} />;

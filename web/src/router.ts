@@ -8,6 +8,8 @@ export type Route =
   | { page: 'station'; code: string }
   | { page: 'search'; q: string }
   | { page: 'data' }
+  | { page: 'record' }
+  | { page: 'admin' }
   | { page: 'missing'; path: string };
 
 const seg = (s: string | undefined) => (s === undefined ? '' : decodeURIComponent(s));
@@ -23,6 +25,8 @@ export function parseRoute(path: string, search: string): Route {
   if (head === 'search' && parts.length === 1)
     return { page: 'search', q: new URLSearchParams(search).get('q') ?? '' };
   if (head === 'data' && parts.length === 1) return { page: 'data' };
+  if (head === 'record' && parts.length === 1) return { page: 'record' };
+  if (head === 'admin' && parts.length === 1) return { page: 'admin' };
   return { page: 'missing', path };
 }
 

@@ -291,14 +291,21 @@ export async function verifyStation(
       continue;
     }
     const diffs: string[] = [];
-    if (!sameVotes(p.shown.votes, p.entry.votes)) diffs.push('candidate votes');
-    if (p.shown.rejected !== p.entry.rejected) diffs.push('rejected');
-    if (p.shown.totalValid !== p.entry.totalValid) diffs.push('total valid');
-    if (p.shown.form !== p.entry.form) diffs.push('form hash');
+    // A corrected result shows the correction's figures; the device's are kept as `original`.
+    const c = p.shown.correction;
+    const signed = c ? c.original : p.shown;
+    if (!sameVotes(signed.votes, p.entry.votes)) diffs.push('candidate votes');
+    if (signed.rejected !== p.entry.rejected) diffs.push('rejected');
+    if (signed.totalValid !== p.entry.totalValid) diffs.push('total valid');
+    if (signed.form !== p.entry.form) diffs.push('form hash');
+    const corrected = c
+      ? ` (the original figures; the corrected ones on screen come from correction entry ${c.entryIndex}, in force at entry ${c.inForceAt}: see /api/v1/entries/${c.entryIndex})`
+      : '';
     if (diffs.length) {
       numbersOk = false;
       numberNotes.push(`${p.contest}: ${diffs.join(', ')} differ from entry ${p.shown.entryIndex}`);
-    } else numberNotes.push(`${p.contest}: all figures equal entry ${p.shown.entryIndex}`);
+    } else
+      numberNotes.push(`${p.contest}: all figures equal entry ${p.shown.entryIndex}${corrected}`);
   }
   set('numbers', numbersOk ? 'pass' : 'fail', numberNotes.join('; '));
   return steps;

@@ -73,7 +73,12 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     if (b.totp !== undefined && typeof b.totp !== 'string')
       errors.push({ field: 'totp', reason: 'must be a string of 6 digits' });
     if (errors.length) throw invalid(errors);
-    return service().login(b.account as string, b.password as string, (b.totp as string) ?? '');
+    return service().login(
+      b.account as string,
+      b.password as string,
+      (b.totp as string) ?? '',
+      req.ip,
+    );
   });
 
   app.post('/api/v1/logout', async (req) => {

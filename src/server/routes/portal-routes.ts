@@ -2,7 +2,7 @@
 // Everything it needs comes from this server: no outside host. Hashed assets
 // under /assets/ never change and are cached for a year; index.html is
 // revalidated on every visit so a new build takes effect at once. Client
-// routes (/c/…, /station/…, /search, /data) get index.html (SPA fallback).
+// routes (/c/…, /station/…, /search, /data, /record, /admin) get index.html (SPA fallback).
 // Files are read once at start-up and kept in memory with their gzip form.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -101,7 +101,8 @@ export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions =
 
   app.get('/', page);
   app.get('/index.html', page);
-  for (const prefix of ['/c/*', '/station/*', '/search', '/data']) app.get(prefix, page);
+  for (const prefix of ['/c/*', '/station/*', '/search', '/data', '/record', '/admin'])
+    app.get(prefix, page);
 
   app.get('/assets/*', async (req, reply) => {
     const path = `/assets/${(req.params as { '*': string })['*']}`;

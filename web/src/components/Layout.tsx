@@ -77,6 +77,8 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
             <a href="/">{t('navResults')}</a>
             <a href="/search">{t('navSearch')}</a>
             <a href="/data">{t('navData')}</a>
+            <a href="/record">{t('navRecord')}</a>
+            <a href="/admin">{t('navAdmin')}</a>
           </nav>
           <fieldset class="lang">
             <legend class="sr-only">{t('language')}</legend>

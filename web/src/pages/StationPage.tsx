@@ -169,6 +169,30 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
                   {r.deviceTime.replace('T', ' ').replace('Z', ' UTC')}
                 </time>
               </dd>
+              {r.correction && (
+                <>
+                  <dt>{t('correctedNote')}</dt>
+                  <dd data-testid={`correction-${r.contest}`}>
+                    <span class="badge badge-warn">{t('correctedNote')}</span> “
+                    {r.correction.reason}” ·{' '}
+                    <a href={`/api/v1/entries/${r.correction.entryIndex}`} class="mono">
+                      #{r.correction.entryIndex}
+                    </a>{' '}
+                    ({t('status.in-force')}{' '}
+                    <a href={`/api/v1/entries/${r.correction.inForceAt}`} class="mono">
+                      #{r.correction.inForceAt}
+                    </a>
+                    )
+                  </dd>
+                  <dt>{t('originalFigures')}</dt>
+                  <dd class="mono small" data-testid={`original-${r.contest}`}>
+                    {Object.entries(r.correction.original.votes)
+                      .map(([c, n]) => `${c} ${formatNumber(lang, n)}`)
+                      .join(' · ')}{' '}
+                    · {t('rejected')} {formatNumber(lang, r.correction.original.rejected)}
+                  </dd>
+                </>
+              )}
               <dt>{t('flags')}</dt>
               <dd>
                 {r.flags.length === 0

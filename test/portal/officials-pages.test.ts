@@ -1,0 +1,163 @@
+// The officials' pages in a real browser: a returning officer and then an
+// administrator (with a TOTP code) log in and approve a correction; a
+// declaration that does not match the log is refused on the page; the public
+// record page shows the correction in force, the acts and the declaration with
+// its difference; the station page shows the corrected figures beside the
+// original ones, and Verify still passes (it checks the original against the
+// signed entry).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { totp } from '../../src/accounts/totp.js';
+import { newTestLog, type TestLog } from '../helpers/test-log.js';
+import { browserMissing, ensurePortalBuilt, launch, runVerify, screenshot } from './browser.js';
+
+const missing = browserMissing();
+if (missing) process.stderr.write(`portal browser tests skipped: ${missing}\n`);
+const PASSWORD = 'correct horse battery staple';
+
+describe('officials in the portal', { skip: missing ?? false }, () => {
+  let t: TestLog;
+  let url = '';
+  let browser: Browser;
+  let station = '';
+  let constituency = '';
+  let chairSecret = '';
+  let first = '';
+  let original: Record<string, number> = {};
+
+  before(async () => {
+    ensurePortalBuilt();
+    t = await newTestLog('pglite', { officials: true, stations: 30 });
+    const officials = t.running.officials;
+    const fold = t.running.sequencer?.fold;
+    assert.ok(officials && fold);
+    station = t.definition.stations[0]?.code as string;
+    constituency = t.running.election.index.unitOf(station, 'constituency') as string;
+    chairSecret = (
+      await officials.createAccount(null, {
+        account: 'chair',
+        role: 'commission-admin',
+        scope: '',
+        password: PASSWORD,
+      })
+    ).totpSecret as string;
+    const chair = fold.officials.accounts.get('chair');
+    await officials.createAccount(chair ?? null, {
+      account: 'ro',
+      role: 'returning-officer',
+      scope: constituency,
+      password: PASSWORD,
+    });
+    await officials.createAccount(chair ?? null, {
+      account: 'clerk',
+      role: 'commission-admin',
+      scope: '',
+      password: PASSWORD,
+    });
+    const sent = await t.running.app.inject({
+      method: 'POST',
+      url: '/api/v1/results',
+      payload: t.result(station),
+    });
+    assert.equal(sent.statusCode, 201, sent.body);
+    original = t.result(station).votes;
+    first = Object.keys(original)[0] as string;
+    const clerk = fold.officials.accounts.get('clerk');
+    assert.ok(clerk);
+    const corrected = { ...original, [first]: (original[first] as number) + 5 };
+    await officials.act(clerk, {
+      kind: 'correction-proposed',
+      contest: 'president',
+      station,
+      original: sent.json().index,
+      reason: 'tally clerk misread a 5 as a 0',
+      form: 'ab'.repeat(32),
+      votes: corrected,
+      rejected: 2,
+      totalValid: Object.values(corrected).reduce((s, n) => s + n, 0),
+    });
+    url = await t.running.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function login(page: Page, account: string, code = '') {
+    await page.goto(`${url}/admin`);
+    await page.getByLabel('Account').fill(account);
+    await page.getByLabel('Password').fill(PASSWORD);
+    if (code) await page.getByLabel('Code from your authenticator app').fill(code);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('whoami').waitFor();
+  }
+
+  test('a wrong password is refused on the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/admin`);
+    await page.getByLabel('Account').fill('ro');
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    assert.match(await page.getByTestId('login-error').innerText(), /LOGIN_FAILED/);
+    await page.close();
+  });
+
+  test('the returning officer, then an administrator, approve the correction', async () => {
+    const page = await browser.newPage();
+    await login(page, 'ro');
+    assert.match(await page.getByTestId('whoami').innerText(), /ro \(returning-officer/);
+    await page.getByRole('button', { name: /^Approve #/ }).click();
+    assert.match(await page.getByTestId('approve-result').innerText(), /Approved #/);
+    await screenshot(page, 'admin-ro-approved');
+    // A declaration that does not match the log is refused, naming the field.
+    await page.getByRole('button', { name: 'Fill in the logged figures' }).click();
+    await page.waitForFunction(
+      () => (document.getElementById('d-votes') as HTMLInputElement)?.value !== '',
+    );
+    const votes = await page.locator('#d-votes').inputValue();
+    await page.locator('#d-votes').fill(votes.replace(/=(\d+)/, (_m, n) => `=${Number(n) + 1}`));
+    await page.getByRole('button', { name: 'Declare a result' }).click();
+    const refused = await page.getByTestId('declare-result').innerText();
+    assert.match(refused, /DECLARATION_MISMATCH \(act\.votes\.\w+\)/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+
+    await login(page, 'chair', totp(chairSecret, Date.now()));
+    await page.getByRole('button', { name: /^Approve #/ }).click();
+    assert.match(await page.getByTestId('approve-result').innerText(), /Approved #/);
+    await screenshot(page, 'admin-chair-approved');
+    await page.close();
+    const r = t.running.sequencer?.fold.result('president', station);
+    assert.equal(r?.votes[first], (original[first] as number) + 5, 'in force after two approvals');
+  });
+
+  test('the public record and the station page show both figures; Verify passes', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/record`);
+    await page.getByTestId('corrections').waitFor();
+    assert.match(
+      await page.getByTestId('corrections').innerText(),
+      /in force[\s\S]*approved by ro[\s\S]*approved by chair/,
+    );
+    const acts = await page.getByTestId('acts').innerText();
+    for (const k of ['correction-approved', 'correction-proposed', 'login', 'account-created'])
+      assert.ok(acts.includes(k), `${k} listed`);
+    assert.match(acts, /bad-password/, 'the failed login is on the record');
+    await screenshot(page, 'record');
+
+    await page.goto(`${url}/station/${station}`);
+    const shown = await page.getByTestId('original-president').innerText();
+    assert.match(shown, new RegExp(`${first} ${original[first]}`));
+    assert.match(await page.getByTestId('correction-president').innerText(), /misread a 5 as a 0/);
+    const steps = await runVerify(page);
+    assert.equal(steps.numbers?.status, 'pass', steps.numbers?.detail);
+    assert.match(
+      steps.numbers?.detail ?? '',
+      /corrected ones on screen come from correction entry/,
+    );
+    await screenshot(page, 'station-corrected');
+    await page.close();
+  });
+});
