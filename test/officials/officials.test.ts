@@ -299,7 +299,12 @@ for (const backend of await testBackends()) {
       // An administrator disables the account: its sessions end, and it is on the record.
       const off = await inject('POST', '/api/v1/accounts/victim/disable', tokens.get('chair'), {});
       assert.equal(off.status, 200, JSON.stringify(off.body));
-      const twice = await inject('POST', '/api/v1/accounts/victim/disable', tokens.get('chair'), {});
+      const twice = await inject(
+        'POST',
+        '/api/v1/accounts/victim/disable',
+        tokens.get('chair'),
+        {},
+      );
       assert.equal(twice.body.error.code, 'ACCOUNT_DISABLED');
       assert.equal((await acts()).at(-1)?.kind, 'account-disabled');
       const mine = (await acts()).filter((a) => a.account === 'victim' && a.kind === 'login');
