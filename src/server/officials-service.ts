@@ -66,9 +66,9 @@ export class OfficialsService {
     return this.o.sequencer.fold;
   }
 
-  /** Signs and logs an act by `actor` (null: the server console). Resolves once it is durable. */
-  async act(actor: Account | null, act: OfficialAct): Promise<Receipt> {
-    const unsigned: Omit<OfficialEntry, 'sig'> = {
+  /** The entry for an act by `actor` (null: the server console), before it is signed. */
+  private draft(actor: Account | null, act: OfficialAct): Omit<OfficialEntry, 'sig'> {
+    return {
       type: 'official',
       v: 1,
       election: this.o.electionId,
@@ -77,6 +77,11 @@ export class OfficialsService {
       at: rfc3339(this.now()),
       act,
     };
+  }
+
+  /** Signs and logs an act by `actor` (null: the server console). Resolves once it is durable. */
+  async act(actor: Account | null, act: OfficialAct): Promise<Receipt> {
+    const unsigned = this.draft(actor, act);
     const sig = toBase64(ed25519Sign(this.o.commissionSeed, signingMessage(unsigned)));
     const entry: OfficialEntry = { ...unsigned, sig };
     return this.o.sequencer.submitOfficial(entry, encodeEntry(entry));
@@ -126,16 +131,8 @@ export class OfficialsService {
 
   /** Runs the log's rules for an act now, so a refusal comes before any side effect. */
   precheck(actor: Account | null, act: OfficialAct): void {
-    const probe: OfficialEntry = {
-      type: 'official',
-      v: 1,
-      election: this.o.electionId,
-      account: actor?.id ?? '',
-      role: actor?.role ?? '',
-      at: rfc3339(this.now()),
-      act,
-      sig: '',
-    };
+    // Unsigned: the signature is the server's own, made only once the act passes.
+    const probe: OfficialEntry = { ...this.draft(actor, act), sig: '' };
     const c = this.fold.officials.check(probe, this.fold.size, this.fold.view, true);
     if (!c.ok) throw new ApiError(c.error.code, c.error.message, c.error.field);
   }
