@@ -23,7 +23,7 @@ export interface StationResult {
   correction?: CorrectionApplied;
 }
 
-/** How a station result was corrected (FORMATS.md §12.5); the original stays in the log and here. */
+/** How a station result was corrected (FORMATS.md §14.3); the original stays in the log and here. */
 export interface CorrectionApplied {
   /** Index of the correction-proposed entry now in force. */
   entryIndex: number;
@@ -233,12 +233,7 @@ export class TallyFold {
     const tallies = this.tallies.get(c.contest);
     const partyOf = this.parties.get(c.contest);
     if (!r || !tallies) throw new Error('a correction in force without its result');
-    const flags = resultFlags(this.index, {
-      ...r,
-      votes: c.votes,
-      rejected: c.rejected,
-      totalValid: c.totalValid,
-    } as unknown as ResultEntry);
+    const flags = resultFlags(this.index, { station: c.station, ...figuresOf(c) });
     const units = this.index.rollup(c.station);
     for (const unit of units) {
       const t = tallies.get(unit);
@@ -288,6 +283,12 @@ export class TallyFold {
     };
   }
 
+  /** Whether the result's device is, as of now, enrolled at its station and not revoked. */
+  deviceStands(entry: ResultEntry): boolean {
+    const d = this.officials.devices.get(entry.device);
+    return d !== undefined && d.revokedAt === null && d.station === entry.station;
+  }
+
   /** The race tally of a unit as declared figures: null where the unit holds several races. */
   raceFigures(contest: ContestId, unit: UnitCode): RaceFigures | null | undefined {
     const t = this.tally(contest, unit);
@@ -314,12 +315,10 @@ export class TallyFold {
   ): FoldChange {
     // Flags checked elsewhere (a worker, or the API) used the definition's devices
     // or the state when it was checked: the device's standing now is checked here.
-    const device = this.officials.devices.get(entry.device);
-    const stillValid =
-      checkedFlags && device && device.revokedAt === null && device.station === entry.station;
-    const checked = stillValid
-      ? { ok: true as const, value: checkedFlags }
-      : checkResult(this.index, entry, this.devices);
+    const checked =
+      checkedFlags && this.deviceStands(entry)
+        ? { ok: true as const, value: checkedFlags }
+        : checkResult(this.index, entry, this.devices);
     if (!checked.ok) {
       this.anomalies.push({
         entryIndex,
@@ -427,4 +426,8 @@ function raceTally(contest: ContestId, unit: UnitCode): RaceTally {
 function partyTally(contest: ContestId, unit: UnitCode): PartyTally {
   const { contest: c, unit: u, ...rest } = figures(contest, unit);
   return { contest: c, unit: u, races: 0, partyVotes: Object.create(null), ...rest };
+}
+
+function figuresOf(f: Figures): Figures {
+  return { votes: f.votes, rejected: f.rejected, totalValid: f.totalValid };
 }

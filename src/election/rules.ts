@@ -172,7 +172,10 @@ export function checkResultRules(
 }
 
 /** The plausibility flags a (valid) result carries. Pure arithmetic on the form's figures. */
-export function resultFlags(index: ElectionIndex, entry: ResultEntry): ResultFlag[] {
+export function resultFlags(
+  index: ElectionIndex,
+  entry: Pick<ResultEntry, 'station' | 'votes' | 'rejected' | 'totalValid'>,
+): ResultFlag[] {
   const station = index.stations.get(entry.station);
   let sum = 0;
   for (const n of Object.values(entry.votes)) sum += n;

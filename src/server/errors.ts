@@ -118,6 +118,17 @@ export class ApiError extends Error {
     this.status = API_ERRORS[code].status;
   }
 
+  /** 400 INVALID_FIELD for a list of field problems: the message names the first, the body lists all. */
+  static invalidFields(problems: FieldProblem[]): ApiError {
+    const [first] = problems;
+    return new ApiError(
+      'INVALID_FIELD',
+      `${first?.field || 'body'} ${first?.reason}`,
+      first?.field,
+      problems,
+    );
+  }
+
   toJSON() {
     return {
       error: {

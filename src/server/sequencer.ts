@@ -67,6 +67,8 @@ export class Sequencer {
   private readonly maxBatch: number;
   /** Tiles written by recent batches, so receipts need not read them back. */
   private tileCache = new Map<string, Uint8Array>();
+  /** Official acts queued so far (each gets its own pending key). */
+  private officialCount = 0;
 
   private constructor(
     private readonly store: Store,
@@ -170,12 +172,16 @@ export class Sequencer {
         queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
         return;
       }
-      this.pending.set(key, { entry, bytes, flags, key, waiters: [{ resolve, reject }] });
-      // Group commit: a batch goes when it is full, when the period is up, or
-      // at once after the batch before it (see flush); never later than one period.
-      if (this.pending.size >= this.maxBatch) void this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
+      this.enqueue({ entry, bytes, flags, key, waiters: [{ resolve, reject }] });
     });
+  }
+
+  private enqueue(p: Pending): void {
+    this.pending.set(p.key, p);
+    // Group commit: a batch goes when it is full, when the period is up, or
+    // at once after the batch before it (see flush); never later than one period.
+    if (this.pending.size >= this.maxBatch) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
   }
 
   /**
@@ -193,13 +199,10 @@ export class Sequencer {
     if (!checked.ok)
       throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
     const key = `official\u0000${++this.officialCount}`;
-    return new Promise<Receipt>((resolve, reject) => {
-      this.pending.set(key, { entry, bytes, flags: [], key, waiters: [{ resolve, reject }] });
-      if (this.pending.size >= this.maxBatch) void this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.periodMs);
-    });
+    return new Promise<Receipt>((resolve, reject) =>
+      this.enqueue({ entry, bytes, flags: [], key, waiters: [{ resolve, reject }] }),
+    );
   }
-  private officialCount = 0;
 
   /**
    * Why an entry queued earlier can no longer be logged at the fold's current
@@ -211,8 +214,7 @@ export class Sequencer {
       const c = this.fold.officials.check(e, this.fold.size, this.fold.view, true);
       return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
     }
-    const d = this.fold.officials.devices.get(e.device);
-    if (d && d.revokedAt === null && d.station === e.station) return null;
+    if (this.fold.deviceStands(e)) return null;
     const c = checkResult(this.index, e, this.fold.devices);
     return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
   }

@@ -13,16 +13,6 @@ import { ApiError } from '../errors.js';
 import type { OfficialsService } from '../officials-service.js';
 import type { Receipt } from '../sequencer.js';
 
-function invalid(errors: FieldError[]): ApiError {
-  const [first] = errors;
-  return new ApiError(
-    'INVALID_FIELD',
-    `${first?.field || 'body'} ${first?.reason}`,
-    first?.field,
-    errors,
-  );
-}
-
 function body(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body))
     throw new ApiError('INVALID_FIELD', 'body must be a JSON object', 'body');
@@ -35,13 +25,14 @@ function actFrom(kind: OfficialAct['kind'], fields: Record<string, unknown>): Of
   const c = new Checker(act as never);
   checkActShape(c);
   // Field names in errors are the request's (no "act." prefix); "kind" is ours, never theirs.
-  if (c.errors.length) throw invalid(c.errors);
+  if (c.errors.length) throw ApiError.invalidFields(c.errors);
   return act as unknown as OfficialAct;
 }
 
 function only(b: Record<string, unknown>, allowed: readonly string[]): void {
   const extra = Object.keys(b).filter((k) => !allowed.includes(k));
-  if (extra.length) throw invalid(extra.map((k) => ({ field: k, reason: 'is not a known field' })));
+  if (extra.length)
+    throw ApiError.invalidFields(extra.map((k) => ({ field: k, reason: 'is not a known field' })));
 }
 
 function answer(receipt: Receipt) {
@@ -72,7 +63,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
       errors.push({ field: 'password', reason: 'is required (a string)' });
     if (b.totp !== undefined && typeof b.totp !== 'string')
       errors.push({ field: 'totp', reason: 'must be a string of 6 digits' });
-    if (errors.length) throw invalid(errors);
+    if (errors.length) throw ApiError.invalidFields(errors);
     return service().login(
       b.account as string,
       b.password as string,

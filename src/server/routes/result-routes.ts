@@ -12,15 +12,7 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     if (!sequencer) throw new ApiError('READ_ONLY');
     // The whole body is attacker-controlled; it is checked field by field.
     const shaped = checkEntryShape(req.body);
-    if (!shaped.ok) {
-      const [first] = shaped.error;
-      throw new ApiError(
-        'INVALID_FIELD',
-        `${first?.field || 'body'} ${first?.reason}`,
-        first?.field,
-        shaped.error,
-      );
-    }
+    if (!shaped.ok) throw ApiError.invalidFields(shaped.error);
     const entry = shaped.value;
     if (entry.type !== 'result')
       throw new ApiError('INVALID_FIELD', 'type must be "result" on this endpoint', 'type');
