@@ -1,10 +1,13 @@
 // The HTTP face of a kura log: result submission, form uploads, tallies and
 // station pages derived from the log, proofs, and the C2SP tlog-tiles
 // endpoints that let anyone mirror and check the whole log.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { ApiError } from './errors.js';
+import { type RateLimits, registerRateLimits } from './rate-limits.js';
+import { checkParameters, decodeJsonBody } from './request-decoding.js';
+import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
 import type { OfficialsService } from './officials-service.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerFormRoutes } from './routes/form-routes.js';
@@ -14,6 +17,7 @@ import { registerOpenDataRoutes } from './routes/open-data-routes.js';
 import { registerPortalRoutes } from './routes/portal-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import type { Sequencer } from './sequencer.js';
 import type { SignaturePool } from './signature-pool.js';
 
@@ -39,15 +43,54 @@ export interface ServerContext {
 }
 
 export interface ServerOptions {
-  logger?: boolean;
+  /** Structured JSON-line logs of refused and failed requests; off when absent or false. */
+  logger?: boolean | LogOptions;
+  /** How long a client may take to send a request (defaults: DEFAULT_TIMEOUTS). */
+  timeouts?: Partial<Timeouts>;
+  /** Per-address limits on logins and form uploads (defaults: DEFAULT_RATE_LIMITS); false: none. */
+  rateLimits?: Partial<RateLimits> | false;
 }
+
+export interface Timeouts {
+  /** The whole request, headers and body, must arrive within this (then 408 and the connection closes). */
+  requestMs: number;
+  /** The headers must arrive within this (at most requestMs). */
+  headersMs: number;
+  /** A connection with no traffic at all for this long is closed. */
+  idleMs: number;
+}
+
+/** Long enough for a 10 MiB scan over a slow mobile link, short enough that a trickle cannot hold a socket. */
+export const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 120_000, headersMs: 20_000, idleMs: 60_000 };
 
 export async function buildServer(
   ctx: ServerContext,
   opts: ServerOptions = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: opts.logger ?? false,
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const headersMs = Math.min(timeouts.headersMs, timeouts.requestMs);
+  const app: FastifyInstance = Fastify({
+    logger: loggerOptions(opts.logger),
+    // Refusals are logged with their error code (request-log.ts); successes are not.
+    disableRequestLogging: true,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    http: {
+      headersTimeout: headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node checks the two timeouts above only this often (default 30 s).
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(() => app.log),
+    // A malformed path gets kura's error body, not the framework's.
+    frameworkErrors: (error, req, reply) => {
+      const e =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new ApiError('PATH_TOO_LONG', error.message, 'path')
+          : new ApiError('BAD_URL', error.message, 'path');
+      logRefusal(req, e);
+      return (reply as FastifyReply).code(e.status).send(e.toJSON());
+    },
     bodyLimit: 64 * 1024,
     // Identifiers may be 128 characters; leave room so long ones get our 4xx, not Fastify's 414.
     routerOptions: { maxParamLength: 512 },
@@ -57,19 +100,33 @@ export async function buildServer(
 
   // Results are JSON only; a text body is refused with 415 rather than parsed.
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler((error: FastifyError | ApiError, _req, reply) => {
-    if (error instanceof ApiError) {
-      if (error.status === 503) reply.header('retry-after', '1');
-      return reply.code(error.status).send(error.toJSON());
+  // Every JSON body is decoded strictly, once, for every route (request-decoding.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    try {
+      done(null, decodeJsonBody(text as string));
+    } catch (e) {
+      done(e as Error, undefined);
     }
-    const mapped = mapFastifyError(error as FastifyError);
-    if (mapped.status >= 500) app.log.error(error);
-    return reply.code(mapped.status).send(mapped.toJSON());
+  });
+  app.addHook('preValidation', async (req) => checkParameters(req.params, req.query));
+  // A client can quote the id of a refused request; the log line carries it.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler((error: FastifyError | ApiError, req, reply) => {
+    const e = error instanceof ApiError ? error : mapFastifyError(error as FastifyError);
+    logRefusal(req, e, error);
+    if (e.status === 503) reply.header('retry-after', '1');
+    return reply.code(e.status).send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    logRefusal(req, e);
     return reply.code(e.status).send(e.toJSON());
   });
+  await registerSecurityHeaders(app);
+  await registerRateLimits(app, opts.rateLimits);
 
   registerResultRoutes(app, ctx);
   registerFormRoutes(app, ctx);

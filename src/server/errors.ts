@@ -33,6 +33,11 @@ export const API_ERRORS = {
   FORM_NOT_RECOGNISED: { status: 415, message: 'the form must be a JPEG, PNG or PDF' },
   NOT_FOUND: { status: 404, message: 'not found' },
   BAD_QUERY: { status: 400, message: 'a query parameter is missing or malformed' },
+  BAD_URL: { status: 400, message: 'the URL path is not valid (malformed percent-encoding)' },
+  PATH_TOO_LONG: { status: 414, message: 'a path parameter is over 512 characters' },
+  MALFORMED_REQUEST: { status: 400, message: 'the request is not valid HTTP/1.1' },
+  REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large' },
   BEYOND_TREE: { status: 400, message: 'the requested index or size is beyond the current tree' },
   SEQUENCER_UNAVAILABLE: {
     status: 503,

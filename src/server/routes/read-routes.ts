@@ -12,13 +12,9 @@ import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import type { PublishedTally } from '../sequencer.js';
 import { checkContestAndUnit } from './contest-unit.js';
+import { parseDecimal } from './decimal.js';
 import { currentCheckpoint, tileReader } from './log-access.js';
 
-function parseIndex(value: string | undefined, name: string): number {
-  if (value === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(value))
-    throw new ApiError('BAD_QUERY', `${name} must be a whole number`, name);
-  return Number(value);
-}
 
 /** Answers 304 when the client already holds this version; sets cache headers otherwise. */
 function cacheable(
@@ -169,10 +165,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get<{ Params: { index: string }; Querystring: { size?: string } }>(
     '/api/v1/entries/:index',
     async (req) => {
-      const i = parseIndex(req.params.index, 'index');
+      const i = parseDecimal(req.params.index, 'index');
       const checkpoint = currentCheckpoint(ctx);
       const size =
-        req.query.size === undefined ? checkpoint.size : parseIndex(req.query.size, 'size');
+        req.query.size === undefined ? checkpoint.size : parseDecimal(req.query.size, 'size');
       if (size > checkpoint.size)
         throw new ApiError(
           'BEYOND_TREE',
@@ -201,9 +197,9 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/api/v1/proof/consistency',
     async (req) => {
-      const from = parseIndex(req.query.from, 'from');
+      const from = parseDecimal(req.query.from, 'from');
       const checkpoint = currentCheckpoint(ctx);
-      const to = req.query.to === undefined ? checkpoint.size : parseIndex(req.query.to, 'to');
+      const to = req.query.to === undefined ? checkpoint.size : parseDecimal(req.query.to, 'to');
       if (to > checkpoint.size)
         throw new ApiError(
           'BEYOND_TREE',

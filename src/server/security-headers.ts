@@ -1,0 +1,38 @@
+// Security headers on every answer (@fastify/helmet): a strict Content
+// Security Policy (scripts, styles, images and connections from this server
+// only; no inline script or style, no plugins, no framing), X-Frame-Options
+// DENY and no Referer sent to other sites. The portal's trust root is an inline
+// <script type="application/json"> data block, which a CSP does not execute,
+// so it needs no hash.
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+export const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+} as const;
+
+export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: Object.fromEntries(
+        Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => [k, [...v]]),
+      ),
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // The results, the log and the forms are public: other sites may embed and link them.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Served over plain HTTP on a local network too (TLS is the operator's proxy's job).
+    strictTransportSecurity: false,
+  });
+}
