@@ -4,29 +4,32 @@
 // declarations), signed with the commission's key that the server holds while
 // it runs. Never a secret: no password, token or second-factor code is ever
 // part of one. The fold (officials.ts) checks each act against the log's
-// state at its index; see FORMATS.md §12.
+// state at its index; see FORMATS.md §14.
 import type { CandidateId, ContestId, DeviceId, StationCode, UnitCode } from './definition.js';
 import { BASE64_SIG, type Checker, HEX64, ID, RFC3339_UTC } from './shape.js';
 
-/** Who may do what (FORMATS.md §12.2). A presiding officer's device has no account: it signs results. */
+/** Who may do what (FORMATS.md §14.2). A presiding officer's device has no account: it signs results. */
 export type Role = 'commission-admin' | 'returning-officer' | 'observer';
 export const ROLES: readonly Role[] = ['commission-admin', 'returning-officer', 'observer'];
 export type AccountId = string;
 
-/** How a login attempt ended. */
-export type LoginOutcome =
-  | 'success'
-  | 'unknown-account'
-  | 'bad-password'
-  | 'bad-second-factor'
-  | 'locked';
-export const LOGIN_OUTCOMES: readonly LoginOutcome[] = [
-  'success',
-  'unknown-account',
-  'bad-password',
-  'bad-second-factor',
-  'locked',
-];
+/** The roles whose acts can approve (corrections, other accounts): made by two administrators. */
+export const APPROVING_ROLES: readonly Role[] = ['commission-admin', 'returning-officer'];
+
+/**
+ * How a login attempt ended. One outcome for every failure (unknown name, wrong
+ * password or code, locked or disabled account): the public log must not tell
+ * a password guesser which factor was wrong.
+ */
+export type LoginOutcome = 'success' | 'failed';
+export const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'failed'];
+
+/** An IPv4 /24 ("192.0.2.0/24"), an IPv6 /48 ("2001:db8:0::/48"), or "" (FORMATS.md §14.1). */
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const GROUP = '(?:0|[1-9a-f][0-9a-f]{0,3})';
+export const ADDRESS_CLASS = new RegExp(
+  `^(?:${OCTET}\\.${OCTET}\\.${OCTET}\\.0/24|${GROUP}:${GROUP}:${GROUP}::/48|)$`,
+);
 
 export interface Figures {
   votes: Record<CandidateId, number>;
@@ -36,8 +39,13 @@ export interface Figures {
 
 export type OfficialAct =
   | { kind: 'account-created'; account: AccountId; role: Role; scope: UnitCode }
+  /** An approving account, proposed by one administrator … */
+  | { kind: 'account-proposed'; account: AccountId; role: Role; scope: UnitCode }
+  /** … made by another's approval of the proposal (the index of the account-proposed entry). */
+  | { kind: 'account-approved'; proposal: number }
   | { kind: 'account-disabled'; account: AccountId }
-  | { kind: 'login'; outcome: LoginOutcome }
+  /** `address`: the class of the address the attempt came from (never the address itself). */
+  | { kind: 'login'; outcome: LoginOutcome; address: string }
   | { kind: 'logout' }
   | {
       kind: 'device-enrolled';
@@ -89,8 +97,10 @@ const ENTRY_KEYS = ['type', 'v', 'election', 'account', 'role', 'at', 'act', 'si
 const FIGURES = ['votes', 'rejected', 'totalValid'] as const;
 const ACT_KEYS: Record<OfficialActKind, readonly string[]> = {
   'account-created': ['kind', 'account', 'role', 'scope'],
+  'account-proposed': ['kind', 'account', 'role', 'scope'],
+  'account-approved': ['kind', 'proposal'],
   'account-disabled': ['kind', 'account'],
-  login: ['kind', 'outcome'],
+  login: ['kind', 'outcome', 'address'],
   logout: ['kind'],
   'device-enrolled': ['kind', 'device', 'station', 'publicKey', 'replaces'],
   'device-revoked': ['kind', 'device', 'reason'],
@@ -134,9 +144,13 @@ export function checkActShape(a: Checker): void {
   a.onlyKeys(ACT_KEYS[k]);
   switch (k) {
     case 'account-created':
+    case 'account-proposed':
       a.string('account', ID, 'an account identifier');
       a.string('role', ROLE, 'commission-admin, returning-officer or observer');
       a.string('scope', ID_OR_EMPTY, 'a unit code, or "" for the nation');
+      return;
+    case 'account-approved':
+      a.count('proposal');
       return;
     case 'account-disabled':
       a.string('account', ID, 'an account identifier');
@@ -145,6 +159,7 @@ export function checkActShape(a: Checker): void {
       const outcome = a.string('outcome');
       if (outcome && !(LOGIN_OUTCOMES as readonly string[]).includes(outcome))
         a.fail('outcome', `must be one of ${LOGIN_OUTCOMES.join(', ')}`);
+      a.string('address', ADDRESS_CLASS, 'an address class (a.b.c.0/24, x:y:z::/48) or ""');
       return;
     }
     case 'logout':

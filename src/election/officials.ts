@@ -1,7 +1,10 @@
-// Officials on the record: the state that official entries build up (accounts,
-// devices enrolled and revoked, corrections and their approvals, declarations,
-// and the access log), and the rules each act must pass given the state before
-// it. Part of the fold: the server checks an act with these rules before it
+// Officials on the record: the state that official entries build up (accounts
+// and who made them, devices enrolled and revoked, corrections and their
+// approvals, declarations, and the access log), and the rules each act must
+// pass given the state before it. The two-person rule holds against one
+// person: an account that can approve is made by two administrators, and an
+// approval counts only from an account independent of the other participants
+// (FORMATS.md §14.2). Part of the fold: the server checks an act with these rules before it
 // logs it, and `kura verify` and the browser replay the same rules over the log.
 import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
@@ -10,13 +13,14 @@ import { decodeVerifierKey } from '../log/note.js';
 import type { ContestId, DeviceId, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { signingMessage } from './entries.js';
-import type {
-  AccountId,
-  Figures,
-  OfficialAct,
-  OfficialActKind,
-  OfficialEntry,
-  Role,
+import {
+  type AccountId,
+  APPROVING_ROLES,
+  type Figures,
+  type OfficialAct,
+  type OfficialActKind,
+  type OfficialEntry,
+  type Role,
 } from './official-entry.js';
 
 /** Why an official act is refused. The server answers with the same code. */
@@ -28,6 +32,9 @@ export type OfficialErrorCode =
   | 'ROLE_MISMATCH'
   | 'NOT_PERMITTED'
   | 'ACCOUNT_EXISTS'
+  | 'TWO_PERSON_RULE'
+  | 'UNKNOWN_PROPOSAL'
+  | 'NOT_INDEPENDENT'
   | 'BAD_SCOPE'
   | 'UNKNOWN_STATION'
   | 'UNKNOWN_CONTEST'
@@ -62,6 +69,21 @@ export interface Account {
   scope: UnitCode;
   createdAt: number;
   disabledAt: number | null;
+  /** The accounts whose acts made this one: [] from the console, [admin] for an observer, [proposer, approver]. */
+  createdBy: AccountId[];
+  /** Every account that took part in making this one, transitively (sorted): it never acts beside any of them. */
+  lineage: AccountId[];
+}
+
+/** An approving account proposed by one administrator, awaiting another's approval. */
+export interface AccountProposal {
+  entryIndex: number;
+  account: AccountId;
+  role: Role;
+  scope: UnitCode;
+  proposedBy: AccountId;
+  /** The account-approved entry that made the account, or null while it awaits approval. */
+  approvedAt: number | null;
 }
 
 /** A device as the log now stands: from the definition (enrolledAt -1) or enrolled by an official entry. */
@@ -156,6 +178,10 @@ function refuse(
 
 export class Officials {
   readonly accounts = new Map<AccountId, Account>();
+  /** account-proposed entries by index. */
+  readonly accountProposals = new Map<number, AccountProposal>();
+  /** account id → index of its proposal awaiting approval. */
+  private readonly pendingAccounts = new Map<AccountId, number>();
   readonly devices = new Map<DeviceId, DeviceState>();
   readonly corrections = new Map<number, Correction>();
   /** contest → station → index of the correction awaiting approval. */
@@ -187,7 +213,40 @@ export class Officials {
     return i === undefined ? undefined : this.corrections.get(i);
   }
 
-  /** Whether an account's scope covers a station: the nation covers all. */
+  /** The proposal awaiting approval for an account id, if any. */
+  pendingAccount(id: AccountId): AccountProposal | undefined {
+    const i = this.pendingAccounts.get(id);
+    return i === undefined ? undefined : this.accountProposals.get(i);
+  }
+
+  /**
+   * Whether two accounts may take part in one two-person act: distinct, and
+   * neither took part (however indirectly) in making the other.
+   */
+  independent(a: AccountId, b: AccountId): boolean {
+    if (a === b) return false;
+    const la = this.accounts.get(a)?.lineage ?? [];
+    const lb = this.accounts.get(b)?.lineage ?? [];
+    return !la.includes(b) && !lb.includes(a);
+  }
+
+  /** The first of `others` that `actor` is not independent of (a NOT_INDEPENDENT refusal), or null. */
+  private dependence(actor: Account, others: readonly AccountId[], what: string) {
+    for (const o of others)
+      if (!this.independent(actor.id, o))
+        return refuse(
+          'NOT_INDEPENDENT',
+          'account',
+          `${actor.id} cannot approve ${what}: ${
+            this.accounts.get(actor.id)?.lineage.includes(o)
+              ? `${o} took part in making ${actor.id}`
+              : `${actor.id} took part in making ${o}`
+          }; the two-person rule needs an official independent of both`,
+        );
+    return null;
+  }
+
+  /** Whether an account's scope covers a station: the nation ("") covers every station. */
   covers(scope: UnitCode, station: StationCode): boolean {
     return scope === NATION || this.index.rollup(station).includes(scope);
   }
@@ -234,13 +293,12 @@ export class Officials {
       if (entry.role !== '')
         return refuse('ROLE_MISMATCH', 'role', 'the server console (account "") has no role');
       const consoleMay =
-        act.kind === 'account-created' ||
-        (act.kind === 'login' && act.outcome === 'unknown-account');
+        act.kind === 'account-created' || (act.kind === 'login' && act.outcome === 'failed');
       if (!consoleMay)
         return refuse(
           'NOT_PERMITTED',
           'account',
-          `a ${act.kind} act needs an account; only account creation and failed logins may have none`,
+          `a ${act.kind}${act.kind === 'login' ? ` (${act.outcome})` : ''} act needs an account; only account creation and failed logins may have none`,
         );
       return ok(null);
     }
@@ -253,10 +311,8 @@ export class Officials {
         'role',
         `account ${account.id} is a ${account.role}, not a ${entry.role || 'console'}`,
       );
-    if (act.kind === 'login' && act.outcome === 'unknown-account')
-      return refuse('UNKNOWN_ACCOUNT', 'act.outcome', `account ${account.id} exists`);
     // A disabled account's failed logins are still recorded; it can do nothing else.
-    if (account.disabledAt !== null && !(act.kind === 'login' && act.outcome !== 'success'))
+    if (account.disabledAt !== null && !(act.kind === 'login' && act.outcome === 'failed'))
       return refuse(
         'ACCOUNT_DISABLED',
         'account',
@@ -289,13 +345,28 @@ export class Officials {
       case 'login':
       case 'logout':
         return ok(NONE);
-      case 'account-created': {
-        if (actor !== null) {
+      case 'account-created':
+      case 'account-proposed': {
+        if (actor !== null || act.kind === 'account-proposed') {
           const no = this.permit(actor, ['commission-admin'], 'create accounts');
           if (no) return no;
         }
-        if (this.accounts.has(act.account))
-          return refuse('ACCOUNT_EXISTS', 'act.account', `account ${act.account} already exists`);
+        const approving = APPROVING_ROLES.includes(act.role);
+        // Only the console (the commission, bootstrapping) makes an approving account alone.
+        if (act.kind === 'account-created' && actor !== null && approving)
+          return refuse(
+            'TWO_PERSON_RULE',
+            'act.role',
+            `a ${act.role} account is proposed by one administrator and approved by another (account-proposed, account-approved)`,
+          );
+        if (act.kind === 'account-proposed' && !approving)
+          return refuse(
+            'NOT_PERMITTED',
+            'act.role',
+            `an ${act.role} cannot approve anything: an administrator creates it alone (account-created)`,
+          );
+        const taken = this.accountTaken(act.account);
+        if (taken) return taken;
         if (act.role === 'returning-officer') {
           const unit = this.index.units.get(act.scope);
           if (!unit || unit.level === 'ward')
@@ -310,6 +381,33 @@ export class Officials {
             'act.scope',
             `a ${act.role}'s scope is the nation (""), not "${act.scope}"`,
           );
+        return ok(NONE);
+      }
+      case 'account-approved': {
+        const no = this.permit(actor, ['commission-admin'], 'approve accounts');
+        if (no) return no;
+        const p = this.accountProposals.get(act.proposal);
+        if (!p)
+          return refuse(
+            'UNKNOWN_PROPOSAL',
+            'act.proposal',
+            `entry ${act.proposal} is not an account proposal`,
+          );
+        if (p.approvedAt !== null)
+          return refuse(
+            'ACCOUNT_EXISTS',
+            'act.proposal',
+            `account ${p.account} was approved at log entry ${p.approvedAt}`,
+          );
+        if (actor === null) return no ?? refuse('NOT_PERMITTED', 'account', 'needs an account');
+        if (actor.id === p.proposedBy)
+          return refuse(
+            'SELF_APPROVAL',
+            'account',
+            `${actor.id} proposed account ${p.account}; another administrator must approve it`,
+          );
+        const dep = this.dependence(actor, [p.proposedBy], `the account ${p.account}`);
+        if (dep) return dep;
         return ok(NONE);
       }
       case 'account-disabled': {
@@ -428,7 +526,12 @@ export class Officials {
             'act.correction',
             `correction ${c.entryIndex} is already in force`,
           );
-        if (actor === null) return refuse('NOT_PERMITTED', 'account', 'approval needs an account');
+        if (actor === null || !APPROVING_ROLES.includes(actor.role))
+          return refuse(
+            'NOT_PERMITTED',
+            'role',
+            `${actor ? `a ${actor.role}` : 'the console'} may not approve corrections`,
+          );
         if (actor.id === c.proposedBy || c.approvals.some((a) => a.account === actor.id))
           return refuse(
             'SELF_APPROVAL',
@@ -442,14 +545,19 @@ export class Officials {
               'role',
               `correction ${c.entryIndex} first needs the returning officer for station ${c.station}`,
             );
-          return ok(NONE);
-        }
-        if (actor.role !== 'commission-admin')
+        } else if (actor.role !== 'commission-admin')
           return refuse(
             'WRONG_APPROVER',
             'role',
             `correction ${c.entryIndex} now needs the commission's approval`,
           );
+        const dep = this.dependence(
+          actor,
+          [c.proposedBy, ...c.approvals.map((a) => a.account)],
+          `correction ${c.entryIndex}`,
+        );
+        if (dep) return dep;
+        if (c.status === 'awaiting-returning-officer') return ok(NONE);
         // Still the result it corrects (nothing else can replace it while pending).
         return ok({ kind: 'correction-in-force', correction: c });
       }
@@ -486,6 +594,9 @@ export class Officials {
         for (const c of Object.keys(act.votes).sort())
           if (!candidates.has(c))
             return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
+        for (const c of [...candidates].sort())
+          if (!Object.hasOwn(act.votes, c))
+            return refuse('MISSING_CANDIDATE', `act.votes.${c}`, `a count for "${c}" is missing`);
         if (diff.length && act.override === '')
           return refuse(
             'DECLARATION_MISMATCH',
@@ -530,16 +641,33 @@ export class Officials {
       case 'login':
       case 'logout':
         break;
-      case 'account-created':
+      case 'account-created': {
         object = act.account;
-        this.accounts.set(act.account, {
-          id: act.account,
+        const by = entry.account === '' ? [] : [entry.account];
+        this.addAccount(act.account, act.role, act.scope, at, by);
+        break;
+      }
+      case 'account-proposed':
+        object = act.account;
+        this.accountProposals.set(at, {
+          entryIndex: at,
+          account: act.account,
           role: act.role,
           scope: act.scope,
-          createdAt: at,
-          disabledAt: null,
+          proposedBy: entry.account,
+          approvedAt: null,
         });
+        this.pendingAccounts.set(act.account, at);
         break;
+      case 'account-approved': {
+        const p = this.accountProposals.get(act.proposal);
+        object = p?.account ?? '';
+        if (!p) break;
+        p.approvedAt = at;
+        this.pendingAccounts.delete(p.account);
+        this.addAccount(p.account, p.role, p.scope, at, [p.proposedBy, entry.account]);
+        break;
+      }
       case 'account-disabled': {
         object = act.account;
         const a = this.accounts.get(act.account);
@@ -622,6 +750,40 @@ export class Officials {
       object,
       ...(act.kind === 'login' ? { outcome: act.outcome } : {}),
     });
+  }
+
+  private addAccount(
+    id: AccountId,
+    role: Role,
+    scope: UnitCode,
+    at: number,
+    createdBy: AccountId[],
+  ): void {
+    const lineage = new Set<AccountId>(createdBy);
+    for (const c of createdBy) for (const l of this.accounts.get(c)?.lineage ?? []) lineage.add(l);
+    this.accounts.set(id, {
+      id,
+      role,
+      scope,
+      createdAt: at,
+      disabledAt: null,
+      createdBy,
+      lineage: [...lineage].sort(),
+    });
+  }
+
+  /** ACCOUNT_EXISTS when an id is an account or awaits approval as one. */
+  private accountTaken(id: AccountId): { ok: false; error: OfficialError } | null {
+    if (this.accounts.has(id))
+      return refuse('ACCOUNT_EXISTS', 'act.account', `account ${id} already exists`);
+    const p = this.pendingAccount(id);
+    if (p)
+      return refuse(
+        'ACCOUNT_EXISTS',
+        'act.account',
+        `account ${id} was proposed at log entry ${p.entryIndex} and awaits approval`,
+      );
+    return null;
   }
 
   private revoke(device: DeviceId, at: number, reason: string): void {

@@ -63,6 +63,16 @@ export const API_ERRORS = {
   ROLE_MISMATCH: { status: 403, message: "the role is not the account's role" },
   NOT_PERMITTED: { status: 403, message: 'this role may not do that' },
   ACCOUNT_EXISTS: { status: 409, message: 'the account already exists' },
+  TWO_PERSON_RULE: {
+    status: 403,
+    message: 'an account that can approve is proposed by one administrator and approved by another',
+  },
+  UNKNOWN_PROPOSAL: { status: 404, message: 'no such account proposal' },
+  NOT_INDEPENDENT: {
+    status: 403,
+    message: 'the approver took part in making another participant, or the reverse',
+  },
+  ACTIVATION_FAILED: { status: 401, message: 'the activation codes do not match this account' },
   BAD_SCOPE: { status: 422, message: "the account's scope does not suit its role" },
   UNKNOWN_UNIT: { status: 422, message: 'no such unit' },
   DEVICE_EXISTS: { status: 409, message: 'the device is already on the record' },

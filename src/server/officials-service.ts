@@ -10,9 +10,11 @@ import {
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
 } from '../accounts/password.js';
-import { matchTotp, newTotpSecret, totpUri } from '../accounts/totp.js';
+import { addressClass, throttleKey } from '../accounts/address.js';
+import type { LoginAudit } from '../accounts/login-audit.js';
+import { base32Encode, matchTotp, newTotpSecret, totpUri } from '../accounts/totp.js';
 import { encodeEntry, signingMessage } from '../election/entries.js';
-import type { LoginOutcome, OfficialAct, OfficialEntry, Role } from '../election/official-entry.js';
+import type { OfficialAct, OfficialEntry, Role } from '../election/official-entry.js';
 import type { Account } from '../election/officials.js';
 import { toBase64 } from '../log/bytes.js';
 import { ed25519Sign } from '../log/crypto.js';
@@ -23,9 +25,12 @@ import type { Receipt, Sequencer } from './sequencer.js';
 /** Failed logins in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;
 export const LOCKOUT_MS = 15 * 60_000;
-/** Login attempts one address may make per window; past it, 429 before any check (and no entry, so the log cannot be flooded). */
-export const ATTEMPTS_PER_ADDRESS = 30;
-export const ATTEMPT_WINDOW_MS = 5 * 60_000;
+/**
+ * Login (and activation) attempts one address may make per fixed window; past
+ * it, 429 before any check and no log entry: one address cannot flood the log.
+ */
+export const ATTEMPTS_PER_ADDRESS = 20;
+export const ATTEMPT_WINDOW_MS = 15 * 60_000;
 /** A session lasts this long from login. */
 export const SESSION_MS = 8 * 60 * 60_000;
 
@@ -44,6 +49,8 @@ export interface OfficialsOptions {
   commissionSeed: Uint8Array;
   electionId: string;
   now?: () => number;
+  /** The private audit of login attempts (which check failed); the log says only "failed". */
+  audit?: LoginAudit;
 }
 
 function sha256Hex(text: string): string {
@@ -56,8 +63,8 @@ function rfc3339(ms: number): string {
 
 export class OfficialsService {
   private readonly now: () => number;
-  /** address → times of its recent login attempts. */
-  private readonly attempts = new Map<string, number[]>();
+  /** The start of the throttle window whose predecessors were last pruned from the store. */
+  private prunedBefore = -1;
   constructor(private readonly o: OfficialsOptions) {
     this.now = o.now ?? Date.now;
   }
@@ -88,19 +95,16 @@ export class OfficialsService {
   }
 
   /**
-   * Creates an account: its credentials in the store, then its creation in the
-   * log. An administrator gets a TOTP secret, returned once, here.
+   * Creates an account at once: any role from the console (the commission
+   * bootstrapping, account null), an observer from an administrator. Its
+   * credentials go to the store, then its creation to the log. An
+   * administrator gets a TOTP secret, returned once, here.
    */
   async createAccount(
     actor: Account | null,
     a: { account: string; role: Role; scope: string; password: string },
   ): Promise<{ receipt: Receipt; totpSecret: string | null; totpUri: string | null }> {
-    if (a.password.length < MIN_PASSWORD_LENGTH || a.password.length > MAX_PASSWORD_LENGTH)
-      throw new ApiError(
-        'INVALID_FIELD',
-        `password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
-        'password',
-      );
+    checkPasswordLength(a.password);
     if (this.fold.officials.accounts.has(a.account))
       throw new ApiError('ACCOUNT_EXISTS', `account ${a.account} already exists`, 'account');
     const act: OfficialAct = {
@@ -137,62 +141,155 @@ export class OfficialsService {
     if (!c.ok) throw new ApiError(c.error.code, c.error.message, c.error.field);
   }
 
-  /** Checks a login; logs the attempt whatever its outcome; returns a session token. */
+  /**
+   * Proposes an approving account (returning officer, administrator): nothing
+   * secret is set yet. Returns the proposer's half of the activation code.
+   */
+  async proposeAccount(
+    actor: Account,
+    a: { account: string; role: Role; scope: string },
+  ): Promise<{ receipt: Receipt; activationCode: string }> {
+    const act: OfficialAct = {
+      kind: 'account-proposed',
+      account: a.account,
+      role: a.role,
+      scope: a.scope,
+    };
+    this.precheck(actor, act);
+    const code = activationCode();
+    await this.o.accounts.putProposedAccount({
+      id: a.account,
+      role: a.role,
+      scope: a.scope,
+      proposerCodeSha256: sha256Hex(code),
+    });
+    return { receipt: await this.act(actor, act), activationCode: code };
+  }
+
+  /** Approves a proposed account (another administrator). Returns the approver's half of its activation code. */
+  async approveAccount(
+    actor: Account,
+    account: string,
+  ): Promise<{ receipt: Receipt; activationCode: string }> {
+    const p = this.fold.officials.pendingAccount(account);
+    if (!p)
+      throw new ApiError(
+        this.fold.officials.accounts.has(account) ? 'ACCOUNT_EXISTS' : 'UNKNOWN_PROPOSAL',
+        `no proposal of account ${account} awaits approval`,
+        'account',
+      );
+    const act: OfficialAct = { kind: 'account-approved', proposal: p.entryIndex };
+    this.precheck(actor, act);
+    const code = activationCode();
+    // Only the first approver's half is kept: a second, racing approval is refused here.
+    if (!(await this.o.accounts.setApproverCode(account, sha256Hex(code))))
+      throw new ApiError('ACCOUNT_EXISTS', `account ${account} is already approved`, 'account');
+    return { receipt: await this.act(actor, act), activationCode: code };
+  }
+
+  /**
+   * The new official sets their password with both halves of the activation
+   * code (one from each administrator, so neither alone can take the account).
+   */
+  async activate(
+    a: { account: string; proposerCode: string; approverCode: string; password: string },
+    address = '',
+  ): Promise<{ account: string; role: Role; scope: string; totpSecret: string | null; totpUri: string | null }> {
+    await this.throttle(address, a.account);
+    checkPasswordLength(a.password);
+    const account = this.fold.officials.accounts.get(a.account);
+    if (!account || account.disabledAt !== null) throw new ApiError('ACTIVATION_FAILED');
+    const totpSecret = account.role === 'commission-admin' ? newTotpSecret() : null;
+    const done = await this.o.accounts.activate({
+      id: a.account,
+      proposerCodeSha256: sha256Hex(a.proposerCode),
+      approverCodeSha256: sha256Hex(a.approverCode),
+      passwordHash: await hashPassword(a.password),
+      totpSecret,
+    });
+    if (!done) throw new ApiError('ACTIVATION_FAILED');
+    return {
+      account: account.id,
+      role: account.role,
+      scope: account.scope,
+      totpSecret,
+      totpUri: totpSecret ? totpUri(totpSecret, account.id) : null,
+    };
+  }
+
+  /**
+   * Checks a login and logs the attempt, whatever its outcome, as "success" or
+   * "failed" (which check failed goes to the private audit only). The guess is
+   * reserved in the store before the password is evaluated, so parallel
+   * attempts cannot get past the lockout, and a TOTP step is consumed there
+   * atomically, so one code opens one session.
+   */
   async login(name: string, password: string, code: string, address = ''): Promise<SessionInfo> {
-    this.throttle(address);
+    await this.throttle(address, name);
     const row = await this.o.accounts.getAccount(name);
     const account = this.fold.officials.accounts.get(name);
-    const fail = async (outcome: LoginOutcome, error: ApiError): Promise<never> => {
-      await this.act(account ?? null, { kind: 'login', outcome });
+    const now = this.now();
+    const fail = async (detail: string, error: ApiError): Promise<never> => {
+      this.o.audit?.({ at: rfc3339(now), account: name, address, outcome: 'failed', detail });
+      await this.act(account ?? null, {
+        kind: 'login',
+        outcome: 'failed',
+        address: addressClass(address),
+      });
       throw error;
     };
     if (!row || !account) {
       await checkPassword(password, await decoyHash()); // the same time as a real account
       return fail('unknown-account', new ApiError('LOGIN_FAILED'));
     }
-    if (account.disabledAt !== null)
+    // Disabling is public (in the log), so saying so leaks nothing.
+    if (account.disabledAt !== null || row.disabled)
       return fail(
-        'locked',
+        'disabled',
         new ApiError('ACCOUNT_DISABLED', `account ${name} is disabled`, 'account'),
       );
-    const now = this.now();
-    if (row.lockedUntil && row.lockedUntil.getTime() > now)
+    const attempt = await this.o.accounts.reserveLoginAttempt(
+      name,
+      new Date(now),
+      LOCKOUT_AFTER,
+      new Date(now + LOCKOUT_MS),
+    );
+    if (attempt === null)
       return fail(
         'locked',
         new ApiError(
           'ACCOUNT_LOCKED',
-          `account ${name} is locked after ${LOCKOUT_AFTER} failed logins until ${rfc3339(row.lockedUntil.getTime())}`,
+          `account ${name} is locked after ${LOCKOUT_AFTER} failed logins; try again later`,
           'account',
         ),
       );
-    const failure = async (outcome: LoginOutcome) => {
-      const lock = row.failedLogins + 1 >= LOCKOUT_AFTER ? new Date(now + LOCKOUT_MS) : null;
-      await this.o.accounts.recordFailure(name, lock);
+    const wrong = async (detail: string): Promise<never> => {
+      if (attempt < LOCKOUT_AFTER) return fail(detail, new ApiError('LOGIN_FAILED'));
+      // This guess was the last one allowed: the lock stands, and live sessions end.
+      await this.o.accounts.deleteSessions(name);
       return fail(
-        outcome,
-        lock
-          ? new ApiError(
-              'ACCOUNT_LOCKED',
-              `${LOCKOUT_AFTER} failed logins: account ${name} is locked until ${rfc3339(lock.getTime())}`,
-              'account',
-            )
-          : new ApiError('LOGIN_FAILED'),
+        detail,
+        new ApiError(
+          'ACCOUNT_LOCKED',
+          `${LOCKOUT_AFTER} failed logins: account ${name} is locked until ${rfc3339(now + LOCKOUT_MS)}`,
+          'account',
+        ),
       );
     };
-    if (!(await checkPassword(password, row.passwordHash))) return failure('bad-password');
-    let step = 0;
+    const hash = row.awaitingActivation ? await decoyHash() : row.passwordHash;
+    if (!(await checkPassword(password, hash)) || row.awaitingActivation)
+      return wrong('bad-password');
     if (account.role === 'commission-admin') {
-      const matched = row.totpSecret
-        ? matchTotp(row.totpSecret, code, now, row.totpLastStep)
-        : null;
-      if (matched === null) return failure('bad-second-factor');
-      step = matched;
+      const step = row.totpSecret ? matchTotp(row.totpSecret, code, now, row.totpLastStep) : null;
+      if (step === null || !(await this.o.accounts.consumeTotpStep(name, step)))
+        return wrong('bad-second-factor');
     }
-    await this.o.accounts.recordSuccess(name, step);
+    await this.o.accounts.recordSuccess(name);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now + SESSION_MS);
     await this.o.accounts.createSession(sha256Hex(token), name, expiresAt);
-    await this.act(account, { kind: 'login', outcome: 'success' });
+    this.o.audit?.({ at: rfc3339(now), account: name, address, outcome: 'success', detail: '' });
+    await this.act(account, { kind: 'login', outcome: 'success', address: addressClass(address) });
     return {
       token,
       account: name,
@@ -202,23 +299,35 @@ export class OfficialsService {
     };
   }
 
-  /** Refuses an address that has tried to log in too often lately (guessing across many accounts). */
-  private throttle(address: string): void {
+  /**
+   * Counts an attempt from an address in the store (shared by every process,
+   * kept across restarts) and refuses past the limit, before any check and
+   * without a log entry. Windows are fixed; older ones are pruned.
+   */
+  private async throttle(address: string, name: string): Promise<void> {
     const now = this.now();
-    const recent = (this.attempts.get(address) ?? []).filter((t) => t > now - ATTEMPT_WINDOW_MS);
-    if (recent.length >= ATTEMPTS_PER_ADDRESS) {
-      this.attempts.set(address, recent);
+    const windowStart = now - (now % ATTEMPT_WINDOW_MS);
+    if (windowStart !== this.prunedBefore) {
+      this.prunedBefore = windowStart;
+      await this.o.accounts.pruneAddressAttempts(windowStart);
+    }
+    const n = await this.o.accounts.countAddressAttempt(throttleKey(address), windowStart);
+    if (n > ATTEMPTS_PER_ADDRESS) {
+      this.o.audit?.({
+        at: rfc3339(now),
+        account: name,
+        address,
+        outcome: 'throttled',
+        detail: 'rate-limited',
+      });
       throw new ApiError(
         'RATE_LIMITED',
-        `${ATTEMPTS_PER_ADDRESS} login attempts from this address in ${ATTEMPT_WINDOW_MS / 60_000} minutes; wait and try again`,
+        `${ATTEMPTS_PER_ADDRESS} login attempts from this address in ${ATTEMPT_WINDOW_MS / 60_000} minutes; wait until ${rfc3339(windowStart + ATTEMPT_WINDOW_MS)}`,
       );
     }
-    recent.push(now);
-    this.attempts.set(address, recent);
-    if (this.attempts.size > 100_000) this.attempts.clear();
   }
 
-  /** The account behind a bearer token, or a 401. */
+  /** The account behind a bearer token, or a 401/403/429: checked against the store's account state on each use. */
   async authenticate(
     authorization: string | undefined,
   ): Promise<{ account: Account; tokenHash: string }> {
@@ -227,13 +336,21 @@ export class OfficialsService {
     const tokenHash = sha256Hex(m[1]);
     const session = await this.o.accounts.getSession(tokenHash);
     if (!session) throw new ApiError('NOT_LOGGED_IN', 'no such session; log in again');
-    if (session.expiresAt.getTime() <= this.now()) {
+    const now = this.now();
+    if (session.expiresAt.getTime() <= now) {
       await this.o.accounts.deleteSession(tokenHash);
       throw new ApiError('SESSION_EXPIRED');
     }
     const account = this.fold.officials.accounts.get(session.account);
     if (!account) throw new ApiError('NOT_LOGGED_IN', 'the session has no account in the log');
-    if (account.disabledAt !== null) throw new ApiError('ACCOUNT_DISABLED');
+    if (account.disabledAt !== null || session.disabled) {
+      await this.o.accounts.deleteSessions(account.id);
+      throw new ApiError('ACCOUNT_DISABLED');
+    }
+    if (session.lockedUntil && session.lockedUntil.getTime() > now) {
+      await this.o.accounts.deleteSession(tokenHash);
+      throw new ApiError('ACCOUNT_LOCKED', 'the account was locked; its sessions have ended');
+    }
     return { account, tokenHash };
   }
 
@@ -246,7 +363,21 @@ export class OfficialsService {
     const act: OfficialAct = { kind: 'account-disabled', account: target };
     this.precheck(actor, act);
     const receipt = await this.act(actor, act);
-    await this.o.accounts.deleteSessions(target);
+    await this.o.accounts.markDisabled(target);
     return receipt;
   }
+}
+
+function checkPasswordLength(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH)
+    throw new ApiError(
+      'INVALID_FIELD',
+      `password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
+      'password',
+    );
+}
+
+/** One half of an activation code: 160 random bits, base32. */
+function activationCode(): string {
+  return base32Encode(randomBytes(20));
 }

@@ -134,13 +134,14 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     const who = (id: string) => fold.officials.accounts.get(id) ?? null;
     const s0 = stations[0] as string;
     const constituency = t.running.election.index.unitOf(s0, 'constituency') as string;
-    await officials.createAccount(who('chair'), {
+    // From the console: an administrator alone may create only observers (§14.2, the two-person rule).
+    await officials.createAccount(null, {
       account: 'ro',
       role: 'returning-officer',
       scope: constituency,
       password: 'long enough password',
     });
-    await officials.createAccount(who('chair'), {
+    await officials.createAccount(null, {
       account: 'clerk',
       role: 'commission-admin',
       scope: '',
@@ -226,7 +227,8 @@ test('the Python verifier accepts an honest log and names a tampered tally', { s
     await store.db.query(
       "UPDATE tallies SET tally = jsonb_set(tally, '{partyVotes,Party 1}', '12345') WHERE contest = 'governor' AND unit = ''",
     );
-    reader = await startLog({ store: t.store, signer: null });
+    // checkStore: false, or it would refuse the tampered store (a lying server is the point here).
+    reader = await startLog({ store: t.store, signer: null, checkStore: false });
     const readerUrl = await reader.app.listen({ port: 0, host: '127.0.0.1' });
     const tampered = await python([VERIFIER, readerUrl, ...args.slice(2)]);
     if (process.env.VERIFY_KURA_VERBOSE) console.log(tampered.stdout, tampered.stderr);

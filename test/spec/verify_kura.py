@@ -605,8 +605,10 @@ ROLES = ('commission-admin', 'returning-officer', 'observer')
 FIGURES = ['votes', 'rejected', 'totalValid']
 ACT_FIELDS = {  # §14.1
     'account-created': ['account', 'role', 'scope'],
+    'account-proposed': ['account', 'role', 'scope'],
+    'account-approved': ['proposal'],
     'account-disabled': ['account'],
-    'login': ['outcome'],
+    'login': ['outcome', 'address'],
     'logout': [],
     'device-enrolled': ['device', 'station', 'publicKey', 'replaces'],
     'device-revoked': ['device', 'reason'],
@@ -614,7 +616,12 @@ ACT_FIELDS = {  # §14.1
     'correction-approved': ['correction'],
     'declaration': ['contest', 'unit', 'override', *FIGURES],
 }
-LOGIN_OUTCOMES = ('success', 'unknown-account', 'bad-password', 'bad-second-factor', 'locked')
+LOGIN_OUTCOMES = ('success', 'failed')
+APPROVING_ROLES = ('commission-admin', 'returning-officer')
+_OCTET = r'(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+_GROUP = r'(?:0|[1-9a-f][0-9a-f]{0,3})'
+# §14.1: an IPv4 /24, an IPv6 /48, or ""
+_ADDRESS_CLASS_RE = re.compile(rf'{_OCTET}\.{_OCTET}\.{_OCTET}\.0/24|{_GROUP}:{_GROUP}:{_GROUP}::/48|')
 
 
 def _reason_ok(v, allow_empty: bool) -> bool:
@@ -649,6 +656,8 @@ def _act_problems(act) -> list[str]:
             ok = v in ROLES
         elif f == 'outcome':
             ok = v in LOGIN_OUTCOMES
+        elif f == 'address':
+            ok = isinstance(v, str) and _ADDRESS_CLASS_RE.fullmatch(v) is not None
         elif f == 'publicKey':
             ok = isinstance(v, str) and re.fullmatch(r'[A-Za-z0-9+/]{43}=', v) is not None
         elif f == 'reason':
@@ -657,7 +666,7 @@ def _act_problems(act) -> list[str]:
             ok = _reason_ok(v, True)
         elif f == 'form':
             ok = isinstance(v, str) and _HEX64_RE.fullmatch(v) is not None
-        elif f in ('original', 'correction', 'rejected', 'totalValid'):
+        elif f in ('original', 'correction', 'proposal', 'rejected', 'totalValid'):
             ok = is_count(v)
         elif f == 'votes':
             ok = _field_problem('votes', 'official', v) is None
@@ -974,7 +983,9 @@ class Fold:
         self.anomalies: list = []
         self.size = 0
         # §14.2: officials' state
-        self.accounts: dict = {}
+        self.accounts: dict = {}  # id -> {role, scope, disabledAt, lineage (a set)}
+        self.account_proposals: dict = {}  # index -> {account, role, scope, proposedBy, approvedAt}
+        self.pending_accounts: dict = {}  # account id -> proposal index
         self.devices: dict = {d['id']: {**d, 'revokedAt': None} for d in el.d['devices']}
         self.corrections: dict = {}
         self.pending: dict = {}  # (contest, station) -> correction index
@@ -1093,7 +1104,7 @@ class Fold:
         if e['account'] == '':
             if e['role'] != '':
                 return 'ROLE_MISMATCH'
-            if not (kind == 'account-created' or (kind == 'login' and act['outcome'] == 'unknown-account')):
+            if not (kind == 'account-created' or (kind == 'login' and act['outcome'] == 'failed')):
                 return 'NOT_PERMITTED'
         else:
             actor = self.accounts.get(e['account'])
@@ -1101,9 +1112,7 @@ class Fold:
                 return 'UNKNOWN_ACCOUNT'
             if e['role'] != actor['role']:
                 return 'ROLE_MISMATCH'
-            if kind == 'login' and act['outcome'] == 'unknown-account':
-                return 'UNKNOWN_ACCOUNT'
-            if actor['disabledAt'] is not None and not (kind == 'login' and act['outcome'] != 'success'):
+            if actor['disabledAt'] is not None and not (kind == 'login' and act['outcome'] == 'failed'):
                 return 'ACCOUNT_DISABLED'
 
         def allowed(*roles):
@@ -1111,10 +1120,15 @@ class Fold:
 
         if kind in ('login', 'logout'):
             return None
-        if kind == 'account-created':
-            if actor is not None and not allowed('commission-admin'):
+        if kind in ('account-created', 'account-proposed'):
+            if (actor is not None or kind == 'account-proposed') and not allowed('commission-admin'):
                 return 'NOT_PERMITTED'
-            if act['account'] in self.accounts:
+            approving = act['role'] in APPROVING_ROLES
+            if kind == 'account-created' and actor is not None and approving:
+                return 'TWO_PERSON_RULE'
+            if kind == 'account-proposed' and not approving:
+                return 'NOT_PERMITTED'
+            if act['account'] in self.accounts or act['account'] in self.pending_accounts:
                 return 'ACCOUNT_EXISTS'
             if act['role'] == 'returning-officer':
                 u = el.units.get(act['scope'])
@@ -1122,6 +1136,19 @@ class Fold:
                     return 'BAD_SCOPE'
             elif act['scope'] != '':
                 return 'BAD_SCOPE'
+            return None
+        if kind == 'account-approved':
+            if not allowed('commission-admin'):
+                return 'NOT_PERMITTED'
+            p = self.account_proposals.get(act['proposal'])
+            if p is None:
+                return 'UNKNOWN_PROPOSAL'
+            if p['approvedAt'] is not None:
+                return 'ACCOUNT_EXISTS'
+            if actor['id'] == p['proposedBy']:
+                return 'SELF_APPROVAL'
+            if not self.independent(actor['id'], p['proposedBy']):
+                return 'NOT_INDEPENDENT'
             return None
         if kind == 'account-disabled':
             if not allowed('commission-admin'):
@@ -1191,7 +1218,7 @@ class Fold:
                 return 'UNKNOWN_CORRECTION'
             if c['status'] == 'in-force':
                 return 'CORRECTION_NOT_PENDING'
-            if actor is None:
+            if actor is None or actor['role'] not in APPROVING_ROLES:
                 return 'NOT_PERMITTED'
             if actor['id'] == c['proposedBy'] or actor['id'] in c['approvals']:
                 return 'SELF_APPROVAL'
@@ -1200,6 +1227,8 @@ class Fold:
                     return 'WRONG_APPROVER'
             elif actor['role'] != 'commission-admin':
                 return 'WRONG_APPROVER'
+            if any(not self.independent(actor['id'], o) for o in [c['proposedBy'], *c['approvals']]):
+                return 'NOT_INDEPENDENT'
             return None
         if kind == 'declaration':
             if not allowed('returning-officer', 'commission-admin'):
@@ -1217,6 +1246,8 @@ class Fold:
                 return 'ALREADY_DECLARED'
             if any(k not in t['votes'] for k in act['votes']):
                 return 'UNKNOWN_CANDIDATE'
+            if any(k not in act['votes'] for k in t['votes']):
+                return 'MISSING_CANDIDATE'
             if differences(act, t) and act['override'] == '':
                 return 'DECLARATION_MISMATCH'
             return None
@@ -1226,7 +1257,15 @@ class Fold:
         act, kind = e['act'], e['act']['kind']
         self.acts.append((i, e['account'], kind))
         if kind == 'account-created':
-            self.accounts[act['account']] = {'id': act['account'], 'role': act['role'], 'scope': act['scope'], 'disabledAt': None}
+            self.add_account(act['account'], act['role'], act['scope'], [] if e['account'] == '' else [e['account']])
+        elif kind == 'account-proposed':
+            self.account_proposals[i] = {**act, 'proposedBy': e['account'], 'approvedAt': None}
+            self.pending_accounts[act['account']] = i
+        elif kind == 'account-approved':
+            p = self.account_proposals[act['proposal']]
+            p['approvedAt'] = i
+            del self.pending_accounts[p['account']]
+            self.add_account(p['account'], p['role'], p['scope'], [p['proposedBy'], e['account']])
         elif kind == 'account-disabled':
             self.accounts[act['account']]['disabledAt'] = i
         elif kind == 'device-enrolled':
@@ -1250,6 +1289,17 @@ class Fold:
         elif kind == 'declaration':
             t = self.race_figures(act['contest'], act['unit'])
             self.declarations[(act['contest'], act['unit'])] = {'entryIndex': i, 'differences': differences(act, t), 'override': act['override']}
+
+    def add_account(self, account: str, role: str, scope: str, created_by: list) -> None:
+        """§14.2: the lineage is every account that took part in making it, transitively."""
+        lineage = set(created_by)
+        for c in created_by:
+            lineage |= self.accounts[c]['lineage']
+        self.accounts[account] = {'id': account, 'role': role, 'scope': scope, 'disabledAt': None, 'lineage': lineage}
+
+    def independent(self, a: str, b: str) -> bool:
+        """§14.2: distinct, and neither took part in making the other."""
+        return a != b and b not in self.accounts[a]['lineage'] and a not in self.accounts[b]['lineage']
 
     def put_in_force(self, i: int, ci: int, c: dict) -> None:
         """§14.3: count the station with the correction's figures."""

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { totp } from '../../accounts/totp.js';
 import { openGenesis } from '../../election/genesis.js';
+import { ROLES, type Role } from '../../election/official-entry.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
 import { ApiError } from '../../server/errors.js';
 import { OfficialsService } from '../../server/officials-service.js';
@@ -13,16 +14,23 @@ import { parse, requireOption, UsageError } from '../usage.js';
 const HELP = `
 kura admin totp SECRET      (prints the current code, as an authenticator app would)
 kura admin create --election DIR (--data DIR | --db postgres://...) --account ID
-                  --password-file FILE [--commission-key FILE] [--log-key FILE]
+                  --password-file FILE [--role ROLE] [--scope UNIT]
+                  [--commission-key FILE] [--log-key FILE]
 
-Creates the first commission administrator, on the server machine, with the
-server stopped (kura has no default credentials). The account's creation is
-appended to the log as an official entry by the server console (account ""),
-signed with the commission key (default DIR/commission.key); the password is
-read from FILE ("-" for standard input; at least 12 characters) and only its
-scrypt hash is stored. Prints the administrator's TOTP secret once: put it in
-an authenticator app; every administrator login needs a code from it.
-Further accounts are made by an administrator over the API (POST /api/v1/accounts).`;
+Creates an account from the server console: on the server machine, with the
+server stopped, by whoever holds the commission key (kura has no default
+credentials). ROLE is commission-admin (the default), returning-officer (with
+--scope, a county or constituency code) or observer. The account's creation is
+appended to the log as an official entry by the console (account ""), signed
+with the commission key (default DIR/commission.key); the password is read
+from FILE ("-" for standard input; at least 12 characters) and only its scrypt
+hash is stored. An administrator's TOTP secret is printed once: put it in an
+authenticator app; every administrator login needs a code from it.
+
+Run it once per founding administrator: the two-person rule needs at least two
+(FORMATS.md §14.2). Over the API an administrator creates observers alone; a
+returning officer or administrator is proposed by one administrator, approved
+by another, and activated by its holder with both halves of its code.`;
 
 export async function runAdmin(args: string[]): Promise<number> {
   const a = parse(
@@ -32,6 +40,8 @@ export async function runAdmin(args: string[]): Promise<number> {
       data: { type: 'string' },
       db: { type: 'string' },
       account: { type: 'string' },
+      role: { type: 'string' },
+      scope: { type: 'string' },
       'password-file': { type: 'string' },
       'commission-key': { type: 'string' },
       'log-key': { type: 'string' },
@@ -49,6 +59,9 @@ export async function runAdmin(args: string[]): Promise<number> {
   const dir = requireOption(a.values.election, 'election');
   const account = requireOption(a.values.account, 'account');
   const pwFile = requireOption(a.values['password-file'], 'password-file');
+  const role = a.values.role ?? 'commission-admin';
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   if (a.values.data && a.values.db) throw new UsageError('give --data or --db, not both');
   const password = readFileSync(pwFile === '-' ? 0 : pwFile, 'utf8').replace(/\r?\n$/, '');
   const commissionSeed = signerSeed(
@@ -78,14 +91,16 @@ export async function runAdmin(args: string[]): Promise<number> {
       });
       const made = await service.createAccount(null, {
         account,
-        role: 'commission-admin',
-        scope: '',
+        role: role as Role,
+        scope: a.values.scope ?? '',
         password,
       });
       process.stdout.write(
-        `kura: administrator ${account} created (log entry ${made.receipt.index})\n` +
-          `  TOTP secret ${made.totpSecret}\n  ${made.totpUri}\n` +
-          '  (shown once: add it to an authenticator app now)\n',
+        `kura: ${role} ${account} created (log entry ${made.receipt.index})\n` +
+          (made.totpSecret
+            ? `  TOTP secret ${made.totpSecret}\n  ${made.totpUri}\n` +
+              '  (shown once: add it to an authenticator app now)\n'
+            : ''),
       );
     } finally {
       await sequencer.close();

@@ -4,14 +4,17 @@
 // tokens in the Authorization header, never cookies, so a page on another site
 // cannot ride on them (no CSRF exposure).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TallyFold } from '../../election/fold.js';
 import type { OfficialAct } from '../../election/official-entry.js';
-import { checkActShape } from '../../election/official-entry.js';
-import type { Account } from '../../election/officials.js';
+import { APPROVING_ROLES, checkActShape } from '../../election/official-entry.js';
+import type { Account, ActRecord } from '../../election/officials.js';
 import { Checker, type FieldError, isObject } from '../../election/shape.js';
 import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
+import { FoldFollower } from '../fold-follower.js';
 import type { OfficialsService } from '../officials-service.js';
 import type { Receipt } from '../sequencer.js';
+import { optionalDecimal } from './decimal.js';
 
 function body(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body))
@@ -45,10 +48,12 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!ctx.officials) throw new ApiError('OFFICIALS_DISABLED');
     return ctx.officials;
   };
-  const fold = () => {
-    if (!ctx.sequencer)
-      throw new ApiError('READ_ONLY', 'officials views are served by the writer; this is a reader');
-    return ctx.sequencer.fold;
+  // The writer's live fold; a reader or mirror replays the store up to the checkpoint it serves.
+  let follower: FoldFollower | null = null;
+  const fold = async (): Promise<TallyFold> => {
+    if (ctx.sequencer) return ctx.sequencer.fold;
+    follower ??= new FoldFollower(ctx.store, ctx.index);
+    return follower.at(ctx.readerCheckpoint?.()?.size ?? 0);
   };
   const who = async (req: FastifyRequest): Promise<{ account: Account; tokenHash: string }> =>
     service().authenticate(req.headers.authorization);
@@ -72,9 +77,9 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     );
   });
 
-  app.post('/api/v1/logout', async (req) => {
+  app.post('/api/v1/logout', async (req, reply) => {
     const { account, tokenHash } = await who(req);
-    return answer(await service().logout(account, tokenHash));
+    return reply.code(201).send(answer(await service().logout(account, tokenHash)));
   });
 
   app.get('/api/v1/session', async (req) => {
@@ -91,6 +96,25 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
       role: b.role,
       scope: b.scope ?? '',
     }) as Extract<OfficialAct, { kind: 'account-created' }>;
+    if (APPROVING_ROLES.includes(act.role)) {
+      // Two-person: proposed here, approved by another administrator, activated by its holder.
+      if (b.password !== undefined)
+        throw new ApiError(
+          'INVALID_FIELD',
+          'an account that can approve sets its own password when it is activated; give none',
+          'password',
+        );
+      const proposed = await service().proposeAccount(actor, act);
+      return reply.code(201).send({
+        ...answer(proposed.receipt),
+        account: act.account,
+        role: act.role,
+        scope: act.scope,
+        status: 'proposed',
+        // Shown once, to the proposer only: the new official needs it and the approver's half.
+        activationCode: proposed.activationCode,
+      });
+    }
     if (typeof b.password !== 'string')
       throw new ApiError('INVALID_FIELD', 'password is required (a string)', 'password');
     const made = await service().createAccount(actor, {
@@ -109,9 +133,49 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     });
   });
 
-  app.post<{ Params: { id: string } }>('/api/v1/accounts/:id/disable', async (req) => {
+  app.post<{ Params: { id: string } }>('/api/v1/accounts/:id/disable', async (req, reply) => {
     const { account: actor } = await who(req);
-    return answer(await service().disable(actor, req.params.id));
+    return reply.code(201).send(answer(await service().disable(actor, req.params.id)));
+  });
+
+  app.post<{ Params: { id: string } }>('/api/v1/accounts/:id/approve', async (req, reply) => {
+    const { account: actor } = await who(req);
+    const b = req.body === undefined || req.body === null ? {} : body(req);
+    only(b, []);
+    const approved = await service().approveAccount(actor, req.params.id);
+    return reply.code(201).send({
+      ...answer(approved.receipt),
+      account: req.params.id,
+      status: 'approved',
+      // Shown once, to the approver only.
+      activationCode: approved.activationCode,
+    });
+  });
+
+  // No session: the new official proves the account with both halves of its code.
+  app.post<{ Params: { id: string } }>('/api/v1/accounts/:id/activate', async (req) => {
+    const b = body(req);
+    only(b, ['proposerCode', 'approverCode', 'password']);
+    const errors: FieldError[] = [];
+    for (const f of ['proposerCode', 'approverCode', 'password'])
+      if (typeof b[f] !== 'string' || b[f] === '')
+        errors.push({ field: f, reason: 'is required (a string)' });
+    if (errors.length) throw ApiError.invalidFields(errors);
+    const done = await service().activate(
+      {
+        account: req.params.id,
+        proposerCode: b.proposerCode as string,
+        approverCode: b.approverCode as string,
+        password: b.password as string,
+      },
+      req.ip,
+    );
+    return {
+      account: done.account,
+      role: done.role,
+      scope: done.scope,
+      ...(done.totpSecret ? { totpSecret: done.totpSecret, totpUri: done.totpUri } : {}),
+    };
   });
 
   // One handler per act that needs nothing but the log's rules.
@@ -148,7 +212,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
       // The result corrected is the one the log counts now; the client need not know its index.
       const logged =
         typeof b.contest === 'string' && typeof b.station === 'string'
-          ? fold().result(b.contest, b.station)?.entryIndex
+          ? ctx.sequencer?.fold.result(b.contest, b.station)?.entryIndex
           : undefined;
       return { ...b, original: logged ?? 0 };
     }),
@@ -174,30 +238,71 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
   );
 
   // Public: what officials did, from the log.
-  app.get<{ Querystring: { from?: string; limit?: string } }>(
+  app.get<{ Querystring: { from?: string; limit?: string; failed?: string } }>(
     '/api/v1/officials/acts',
     async (req) => {
-      const from = Number(req.query.from ?? 0);
-      const limit = Math.min(Number(req.query.limit ?? 1000), 10_000);
-      if (!Number.isInteger(from) || from < 0 || !Number.isInteger(limit) || limit < 1)
-        throw new ApiError('BAD_QUERY', 'from and limit must be whole numbers (limit at least 1)');
-      const acts = fold().officials.acts;
+      const from = optionalDecimal(req.query.from, 'from', 0);
+      const limit = Math.min(optionalDecimal(req.query.limit, 'limit', 1000), 10_000);
+      if (limit < 1) throw new ApiError('BAD_QUERY', 'limit must be at least 1', 'limit');
+      const failed = req.query.failed ?? 'each';
+      if (failed !== 'each' && failed !== 'summary')
+        throw new ApiError('BAD_QUERY', 'failed must be "each" or "summary"', 'failed');
+      const all = (await fold()).officials.acts;
+      // With failed=summary, failed logins are left out of `acts` and counted in `failedLogins`.
+      const acts = failed === 'summary' ? all.filter((a) => !isFailedLogin(a)) : all;
       const start = acts.findIndex((a) => a.entryIndex >= from);
-      return { acts: start < 0 ? [] : acts.slice(start, start + limit) };
+      return {
+        acts: start < 0 ? [] : acts.slice(start, start + limit),
+        failedLogins: failedLoginSummary(all),
+      };
     },
   );
-  app.get('/api/v1/officials/accounts', async () => ({
-    accounts: [...fold().officials.accounts.values()],
-  }));
+  app.get('/api/v1/officials/accounts', async () => {
+    const o = (await fold()).officials;
+    return {
+      accounts: [...o.accounts.values()],
+      proposals: [...o.accountProposals.values()],
+    };
+  });
   app.get('/api/v1/corrections', async () => ({
-    corrections: [...fold().officials.corrections.values()],
+    corrections: [...(await fold()).officials.corrections.values()],
   }));
   app.get('/api/v1/declarations', async () => ({
-    declarations: [...fold().officials.declarations.values()],
+    declarations: [...(await fold()).officials.declarations.values()],
   }));
   app.get<{ Params: { id: string } }>('/api/v1/devices/:id', async (req) => {
-    const d = fold().officials.devices.get(req.params.id);
+    const d = (await fold()).officials.devices.get(req.params.id);
     if (!d) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
     return d;
   });
+}
+
+function isFailedLogin(a: ActRecord): boolean {
+  return a.kind === 'login' && a.outcome === 'failed';
+}
+
+/** Failed logins counted per account ("" for names that are no account) and UTC hour, in log order. */
+function failedLoginSummary(acts: readonly ActRecord[]) {
+  const rows = new Map<
+    string,
+    { account: string; hour: string; count: number; firstEntry: number; lastEntry: number }
+  >();
+  for (const a of acts) {
+    if (!isFailedLogin(a)) continue;
+    const hour = `${a.at.slice(0, 13)}:00:00Z`;
+    const key = `${a.account}\u0000${hour}`;
+    const row = rows.get(key);
+    if (row) {
+      row.count += 1;
+      row.lastEntry = a.entryIndex;
+    } else
+      rows.set(key, {
+        account: a.account,
+        hour,
+        count: 1,
+        firstEntry: a.entryIndex,
+        lastEntry: a.entryIndex,
+      });
+  }
+  return [...rows.values()];
 }

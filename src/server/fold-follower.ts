@@ -1,0 +1,49 @@
+// The fold on a server without a sequencer (a stateless reader, a read-only
+// mirror), so it can serve the officials' public views: replayed from the
+// store's entries up to the checkpoint it serves, lazily and incrementally.
+// Like the reader's other views it trusts its store: results' device
+// signatures were checked by the writer that logged them (only their flags
+// are recomputed); official entries are checked in full, as in kura verify.
+import { decodeEntry } from '../election/entries.js';
+import type { ElectionIndex } from '../election/election-index.js';
+import { TallyFold } from '../election/fold.js';
+import { resultFlags } from '../election/rules.js';
+import type { Store } from '../store/store.js';
+
+const BATCH = 1000;
+
+export class FoldFollower {
+  private readonly fold: TallyFold;
+  private catchingUp: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    index: ElectionIndex,
+  ) {
+    this.fold = new TallyFold(index);
+  }
+
+  /** The fold over the first `size` entries at least (one replay at a time). */
+  async at(size: number): Promise<TallyFold> {
+    this.catchingUp = this.catchingUp.then(
+      () => this.advance(size),
+      () => this.advance(size),
+    );
+    await this.catchingUp;
+    return this.fold;
+  }
+
+  private async advance(size: number): Promise<void> {
+    const { fold } = this;
+    while (fold.size < size) {
+      const entries = await this.store.getEntries(fold.size, Math.min(size, fold.size + BATCH));
+      if (entries.length === 0) return;
+      for (const e of entries) {
+        const decoded = decodeEntry(e.data);
+        if (decoded.ok && decoded.value.type === 'result')
+          fold.apply(e.index, decoded.value, resultFlags(fold.index, decoded.value));
+        else fold.applyBytes(e.index, e.data);
+      }
+    }
+  }
+}
