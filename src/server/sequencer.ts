@@ -6,8 +6,7 @@
 
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry, type ResultEntry } from '../election/entries.js';
-import type { StationResult, UnitTally } from '../election/fold.js';
-import { TallyFold } from '../election/fold.js';
+import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
 import { checkResult, type ResultFlag } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
@@ -21,6 +20,10 @@ import {
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { ApiError } from './errors.js';
+import { type ReplayedLog, replayStoredLog } from './replay.js';
+
+/** The meta row naming the definition entry 0 commits to (lower-case hex SHA-256). */
+export const DEFINITION_META = 'definition-sha256';
 
 export interface PublishedTally {
   lastEntry: number;
@@ -90,9 +93,11 @@ export class Sequencer {
   }
 
   /**
-   * Rebuilds the in-memory state from the store: the fold by replaying every
-   * entry (the tallies in the store are derived; the log is the record), and
-   * the tile edge from the stored edge tiles.
+   * Resumes from the store: the fold and the tile edge come from a replay of
+   * every stored entry (the tallies in the store are derived; the log is the
+   * record), which also checks the store (replay.ts; pass one already made to
+   * read the log once). Then signs a fresh checkpoint over the durable log at
+   * once, so a restarted writer never serves one signed before it stopped.
    */
   static async open(
     store: Store,
@@ -100,26 +105,15 @@ export class Sequencer {
     signer: CheckpointSigner,
     origin: string,
     opts: SequencerOptions = {},
+    replayed?: ReplayedLog,
   ): Promise<Sequencer> {
-    const size = await store.treeSize();
-    const fold = new TallyFold(index);
-    const CHUNK = 5000;
-    for (let start = 0; start < size; start += CHUNK) {
-      for (const e of await store.getEntries(start, Math.min(size, start + CHUNK)))
-        fold.applyBytes(e.index, e.data);
-    }
+    const { fold, builder, size } = replayed ?? (await replayStoredLog(store, index));
     if (fold.anomalies.length)
       opts.log?.(
         `warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`,
       );
-    const resumed = TiledLogBuilder.fromEdge(size, await store.getEdgeTiles());
-    if (!resumed.ok) throw new Error(`cannot resume the log's tiles: ${resumed.error.message}`);
-    const builder = resumed.value;
-    let checkpoint = await store.latestCheckpoint();
-    if (!checkpoint || checkpoint.size !== size) {
-      checkpoint = { size, note: signer.sign(origin, size, builder.root()) };
-      await store.putCheckpoint(checkpoint);
-    }
+    const checkpoint = { size, note: signer.sign(origin, size, builder.root()) };
+    await store.putCheckpoint(checkpoint);
     const sequencer = new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
     // Everything replayed from the store is durable: publish it all now, so
     // that readers never see the live fold while a batch is being written.
@@ -436,32 +430,38 @@ export class Sequencer {
     });
   }
 
-  /** Appends the election entry to an empty log (entry 0). */
+  /**
+   * Writes entry 0 to an empty log in ONE transaction with everything derived
+   * from it: its tiles, the definition it commits to, the definition's hash
+   * (meta) and, given a signer, the checkpoint of size 1. A start killed at
+   * any point finds the store either empty or complete.
+   */
   static async genesis(
     store: Store,
-    entryBytes: Uint8Array,
-    definitionBytes: Uint8Array,
-    definitionSha256: string,
+    g: {
+      entryBytes: Uint8Array;
+      definitionBytes: Uint8Array;
+      definitionSha256: string;
+      /** Signs the checkpoint of size 1 (a writer); a mirror has none. */
+      signer?: { signer: CheckpointSigner; origin: string };
+      /** Crash tests: runs inside the transaction before COMMIT. */
+      beforeCommit?: () => Promise<void>;
+    },
   ): Promise<void> {
     const size = await store.treeSize();
     if (size !== 0) throw new Error('genesis on a non-empty log');
-    await store.putBlob({
-      sha256: definitionSha256,
-      contentType: 'application/json',
-      data: definitionBytes,
-    });
-    const decoded = decodeEntry(entryBytes);
+    const decoded = decodeEntry(g.entryBytes);
     if (!decoded.ok || decoded.value.type !== 'election')
       throw new Error('entry 0 must be an election entry');
     const builder = TiledLogBuilder.empty();
-    const lh = leafHash(entryBytes);
+    const lh = leafHash(g.entryBytes);
     const appended = builder.append([lh]);
     await store.appendBatch({
       startIndex: 0,
       entries: [
         {
           index: 0,
-          data: entryBytes,
+          data: g.entryBytes,
           leafHash: lh,
           kind: 'election',
           contest: null,
@@ -471,6 +471,14 @@ export class Sequencer {
       tiles: appended.changedTiles,
       stationResults: [],
       tallies: [],
+      blobs: [
+        { sha256: g.definitionSha256, contentType: 'application/json', data: g.definitionBytes },
+      ],
+      meta: [{ key: DEFINITION_META, value: g.definitionSha256 }],
+      checkpoint: g.signer
+        ? { size: 1, note: g.signer.signer.sign(g.signer.origin, 1, appended.root) }
+        : undefined,
+      beforeCommit: g.beforeCommit,
     });
   }
 

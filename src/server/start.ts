@@ -1,9 +1,12 @@
-// Bringing a log up: open the store, write entry 0 on first start (or check
-// that the stored entry 0 is the election we were given), rebuild the
-// sequencer from the log, and build the HTTP server.
+// Bringing a log up: open the store, write entry 0 on first start (atomically,
+// with all that derives from it), check that the stored entry 0 is the
+// election we were given, check the whole store against its log (replay.ts),
+// resume the sequencer from that replay, and build the HTTP server.
 
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { decodeEntry } from '../election/entries.js';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
 import { equal, toBase64 } from '../log/bytes.js';
 import { ed25519PublicKey } from '../log/crypto.js';
@@ -12,11 +15,19 @@ import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { OfficialsService } from './officials-service.js';
-import { Sequencer, type SequencerOptions } from './sequencer.js';
+import { replayStoredLog, StoreIntegrityError } from './replay.js';
+import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
 import { SignaturePool } from './signature-pool.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
-const DEFINITION_META = 'definition-sha256';
+/** Points of the first start a crash test may stop at (StartOptions.onStep). */
+export type StartStep =
+  | 'genesis'
+  | 'genesis-before-commit'
+  | 'genesis-durable'
+  | 'checked'
+  | 'signed'
+  | 'serving';
 
 export interface StartOptions {
   store: Store;
@@ -33,6 +44,16 @@ export interface StartOptions {
   witnesses?: readonly WitnessTarget[];
   logger?: boolean;
   log?: (msg: string) => void;
+  /**
+   * false skips the start-up check of the store against its log (replay.ts):
+   * only for tests that need a server lying from a tampered store (e.g. to
+   * show that kura verify catches it). Default true.
+   */
+  checkStore?: boolean;
+  /** Progress of the start-up check (replay.ts), for long logs. */
+  onProgress?: (phase: 'entries' | 'derived', done: number, total: number) => void;
+  /** Crash tests: awaited at each step of a start (a test may stop the process there). */
+  onStep?: (step: StartStep) => void | Promise<void>;
 }
 
 export interface RunningLog {
@@ -46,7 +67,8 @@ export interface RunningLog {
 
 export async function startLog(opts: StartOptions): Promise<RunningLog> {
   const { store } = opts;
-  let size = await store.treeSize();
+  const step = async (s: StartStep) => opts.onStep?.(s);
+  const size = await store.treeSize();
   if (size === 0) {
     if (!opts.genesis)
       throw new Error(
@@ -54,39 +76,37 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       );
     const opened = openGenesis(opts.genesis.entryBytes, opts.genesis.definitionBytes);
     if (!opened.ok) throw new Error(`cannot start this election: ${opened.error}`);
-    await Sequencer.genesis(
-      store,
-      opts.genesis.entryBytes,
-      opts.genesis.definitionBytes,
-      opened.value.entry.definitionSha256,
-    );
-    await store.setMeta(DEFINITION_META, opened.value.entry.definitionSha256);
-    size = 1;
+    const { definition } = opened.value;
+    if (opts.signer) checkSigner(opts.signer, definition.logKey);
+    await step('genesis');
+    await Sequencer.genesis(store, {
+      entryBytes: opts.genesis.entryBytes,
+      definitionBytes: opts.genesis.definitionBytes,
+      definitionSha256: opened.value.entry.definitionSha256,
+      signer: opts.signer ? { signer: opts.signer, origin: definition.logOrigin } : undefined,
+      beforeCommit: () => step('genesis-before-commit'),
+    });
+    await step('genesis-durable');
     opts.log?.(`started a new log for election ${opened.value.entry.electionId}`);
   }
-  const entry0 = await store.getEntry(0);
-  if (!entry0) throw new Error('the store has entries but no entry 0');
-  if (opts.genesis && !equal(entry0.data, opts.genesis.entryBytes)) {
-    throw new Error(
-      'this data directory holds a different election (its entry 0 differs from the one given); use another --data or --db',
+  const { election, definitionBytes } = await openStoredElection(store, opts);
+  if (opts.signer) checkSigner(opts.signer, election.definition.logKey);
+
+  // Nothing is served from a store that its own log does not account for.
+  const replayed = await replayStoredLog(store, election.index, {
+    onProgress: opts.onProgress,
+    checkStore: opts.checkStore ?? true,
+  });
+  const { stats } = replayed;
+  if (opts.checkStore !== false)
+    opts.log?.(
+      `start-up check: ${stats.entries} entries, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s)`,
     );
-  }
-  const defSha = (await store.getMeta(DEFINITION_META)) ?? '';
-  const defBlob = await store.getBlob(defSha);
-  if (!defBlob)
-    throw new Error('the election definition committed by entry 0 is missing from the store');
-  const opened = openGenesis(entry0.data, defBlob.data);
-  if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
-  const election = opened.value;
+  await step('checked');
 
   let sequencer: Sequencer | null = null;
   let pusher: WitnessPusher | null = null;
   if (opts.signer) {
-    if (!opts.signer.matches(election.definition.logKey)) {
-      throw new Error(
-        `the log signing key (${opts.signer.name}) is not the key the election names (${election.definition.logKey})`,
-      );
-    }
     sequencer = await Sequencer.open(
       store,
       election.index,
@@ -101,7 +121,9 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
           pusher?.notify(cp);
         },
       },
+      replayed,
     );
+    await step('signed');
     if (opts.witnesses?.length) {
       pusher = new WitnessPusher({
         witnesses: opts.witnesses,
@@ -113,7 +135,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     }
   }
   // A reader without a sequencer follows the store's latest checkpoint.
-  let latest = await store.latestCheckpoint();
+  let latest = replayed.checkpoint;
   const follow = sequencer
     ? null
     : setInterval(() => {
@@ -147,7 +169,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     {
       store,
       index: election.index,
-      definitionBytes: defBlob.data,
+      definitionBytes,
       logVerifierKey: election.definition.logKey,
       sequencer,
       signatures,
@@ -158,6 +180,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     },
     { logger: opts.logger ?? false },
   );
+  await step('serving');
   return {
     app,
     sequencer,
@@ -171,6 +194,70 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       await signatures?.close();
     },
   };
+}
+
+function checkSigner(signer: CheckpointSigner, logKey: string): void {
+  if (!signer.matches(logKey))
+    throw new Error(
+      `the log signing key (${signer.name}) is not the key the election names (${logKey})`,
+    );
+}
+
+/**
+ * Entry 0 and the definition it commits to. Stores left by versions that
+ * wrote entry 0 and its definition in separate steps are completed here: the
+ * definition is found by the hash entry 0 commits to (stored again from the
+ * election given, if it is missing), and a missing meta row is written.
+ */
+async function openStoredElection(
+  store: Store,
+  opts: StartOptions,
+): Promise<{ election: OpenedGenesis; definitionBytes: Uint8Array }> {
+  const entry0 = await store.getEntry(0);
+  if (!entry0)
+    throw new StoreIntegrityError('missing-entry', 0, 'the store has entries but no entry 0');
+  if (opts.genesis && !equal(entry0.data, opts.genesis.entryBytes)) {
+    throw new Error(
+      'this data directory holds a different election (its entry 0 differs from the one given); use another --data or --db',
+    );
+  }
+  const decoded = decodeEntry(entry0.data);
+  if (!decoded.ok || decoded.value.type !== 'election')
+    throw new StoreIntegrityError('definition', 0, 'entry 0 is not an election entry');
+  const defSha = decoded.value.definitionSha256;
+  let defBlob = await store.getBlob(defSha);
+  if (!defBlob && opts.genesis && sha256Hex(opts.genesis.definitionBytes) === defSha) {
+    await store.putBlob({
+      sha256: defSha,
+      contentType: 'application/json',
+      data: opts.genesis.definitionBytes,
+    });
+    opts.log?.('stored the election definition entry 0 commits to (it was missing)');
+    defBlob = await store.getBlob(defSha);
+  }
+  if (!defBlob)
+    throw new StoreIntegrityError(
+      'definition',
+      0,
+      `the election definition entry 0 commits to (sha256 ${defSha}) is missing from the store; start once with --election to restore it`,
+    );
+  const meta = await store.getMeta(DEFINITION_META);
+  if (meta === null) {
+    await store.setMeta(DEFINITION_META, defSha);
+    opts.log?.('recorded the definition hash entry 0 commits to (a start had stopped before it)');
+  } else if (meta !== defSha)
+    throw new StoreIntegrityError(
+      'definition',
+      0,
+      `the stored definition hash ${meta} is not the one entry 0 commits to (${defSha})`,
+    );
+  const opened = openGenesis(entry0.data, defBlob.data);
+  if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
+  return { election: opened.value, definitionBytes: defBlob.data };
+}
+
+function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function commissionPublicKey(vkey: string): string {

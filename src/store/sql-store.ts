@@ -92,6 +92,15 @@ function checkIndex(what: string, n: number): void {
     throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
 }
 
+function checkBlobKey(blob: StoredBlob): void {
+  const actual = createHash('sha256').update(blob.data).digest('hex');
+  if (blob.sha256 !== actual) {
+    throw new Error(
+      `blob key ${blob.sha256} is not the lower-case hex SHA-256 of its data (${actual})`,
+    );
+  }
+}
+
 function concat(parts: Uint8Array[], total: number): Buffer {
   return Buffer.concat(parts, total);
 }
@@ -213,6 +222,8 @@ export class SqlStore implements Store {
       JSON.stringify([r.contest, r.station]),
     );
     const tallies = lastByKey(batch.tallies, (r) => JSON.stringify([r.contest, r.unit]));
+    for (const b of batch.blobs ?? []) checkBlobKey(b);
+    if (batch.checkpoint) checkIndex('checkpoint size', batch.checkpoint.size);
 
     try {
       await this.db.withTransaction(async (tx) => {
@@ -254,6 +265,29 @@ export class SqlStore implements Store {
           await tx.query(UPSERT_TALLIES, [JSON.stringify(rows)]);
         }
         if (n > 0) await tx.query('UPDATE log_head SET size = $1', [startIndex + n]);
+        for (const b of batch.blobs ?? [])
+          await tx.query(
+            `INSERT INTO blobs (sha256, content_type, data) VALUES ($1, $2, $3)
+             ON CONFLICT (sha256) DO NOTHING`,
+            [b.sha256, b.contentType, b.data],
+          );
+        for (const m of batch.meta ?? [])
+          await tx.query(
+            'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+            [m.key, m.value],
+          );
+        if (batch.checkpoint) {
+          if (batch.checkpoint.size > startIndex + n)
+            throw new RangeError(
+              `checkpoint of size ${batch.checkpoint.size} is beyond the log (${startIndex + n} entries)`,
+            );
+          await tx.query(
+            `INSERT INTO checkpoints (size, note) VALUES ($1, $2)
+             ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, created_at = now()`,
+            [batch.checkpoint.size, batch.checkpoint.note],
+          );
+        }
+        await batch.beforeCommit?.();
       });
     } catch (err) {
       if (
@@ -341,6 +375,62 @@ export class SqlStore implements Store {
     return rows.map(toTile);
   }
 
+  async getTiles(level: number, start: number, end: number): Promise<HashTile[]> {
+    checkIndex('level', level);
+    checkIndex('start', start);
+    checkIndex('end', end);
+    if (end <= start) return [];
+    const rows = await this.db.query<TileRow>(
+      'SELECT level, idx, width, data FROM tiles WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx',
+      [level, start, end],
+    );
+    return rows.map(toTile);
+  }
+
+  async entryRowExtent(): Promise<{ count: number; maxIndex: number }> {
+    const [row] = await this.db.query<{ count: string; max: string | null }>(
+      'SELECT count(*) AS count, max(idx) AS max FROM entries',
+    );
+    return { count: Number(row?.count ?? 0), maxIndex: row?.max == null ? -1 : Number(row.max) };
+  }
+
+  async listStationResultRows(
+    after: { contest: string; station: string } | null,
+    limit: number,
+  ): Promise<StationResultRow[]> {
+    checkIndex('limit', limit);
+    const rows = await this.db.query<{
+      contest: string;
+      station: string;
+      entry_idx: string;
+      result: unknown;
+    }>(
+      `SELECT contest, station, entry_idx, result FROM station_results
+       WHERE $1::text IS NULL OR (contest, station) > ($1::text, $2::text)
+       ORDER BY contest, station LIMIT $3`,
+      [after?.contest ?? null, after?.station ?? null, limit],
+    );
+    return rows.map((r) => ({
+      contest: r.contest,
+      station: r.station,
+      entryIndex: Number(r.entry_idx),
+      result: r.result,
+    }));
+  }
+
+  async listTallyRows(
+    after: { contest: string; unit: string } | null,
+    limit: number,
+  ): Promise<TallyRow[]> {
+    checkIndex('limit', limit);
+    return this.db.query<TallyRow>(
+      `SELECT contest, unit, tally FROM tallies
+       WHERE $1::text IS NULL OR (contest, unit) > ($1::text, $2::text)
+       ORDER BY contest, unit LIMIT $3`,
+      [after?.contest ?? null, after?.unit ?? null, limit],
+    );
+  }
+
   async putCheckpoint(cp: StoredCheckpoint): Promise<void> {
     this.#writable();
     checkIndex('checkpoint size', cp.size);
@@ -379,12 +469,7 @@ export class SqlStore implements Store {
 
   async putBlob(blob: StoredBlob): Promise<void> {
     this.#writable();
-    const actual = createHash('sha256').update(blob.data).digest('hex');
-    if (blob.sha256 !== actual) {
-      throw new Error(
-        `blob key ${blob.sha256} is not the lower-case hex SHA-256 of its data (${actual})`,
-      );
-    }
+    checkBlobKey(blob);
     const rows = await this.db.query(
       `INSERT INTO blobs (sha256, content_type, data) VALUES ($1, $2, $3)
        ON CONFLICT (sha256) DO NOTHING RETURNING 1 AS inserted`,

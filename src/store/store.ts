@@ -48,6 +48,17 @@ export interface AppendBatch {
   tiles: readonly HashTile[];
   stationResults: StationResultRow[];
   tallies: TallyRow[];
+  /** Blobs committed with the entries (genesis: the election definition entry 0 commits to). */
+  blobs?: readonly StoredBlob[];
+  /** Meta rows committed with the entries (genesis: the definition's hash). */
+  meta?: ReadonlyArray<{ key: string; value: string }>;
+  /**
+   * A checkpoint over the log as it stands after this batch, committed with it
+   * (genesis). It must not be served before appendBatch resolves (durable).
+   */
+  checkpoint?: StoredCheckpoint;
+  /** Crash tests only: runs inside the transaction, after every write, before COMMIT. */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface StoredCheckpoint {
@@ -124,6 +135,24 @@ export interface Store {
   getTally(contest: string, unit: string): Promise<TallyRow | null>;
   listTallies(contest: string, units: string[]): Promise<TallyRow[]>;
   getStationResults(station: string): Promise<StationResultRow[]>;
+
+  /**
+   * Tiles of one level with index in [start, end), by index (start-up
+   * integrity: every stored tile is compared with the recomputed tree).
+   */
+  getTiles(level: number, start: number, end: number): Promise<HashTile[]>;
+  /** How many entry rows there are and the highest index (-1 when none): rows must be 0 .. size-1. */
+  entryRowExtent(): Promise<{ count: number; maxIndex: number }>;
+  /** Every stored station result row, by (contest, station), after the given key, at most `limit`. */
+  listStationResultRows(
+    after: { contest: string; station: string } | null,
+    limit: number,
+  ): Promise<StationResultRow[]>;
+  /** Every stored tally row, by (contest, unit), after the given key, at most `limit`. */
+  listTallyRows(
+    after: { contest: string; unit: string } | null,
+    limit: number,
+  ): Promise<TallyRow[]>;
 
   /** Small key/value facts (e.g. the definition's hash). */
   getMeta(key: string): Promise<string | null>;

@@ -47,9 +47,9 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Runs test/store/child-store.ts in a child Node process. */
-export function spawnChild(args: string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT, ...args], {
+/** Runs test/store/child-store.ts (or another child script) in a child Node process. */
+export function spawnChild(args: string[], script = CHILD_SCRIPT): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

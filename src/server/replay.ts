@@ -1,0 +1,424 @@
+// Start-up integrity. Before a server serves a store (writer or read-only), it
+// replays the stored log and refuses the store unless everything it would
+// serve follows from the entries and the log's own signatures:
+//
+//   - the entry rows are exactly 0 .. size-1, and each row's bytes hash to its
+//     stored leaf hash;
+//   - the tree recomputed from the entries equals every stored tile (tiles
+//     are what proofs are served from) and the root of every stored checkpoint
+//     (each verified against the election's log key), the last one included;
+//     no checkpoint covers more entries than the store holds;
+//   - the derived rows (station results, tallies, each result entry's indexed
+//     contest and station) equal the fold of the entries.
+//
+// The first mismatch is a StoreIntegrityError naming the index. The replayed
+// fold and tree edge are handed to the sequencer, so a writer reads the log
+// once. Entries are read in large pages and hashed as they come.
+
+import type { ElectionIndex } from '../election/election-index.js';
+import { decodeEntry } from '../election/entries.js';
+import { TallyFold } from '../election/fold.js';
+import { equal, toHex } from '../log/bytes.js';
+import { openCheckpoint } from '../log/checkpoint.js';
+import { leafHash } from '../log/merkle.js';
+import { parseVerifierKey } from '../log/note.js';
+import { formatTileIndex, TILE_WIDTH, type Tile, TiledLogBuilder } from '../log/tiles.js';
+import type { Store, StoredCheckpoint } from '../store/store.js';
+
+/** What a failed start-up check found. */
+export type IntegrityProblem =
+  | 'missing-entry'
+  | 'entry-beyond-head'
+  | 'entry-hash'
+  | 'entry-columns'
+  | 'tile'
+  | 'checkpoint-signature'
+  | 'checkpoint-root'
+  | 'station-result'
+  | 'tally'
+  | 'definition';
+
+export class StoreIntegrityError extends Error {
+  constructor(
+    readonly problem: IntegrityProblem,
+    /** The first log index concerned, where there is one. */
+    readonly index: number | null,
+    detail: string,
+  ) {
+    super(
+      `the store fails the start-up check (${problem}): ${detail}; refusing to serve it (recovery: docs/FORMATS.md §10.6)`,
+    );
+    this.name = 'StoreIntegrityError';
+  }
+}
+
+export interface ReplayedLog {
+  /** The fold of every stored entry. */
+  fold: TallyFold;
+  /** The tree's right edge after the last entry (the sequencer appends to it). */
+  builder: TiledLogBuilder;
+  size: number;
+  /** The latest stored checkpoint, its signature and root checked; null when none is stored. */
+  checkpoint: StoredCheckpoint | null;
+  stats: { entries: number; tiles: number; checkpoints: number; derivedRows: number; ms: number };
+}
+
+export interface ReplayOptions {
+  /** Entries per read (a multiple of 256 keeps tiles whole). */
+  pageSize?: number;
+  /** false: replay only (fold and tree), checking nothing; for tests of lying servers. */
+  checkStore?: boolean;
+  /** Told of progress after each page: phase, done, total. */
+  onProgress?: (phase: 'entries' | 'derived', done: number, total: number) => void;
+}
+
+const fail = (problem: IntegrityProblem, index: number | null, detail: string): never => {
+  throw new StoreIntegrityError(problem, index, detail);
+};
+
+/** Replays the stored log and checks the store against it; throws StoreIntegrityError. */
+export async function replayStoredLog(
+  store: Store,
+  index: ElectionIndex,
+  opts: ReplayOptions = {},
+): Promise<ReplayedLog> {
+  const started = Date.now();
+  const pageSize = opts.pageSize ?? 16_384;
+  const strict = opts.checkStore !== false;
+  const { logKey, logOrigin } = index.definition;
+  const verifier = parseVerifierKey(logKey);
+  if (!verifier.ok) throw new Error(`the election's log key does not parse: ${logKey}`);
+
+  const size = await store.treeSize();
+  const extent = await store.entryRowExtent();
+  if (strict && extent.maxIndex >= size)
+    fail(
+      'entry-beyond-head',
+      size,
+      `entry rows run to index ${extent.maxIndex} but the log head says ${size} entries`,
+    );
+
+  // Every stored checkpoint, oldest first, its signature checked: the roots
+  // are compared as the replay passes their sizes.
+  const checkpoints: Array<StoredCheckpoint & { root: Uint8Array }> = [];
+  for (let from = 0; strict; ) {
+    const page = await store.listCheckpoints(from, 1000);
+    for (const cp of page) {
+      const opened = openCheckpoint(cp.note, logOrigin, [verifier.value]);
+      if (!opened.ok)
+        fail(
+          'checkpoint-signature',
+          null,
+          `the stored checkpoint of size ${cp.size} does not verify with the log key: ${opened.error.message}`,
+        );
+      else {
+        if (opened.value.checkpoint.size !== cp.size)
+          fail(
+            'checkpoint-signature',
+            null,
+            `the checkpoint stored as size ${cp.size} signs size ${opened.value.checkpoint.size}`,
+          );
+        checkpoints.push({ ...cp, root: opened.value.checkpoint.rootHash });
+      }
+    }
+    if (page.length < 1000) break;
+    from = (page.at(-1)?.size ?? 0) + 1;
+  }
+  const latest = checkpoints.at(-1) ?? null;
+  if (latest && latest.size > size)
+    fail(
+      'missing-entry',
+      size,
+      `the last signed checkpoint covers ${latest.size} entries but the store holds ${size}: entries ${size}..${latest.size - 1} are missing`,
+    );
+
+  const fold = new TallyFold(index);
+  const builder = TiledLogBuilder.empty();
+  let nextCheckpoint = 0;
+  let tilesChecked = 0;
+
+  const compareTiles = async (computed: readonly Tile[]) => {
+    const byLevel = new Map<number, Tile[]>();
+    for (const t of computed) byLevel.set(t.level, [...(byLevel.get(t.level) ?? []), t]);
+    for (const [level, tiles] of byLevel) {
+      const first = tiles[0]?.index ?? 0;
+      const last = tiles.at(-1)?.index ?? 0;
+      const stored = new Map(
+        (await store.getTiles(level, first, last + 1)).map((t) => [t.index, t]),
+      );
+      for (const t of tiles) {
+        const s = stored.get(t.index);
+        const path = `${t.level}/${formatTileIndex(t.index)}`;
+        if (!s || s.width < t.width) {
+          fail(
+            'tile',
+            level === 0 ? t.index * TILE_WIDTH + (s?.width ?? 0) : null,
+            `tile ${path} is ${s ? `only ${s.width} hashes wide` : 'missing'}; the entries need ${t.width}`,
+          );
+          return;
+        }
+        if (equal(s.data.subarray(0, t.data.length), t.data)) {
+          tilesChecked++;
+          continue;
+        }
+        let at = 0;
+        while (
+          at < t.width &&
+          equal(s.data.subarray(at * 32, at * 32 + 32), t.data.subarray(at * 32, at * 32 + 32))
+        )
+          at++;
+        if (level === 0) {
+          const i = t.index * TILE_WIDTH + at;
+          fail(
+            'tile',
+            i,
+            `entry ${i} hashes to ${toHex(t.data.subarray(at * 32, at * 32 + 32))} but tile ${path} holds ${toHex(s.data.subarray(at * 32, at * 32 + 32))}`,
+          );
+        }
+        fail(
+          'tile',
+          null,
+          `tile ${path} (hash ${at}) differs from the tree recomputed from the entries`,
+        );
+      }
+    }
+  };
+
+  /** Appends leaf hashes, comparing the root at each stored checkpoint's size on the way. */
+  const appendLeaves = async (start: number, hashes: Uint8Array[]) => {
+    let done = 0;
+    while (done < hashes.length) {
+      while (
+        nextCheckpoint < checkpoints.length &&
+        (checkpoints[nextCheckpoint]?.size ?? 0) <= start + done
+      ) {
+        checkRoot(checkpoints[nextCheckpoint] as (typeof checkpoints)[number], builder);
+        nextCheckpoint++;
+      }
+      const upTo = Math.min(
+        hashes.length,
+        (checkpoints[nextCheckpoint]?.size ?? Number.POSITIVE_INFINITY) - start,
+      );
+      const appended = builder.append(hashes.slice(done, upTo));
+      if (strict) await compareTiles(appended.changedTiles);
+      done = upTo;
+    }
+  };
+  const checkRoot = (cp: (typeof checkpoints)[number], b: TiledLogBuilder) => {
+    if (cp.size === 0 || equal(b.root(), cp.root)) return;
+    const before = checkpoints.filter((c) => c.size < cp.size).at(-1)?.size ?? 0;
+    fail(
+      'checkpoint-root',
+      before,
+      `the entries do not reproduce the root signed at size ${cp.size}: an entry in ${before}..${cp.size - 1} differs from what the log signed`,
+    );
+  };
+
+  for (let start = 0; start < size; start += pageSize) {
+    const end = Math.min(size, start + pageSize);
+    const rows = await store.getEntries(start, end);
+    // The tree first: an entry whose bytes changed is named as such, not by
+    // what the change did to the fold.
+    const hashes: Uint8Array[] = [];
+    for (let k = 0; k < end - start; k++) {
+      const i = start + k;
+      const row = rows[k];
+      if (!row || row.index !== i)
+        fail(
+          'missing-entry',
+          i,
+          `entry ${i} is missing from the store (the log head says ${size} entries${latest && latest.size > i ? `, and the checkpoint of size ${latest.size} signed it` : ''})`,
+        );
+      else {
+        const h = leafHash(row.data);
+        if (strict && !equal(h, row.leafHash))
+          fail(
+            'entry-hash',
+            i,
+            `entry ${i}'s bytes hash to ${toHex(h)}, not to its stored leaf hash ${toHex(row.leafHash)}`,
+          );
+        hashes.push(h);
+      }
+    }
+    await appendLeaves(start, hashes);
+    if (end === size)
+      for (; nextCheckpoint < checkpoints.length; nextCheckpoint++)
+        checkRoot(checkpoints[nextCheckpoint] as (typeof checkpoints)[number], builder);
+    for (const row of rows) {
+      const i = row.index;
+      const decoded = decodeEntry(row.data);
+      const anomalies = fold.anomalies.length;
+      if (decoded.ok) fold.apply(i, decoded.value);
+      else fold.applyBytes(i, row.data);
+      const counted =
+        decoded.ok && decoded.value.type === 'result' && fold.anomalies.length === anomalies
+          ? decoded.value
+          : undefined;
+      // The indexed columns back exactly-once: a counted result has them, nothing else claims them.
+      const columnsRight = counted
+        ? row.kind === 'result' &&
+          row.contest === counted.contest &&
+          row.station === counted.station
+        : row.kind !== 'result';
+      if (strict && !columnsRight)
+        fail(
+          'entry-columns',
+          i,
+          `entry ${i} is indexed as ${JSON.stringify([row.kind, row.contest, row.station])}, which its bytes do not say`,
+        );
+    }
+    opts.onProgress?.('entries', end, size);
+  }
+
+  const derivedRows = strict ? await checkDerivedRows(store, fold, opts) : 0;
+  return {
+    fold,
+    builder,
+    size,
+    checkpoint: strict
+      ? latest && { size: latest.size, note: latest.note }
+      : await store.latestCheckpoint(),
+    stats: {
+      entries: size,
+      tiles: tilesChecked,
+      checkpoints: checkpoints.length,
+      derivedRows,
+      ms: Date.now() - started,
+    },
+  };
+}
+
+/** The station result and tally rows must be the fold's, no more and no fewer. */
+async function checkDerivedRows(
+  store: Store,
+  fold: TallyFold,
+  opts: ReplayOptions,
+): Promise<number> {
+  const PAGE = 5000;
+  let expectedResults = 0;
+  for (const byStation of fold.results.values()) expectedResults += byStation.size;
+  let expectedTallies = 0;
+  for (const units of fold.tallies.values())
+    for (const t of units.values()) if (t.lastEntry >= 0) expectedTallies++;
+  const total = expectedResults + expectedTallies;
+  let seenResults = 0;
+  for (let after: { contest: string; station: string } | null = null; ; ) {
+    const rows = await store.listStationResultRows(after, PAGE);
+    for (const row of rows) {
+      const want = fold.result(row.contest, row.station);
+      const name = `the ${row.contest} result of station ${row.station}`;
+      if (!want)
+        fail(
+          'station-result',
+          row.entryIndex,
+          `${name} is stored, but no entry of the log gives it`,
+        );
+      else {
+        const diff =
+          row.entryIndex === want.entryIndex
+            ? firstDifference(row.result, want)
+            : `entryIndex: stored ${row.entryIndex}, log says ${want.entryIndex}`;
+        if (diff)
+          fail(
+            'station-result',
+            want.entryIndex,
+            `${name} (entry ${want.entryIndex}) differs from the fold of the log: ${diff}`,
+          );
+        seenResults++;
+      }
+    }
+    opts.onProgress?.('derived', seenResults, total);
+    if (rows.length < PAGE) break;
+    const last = rows.at(-1) as { contest: string; station: string };
+    after = { contest: last.contest, station: last.station };
+  }
+  if (seenResults !== expectedResults) {
+    const stored = new Set<string>();
+    for (let after: { contest: string; station: string } | null = null; ; ) {
+      const rows = await store.listStationResultRows(after, PAGE);
+      for (const r of rows) stored.add(`${r.contest}\u0000${r.station}`);
+      if (rows.length < PAGE) break;
+      const last = rows.at(-1) as { contest: string; station: string };
+      after = { contest: last.contest, station: last.station };
+    }
+    const missing = [...fold.results.values()]
+      .flatMap((m) => [...m.values()])
+      .filter((r) => !stored.has(`${r.contest}\u0000${r.station}`))
+      .sort((a, b) => a.entryIndex - b.entryIndex)[0];
+    fail(
+      'station-result',
+      missing?.entryIndex ?? null,
+      `the ${missing?.contest} result of station ${missing?.station} (entry ${missing?.entryIndex}) is missing from the stored station results`,
+    );
+  }
+  let seenTallies = 0;
+  const storedTallies = new Set<string>();
+  for (let after: { contest: string; unit: string } | null = null; ; ) {
+    const rows = await store.listTallyRows(after, PAGE);
+    for (const row of rows) {
+      const want = fold.tally(row.contest, row.unit);
+      const name = `the ${row.contest} tally of ${row.unit === '' ? 'the nation' : `unit ${row.unit}`}`;
+      if (!want) fail('tally', null, `${name} is stored, but the election has no such tally`);
+      else {
+        const diff = firstDifference(row.tally, want);
+        if (diff)
+          fail(
+            'tally',
+            want.lastEntry >= 0 ? want.lastEntry : null,
+            `${name} differs from the fold of the log${want.lastEntry >= 0 ? ` (last changed by entry ${want.lastEntry})` : ''}: ${diff}`,
+          );
+        if (want.lastEntry >= 0) seenTallies++;
+        storedTallies.add(`${row.contest}\u0000${row.unit}`);
+      }
+    }
+    opts.onProgress?.('derived', seenResults + seenTallies, total);
+    if (rows.length < PAGE) break;
+    const last = rows.at(-1) as { contest: string; unit: string };
+    after = { contest: last.contest, unit: last.unit };
+  }
+  if (seenTallies !== expectedTallies) {
+    for (const [contest, units] of fold.tallies)
+      for (const [unit, t] of units)
+        if (t.lastEntry >= 0 && !storedTallies.has(`${contest}\u0000${unit}`))
+          fail(
+            'tally',
+            t.lastEntry,
+            `the ${contest} tally of ${unit === '' ? 'the nation' : `unit ${unit}`} (last changed by entry ${t.lastEntry}) is missing from the stored tallies`,
+          );
+  }
+  return seenResults + storedTallies.size;
+}
+
+/**
+ * The first place where a stored JSON value differs from the fold's value
+ * ("votes.alpha: stored 600, log says 100"), or null when they are the same
+ * JSON (keys in any order; undefined members absent).
+ */
+export function firstDifference(stored: unknown, folded: unknown, path = ''): string | null {
+  const here = path || '(the whole value)';
+  if (folded === undefined) folded = null;
+  if (
+    typeof folded !== 'object' ||
+    folded === null ||
+    typeof stored !== 'object' ||
+    stored === null
+  ) {
+    return stored === folded
+      ? null
+      : `${here}: stored ${JSON.stringify(stored)}, log says ${JSON.stringify(folded)}`;
+  }
+  if (Array.isArray(folded) !== Array.isArray(stored))
+    return `${here}: stored ${JSON.stringify(stored)}, log says ${JSON.stringify(folded)}`;
+  const a = stored as Record<string, unknown>;
+  const b = folded as Record<string, unknown>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b).filter((k) => b[k] !== undefined)]);
+  for (const k of keys) {
+    if (b[k] === undefined && Object.hasOwn(a, k))
+      return `${path ? `${path}.` : ''}${k}: stored ${JSON.stringify(a[k])}, log has none`;
+    const at = path ? `${path}.${k}` : k;
+    if (!Object.hasOwn(a, k)) return `${at}: stored none, log says ${JSON.stringify(b[k])}`;
+    const d = firstDifference(a[k], b[k], at);
+    if (d) return d;
+  }
+  return null;
+}
