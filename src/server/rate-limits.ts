@@ -4,7 +4,7 @@
 // They are coarse flood limits in front of the officials' own per-account
 // lockout and per-address throttle, counted before the body is read.
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 
 export interface RateLimits {
@@ -31,32 +31,34 @@ const LIMITED_ROUTES: Record<string, 'loginMax' | 'formUploadMax'> = {
   'PUT /api/v1/forms/:sha256': 'formUploadMax',
 };
 
-/** Must run before the routes are registered (it marks them as they are added). */
+/** A root onRequest hook, so the limit is counted before any route's own hooks (a form's signature check) and before the body is read. */
 export async function registerRateLimits(
   app: FastifyInstance,
   options: Partial<RateLimits> | false | undefined,
 ): Promise<void> {
   if (options === false) return;
   const limits = { ...DEFAULT_RATE_LIMITS, ...options };
-  // Added before the plugin's own onRoute hook, so the plugin sees the configuration.
-  app.addHook('onRoute', (route: RouteOptions) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      const which = LIMITED_ROUTES[`${method} ${route.url}`];
-      if (!which) continue;
-      route.config = {
-        ...(route.config as object),
-        rateLimit: { max: limits[which], timeWindow: limits.windowMs, groupId: which },
-      } as typeof route.config;
-    }
-  });
   await app.register(rateLimit, {
     global: false,
     allowList: (req: FastifyRequest) => limits.exempt.includes(req.ip),
-    errorResponseBuilder: (req, context) =>
-      new ApiError(
-        'RATE_LIMITED',
-        `too many requests to ${req.routeOptions.url} from this address (at most ${context.max} per ${Math.round(limits.windowMs / 1000)} s); retry after ${context.after}`,
-      ),
+  });
+  // Each limiter keeps its own counts per address.
+  const limiters = {
+    loginMax: app.createRateLimit({ max: limits.loginMax, timeWindow: limits.windowMs }),
+    formUploadMax: app.createRateLimit({
+      max: limits.formUploadMax,
+      timeWindow: limits.windowMs,
+    }),
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    const which = LIMITED_ROUTES[`${req.method} ${req.routeOptions.url}`];
+    if (!which) return;
+    const r = await limiters[which](req);
+    if (r.isAllowed || !r.isExceeded) return;
+    reply.header('retry-after', String(r.ttlInSeconds));
+    throw new ApiError(
+      'RATE_LIMITED',
+      `too many requests to ${req.routeOptions.url} from this address (at most ${r.max} per ${Math.round(limits.windowMs / 1000)} s); retry in ${r.ttlInSeconds} s`,
+    );
   });
 }

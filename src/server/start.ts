@@ -12,7 +12,7 @@ import { equal, toBase64 } from '../log/bytes.js';
 import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
 import type { Store } from '../store/store.js';
-import { buildServer } from './app.js';
+import { buildServer, type ServerOptions } from './app.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { OfficialsService } from './officials-service.js';
 import { replayStoredLog, StoreIntegrityError } from './replay.js';
@@ -43,6 +43,8 @@ export interface StartOptions {
   /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
   witnesses?: readonly WitnessTarget[];
   logger?: boolean;
+  /** The HTTP server's logs, timeouts and rate limits (ServerOptions in app.ts). */
+  server?: ServerOptions;
   log?: (msg: string) => void;
   /**
    * false skips the start-up check of the store against its log (replay.ts):
@@ -178,7 +180,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       witnessKeys: opts.witnesses?.map((w) => w.vkey),
       officials,
     },
-    { logger: opts.logger ?? false },
+    { logger: opts.logger ?? false, ...opts.server },
   );
   await step('serving');
   return {

@@ -9,6 +9,7 @@ import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { createGenesis } from '../../src/election/genesis.js';
 import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
 import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
+import type { ServerOptions } from '../../src/server/app.js';
 import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
@@ -46,6 +47,8 @@ export async function newTestLog(
     sequencerPeriodMs?: number;
     /** Give the server the commission key: logins and officials' acts on. */
     officials?: boolean;
+    /** HTTP options (logs, timeouts, rate limits) for the server. */
+    server?: ServerOptions;
   } = {},
 ): Promise<TestLog> {
   const log = generateKey('kura.test/log', SEED('log'));
@@ -79,6 +82,7 @@ export async function newTestLog(
     signer: new CheckpointSigner(log.signerKey),
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
     commissionSeed: opts.officials ? SEED('commission') : undefined,
+    server: opts.server,
   });
   return {
     running,
