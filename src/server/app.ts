@@ -18,6 +18,7 @@ import { registerPortalRoutes } from './routes/portal-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import type { FormUploadOptions } from './form-uploads.js';
 import type { Sequencer } from './sequencer.js';
 import type { SignaturePool } from './signature-pool.js';
 
@@ -40,6 +41,8 @@ export interface ServerContext {
   officials?: OfficialsService;
   /** The cosignature/v1 verifier keys of the witnesses this server pushes to (GET /log/witnesses). */
   witnessKeys?: readonly string[];
+  /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3); defaults otherwise. */
+  formUploads?: FormUploadOptions;
 }
 
 export interface ServerOptions {

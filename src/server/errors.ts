@@ -31,6 +31,12 @@ export const API_ERRORS = {
     message: 'the uploaded form does not hash to the SHA-256 in the URL',
   },
   FORM_NOT_RECOGNISED: { status: 415, message: 'the form must be a JPEG, PNG or PDF' },
+  FORM_NOT_SIGNED: {
+    status: 401,
+    message: 'a form upload must carry Kura-Device and Kura-Form-Signature (FORMATS.md §10.3)',
+  },
+  FORM_QUOTA_EXCEEDED: { status: 429, message: 'the device has stored as many forms as it may' },
+  FORM_STORAGE_FULL: { status: 507, message: 'the server has no room for more forms' },
   NOT_FOUND: { status: 404, message: 'not found' },
   BAD_QUERY: { status: 400, message: 'a query parameter is missing or malformed' },
   BAD_URL: { status: 400, message: 'the URL path is not valid (malformed percent-encoding)' },

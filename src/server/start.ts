@@ -13,6 +13,7 @@ import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
 import type { Store } from '../store/store.js';
 import { buildServer, type ServerOptions } from './app.js';
+import type { FormUploadOptions } from './form-uploads.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { OfficialsService } from './officials-service.js';
 import { replayStoredLog, StoreIntegrityError } from './replay.js';
@@ -42,6 +43,8 @@ export interface StartOptions {
   commissionSeed?: Uint8Array;
   /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
   witnesses?: readonly WitnessTarget[];
+  /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3). */
+  formUploads?: FormUploadOptions;
   logger?: boolean;
   /** The HTTP server's logs, timeouts and rate limits (ServerOptions in app.ts). */
   server?: ServerOptions;
@@ -178,6 +181,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       readerCheckpoint: () => latest,
       witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
       witnessKeys: opts.witnesses?.map((w) => w.vkey),
+      formUploads: opts.formUploads,
       officials,
     },
     { logger: opts.logger ?? false, ...opts.server },

@@ -9,9 +9,17 @@ import { loadKenya2022, presidentialStationResults } from '../kenya/kenya2022.js
 import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
 import { rng, split } from './random.js';
-import type { PlannedResult } from './replay.js';
+import type { FormScan, PlannedResult } from './replay.js';
+import { resultFormPdf } from './result-form-pdf.js';
 
-/** The SHA-256 a station's scanned form would have (the demo does not upload scans). */
+/** The scan the demo's devices upload: a generated Form 34A for the presidency, none for the rest. */
+export function kenyaFormScan(index: ElectionIndex, p: PlannedResult): FormScan | null {
+  return p.contest === 'president'
+    ? { data: resultFormPdf(index, p), contentType: 'application/pdf' }
+    : null;
+}
+
+/** The SHA-256 a station's scanned form would have, for contests whose scans the demo does not upload. */
 export function demoFormHash(electionId: string, contest: string, station: string): string {
   return toHex(sha256(utf8(`kura demo form\n${electionId}\n${contest}\n${station}`)));
 }
@@ -58,14 +66,14 @@ export function kenyaNightPlan(index: ElectionIndex): KenyaNight {
         const counts = split(totalValid, race.candidates.length, next);
         votes = Object.fromEntries(race.candidates.map((c, k) => [c, counts[k] as number]));
       }
+      const figures = { contest: contest.id, station: station.code, votes, rejected, totalValid };
       // Forms of one station arrive within a few minutes of each other.
       plan.push({
-        contest: contest.id,
-        station: station.code,
-        votes,
-        rejected,
-        totalValid,
-        form: demoFormHash(electionId, contest.id, station.code),
+        ...figures,
+        form:
+          contest.id === 'president'
+            ? toHex(sha256(resultFormPdf(index, figures)))
+            : demoFormHash(electionId, contest.id, station.code),
         at: at + Math.floor(next() * 300_000),
       });
     }

@@ -1,12 +1,13 @@
 // Replays an election night against a kura server over HTTP: every planned
 // result is signed by its station's (demo) device and sent when its time in
-// the compressed timeline comes, by a pool of concurrent "devices". Network
-// failures and 503s are retried with the same signed bytes, which the server
-// logs exactly once.
+// the compressed timeline comes, by a pool of concurrent "devices"; where the
+// plan has a scan of the form, the device uploads it first, signed (FORMATS.md
+// §10.3). Network failures and 503s are retried with the same signed bytes,
+// which the server logs (or stores) exactly once.
 import http from 'node:http';
 import type { ResultEntry } from '../election/entries.js';
 import { demoDeviceSeed } from './demo-keys.js';
-import { deviceTime, signResult } from './device.js';
+import { deviceTime, formUploadHeaders, signResult } from './device.js';
 
 export interface PlannedResult {
   contest: string;
@@ -29,6 +30,8 @@ export interface ReplayOptions<P extends PlannedResult = PlannedResult> {
   speed?: number;
   /** The signed entry to send for a planned result (default: signed by its station's device). */
   entryFor?: (p: P) => ResultEntry;
+  /** The scan of the planned result's form, uploaded before the result (none: no upload). */
+  formFor?: (p: P) => FormScan | null;
   /** Awaited just before each send (after its time has come): a caller may hold the night here. */
   beforeSend?: (p: P, position: number) => Promise<void> | undefined;
   onResult?: (p: P, outcome: SendOutcome) => void;
@@ -52,11 +55,26 @@ export interface SendOutcome {
   flags?: string[];
   receipt?: string;
   attempts: number;
+  /** The form's upload, when the plan had a scan for it. */
+  form?: UploadOutcome;
+}
+
+export interface FormScan {
+  data: Uint8Array;
+  contentType: 'application/pdf' | 'image/jpeg' | 'image/png';
+}
+
+export interface UploadOutcome {
+  status: number;
+  code?: string;
+  attempts: number;
 }
 
 export interface ReplaySummary {
   sent: number;
   byStatus: Record<string, number>;
+  /** Form uploads by answer ("201", "200", "429 FORM_QUOTA_EXCEEDED", ...). */
+  formsByStatus: Record<string, number>;
   wallMs: number;
 }
 
@@ -73,6 +91,7 @@ export class HttpClient {
     path: string,
     body?: string | Uint8Array,
     contentType = 'application/json',
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -84,8 +103,12 @@ export class HttpClient {
           path,
           headers:
             body === undefined
-              ? {}
-              : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+              ? extraHeaders
+              : {
+                  ...extraHeaders,
+                  'content-type': contentType,
+                  'content-length': Buffer.byteLength(body),
+                },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -153,6 +176,50 @@ export async function sendResult(
   }
 }
 
+/**
+ * Uploads the scan of the form a result cites (`sha256`: as the result cites
+ * it), signed by the station's device, retrying transport failures and 503
+ * like a result (storing the same form again is a no-op).
+ */
+export async function sendForm(
+  client: HttpClient,
+  upload: { electionId: string; station: string; device: string; sha256: string; scan: FormScan },
+  retry: number | RetryPolicy = 50,
+  signal?: AbortSignal,
+): Promise<UploadOutcome> {
+  const policy = typeof retry === 'number' ? { maxAttempts: retry } : retry;
+  const maxAttempts = policy.maxAttempts ?? 50;
+  const giveUpAt = Date.now() + (policy.retryForMs ?? Number.POSITIVE_INFINITY);
+  const hash = upload.sha256;
+  const headers = formUploadHeaders(upload, demoDeviceSeed(upload.electionId, upload.device));
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted && attempt > 1)
+      return { status: 0, code: 'ABORTED: the replay was stopped', attempts: attempt - 1 };
+    try {
+      const res = await client.request(
+        'PUT',
+        `/api/v1/forms/${hash}`,
+        upload.scan.data,
+        upload.scan.contentType,
+        headers,
+      );
+      if (res.status === 503 && attempt < maxAttempts && Date.now() < giveUpAt) {
+        await sleep(Math.min(2000, 50 * attempt));
+        continue;
+      }
+      const code =
+        res.status >= 300
+          ? (JSON.parse(res.body.toString('utf8')) as { error?: { code: string } }).error?.code
+          : undefined;
+      return { status: res.status, code, attempts: attempt };
+    } catch (e) {
+      if (attempt >= maxAttempts || Date.now() >= giveUpAt)
+        return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
+      await sleep(Math.min(2000, 50 * attempt));
+    }
+  }
+}
+
 export function signPlanned(p: PlannedResult, electionId: string, device: string): ResultEntry {
   return signResult(
     {
@@ -184,6 +251,7 @@ export async function replay<P extends PlannedResult>(
   const speed = opts.speed ?? Number.POSITIVE_INFINITY;
   const client = new HttpClient(opts.server, concurrency);
   const byStatus: Record<string, number> = {};
+  const formsByStatus: Record<string, number> = {};
   const start = Date.now();
   const items = plan[Symbol.iterator]();
   let nightStart: number | undefined;
@@ -205,12 +273,32 @@ export async function replay<P extends PlannedResult>(
         if (wait > 0) await sleep(wait);
       }
       await opts.beforeSend?.(p, position);
-      const outcome = await sendResult(
+      const scan = opts.formFor?.(p);
+      const form = scan
+        ? await sendForm(
+            client,
+            {
+              electionId: opts.electionId,
+              station: p.station,
+              device: opts.deviceOf(p.station),
+              sha256: p.form,
+              scan,
+            },
+            opts.retry,
+            opts.signal,
+          )
+        : undefined;
+      if (form) {
+        const formKey = form.code ? `${form.status} ${form.code}` : String(form.status);
+        formsByStatus[formKey] = (formsByStatus[formKey] ?? 0) + 1;
+      }
+      const sent = await sendResult(
         client,
         opts.entryFor?.(p) ?? signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
         opts.retry,
         opts.signal,
       );
+      const outcome: SendOutcome = form ? { ...sent, form } : sent;
       const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;
       opts.onResult?.(p, outcome);
@@ -221,5 +309,5 @@ export async function replay<P extends PlannedResult>(
   } finally {
     client.close();
   }
-  return { sent: next, byStatus, wallMs: Date.now() - start };
+  return { sent: next, byStatus, formsByStatus, wallMs: Date.now() - start };
 }

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { type AccountStore, SqlAccountStore } from './account-store.js';
 import { type Db, sqlState } from './db.js';
 import type { Durability } from './durability.js';
+import { type FormStore, SqlFormStore } from './form-store.js';
 import {
   type AppendBatch,
   type BlobInfo,
@@ -125,6 +126,7 @@ export class SqlStore implements Store {
   #failed: Error | undefined;
   #closed = false;
   readonly accounts: AccountStore;
+  readonly forms: FormStore;
 
   constructor(
     readonly db: Db,
@@ -135,6 +137,10 @@ export class SqlStore implements Store {
     this.accounts = new SqlAccountStore(db, async () => {
       this.#writable();
       await this.#durable();
+    });
+    this.forms = new SqlFormStore(db, {
+      before: () => this.#writable(),
+      after: () => this.#durable(),
     });
   }
 

@@ -2,6 +2,7 @@
 // (SqlStore, plain SQL through node-postgres' Pool) serves both PostgreSQL and
 // the embedded PGlite; the same test suite runs against both.
 import type { AccountStore } from './account-store.js';
+import type { FormStore } from './form-store.js';
 
 /** One log entry as appended: its canonical bytes and the columns indexed for lookups. */
 export interface StoredEntry {
@@ -98,6 +99,8 @@ export interface Store {
   readonly backend: 'postgres' | 'pglite';
   /** Officials' credentials and sessions (never in the log). */
   readonly accounts: AccountStore;
+  /** Uploaded forms with their uploader and time (quotas and expiry, FORMATS.md §10.3). */
+  readonly forms: FormStore;
 
   treeSize(): Promise<number>;
   /**

@@ -34,12 +34,7 @@ export async function logWithForms(backend: Backend, stations: number): Promise<
     await Promise.all(
       codes.slice(i, i + chunk).map(async (code) => {
         const form = formOf(code);
-        const put = await t.running.app.inject({
-          method: 'PUT',
-          url: `/api/v1/forms/${sha256Hex(form)}`,
-          headers: { 'content-type': 'application/pdf' },
-          payload: Buffer.from(form),
-        });
+        const put = await t.uploadForm(code, form, 'application/pdf');
         assert.equal(put.statusCode < 300, true, put.body);
         const r = await t.running.app.inject({
           method: 'POST',

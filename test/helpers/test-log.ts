@@ -4,16 +4,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Response as LightMyRequestResponse } from 'light-my-request';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { createGenesis } from '../../src/election/genesis.js';
+import { toHex } from '../../src/log/bytes.js';
+import { sha256 } from '../../src/log/crypto.js';
 import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
 import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
 import type { ServerOptions } from '../../src/server/app.js';
 import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
+import type { FormUploadOptions } from '../../src/server/form-uploads.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { deviceTime, signResult } from '../../src/simulate/device.js';
+import { deviceTime, formUploadHeaders, signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -34,6 +38,12 @@ export interface TestLog {
   logSigner: NoteSigner;
   /** A correctly signed result for a station (votes per candidate given or defaulted). */
   result(station: string, over?: Partial<Unsigned<ResultEntry>>, contest?: string): ResultEntry;
+  /** PUT /api/v1/forms/<sha256 of data>, signed by the station's device (FORMATS.md §10.3). */
+  uploadForm(
+    station: string,
+    data: Uint8Array,
+    contentType: string,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -47,6 +57,8 @@ export async function newTestLog(
     sequencerPeriodMs?: number;
     /** Give the server the commission key: logins and officials' acts on. */
     officials?: boolean;
+    /** Form upload quotas, budget, expiry and clock. */
+    formUploads?: FormUploadOptions;
     /** HTTP options (logs, timeouts, rate limits) for the server. */
     server?: ServerOptions;
   } = {},
@@ -82,6 +94,7 @@ export async function newTestLog(
     signer: new CheckpointSigner(log.signerKey),
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
     commissionSeed: opts.officials ? SEED('commission') : undefined,
+    formUploads: opts.formUploads,
     server: opts.server,
   });
   return {
@@ -110,6 +123,22 @@ export async function newTestLog(
         ...over,
       };
       return signResult(unsigned, demoDeviceSeed(definition.electionId, over.device ?? device));
+    },
+    uploadForm(station, data, contentType) {
+      const device = definition.devices.find((d) => d.station === station)?.id ?? 'none';
+      const hash = toHex(sha256(data));
+      return running.app.inject({
+        method: 'PUT',
+        url: `/api/v1/forms/${hash}`,
+        headers: {
+          'content-type': contentType,
+          ...formUploadHeaders(
+            { electionId: definition.electionId, station, device, sha256: hash },
+            demoDeviceSeed(definition.electionId, device),
+          ),
+        },
+        payload: Buffer.from(data),
+      });
     },
     async close() {
       await running.close();

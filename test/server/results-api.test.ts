@@ -11,6 +11,8 @@ import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { sha256 } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proof.js';
+import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
+import { formUploadHeaders } from '../../src/simulate/device.js';
 import { testBackends } from '../helpers/postgres.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
@@ -277,11 +279,21 @@ for (const backend of backends) {
     test('forms are stored by SHA-256, checked on upload, and served back', async () => {
       const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
       const hash = toHex(sha256(png));
+      const station = stations()[0] as string;
+      const device = t.definition.devices.find((d) => d.station === station)?.id as string;
+      const electionId = t.definition.electionId;
+      // Signed by the station's device (FORMATS.md §10.3; refusals: test/server/forms-*.test.ts).
       const put = (sha: string, body: Uint8Array | string, type = 'image/png') =>
         t.running.app.inject({
           method: 'PUT',
           url: `/api/v1/forms/${sha}`,
-          headers: { 'content-type': type },
+          headers: {
+            'content-type': type,
+            ...formUploadHeaders(
+              { electionId, station, device, sha256: sha },
+              demoDeviceSeed(electionId, device),
+            ),
+          },
           payload: Buffer.from(body),
         });
       const bad = await put('0'.repeat(64), png);

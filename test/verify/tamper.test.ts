@@ -37,12 +37,7 @@ async function fill(t: TestLog, stations: string[], votesFor = (_i: number) => 0
   for (const [i, code] of stations.entries()) {
     const file = formFile(code);
     const sha = toHex(sha256(new Uint8Array(file)));
-    const put = await t.running.app.inject({
-      method: 'PUT',
-      url: `/api/v1/forms/${sha}`,
-      payload: file,
-      headers: { 'content-type': 'image/png' },
-    });
+    const put = await t.uploadForm(code, new Uint8Array(file), 'image/png');
     assert.ok(put.statusCode === 201 || put.statusCode === 200, put.body);
     const candidates = t.definition.contests[0]?.candidates.map((c) => c.id) ?? [];
     const votes = Object.fromEntries(candidates.map((c, k) => [c, 100 + 10 * k + i + votesFor(i)]));

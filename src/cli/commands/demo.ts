@@ -5,7 +5,7 @@ import { checkDefinition } from '../../election/election-index.js';
 import type { RaceTally } from '../../election/fold.js';
 import { loadKenya2022 } from '../../kenya/kenya2022.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from '../../simulate/faults.js';
-import { kenyaNightPlan } from '../../simulate/kenya-night.js';
+import { kenyaFormScan, kenyaNightPlan } from '../../simulate/kenya-night.js';
 import { fetchCheckpoint } from '../../simulate/log-audit.js';
 import { ProgressBars } from '../../simulate/progress.js';
 import {
@@ -165,7 +165,11 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     abort.abort();
   };
   const server = await ServerProcess.start(
-    ['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
+    [
+      ...['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
+      // Every station's device is replayed from this machine: per-address limits would stop the night.
+      ...['--rate-limit-exempt', '127.0.0.1'],
+    ],
     { onStderr: o.serverStderr, onUnexpectedExit: stopNight },
   );
   const address = server.address;
@@ -227,6 +231,8 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       concurrency: o.concurrency ?? (o.faults ? 128 : 1024),
       speed,
       signal: abort.signal,
+      // Kenya's devices upload a scan of each presidential Form 34A before sending its result.
+      formFor: o.synthetic ? undefined : (p: PlannedResult) => kenyaFormScan(index, p),
     };
 
     let summary: ReplaySummary;
@@ -275,6 +281,9 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
             received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
           else if (problems.length < 10)
             problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
+          const form = outcome.form;
+          if (form && form.status !== 200 && form.status !== 201 && problems.length < 10)
+            problems.push(`${p.contest} ${p.station} form: ${form.status} ${form.code}`);
           render();
         },
       });
@@ -283,6 +292,11 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     out(
       `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
     );
+    const scans = Object.values(summary.formsByStatus).reduce((s, n) => s + n, 0);
+    if (scans > 0)
+      out(
+        `uploaded ${scans.toLocaleString('en')} scans of Form 34A, each signed by its station's device; answers: ${JSON.stringify(summary.formsByStatus)}\n`,
+      );
     for (const p of problems) out(`  refused: ${p}\n`);
     if (fatal) {
       out(`\nTHE NIGHT WAS STOPPED: ${fatal}\n`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startBundleMirror } from '../../bundle/mirror-server.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
+import type { FormUploadOptions } from '../../server/form-uploads.js';
 import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
@@ -10,7 +11,8 @@ import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
-           [--witness URL=VKEY]... [--commission-key FILE]
+           [--witness URL=VKEY]... [--commission-key FILE] [--rate-limit-exempt ADDR]...
+           [--form-quota N] [--form-quota-bytes N] [--form-budget-bytes N] [--form-expiry-hours H]
 kura serve --from-bundle FILE [--data DIR | --db postgres://...] [--host H] [--port P]
 
 Runs the results server. The store is the embedded PGlite in --data (default
@@ -29,6 +31,19 @@ that it is the same election). The log key defaults to DIR/log.key.
                       (accounts, devices, corrections, declarations), each
                       logged as an entry signed by this key. Without it those
                       endpoints answer 405 OFFICIALS_DISABLED.
+  --rate-limit-exempt ADDR
+                      an address the per-address limits on logins and form
+                      uploads do not apply to (kura demo replays every
+                      station's device from 127.0.0.1). Repeatable.
+  --form-quota N, --form-quota-bytes N
+                      forms (default 24) and bytes (default 64 MiB) one
+                      device may have stored (FORMATS.md §10.3)
+  --form-budget-bytes N
+                      bytes of uploaded forms the server stores in all
+                      (default 64 GiB)
+  --form-expiry-hours H
+                      an uploaded form no logged result cites is deleted this
+                      long after its upload (default 48)
   --from-bundle FILE  serve a preservation bundle (kura export) as a read-only
                       mirror that kura verify accepts; it is loaded into --data
                       or --db (empty), or a temporary directory.`;
@@ -42,6 +57,9 @@ export interface ServeOptions {
   /** --witness URL=VKEY arguments. */
   witnesses?: string[];
   commissionKey?: string;
+  /** Addresses the per-address rate limits do not apply to. */
+  rateLimitExempt?: string[];
+  formUploads?: FormUploadOptions;
   log?: (msg: string) => void;
 }
 
@@ -69,7 +87,18 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
     const commissionSeed = o.commissionKey ? signerSeed(readKeyFile(o.commissionKey)) : undefined;
     if (commissionSeed && !signer)
       throw new UsageError('--commission-key needs a writer, not --read-only');
-    const running = await startLog({ store, genesis, signer, log, witnesses, commissionSeed });
+    const running = await startLog({
+      store,
+      genesis,
+      signer,
+      log,
+      witnesses,
+      commissionSeed,
+      formUploads: o.formUploads,
+      ...(o.rateLimitExempt?.length
+        ? { server: { rateLimits: { exempt: o.rateLimitExempt } } }
+        : {}),
+    });
     return { store, running };
   } catch (e) {
     await store.close();
@@ -91,6 +120,11 @@ export async function runServe(args: string[]): Promise<number> {
       witness: { type: 'string', multiple: true },
       'from-bundle': { type: 'string' },
       'commission-key': { type: 'string' },
+      'rate-limit-exempt': { type: 'string', multiple: true },
+      'form-quota': { type: 'string' },
+      'form-quota-bytes': { type: 'string' },
+      'form-budget-bytes': { type: 'string' },
+      'form-expiry-hours': { type: 'string' },
     },
     HELP,
   );
@@ -112,6 +146,8 @@ export async function runServe(args: string[]): Promise<number> {
           readOnly: a.values['read-only'],
           witnesses: a.values.witness,
           commissionKey: a.values['commission-key'],
+          rateLimitExempt: a.values['rate-limit-exempt'],
+          formUploads: formUploadFlags(a.values),
         })),
         cleanup: undefined,
       };
@@ -135,4 +171,23 @@ export async function runServe(args: string[]): Promise<number> {
   await store.close();
   cleanup?.();
   return 0;
+}
+
+/** --form-* flags: whole numbers (hours may be fractional), each optional. */
+function formUploadFlags(v: Record<string, unknown>): FormUploadOptions {
+  const positive = (flag: string, integer: boolean): number | undefined => {
+    const text = v[flag];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (typeof text !== 'string' || !(n > 0) || (integer && !Number.isInteger(n)))
+      throw new UsageError(`--${flag} must be a positive ${integer ? 'whole ' : ''}number`);
+    return n;
+  };
+  const hours = positive('form-expiry-hours', false);
+  return {
+    perDeviceForms: positive('form-quota', true),
+    perDeviceBytes: positive('form-quota-bytes', true),
+    totalBytes: positive('form-budget-bytes', true),
+    expireAfterMs: hours === undefined ? undefined : hours * 3_600_000,
+  };
 }

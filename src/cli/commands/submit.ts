@@ -6,7 +6,7 @@ import { fromHex, toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
 import { sniffFormType } from '../../server/routes/form-routes.js';
 import { demoDeviceSeed } from '../../simulate/demo-keys.js';
-import { deviceTime, signResult } from '../../simulate/device.js';
+import { deviceTime, formUploadHeaders, signResult } from '../../simulate/device.js';
 import { readElectionFiles } from '../election-dir.js';
 import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
 import { parse, requireOption, UsageError } from '../usage.js';
@@ -17,8 +17,10 @@ kura submit --server URL --election DIR --station CODE --contest ID --votes ID=N
             [--device ID] [--device-seed HEX | --demo-key] [--receipt-out FILE]
 
 Does what a presiding officer's device does: uploads the scanned form (if
---form), signs the station's result with the device key, sends it, and checks
-the receipt it gets back against the log key pinned in the election directory.
+--form; the upload is signed with the device key, as the server accepts forms
+only from enrolled devices), signs the station's result with the device key,
+sends it, and checks the receipt it gets back against the log key pinned in
+the election directory.
 --total-valid defaults to the sum of --votes. --demo-key derives the demo key
 that kura election made for the device (demo elections only).`;
 
@@ -84,9 +86,14 @@ export async function runSubmit(args: string[]): Promise<number> {
     const type = sniffFormType(data);
     if (!type) throw new UsageError(`${v.form} is not a JPEG, PNG or PDF`);
     form = toHex(sha256(data));
+    // The device signs the upload, so that only enrolled devices can store forms.
+    const authorised = formUploadHeaders(
+      { electionId: definition.electionId, station, device, sha256: form },
+      seed,
+    );
     const put = await fetch(`${server}/api/v1/forms/${form}`, {
       method: 'PUT',
-      headers: { 'content-type': type },
+      headers: { 'content-type': type, ...authorised },
       body: data,
     });
     if (!put.ok) throw new Error(`form upload refused: ${put.status} ${await put.text()}`);

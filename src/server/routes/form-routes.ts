@@ -1,11 +1,26 @@
 // PUT/GET /api/v1/forms/<sha256>: the scanned signed forms, stored by hash.
 // The log holds only the hash; the image is checked against it on upload and
-// by anyone who downloads it.
-import type { FastifyInstance } from 'fastify';
-import { toHex } from '../../log/bytes.js';
-import { sha256 } from '../../log/crypto.js';
+// by anyone who downloads it. Only a device enrolled at a station may upload,
+// signing the form's hash, within its quota and the server's budget; uploads
+// no logged result cites expire (FORMATS.md §10.3, src/server/form-uploads.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  FORM_DEVICE_HEADER,
+  FORM_SIGNATURE_HEADER,
+  formUploadMessage,
+} from '../../election/form-upload.js';
+import { fromBase64, toHex } from '../../log/bytes.js';
+import { ed25519Verify, sha256 } from '../../log/crypto.js';
 import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
+import { FormUploads } from '../form-uploads.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The writer's form uploads (quotas, sweep); absent on a read-only server. */
+    formUploads?: FormUploads;
+  }
+}
 
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const FORM_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
@@ -35,25 +50,87 @@ export function sniffFormType(data: Uint8Array): (typeof FORM_TYPES)[number] | n
 }
 
 export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const sequencer = ctx.sequencer;
+  const uploads = sequencer
+    ? new FormUploads(ctx.store.forms, () => sequencer.fold, ctx.formUploads)
+    : undefined;
+  if (uploads) {
+    app.decorate('formUploads', uploads);
+    uploads.startSweeping((e) => app.log.error(e, 'form sweep failed'));
+    app.addHook('onClose', async () => uploads.stop());
+  }
+  const maxBytes = uploads?.limits.maxFormBytes ?? MAX_FORM_BYTES;
+
+  /**
+   * Who is uploading: a device enrolled at a station and not revoked, signing
+   * the form's hash. Checked from the headers alone, before the body is read.
+   */
+  const authorise = async (req: FastifyRequest<{ Params: { sha256: string } }>) => {
+    if (!sequencer) throw new ApiError('READ_ONLY');
+    const want = req.params.sha256;
+    if (!HEX64.test(want))
+      throw new ApiError(
+        'INVALID_FIELD',
+        'the URL must end in the form’s lower-case hex SHA-256 (64 characters)',
+        'sha256',
+      );
+    const device = req.headers[FORM_DEVICE_HEADER];
+    const sig = req.headers[FORM_SIGNATURE_HEADER];
+    if (typeof device !== 'string' || device === '')
+      throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_DEVICE_HEADER);
+    if (typeof sig !== 'string' || sig === '')
+      throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_SIGNATURE_HEADER);
+    const enrolled = sequencer.fold.devices(device);
+    if (!enrolled)
+      throw new ApiError(
+        'UNKNOWN_DEVICE',
+        'no device with that id is enrolled',
+        FORM_DEVICE_HEADER,
+      );
+    if (enrolled.revokedAt !== undefined && enrolled.revokedAt !== null)
+      throw new ApiError(
+        'DEVICE_REVOKED',
+        `the device was revoked by entry ${enrolled.revokedAt}`,
+        FORM_DEVICE_HEADER,
+      );
+    const publicKey = fromBase64(enrolled.publicKey);
+    const signature = fromBase64(sig);
+    const message = formUploadMessage(ctx.index.definition.electionId, enrolled.station, want);
+    const valid =
+      publicKey !== undefined &&
+      signature !== undefined &&
+      (ctx.signatures
+        ? await ctx.signatures.verify(publicKey, message, signature)
+        : ed25519Verify(publicKey, message, signature));
+    if (!valid)
+      throw new ApiError(
+        'BAD_SIGNATURE',
+        `the signature is not the device's over "kura form v1\\n<election>\\n${enrolled.station}\\n<sha256>\\n"`,
+        FORM_SIGNATURE_HEADER,
+      );
+    return { device, station: enrolled.station };
+  };
+  const authorised = new WeakMap<FastifyRequest, { device: string; station: string }>();
+
   app.register(async (scope) => {
     scope.addContentTypeParser(
       [...FORM_TYPES],
-      { parseAs: 'buffer', bodyLimit: MAX_FORM_BYTES },
+      { parseAs: 'buffer', bodyLimit: maxBytes },
       (_req, body, done) => done(null, body),
     );
 
     scope.put<{ Params: { sha256: string } }>(
       '/api/v1/forms/:sha256',
-      { bodyLimit: MAX_FORM_BYTES },
+      {
+        bodyLimit: maxBytes,
+        onRequest: async (req) => {
+          authorised.set(req, await authorise(req));
+        },
+      },
       async (req, reply) => {
-        if (!ctx.sequencer) throw new ApiError('READ_ONLY');
+        const who = authorised.get(req);
+        if (!uploads || !who) throw new ApiError('INTERNAL');
         const want = req.params.sha256;
-        if (!HEX64.test(want))
-          throw new ApiError(
-            'INVALID_FIELD',
-            'the URL must end in the form’s lower-case hex SHA-256 (64 characters)',
-            'sha256',
-          );
         const declared = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
         const body = req.body;
         if (!(body instanceof Buffer) || body.length === 0)
@@ -79,13 +156,27 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
             `the file's SHA-256 is ${got}, not ${want}`,
             'sha256',
           );
-        const existed = await ctx.store.hasBlob(want);
-        if (!existed) await ctx.store.putBlob({ sha256: want, contentType: sniffed, data });
-        return reply.code(existed ? 200 : 201).send({
+        // Storing a form already stored costs nothing and changes nothing.
+        const inFlight = uploads.pending(want);
+        const existed =
+          (inFlight ? await inFlight.catch(() => false) : false) || (await ctx.store.hasBlob(want));
+        let fresh = false;
+        if (!existed) {
+          try {
+            fresh = await uploads.store({ sha256: want, contentType: sniffed, data, ...who });
+          } catch (e) {
+            if (e instanceof ApiError) throw e;
+            throw new ApiError(
+              'SEQUENCER_UNAVAILABLE',
+              'the form could not be stored; nothing was kept; retry later',
+            );
+          }
+        }
+        return reply.code(fresh ? 201 : 200).send({
           sha256: want,
           contentType: sniffed,
           size: data.length,
-          stored: !existed ? 'new' : 'already',
+          stored: fresh ? 'new' : 'already',
         });
       },
     );
