@@ -26,7 +26,7 @@ import { emptyRoot } from '../log/merkle.js';
 import { decodeVerifierKey, type NoteVerifier, parseVerifierKey } from '../log/note.js';
 import { buildTiles, TILE_WIDTH, treeRootFromTiles } from '../log/tiles.js';
 import { readAnchors, sameKey, VerifyUsageError } from '../verify/anchors.js';
-import { forkEvidence, info } from '../verify/checkpoint.js';
+import { forkEvidence, info, logSignedAt, rollbackEvidence } from '../verify/checkpoint.js';
 import { StreamingFold, signatureSummary, summariseFold } from '../verify/fold.js';
 import { checkForms } from '../verify/forms.js';
 import { mirrorLog } from '../verify/mirror.js';
@@ -454,9 +454,26 @@ export async function verifyBundle(o: VerifyBundleOptions): Promise<BundleReport
       const given = { file: g.file, size, rootHash: toBase64(rootHash) };
       if (size > n) {
         report.given.push({ ...given, result: 'beyond' });
+        // The log key signing the bundle's smaller tree after the larger one is proof of a rollback;
+        // otherwise the bundle may just be an older export. Both notes are shown either way.
+        const signedAt = {
+          given: logSignedAt(g.note, e0.logKey),
+          bundle: logSignedAt(latestNote, e0.logKey),
+        };
+        if (signedAt.given !== undefined && (signedAt.bundle ?? 0) > signedAt.given) {
+          const text = rollbackEvidence(
+            { note: g.note, size, signedAt: signedAt.given },
+            { note: latestNote, size: latestCp.size, signedAt: signedAt.bundle },
+            o.path,
+            `The checkpoint in ${g.file} covers ${size} entries; the bundle's latest checkpoint, signed later, covers ${n}.`,
+          );
+          say(`\nkura verify-bundle: ${text}\n`);
+          findings.fatal('rollback', text);
+          return;
+        }
         findings.error(
           'bundle-incomplete',
-          `the checkpoint in ${g.file} is signed for ${size} entries, but the bundle holds only ${n}: it cannot show that the log you saw is the one in the bundle (ask for a bundle exported after that checkpoint)`,
+          `the checkpoint in ${g.file} is signed for ${size} entries, but the bundle holds only ${n}: it cannot show that the log you saw is the one in the bundle (ask for a bundle exported after that checkpoint)\n\nThe checkpoint in ${g.file} (size ${size}):\n${g.note.trimEnd()}\n\nThe bundle's latest checkpoint (size ${n}):\n${latestNote.trimEnd()}`,
         );
         return;
       }

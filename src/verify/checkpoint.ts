@@ -1,12 +1,14 @@
 // Checkpoints: opening the served one against the pinned log key, and
-// checking it against the one an earlier run verified (same tree, an
-// extension of it, or an older prefix of it). Two validly signed checkpoints
-// that cannot both be true are a fork: the evidence is both notes.
+// checking it against the one an earlier run verified (same tree, or an
+// extension of it). Two validly signed checkpoints that cannot both be true
+// are a fork, and a smaller tree than one verified before is a rollback: the
+// evidence is both notes.
 import type { Result } from '../basics/result.js';
 import { err, ok } from '../basics/result.js';
 import { equal, toBase64 } from '../log/bytes.js';
 import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../log/checkpoint.js';
-import { decodeVerifierKey, type NoteVerifier, parseNote } from '../log/note.js';
+import { cosignatureTimestamp, cosignatureVerifier } from '../log/cosignature.js';
+import { decodeVerifierKey, type NoteVerifier, openNote, parseNote } from '../log/note.js';
 import { checkConsistency } from '../log/proof.js';
 import { proveConsistencyFromTiles, type TileReader, tilePath } from '../log/tiles.js';
 import { evaluatePolicy, type PolicyOutcome, type WitnessPolicy } from '../witness/policy.js';
@@ -123,6 +125,49 @@ export function forkEvidence(
     current.note.trimEnd(),
     '',
     'Both notes carry valid signatures by the log key: together they prove that the log showed different entries to different observers (a split view). Keep them.',
+  ].join('\n');
+}
+
+/**
+ * When the log key says it signed this checkpoint: the timestamp of the log's
+ * own cosignature/v1 line (§4.4), verified; undefined without a valid one.
+ */
+export function logSignedAt(note: string, logKey: string): number | undefined {
+  const k = decodeVerifierKey(logKey);
+  if (!k.ok) return undefined;
+  const opened = openNote(note, [cosignatureVerifier(k.value.name, k.value.publicKey)]);
+  const sig = opened.ok ? opened.value.verified[0] : undefined;
+  return sig ? cosignatureTimestamp(sig) : undefined;
+}
+
+const when = (t: number | undefined) =>
+  t === undefined ? '' : `, signed at ${new Date(t * 1000).toISOString()}`;
+
+/**
+ * The text printed (and saved) when the server shows a smaller tree than one
+ * verified before. Both notes are signed by the log key; `signedAt` are their
+ * log timestamps when known.
+ */
+export function rollbackEvidence(
+  previous: { note: string; size: number; signedAt?: number },
+  current: { note: string; size: number; signedAt?: number },
+  server: string,
+  why: string,
+): string {
+  const later =
+    previous.signedAt !== undefined &&
+    current.signedAt !== undefined &&
+    current.signedAt > previous.signedAt;
+  return [
+    `ROLLBACK: the log has shrunk from ${previous.size} to ${current.size} entries. ${why}`,
+    '',
+    `Checkpoint verified earlier (size ${previous.size}${when(previous.signedAt)}):`,
+    previous.note.trimEnd(),
+    '',
+    `Checkpoint served now by ${server} (size ${current.size}${when(current.signedAt)}):`,
+    current.note.trimEnd(),
+    '',
+    `Both notes carry valid signatures by the log key. A log only grows: entries ${current.size}–${previous.size - 1}, which the log had signed (and any receipts given for them), are gone from what this server shows${later ? ', and the log key signed the smaller tree after the larger one' : ''}. Keep them.`,
   ].join('\n');
 }
 

@@ -5,7 +5,13 @@
 // When they do not, the served tiles tell what changed: if the hash tiles
 // still reproduce the signed root, they are the log's real leaf hashes, and
 // each entry the server now serves differently can be named (changed,
-// deleted, reordered, missing).
+// deleted, reordered, missing). Failing that, the leaf hashes of the tree an
+// earlier run verified (kept in the state directory) name what changed in
+// that part of the log; a served hash tile that disagrees with them is named
+// too.
+//
+// Nothing is written to the state directory unless the mirror verified: the
+// tiles kept there stay those of the last verified tree.
 
 import { decodeEntry } from '../election/entries.js';
 import { equal, fromBase64, toHex } from '../log/bytes.js';
@@ -35,6 +41,12 @@ export interface MirrorOptions {
   readCache: boolean;
   size: number;
   rootHash: Uint8Array;
+  /**
+   * The leaf hashes of a tree verified earlier (a prefix of this one, as the
+   * caller proved from the two signed checkpoints): what the served entries
+   * and tiles at those indexes must still hash to.
+   */
+  verifiedBefore?: readonly Uint8Array[];
   concurrency: number;
   findings: Findings;
   /** Each bundle as it arrives (any order), before the tree is checked. */
@@ -74,7 +86,14 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   const served = new Map<string, Uint8Array>(); // hash tiles by level/index (exact width)
   const withheldTiles: TileId[] = [];
   const badBundles: Array<{ index: number; width: number; why: string }> = [];
-  const written: Array<{ kind: 'hash' | 'entries'; level: number; index: number }> = [];
+  // Fetched tiles and bundles, written to the state directory once the mirror verified.
+  const toWrite: Array<{
+    kind: 'hash' | 'entries';
+    level: number;
+    index: number;
+    width: number;
+    data: Uint8Array;
+  }> = [];
   const stats = { bundlesFetched: 0, bundlesCached: 0, tilesFetched: 0, tilesCached: 0 };
   let done = 0;
 
@@ -136,10 +155,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
       if (got.cached) stats.tilesCached++;
       else {
         stats.tilesFetched++;
-        if (o.state) {
-          o.state.writeTile('hash', t.level, t.index, t.width, data);
-          written.push({ kind: 'hash', level: t.level, index: t.index });
-        }
+        if (o.state) toWrite.push({ kind: 'hash', ...t, data });
       }
       return;
     }
@@ -163,10 +179,14 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
         if (readCache) stats.bundlesCached++;
         else {
           stats.bundlesFetched++;
-          if (o.state) {
-            o.state.writeTile('entries', 0, job.index, job.width, got.data);
-            written.push({ kind: 'entries', level: 0, index: job.index });
-          }
+          if (o.state)
+            toWrite.push({
+              kind: 'entries',
+              level: 0,
+              index: job.index,
+              width: job.width,
+              data: got.data,
+            });
         }
         break;
       }
@@ -196,9 +216,13 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   });
 
   const usedCache = stats.bundlesCached + stats.tilesCached > 0;
-  const result = (entriesVerified: boolean): MirrorResult => {
-    if (!entriesVerified && o.state)
-      for (const w of written) o.state.dropTile(w.kind, w.level, w.index);
+  /** `tree`: the tiles the verified entries define, kept instead of served ones that differ. */
+  const result = (entriesVerified: boolean, tree?: Map<string, Uint8Array>): MirrorResult => {
+    if (entriesVerified && o.state)
+      for (const w of toWrite) {
+        const mine = w.kind === 'hash' ? tree?.get(key(w))?.subarray(0, w.width * 32) : undefined;
+        o.state.writeTile(w.kind, w.level, w.index, w.width, mine ?? w.data);
+      }
     return {
       entriesVerified,
       entries,
@@ -209,6 +233,8 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   };
 
   // ------------------------------------------------------------ the tree
+  const before = o.verifiedBefore;
+  const changedTiles = before ? tilesChangedSince(before, served, o.findings) : new Set<string>();
   const complete = badBundles.length === 0;
   let own: { tiles: Map<string, Uint8Array>; root: Uint8Array } | undefined;
   if (complete) {
@@ -221,6 +247,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
           `hash tile ${tilePath(t)} is covered by the signed checkpoint but the server does not serve it whole`,
         );
       for (const [k, data] of served) {
+        if (changedTiles.has(k)) continue;
         const mine = own.tiles.get(k);
         if (mine && !equal(mine.subarray(0, data.length), data)) {
           const [level, index] = k.split('/').map(Number) as [number, number];
@@ -230,7 +257,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
           );
         }
       }
-      return result(true);
+      return result(true, own.tiles);
     }
   }
 
@@ -242,10 +269,20 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
     );
   const committed = await committedLeaves(n, served, o.rootHash);
   if (committed) {
-    const before = o.findings.list.length;
+    const count = o.findings.list.length;
     describeEntryChanges(leafHashes, entries, committed, o.findings);
-    if (o.findings.list.length === before && complete)
+    if (o.findings.list.length === count && complete)
       o.findings.fatal('root-mismatch', 'the entries served do not reproduce the signed root');
+  } else if (before?.length) {
+    // The served tiles are not the log's either: the tree verified before names what changed in its part.
+    const m = before.length;
+    const count = o.findings.list.length;
+    describeEntryChanges(leafHashes.slice(0, m), entries.slice(0, m), before, o.findings);
+    if (o.findings.list.length === count)
+      o.findings.fatal(
+        'root-mismatch',
+        `the entries served do not reproduce the root of the signed checkpoint (size ${n}); entries 0–${m - 1} are those verified before, so the difference is in entries ${m}–${n - 1}, and the hash tiles served do not reproduce the signed root either`,
+      );
   } else {
     o.findings.fatal(
       'root-mismatch',
@@ -253,6 +290,38 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
     );
   }
   return result(false);
+}
+
+/**
+ * Compares the served level-0 hash tiles with the leaf hashes of the tree
+ * verified before: each index whose leaf hash the server now gives otherwise
+ * is named (one finding per tile). Returns the keys of the tiles that differ.
+ */
+function tilesChangedSince(
+  before: readonly Uint8Array[],
+  served: Map<string, Uint8Array>,
+  findings: Findings,
+): Set<string> {
+  const changed = new Set<string>();
+  for (let b = 0; b * TILE_WIDTH < before.length; b++) {
+    const tile = served.get(`0/${b}`);
+    if (!tile) continue;
+    const indexes: number[] = [];
+    const upTo = Math.min(before.length, b * TILE_WIDTH + tile.length / 32);
+    for (let i = b * TILE_WIDTH; i < upTo; i++) {
+      const k = i - b * TILE_WIDTH;
+      if (!equal(tile.subarray(k * 32, (k + 1) * 32), before[i] as Uint8Array)) indexes.push(i);
+    }
+    if (!indexes.length) continue;
+    changed.add(`0/${b}`);
+    const i = indexes[0] as number;
+    findings.fatal(
+      'tile-mismatch',
+      `hash tile ${tilePath({ level: 0, index: b, width: tile.length / 32 })} as served now gives entry ${i} the leaf hash ${toHex(tile.subarray((i - b * TILE_WIDTH) * 32, (i - b * TILE_WIDTH + 1) * 32)).slice(0, 16)}…, but the log verified before has ${toHex(before[i] as Uint8Array).slice(0, 16)}… at index ${i}${indexes.length > 1 ? ` (and ${indexes.length - 1} more changed leaf hashes in this tile: ${indexes.slice(1, 9).join(', ')}${indexes.length > 9 ? ', …' : ''})` : ''}`,
+      { entryIndex: i },
+    );
+  }
+  return changed;
 }
 
 /** The tiles of the tree with these leaf hashes (by level/index) and its root. */
@@ -357,6 +426,19 @@ export function describeEntryChanges(
       continue;
     }
     const j = find(h);
+    const swapped =
+      j !== undefined && own[j] !== undefined && equal(own[j], committed[i] as Uint8Array);
+    if (swapped && j !== undefined) {
+      // Checked first: two adjacent entries swapped are a swap, not a removal plus an insertion.
+      reported.add(j);
+      const [lo, hi] = i < j ? [i, j] : [j, i];
+      findings.fatal(
+        'entry-mismatch',
+        `entries ${lo} and ${hi} were swapped (reordered): the server serves the log's entry ${lo}${entryContext(entries[hi])} at index ${hi}, and its entry ${hi}${entryContext(entries[lo])} at index ${lo}`,
+        { entryIndex: lo },
+      );
+      continue;
+    }
     if (j === i + 1 || j === i - 1) {
       // A run served one place early (an entry was removed) or late (one was inserted).
       const step = j - i;
@@ -388,22 +470,11 @@ export function describeEntryChanges(
       continue;
     }
     if (j !== undefined) {
-      const other = own[j];
-      if (other !== undefined && equal(other, committed[i] as Uint8Array)) {
-        reported.add(j);
-        const [lo, hi] = i < j ? [i, j] : [j, i];
-        findings.fatal(
-          'entry-mismatch',
-          `entries ${lo} and ${hi} were swapped (reordered): the server serves the log's entry ${lo}${entryContext(entries[hi])} at index ${hi}, and its entry ${hi}${entryContext(entries[lo])} at index ${lo}`,
-          { entryIndex: lo },
-        );
-      } else {
-        findings.fatal(
-          'entry-mismatch',
-          `entry ${i} is served with the bytes the log signed at index ${j} (entries reordered)${entryContext(entries[i])}`,
-          { entryIndex: i },
-        );
-      }
+      findings.fatal(
+        'entry-mismatch',
+        `entry ${i} is served with the bytes the log signed at index ${j} (entries reordered)${entryContext(entries[i])}`,
+        { entryIndex: i },
+      );
       continue;
     }
     findings.fatal(

@@ -1,8 +1,10 @@
 // What `kura verify` found, and the exit code that sums it up.
 //
 // Every finding has a severity:
-//   fatal    the log itself cannot be trusted (a bad signature, a fork, entries
-//            that do not reproduce the signed tree): exit 2;
+//   fatal    the log itself cannot be trusted (a bad signature, a fork, a
+//            rollback to a smaller tree than one verified before, entries that
+//            do not reproduce the signed tree or differ from those verified
+//            before): exit 2;
 //   error    the log verifies, but the server's views differ from what the log
 //            says, or the log holds entries a rule-following server never
 //            appends (anomalies), or a form does not hash to its logged SHA-256:
@@ -28,6 +30,7 @@ export type FindingKind =
   | 'log-key-mismatch'
   | 'election-invalid'
   | 'fork'
+  | 'rollback'
   | 'entries-withheld'
   | 'entry-mismatch'
   | 'tile-mismatch'
@@ -48,8 +51,8 @@ export type FindingKind =
   | 'form-missing'
   | 'demo-device-keys'
   | 'trust-on-first-use'
-  | 'checkpoint-behind'
-  | 'server-key-differs';
+  | 'server-key-differs'
+  | 'state-damaged';
 
 export interface Finding {
   severity: Severity;
@@ -96,13 +99,15 @@ export interface VerifyReport {
   };
   checkpoint?: CheckpointInfo;
   previousCheckpoint?: CheckpointInfo;
-  consistency?: 'first-run' | 'same' | 'extends' | 'behind' | 'fork';
+  consistency?: 'first-run' | 'same' | 'extends' | 'rollback' | 'fork';
   mirror?: {
     entries: number;
     bundlesFetched: number;
     bundlesCached: number;
     tilesFetched: number;
     tilesCached: number;
+    /** The size of the tree verified before whose leaf hashes the served entries and tiles were checked against. */
+    verifiedBefore?: number;
   };
   signatures?: { checked: number; seconds: number; perSecond: number; workers: number };
   fold?: {
@@ -224,7 +229,7 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     line('  history    first run: no earlier checkpoint to compare');
   if (r.mirror)
     line(
-      `  mirror     ${n(r.mirror.entries)} entries; ${n(r.mirror.bundlesFetched)} bundles and ${n(r.mirror.tilesFetched)} tiles fetched, ${n(r.mirror.bundlesCached)} bundles and ${n(r.mirror.tilesCached)} tiles from the state dir`,
+      `  mirror     ${n(r.mirror.entries)} entries; ${n(r.mirror.bundlesFetched)} bundles and ${n(r.mirror.tilesFetched)} tiles fetched${r.mirror.bundlesCached + r.mirror.tilesCached ? `, ${n(r.mirror.bundlesCached)} bundles and ${n(r.mirror.tilesCached)} tiles from the state dir` : ''}${r.mirror.verifiedBefore ? `; entries 0–${n(r.mirror.verifiedBefore - 1)} still hash to the leaves verified before` : ''}`,
     );
   if (r.signatures)
     line(
@@ -327,8 +332,8 @@ function consistencyText(c: NonNullable<VerifyReport['consistency']>): string {
       return 'the same tree as';
     case 'extends':
       return 'consistent with (extends)';
-    case 'behind':
-      return 'older than, but consistent with,';
+    case 'rollback':
+      return 'SMALLER THAN (a rollback)';
     case 'fork':
       return 'INCONSISTENT WITH';
     case 'first-run':

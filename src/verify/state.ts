@@ -9,12 +9,19 @@
 //   tile/...          hash tiles and entry bundles in the tlog-tiles layout
 //                     (tile/<L>/<N>[.p/<W>], tile/entries/<N>[.p/<W>]), so the
 //                     directory is itself a static mirror of the log
-//   forks/<time>/     both signed checkpoints of a detected fork
+//   evidence/<time>-<kind>/
+//                     both signed checkpoints of a detected fork or rollback
+//                     (previous-checkpoint, new-checkpoint, README.txt)
 //
-// Files are written atomically (temporary file + rename). The mirrored tiles
-// are a cache: every run recomputes the whole tree from the entries and checks
-// it against a signed checkpoint, so a damaged or stale file is caught (and
-// fetched again), never trusted.
+// Files are written atomically (temporary file + rename). The state, the
+// verified checkpoint and the evidence are also durable: the file is fsynced
+// before the rename and its directory after it, so a crash or power loss
+// never leaves an auditor without the proof it printed. The mirrored tiles
+// are not fsynced: every run fetches the entries and tiles from the server
+// again and checks them against the signed checkpoint; the kept level-0 hash
+// tiles of the last verified tree are what the served ones are compared with
+// (they are checked against the saved root before use, so a damaged file is
+// caught, never trusted).
 import {
   existsSync,
   mkdirSync,
@@ -25,7 +32,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { equal } from '../log/bytes.js';
+import { rootFromLeafHashes } from '../log/merkle.js';
 import { entryBundlePath, TILE_WIDTH, tilePath } from '../log/tiles.js';
+import { defaultFsyncPath } from '../store/durability.js';
 
 export interface SavedState {
   version: 1;
@@ -54,6 +64,26 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/**
+ * writeAtomic, made durable: the temporary file is fsynced before the rename,
+ * and the directory after it (and each directory this call created, so that
+ * its entry in its parent is on disk too).
+ */
+export async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const created = mkdirSync(dir, { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, data);
+  await defaultFsyncPath(tmp, 'file');
+  renameSync(tmp, path);
+  await defaultFsyncPath(dir, 'dir');
+  if (created)
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      await defaultFsyncPath(d, 'dir');
+      if (d === dirname(created) || d === dirname(d)) break;
+    }
+}
+
 /** A directory name for an origin: "kura.example/kenya-2022" -> "kura.example_kenya-2022". */
 export function originDirName(origin: string): string {
   return origin.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'log';
@@ -76,9 +106,9 @@ export class StateDir {
   }
 
   /** Records a newly verified checkpoint (the note first, so state.json never names a missing note). */
-  save(state: SavedState, note: string): void {
-    writeAtomic(join(this.dir, CHECKPOINT), note);
-    writeAtomic(join(this.dir, STATE), `${JSON.stringify(state, null, 2)}\n`);
+  async save(state: SavedState, note: string): Promise<void> {
+    await writeDurable(join(this.dir, CHECKPOINT), note);
+    await writeDurable(join(this.dir, STATE), `${JSON.stringify(state, null, 2)}\n`);
   }
 
   readDefinition(): Uint8Array | null {
@@ -90,17 +120,46 @@ export class StateDir {
     writeAtomic(join(this.dir, DEFINITION), bytes);
   }
 
-  /** Saves the two checkpoints of a fork; returns the directory. */
-  saveFork(previous: string, current: string, server: string, explanation: string): string {
+  /**
+   * Saves, durably, the two signed checkpoints that prove a fork or a
+   * rollback, with a README saying what they prove; returns the directory.
+   */
+  async saveEvidence(
+    kind: 'fork' | 'rollback',
+    previous: string,
+    current: string,
+    server: string,
+    explanation: string,
+  ): Promise<string> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const dir = join(this.dir, 'forks', stamp);
-    writeAtomic(join(dir, 'previous-checkpoint'), previous);
-    writeAtomic(join(dir, 'new-checkpoint'), current);
-    writeAtomic(
+    const dir = join(this.dir, 'evidence', `${stamp}-${kind}`);
+    const what =
+      kind === 'fork'
+        ? 'Two checkpoints of the same log, both validly signed by its key, that cannot both be true.'
+        : 'Two checkpoints of the same log, both validly signed by its key: the log was verified at the larger tree, and the server now shows the smaller one. A log never shrinks; entries it had signed (and receipts it had given) are gone from what it serves.';
+    await writeDurable(join(dir, 'previous-checkpoint'), previous);
+    await writeDurable(join(dir, 'new-checkpoint'), current);
+    await writeDurable(
       join(dir, 'README.txt'),
-      `Two checkpoints of the same log, both validly signed by its key, that cannot both be true.\n\nprevious-checkpoint: verified earlier by kura verify (state ${this.dir})\nnew-checkpoint:      served by ${server} on ${new Date().toISOString()}\n\n${explanation}\n`,
+      `${what}\n\nprevious-checkpoint: verified earlier by kura verify (state ${this.dir})\nnew-checkpoint:      served by ${server} on ${new Date().toISOString()}\n\n${explanation}\n`,
     );
     return dir;
+  }
+
+  /**
+   * The leaf hashes of the last verified tree (size `size`, root `root`), from
+   * the kept level-0 hash tiles; undefined if a tile is missing or they do not
+   * reproduce the root (a damaged state directory is never trusted).
+   */
+  verifiedLeaves(size: number, root: Uint8Array): Uint8Array[] | undefined {
+    const leaves: Uint8Array[] = [];
+    for (let b = 0; b * TILE_WIDTH < size; b++) {
+      const width = Math.min(TILE_WIDTH, size - b * TILE_WIDTH);
+      const t = this.readTile('hash', 0, b, width);
+      if (!t || t.length < width * 32) return undefined;
+      for (let k = 0; k < width; k++) leaves.push(t.slice(k * 32, (k + 1) * 32));
+    }
+    return equal(rootFromLeafHashes(leaves), root) ? leaves : undefined;
   }
 
   // ------------------------------------------------------------ tile cache

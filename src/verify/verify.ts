@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import type { OpenedGenesis } from '../election/genesis.js';
 import { openGenesis } from '../election/genesis.js';
-import { equal, toBase64 } from '../log/bytes.js';
+import { equal, fromBase64, toBase64 } from '../log/bytes.js';
 import type { Checkpoint } from '../log/checkpoint.js';
 import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
 import { type NoteVerifier, parseVerifierKey } from '../log/note.js';
@@ -26,8 +26,10 @@ import {
   fetchCheckpoint,
   forkEvidence,
   info,
+  logSignedAt,
   openServed,
   proveConsistent,
+  rollbackEvidence,
   serverTileReader,
   stateTileReader,
 } from './checkpoint.js';
@@ -221,20 +223,26 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     const n = checkpoint.size;
     const root = checkpoint.rootHash;
     let suspect: { m: number; mRoot: Uint8Array; why: string } | undefined;
-    let behind = false;
-    const fork = (why: string): never => {
+    const evidence = async (
+      kind: 'fork' | 'rollback',
+      text: string,
+      previous: string,
+    ): Promise<never> => {
+      report.consistency = kind;
+      const dir = await state.saveEvidence(kind, previous, served.note, o.server, text);
+      say(`\nkura verify: ${text}\nBoth checkpoints are saved in ${dir}\n`);
+      findings.fatal(kind, `${text}\nBoth checkpoints are saved in ${dir}`);
+      throw new Stop();
+    };
+    const fork = (why: string): Promise<never> => {
       if (!saved) throw new Error('unreachable: fork without a previous checkpoint');
-      report.consistency = 'fork';
       const text = forkEvidence(
         { note: saved.note, size: saved.state.size },
         { note: served.note, size: n },
         o.server,
         why,
       );
-      const dir = state.saveFork(saved.note, served.note, o.server, text);
-      say(`\nkura verify: ${text}\nBoth checkpoints are saved in ${dir}\n`);
-      findings.fatal('fork', `${text}\nBoth checkpoints are saved in ${dir}`);
-      throw new Stop();
+      return evidence('fork', text, saved.note);
     };
     await timed('consistency', async () => {
       if (!saved) {
@@ -248,34 +256,38 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       const mRoot = prev.value.rootHash;
       report.previousCheckpoint = info(prev.value, saved.note);
       if (m === n) {
-        if (!equal(mRoot, root)) fork(`Both are for tree size ${n}, with different root hashes.`);
+        if (!equal(mRoot, root))
+          await fork(`Both are for tree size ${n}, with different root hashes.`);
         report.consistency = 'same';
       } else if (m < n) {
         const r = await proveConsistent(m, mRoot, n, root, serverTileReader(http));
         if (r.ok) report.consistency = 'extends';
         else suspect = { m, mRoot, why: r.error };
       } else {
-        // The server shows an older tree than we verified: it must be a prefix of ours.
+        // A smaller tree than the one verified before. A log only grows, so
+        // whatever the reason (an older copy of the database served, the last
+        // rows deleted and a fresh smaller checkpoint signed) the two signed
+        // notes prove that it lost entries it had signed: a rollback. Not a
+        // prefix of the verified tree either: a fork.
         const local = stateTileReader(state);
         const ours = await treeRootFromTiles(m, local).catch(() => undefined);
-        if (!ours?.ok || !equal(ours.value, mRoot)) {
-          findings.warning(
-            'checkpoint-behind',
-            `the server's checkpoint (size ${n}) is older than the one verified before (size ${m}), and the state directory's tiles cannot show whether it is a prefix of it`,
-          );
-        } else {
+        let prefix =
+          "The state directory's tiles cannot show whether it is a prefix of the tree verified before.";
+        if (ours?.ok && equal(ours.value, mRoot)) {
           const r = await proveConsistent(n, root, m, mRoot, local);
           if (!r.ok)
-            fork(
+            await fork(
               `The server's tree of size ${n} is not a prefix of the tree of size ${m} verified before (${r.error}).`,
             );
-          findings.warning(
-            'checkpoint-behind',
-            `the server's checkpoint (size ${n}) is older than the one verified before (size ${m}); it is consistent with it (a stale mirror, or a server rolled back)`,
-          );
+          prefix = `It is a prefix of the tree verified before: the server went back to an older state of the log (an older copy of its database, or its last entries deleted and a smaller tree signed).`;
         }
-        report.consistency = 'behind';
-        behind = true;
+        const text = rollbackEvidence(
+          { note: saved.note, size: m, signedAt: logSignedAt(saved.note, saved.state.logKey) },
+          { note: served.note, size: n, signedAt: logSignedAt(served.note, saved.state.logKey) },
+          o.server,
+          prefix,
+        );
+        await evidence('rollback', text, saved.note);
       }
     });
 
@@ -322,40 +334,44 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     poolStart = starting;
     starting.catch(() => {});
     const bundles = Math.ceil(n / TILE_WIDTH);
-    const attempt = async (readCache: boolean) => {
-      const sf = new StreamingFold(genesis.index, starting, (done) =>
-        progress.set('entries checked', done, n),
+    // Every bundle and tile is fetched from the server again, never read from
+    // the state directory: what it serves now is what is checked, and the
+    // entries and tiles at indexes verified before must still hash to the
+    // leaf hashes kept from that run.
+    const verifiedBefore =
+      saved && !suspect
+        ? state.verifiedLeaves(saved.state.size, fromBase64(saved.state.root) ?? new Uint8Array())
+        : undefined;
+    if (saved && !suspect && !verifiedBefore)
+      findings.warning(
+        'state-damaged',
+        `the hash tiles kept in ${state.dir} do not reproduce the checkpoint verified before (size ${saved.state.size}): the entries served now are checked against the signed checkpoints only, and a changed entry cannot be named from the earlier run`,
       );
-      const mr = await mirrorLog({
+    const sf = new StreamingFold(genesis.index, starting, (done) =>
+      progress.set('entries checked', done, n),
+    );
+    const sigStart = performance.now();
+    const mr = await timed('log', () =>
+      mirrorLog({
         source: http,
         state: suspect ? null : state,
-        readCache: readCache && !suspect,
+        readCache: false,
         size: n,
         rootHash: root,
+        verifiedBefore,
         concurrency,
         findings,
         onBundle: (b, first, list) => sf.add(b, first, list),
         onProgress: (done) => progress.set('entries mirrored', done, n),
-      });
-      return { sf, mr };
-    };
-    const sigStart = performance.now();
-    const { sf, mr } = await timed('log', async () => {
-      const before = findings.list.length;
-      const first = await attempt(true);
-      if (first.mr.entriesVerified || !first.mr.usedCache) return first;
-      findings.list.splice(before);
-      say(
-        'kura verify: the tiles kept in the state directory do not verify against this checkpoint; fetching everything again',
-      );
-      return attempt(false);
-    });
+      }),
+    );
     report.mirror = {
       entries: n,
       bundlesFetched: mr.bundlesFetched,
       bundlesCached: mr.bundlesCached,
       tilesFetched: mr.tilesFetched,
       tilesCached: mr.tilesCached,
+      ...(verifiedBefore && mr.entriesVerified ? { verifiedBefore: verifiedBefore.length } : {}),
     };
     if (!mr.entriesVerified) throw new Stop();
     if (suspect) {
@@ -377,8 +393,8 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     const fold = sf.fold;
     report.fold = summariseFold(fold, findings).summary;
 
-    // The log verified: remember it (unless the server showed an older tree).
-    if (!behind) {
+    // The log verified: remember it.
+    {
       const st: SavedState = {
         version: 1,
         server: o.server,
@@ -392,7 +408,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         root: toBase64(root),
         verifiedAt: new Date().toISOString(),
       };
-      state.save(st, served.note);
+      await state.save(st, served.note);
       if (!state.readDefinition()) state.writeDefinition(definitionBytes);
     }
 

@@ -13,6 +13,7 @@ import { toBase64 } from '../../src/log/bytes.js';
 import { formatCheckpoint } from '../../src/log/checkpoint.js';
 import { generateKey, parseSignerKey, signNote } from '../../src/log/note.js';
 import { decodeEntryBundle } from '../../src/log/tiles.js';
+import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import {
   exportTo,
   type Fixture,
@@ -300,11 +301,12 @@ describe('kura verify-bundle', () => {
         rootHash: new Uint8Array(32),
         extensions: [],
       });
+    const later = signNote(cp(f.size + 50), [signer.value]);
     const r = await verifyBundle({
       path: bundle,
       checkpoints: [
         { file: 'other-key.txt', note: signNote(cp(10), [os.value]) },
-        { file: 'later.txt', note: signNote(cp(f.size + 50), [signer.value]) },
+        { file: 'later.txt', note: later },
       ],
       ...quiet,
     });
@@ -312,14 +314,44 @@ describe('kura verify-bundle', () => {
       r.given.map((g) => g.result),
       ['invalid', 'beyond'],
     );
+    assert.equal(r.exitCode, 2);
     assert.match(
       r.findings.find((x) => x.kind === 'checkpoint-invalid')?.message ?? '',
       /^the checkpoint in other-key\.txt is not a checkpoint of this bundle's log/,
     );
+    const beyond = r.findings.find((x) => x.kind === 'bundle-incomplete')?.message ?? '';
     assert.equal(
-      r.findings.find((x) => x.kind === 'bundle-incomplete')?.message,
+      beyond.split('\n')[0],
       `the checkpoint in later.txt is signed for ${f.size + 50} entries, but the bundle holds only ${f.size}: it cannot show that the log you saw is the one in the bundle (ask for a bundle exported after that checkpoint)`,
     );
+    assert.ok(beyond.includes(later.trimEnd()), 'both notes are shown');
+    assert.ok(beyond.includes(r.checkpoint?.note.trimEnd() as string), 'both notes are shown');
+  });
+
+  test('a bundle whose checkpoint the log key signed after a larger one it signed before: a rollback, exit 2 with both notes', async () => {
+    const logSkey = generateKey(
+      'kura.test/log',
+      new TextEncoder().encode('log'.padEnd(32, '.')),
+    ).signerKey;
+    // Signed (timestamp in the log's cosignature line) a day before the bundle's checkpoint.
+    const earlier = new CheckpointSigner(
+      logSkey,
+      () => Math.floor(Date.now() / 1000) - 86_400,
+    ).sign('kura.test/log', f.size + 5, new Uint8Array(32));
+    const r = await verifyBundle({
+      path: bundle,
+      checkpoints: [{ file: 'election-night.txt', note: earlier }],
+      ...quiet,
+    });
+    assert.equal(r.exitCode, 2);
+    const text = r.findings.find((x) => x.kind === 'rollback')?.message ?? '';
+    assert.match(
+      text,
+      new RegExp(`^ROLLBACK: the log has shrunk from ${f.size + 5} to ${f.size} entries`),
+    );
+    assert.ok(text.includes(earlier.trimEnd()), text);
+    assert.ok(text.includes(r.checkpoint?.note.trimEnd() as string), text);
+    assert.match(text, /the log key signed the smaller tree after the larger one/);
   });
 
   test('not a bundle at all: one precise fatal finding', async () => {

@@ -1,7 +1,8 @@
-// The state directory across runs: a later run fetches only what is new and
-// proves the new checkpoint consistent with the old; a damaged mirror file is
-// fetched again, never trusted; a server showing an older prefix of the same
-// log is a warning, an older tree that is not a prefix is a fork.
+// The state directory across runs: a later run proves the new checkpoint
+// consistent with the old, fetches everything the server serves again and
+// checks the entries and tiles verified before against the leaf hashes kept
+// from that run; a damaged state file is said, never trusted; a server showing an older prefix of the same
+// log is a rollback, an older tree that is not a prefix is a fork (both exit 2).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ describe('kura verify across runs (state directory)', () => {
   });
   after(async () => t?.close());
 
-  test('a later run fetches only new tiles and proves the new checkpoint consistent', async () => {
+  test('a later run proves the new checkpoint consistent and re-checks what was verified before', async () => {
     await post(t, codes.slice(0, 100));
     const first = await verify(url);
     assert.equal(first.exitCode, 0, explain(first));
@@ -66,27 +67,34 @@ describe('kura verify across runs (state directory)', () => {
     assert.equal(second.consistency, 'extends');
     assert.equal(second.checkpoint?.size, STATIONS + 1);
     assert.equal(second.fold?.counted, STATIONS);
-    // Bundle 0 grew from 101 to 256 entries and bundle 1 is new: both fetched; nothing could come from the cache.
     assert.equal(second.mirror?.bundlesFetched, 2);
+    assert.equal(second.mirror?.verifiedBefore, 101);
+    // The same tree again: what the server serves now is fetched and compared, not read from the state dir.
     const third = await verify(url);
     assert.equal(third.consistency, 'same');
-    assert.equal(third.mirror?.bundlesFetched, 0);
-    assert.equal(third.mirror?.bundlesCached, 2);
+    assert.equal(third.mirror?.bundlesFetched, 2);
+    assert.equal(third.mirror?.bundlesCached, 0);
+    assert.equal(third.mirror?.verifiedBefore, STATIONS + 1);
     assert.equal(third.exitCode, 0, explain(third));
   });
 
-  test('a damaged file in the mirror is fetched again, not trusted', async () => {
-    const bundle = join(stateDir, 'tile', 'entries', '000');
-    const bytes = readFileSync(bundle);
+  test('a damaged hash tile in the state directory is said, not trusted, and replaced', async () => {
+    const tile = join(stateDir, 'tile', '0', '000');
+    const bytes = readFileSync(tile);
     bytes[100] = (bytes[100] as number) ^ 1;
-    writeFileSync(bundle, bytes);
+    writeFileSync(tile, bytes);
     const r = await verify(url);
     assert.equal(r.exitCode, 0, explain(r));
-    assert.ok((r.mirror?.bundlesFetched ?? 0) >= 1);
-    assert.notDeepEqual(readFileSync(bundle), bytes, 'the damaged file was replaced');
+    assert.equal(r.mirror?.verifiedBefore, undefined);
+    assert.match(
+      r.findings.find((f) => f.kind === 'state-damaged')?.message ?? '',
+      /do not reproduce the checkpoint verified before \(size 301\)/,
+    );
+    assert.notDeepEqual(readFileSync(tile), bytes, 'the damaged file was replaced');
+    assert.equal((await verify(url)).mirror?.verifiedBefore, STATIONS + 1);
   });
 
-  test('an older prefix of the same log is a warning; an older tree that is not a prefix is a fork', async () => {
+  test('an older prefix of the same log is a rollback; an older tree that is not a prefix is a fork', async () => {
     // Same election and key; one log with our first 50 results, one with 50 others.
     const same = await newTestLog('pglite', { stations: STATIONS, sequencerPeriodMs: 2 });
     const other = await newTestLog('pglite', { stations: STATIONS, sequencerPeriodMs: 2 });
@@ -102,11 +110,11 @@ describe('kura verify across runs (state directory)', () => {
       }
       const sameUrl = await same.running.app.listen({ port: 0, host: '127.0.0.1' });
       const behind = await verify(sameUrl, { stationsSample: 5 });
-      assert.equal(behind.exitCode, 0, explain(behind));
-      assert.equal(behind.consistency, 'behind');
+      assert.equal(behind.exitCode, 2, explain(behind));
+      assert.equal(behind.consistency, 'rollback');
       assert.match(
-        behind.findings.find((f) => f.kind === 'checkpoint-behind')?.message ?? '',
-        /older than the one verified before \(size 301\); it is consistent with it/,
+        behind.findings.find((f) => f.kind === 'rollback')?.message ?? '',
+        /^ROLLBACK: the log has shrunk from 301 to 51 entries\. It is a prefix of the tree verified before/,
       );
       await post(other, codes.slice(0, 50), 1);
       const otherUrl = await other.running.app.listen({ port: 0, host: '127.0.0.1' });

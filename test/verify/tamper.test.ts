@@ -1,16 +1,19 @@
 // `kura verify` against real servers (the store's engines, HTTP on a port):
 // it passes on an honest server, and catches, with a message naming what
 // changed, each way someone with the database could cheat: a changed vote
-// count in the derived rows (station results, tallies), a changed, deleted or
-// reordered log entry, a swapped form image, and a forked history (a second
+// count in the derived rows (station results, tallies), a changed, deleted,
+// reordered or substituted log entry (with and without the state of an
+// earlier audit), a swapped form image, and a forked history (a second
 // server with the same entry 0 and log key but different later entries).
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { encodeEntry, type ResultEntry } from '../../src/election/entries.js';
 import { toHex } from '../../src/log/bytes.js';
 import { sha256 } from '../../src/log/crypto.js';
+import { leafHash } from '../../src/log/merkle.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { Finding, VerifyReport } from '../../src/verify/report.js';
@@ -169,11 +172,9 @@ for (const backend of await testBackends()) {
       assert.equal(second.exitCode, 0, explain(second));
       assert.equal(second.consistency, 'same');
       assert.match(second.trust.logKeySource ?? '', /pinned in/);
-      assert.equal(
-        second.mirror?.bundlesFetched,
-        0,
-        'the second run reads the mirror from the state dir',
-      );
+      // The second run fetches what the server serves now and holds it to the leaf hashes verified before.
+      assert.equal(second.mirror?.bundlesFetched, 1);
+      assert.equal(second.mirror?.verifiedBefore, STATIONS + 1);
     });
 
     test('a changed vote count in station_results is a station mismatch naming station, contest and entry', async () => {
@@ -324,6 +325,101 @@ for (const backend of await testBackends()) {
       }
     });
 
+    test('two adjacent entries swapped are described as a swap', async () => {
+      const rows = await entryRows();
+      const a = rows[5] as { data: Buffer };
+      const b = rows[6] as { data: Buffer };
+      await tamper(async (q) => {
+        await q('UPDATE entries SET data = $1 WHERE idx = 5', [b.data]);
+        await q('UPDATE entries SET data = $1 WHERE idx = 6', [a.data]);
+      });
+      try {
+        const r = await verify(writer);
+        assert.equal(r.exitCode, 2, explain(r));
+        assert.deepEqual(
+          r.findings.filter((f) => f.kind === 'entry-mismatch').map((f) => f.entryIndex),
+          [5],
+          explain(r),
+        );
+        assert.match(
+          messages(r, 'entry-mismatch')[0] ?? '',
+          /^entries 5 and 6 were swapped \(reordered\): the server serves the log's entry 5 \(a president result of station \d+\) at index 6, and its entry 6 \(a president result of station \d+\) at index 5$/,
+        );
+      } finally {
+        await restoreEntries(rows);
+      }
+    });
+
+    test('a different, validly signed entry at an old index after an audit: exit 2 naming it, with and without the audit state', async () => {
+      const stateDir = freshState();
+      const audit = await verify(writer, { stateDir });
+      assert.equal(audit.exitCode, 0, explain(audit));
+      const rows = await entryRows();
+      const tiles = await db().query<{ data: Buffer }>(
+        'SELECT data FROM tiles WHERE level = 0 AND idx = 0',
+      );
+      const tile0 = tiles[0]?.data as Buffer;
+      assert.ok(tile0);
+      // The station's device key signs other figures (demo keys are public): a valid entry, not the logged one.
+      const victim = JSON.parse((rows[9] as { data: Buffer }).data.toString('utf8')) as ResultEntry;
+      const votes = Object.fromEntries(
+        Object.entries(victim.votes).map(([c, v], k) => [c, k === 0 ? v + 300 : v]),
+      );
+      const forged = Buffer.from(
+        encodeEntry(
+          t.result(victim.station, {
+            votes,
+            totalValid: victim.totalValid + 300,
+            form: victim.form,
+            deviceTime: victim.deviceTime,
+          }),
+        ),
+      );
+      const leaf = Buffer.from(leafHash(forged));
+      await tamper((q) =>
+        q('UPDATE entries SET data = $1, leaf_hash = $2 WHERE idx = 9', [forged, leaf]),
+      );
+      const named = (r: VerifyReport) => {
+        assert.equal(r.exitCode, 2, explain(r));
+        const f = r.findings.filter((x) => x.kind === 'entry-mismatch');
+        assert.equal(f.length, 1, explain(r));
+        assert.equal(f[0]?.entryIndex, 9);
+        assert.match(
+          f[0]?.message ?? '',
+          new RegExp(`^entry 9 \\(a president result of station ${victim.station}\\) was changed`),
+        );
+      };
+      try {
+        named(await verify(writer, { stateDir }));
+        named(await verify(writer));
+        // The hash tile rewritten to match, as a careful DBA would: the served
+        // tiles no longer reproduce the signed root, and only the leaf hashes
+        // kept from the audit can name the entry.
+        const covered = Buffer.from(tile0);
+        leaf.copy(covered, 9 * 32);
+        await tamper((q) => q('UPDATE tiles SET data = $1 WHERE level = 0 AND idx = 0', [covered]));
+        const r = await verify(writer, { stateDir });
+        named(r);
+        const tileFinding = r.findings.find((x) => x.kind === 'tile-mismatch');
+        assert.equal(tileFinding?.severity, 'fatal', explain(r));
+        assert.equal(tileFinding?.entryIndex, 9);
+        assert.match(
+          tileFinding?.message ?? '',
+          /gives entry 9 the leaf hash .* but the log verified before has/,
+        );
+        // The audit's record is not overwritten by what a failed run fetched.
+        assert.equal((await verify(writer, { stateDir })).exitCode, 2);
+        assert.equal(
+          JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')).size,
+          STATIONS + 1,
+        );
+      } finally {
+        await tamper((q) => q('UPDATE tiles SET data = $1 WHERE level = 0 AND idx = 0', [tile0]));
+        await restoreEntries(rows);
+      }
+      assert.equal((await verify(writer, { stateDir })).exitCode, 0, 'restored');
+    });
+
     test('a swapped form image is caught with --forms (a missing one is only a warning)', async () => {
       const [x, y, z] = [stations[2], stations[3], stations[6]] as [string, string, string];
       const shaOf = (code: string) => toHex(sha256(new Uint8Array(formFile(code))));
@@ -396,8 +492,9 @@ for (const backend of await testBackends()) {
         assert.ok(fork.includes(aNote.trimEnd()) && fork.includes(bNote.trimEnd()), fork);
         assert.match(fork, /does not begin with the tree of size 11 verified before/);
         assert.ok(said.some((s) => s.includes('FORK') && s.includes(aNote.trimEnd())));
-        const forks = join(stateDir, 'forks');
+        const forks = join(stateDir, 'evidence');
         const [dir] = readdirSync(forks);
+        assert.ok(dir?.endsWith('-fork'), dir);
         assert.ok(dir);
         assert.equal(readFileSync(join(forks, dir, 'previous-checkpoint'), 'utf8'), aNote);
         assert.equal(readFileSync(join(forks, dir, 'new-checkpoint'), 'utf8'), bNote);
@@ -414,7 +511,7 @@ for (const backend of await testBackends()) {
           messages(same, 'fork')[0] ?? '',
           /Both are for tree size 31, with different root hashes/,
         );
-        assert.ok(existsSync(join(full, 'forks')));
+        assert.ok(existsSync(join(full, 'evidence')));
       } finally {
         await a.close();
         await b.close();

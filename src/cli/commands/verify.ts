@@ -9,15 +9,18 @@ kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--comm
             [--witness-policy FILE|"K of VKEY,..."] [--forms] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
 
 Audits a kura server from the outside: pins the log key, checks the signed
-checkpoint (and that it is consistent with the one an earlier run verified:
-a fork is proved with both checkpoints), mirrors the whole log through its
-tiles into the state directory (incremental: a later run fetches only what is
-new), checks that the entries reproduce the signed root and the served hash
-tiles, checks every entry's signature and rules on every core, recomputes
-every tally, and compares them with every tally and station page the server
+checkpoint (and that it is consistent with the one an earlier run verified,
+and never smaller: a fork or a rollback is proved with both checkpoints,
+printed and saved in the state directory), mirrors the whole log through its
+tiles into the state directory, checks that the entries reproduce the signed
+root and the served hash tiles (a later run fetches everything again and
+names any entry or tile that no longer hashes to what it verified before),
+checks every entry's signature and rules on every core, recomputes every
+tally, and compares them with every tally and station page the server
 publishes.
 
-  --state DIR           where the verified checkpoint and the mirror are kept
+  --state DIR           where the verified checkpoint, the mirror and any
+                        evidence (evidence/<time>-fork|rollback) are kept
                         (default ./kura-verify/<log origin>)
   --log-key VKEY        the log's verifier key, pinned
   --election DIR        an election directory: its log.vkey, commission.vkey,
@@ -45,8 +48,10 @@ Exit codes:
       differ from it, the log holds entries a rule-following server never
       appends (anomalies), or a form does not match its logged SHA-256
   2   the log itself is not trustworthy: a bad checkpoint signature, a fork,
-      entries that do not reproduce the signed tree, or an election that does
-      not verify against the pinned keys
+      a rollback (a smaller tree than one verified before), entries that do
+      not reproduce the signed tree or differ from those verified before
+      (named: changed, deleted, swapped), or an election that does not verify
+      against the pinned keys
   3   could not complete (network, server errors)
   64  usage`;
 
