@@ -1,7 +1,12 @@
 // The HTTP face of a kura log: result submission, form uploads, tallies and
 // station pages derived from the log, proofs, and the C2SP tlog-tiles
 // endpoints that let anyone mirror and check the whole log.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { ApiError } from './errors.js';
@@ -14,11 +19,11 @@ import { registerFormRoutes } from './routes/form-routes.js';
 import { registerLogRoutes } from './routes/log-routes.js';
 import { registerOfficialRoutes } from './routes/official-routes.js';
 import { registerOpenDataRoutes } from './routes/open-data-routes.js';
-import { registerPortalRoutes } from './routes/portal-routes.js';
+import { portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
-import { registerSecurityHeaders } from './security-headers.js';
 import type { FormUploadOptions } from './form-uploads.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import type { Sequencer } from './sequencer.js';
 import type { SignaturePool } from './signature-pool.js';
 
@@ -75,7 +80,7 @@ export async function buildServer(
   const app: FastifyInstance = Fastify({
     logger: loggerOptions(opts.logger),
     // Refusals are logged with their error code (request-log.ts); successes are not.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.idleMs,
     http: {
@@ -138,7 +143,7 @@ export async function buildServer(
   registerDirectoryRoutes(app, ctx);
   registerOpenDataRoutes(app, ctx);
   registerOfficialRoutes(app, ctx);
-  registerPortalRoutes(app);
+  registerPortalRoutes(app, { trustRoot: portalTrustRoot(ctx) });
   return app;
 }
 

@@ -268,6 +268,7 @@ export function compareStations(
 ): { compared: number; ahead: AheadView[] } {
   const { index, fold, findings } = o;
   const ahead: AheadView[] = [];
+  const devicesOf = devicesByStation(fold);
   for (const code of o.stations) {
     const path = stationPath(code);
     const got = o.fetched.get(path);
@@ -288,7 +289,7 @@ export function compareStations(
       const st = isObj(body.station) ? body.station : {};
       for (const f of ['code', 'name', 'ward', 'registeredVoters'] as const)
         if (facts[f] !== st[f]) diffs.push({ field: `station.${f}`, log: facts[f], served: st[f] });
-      const devices = devicesAt(index, code);
+      const devices = devicesOf.get(code) ?? [];
       const servedDevices = (Array.isArray(body.devices) ? body.devices : [])
         .map((d) => (isObj(d) ? `${d.id}=${d.publicKey}` : JSON.stringify(d)))
         .sort();
@@ -380,19 +381,14 @@ export function compareStations(
   return { compared: o.stations.length, ahead };
 }
 
-const devicesByStation: WeakMap<ElectionIndex, Map<string, string[]>> = new WeakMap();
-
-function devicesAt(index: ElectionIndex, code: string): string[] {
-  let m = devicesByStation.get(index);
-  if (!m) {
-    m = new Map();
-    for (const d of index.definition.devices) {
-      const list = m.get(d.station) ?? [];
-      list.push(`${d.id}=${d.publicKey}`);
-      m.set(d.station, list);
-    }
-    for (const list of m.values()) list.sort();
-    devicesByStation.set(index, m);
+/** Each station's devices as the fold knows them (replacements enrolled by official entries included), as "id=key", sorted. */
+function devicesByStation(fold: TallyFold): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const d of fold.officials.devices.values()) {
+    const list = m.get(d.station) ?? [];
+    list.push(`${d.id}=${d.publicKey}`);
+    m.set(d.station, list);
   }
-  return m.get(code) ?? [];
+  for (const list of m.values()) list.sort();
+  return m;
 }

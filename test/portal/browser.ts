@@ -53,12 +53,19 @@ export async function runVerify(
   await page.getByTestId('verify').click();
   await page.getByTestId('verdict').waitFor({ timeout: 20_000 });
   const steps: Record<string, { status: string; detail: string }> = {};
-  for (const li of await page.locator('[data-step]').all())
+  for (const li of await page.locator('[data-step]').all()) {
+    const detail = li.locator('.step-detail');
     steps[(await li.getAttribute('data-step')) as string] = {
       status: (await li.getAttribute('data-status')) as string,
-      detail: await li.locator('.step-detail').innerText(),
+      detail: (await detail.count()) ? await detail.innerText() : '',
     };
+  }
   return steps;
+}
+
+/** The verdict of the last Verify: "verified", "partly" or "failed". */
+export async function verdict(page: Page): Promise<string> {
+  return (await page.getByTestId('verdict').getAttribute('data-verdict')) ?? '';
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {

@@ -3,8 +3,8 @@
 // declaration that does not match the log is refused on the page; the public
 // record page shows the correction in force, the acts and the declaration with
 // its difference; the station page shows the corrected figures beside the
-// original ones, and Verify still passes (it checks the original against the
-// signed entry).
+// original ones, and Verify proves the correction and its approvals, the
+// corrected figures against it and the original ones against the signed entry.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -152,10 +152,11 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
     assert.match(shown, new RegExp(`${first} ${original[first]}`));
     assert.match(await page.getByTestId('correction-president').innerText(), /misread a 5 as a 0/);
     const steps = await runVerify(page);
+    assert.equal(steps.correction?.status, 'pass', steps.correction?.detail);
     assert.equal(steps.numbers?.status, 'pass', steps.numbers?.detail);
     assert.match(
       steps.numbers?.detail ?? '',
-      /corrected ones on screen come from correction entry/,
+      /corrected figures equal correction \d+; the original figures equal entry \d+/,
     );
     await screenshot(page, 'station-corrected');
     await page.close();

@@ -15,7 +15,14 @@ import type {
   Unit,
 } from '../../src/election/definition.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
+import {
+  FORM_DEVICE_HEADER,
+  FORM_SIGNATURE_HEADER,
+  formUploadMessage,
+} from '../../src/election/form-upload.js';
 import { createGenesis } from '../../src/election/genesis.js';
+import { toBase64 } from '../../src/log/bytes.js';
+import { ed25519Sign } from '../../src/log/crypto.js';
 import { generateKey } from '../../src/log/note.js';
 import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
@@ -27,6 +34,18 @@ import type { Store } from '../../src/store/store.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
+
+/** The headers a station's device (demo-keyed unless a seed is given) sends to upload a form (FORMATS §10.3). */
+export function formUploadHeaders(
+  electionId: string,
+  station: string,
+  device: string,
+  sha256: string,
+  seed = demoDeviceSeed(electionId, device),
+): Record<string, string> {
+  const sig = ed25519Sign(seed, formUploadMessage(electionId, station, sha256));
+  return { [FORM_DEVICE_HEADER]: device, [FORM_SIGNATURE_HEADER]: toBase64(sig) };
+}
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 const ELECTION_ID = 'portal-test';
 
@@ -237,7 +256,10 @@ export async function startPortalElection(backend: Backend): Promise<PortalElect
         const put = await running.app.inject({
           method: 'PUT',
           url: `/api/v1/forms/${form}`,
-          headers: { 'content-type': 'image/png' },
+          headers: {
+            'content-type': 'image/png',
+            ...formUploadHeaders(ELECTION_ID, station, `kit-${station}`, form),
+          },
           payload: Buffer.from(png),
         });
         if (put.statusCode >= 300) throw new Error(`form upload: ${put.statusCode} ${put.body}`);

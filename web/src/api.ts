@@ -104,6 +104,8 @@ export interface StationResult {
   correction?: {
     entryIndex: number;
     inForceAt: number;
+    /** Indexes of its approvals, in log order (served by the writer). */
+    approvals?: number[];
     reason: string;
     original: {
       votes: Record<string, number>;
@@ -120,7 +122,8 @@ export interface StationAnswer {
   ward: { code: string; name: string } | null;
   constituency: { code: string; name: string } | null;
   county: { code: string; name: string } | null;
-  devices: Array<{ id: string; publicKey: string }>;
+  /** The devices the log knows for the station; enrolment and revocation indexes where official entries made them. */
+  devices: Array<{ id: string; publicKey: string; enrolledAt?: number; revokedAt?: number }>;
   results: Record<string, StationResult | null>;
 }
 

@@ -1,51 +1,86 @@
-// The log key this browser trusts. Trust on first use: the first visit pins
-// the key the server names (with the log's origin) in localStorage; later
-// checkpoints must be signed by that key, whatever the server says then. The
-// page shows the pinned key so a reader can compare it with the one the
-// commission publishes.
-export interface Pin {
-  origin: string;
-  key: string;
-  /** The witnesses' cosignature keys pinned so far (see pinnedWitnessKeys). */
-  witnessKeys: string[];
-  /** True when this call pinned it (first use). */
-  fresh: boolean;
+// What this browser remembers per site (location.origin) and election id
+// (FORMATS §3.5.1): the trust root it first verified with, the last
+// checkpoint it verified, and the witnesses' keys. A pin is written once and
+// never replaced by a different one: a portal that later presents another log
+// key, origin or commission key is shown in red, whatever it says.
+import { type PinnedRoot, pinnedPart, type TrustRoot } from './trust-root';
+
+export interface SavedCheckpoint {
+  note: string;
+  size: number;
+  /** Root hash, hex. */
+  root: string;
 }
 
-const storageKey = (origin: string) => `kura.pin.${origin}`;
-
-export async function pinnedLogKey(origin: string): Promise<Pin> {
-  try {
-    const saved = localStorage.getItem(storageKey(origin));
-    if (saved)
-      return { origin, key: saved, fresh: false, witnessKeys: await pinnedWitnessKeys(origin) };
-  } catch {
-    // no storage: pin for this page only
-  }
-  const key = (await (await fetch('/log/key', { cache: 'no-store' })).text()).trim();
-  try {
-    localStorage.setItem(storageKey(origin), key);
-  } catch {
-    // ignore
-  }
-  return { origin, key, fresh: true, witnessKeys: await pinnedWitnessKeys(origin) };
+interface ElectionPins {
+  root: PinnedRoot;
+  checkpoint?: SavedCheckpoint;
+  witnessKeys?: string[];
 }
 
-const witnessStorageKey = (origin: string) => `kura.witnesses.${origin}`;
+type SitePins = Record<string, ElectionPins>;
+
+const storageKey = () => `kura.trust.${location.origin}`;
+
+function readSite(): SitePins {
+  try {
+    const v = JSON.parse(localStorage.getItem(storageKey()) ?? '{}') as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as SitePins) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeSite(pins: SitePins): void {
+  try {
+    localStorage.setItem(storageKey(), JSON.stringify(pins));
+  } catch {
+    // No storage (private mode): pinned for this page only.
+  }
+}
+
+export type PinCheck =
+  | { status: 'first'; otherElections: string[] }
+  | { status: 'same' }
+  | { status: 'changed'; pinned: PinnedRoot };
+
+/** Compares the trust root with this browser's pin for the site and election; pins it if none. */
+export function checkPin(root: TrustRoot): PinCheck {
+  const site = readSite();
+  const pinned = site[root.electionId]?.root;
+  const now = pinnedPart(root);
+  if (!pinned) {
+    site[root.electionId] = { root: now };
+    writeSite(site);
+    return {
+      status: 'first',
+      otherElections: Object.keys(site).filter((e) => e !== now.electionId),
+    };
+  }
+  const same = (Object.keys(now) as Array<keyof PinnedRoot>).every((k) => pinned[k] === now[k]);
+  return same ? { status: 'same' } : { status: 'changed', pinned };
+}
+
+export function lastCheckpoint(electionId: string): SavedCheckpoint | null {
+  return readSite()[electionId]?.checkpoint ?? null;
+}
+
+/** Remembers a checkpoint this browser verified (and found consistent with the last one). */
+export function saveCheckpoint(electionId: string, cp: SavedCheckpoint): void {
+  const site = readSite();
+  const e = site[electionId];
+  if (!e) return;
+  e.checkpoint = cp;
+  writeSite(site);
+}
 
 /**
- * The witnesses' keys, each pinned on first use like the log key: a key the
- * server names is remembered, and a key once pinned is never dropped or
- * replaced because the server stops naming it, so a cosignature line under a
- * pinned name must keep verifying under the pinned key.
+ * The witnesses' keys: those of the trust root, then any the server names at
+ * /log/witnesses, each pinned on first use by name. A key once pinned is never
+ * dropped or replaced, so a cosignature under a pinned name must keep
+ * verifying under the pinned key.
  */
-export async function pinnedWitnessKeys(origin: string): Promise<string[]> {
-  let pinned: string[] = [];
-  try {
-    pinned = JSON.parse(localStorage.getItem(witnessStorageKey(origin)) ?? '[]') as string[];
-  } catch {
-    pinned = [];
-  }
+export async function pinnedWitnessKeys(root: TrustRoot): Promise<string[]> {
   let named: string[] = [];
   try {
     const r = await fetch('/log/witnesses', { cache: 'no-store' });
@@ -57,16 +92,19 @@ export async function pinnedWitnessKeys(origin: string): Promise<string[]> {
   } catch {
     // offline: the keys pinned so far
   }
-  const names = new Set(pinned.map((k) => k.split('+')[0]));
-  for (const k of named)
-    if (!names.has(k.split('+')[0])) {
+  const site = readSite();
+  const e = site[root.electionId];
+  const pinned = [...(e?.witnessKeys ?? [])];
+  const nameOf = (k: string) => k.split('+')[0];
+  const names = new Set(pinned.map(nameOf));
+  for (const k of [...root.witnessKeys, ...named])
+    if (!names.has(nameOf(k))) {
       pinned.push(k);
-      names.add(k.split('+')[0]);
+      names.add(nameOf(k));
     }
-  try {
-    localStorage.setItem(witnessStorageKey(origin), JSON.stringify(pinned));
-  } catch {
-    // no storage: pinned for this page only
+  if (e) {
+    e.witnessKeys = pinned;
+    writeSite(site);
   }
   return pinned;
 }

@@ -1,46 +1,90 @@
 // "Verify" on a station page: the browser checks, with the repository's own
 // log and election code (src/log, src/election, bundled, not copied), that
 // the figures on screen are what the signed log holds. Everything fetched here
-// is attacker-controlled (the server may lie); only the pinned log key is trusted.
+// is attacker-controlled (the server may lie); only the trust root compiled
+// into this page (trust-root.ts) and what this browser pinned are trusted.
 // Loaded on demand, so the Ed25519 code is not part of the first page load.
+// Each step ends "pass" (proven), "warn" (could not be checked: said why) or
+// "fail" (disproven: what, where, expected against served); FORMATS §3.5.1.
 
-import { decodeEntry, type ResultEntry, signingMessage } from '../../src/election/entries.js';
-import { fromBase64, toHex } from '../../src/log/bytes.js';
-import { openCheckpoint } from '../../src/log/checkpoint.js';
+import { decodeEntry, type Entry, signingMessage } from '../../src/election/entries.js';
+import { openGenesis } from '../../src/election/genesis.js';
+import type { OfficialEntry } from '../../src/election/official-entry.js';
+import { fromBase64, fromHex, toHex } from '../../src/log/bytes.js';
+import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../../src/log/checkpoint.js';
 import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
-import { ed25519Verify } from '../../src/log/crypto.js';
+import { ed25519Verify, sha256 } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
-import { openNote, parseVerifierKey } from '../../src/log/note.js';
-import { checkInclusion } from '../../src/log/proof.js';
+import {
+  decodeVerifierKey,
+  formatKeyId,
+  openNote,
+  parseNote,
+  parseVerifierKey,
+} from '../../src/log/note.js';
+import { checkConsistency, checkInclusion } from '../../src/log/proof.js';
 import type { StationAnswer, StationResult } from './api';
+import { loadForm } from './forms';
 import { readStatus } from './live';
+import { checkPin, lastCheckpoint, pinnedWitnessKeys, saveCheckpoint } from './pin';
+import { firstDifference, type TrustRoot } from './trust-root';
+import type { LineCode } from './verify-text';
 
-export type StepId = 'checkpoint' | 'witness' | 'inclusion' | 'signature' | 'form' | 'numbers';
+export type StepId =
+  | 'trust'
+  | 'checkpoint'
+  | 'consistency'
+  | 'witness'
+  | 'devices'
+  | 'inclusion'
+  | 'signature'
+  | 'correction'
+  | 'form'
+  | 'numbers';
 export type StepStatus = 'pending' | 'pass' | 'fail' | 'warn';
+export type Params = Record<string, string | number>;
+/** One detail line, rendered in the reader's language by verify-text.ts. */
+export interface Line {
+  code: LineCode;
+  p: Params;
+  /** fail and warn lines make the step fail or warn. */
+  level: 'ok' | 'warn' | 'fail';
+}
 export interface Step {
   id: StepId;
   status: StepStatus;
-  /** What was checked, or why it failed (English; technical). */
-  detail: string;
+  lines: Line[];
+  /** Signed notes shown as evidence (a rollback or fork: the one kept and the one served). */
+  notes: string[];
 }
+export type Verdict = 'verified' | 'partly' | 'failed';
 
 export const STEP_ORDER: StepId[] = [
+  'trust',
   'checkpoint',
+  'consistency',
   'witness',
+  'devices',
   'inclusion',
   'signature',
+  'correction',
   'form',
   'numbers',
 ];
 
+export function verdictOf(steps: readonly Step[]): Verdict {
+  if (steps.some((s) => s.status === 'fail')) return 'failed';
+  if (steps.some((s) => s.status !== 'pass')) return 'partly';
+  return 'verified';
+}
+
 export interface VerifyInput {
-  /** The station page as rendered: these are "the numbers on screen". */
+  /** The station page as rendered: these are "the figures on screen". */
   station: StationAnswer;
-  /** The trusted log key (type 0x01 vkey) and origin. */
-  pinnedKey: string;
-  /** The witnesses' cosignature/v1 keys this browser has pinned. */
-  witnessKeys: string[];
-  origin: string;
+  /** The trust root compiled into this page (null: none, so nothing can be verified). */
+  root: TrustRoot | null;
+  /** The log origin /api/v1/contests names (the server's claim, compared with the root). */
+  servedOrigin: string;
 }
 
 const fresh: RequestInit = { cache: 'no-store' };
@@ -51,262 +95,678 @@ async function fetchText(url: string): Promise<string> {
   return r.text();
 }
 
-interface ProvenEntry {
-  contest: string;
-  shown: StationResult;
-  entry: ResultEntry | null;
+interface FetchedEntry {
+  index: number;
   bytes: Uint8Array | null;
+  entry: Entry | null;
+  /** Why it is not proven (null: included under the checkpoint). */
   problem: string | null;
+  hashes: number;
 }
 
-const sameVotes = (a: Record<string, number>, b: Record<string, number>) => {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+type Shown = [string, StationResult];
+
+const keyOf = (vkey: string) => {
+  const k = decodeVerifierKey(vkey);
+  return k.ok ? `${k.value.name}+${formatKeyId(k.value.keyId)}` : vkey;
 };
 
 export async function verifyStation(
   input: VerifyInput,
   report: (steps: Step[]) => void,
-): Promise<Step[]> {
-  const steps: Step[] = STEP_ORDER.map((id) => ({ id, status: 'pending', detail: '' }));
-  const set = (id: StepId, status: StepStatus, detail: string) => {
-    const s = steps.find((x) => x.id === id) as Step;
-    s.status = status;
-    s.detail = detail;
-    report(steps.map((x) => ({ ...x })));
+): Promise<{ steps: Step[]; verdict: Verdict; ms: number }> {
+  const started = performance.now();
+  const steps: Step[] = STEP_ORDER.map((id) => ({ id, status: 'pending', lines: [], notes: [] }));
+  const step = (id: StepId) => steps.find((x) => x.id === id) as Step;
+  const add = (id: StepId, level: Line['level'], code: LineCode, p: Params = {}) =>
+    step(id).lines.push({ code, p, level });
+  const finish = (id: StepId, emptyWarn?: LineCode) => {
+    const s = step(id);
+    if (s.lines.length === 0 && emptyWarn) add(id, 'warn', emptyWarn);
+    s.status = s.lines.some((l) => l.level === 'fail')
+      ? 'fail'
+      : s.lines.some((l) => l.level === 'warn')
+        ? 'warn'
+        : 'pass';
+    report(steps.map((x) => ({ ...x, lines: [...x.lines] })));
   };
-  const failRest = (why: string) => {
-    for (const s of steps) if (s.status === 'pending') set(s.id, 'fail', why);
-    return steps;
+  const done = () => ({
+    steps,
+    verdict: verdictOf(steps),
+    ms: Math.round(performance.now() - started),
+  });
+  const failRest = (code: LineCode) => {
+    for (const s of steps)
+      if (s.status === 'pending') {
+        add(s.id, 'fail', code);
+        finish(s.id);
+      }
+    return done();
   };
 
-  // 1. The checkpoint, signed by the pinned key.
-  const verifier = parseVerifierKey(input.pinnedKey);
-  if (!verifier.ok) {
-    set('checkpoint', 'fail', `the pinned log key does not parse: ${verifier.error.message}`);
-    return failRest('no trusted checkpoint');
+  const code = input.station.station.code;
+  const shown = Object.entries(input.station.results).filter((e): e is Shown => e[1] !== null);
+  const awaiting = Object.entries(input.station.results)
+    .filter(([, r]) => r === null)
+    .map(([c]) => c);
+  // Scans and the definition do not depend on the checkpoint: start them now, in parallel.
+  const formHashes = new Set<string>();
+  for (const [, r] of shown) {
+    formHashes.add(r.form);
+    if (r.correction) formHashes.add(r.correction.original.form);
   }
-  const shown = Object.entries(input.station.results).filter(
-    (e): e is [string, StationResult] => e[1] !== null,
+  for (const h of formHashes) void loadForm(h);
+  const definitionP = fetch('/api/v1/election').then(
+    async (r) => (r.ok ? new Uint8Array(await r.arrayBuffer()) : `HTTP ${r.status}`),
+    (e: Error) => e.message,
   );
-  const highest = Math.max(-1, ...shown.map(([, r]) => r.entryIndex));
+  const servedKeyP = fetchText('/log/key').then(
+    (t) => t.trim(),
+    () => null,
+  );
+
+  // 1. The trust root: compiled into this page, the same as this browser pinned, and what the server names.
+  const root = input.root;
+  if (!root) {
+    add('trust', 'fail', 'noTrustRoot');
+    finish('trust');
+    return failRest('noTrustedCheckpoint');
+  }
+  add('trust', 'ok', 'trustRoot', {
+    election: root.electionId,
+    origin: root.logOrigin,
+    key: keyOf(root.logKey),
+    commission: keyOf(root.commissionKey),
+  });
+  const pin = checkPin(root);
+  if (pin.status === 'changed') {
+    for (const f of [
+      'electionId',
+      'logOrigin',
+      'logKey',
+      'commissionKey',
+      'definitionSha256',
+    ] as const)
+      if (pin.pinned[f] !== root[f])
+        add('trust', 'fail', 'pinChanged', {
+          field: f,
+          pinned: pin.pinned[f],
+          now: root[f],
+          where: firstDifference(pin.pinned[f], root[f]),
+        });
+  } else if (pin.status === 'first') {
+    add('trust', 'ok', 'pinnedNow');
+    if (pin.otherElections.length)
+      add('trust', 'warn', 'otherElectionsPinned', { elections: pin.otherElections.join(', ') });
+  } else add('trust', 'ok', 'pinSame');
+  if (input.servedOrigin !== root.logOrigin)
+    add('trust', 'fail', 'servedOriginDiffers', {
+      served: input.servedOrigin,
+      expected: root.logOrigin,
+      where: firstDifference(root.logOrigin, input.servedOrigin),
+    });
+  const servedKey = await servedKeyP;
+  if (servedKey !== null && servedKey !== root.logKey)
+    add('trust', 'fail', 'servedKeyDiffers', { served: servedKey, expected: root.logKey });
+  finish('trust');
+  const trustFailed = step('trust').status === 'fail';
+
+  // 2. The checkpoint, signed by the trust root's log key, for its origin.
+  const verifier = parseVerifierKey(root.logKey);
+  if (!verifier.ok) {
+    add('checkpoint', 'fail', 'badRootKey', { why: verifier.error.message });
+    finish('checkpoint');
+    return failRest('noTrustedCheckpoint');
+  }
+  const needed = new Set<number>([0]);
+  for (const [, r] of shown) {
+    needed.add(r.entryIndex);
+    if (r.correction) {
+      needed.add(r.correction.entryIndex);
+      needed.add(r.correction.inForceAt);
+      for (const a of r.correction.approvals ?? []) needed.add(a);
+    }
+  }
+  for (const d of input.station.devices) {
+    if (d.enrolledAt !== undefined && d.enrolledAt >= 0) needed.add(d.enrolledAt);
+    if (d.revokedAt !== undefined && d.revokedAt !== null) needed.add(d.revokedAt);
+  }
+  const highest = Math.max(...needed);
   let note = '';
   let opened: ReturnType<typeof openCheckpoint> | null = null;
   // Results are published when durable, a moment before the checkpoint covering them is signed.
   for (let attempt = 0; attempt < 10; attempt++) {
     note = await fetchText('/log/checkpoint');
-    opened = openCheckpoint(note, input.origin, [verifier.value]);
+    opened = openCheckpoint(note, root.logOrigin, [verifier.value]);
     if (!opened.ok || opened.value.checkpoint.size > highest) break;
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 300));
   }
   if (!opened?.ok) {
-    set(
-      'checkpoint',
-      'fail',
-      opened ? `${opened.error.code}: ${opened.error.message}` : 'no checkpoint',
-    );
-    return failRest('no trusted checkpoint');
+    step('checkpoint').notes.push(note);
+    const parsed = parseNote(note);
+    const cp = parsed.ok ? parseCheckpoint(parsed.value.text) : null;
+    if (cp?.ok && cp.value.origin !== root.logOrigin)
+      add('checkpoint', 'fail', 'checkpointOrigin', {
+        served: cp.value.origin,
+        expected: root.logOrigin,
+        where: firstDifference(root.logOrigin, cp.value.origin),
+      });
+    else
+      add('checkpoint', 'fail', 'checkpointUnsigned', {
+        key: keyOf(root.logKey),
+        signers: parsed.ok
+          ? parsed.value.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`).join(', ')
+          : '',
+        why: opened ? opened.error.message : '',
+      });
+    finish('checkpoint');
+    return failRest('noTrustedCheckpoint');
   }
-  const { checkpoint } = opened.value;
-  set(
-    'checkpoint',
-    'pass',
-    `tree size ${checkpoint.size}, root ${toHex(checkpoint.rootHash).slice(0, 16)}…, signed by ${verifier.value.name}`,
-  );
+  const checkpoint = opened.value.checkpoint;
+  add('checkpoint', 'ok', 'checkpointSigned', {
+    size: checkpoint.size,
+    root: toHex(checkpoint.rootHash).slice(0, 16),
+    key: keyOf(root.logKey),
+  });
+  finish('checkpoint');
 
-  // 2. Witness cosignatures (lines other than the log's own), each checked
-  // against the witness key pinned under its name; a line under a pinned name
-  // that does not verify is a failure (a forged or altered cosignature).
-  const status = readStatus(note, input.pinnedKey);
-  const witnesses = status?.witnesses ?? [];
-  if (witnesses.length === 0)
-    set(
-      'witness',
-      'warn',
-      'no witness has cosigned this checkpoint (only the log itself signed it)',
-    );
-  else {
-    const verifiers = input.witnessKeys
-      .map((k) => parseCosignatureVerifierKey(k))
-      .flatMap((r) => (r.ok ? [r.value] : []));
-    const notes: string[] = [];
-    let failed = false;
-    let unknown = 0;
-    for (const w of witnesses) {
-      const at = w.time !== null ? ` at ${new Date(w.time * 1000).toISOString()}` : '';
-      const verifier = verifiers.find((x) => x.name === w.name && x.keyId === w.keyId);
-      if (!verifier) {
-        const sameName = verifiers.some((x) => x.name === w.name);
-        if (sameName) {
-          failed = true;
-          notes.push(`${w.name}: signed with a key other than the one pinned for it`);
-        } else {
-          unknown++;
-          notes.push(`${w.name}${at}: key not known to this browser, not checked`);
-        }
+  // 3. Consistent with the last checkpoint this browser verified: no rollback, no fork.
+  await checkConsistencyWithLast(root, checkpoint, note, step('consistency'), add);
+  finish('consistency');
+  // A checkpoint is kept only from a page whose trust root matches the pin.
+  if (step('consistency').status === 'pass' && !trustFailed)
+    saveCheckpoint(root.electionId, {
+      note,
+      size: checkpoint.size,
+      root: toHex(checkpoint.rootHash),
+    });
+
+  // 4. Witness cosignatures, each against the key pinned under its name.
+  await checkWitnesses(root, note, add);
+  finish('witness');
+
+  // Every entry this page rests on, fetched in parallel and proven included.
+  const fetched = new Map<number, FetchedEntry>();
+  await Promise.all([...needed].map(async (i) => fetched.set(i, await fetchEntry(i, checkpoint))));
+  const proven = (i: number) => {
+    const f = fetched.get(i);
+    return f && f.problem === null ? f.entry : null;
+  };
+
+  // 5. Devices: from the definition entry 0 commits to, and proven official entries.
+  const definition = await definitionP;
+  const devices = checkDevices(
+    root,
+    input.station,
+    fetched.get(0),
+    typeof definition === 'string' ? definition : null,
+    typeof definition === 'string' ? null : definition,
+    proven,
+    add,
+  );
+  finish('devices');
+
+  // 6. Inclusion of every entry fetched.
+  for (const i of [...needed].sort((a, b) => a - b)) {
+    const f = fetched.get(i) as FetchedEntry;
+    if (f.problem) add('inclusion', 'fail', 'notIncluded', { index: i, why: f.problem });
+    else add('inclusion', 'ok', 'included', { index: i, hashes: f.hashes, size: checkpoint.size });
+  }
+  finish('inclusion');
+
+  // 7. Each shown result's entry is signed by a device proven for this station, while it stood.
+  for (const [contest, r] of shown) {
+    const e = proven(r.entryIndex);
+    if (!e) {
+      add('signature', 'fail', 'noProvenEntry', { contest, index: r.entryIndex });
+      continue;
+    }
+    if (e.type !== 'result') {
+      add('signature', 'fail', 'notAResult', { contest, index: r.entryIndex, type: e.type });
+      continue;
+    }
+    if (e.election !== root.electionId || e.station !== code || e.contest !== contest) {
+      add('signature', 'fail', 'entryElsewhere', {
+        contest,
+        index: r.entryIndex,
+        entry: `${e.election}/${e.contest}/${e.station}`,
+      });
+      continue;
+    }
+    const d = devices.get(e.device);
+    const key = d ? fromBase64(d.publicKey) : undefined;
+    const sig = fromBase64(e.sig);
+    if (!d || !key) add('signature', 'fail', 'deviceUnproven', { contest, device: e.device });
+    else if (d.enrolledAt >= r.entryIndex)
+      add('signature', 'fail', 'deviceLater', { contest, device: e.device, at: d.enrolledAt });
+    else if (d.revokedAt !== null && d.revokedAt < r.entryIndex)
+      add('signature', 'fail', 'deviceRevoked', { contest, device: e.device, at: d.revokedAt });
+    else if (!sig || !ed25519Verify(key, signingMessage(e), sig))
+      add('signature', 'fail', 'badSignature', { contest, device: e.device, index: r.entryIndex });
+    else add('signature', 'ok', 'signedBy', { contest, device: e.device, index: r.entryIndex });
+  }
+  for (const contest of awaiting) add('signature', 'warn', 'awaiting', { contest });
+  finish('signature');
+
+  // 8. Corrections: the proposal and its approvals proven, in force at the checkpoint.
+  const corrections = new Map<string, OfficialEntry & { act: { kind: 'correction-proposed' } }>();
+  for (const [contest, r] of shown) {
+    if (!r.correction) continue;
+    const p = checkCorrection(root, contest, code, r, checkpoint, proven, add);
+    if (p) corrections.set(contest, p);
+  }
+  if (!shown.some(([, r]) => r.correction)) add('correction', 'ok', 'noCorrectionShown');
+  finish('correction');
+
+  // 9. The scans hash to what was signed.
+  for (const [contest, r] of shown) {
+    const e = proven(r.entryIndex);
+    const c = corrections.get(contest);
+    const wanted = new Set<string>();
+    if (e?.type === 'result') wanted.add(e.form);
+    if (c) wanted.add(c.act.form);
+    if (wanted.size === 0) add('form', 'fail', 'noProvenEntry', { contest, index: r.entryIndex });
+    for (const h of wanted) {
+      const f = await loadForm(h);
+      if (f.state === 'missing')
+        add('form', 'warn', 'formMissing', { contest, sha: h.slice(0, 16) });
+      else if (f.state === 'error') add('form', 'fail', 'formError', { contest, why: f.why });
+      else {
+        const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', f.bytes)));
+        if (digest === h) add('form', 'ok', 'formMatches', { contest, sha: h.slice(0, 16) });
+        else
+          add('form', 'fail', 'formDiffers', {
+            contest,
+            got: digest.slice(0, 16),
+            expected: h.slice(0, 16),
+          });
+      }
+    }
+  }
+  for (const contest of awaiting) add('form', 'warn', 'awaiting', { contest });
+  finish('form');
+
+  // 10. The figures on screen equal the proven figures.
+  for (const [contest, r] of shown) {
+    const e = proven(r.entryIndex);
+    if (!e || e.type !== 'result') {
+      add('numbers', 'fail', 'noProvenEntry', { contest, index: r.entryIndex });
+      continue;
+    }
+    if (r.correction) {
+      const c = corrections.get(contest);
+      if (!c) {
+        add('numbers', 'fail', 'correctionUnproven', { contest, index: r.correction.entryIndex });
         continue;
       }
-      const opened = openNote(note, [verifier]);
-      if (opened.ok) notes.push(`${w.name}${at}: cosignature verified`);
-      else {
-        failed = true;
-        notes.push(`${w.name}: ${opened.error.message}`);
+      const a = compareFigures(contest, r, c.act, c.act.form, r.correction.entryIndex, add);
+      const b = compareFigures(
+        contest,
+        r.correction.original,
+        e,
+        e.form,
+        r.entryIndex,
+        add,
+        'original',
+      );
+      if (a && b)
+        add('numbers', 'ok', 'correctedEqual', {
+          contest,
+          index: r.correction.entryIndex,
+          original: r.entryIndex,
+        });
+    } else {
+      let same = compareFigures(contest, r, e, e.form, r.entryIndex, add);
+      if (r.device !== e.device) {
+        same = false;
+        add('numbers', 'fail', 'figureDiffers', {
+          contest,
+          what: 'device',
+          shown: r.device,
+          proven: e.device,
+          index: r.entryIndex,
+        });
       }
+      if (same) add('numbers', 'ok', 'figuresEqual', { contest, index: r.entryIndex });
     }
-    set(
-      'witness',
-      failed ? 'fail' : unknown === witnesses.length ? 'warn' : 'pass',
-      notes.join('; '),
-    );
   }
+  for (const contest of awaiting) add('numbers', 'warn', 'awaiting', { contest });
+  finish('numbers');
+  return done();
+}
 
-  if (shown.length === 0) {
-    for (const id of ['inclusion', 'signature', 'form', 'numbers'] as const)
-      set(id, 'warn', 'this station has no logged result yet');
-    return steps;
+async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> {
+  const out: FetchedEntry = { index, bytes: null, entry: null, problem: null, hashes: 0 };
+  if (index >= cp.size) {
+    out.problem = `not covered by the checkpoint (size ${cp.size})`;
+    return out;
   }
-
-  // 3. Each shown result's entry is in the signed tree.
-  const proven: ProvenEntry[] = [];
-  const inclusionNotes: string[] = [];
-  let inclusionOk = true;
-  for (const [contest, result] of shown) {
-    const p: ProvenEntry = { contest, shown: result, entry: null, bytes: null, problem: null };
-    proven.push(p);
-    if (result.entryIndex >= checkpoint.size) {
-      p.problem = `entry ${result.entryIndex} is not covered by the checkpoint (size ${checkpoint.size})`;
-      inclusionOk = false;
-      inclusionNotes.push(p.problem);
-      continue;
-    }
-    const r = await fetch(`/api/v1/entries/${result.entryIndex}?size=${checkpoint.size}`, fresh);
+  try {
+    const r = await fetch(`/api/v1/entries/${index}?size=${cp.size}`, fresh);
     if (!r.ok) {
-      p.problem = `entry ${result.entryIndex}: HTTP ${r.status}`;
-      inclusionOk = false;
-      inclusionNotes.push(p.problem);
-      continue;
+      out.problem = `HTTP ${r.status}`;
+      return out;
     }
     const body = (await r.json()) as { entry: string; inclusionProof: string[] };
     const bytes = fromBase64(body.entry);
-    const proof = body.inclusionProof.map((h) => fromBase64(h));
+    const proof = (body.inclusionProof ?? []).map((h) => fromBase64(h));
     if (!bytes || proof.some((h) => h === undefined)) {
-      p.problem = `entry ${result.entryIndex}: malformed base64`;
-      inclusionOk = false;
-      inclusionNotes.push(p.problem);
-      continue;
+      out.problem = 'malformed base64';
+      return out;
     }
     const included = checkInclusion(
       leafHash(bytes),
-      result.entryIndex,
-      checkpoint.size,
+      index,
+      cp.size,
       proof as Uint8Array[],
-      checkpoint.rootHash,
+      cp.rootHash,
     );
     if (!included.ok) {
-      p.problem = `entry ${result.entryIndex} (${contest}): ${included.error.message}`;
-      inclusionOk = false;
-      inclusionNotes.push(p.problem);
-      continue;
+      out.problem = included.error.message;
+      return out;
     }
-    p.bytes = bytes;
-    inclusionNotes.push(
-      `entry ${result.entryIndex} (${contest}): ${proof.length}-hash proof verified`,
-    );
+    out.bytes = bytes;
+    out.hashes = proof.length;
     const decoded = decodeEntry(bytes);
-    if (decoded.ok && decoded.value.type === 'result') p.entry = decoded.value;
-    else p.problem = `entry ${result.entryIndex} is not a result entry`;
+    if (decoded.ok) out.entry = decoded.value;
+    else out.problem = 'included, but not a well-formed entry';
+  } catch (e) {
+    out.problem = (e as Error).message;
   }
-  set('inclusion', inclusionOk ? 'pass' : 'fail', inclusionNotes.join('; '));
+  return out;
+}
 
-  // 4. The device enrolled at this station signed each entry.
-  const sigNotes: string[] = [];
-  let sigOk = true;
-  for (const p of proven) {
-    if (!p.entry) {
-      sigOk = false;
-      sigNotes.push(`${p.contest}: no proven entry to check`);
-      continue;
-    }
-    const e = p.entry;
-    const device = input.station.devices.find((d) => d.id === e.device);
-    const key = device ? fromBase64(device.publicKey) : undefined;
-    const sig = fromBase64(e.sig);
-    const good =
-      e.station === input.station.station.code &&
-      e.contest === p.contest &&
-      key !== undefined &&
-      sig !== undefined &&
-      ed25519Verify(key, signingMessage(e), sig);
-    if (!good) sigOk = false;
-    sigNotes.push(
-      good
-        ? `${p.contest}: signed by ${e.device}`
-        : `${p.contest}: ${!device ? `device ${e.device} is not enrolled at this station` : e.station !== input.station.station.code ? `entry is for station ${e.station}` : 'the signature does not verify'}`,
-    );
+type Add = (id: StepId, level: Line['level'], code: LineCode, p?: Params) => void;
+
+async function checkConsistencyWithLast(
+  root: TrustRoot,
+  cp: Checkpoint,
+  note: string,
+  s: Step,
+  add: Add,
+): Promise<void> {
+  const last = lastCheckpoint(root.electionId);
+  if (!last) {
+    add('consistency', 'ok', 'firstCheckpoint', { size: cp.size });
+    return;
   }
-  set('signature', sigOk ? 'pass' : 'fail', sigNotes.join('; '));
-
-  // 5. The scanned form hashes to the SHA-256 the device signed.
-  const formNotes: string[] = [];
-  let formStatus: StepStatus = 'pass';
-  for (const p of proven) {
-    if (!p.entry) {
-      formStatus = 'fail';
-      formNotes.push(`${p.contest}: no proven entry`);
-      continue;
-    }
-    const r = await fetch(`/api/v1/forms/${p.entry.form}`, fresh);
-    if (r.status === 404) {
-      if (formStatus === 'pass') formStatus = 'warn';
-      formNotes.push(`${p.contest}: the scan has not been uploaded`);
-      continue;
-    }
-    if (!r.ok) {
-      formStatus = 'fail';
-      formNotes.push(`${p.contest}: HTTP ${r.status}`);
-      continue;
-    }
-    const digest = toHex(
-      new Uint8Array(await crypto.subtle.digest('SHA-256', await r.arrayBuffer())),
-    );
-    if (digest === p.entry.form)
-      formNotes.push(`${p.contest}: SHA-256 ${digest.slice(0, 16)}… matches`);
+  const lastRoot = fromHex(last.root);
+  const evidence = () => s.notes.push(last.note, note);
+  if (!lastRoot) {
+    add('consistency', 'warn', 'lastUnreadable');
+    return;
+  }
+  if (cp.size < last.size) {
+    evidence();
+    add('consistency', 'fail', 'rollback', { was: last.size, now: cp.size });
+    return;
+  }
+  if (cp.size === last.size) {
+    if (toHex(cp.rootHash) === last.root)
+      add('consistency', 'ok', 'sameCheckpoint', { size: cp.size });
     else {
-      formStatus = 'fail';
-      formNotes.push(
-        `${p.contest}: the file hashes to ${digest.slice(0, 16)}…, the entry says ${p.entry.form.slice(0, 16)}…`,
-      );
+      evidence();
+      add('consistency', 'fail', 'fork', { was: last.size, now: cp.size, why: 'different roots' });
     }
+    return;
   }
-  set('form', formStatus, formNotes.join('; '));
+  try {
+    const r = await fetch(`/api/v1/proof/consistency?from=${last.size}&to=${cp.size}`, fresh);
+    if (!r.ok) {
+      // Withheld, not disproven: "not checked", so never "verified".
+      add('consistency', 'warn', 'consistencyUnreachable', { why: `HTTP ${r.status}` });
+      return;
+    }
+    const body = (await r.json()) as { proof: string[] };
+    const proof = (body.proof ?? []).map((h) => fromBase64(h));
+    const checked = proof.some((h) => h === undefined)
+      ? { ok: false as const, error: { code: 'MALFORMED', message: 'malformed base64' } }
+      : checkConsistency(last.size, cp.size, proof as Uint8Array[], lastRoot, cp.rootHash);
+    if (checked.ok)
+      add('consistency', 'ok', 'consistent', {
+        was: last.size,
+        now: cp.size,
+        hashes: proof.length,
+      });
+    else {
+      evidence();
+      add('consistency', 'fail', 'fork', {
+        was: last.size,
+        now: cp.size,
+        why: checked.error.message,
+      });
+    }
+  } catch (e) {
+    add('consistency', 'warn', 'consistencyUnreachable', { why: (e as Error).message });
+  }
+}
 
-  // 6. The figures shown are the figures signed.
-  const numberNotes: string[] = [];
-  let numbersOk = true;
-  for (const p of proven) {
-    if (!p.entry) {
-      numbersOk = false;
-      numberNotes.push(`${p.contest}: no proven entry to compare with`);
+async function checkWitnesses(root: TrustRoot, note: string, add: Add): Promise<void> {
+  const status = readStatus(note, root.logKey);
+  const witnesses = status?.witnesses ?? [];
+  const keys = await pinnedWitnessKeys(root);
+  if (witnesses.length === 0) {
+    add('witness', 'warn', keys.length ? 'noCosignature' : 'noWitnesses');
+    return;
+  }
+  const verifiers = keys
+    .map((k) => parseCosignatureVerifierKey(k))
+    .flatMap((r) => (r.ok ? [r.value] : []));
+  let verified = 0;
+  for (const w of witnesses) {
+    const at = w.time !== null ? new Date(w.time * 1000).toISOString() : '';
+    const v = verifiers.find((x) => x.name === w.name && x.keyId === w.keyId);
+    if (!v) {
+      if (verifiers.some((x) => x.name === w.name))
+        add('witness', 'fail', 'witnessOtherKey', { name: w.name });
+      else add('witness', 'warn', 'witnessUnknown', { name: w.name });
       continue;
     }
-    const diffs: string[] = [];
-    // A corrected result shows the correction's figures; the device's are kept as `original`.
-    const c = p.shown.correction;
-    const signed = c ? c.original : p.shown;
-    if (!sameVotes(signed.votes, p.entry.votes)) diffs.push('candidate votes');
-    if (signed.rejected !== p.entry.rejected) diffs.push('rejected');
-    if (signed.totalValid !== p.entry.totalValid) diffs.push('total valid');
-    if (signed.form !== p.entry.form) diffs.push('form hash');
-    const corrected = c
-      ? ` (the original figures; the corrected ones on screen come from correction entry ${c.entryIndex}, in force at entry ${c.inForceAt}: see /api/v1/entries/${c.entryIndex})`
-      : '';
-    if (diffs.length) {
-      numbersOk = false;
-      numberNotes.push(`${p.contest}: ${diffs.join(', ')} differ from entry ${p.shown.entryIndex}`);
-    } else
-      numberNotes.push(`${p.contest}: all figures equal entry ${p.shown.entryIndex}${corrected}`);
+    const opened = openNote(note, [v]);
+    if (opened.ok) {
+      verified++;
+      add('witness', 'ok', 'cosigned', { name: w.name, at });
+    } else add('witness', 'fail', 'witnessBad', { name: w.name, why: opened.error.message });
   }
-  set('numbers', numbersOk ? 'pass' : 'fail', numberNotes.join('; '));
-  return steps;
+  if (verified === 0) add('witness', 'warn', 'noCosignature');
+}
+
+interface ProvenDevice {
+  publicKey: string;
+  enrolledAt: number;
+  revokedAt: number | null;
+}
+
+function isOfficial(e: Entry | null, root: TrustRoot): e is OfficialEntry {
+  if (e?.type !== 'official' || e.election !== root.electionId) return false;
+  const key = decodeVerifierKey(root.commissionKey);
+  const sig = fromBase64(e.sig);
+  return key.ok && sig !== undefined && ed25519Verify(key.value.publicKey, signingMessage(e), sig);
+}
+
+function checkDevices(
+  root: TrustRoot,
+  station: StationAnswer,
+  entry0: FetchedEntry | undefined,
+  definitionError: string | null,
+  definitionBytes: Uint8Array | null,
+  proven: (i: number) => Entry | null,
+  add: Add,
+): Map<string, ProvenDevice> {
+  const devices = new Map<string, ProvenDevice>();
+  const code = station.station.code;
+  let definitionProven = false;
+  if (!entry0?.bytes || entry0.problem)
+    add('devices', 'fail', 'entry0Unproven', { why: entry0?.problem ?? 'not fetched' });
+  else if (!definitionBytes)
+    add('devices', 'fail', 'definitionMissing', { why: definitionError ?? '' });
+  else {
+    const sha = toHex(sha256(definitionBytes));
+    const opened = openGenesis(entry0.bytes, definitionBytes, root.commissionKey);
+    if (sha !== root.definitionSha256)
+      add('devices', 'fail', 'definitionDiffers', {
+        got: sha.slice(0, 16),
+        expected: root.definitionSha256.slice(0, 16),
+      });
+    else if (!opened.ok) add('devices', 'fail', 'entry0Bad', { why: opened.error });
+    else {
+      const e = opened.value.entry;
+      for (const f of ['electionId', 'logOrigin', 'logKey'] as const)
+        if (e[f] !== root[f])
+          add('devices', 'fail', 'entry0Differs', { field: f, served: e[f], expected: root[f] });
+      for (const d of opened.value.definition.devices)
+        if (d.station === code)
+          devices.set(d.id, { publicKey: d.publicKey, enrolledAt: -1, revokedAt: null });
+      definitionProven = true;
+      add('devices', 'ok', 'definitionProven', { sha: sha.slice(0, 16) });
+    }
+  }
+  // Without a proven definition no device key is proven: the failure above says why.
+  if (!definitionProven) return devices;
+  const fromDefinition = new Set(devices.keys());
+  // Enrolments first (a revocation may be an enrolment that replaced the device).
+  for (const d of station.devices) {
+    if (d.enrolledAt === undefined || d.enrolledAt < 0) {
+      const p = devices.get(d.id);
+      if (!p || !fromDefinition.has(d.id))
+        add('devices', 'fail', 'deviceNotInDefinition', { device: d.id });
+      else if (p.publicKey !== d.publicKey)
+        add('devices', 'fail', 'deviceKeyDiffers', {
+          device: d.id,
+          shown: d.publicKey,
+          proven: p.publicKey,
+        });
+      else add('devices', 'ok', 'deviceFromDefinition', { device: d.id });
+      continue;
+    }
+    const e = proven(d.enrolledAt);
+    if (
+      isOfficial(e, root) &&
+      e.act.kind === 'device-enrolled' &&
+      e.act.device === d.id &&
+      e.act.station === code &&
+      e.act.publicKey === d.publicKey
+    ) {
+      devices.set(d.id, { publicKey: d.publicKey, enrolledAt: d.enrolledAt, revokedAt: null });
+      if (e.act.replaces !== '') {
+        const old = devices.get(e.act.replaces);
+        if (old && old.revokedAt === null) old.revokedAt = d.enrolledAt;
+      }
+      add('devices', 'ok', 'deviceEnrolled', { device: d.id, index: d.enrolledAt });
+    } else add('devices', 'fail', 'enrolmentUnproven', { device: d.id, index: d.enrolledAt });
+  }
+  for (const d of station.devices) {
+    if (d.revokedAt === undefined || d.revokedAt === null) continue;
+    const e = proven(d.revokedAt);
+    const p = devices.get(d.id);
+    const revokes =
+      isOfficial(e, root) &&
+      ((e.act.kind === 'device-revoked' && e.act.device === d.id) ||
+        (e.act.kind === 'device-enrolled' && e.act.replaces === d.id));
+    if (revokes && p) {
+      p.revokedAt = Math.min(p.revokedAt ?? d.revokedAt, d.revokedAt);
+      add('devices', 'ok', 'deviceRevokedAt', { device: d.id, index: d.revokedAt });
+    } else add('devices', 'fail', 'revocationUnproven', { device: d.id, index: d.revokedAt });
+  }
+  // A device of the definition the page leaves out.
+  const listed = new Set(station.devices.map((d) => d.id));
+  for (const id of fromDefinition)
+    if (!listed.has(id)) add('devices', 'fail', 'deviceNotListed', { device: id });
+  return devices;
+}
+
+function checkCorrection(
+  root: TrustRoot,
+  contest: string,
+  station: string,
+  r: StationResult,
+  cp: Checkpoint,
+  proven: (i: number) => Entry | null,
+  add: Add,
+): (OfficialEntry & { act: { kind: 'correction-proposed' } }) | null {
+  const c = r.correction;
+  if (!c) return null;
+  const fail = (why: string) => {
+    add('correction', 'fail', 'correctionBad', { contest, index: c.entryIndex, why });
+    return null;
+  };
+  const p = proven(c.entryIndex);
+  if (!p) return fail(`entry ${c.entryIndex} is not proven in the log`);
+  if (!isOfficial(p, root) || p.act.kind !== 'correction-proposed')
+    return fail(
+      `entry ${c.entryIndex} is ${p.type === 'official' ? `an official ${p.act.kind} entry or not signed by the commission key` : `a ${p.type} entry`}, not a correction signed by the commission`,
+    );
+  const act = p.act;
+  if (act.contest !== contest || act.station !== station)
+    return fail(`it corrects ${act.contest} at station ${act.station}`);
+  if (act.original !== r.entryIndex || c.entryIndex <= r.entryIndex)
+    return fail(`it corrects entry ${act.original}, not entry ${r.entryIndex}`);
+  if (c.inForceAt >= cp.size) return fail(`entry ${c.inForceAt} is beyond the checkpoint`);
+  const approvals = c.approvals ?? [c.inForceAt];
+  if (!approvals.includes(c.inForceAt) || Math.max(...approvals) !== c.inForceAt)
+    return fail(`the approval in force (entry ${c.inForceAt}) is not the last one listed`);
+  const roles: string[] = [];
+  for (const i of approvals) {
+    const a = proven(i);
+    if (
+      !isOfficial(a, root) ||
+      a.act.kind !== 'correction-approved' ||
+      a.act.correction !== c.entryIndex
+    )
+      return fail(`entry ${i} is not a commission-signed approval of correction ${c.entryIndex}`);
+    if (i <= c.entryIndex) return fail(`approval ${i} comes before the proposal`);
+    if (a.account === p.account) return fail(`approval ${i} is by the proposer ${p.account}`);
+    roles.push(a.role);
+  }
+  if (roles[roles.length - 1] !== 'commission-admin')
+    return fail(`the approval in force (entry ${c.inForceAt}) is not the commission's`);
+  if (c.approvals && !roles.includes('returning-officer'))
+    return fail('no returning officer approved it');
+  if (!c.approvals)
+    add('correction', 'warn', 'approvalsNotListed', { contest, index: c.inForceAt });
+  add('correction', 'ok', 'correctionProven', {
+    contest,
+    index: c.entryIndex,
+    approvals: approvals.join(', '),
+    size: cp.size,
+  });
+  return p as OfficialEntry & { act: { kind: 'correction-proposed' } };
+}
+
+interface FiguresLike {
+  votes: Record<string, number>;
+  rejected: number;
+  totalValid: number;
+  form: string;
+}
+
+/** Adds one line per differing figure; true when all agree. */
+function compareFigures(
+  contest: string,
+  shown: FiguresLike,
+  proven: Omit<FiguresLike, 'form'>,
+  provenForm: string,
+  index: number,
+  add: Add,
+  which = '',
+): boolean {
+  let same = true;
+  const differ = (what: string, s: string | number | undefined, p: string | number | undefined) => {
+    same = false;
+    add('numbers', 'fail', 'figureDiffers', {
+      contest: which ? `${contest} (${which})` : contest,
+      what,
+      shown: s ?? '–',
+      proven: p ?? '–',
+      index,
+    });
+  };
+  const candidates = new Set([...Object.keys(shown.votes), ...Object.keys(proven.votes)]);
+  for (const c of [...candidates].sort())
+    if (shown.votes[c] !== proven.votes[c]) differ(c, shown.votes[c], proven.votes[c]);
+  if (shown.rejected !== proven.rejected) differ('rejected', shown.rejected, proven.rejected);
+  if (shown.totalValid !== proven.totalValid)
+    differ('totalValid', shown.totalValid, proven.totalValid);
+  if (shown.form !== provenForm) differ('form', shown.form.slice(0, 16), provenForm.slice(0, 16));
+  return same;
 }

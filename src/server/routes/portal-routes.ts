@@ -4,16 +4,28 @@
 // revalidated on every visit so a new build takes effect at once. Client
 // routes (/c/…, /station/…, /search, /data, /record, /admin) get index.html (SPA fallback).
 // Files are read once at start-up and kept in memory with their gzip form.
+// index.html carries the portal's trust root (FORMATS §3.5.1): the election's
+// keys and origin from the definition this server was started with, which the
+// browser's Verify trusts instead of anything /api or /log says.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toHex } from '../../log/bytes.js';
+import { sha256 } from '../../log/crypto.js';
+import type { ServerContext } from '../app.js';
 import { ApiError } from '../errors.js';
 
-/** dist/web at the package root: the same path from src/server/routes (tsx) and dist/server/routes. */
-export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../../dist/web', import.meta.url));
+/**
+ * dist/web at the package root (the same path from src/server/routes under tsx
+ * and from dist/server/routes), or KURA_PORTAL_DIR: a portal built for one
+ * election (KURA_ELECTION=DIR npx vite build --config web/vite.config.ts
+ * --outDir OUT), say.
+ */
+export const DEFAULT_PORTAL_DIR =
+  process.env.KURA_PORTAL_DIR ?? fileURLToPath(new URL('../../../dist/web', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -66,14 +78,69 @@ function takesGzip(req: FastifyRequest): boolean {
   return typeof h === 'string' && /\bgzip\b/i.test(h) && !/\bgzip\s*;\s*q=0(\.0*)?\b/i.test(h);
 }
 
+/** What the browser's Verify trusts (FORMATS §3.5.1); never taken from /api or /log answers. */
+export interface PortalTrustRoot {
+  electionId: string;
+  logOrigin: string;
+  logKey: string;
+  commissionKey: string;
+  /** SHA-256 (hex) of the definition document entry 0 commits to. */
+  definitionSha256: string;
+  /** cosignature/v1 keys of the witnesses the operator configured. */
+  witnessKeys: string[];
+}
+
+/** The element index.html holds the trust root in (`null` until the build or the server fills it). */
+export const TRUST_ROOT_ELEMENT = '<script type="application/json" id="kura-trust-root">';
+const EMPTY_TRUST_ROOT = `${TRUST_ROOT_ELEMENT}null</script>`;
+
+/** The trust root of the election a server was started for. */
+export function portalTrustRoot(
+  ctx: Pick<ServerContext, 'index' | 'definitionBytes' | 'witnessKeys'>,
+): PortalTrustRoot {
+  const d = ctx.index.definition;
+  return {
+    electionId: d.electionId,
+    logOrigin: d.logOrigin,
+    logKey: d.logKey,
+    commissionKey: d.commissionKey,
+    definitionSha256: toHex(sha256(ctx.definitionBytes)),
+    witnessKeys: [...(ctx.witnessKeys ?? [])],
+  };
+}
+
+/** The trust root as an inline JSON element ("<" escaped so no value can close the element). */
+export function trustRootElement(root: PortalTrustRoot): string {
+  return `${TRUST_ROOT_ELEMENT}${JSON.stringify(root).replace(/</g, '\\u003c')}</script>`;
+}
+
 export interface PortalOptions {
   /** The built portal (default: dist/web of this package). */
   dir?: string;
+  /**
+   * Filled into index.html unless the build already carries one (a portal
+   * built for one election with KURA_ELECTION keeps its own).
+   */
+  trustRoot?: PortalTrustRoot;
+}
+
+function withTrustRoot(file: PortalFile, root: PortalTrustRoot): PortalFile {
+  const html = file.body.toString('utf8');
+  if (!html.includes(EMPTY_TRUST_ROOT)) return file;
+  const body = Buffer.from(html.replace(EMPTY_TRUST_ROOT, trustRootElement(root)));
+  return {
+    body,
+    gzip: gzipSync(body, { level: constants.Z_BEST_COMPRESSION }),
+    type: file.type,
+    etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`,
+  };
 }
 
 export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions = {}): void {
   const dir = opts.dir ?? DEFAULT_PORTAL_DIR;
   const files = loadFiles(dir);
+  const index = files.get('/index.html');
+  if (index && opts.trustRoot) files.set('/index.html', withTrustRoot(index, opts.trustRoot));
 
   function send(req: FastifyRequest, reply: FastifyReply, file: PortalFile, cache: string) {
     reply

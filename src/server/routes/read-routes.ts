@@ -73,11 +73,18 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   /** Recent tally bodies by ETag (the ETag names the version: contest, unit, last entry). */
   const bodies = new Map<string, TallyBody>();
 
-  app.get('/api/v1/election', async (_req, reply) => {
-    return reply
+  // Kenya's definition is 12 MB (2.8 MB gzipped); browsers fetch it to check device keys.
+  let definitionGzip: Buffer | null = null;
+  app.get('/api/v1/election', async (req, reply) => {
+    reply
       .header('content-type', 'application/json')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(Buffer.from(ctx.definitionBytes));
+      .header('vary', 'accept-encoding');
+    if (acceptsGzip(req)) {
+      definitionGzip ??= gzipSync(ctx.definitionBytes, { level: constants.Z_BEST_SPEED });
+      return reply.header('content-encoding', 'gzip').send(definitionGzip);
+    }
+    return reply.send(Buffer.from(ctx.definitionBytes));
   });
 
   app.get<{ Params: { contest: string; unit?: string } }>(
@@ -136,6 +143,40 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     );
   }
 
+  /**
+   * The station's devices as the writer's fold knows them (enrolments and
+   * revocations by official entries included, with their entry indexes, so a
+   * browser can prove them); a reader lists the definition's.
+   */
+  function stationDevices(code: string) {
+    const fold = ctx.sequencer?.fold;
+    if (!fold)
+      return (devicesByStation.get(code) ?? []).map((d) => ({ id: d.id, publicKey: d.publicKey }));
+    const out = [];
+    for (const d of fold.officials.devices.values())
+      if (d.station === code)
+        // Only what official entries changed: a definition device reads as on a reader.
+        out.push({
+          id: d.id,
+          publicKey: d.publicKey,
+          ...(d.enrolledAt >= 0 ? { enrolledAt: d.enrolledAt } : {}),
+          ...(d.revokedAt !== null ? { revokedAt: d.revokedAt } : {}),
+        });
+    return out;
+  }
+
+  /** A corrected result with the indexes of its approvals (from the writer's fold), for the browser to prove. */
+  function withApprovals(result: unknown): unknown {
+    const fold = ctx.sequencer?.fold;
+    const c = (result as { correction?: { entryIndex: number } } | null)?.correction;
+    if (!fold || !c) return result;
+    const approvals = fold.officials.corrections.get(c.entryIndex)?.approvals ?? [];
+    return {
+      ...(result as object),
+      correction: { ...c, approvals: approvals.map((a) => a.entryIndex) },
+    };
+  }
+
   app.get<{ Params: { code: string } }>('/api/v1/stations/:code', async (req) => {
     const station = index.stations.get(req.params.code);
     if (!station)
@@ -145,7 +186,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const results: Record<string, unknown> = {};
     for (const contest of index.contests.keys()) {
       if (!index.raceFor(contest, station.code)) continue;
-      results[contest] = rows.find((r) => r.contest === contest)?.result ?? null;
+      results[contest] = withApprovals(rows.find((r) => r.contest === contest)?.result ?? null);
     }
     const name = (code: string | undefined) =>
       code ? { code, name: index.units.get(code)?.name ?? code } : null;
@@ -154,10 +195,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       ward: name(place?.ward),
       constituency: name(place?.constituency),
       county: name(place?.county),
-      devices: (devicesByStation.get(station.code) ?? []).map((d) => ({
-        id: d.id,
-        publicKey: d.publicKey,
-      })),
+      devices: stationDevices(station.code),
       results,
     };
   });

@@ -6,11 +6,13 @@ import type { Candidate, StationAnswer, StationResult } from '../api';
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
 import { contestTitle, useElection } from '../election';
-import { formatNumber, type MessageKey, useT } from '../i18n';
+import { type FormFile, loadForm } from '../forms';
+import { formatNumber, type Lang, type MessageKey, useT } from '../i18n';
 import { useLive } from '../live';
-import { type Pin, pinnedLogKey } from '../pin';
 import { unitHref } from '../router';
-import type { Step, StepStatus } from '../verify';
+import { compiledTrustRoot } from '../trust-root';
+import type { Step, StepId, StepStatus, Verdict } from '../verify';
+import type { LineCode } from '../verify-text';
 
 const enc = encodeURIComponent;
 
@@ -51,7 +53,13 @@ export function StationPage(props: { code: string }) {
         <p class="muted">
           <span class="mono">{s.station.code}</span> · {t('registered')}:{' '}
           {formatNumber(lang, s.station.registeredVoters)} · {t('device')}:{' '}
-          <span class="mono">{s.devices.map((d) => d.id).join(', ')}</span>
+          <span class="mono" data-testid="devices">
+            {s.devices
+              .map((d) =>
+                d.revokedAt !== undefined ? `${d.id} (${t('revoked')} #${d.revokedAt})` : d.id,
+              )
+              .join(', ')}
+          </span>
         </p>
       </header>
       <VerifyPanel station={s} />
@@ -212,22 +220,22 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
 
 function FormScan(props: { sha256: string; title: string }) {
   const { t } = useT();
-  const [missing, setMissing] = useState(false);
-  const [kind, setKind] = useState<string | null>(null);
+  const [file, setFile] = useState<FormFile | null>(null);
   const url = `/api/v1/forms/${props.sha256}`;
   useEffect(() => {
-    setMissing(false);
-    setKind(null);
-    fetch(url, { method: 'HEAD' }).then(
-      (r) => (r.ok ? setKind(r.headers.get('content-type')) : setMissing(true)),
-      () => setMissing(true),
-    );
-  }, [url]);
+    let live = true;
+    setFile(null);
+    // Fetched once: Verify hashes these same bytes.
+    loadForm(props.sha256).then((f) => live && setFile(f));
+    return () => {
+      live = false;
+    };
+  }, [props.sha256]);
   return (
     <figure class="scan">
-      {missing ? (
+      {file === null ? null : file.state !== 'ok' ? (
         <p class="muted scan-missing">{t('formMissing')}</p>
-      ) : kind === null ? null : kind.startsWith('image/') ? (
+      ) : file.type.startsWith('image/') ? (
         <a href={url}>
           <img src={url} alt={props.title} />
         </a>
@@ -241,11 +249,15 @@ function FormScan(props: { sha256: string; title: string }) {
   );
 }
 
-const STEP_LABEL: Record<Step['id'], MessageKey> = {
+const STEP_LABEL: Record<StepId, MessageKey> = {
+  trust: 'stepTrust',
   checkpoint: 'stepCheckpoint',
+  consistency: 'stepConsistency',
   witness: 'stepWitness',
+  devices: 'stepDevices',
   inclusion: 'stepInclusion',
   signature: 'stepSignature',
+  correction: 'stepCorrection',
   form: 'stepForm',
   numbers: 'stepNumbers',
 };
@@ -254,33 +266,42 @@ const STATUS_LABEL: Record<Exclude<StepStatus, 'pending'>, MessageKey> = {
   fail: 'stepFail',
   warn: 'stepWarn',
 };
+const VERDICT_LABEL: Record<Verdict, MessageKey> = {
+  verified: 'verdictVerified',
+  partly: 'verdictPartly',
+  failed: 'verdictFailed',
+};
+
+type Describe = (lang: Lang, code: LineCode, p: Record<string, string | number>) => string;
 
 function VerifyPanel(props: { station: StationAnswer }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const election = useElection();
   const [steps, setSteps] = useState<Step[] | null>(null);
+  const [outcome, setOutcome] = useState<{ verdict: Verdict; ms: number } | null>(null);
   const [running, setRunning] = useState(false);
-  const [pin, setPin] = useState<Pin | null>(null);
+  const [describe, setDescribe] = useState<{ fn: Describe } | null>(null);
   const [crash, setCrash] = useState<string | null>(null);
+  const root = compiledTrustRoot();
 
   const run = async () => {
     setRunning(true);
     setCrash(null);
+    setOutcome(null);
     try {
-      const p = await pinnedLogKey(election.logOrigin);
-      setPin(p);
       // The verifier (Ed25519, Merkle proofs) loads only when asked for.
-      const { verifyStation, STEP_ORDER } = await import('../verify');
-      setSteps(STEP_ORDER.map((id) => ({ id, status: 'pending', detail: '' })));
-      await verifyStation(
-        {
-          station: props.station,
-          pinnedKey: p.key,
-          witnessKeys: p.witnessKeys,
-          origin: election.logOrigin,
-        },
+      const [{ verifyStation, STEP_ORDER }, text] = await Promise.all([
+        import('../verify'),
+        import('../verify-text'),
+      ]);
+      setDescribe({ fn: text.lineText });
+      setSteps(STEP_ORDER.map((id) => ({ id, status: 'pending', lines: [], notes: [] })));
+      const r = await verifyStation(
+        { station: props.station, root, servedOrigin: election.logOrigin },
         setSteps,
       );
+      setSteps(r.steps);
+      setOutcome({ verdict: r.verdict, ms: r.ms });
     } catch (e) {
       setCrash((e as Error).message);
     } finally {
@@ -288,8 +309,12 @@ function VerifyPanel(props: { station: StationAnswer }) {
     }
   };
 
-  const done = steps && !running;
-  const failed = steps?.some((s) => s.status === 'fail');
+  const verdictClass = (v: Verdict) =>
+    v === 'verified'
+      ? 'verdict verdict-pass'
+      : v === 'partly'
+        ? 'verdict verdict-partly'
+        : 'verdict verdict-fail';
   return (
     <section aria-labelledby="verify-h" class="panel verify">
       <h2 id="verify-h">{t('verifyTitle')}</h2>
@@ -322,38 +347,51 @@ function VerifyPanel(props: { station: StationAnswer }) {
                   {s.status !== 'pending' && (
                     <span class="step-status"> {t(STATUS_LABEL[s.status])}</span>
                   )}
-                  {s.detail && <span class="step-detail">{s.detail}</span>}
+                  {s.lines.length > 0 && describe && (
+                    <span class="step-detail">
+                      {s.lines.map((l) => (
+                        <span class={`line line-${l.level}`} data-line={l.code}>
+                          {describe.fn(lang, l.code, l.p)}
+                        </span>
+                      ))}
+                    </span>
+                  )}
+                  {s.notes.length > 0 && (
+                    <span class="step-evidence" data-testid={`evidence-${s.id}`}>
+                      <span class="small">{t('evidenceNotes')}:</span>
+                      {s.notes.map((n) => (
+                        <pre class="mono small wrap-anywhere">{n}</pre>
+                      ))}
+                    </span>
+                  )}
                 </span>
               </li>
             ))}
           </ol>
         )}
-        {done && (
-          <p class={failed ? 'verdict verdict-fail' : 'verdict verdict-pass'} data-testid="verdict">
-            {failed ? t('verifySomeFailed') : t('verifyAllPassed')}
+        {outcome && (
+          <p
+            class={verdictClass(outcome.verdict)}
+            data-testid="verdict"
+            data-verdict={outcome.verdict}
+            role={outcome.verdict === 'failed' ? 'alert' : undefined}
+          >
+            {t(VERDICT_LABEL[outcome.verdict])}{' '}
+            <span class="small" data-testid="verify-time">
+              ({t('verifyTook')} {(outcome.ms / 1000).toFixed(1)} s)
+            </span>
           </p>
         )}
         {crash && (
-          <p class="verdict verdict-fail" role="alert">
+          <p class="verdict verdict-fail" role="alert" data-testid="verdict" data-verdict="failed">
             {crash}
           </p>
         )}
       </div>
-      {pin && (
+      {root && steps && (
         <p class="small">
-          {t('pinnedKey')}: <code class="wrap-anywhere">{pin.key}</code>
+          {t('pinnedKey')}: <code class="wrap-anywhere">{root.logKey}</code>
           <br />
-          {pin.witnessKeys.length > 0 && (
-            <>
-              {t('pinnedWitnessKeys')}:{' '}
-              {pin.witnessKeys.map((k) => (
-                <code class="wrap-anywhere" key={k}>
-                  {k}{' '}
-                </code>
-              ))}
-              <br />
-            </>
-          )}
           <span class="muted">{t('pinnedNote')}</span>
         </p>
       )}

@@ -1,0 +1,64 @@
+// The trust root this portal was built or served for (FORMATS §3.5.1): the
+// election's log key and origin, commission key and definition hash, from the
+// election directory the operator pinned, written into index.html by the
+// build (KURA_ELECTION) or by `kura serve`. Verify trusts these, never what
+// /api or /log answers say.
+
+export interface TrustRoot {
+  electionId: string;
+  logOrigin: string;
+  logKey: string;
+  commissionKey: string;
+  definitionSha256: string;
+  witnessKeys: string[];
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** The trust root in this page, or null when the page carries none (a dev server). */
+export function compiledTrustRoot(): TrustRoot | null {
+  const text = document.getElementById('kura-trust-root')?.textContent ?? 'null';
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const r = v as Record<string, unknown>;
+  const fields = ['electionId', 'logOrigin', 'logKey', 'commissionKey', 'definitionSha256'];
+  if (!fields.every((f) => isString(r[f]))) return null;
+  const witnessKeys = Array.isArray(r.witnessKeys) ? r.witnessKeys.filter(isString) : [];
+  return { ...(r as unknown as TrustRoot), witnessKeys };
+}
+
+/** The parts of a trust root that identify the election's log; witnesses may be added later. */
+export const PINNED_FIELDS = [
+  'electionId',
+  'logOrigin',
+  'logKey',
+  'commissionKey',
+  'definitionSha256',
+] as const;
+export type PinnedRoot = Pick<TrustRoot, (typeof PINNED_FIELDS)[number]>;
+
+export function pinnedPart(root: TrustRoot): PinnedRoot {
+  return Object.fromEntries(PINNED_FIELDS.map((f) => [f, root[f]])) as PinnedRoot;
+}
+
+/**
+ * Where two strings that look alike differ: the first differing character of
+ * `served`, with its code point (a Cyrillic "а" for a Latin "a", say).
+ */
+export function firstDifference(expected: string, served: string): string {
+  const a = [...expected];
+  const b = [...served];
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    if (a[i] !== b[i]) {
+      const ch = b[i];
+      if (ch === undefined) return `${served} is shorter`;
+      const cp = ch.codePointAt(0) ?? 0;
+      return `character ${i + 1} is "${ch}" U+${cp.toString(16).toUpperCase().padStart(4, '0')}${a[i] !== undefined ? ` where "${a[i]}" was expected` : ''}`;
+    }
+  return '';
+}

@@ -1,0 +1,187 @@
+// Verify's detail lines in English and Swahili. A line is a code and its
+// values (verify.ts); {name} is replaced by the value. Error codes from the
+// log code appear once, inside {why}.
+import type { Lang } from './i18n';
+
+const en = {
+  noTrustRoot:
+    'this page carries no trust root (it was not built or served for an election), so nothing can be verified',
+  noTrustedCheckpoint: 'not checked: there is no trusted checkpoint',
+  trustRoot:
+    'built for election {election}: log {origin}, log key {key}, commission key {commission}',
+  pinChanged:
+    'WARNING: this site now presents a different {field} for this election. Pinned in this browser: "{pinned}"; presented now: "{now}" ({where}). Do not trust this site; if the commission announced a new key, clear this site’s data to pin again',
+  pinnedNow:
+    'first Verify of this election on this site: its trust root is now pinned in this browser',
+  otherElectionsPinned:
+    'this browser had pinned other elections on this site ({elections}), not this one: compare its keys with the commission’s',
+  pinSame: 'the same trust root this browser pinned before',
+  servedOriginDiffers:
+    'WARNING: the server names the log "{served}", not "{expected}" ({where}): a look-alike log',
+  servedKeyDiffers: 'WARNING: the server names the log key {served}, not {expected}',
+  badRootKey: 'the trust root’s log key does not parse: {why}',
+  checkpointOrigin: 'the checkpoint is for the log "{served}", not "{expected}" ({where})',
+  checkpointUnsigned:
+    'the checkpoint is not signed by the log key {key} (signed by: {signers}) {why}',
+  checkpointSigned: 'tree size {size}, root {root}…, signed by {key}',
+  firstCheckpoint:
+    'the first checkpoint this browser verified for this election (size {size}): kept, later ones must extend it',
+  lastUnreadable: 'the checkpoint kept in this browser is unreadable: not compared',
+  rollback:
+    'ROLLBACK: this browser verified a tree of {was} entries; the server now shows {now}. A log never shrinks: both signed checkpoints are below',
+  sameCheckpoint: 'the same checkpoint as last time (size {size})',
+  fork: 'FORK: the tree of {now} entries does not extend the tree of {was} this browser verified ({why}); both signed checkpoints are below',
+  consistent:
+    'extends the tree of {was} entries verified last time to {now} ({hashes}-hash consistency proof)',
+  consistencyUnreachable: 'the consistency proof could not be fetched: {why}',
+  noWitnesses: 'no witness is configured or pinned for this log: nobody independent has cosigned',
+  noCosignature: 'no pinned witness has cosigned this checkpoint',
+  witnessOtherKey: '{name}: signed with a key other than the one pinned for it',
+  witnessUnknown: '{name}: key not known to this browser, not checked',
+  cosigned: '{name} at {at}: cosignature verified',
+  witnessBad: '{name}: {why}',
+  entry0Unproven: 'entry 0 (the election) is not proven: {why}',
+  definitionMissing: 'the election definition could not be fetched: {why}',
+  definitionDiffers:
+    'the definition served hashes to {got}…; this portal was built for {expected}…',
+  entry0Bad: 'entry 0: {why}',
+  entry0Differs: 'entry 0 names {field} "{served}", not "{expected}"',
+  definitionProven: 'definition {sha}… is the one entry 0 commits to, signed by the commission key',
+  deviceNotInDefinition:
+    'the page lists device {device}, which is neither in the definition nor enrolled by an official entry',
+  deviceKeyDiffers:
+    'the page gives device {device} the key {shown}; the definition (entry 0) says {proven}',
+  deviceFromDefinition: '{device}: in the definition',
+  deviceEnrolled: '{device}: enrolled by official entry {index}',
+  enrolmentUnproven:
+    '{device}: entry {index} is not a commission-signed enrolment of this device at this station',
+  deviceRevokedAt: '{device}: revoked at entry {index}',
+  revocationUnproven: '{device}: entry {index} does not revoke this device',
+  deviceNotListed: 'device {device} of the definition is missing from the page',
+  notIncluded: 'entry {index}: {why}',
+  included: 'entry {index}: {hashes}-hash proof verified against the tree of {size}',
+  noProvenEntry: '{contest}: entry {index} is not proven',
+  notAResult: '{contest}: entry {index} is a {type} entry, not a result',
+  entryElsewhere: '{contest}: entry {index} is a result for {entry}',
+  deviceUnproven: '{contest}: device {device} is not proven to serve this station',
+  deviceLater: '{contest}: device {device} was enrolled only at entry {at}',
+  deviceRevoked: '{contest}: device {device} had been revoked at entry {at}',
+  badSignature: '{contest}: the signature of {device} on entry {index} does not verify',
+  signedBy: '{contest}: entry {index} signed by {device}',
+  awaiting:
+    '{contest}: no result shown (awaiting). Absence of a result cannot be proven in a browser; run `kura verify`',
+  correctionBad: '{contest}: the correction shown (entry {index}) is not proven: {why}',
+  approvalsNotListed:
+    '{contest}: the server lists no approvals before entry {index} (a reader): the returning officer’s approval was not checked',
+  correctionProven:
+    '{contest}: correction {index} signed by the commission, approved at entries {approvals}, in force at the checkpoint (size {size})',
+  noCorrectionShown: 'no correction is shown for this station',
+  formMissing: '{contest}: the scan {sha}… has not been uploaded, so it could not be checked',
+  formError: '{contest}: the scan could not be fetched: {why}',
+  formMatches: '{contest}: SHA-256 {sha}… matches',
+  formDiffers: '{contest}: the file hashes to {got}…, the entry says {expected}…',
+  correctionUnproven:
+    '{contest}: the corrected figures on screen are not backed by a proven correction (entry {index})',
+  correctedEqual:
+    '{contest}: the corrected figures equal correction {index}; the original figures equal entry {original}',
+  figuresEqual: '{contest}: all figures equal entry {index}',
+  figureDiffers: '{contest}: {what} is {shown} on screen, {proven} in entry {index}',
+};
+
+export type LineCode = keyof typeof en;
+
+const sw: Record<LineCode, string> = {
+  noTrustRoot:
+    'ukurasa huu hauna mzizi wa uaminifu (haukujengwa wala kutolewa kwa uchaguzi), kwa hiyo hakuna kinachoweza kuthibitishwa',
+  noTrustedCheckpoint: 'haikukaguliwa: hakuna kituo cha ukaguzi kinachoaminika',
+  trustRoot:
+    'umejengwa kwa uchaguzi {election}: kumbukumbu {origin}, ufunguo wa kumbukumbu {key}, ufunguo wa tume {commission}',
+  pinChanged:
+    'ONYO: tovuti hii sasa inaonyesha {field} tofauti kwa uchaguzi huu. Uliobanwa kwenye kivinjari hiki: "{pinned}"; unaoonyeshwa sasa: "{now}" ({where}). Usiiamini tovuti hii; ikiwa tume ilitangaza ufunguo mpya, futa data ya tovuti hii ili kubana upya',
+  pinnedNow:
+    'Uthibitisho wa kwanza wa uchaguzi huu kwenye tovuti hii: mzizi wake wa uaminifu sasa umebanwa kwenye kivinjari hiki',
+  otherElectionsPinned:
+    'kivinjari hiki kilibana chaguzi nyingine kwenye tovuti hii ({elections}), si huu: linganisha funguo zake na za tume',
+  pinSame: 'mzizi uleule wa uaminifu ambao kivinjari hiki kilibana awali',
+  servedOriginDiffers:
+    'ONYO: seva inaiita kumbukumbu "{served}", si "{expected}" ({where}): kumbukumbu inayofanana na halisi',
+  servedKeyDiffers: 'ONYO: seva inataja ufunguo wa kumbukumbu {served}, si {expected}',
+  badRootKey: 'ufunguo wa kumbukumbu wa mzizi wa uaminifu hausomeki: {why}',
+  checkpointOrigin: 'kituo cha ukaguzi ni cha kumbukumbu "{served}", si "{expected}" ({where})',
+  checkpointUnsigned:
+    'kituo cha ukaguzi hakijasainiwa kwa ufunguo wa kumbukumbu {key} (kimesainiwa na: {signers}) {why}',
+  checkpointSigned: 'ukubwa wa mti {size}, mzizi {root}…, umesainiwa na {key}',
+  firstCheckpoint:
+    'kituo cha kwanza cha ukaguzi ambacho kivinjari hiki kilithibitisha kwa uchaguzi huu (ukubwa {size}): kimehifadhiwa, vijavyo lazima viendeleze',
+  lastUnreadable:
+    'kituo cha ukaguzi kilichohifadhiwa kwenye kivinjari hiki hakisomeki: hakikulinganishwa',
+  rollback:
+    'KURUDISHWA NYUMA: kivinjari hiki kilithibitisha mti wa maingizo {was}; seva sasa inaonyesha {now}. Kumbukumbu haipungui kamwe: vituo vyote viwili vilivyosainiwa viko hapa chini',
+  sameCheckpoint: 'kituo kilekile cha ukaguzi kama mara iliyopita (ukubwa {size})',
+  fork: 'MGAWANYIKO: mti wa maingizo {now} haundelezi mti wa {was} ambao kivinjari hiki kilithibitisha ({why}); vituo vyote viwili vilivyosainiwa viko hapa chini',
+  consistent:
+    'unaendeleza mti wa maingizo {was} uliothibitishwa mara iliyopita hadi {now} (uthibitisho wa uthabiti wa hashi {hashes})',
+  consistencyUnreachable: 'uthibitisho wa uthabiti haukupatikana: {why}',
+  noWitnesses:
+    'hakuna shahidi aliyewekwa au kubanwa kwa kumbukumbu hii: hakuna mtu huru aliyesaini pamoja',
+  noCosignature: 'hakuna shahidi aliyebanwa aliyesaini kituo hiki cha ukaguzi',
+  witnessOtherKey: '{name}: imesainiwa kwa ufunguo tofauti na ule uliobanwa kwake',
+  witnessUnknown: '{name}: ufunguo haujulikani kwa kivinjari hiki, haukukaguliwa',
+  cosigned: '{name} saa {at}: sahihi ya pamoja imethibitishwa',
+  witnessBad: '{name}: {why}',
+  entry0Unproven: 'ingizo 0 (uchaguzi) halijathibitishwa: {why}',
+  definitionMissing: 'maelezo ya uchaguzi hayakupatikana: {why}',
+  definitionDiffers: 'maelezo yaliyotolewa yana hashi {got}…; tovuti hii ilijengwa kwa {expected}…',
+  entry0Bad: 'ingizo 0: {why}',
+  entry0Differs: 'ingizo 0 linataja {field} "{served}", si "{expected}"',
+  definitionProven:
+    'maelezo {sha}… ndiyo yale ambayo ingizo 0 linayathibitisha, yamesainiwa kwa ufunguo wa tume',
+  deviceNotInDefinition:
+    'ukurasa unataja kifaa {device}, ambacho hakimo kwenye maelezo wala hakijasajiliwa kwa ingizo rasmi',
+  deviceKeyDiffers:
+    'ukurasa unakipa kifaa {device} ufunguo {shown}; maelezo (ingizo 0) yanasema {proven}',
+  deviceFromDefinition: '{device}: kimo kwenye maelezo',
+  deviceEnrolled: '{device}: kimesajiliwa kwa ingizo rasmi {index}',
+  enrolmentUnproven:
+    '{device}: ingizo {index} si usajili wa kifaa hiki kwenye kituo hiki uliosainiwa na tume',
+  deviceRevokedAt: '{device}: kimebatilishwa kwenye ingizo {index}',
+  revocationUnproven: '{device}: ingizo {index} halibatilishi kifaa hiki',
+  deviceNotListed: 'kifaa {device} cha maelezo hakimo kwenye ukurasa',
+  notIncluded: 'ingizo {index}: {why}',
+  included: 'ingizo {index}: uthibitisho wa hashi {hashes} umethibitishwa dhidi ya mti wa {size}',
+  noProvenEntry: '{contest}: ingizo {index} halijathibitishwa',
+  notAResult: '{contest}: ingizo {index} ni ingizo la aina {type}, si matokeo',
+  entryElsewhere: '{contest}: ingizo {index} ni matokeo ya {entry}',
+  deviceUnproven: '{contest}: haijathibitishwa kwamba kifaa {device} kinahudumia kituo hiki',
+  deviceLater: '{contest}: kifaa {device} kilisajiliwa tu kwenye ingizo {at}',
+  deviceRevoked: '{contest}: kifaa {device} kilikuwa kimebatilishwa kwenye ingizo {at}',
+  badSignature: '{contest}: sahihi ya {device} kwenye ingizo {index} si halali',
+  signedBy: '{contest}: ingizo {index} limesainiwa na {device}',
+  awaiting:
+    '{contest}: hakuna matokeo yanayoonyeshwa (yanasubiriwa). Kutokuwepo kwa matokeo hakuwezi kuthibitishwa kwenye kivinjari; endesha `kura verify`',
+  correctionBad: '{contest}: marekebisho yanayoonyeshwa (ingizo {index}) hayajathibitishwa: {why}',
+  approvalsNotListed:
+    '{contest}: seva haitaji idhini kabla ya ingizo {index} (msomaji): idhini ya afisa msimamizi haikukaguliwa',
+  correctionProven:
+    '{contest}: marekebisho {index} yamesainiwa na tume, yameidhinishwa kwenye maingizo {approvals}, yanatumika kwenye kituo cha ukaguzi (ukubwa {size})',
+  noCorrectionShown: 'hakuna marekebisho yanayoonyeshwa kwa kituo hiki',
+  formMissing: '{contest}: fomu iliyochanganuliwa {sha}… haijapakiwa, kwa hiyo haikukaguliwa',
+  formError: '{contest}: fomu iliyochanganuliwa haikupatikana: {why}',
+  formMatches: '{contest}: SHA-256 {sha}… inalingana',
+  formDiffers: '{contest}: faili lina hashi {got}…, ingizo linasema {expected}…',
+  correctionUnproven:
+    '{contest}: takwimu zilizorekebishwa kwenye skrini hazina marekebisho yaliyothibitishwa (ingizo {index})',
+  correctedEqual:
+    '{contest}: takwimu zilizorekebishwa ni sawa na marekebisho {index}; takwimu za awali ni sawa na ingizo {original}',
+  figuresEqual: '{contest}: takwimu zote ni sawa na ingizo {index}',
+  figureDiffers: '{contest}: {what} ni {shown} kwenye skrini, {proven} kwenye ingizo {index}',
+};
+
+const tables: Record<Lang, Record<LineCode, string>> = { en, sw };
+
+/** A detail line in the reader's language. */
+export function lineText(lang: Lang, code: LineCode, p: Record<string, string | number>): string {
+  return tables[lang][code].replace(/\{(\w+)\}/g, (m, k: string) =>
+    Object.hasOwn(p, k) ? String(p[k]) : m,
+  );
+}
