@@ -4,8 +4,9 @@
 // Like the reader's other views it trusts its store: results' device
 // signatures were checked by the writer that logged them (only their flags
 // are recomputed); official entries are checked in full, as in kura verify.
-import { decodeEntry } from '../election/entries.js';
+
 import type { ElectionIndex } from '../election/election-index.js';
+import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
 import { resultFlags } from '../election/rules.js';
 import type { Store } from '../store/store.js';

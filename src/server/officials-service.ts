@@ -3,6 +3,8 @@
 // with the commission key the server holds while it runs; credentials and
 // sessions stay in the store's accounts tables and never reach the log.
 import { createHash, randomBytes } from 'node:crypto';
+import { addressClass, throttleKey } from '../accounts/address.js';
+import type { LoginAudit } from '../accounts/login-audit.js';
 import {
   checkPassword,
   decoyHash,
@@ -10,8 +12,6 @@ import {
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
 } from '../accounts/password.js';
-import { addressClass, throttleKey } from '../accounts/address.js';
-import type { LoginAudit } from '../accounts/login-audit.js';
 import { base32Encode, matchTotp, newTotpSecret, totpUri } from '../accounts/totp.js';
 import { encodeEntry, signingMessage } from '../election/entries.js';
 import type { OfficialAct, OfficialEntry, Role } from '../election/official-entry.js';
@@ -194,7 +194,13 @@ export class OfficialsService {
   async activate(
     a: { account: string; proposerCode: string; approverCode: string; password: string },
     address = '',
-  ): Promise<{ account: string; role: Role; scope: string; totpSecret: string | null; totpUri: string | null }> {
+  ): Promise<{
+    account: string;
+    role: Role;
+    scope: string;
+    totpSecret: string | null;
+    totpUri: string | null;
+  }> {
     await this.throttle(address, a.account);
     checkPasswordLength(a.password);
     const account = this.fold.officials.accounts.get(a.account);
