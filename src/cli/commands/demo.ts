@@ -169,6 +169,8 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       ...['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
       // Every station's device is replayed from this machine: per-address limits would stop the night.
       ...['--rate-limit-exempt', '127.0.0.1'],
+      // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
+      ...['--log-file', join(dataDir, 'server.log')],
     ],
     { onStderr: o.serverStderr, onUnexpectedExit: stopNight },
   );

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startBundleMirror } from '../../bundle/mirror-server.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
+import type { LogOptions } from '../../server/request-log.js';
 import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
@@ -12,6 +13,7 @@ import { parse, UsageError } from '../usage.js';
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
            [--witness URL=VKEY]... [--commission-key FILE] [--rate-limit-exempt ADDR]...
+           [--log-file FILE] [--log-level LEVEL] [--request-timeout SECONDS]
            [--form-quota N] [--form-quota-bytes N] [--form-budget-bytes N] [--form-expiry-hours H]
 kura serve --from-bundle FILE [--data DIR | --db postgres://...] [--host H] [--port P]
 
@@ -35,6 +37,16 @@ that it is the same election). The log key defaults to DIR/log.key.
                       an address the per-address limits on logins and form
                       uploads do not apply to (kura demo replays every
                       station's device from 127.0.0.1). Repeatable.
+  --log-file FILE     append the server's log to FILE instead of stderr: JSON
+                      lines (pino), one per refused or failed request, with
+                      its request id, status and error code; no bodies, no
+                      credentials
+  --log-level LEVEL   info (default: every 4xx and 5xx), warn, error (5xx
+                      only), or silent
+  --request-timeout SECONDS
+                      a request, headers and body, must arrive within this
+                      (default 120); a slower one gets 408 REQUEST_TIMEOUT
+                      and its connection is closed
   --form-quota N, --form-quota-bytes N
                       forms (default 24) and bytes (default 64 MiB) one
                       device may have stored (FORMATS.md §10.3)
@@ -59,6 +71,10 @@ export interface ServeOptions {
   commissionKey?: string;
   /** Addresses the per-address rate limits do not apply to. */
   rateLimitExempt?: string[];
+  /** The request log (JSON lines); none when absent. */
+  requestLog?: LogOptions;
+  /** How long a whole request may take to arrive (default: DEFAULT_TIMEOUTS.requestMs). */
+  requestTimeoutMs?: number;
   formUploads?: FormUploadOptions;
   log?: (msg: string) => void;
 }
@@ -95,15 +111,33 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
       witnesses,
       commissionSeed,
       formUploads: o.formUploads,
-      ...(o.rateLimitExempt?.length
-        ? { server: { rateLimits: { exempt: o.rateLimitExempt } } }
-        : {}),
+      server: {
+        logger: o.requestLog ?? false,
+        ...(o.requestTimeoutMs !== undefined
+          ? { timeouts: { requestMs: o.requestTimeoutMs } }
+          : {}),
+        ...(o.rateLimitExempt?.length ? { rateLimits: { exempt: o.rateLimitExempt } } : {}),
+      },
     });
     return { store, running };
   } catch (e) {
     await store.close();
     throw e;
   }
+}
+
+function logLevel(value: string | undefined): string {
+  const level = value ?? 'info';
+  if (!['info', 'warn', 'error', 'silent'].includes(level))
+    throw new UsageError(`--log-level must be info, warn, error or silent, not ${level}`);
+  return level;
+}
+
+function requestTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(value))
+    throw new UsageError(`--request-timeout must be a whole number of seconds, not ${value}`);
+  return Number(value) * 1000;
 }
 
 export async function runServe(args: string[]): Promise<number> {
@@ -121,6 +155,9 @@ export async function runServe(args: string[]): Promise<number> {
       'from-bundle': { type: 'string' },
       'commission-key': { type: 'string' },
       'rate-limit-exempt': { type: 'string', multiple: true },
+      'log-file': { type: 'string' },
+      'log-level': { type: 'string' },
+      'request-timeout': { type: 'string' },
       'form-quota': { type: 'string' },
       'form-quota-bytes': { type: 'string' },
       'form-budget-bytes': { type: 'string' },
@@ -147,6 +184,11 @@ export async function runServe(args: string[]): Promise<number> {
           witnesses: a.values.witness,
           commissionKey: a.values['commission-key'],
           rateLimitExempt: a.values['rate-limit-exempt'],
+          requestLog: {
+            level: logLevel(a.values['log-level']),
+            ...(a.values['log-file'] ? { file: a.values['log-file'] } : {}),
+          },
+          requestTimeoutMs: requestTimeout(a.values['request-timeout']),
           formUploads: formUploadFlags(a.values),
         })),
         cleanup: undefined,
