@@ -48,7 +48,7 @@ export interface AccountStore {
     scope: string;
     proposerCodeSha256: string;
   }): Promise<void>;
-  /** Records the approver's half (SHA-256); false if the account awaits no activation. */
+  /** Records the approver's half (SHA-256) once; false if the account awaits no approval. */
   setApproverCode(id: string, approverCodeSha256: string): Promise<boolean>;
   /**
    * Sets the holder's password (and TOTP secret) if both halves match and the
@@ -170,7 +170,9 @@ export class SqlAccountStore implements AccountStore {
   async setApproverCode(id: string, approverCodeSha256: string): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE accounts SET activation_approver_sha256 = $2
-       WHERE id = $1 AND activation_proposer_sha256 IS NOT NULL RETURNING id`,
+       WHERE id = $1 AND activation_proposer_sha256 IS NOT NULL
+         AND activation_approver_sha256 IS NULL
+       RETURNING id`,
       [id, approverCodeSha256],
     );
     await this.durable();

@@ -403,5 +403,107 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal((await s.getTally('c', ''))?.tally, 1);
       await assert.rejects(s.appendBatch(batch(1, 0)), StoreConflictError);
     });
+
+    // Officials' login guard (migrations/004_login_guard.sql): each check-and-change is atomic.
+    const account = (id: string) => ({
+      id,
+      role: 'returning-officer',
+      scope: 'u1',
+      passwordHash: 'scrypt$1$1$1$AA==$AA==',
+      totpSecret: null,
+    });
+
+    t(
+      'accounts: parallel login reservations lock after the limit, and a lock runs out',
+      async (s) => {
+        const a = s.accounts;
+        await a.putAccount(account('ro'));
+        const now = new Date('2026-01-01T00:00:00Z');
+        const until = new Date('2026-01-01T00:15:00Z');
+        const got = await Promise.all(
+          Array.from({ length: 12 }, () => a.reserveLoginAttempt('ro', now, 5, until)),
+        );
+        assert.deepEqual(
+          got.filter((n) => n !== null).sort(),
+          [1, 2, 3, 4, 5],
+          'five reservations, numbered once each',
+        );
+        assert.equal((await a.getAccount('ro'))?.lockedUntil?.toISOString(), until.toISOString());
+        assert.equal(await a.reserveLoginAttempt('nobody', now, 5, until), null);
+        // After the lock: a new series.
+        const later = new Date('2026-01-01T00:15:00Z');
+        assert.equal(
+          await a.reserveLoginAttempt('ro', later, 5, new Date('2026-01-01T01:00:00Z')),
+          1,
+        );
+        assert.equal((await a.getAccount('ro'))?.lockedUntil, null);
+        await a.recordSuccess('ro');
+        assert.equal((await a.getAccount('ro'))?.failedLogins, 0);
+      },
+    );
+
+    t('accounts: a TOTP step is consumed once, even in parallel', async (s) => {
+      const a = s.accounts;
+      await a.putAccount(account('chair'));
+      const won = await Promise.all(
+        Array.from({ length: 6 }, () => a.consumeTotpStep('chair', 99)),
+      );
+      assert.equal(won.filter(Boolean).length, 1);
+      assert.equal(await a.consumeTotpStep('chair', 98), false, 'an earlier step is spent too');
+      assert.equal(await a.consumeTotpStep('chair', 100), true);
+      assert.equal((await a.getAccount('chair'))?.totpLastStep, 100);
+    });
+
+    t(
+      'accounts: the per-address counter counts per window, in parallel, and prunes old windows',
+      async (s) => {
+        const a = s.accounts;
+        const counts = await Promise.all(
+          Array.from({ length: 7 }, () => a.countAddressAttempt('192.0.2.1', 1000)),
+        );
+        assert.deepEqual(counts.sort(), [1, 2, 3, 4, 5, 6, 7]);
+        assert.equal(await a.countAddressAttempt('192.0.2.2', 1000), 1, 'per address');
+        assert.equal(await a.countAddressAttempt('192.0.2.1', 2000), 1, 'a new window starts at 1');
+        await a.pruneAddressAttempts(2000);
+        assert.equal(
+          await a.countAddressAttempt('192.0.2.2', 2000),
+          1,
+          'the old window was pruned',
+        );
+        assert.equal(await a.countAddressAttempt('192.0.2.1', 2000), 2, 'the current one kept');
+      },
+    );
+
+    t('accounts: activation needs both halves, once; disabling ends sessions', async (s) => {
+      const a = s.accounts;
+      await a.putProposedAccount({
+        id: 'ro2',
+        role: 'returning-officer',
+        scope: 'u1',
+        proposerCodeSha256: 'p',
+      });
+      assert.equal((await a.getAccount('ro2'))?.awaitingActivation, true);
+      const activation = {
+        id: 'ro2',
+        proposerCodeSha256: 'p',
+        approverCodeSha256: 'q',
+        passwordHash: 'scrypt$new',
+        totpSecret: null,
+      };
+      assert.equal(await a.activate(activation), false, 'not approved yet');
+      assert.equal(await a.setApproverCode('ro2', 'q'), true);
+      assert.equal(await a.setApproverCode('ro2', 'r'), false, 'one approver half');
+      assert.equal(await a.activate({ ...activation, approverCodeSha256: 'p' }), false);
+      const once = await Promise.all([a.activate(activation), a.activate(activation)]);
+      assert.deepEqual(once.sort(), [false, true]);
+      const row = await a.getAccount('ro2');
+      assert.equal(row?.passwordHash, 'scrypt$new');
+      assert.equal(row?.awaitingActivation, false);
+      await a.createSession('t1', 'ro2', new Date('2099-01-01T00:00:00Z'));
+      assert.equal((await a.getSession('t1'))?.disabled, false);
+      await a.markDisabled('ro2');
+      assert.equal(await a.getSession('t1'), null);
+      assert.equal((await a.getAccount('ro2'))?.disabled, true);
+    });
   });
 }
