@@ -79,10 +79,11 @@ function generator(): string {
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** The form hash an entry's JSON cites, if any (entries that do not parse cite none). */
+/** The form hash an entry's JSON cites, if any: a result's, or a correction's (entries that do not parse cite none). */
 function citedForm(text: string): string | undefined {
   try {
-    const form = (JSON.parse(text) as { form?: unknown }).form;
+    const entry = JSON.parse(text) as { form?: unknown; act?: { form?: unknown } };
+    const form = entry.form ?? entry.act?.form;
     return typeof form === 'string' && /^[0-9a-f]{64}$/.test(form) ? form : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,6 @@
-// Exporting from a store: everything it holds, page by page.
+// Exporting from a store: everything it holds, page by page; of the uploaded
+// forms, those the exported entries cite (an upload no entry cites is not
+// part of the record, and expires, FORMATS.md §10.3).
 import type { Store, StoredBlob, StoredCheckpoint } from '../store/store.js';
 import type { ExportSource } from './export-source.js';
 
@@ -6,7 +8,7 @@ const PAGE = 500;
 
 export class StoreExportSource implements ExportSource {
   readonly name = 'the store';
-  readonly formsByCitation = false;
+  readonly formsByCitation = true;
 
   constructor(private readonly store: Store) {}
 
@@ -51,11 +53,11 @@ export class StoreExportSource implements ExportSource {
     }
   }
 
-  async *forms(_cited: ReadonlySet<string>, definitionSha256: string): AsyncIterable<StoredBlob> {
+  async *forms(cited: ReadonlySet<string>, definitionSha256: string): AsyncIterable<StoredBlob> {
     for (let after = ''; ; ) {
       const page = await this.store.listBlobs(after, PAGE);
       for (const info of page) {
-        if (info.sha256 === definitionSha256) continue;
+        if (info.sha256 === definitionSha256 || !cited.has(info.sha256)) continue;
         const blob = await this.store.getBlob(info.sha256);
         if (blob) yield blob;
       }

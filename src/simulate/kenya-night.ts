@@ -6,23 +6,9 @@
 // from the same ballots cast.
 import type { ElectionIndex } from '../election/election-index.js';
 import { loadKenya2022, presidentialStationResults } from '../kenya/kenya2022.js';
-import { toHex, utf8 } from '../log/bytes.js';
-import { sha256 } from '../log/crypto.js';
+import { plannedFormHash } from './form-scans.js';
 import { rng, split } from './random.js';
-import type { FormScan, PlannedResult } from './replay.js';
-import { resultFormPdf } from './result-form-pdf.js';
-
-/** The scan the demo's devices upload: a generated Form 34A for the presidency, none for the rest. */
-export function kenyaFormScan(index: ElectionIndex, p: PlannedResult): FormScan | null {
-  return p.contest === 'president'
-    ? { data: resultFormPdf(index, p), contentType: 'application/pdf' }
-    : null;
-}
-
-/** The SHA-256 a station's scanned form would have, for contests whose scans the demo does not upload. */
-export function demoFormHash(electionId: string, contest: string, station: string): string {
-  return toHex(sha256(utf8(`kura demo form\n${electionId}\n${contest}\n${station}`)));
-}
+import type { PlannedResult } from './replay.js';
 
 export interface KenyaNight {
   plan: PlannedResult[];
@@ -70,10 +56,7 @@ export function kenyaNightPlan(index: ElectionIndex): KenyaNight {
       // Forms of one station arrive within a few minutes of each other.
       plan.push({
         ...figures,
-        form:
-          contest.id === 'president'
-            ? toHex(sha256(resultFormPdf(index, figures)))
-            : demoFormHash(electionId, contest.id, station.code),
+        form: plannedFormHash(index, figures),
         at: at + Math.floor(next() * 300_000),
       });
     }

@@ -6,7 +6,7 @@
 // forms) never has to be in memory: only a permutation of the stations
 // (4 bytes each) is.
 import type { ElectionIndex } from '../election/election-index.js';
-import { demoFormHash } from './kenya-night.js';
+import { plannedFormHash } from './form-scans.js';
 import { rng, shuffle, split, splitByWeights } from './random.js';
 import type { PlannedResult } from './replay.js';
 
@@ -81,13 +81,16 @@ export function syntheticNightPlan(index: ElectionIndex): NightPlan {
           rejected = Math.min(ballots, presidentRejected + Math.floor(next() * 6));
           counts = split(ballots - rejected, race.candidates.length, next);
         }
-        yield {
+        const figures = {
           contest: contest.id,
           station: station.code,
           votes: Object.fromEntries(race.candidates.map((c, i) => [c, counts[i] as number])),
           rejected,
           totalValid: ballots - rejected,
-          form: demoFormHash(electionId, contest.id, station.code),
+        };
+        yield {
+          ...figures,
+          form: plannedFormHash(index, figures),
           at: at + k++ * FORM_GAP + Math.floor(next() * FORM_GAP),
         };
       }

@@ -90,5 +90,15 @@ test('kura demo --synthetic 400 --faults: every fault answered correctly', {
     report.comparisons.find((c) => c.contest === 'president')?.log.flagged['over-registered'],
     undefined,
   );
+  // Every presidential send uploaded its form first, through the kill: stored once, or found stored.
+  const uploads = report.summary.formsByStatus;
+  assert.deepEqual(
+    Object.keys(uploads).filter((k) => k !== '200' && k !== '201'),
+    [],
+    `form uploads refused: ${JSON.stringify(uploads)}`,
+  );
+  // 400 stations' forms, each stored once (an answer lost in the kill is a 200 on the retry).
+  const stored = uploads['201'] ?? 0;
+  assert.ok(stored > 390 && stored <= 400, `${stored} forms stored`);
   assert.ok(report.ok, text);
 });

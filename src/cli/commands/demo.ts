@@ -5,7 +5,8 @@ import { checkDefinition } from '../../election/election-index.js';
 import type { RaceTally } from '../../election/fold.js';
 import { loadKenya2022 } from '../../kenya/kenya2022.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from '../../simulate/faults.js';
-import { kenyaFormScan, kenyaNightPlan } from '../../simulate/kenya-night.js';
+import { demoFormScan } from '../../simulate/form-scans.js';
+import { kenyaNightPlan } from '../../simulate/kenya-night.js';
 import { fetchCheckpoint } from '../../simulate/log-audit.js';
 import { ProgressBars } from '../../simulate/progress.js';
 import {
@@ -233,8 +234,8 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       concurrency: o.concurrency ?? (o.faults ? 128 : 1024),
       speed,
       signal: abort.signal,
-      // Kenya's devices upload a scan of each presidential Form 34A before sending its result.
-      formFor: o.synthetic ? undefined : (p: PlannedResult) => kenyaFormScan(index, p),
+      // Each station's device uploads a scan of its presidential form before sending the result.
+      formFor: (p: PlannedResult) => demoFormScan(index, p),
     };
 
     let summary: ReplaySummary;
@@ -297,7 +298,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     const scans = Object.values(summary.formsByStatus).reduce((s, n) => s + n, 0);
     if (scans > 0)
       out(
-        `uploaded ${scans.toLocaleString('en')} scans of Form 34A, each signed by its station's device; answers: ${JSON.stringify(summary.formsByStatus)}\n`,
+        `uploaded ${scans.toLocaleString('en')} scans of presidential forms, each signed by its station's device; answers: ${JSON.stringify(summary.formsByStatus)}\n`,
       );
     for (const p of problems) out(`  refused: ${p}\n`);
     if (fatal) {
