@@ -426,7 +426,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.devices?.status, 'fail');
     assert.match(
       steps.devices?.detail ?? '',
-      /the definition served hashes to [0-9a-f]{16}…; this portal was built for/,
+      /entry 0: not signed by the commission key kura\.test-commission\+[0-9a-f]{8}/,
     );
     assert.equal(steps.signature?.status, 'fail');
     assert.match(

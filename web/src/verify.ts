@@ -8,12 +8,11 @@
 // "fail" (disproven: what, where, expected against served); FORMATS §3.5.1.
 
 import { decodeEntry, type Entry, signingMessage } from '../../src/election/entries.js';
-import { openGenesis } from '../../src/election/genesis.js';
 import type { OfficialEntry } from '../../src/election/official-entry.js';
 import { fromBase64, fromHex, toHex } from '../../src/log/bytes.js';
 import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../../src/log/checkpoint.js';
 import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
-import { ed25519Verify, sha256 } from '../../src/log/crypto.js';
+import { ed25519Verify } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
 import {
   decodeVerifierKey,
@@ -156,10 +155,9 @@ export async function verifyStation(
     if (r.correction) formHashes.add(r.correction.original.form);
   }
   for (const h of formHashes) void loadForm(h);
-  const definitionP = fetch('/api/v1/election').then(
-    async (r) => (r.ok ? new Uint8Array(await r.arrayBuffer()) : `HTTP ${r.status}`),
-    (e: Error) => e.message,
-  );
+  const definitionP = loadDefinition();
+  const firstNoteP = fetchText('/log/checkpoint');
+  firstNoteP.catch(() => {}); // awaited below, unless Verify stops before
   const servedKeyP = fetchText('/log/key').then(
     (t) => t.trim(),
     () => null,
@@ -236,7 +234,7 @@ export async function verifyStation(
   let opened: ReturnType<typeof openCheckpoint> | null = null;
   // Results are published when durable, a moment before the checkpoint covering them is signed.
   for (let attempt = 0; attempt < 10; attempt++) {
-    note = await fetchText('/log/checkpoint');
+    note = attempt === 0 ? await firstNoteP : await fetchText('/log/checkpoint');
     opened = openCheckpoint(note, root.logOrigin, [verifier.value]);
     if (!opened.ok || opened.value.checkpoint.size > highest) break;
     await new Promise((r) => setTimeout(r, 300));
@@ -270,6 +268,13 @@ export async function verifyStation(
   });
   finish('checkpoint');
 
+  // Every entry this page rests on, fetched (in parallel with the next two steps) and proven included.
+  const fetched = new Map<number, FetchedEntry>();
+  const entriesP = Promise.all(
+    [...needed].map(async (i) => fetched.set(i, await fetchEntry(i, checkpoint))),
+  );
+  const witnessKeysP = pinnedWitnessKeys(root);
+
   // 3. Consistent with the last checkpoint this browser verified: no rollback, no fork.
   await checkConsistencyWithLast(root, checkpoint, note, step('consistency'), add);
   finish('consistency');
@@ -282,12 +287,9 @@ export async function verifyStation(
     });
 
   // 4. Witness cosignatures, each against the key pinned under its name.
-  await checkWitnesses(root, note, add);
+  checkWitnesses(root, note, await witnessKeysP, add);
   finish('witness');
-
-  // Every entry this page rests on, fetched in parallel and proven included.
-  const fetched = new Map<number, FetchedEntry>();
-  await Promise.all([...needed].map(async (i) => fetched.set(i, await fetchEntry(i, checkpoint))));
+  await entriesP;
   const proven = (i: number) => {
     const f = fetched.get(i);
     return f && f.problem === null ? f.entry : null;
@@ -295,15 +297,7 @@ export async function verifyStation(
 
   // 5. Devices: from the definition entry 0 commits to, and proven official entries.
   const definition = await definitionP;
-  const devices = checkDevices(
-    root,
-    input.station,
-    fetched.get(0),
-    typeof definition === 'string' ? definition : null,
-    typeof definition === 'string' ? null : definition,
-    proven,
-    add,
-  );
+  const devices = checkDevices(root, input.station, fetched.get(0), definition, proven, add);
   finish('devices');
 
   // 6. Inclusion of every entry fetched.
@@ -541,10 +535,9 @@ async function checkConsistencyWithLast(
   }
 }
 
-async function checkWitnesses(root: TrustRoot, note: string, add: Add): Promise<void> {
+function checkWitnesses(root: TrustRoot, note: string, keys: string[], add: Add): void {
   const status = readStatus(note, root.logKey);
   const witnesses = status?.witnesses ?? [];
-  const keys = await pinnedWitnessKeys(root);
   if (witnesses.length === 0) {
     add('witness', 'warn', keys.length ? 'noCosignature' : 'noWitnesses');
     return;
@@ -571,6 +564,39 @@ async function checkWitnesses(root: TrustRoot, note: string, add: Add): Promise<
   if (verified === 0) add('witness', 'warn', 'noCosignature');
 }
 
+interface LoadedDefinition {
+  sha256: string;
+  size: number;
+  devices: Array<{ id: string; publicKey: string; station: string }>;
+}
+
+let definitionCache: Promise<LoadedDefinition | string> | null = null;
+
+/**
+ * The definition document, hashed natively and parsed once per page (Kenya's
+ * is 12 MB). Only its hash is trusted: it must equal the trust root's and
+ * entry 0's; then its bytes are the commission's and its devices may be read.
+ */
+function loadDefinition(): Promise<LoadedDefinition | string> {
+  definitionCache ??= (async () => {
+    try {
+      const r = await fetch('/api/v1/election');
+      if (!r.ok) return `HTTP ${r.status}`;
+      const bytes = await r.arrayBuffer();
+      const sha256 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      const doc = JSON.parse(new TextDecoder().decode(bytes)) as { devices?: unknown };
+      const devices = Array.isArray(doc.devices)
+        ? (doc.devices as LoadedDefinition['devices'])
+        : [];
+      return { sha256, size: bytes.byteLength, devices };
+    } catch (e) {
+      definitionCache = null;
+      return (e as Error).message;
+    }
+  })();
+  return definitionCache;
+}
+
 interface ProvenDevice {
   publicKey: string;
   enrolledAt: number;
@@ -588,8 +614,7 @@ function checkDevices(
   root: TrustRoot,
   station: StationAnswer,
   entry0: FetchedEntry | undefined,
-  definitionError: string | null,
-  definitionBytes: Uint8Array | null,
+  definition: LoadedDefinition | string,
   proven: (i: number) => Entry | null,
   add: Add,
 ): Map<string, ProvenDevice> {
@@ -598,23 +623,37 @@ function checkDevices(
   let definitionProven = false;
   if (!entry0?.bytes || entry0.problem)
     add('devices', 'fail', 'entry0Unproven', { why: entry0?.problem ?? 'not fetched' });
-  else if (!definitionBytes)
-    add('devices', 'fail', 'definitionMissing', { why: definitionError ?? '' });
+  else if (typeof definition === 'string')
+    add('devices', 'fail', 'definitionMissing', { why: definition });
   else {
-    const sha = toHex(sha256(definitionBytes));
-    const opened = openGenesis(entry0.bytes, definitionBytes, root.commissionKey);
-    if (sha !== root.definitionSha256)
+    const e = entry0.entry;
+    const sha = definition.sha256;
+    const key = decodeVerifierKey(root.commissionKey);
+    const sig = e ? fromBase64(e.sig) : undefined;
+    if (e?.type !== 'election')
+      add('devices', 'fail', 'entry0Bad', { why: 'entry 0 is not an election entry' });
+    else if (!key.ok || !sig || !ed25519Verify(key.value.publicKey, signingMessage(e), sig))
+      add('devices', 'fail', 'entry0Bad', {
+        why: `not signed by the commission key ${keyOf(root.commissionKey)}`,
+      });
+    else if (sha !== root.definitionSha256 || definition.size !== e.definitionSize)
       add('devices', 'fail', 'definitionDiffers', {
         got: sha.slice(0, 16),
         expected: root.definitionSha256.slice(0, 16),
       });
-    else if (!opened.ok) add('devices', 'fail', 'entry0Bad', { why: opened.error });
     else {
-      const e = opened.value.entry;
-      for (const f of ['electionId', 'logOrigin', 'logKey'] as const)
-        if (e[f] !== root[f])
+      for (const f of [
+        'electionId',
+        'logOrigin',
+        'logKey',
+        'commissionKey',
+        'definitionSha256',
+      ] as const)
+        if (e[f] !== root[f]) {
           add('devices', 'fail', 'entry0Differs', { field: f, served: e[f], expected: root[f] });
-      for (const d of opened.value.definition.devices)
+          return devices;
+        }
+      for (const d of definition.devices)
         if (d.station === code)
           devices.set(d.id, { publicKey: d.publicKey, enrolledAt: -1, revokedAt: null });
       definitionProven = true;
