@@ -108,6 +108,8 @@ for (const backend of await testBackends()) {
         ['GET', '/api/v1/officials/acts?from=0x10', '', 400, 'BAD_QUERY', 'from'],
         ['GET', '/api/v1/officials/acts?limit=1e3', '', 400, 'BAD_QUERY', 'limit'],
         ['GET', '/api/v1/entries/0x1', '', 400, 'BAD_QUERY', 'index'],
+        ['POST', '/api/v1/corrections/007/approve', '{}', 400, 'BAD_QUERY', 'index'],
+        ['POST', '/api/v1/corrections/0x7/approve', '{}', 400, 'BAD_QUERY', 'index'],
         ['GET', '/api/v1/proof/consistency?from=01', '', 400, 'BAD_QUERY', 'from'],
         [
           'POST',

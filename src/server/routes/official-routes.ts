@@ -14,7 +14,7 @@ import { ApiError } from '../errors.js';
 import { FoldFollower } from '../fold-follower.js';
 import type { OfficialsService } from '../officials-service.js';
 import type { Receipt } from '../sequencer.js';
-import { optionalDecimal } from './decimal.js';
+import { optionalDecimal, parseDecimal } from './decimal.js';
 
 function body(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body))
@@ -222,10 +222,8 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     act('correction-approved', (req) => {
       const b = req.body === undefined || req.body === null ? {} : body(req);
       only(b, []);
-      const raw = (req.params as { index: string }).index;
-      if (!/^\d{1,15}$/.test(raw))
-        throw new ApiError('INVALID_FIELD', 'the correction index must be a whole number', 'index');
-      return { correction: Number(raw) };
+      // Decimal only (FORMATS §10.1): "007" and "0x7" are not entry 7.
+      return { correction: parseDecimal((req.params as { index: string }).index, 'index') };
     }),
   );
   app.post(
