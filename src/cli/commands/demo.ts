@@ -31,7 +31,7 @@ import { makeElection } from './election.js';
 
 const HELP = `
 kura demo [--synthetic N] [--faults] [--data DIR] [--election DIR] [--port P]
-          [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit]
+          [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit] [--no-scans]
 
 The main job, on the embedded store: makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
@@ -57,12 +57,16 @@ with their original receipts. --fresh starts from an empty store.
                 lost, no fork). Prints a table; exits non-zero on a wrong answer.
                 Needs an empty store (--fresh, or a new --data).
 --concurrency N devices sending at once (default 1,024; 128 with --faults)
---election DIR  where the election is made (or found)`;
+--election DIR  where the election is made (or found)
+--no-scans      the devices send their results without uploading the scans
+                of their presidential forms first (to measure what uploads cost)`;
 
 export interface DemoOptions {
   /** Stations of a synthetic country; Kenya 2022 when absent. */
   synthetic?: number;
   faults?: boolean;
+  /** Skip the presidential scan uploads (default: upload them). */
+  noScans?: boolean;
   data?: string;
   election?: string;
   port?: string;
@@ -101,6 +105,7 @@ export async function runDemo(args: string[]): Promise<number> {
       port: { type: 'string' },
       speed: { type: 'string' },
       'max-speed': { type: 'boolean' },
+      'no-scans': { type: 'boolean' },
       concurrency: { type: 'string' },
       fresh: { type: 'boolean' },
       exit: { type: 'boolean' },
@@ -129,6 +134,7 @@ export async function runDemo(args: string[]): Promise<number> {
   const report = await demo({
     synthetic,
     faults: v.faults,
+    noScans: v['no-scans'],
     data: v.data,
     election: v.election,
     port: v.port,
@@ -235,7 +241,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       speed,
       signal: abort.signal,
       // Each station's device uploads a scan of its presidential form before sending the result.
-      formFor: (p: PlannedResult) => demoFormScan(index, p),
+      formFor: o.noScans ? undefined : (p: PlannedResult) => demoFormScan(index, p),
     };
 
     let summary: ReplaySummary;
