@@ -15,7 +15,6 @@ import { checkContestAndUnit } from './contest-unit.js';
 import { parseDecimal } from './decimal.js';
 import { currentCheckpoint, tileReader } from './log-access.js';
 
-
 /** Answers 304 when the client already holds this version; sets cache headers otherwise. */
 function cacheable(
   req: FastifyRequest,
