@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import type { LoginAudit } from '../accounts/login-audit.js';
 import { decodeEntry } from '../election/entries.js';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
 import { equal, toBase64 } from '../log/bytes.js';
@@ -13,8 +14,8 @@ import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
 import type { Store } from '../store/store.js';
 import { buildServer, type ServerOptions } from './app.js';
-import type { FormUploadOptions } from './form-uploads.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
+import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
 import { replayStoredLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
@@ -41,6 +42,8 @@ export interface StartOptions {
   signatureThreads?: number;
   /** The commission's 32-byte Ed25519 seed: enables logins and officials' acts (it signs them). */
   commissionSeed?: Uint8Array;
+  /** Where failed logins' details go (which check failed); the log says only "failed". */
+  loginAudit?: LoginAudit;
   /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
   witnesses?: readonly WitnessTarget[];
   /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3). */
@@ -166,6 +169,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       accounts: store.accounts,
       commissionSeed: opts.commissionSeed,
       electionId: election.definition.electionId,
+      audit: opts.loginAudit,
     });
   }
   const threads = opts.signatureThreads ?? availableParallelism();

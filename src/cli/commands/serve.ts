@@ -7,6 +7,7 @@ import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import { loginAuditFile } from '../../accounts/login-audit.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../election-dir.js';
 import { parse, UsageError } from '../usage.js';
 
@@ -33,6 +34,9 @@ that it is the same election). The log key defaults to DIR/log.key.
                       (accounts, devices, corrections, declarations), each
                       logged as an entry signed by this key. Without it those
                       endpoints answer 405 OFFICIALS_DISABLED.
+  --login-audit FILE  appends one JSON line per login attempt to FILE (mode
+                      0600): which check failed, and the full address. The
+                      log itself records only "success" or "failed".
   --rate-limit-exempt ADDR
                       an address the per-address limits on logins and form
                       uploads do not apply to (kura demo replays every
@@ -69,6 +73,8 @@ export interface ServeOptions {
   /** --witness URL=VKEY arguments. */
   witnesses?: string[];
   commissionKey?: string;
+  /** --login-audit: the private login audit file. */
+  loginAudit?: string;
   /** Addresses the per-address rate limits do not apply to. */
   rateLimitExempt?: string[];
   /** The request log (JSON lines); none when absent. */
@@ -110,6 +116,7 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
       log,
       witnesses,
       commissionSeed,
+      ...(o.loginAudit ? { loginAudit: loginAuditFile(o.loginAudit) } : {}),
       formUploads: o.formUploads,
       server: {
         logger: o.requestLog ?? false,
@@ -154,6 +161,7 @@ export async function runServe(args: string[]): Promise<number> {
       witness: { type: 'string', multiple: true },
       'from-bundle': { type: 'string' },
       'commission-key': { type: 'string' },
+      'login-audit': { type: 'string' },
       'rate-limit-exempt': { type: 'string', multiple: true },
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
@@ -183,6 +191,7 @@ export async function runServe(args: string[]): Promise<number> {
           readOnly: a.values['read-only'],
           witnesses: a.values.witness,
           commissionKey: a.values['commission-key'],
+          loginAudit: a.values['login-audit'],
           rateLimitExempt: a.values['rate-limit-exempt'],
           requestLog: {
             level: logLevel(a.values['log-level']),
