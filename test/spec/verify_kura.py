@@ -669,7 +669,8 @@ def _act_problems(act) -> list[str]:
         elif f in ('original', 'correction', 'proposal', 'rejected', 'totalValid'):
             ok = is_count(v)
         elif f == 'votes':
-            ok = _field_problem('votes', 'official', v) is None
+            # §14.1: in an official act the keys of votes are identifiers too
+            ok = _field_problem('votes', 'official', v) is None and all(is_identifier(k) for k in v)
         if not ok:
             problems.append(f'act.{f} is malformed')
     return problems
