@@ -202,6 +202,11 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     for (const [id, step] of Object.entries(steps))
       assert.equal(step.status, 'pass', `${id}: ${step.detail}`);
     assert.equal(await verdict(page), 'verified');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+      'verify',
+      'the focus stays on the Verify button while it runs and after',
+    );
     assert.match(
       await page.getByTestId('verdict').innerText(),
       /^Verified: every step was proven\. \(Verify took \d+\.\d s\)$/,

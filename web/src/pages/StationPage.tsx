@@ -285,6 +285,7 @@ function VerifyPanel(props: { station: StationAnswer }) {
   const root = compiledTrustRoot();
 
   const run = async () => {
+    if (running) return;
     setRunning(true);
     setCrash(null);
     setOutcome(null);
@@ -323,7 +324,8 @@ function VerifyPanel(props: { station: StationAnswer }) {
         type="button"
         class="button button-primary"
         onClick={run}
-        disabled={running}
+        // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>.
+        aria-disabled={running}
         data-testid="verify"
       >
         {running ? t('verifying') : steps ? t('verifyAgain') : t('verify')}
