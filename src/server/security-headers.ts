@@ -20,6 +20,15 @@ export const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 } as const;
 
+/**
+ * For a scanned form (a PDF or an image opened on its own): nothing runs and
+ * nothing loads, but the browser's own viewer may draw it (Chromium's PDF
+ * viewer is an embedded object of the same origin; its image view uses an
+ * inline style).
+ */
+export const FILE_CONTENT_SECURITY_POLICY =
+  "default-src 'none';img-src 'self';object-src 'self';style-src 'unsafe-inline';frame-ancestors 'none'";
+
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -34,5 +43,11 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     // Served over plain HTTP on a local network too (TLS is the operator's proxy's job).
     strictTransportSecurity: false,
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (/^(application\/pdf|image\/)/.test(type))
+      reply.header('content-security-policy', FILE_CONTENT_SECURITY_POLICY);
+    return payload;
   });
 }

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTAL_DIR } from '../../src/server/routes/portal-routes.js';
+import { FILE_CONTENT_SECURITY_POLICY } from '../../src/server/security-headers.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
 const REQUEST_TIMEOUT_MS = 400;
@@ -59,6 +60,22 @@ describe('HTTP guards', () => {
       assert.equal(r.headers['x-content-type-options'], 'nosniff', url);
       assert.ok(r.headers['x-request-id'], `${url}: a request id`);
     }
+  });
+
+  test('a scanned form is served under a policy that runs nothing but lets the browser show it', async () => {
+    const station = t.definition.stations[0]?.code as string;
+    const pdf = new TextEncoder().encode('%PDF-1.4\n% a scan\n%%EOF\n');
+    const up = await t.uploadForm(station, pdf, 'application/pdf');
+    assert.equal(up.statusCode, 201, up.body);
+    const r = await t.running.app.inject({
+      method: 'GET',
+      url: `/api/v1/forms/${up.json().sha256}`,
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['content-security-policy'], FILE_CONTENT_SECURITY_POLICY);
+    assert.match(FILE_CONTENT_SECURITY_POLICY, /default-src 'none'/);
+    assert.match(FILE_CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
+    assert.equal(r.headers['x-frame-options'], 'DENY');
   });
 
   test('the portal has no inline script or style for the CSP to block', () => {
