@@ -496,6 +496,17 @@ for (const backend of await testBackends()) {
         new RegExp(`declared ${wrongVotes[first]}, logged ${tally.votes[first]}`),
       );
       assert.equal(size(), before);
+      // Every candidate of the tally is declared, even with an override.
+      const { [first]: _left, ...fewer } = wrongVotes;
+      const missing = await inject('POST', '/api/v1/declarations', tokens.get('ro'), {
+        ...wrong,
+        votes: fewer,
+        override: 'a candidate left off the form',
+      });
+      assert.equal(missing.status, 422, JSON.stringify(missing.body));
+      assert.equal(missing.body.error.code, 'MISSING_CANDIDATE');
+      assert.equal(missing.body.error.field, `act.votes.${first}`);
+      assert.equal(size(), before);
       const overridden = await inject('POST', '/api/v1/declarations', tokens.get('ro'), {
         ...wrong,
         override: 'one stream counted by hand at the tallying centre; its Form 34A is late',
