@@ -377,7 +377,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     if (suspect) {
       const prefix = rootFromLeafHashes(mr.leafHashes.slice(0, suspect.m));
       if (!equal(prefix, suspect.mRoot))
-        fork(
+        await fork(
           `The tree of size ${n} now served (its entries verified against its signed root) does not begin with the tree of size ${suspect.m} verified before: its first ${suspect.m} entries have root ${toBase64(prefix)}, not ${toBase64(suspect.mRoot)}.`,
         );
       findings.error(
