@@ -346,7 +346,7 @@ for (const backend of await testBackends()) {
       assert.deepEqual(missing, [], 'write routes the fuzz does not reach');
     });
 
-    test(`${RUNS} generated bad requests: no 5xx, every refusal in kura's format, the log unchanged`, async () => {
+    test(`${RUNS} generated bad requests: no 5xx, every refusal in kura's format, the log unchanged`, async (ctx) => {
       const jsonRequest = fc
         .record({
           endpoint: fc.nat({ max: endpoints.length - 1 }),
@@ -528,6 +528,9 @@ for (const backend of await testBackends()) {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(session.statusCode, 200, 'the administrator’s session survived');
+      ctx.diagnostic(
+        `seed ${SEED}; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+      );
       // Every kind of refusal was reached, not just one early check.
       assert.ok(statuses.size >= 6, `statuses seen: ${JSON.stringify([...statuses])}`);
     });
