@@ -49,6 +49,8 @@ interface Queued {
 }
 
 const MAX_BATCH = 256;
+/** The bytes go to the database as one hex-encoded array parameter: keep it moderate. */
+const MAX_BATCH_BYTES = 16 * MiB;
 const SWEEP_PAGE = 1000;
 
 export class FormUploads {
@@ -85,38 +87,24 @@ export class FormUploads {
     this.timer = null;
   }
 
-  /** The upload's hash is being stored right now (by another request): its outcome. */
-  pending(sha256: string): Promise<boolean> | undefined {
-    return this.inFlight.get(sha256);
-  }
-
   /**
-   * Stores a new form for a device, within its quota and the budget. Resolves
-   * true when stored now, false when the hash was already stored; throws
-   * ApiError (429, 507) with nothing stored when over a limit.
+   * Stores a form for a device, within its quota and the budget. Resolves true
+   * when stored now, false when the hash was already stored (by anyone: that
+   * costs no quota); throws ApiError (429, 507) with nothing stored when over a
+   * limit.
    */
   async store(u: Omit<FormUpload, 'uploadedAt'>): Promise<boolean> {
+    const earlier = this.inFlight.get(u.sha256);
+    if (earlier && (await earlier.catch(() => false))) return false;
     const usage = await this.loadUsage();
+    try {
+      this.admit(usage, u.device, u.data.length);
+    } catch (e) {
+      if (await this.forms.has(u.sha256)) return false;
+      throw e;
+    }
     const size = u.data.length;
-    const mine = usage.get(u.device) ?? { forms: 0, bytes: 0 };
-    if (mine.forms + 1 > this.limits.perDeviceForms)
-      throw new ApiError(
-        'FORM_QUOTA_EXCEEDED',
-        `device ${u.device} has ${mine.forms} forms stored, the most one device may have`,
-        'kura-device',
-      );
-    if (mine.bytes + size > this.limits.perDeviceBytes)
-      throw new ApiError(
-        'FORM_QUOTA_EXCEEDED',
-        `device ${u.device} has ${mine.bytes} bytes of forms stored; ${size} more would pass its quota of ${this.limits.perDeviceBytes}`,
-        'kura-device',
-      );
-    if (this.total + size > this.limits.totalBytes)
-      throw new ApiError(
-        'FORM_STORAGE_FULL',
-        `the server's form storage (${this.limits.totalBytes} bytes) has no room for ${size} more bytes`,
-      );
-    // Reserved before the first await, so concurrent uploads cannot both squeeze in.
+    // Reserved before the first await after the check, so concurrent uploads cannot both squeeze in.
     this.charge(u.device, 1, size);
     const stored = new Promise<boolean>((resolve, reject) => {
       this.queue.push({ upload: { ...u, uploadedAt: this.now() }, resolve, reject });
@@ -131,8 +119,30 @@ export class FormUploads {
       this.charge(u.device, -1, -size);
       throw e;
     } finally {
-      this.inFlight.delete(u.sha256);
+      if (this.inFlight.get(u.sha256) === stored) this.inFlight.delete(u.sha256);
     }
+  }
+
+  /** Throws the ApiError for the first limit this upload would pass. */
+  private admit(usage: Map<string, Usage>, device: string, size: number): void {
+    const mine = usage.get(device) ?? { forms: 0, bytes: 0 };
+    if (mine.forms + 1 > this.limits.perDeviceForms)
+      throw new ApiError(
+        'FORM_QUOTA_EXCEEDED',
+        `device ${device} has ${mine.forms} forms stored, the most one device may have`,
+        'kura-device',
+      );
+    if (mine.bytes + size > this.limits.perDeviceBytes)
+      throw new ApiError(
+        'FORM_QUOTA_EXCEEDED',
+        `device ${device} has ${mine.bytes} bytes of forms stored; ${size} more would pass its quota of ${this.limits.perDeviceBytes}`,
+        'kura-device',
+      );
+    if (this.total + size > this.limits.totalBytes)
+      throw new ApiError(
+        'FORM_STORAGE_FULL',
+        `the server's form storage (${this.limits.totalBytes} bytes) has no room for ${size} more bytes`,
+      );
   }
 
   /**
@@ -192,7 +202,11 @@ export class FormUploads {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        let count = 0;
+        let bytes = 0;
+        while (count < this.queue.length && count < MAX_BATCH && bytes < MAX_BATCH_BYTES)
+          bytes += this.queue[count++]?.upload.data.length ?? 0;
+        const batch = this.queue.splice(0, count);
         try {
           const fresh = await this.forms.putForms(batch.map((q) => q.upload));
           // The same form twice in one batch was stored once: the first upload is the new one.

@@ -36,6 +36,8 @@ export interface FormStore {
    * hashes that were new.
    */
   putForms(uploads: readonly FormUpload[]): Promise<Set<string>>;
+  /** Whether a blob (a form or any other) with this hash is stored. */
+  has(sha256: string): Promise<boolean>;
   /** Stored uploads per device. */
   usage(): Promise<DeviceFormUsage[]>;
   /** Uploads before `before` that no sweep has yet found cited, oldest first, at most `limit`. */
@@ -66,30 +68,45 @@ export class SqlFormStore implements FormStore {
 
   async putForms(uploads: readonly FormUpload[]): Promise<Set<string>> {
     this.write.before();
+    const byHash = new Map<string, FormUpload>();
     for (const u of uploads) {
       const actual = createHash('sha256').update(u.data).digest('hex');
       if (u.sha256 !== actual)
         throw new Error(`form key ${u.sha256} is not the SHA-256 of its data (${actual})`);
+      if (!byHash.has(u.sha256)) byHash.set(u.sha256, u);
     }
-    const fresh = new Set<string>();
-    await this.db.withTransaction(async (tx) => {
-      for (const u of uploads) {
-        const rows = await tx.query(
-          `INSERT INTO blobs (sha256, content_type, data) VALUES ($1, $2, $3)
-           ON CONFLICT (sha256) DO NOTHING RETURNING 1 AS inserted`,
-          [u.sha256, u.contentType, u.data],
-        );
-        if (rows.length === 0) continue;
+    const batch = [...byHash.values()];
+    if (batch.length === 0) return new Set();
+    // Two statements for the whole batch, whatever its size: one commit, one fsync.
+    const fresh = await this.db.withTransaction(async (tx) => {
+      const inserted = await tx.query<{ sha256: string }>(
+        `INSERT INTO blobs (sha256, content_type, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+         ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+        [batch.map((u) => u.sha256), batch.map((u) => u.contentType), batch.map((u) => u.data)],
+      );
+      const stored = new Set(inserted.map((r) => r.sha256));
+      const rows = batch.filter((u) => stored.has(u.sha256));
+      if (rows.length > 0)
         await tx.query(
           `INSERT INTO form_uploads (sha256, device, station, size, uploaded_at)
-           VALUES ($1, $2, $3, $4, $5)`,
-          [u.sha256, u.device, u.station, u.data.length, u.uploadedAt],
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])`,
+          [
+            rows.map((u) => u.sha256),
+            rows.map((u) => u.device),
+            rows.map((u) => u.station),
+            rows.map((u) => u.data.length),
+            rows.map((u) => u.uploadedAt),
+          ],
         );
-        fresh.add(u.sha256);
-      }
+      return stored;
     });
     if (fresh.size > 0) await this.write.after();
     return fresh;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM blobs WHERE sha256 = $1', [sha256])).length > 0;
   }
 
   async usage(): Promise<DeviceFormUsage[]> {

@@ -157,20 +157,15 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
             'sha256',
           );
         // Storing a form already stored costs nothing and changes nothing.
-        const inFlight = uploads.pending(want);
-        const existed =
-          (inFlight ? await inFlight.catch(() => false) : false) || (await ctx.store.hasBlob(want));
-        let fresh = false;
-        if (!existed) {
-          try {
-            fresh = await uploads.store({ sha256: want, contentType: sniffed, data, ...who });
-          } catch (e) {
-            if (e instanceof ApiError) throw e;
-            throw new ApiError(
-              'SEQUENCER_UNAVAILABLE',
-              'the form could not be stored; nothing was kept; retry later',
-            );
-          }
+        let fresh: boolean;
+        try {
+          fresh = await uploads.store({ sha256: want, contentType: sniffed, data, ...who });
+        } catch (e) {
+          if (e instanceof ApiError) throw e;
+          throw new ApiError(
+            'SEQUENCER_UNAVAILABLE',
+            'the form could not be stored; nothing was kept; retry later',
+          );
         }
         return reply.code(fresh ? 201 : 200).send({
           sha256: want,
