@@ -987,7 +987,7 @@ class Fold:
         self.accounts: dict = {}  # id -> {role, scope, disabledAt, lineage (a set)}
         self.account_proposals: dict = {}  # index -> {account, role, scope, proposedBy, approvedAt}
         self.pending_accounts: dict = {}  # account id -> proposal index
-        self.devices: dict = {d['id']: {**d, 'revokedAt': None} for d in el.d['devices']}
+        self.devices: dict = {d['id']: {**d, 'enrolledAt': -1, 'revokedAt': None} for d in el.d['devices']}
         self.corrections: dict = {}
         self.pending: dict = {}  # (contest, station) -> correction index
         self.declarations: dict = {}
@@ -1272,15 +1272,16 @@ class Fold:
         elif kind == 'device-enrolled':
             if act['replaces'] != '':
                 self.devices[act['replaces']]['revokedAt'] = i
-            self.devices[act['device']] = {'id': act['device'], 'station': act['station'], 'publicKey': act['publicKey'], 'revokedAt': None}
+            self.devices[act['device']] = {'id': act['device'], 'station': act['station'], 'publicKey': act['publicKey'], 'enrolledAt': i, 'revokedAt': None}
         elif kind == 'device-revoked':
             self.devices[act['device']]['revokedAt'] = i
         elif kind == 'correction-proposed':
-            self.corrections[i] = {**act, 'proposedBy': e['account'], 'approvals': [], 'status': 'awaiting-returning-officer'}
+            self.corrections[i] = {**act, 'proposedBy': e['account'], 'approvals': [], 'approvalIndexes': [], 'status': 'awaiting-returning-officer'}
             self.pending[(act['contest'], act['station'])] = i
         elif kind == 'correction-approved':
             c = self.corrections[act['correction']]
             c['approvals'].append(e['account'])
+            c['approvalIndexes'].append(i)
             if c['status'] == 'awaiting-returning-officer':
                 c['status'] = 'awaiting-commission'
             else:
@@ -1655,10 +1656,21 @@ class Verifier:
         for key, u in (('ward', w), ('constituency', c), ('county', k)):
             if r.get(key) != {'code': u, 'name': el.units[u]['name']}:
                 self.finding(f'station {code}: {key} differs: {r.get(key)}')
-        want_dev = sorted((x['id'], x['publicKey']) for x in el.d['devices'] if x['station'] == code)
-        got_dev = sorted((x.get('id'), x.get('publicKey')) for x in r.get('devices') or [])
-        if want_dev != got_dev:
-            self.finding(f'station {code}: devices differ: {got_dev} vs {want_dev}')
+        # §10.4: a writer lists the devices as the fold knows them (§14.3), with enrolledAt
+        # and revokedAt where official entries set them; a reader lists the definition's.
+        def dev_key(x):
+            return json.dumps(x, sort_keys=True)
+
+        want_fold = sorted(
+            (dev_key({'id': d['id'], 'publicKey': d['publicKey'],
+                      **({'enrolledAt': d['enrolledAt']} if d['enrolledAt'] >= 0 else {}),
+                      **({'revokedAt': d['revokedAt']} if d['revokedAt'] is not None else {})})
+             for d in fold.devices.values() if d['station'] == code)
+        )  # fmt: skip
+        want_def = sorted(dev_key({'id': x['id'], 'publicKey': x['publicKey']}) for x in el.d['devices'] if x['station'] == code)
+        got_dev = sorted(dev_key(x) for x in r.get('devices') or [])
+        if got_dev not in (want_fold, want_def):
+            self.finding(f'station {code}: devices differ: {got_dev} vs {want_fold}')
         res = r.get('results')
         if not isinstance(res, dict):
             self.finding(f'station {code}: results is not an object')
@@ -1673,6 +1685,13 @@ class Verifier:
             if isinstance(got, dict) and is_int(got.get('entryIndex')) and got['entryIndex'] >= n:
                 self.warn(f'station {code} {cid}: served result (entry {got["entryIndex"]}) is ahead of the checkpoint')
                 continue
+            if isinstance(got, dict) and isinstance(got.get('correction'), dict) and 'approvals' in got['correction']:
+                # §10.4: a writer adds the indexes of the correction's approvals
+                c = fold.corrections.get(got['correction'].get('entryIndex'))
+                want = c['approvalIndexes'] if c is not None else None
+                if got['correction']['approvals'] != want:
+                    self.finding(f'station {code} {cid}: correction approvals {got["correction"]["approvals"]} differ from recomputed {want}')
+                got = {**got, 'correction': {k: v for k, v in got['correction'].items() if k != 'approvals'}}
             if got != mine:
                 self.finding(f'station {code} {cid}: served result {json.dumps(got)} differs from recomputed {json.dumps(mine)}')
 
