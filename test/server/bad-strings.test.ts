@@ -103,6 +103,23 @@ for (const backend of await testBackends()) {
           'votes.\ud800',
         ],
         ['POST', '/api/v1/accounts/%00/disable', '{}', 400, 'INVALID_FIELD', 'id'],
+        // null is not "left out": an optional text field is a string or absent.
+        [
+          'POST',
+          '/api/v1/accounts',
+          `{"account":"x9","role":"observer","scope":null,"password":"${PASSWORD}"}`,
+          400,
+          'INVALID_FIELD',
+          'scope',
+        ],
+        [
+          'POST',
+          '/api/v1/declarations',
+          '{"contest":"president","unit":null,"votes":{},"rejected":0,"totalValid":0}',
+          400,
+          'INVALID_FIELD',
+          'unit',
+        ],
         ['GET', '/api/v1/stations/%zz', '', 400, 'BAD_URL', 'path'],
         ['GET', '/api/v1/stations/%ED%A0%80', '', 400, 'BAD_URL', 'path'],
         ['GET', '/api/v1/officials/acts?from=0x10', '', 400, 'BAD_QUERY', 'from'],

@@ -38,6 +38,11 @@ function only(b: Record<string, unknown>, allowed: readonly string[]): void {
     throw ApiError.invalidFields(extra.map((k) => ({ field: k, reason: 'is not a known field' })));
 }
 
+/** An optional text field left out is ""; null is no string, so the shape check refuses it. */
+function omittedAsEmpty(value: unknown): unknown {
+  return value === undefined ? '' : value;
+}
+
 function answer(receipt: Receipt) {
   return { index: receipt.index, receipt: receipt.receipt };
 }
@@ -94,7 +99,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     const act = actFrom('account-created', {
       account: b.account,
       role: b.role,
-      scope: b.scope ?? '',
+      scope: omittedAsEmpty(b.scope),
     }) as Extract<OfficialAct, { kind: 'account-created' }>;
     if (APPROVING_ROLES.includes(act.role)) {
       // Two-person: proposed here, approved by another administrator, activated by its holder.
@@ -193,7 +198,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     act('device-enrolled', (req) => {
       const b = body(req);
       only(b, ['device', 'station', 'publicKey', 'replaces']);
-      return { ...b, replaces: b.replaces ?? '' };
+      return { ...b, replaces: omittedAsEmpty(b.replaces) };
     }),
   );
   app.post<{ Params: { id: string } }>(
@@ -231,7 +236,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
     act('declaration', (req) => {
       const b = body(req);
       only(b, ['contest', 'unit', 'votes', 'rejected', 'totalValid', 'override']);
-      return { ...b, unit: b.unit ?? '', override: b.override ?? '' };
+      return { ...b, unit: omittedAsEmpty(b.unit), override: omittedAsEmpty(b.override) };
     }),
   );
 
