@@ -42,11 +42,13 @@ export interface MirrorOptions {
   size: number;
   rootHash: Uint8Array;
   /**
-   * The leaf hashes of a tree verified earlier (a prefix of this one, as the
-   * caller proved from the two signed checkpoints): what the served entries
-   * and tiles at those indexes must still hash to.
+   * A tree verified earlier, a prefix of this one (the caller proved it from
+   * the two signed checkpoints): the served entries and tiles at its indexes
+   * must still hash to its leaf hashes. `leaves` reads them (from the state
+   * directory), and is called only when the served entries do not reproduce
+   * the signed root: when they do, they are those leaves.
    */
-  verifiedBefore?: readonly Uint8Array[];
+  verifiedBefore?: { size: number; leaves: () => readonly Uint8Array[] | undefined };
   concurrency: number;
   findings: Findings;
   /** Each bundle as it arrives (any order), before the tree is checked. */
@@ -233,14 +235,18 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   };
 
   // ------------------------------------------------------------ the tree
-  const before = o.verifiedBefore;
-  const changedTiles = before ? tilesChangedSince(before, served, o.findings) : new Set<string>();
   const complete = badBundles.length === 0;
   let own: { tiles: Map<string, Uint8Array>; root: Uint8Array } | undefined;
   if (complete) {
     own = await tilesAndRoot(n, leafHashes as Uint8Array[]);
     if (equal(own.root, o.rootHash)) {
-      // The entries are the log. Every served hash tile must be the tree's.
+      // The entries are the log (so their first `verifiedBefore.size` leaves are those verified before). Every served hash tile must be the tree's.
+      const m = Math.min(o.verifiedBefore?.size ?? 0, n);
+      const changedTiles = tilesChangedSince(
+        leafHashes.slice(0, m) as Uint8Array[],
+        served,
+        o.findings,
+      );
       for (const t of withheldTiles)
         o.findings.error(
           'tile-mismatch',
@@ -267,6 +273,8 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
       'entries-withheld',
       `entry bundle ${entryBundlePath(b.index, b.width)} (entries ${b.index * TILE_WIDTH}–${b.index * TILE_WIDTH + b.width - 1}) is covered by the signed checkpoint, but the server does not serve it whole: ${b.why}`,
     );
+  const before = o.verifiedBefore?.leaves();
+  if (before) tilesChangedSince(before, served, o.findings);
   const committed = await committedLeaves(n, served, o.rootHash);
   if (committed) {
     const count = o.findings.list.length;

@@ -340,13 +340,22 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     // leaf hashes kept from that run.
     const verifiedBefore =
       saved && !suspect
-        ? state.verifiedLeaves(saved.state.size, fromBase64(saved.state.root) ?? new Uint8Array())
+        ? {
+            size: saved.state.size,
+            leaves: () => {
+              const kept = state.verifiedLeaves(
+                saved.state.size,
+                fromBase64(saved.state.root) ?? new Uint8Array(),
+              );
+              if (!kept)
+                findings.warning(
+                  'state-damaged',
+                  `the hash tiles kept in ${state.dir} do not reproduce the checkpoint verified before (size ${saved.state.size}): what changed since cannot be named from them`,
+                );
+              return kept;
+            },
+          }
         : undefined;
-    if (saved && !suspect && !verifiedBefore)
-      findings.warning(
-        'state-damaged',
-        `the hash tiles kept in ${state.dir} do not reproduce the checkpoint verified before (size ${saved.state.size}): the entries served now are checked against the signed checkpoints only, and a changed entry cannot be named from the earlier run`,
-      );
     const sf = new StreamingFold(genesis.index, starting, (done) =>
       progress.set('entries checked', done, n),
     );
@@ -371,7 +380,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       bundlesCached: mr.bundlesCached,
       tilesFetched: mr.tilesFetched,
       tilesCached: mr.tilesCached,
-      ...(verifiedBefore && mr.entriesVerified ? { verifiedBefore: verifiedBefore.length } : {}),
+      ...(verifiedBefore && mr.entriesVerified ? { verifiedBefore: verifiedBefore.size } : {}),
     };
     if (!mr.entriesVerified) throw new Stop();
     if (suspect) {

@@ -6,7 +6,7 @@
 // earlier audit), a swapped form image, and a forked history (a second
 // server with the same entry 0 and log key but different later entries).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -409,6 +409,23 @@ for (const backend of await testBackends()) {
         );
         // The audit's record is not overwritten by what a failed run fetched.
         assert.equal((await verify(writer, { stateDir })).exitCode, 2);
+        // A damaged record is not trusted: said, and the entry is then not named from it.
+        const kept = join(stateDir, 'tile', '0', `000.p/${STATIONS + 1}`);
+        const keptBytes = readFileSync(kept);
+        const damaged = Buffer.from(keptBytes);
+        damaged[5] = (damaged[5] as number) ^ 1;
+        writeFileSync(kept, damaged);
+        const blind = await verify(writer, { stateDir });
+        writeFileSync(kept, keptBytes);
+        assert.equal(blind.exitCode, 2, explain(blind));
+        assert.match(
+          messages(blind, 'state-damaged')[0] ?? '',
+          /do not reproduce the checkpoint verified before \(size 31\)/,
+        );
+        assert.match(
+          messages(blind, 'root-mismatch')[0] ?? '',
+          /^neither the entries nor the hash tiles/,
+        );
         assert.equal(
           JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')).size,
           STATIONS + 1,
