@@ -431,7 +431,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.devices?.status, 'fail');
     assert.match(
       steps.devices?.detail ?? '',
-      /entry 0: not signed by the commission key kura\.test-commission\+[0-9a-f]{8}/,
+      /entry 0 is not signed by the commission key kura\.test-commission\+[0-9a-f]{8}/,
     );
     assert.equal(steps.signature?.status, 'fail');
     assert.match(

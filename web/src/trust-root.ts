@@ -48,17 +48,18 @@ export function pinnedPart(root: TrustRoot): PinnedRoot {
 
 /**
  * Where two strings that look alike differ: the first differing character of
- * `served`, with its code point (a Cyrillic "а" for a Latin "a", say).
+ * `served` (1-based), with its code point (a Cyrillic "о" for a Latin "o", say);
+ * `ch` is "" where `served` ends first.
  */
-export function firstDifference(expected: string, served: string): string {
+export function firstDifference(
+  expected: string,
+  served: string,
+): { pos: number; ch: string; cp: string; expected: string } {
   const a = [...expected];
   const b = [...served];
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    if (a[i] !== b[i]) {
-      const ch = b[i];
-      if (ch === undefined) return `${served} is shorter`;
-      const cp = ch.codePointAt(0) ?? 0;
-      return `character ${i + 1} is "${ch}" U+${cp.toString(16).toUpperCase().padStart(4, '0')}${a[i] !== undefined ? ` where "${a[i]}" was expected` : ''}`;
-    }
-  return '';
+  let i = 0;
+  while (i < Math.max(a.length, b.length) && a[i] === b[i]) i++;
+  const ch = b[i] ?? '';
+  const cp = ch ? `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : '';
+  return { pos: i + 1, ch, cp, expected: a[i] ?? '' };
 }

@@ -10,17 +10,17 @@ const en = {
   trustRoot:
     'built for election {election}: log {origin}, log key {key}, commission key {commission}',
   pinChanged:
-    'WARNING: this site now presents a different {field} for this election. Pinned in this browser: "{pinned}"; presented now: "{now}" ({where}). Do not trust this site; if the commission announced a new key, clear this site’s data to pin again',
+    'WARNING: this site now presents a different {field} for this election. Pinned in this browser: "{pinned}"; presented now: "{now}" ({why}). Do not trust this site; if the commission announced a new key, clear this site’s data to pin again',
   pinnedNow:
     'first Verify of this election on this site: its trust root is now pinned in this browser',
   otherElectionsPinned:
     'this browser had pinned other elections on this site ({elections}), not this one: compare its keys with the commission’s',
   pinSame: 'the same trust root this browser pinned before',
   servedOriginDiffers:
-    'WARNING: the server names the log "{served}", not "{expected}" ({where}): a look-alike log',
+    'WARNING: the server names the log "{served}", not "{expected}" ({why}): a look-alike log',
   servedKeyDiffers: 'WARNING: the server names the log key {served}, not {expected}',
   badRootKey: 'the trust root’s log key does not parse: {why}',
-  checkpointOrigin: 'the checkpoint is for the log "{served}", not "{expected}" ({where})',
+  checkpointOrigin: 'the checkpoint is for the log "{served}", not "{expected}" ({why})',
   checkpointUnsigned:
     'the checkpoint is not signed by the log key {key} (signed by: {signers}) {why}',
   checkpointSigned: 'tree size {size}, root {root}…, signed by {key}',
@@ -44,7 +44,8 @@ const en = {
   definitionMissing: 'the election definition could not be fetched: {why}',
   definitionDiffers:
     'the definition served hashes to {got}…; this portal was built for {expected}…',
-  entry0Bad: 'entry 0: {why}',
+  entry0NotElection: 'entry 0 is not an election entry',
+  entry0Unsigned: 'entry 0 is not signed by the commission key {key}',
   entry0Differs: 'entry 0 names {field} "{served}", not "{expected}"',
   definitionProven: 'definition {sha}… is the one entry 0 commits to, signed by the commission key',
   deviceNotInDefinition:
@@ -71,6 +72,22 @@ const en = {
   awaiting:
     '{contest}: no result shown (awaiting). Absence of a result cannot be proven in a browser; run `kura verify`',
   correctionBad: '{contest}: the correction shown (entry {index}) is not proven: {why}',
+  // Reasons, rendered into a line's {why}.
+  technical: '{why}',
+  rCharacter: 'character {pos} is "{ch}" {cp} where "{exp}" was expected',
+  rShorter: 'it ends at character {pos}',
+  rBeyond: 'not covered by the checkpoint (size {size})',
+  rNotEntry: 'included, but not a well-formed entry',
+  rUnproven: 'entry {at} is not proven in the log',
+  rNotCorrection: 'entry {at} is a {kind} entry, not a correction signed by the commission',
+  rCorrectsElsewhere: 'it corrects {contest} at station {station}',
+  rCorrectsOther: 'it corrects entry {original}, not entry {result}',
+  rInForceNotLast: 'the approval in force (entry {at}) is not the last one listed',
+  rNotApproval: 'entry {at} is not a commission-signed approval of it',
+  rApprovalEarly: 'approval {at} comes before the proposal',
+  rSelfApproval: 'approval {at} is by its proposer {account}',
+  rNotCommission: 'the approval in force (entry {at}) is not the commission’s',
+  rNoReturningOfficer: 'no returning officer approved it',
   approvalsNotListed:
     '{contest}: the server lists no approvals before entry {index} (a reader): the returning officer’s approval was not checked',
   correctionProven:
@@ -97,17 +114,17 @@ const sw: Record<LineCode, string> = {
   trustRoot:
     'umejengwa kwa uchaguzi {election}: kumbukumbu {origin}, ufunguo wa kumbukumbu {key}, ufunguo wa tume {commission}',
   pinChanged:
-    'ONYO: tovuti hii sasa inaonyesha {field} tofauti kwa uchaguzi huu. Uliobanwa kwenye kivinjari hiki: "{pinned}"; unaoonyeshwa sasa: "{now}" ({where}). Usiiamini tovuti hii; ikiwa tume ilitangaza ufunguo mpya, futa data ya tovuti hii ili kubana upya',
+    'ONYO: tovuti hii sasa inaonyesha {field} tofauti kwa uchaguzi huu. Uliobanwa kwenye kivinjari hiki: "{pinned}"; unaoonyeshwa sasa: "{now}" ({why}). Usiiamini tovuti hii; ikiwa tume ilitangaza ufunguo mpya, futa data ya tovuti hii ili kubana upya',
   pinnedNow:
     'Uthibitisho wa kwanza wa uchaguzi huu kwenye tovuti hii: mzizi wake wa uaminifu sasa umebanwa kwenye kivinjari hiki',
   otherElectionsPinned:
     'kivinjari hiki kilibana chaguzi nyingine kwenye tovuti hii ({elections}), si huu: linganisha funguo zake na za tume',
   pinSame: 'mzizi uleule wa uaminifu ambao kivinjari hiki kilibana awali',
   servedOriginDiffers:
-    'ONYO: seva inaiita kumbukumbu "{served}", si "{expected}" ({where}): kumbukumbu inayofanana na halisi',
+    'ONYO: seva inaiita kumbukumbu "{served}", si "{expected}" ({why}): kumbukumbu inayofanana na halisi',
   servedKeyDiffers: 'ONYO: seva inataja ufunguo wa kumbukumbu {served}, si {expected}',
   badRootKey: 'ufunguo wa kumbukumbu wa mzizi wa uaminifu hausomeki: {why}',
-  checkpointOrigin: 'kituo cha ukaguzi ni cha kumbukumbu "{served}", si "{expected}" ({where})',
+  checkpointOrigin: 'kituo cha ukaguzi ni cha kumbukumbu "{served}", si "{expected}" ({why})',
   checkpointUnsigned:
     'kituo cha ukaguzi hakijasainiwa kwa ufunguo wa kumbukumbu {key} (kimesainiwa na: {signers}) {why}',
   checkpointSigned: 'ukubwa wa mti {size}, mzizi {root}…, umesainiwa na {key}',
@@ -132,7 +149,8 @@ const sw: Record<LineCode, string> = {
   entry0Unproven: 'ingizo 0 (uchaguzi) halijathibitishwa: {why}',
   definitionMissing: 'maelezo ya uchaguzi hayakupatikana: {why}',
   definitionDiffers: 'maelezo yaliyotolewa yana hashi {got}…; tovuti hii ilijengwa kwa {expected}…',
-  entry0Bad: 'ingizo 0: {why}',
+  entry0NotElection: 'ingizo 0 si ingizo la uchaguzi',
+  entry0Unsigned: 'ingizo 0 halijasainiwa kwa ufunguo wa tume {key}',
   entry0Differs: 'ingizo 0 linataja {field} "{served}", si "{expected}"',
   definitionProven:
     'maelezo {sha}… ndiyo yale ambayo ingizo 0 linayathibitisha, yamesainiwa kwa ufunguo wa tume',
@@ -160,6 +178,21 @@ const sw: Record<LineCode, string> = {
   awaiting:
     '{contest}: hakuna matokeo yanayoonyeshwa (yanasubiriwa). Kutokuwepo kwa matokeo hakuwezi kuthibitishwa kwenye kivinjari; endesha `kura verify`',
   correctionBad: '{contest}: marekebisho yanayoonyeshwa (ingizo {index}) hayajathibitishwa: {why}',
+  technical: '{why}',
+  rCharacter: 'herufi ya {pos} ni "{ch}" {cp} badala ya "{exp}"',
+  rShorter: 'linaishia kwenye herufi ya {pos}',
+  rBeyond: 'halimo kwenye kituo cha ukaguzi (ukubwa {size})',
+  rNotEntry: 'limejumuishwa, lakini si ingizo lililoundwa ipasavyo',
+  rUnproven: 'ingizo {at} halijathibitishwa kwenye kumbukumbu',
+  rNotCorrection: 'ingizo {at} ni ingizo la aina {kind}, si marekebisho yaliyosainiwa na tume',
+  rCorrectsElsewhere: 'linarekebisha {contest} kwenye kituo {station}',
+  rCorrectsOther: 'linarekebisha ingizo {original}, si ingizo {result}',
+  rInForceNotLast: 'idhini inayotumika (ingizo {at}) si ya mwisho iliyotajwa',
+  rNotApproval: 'ingizo {at} si idhini yake iliyosainiwa na tume',
+  rApprovalEarly: 'idhini {at} inakuja kabla ya pendekezo',
+  rSelfApproval: 'idhini {at} imetolewa na aliyeyapendekeza, {account}',
+  rNotCommission: 'idhini inayotumika (ingizo {at}) si ya tume',
+  rNoReturningOfficer: 'hakuna afisa msimamizi aliyeyaidhinisha',
   approvalsNotListed:
     '{contest}: seva haitaji idhini kabla ya ingizo {index} (msomaji): idhini ya afisa msimamizi haikukaguliwa',
   correctionProven:

@@ -27,6 +27,15 @@ import { loadForm } from './forms';
 import { readStatus } from './live';
 import { checkPin, lastCheckpoint, pinnedWitnessKeys, saveCheckpoint } from './pin';
 import { firstDifference, type TrustRoot } from './trust-root';
+
+/** Where two look-alike strings first differ, as a reason line. */
+function whereDiffers(expected: string, served: string): Reason {
+  const d = firstDifference(expected, served);
+  return d.ch === ''
+    ? reason('rShorter', { pos: d.pos })
+    : reason('rCharacter', { pos: d.pos, ch: d.ch, cp: d.cp, exp: d.expected });
+}
+
 import type { LineCode } from './verify-text';
 
 export type StepId =
@@ -46,6 +55,8 @@ export type Params = Record<string, string | number>;
 export interface Line {
   code: LineCode;
   p: Params;
+  /** Why, as a line of its own, rendered into the parent's {why}. */
+  why?: Reason;
   /** fail and warn lines make the step fail or warn. */
   level: 'ok' | 'warn' | 'fail';
 }
@@ -57,6 +68,13 @@ export interface Step {
   notes: string[];
 }
 export type Verdict = 'verified' | 'partly' | 'failed';
+export interface Reason {
+  code: LineCode;
+  p: Params;
+}
+const reason = (code: LineCode, p: Params = {}): Reason => ({ code, p });
+/** A technical message (an HTTP status, the log code's error), shown as it is. */
+const technical = (why: string): Reason => reason('technical', { why });
 
 export const STEP_ORDER: StepId[] = [
   'trust',
@@ -99,7 +117,7 @@ interface FetchedEntry {
   bytes: Uint8Array | null;
   entry: Entry | null;
   /** Why it is not proven (null: included under the checkpoint). */
-  problem: string | null;
+  problem: Reason | null;
   hashes: number;
 }
 
@@ -117,8 +135,8 @@ export async function verifyStation(
   const started = performance.now();
   const steps: Step[] = STEP_ORDER.map((id) => ({ id, status: 'pending', lines: [], notes: [] }));
   const step = (id: StepId) => steps.find((x) => x.id === id) as Step;
-  const add = (id: StepId, level: Line['level'], code: LineCode, p: Params = {}) =>
-    step(id).lines.push({ code, p, level });
+  const add = (id: StepId, level: Line['level'], code: LineCode, p: Params = {}, why?: Reason) =>
+    step(id).lines.push(why ? { code, p, level, why } : { code, p, level });
   const finish = (id: StepId, emptyWarn?: LineCode) => {
     const s = step(id);
     if (s.lines.length === 0 && emptyWarn) add(id, 'warn', emptyWarn);
@@ -186,23 +204,33 @@ export async function verifyStation(
       'definitionSha256',
     ] as const)
       if (pin.pinned[f] !== root[f])
-        add('trust', 'fail', 'pinChanged', {
-          field: f,
-          pinned: pin.pinned[f],
-          now: root[f],
-          where: firstDifference(pin.pinned[f], root[f]),
-        });
+        add(
+          'trust',
+          'fail',
+          'pinChanged',
+          {
+            field: f,
+            pinned: pin.pinned[f],
+            now: root[f],
+          },
+          whereDiffers(pin.pinned[f], root[f]),
+        );
   } else if (pin.status === 'first') {
     add('trust', 'ok', 'pinnedNow');
     if (pin.otherElections.length)
       add('trust', 'warn', 'otherElectionsPinned', { elections: pin.otherElections.join(', ') });
   } else add('trust', 'ok', 'pinSame');
   if (input.servedOrigin !== root.logOrigin)
-    add('trust', 'fail', 'servedOriginDiffers', {
-      served: input.servedOrigin,
-      expected: root.logOrigin,
-      where: firstDifference(root.logOrigin, input.servedOrigin),
-    });
+    add(
+      'trust',
+      'fail',
+      'servedOriginDiffers',
+      {
+        served: input.servedOrigin,
+        expected: root.logOrigin,
+      },
+      whereDiffers(root.logOrigin, input.servedOrigin),
+    );
   const servedKey = await servedKeyP;
   if (servedKey !== null && servedKey !== root.logKey)
     add('trust', 'fail', 'servedKeyDiffers', { served: servedKey, expected: root.logKey });
@@ -244,11 +272,16 @@ export async function verifyStation(
     const parsed = parseNote(note);
     const cp = parsed.ok ? parseCheckpoint(parsed.value.text) : null;
     if (cp?.ok && cp.value.origin !== root.logOrigin)
-      add('checkpoint', 'fail', 'checkpointOrigin', {
-        served: cp.value.origin,
-        expected: root.logOrigin,
-        where: firstDifference(root.logOrigin, cp.value.origin),
-      });
+      add(
+        'checkpoint',
+        'fail',
+        'checkpointOrigin',
+        {
+          served: cp.value.origin,
+          expected: root.logOrigin,
+        },
+        whereDiffers(root.logOrigin, cp.value.origin),
+      );
     else
       add('checkpoint', 'fail', 'checkpointUnsigned', {
         key: keyOf(root.logKey),
@@ -303,7 +336,7 @@ export async function verifyStation(
   // 6. Inclusion of every entry fetched.
   for (const i of [...needed].sort((a, b) => a - b)) {
     const f = fetched.get(i) as FetchedEntry;
-    if (f.problem) add('inclusion', 'fail', 'notIncluded', { index: i, why: f.problem });
+    if (f.problem) add('inclusion', 'fail', 'notIncluded', { index: i }, f.problem);
     else add('inclusion', 'ok', 'included', { index: i, hashes: f.hashes, size: checkpoint.size });
   }
   finish('inclusion');
@@ -432,20 +465,20 @@ export async function verifyStation(
 async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> {
   const out: FetchedEntry = { index, bytes: null, entry: null, problem: null, hashes: 0 };
   if (index >= cp.size) {
-    out.problem = `not covered by the checkpoint (size ${cp.size})`;
+    out.problem = reason('rBeyond', { size: cp.size });
     return out;
   }
   try {
     const r = await fetch(`/api/v1/entries/${index}?size=${cp.size}`, fresh);
     if (!r.ok) {
-      out.problem = `HTTP ${r.status}`;
+      out.problem = technical(`HTTP ${r.status}`);
       return out;
     }
     const body = (await r.json()) as { entry: string; inclusionProof: string[] };
     const bytes = fromBase64(body.entry);
     const proof = (body.inclusionProof ?? []).map((h) => fromBase64(h));
     if (!bytes || proof.some((h) => h === undefined)) {
-      out.problem = 'malformed base64';
+      out.problem = technical('malformed base64');
       return out;
     }
     const included = checkInclusion(
@@ -456,21 +489,21 @@ async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> 
       cp.rootHash,
     );
     if (!included.ok) {
-      out.problem = included.error.message;
+      out.problem = technical(included.error.message);
       return out;
     }
     out.bytes = bytes;
     out.hashes = proof.length;
     const decoded = decodeEntry(bytes);
     if (decoded.ok) out.entry = decoded.value;
-    else out.problem = 'included, but not a well-formed entry';
+    else out.problem = reason('rNotEntry');
   } catch (e) {
-    out.problem = (e as Error).message;
+    out.problem = technical((e as Error).message);
   }
   return out;
 }
 
-type Add = (id: StepId, level: Line['level'], code: LineCode, p?: Params) => void;
+type Add = (id: StepId, level: Line['level'], code: LineCode, p?: Params, why?: Reason) => void;
 
 async function checkConsistencyWithLast(
   root: TrustRoot,
@@ -622,7 +655,7 @@ function checkDevices(
   const code = station.station.code;
   let definitionProven = false;
   if (!entry0?.bytes || entry0.problem)
-    add('devices', 'fail', 'entry0Unproven', { why: entry0?.problem ?? 'not fetched' });
+    add('devices', 'fail', 'entry0Unproven', {}, entry0?.problem ?? technical('not fetched'));
   else if (typeof definition === 'string')
     add('devices', 'fail', 'definitionMissing', { why: definition });
   else {
@@ -630,12 +663,9 @@ function checkDevices(
     const sha = definition.sha256;
     const key = decodeVerifierKey(root.commissionKey);
     const sig = e ? fromBase64(e.sig) : undefined;
-    if (e?.type !== 'election')
-      add('devices', 'fail', 'entry0Bad', { why: 'entry 0 is not an election entry' });
+    if (e?.type !== 'election') add('devices', 'fail', 'entry0NotElection');
     else if (!key.ok || !sig || !ed25519Verify(key.value.publicKey, signingMessage(e), sig))
-      add('devices', 'fail', 'entry0Bad', {
-        why: `not signed by the commission key ${keyOf(root.commissionKey)}`,
-      });
+      add('devices', 'fail', 'entry0Unsigned', { key: keyOf(root.commissionKey) });
     else if (sha !== root.definitionSha256 || definition.size !== e.definitionSize)
       add('devices', 'fail', 'definitionDiffers', {
         got: sha.slice(0, 16),
@@ -725,25 +755,26 @@ function checkCorrection(
 ): (OfficialEntry & { act: { kind: 'correction-proposed' } }) | null {
   const c = r.correction;
   if (!c) return null;
-  const fail = (why: string) => {
-    add('correction', 'fail', 'correctionBad', { contest, index: c.entryIndex, why });
+  const fail = (code: LineCode, p: Params = {}) => {
+    add('correction', 'fail', 'correctionBad', { contest, index: c.entryIndex }, reason(code, p));
     return null;
   };
   const p = proven(c.entryIndex);
-  if (!p) return fail(`entry ${c.entryIndex} is not proven in the log`);
+  if (!p) return fail('rUnproven', { at: c.entryIndex });
   if (!isOfficial(p, root) || p.act.kind !== 'correction-proposed')
-    return fail(
-      `entry ${c.entryIndex} is ${p.type === 'official' ? `an official ${p.act.kind} entry or not signed by the commission key` : `a ${p.type} entry`}, not a correction signed by the commission`,
-    );
+    return fail('rNotCorrection', {
+      at: c.entryIndex,
+      kind: p.type === 'official' ? `official ${p.act.kind}` : p.type,
+    });
   const act = p.act;
   if (act.contest !== contest || act.station !== station)
-    return fail(`it corrects ${act.contest} at station ${act.station}`);
+    return fail('rCorrectsElsewhere', { contest: act.contest, station: act.station });
   if (act.original !== r.entryIndex || c.entryIndex <= r.entryIndex)
-    return fail(`it corrects entry ${act.original}, not entry ${r.entryIndex}`);
-  if (c.inForceAt >= cp.size) return fail(`entry ${c.inForceAt} is beyond the checkpoint`);
+    return fail('rCorrectsOther', { original: act.original, result: r.entryIndex });
+  if (c.inForceAt >= cp.size) return fail('rBeyond', { size: cp.size });
   const approvals = c.approvals ?? [c.inForceAt];
   if (!approvals.includes(c.inForceAt) || Math.max(...approvals) !== c.inForceAt)
-    return fail(`the approval in force (entry ${c.inForceAt}) is not the last one listed`);
+    return fail('rInForceNotLast', { at: c.inForceAt });
   const roles: string[] = [];
   for (const i of approvals) {
     const a = proven(i);
@@ -752,15 +783,14 @@ function checkCorrection(
       a.act.kind !== 'correction-approved' ||
       a.act.correction !== c.entryIndex
     )
-      return fail(`entry ${i} is not a commission-signed approval of correction ${c.entryIndex}`);
-    if (i <= c.entryIndex) return fail(`approval ${i} comes before the proposal`);
-    if (a.account === p.account) return fail(`approval ${i} is by the proposer ${p.account}`);
+      return fail('rNotApproval', { at: i });
+    if (i <= c.entryIndex) return fail('rApprovalEarly', { at: i });
+    if (a.account === p.account) return fail('rSelfApproval', { at: i, account: p.account });
     roles.push(a.role);
   }
   if (roles[roles.length - 1] !== 'commission-admin')
-    return fail(`the approval in force (entry ${c.inForceAt}) is not the commission's`);
-  if (c.approvals && !roles.includes('returning-officer'))
-    return fail('no returning officer approved it');
+    return fail('rNotCommission', { at: c.inForceAt });
+  if (c.approvals && !roles.includes('returning-officer')) return fail('rNoReturningOfficer');
   if (!c.approvals)
     add('correction', 'warn', 'approvalsNotListed', { contest, index: c.inForceAt });
   add('correction', 'ok', 'correctionProven', {

@@ -353,7 +353,11 @@ function VerifyPanel(props: { station: StationAnswer }) {
                     <span class="step-detail">
                       {s.lines.map((l) => (
                         <span class={`line line-${l.level}`} data-line={l.code}>
-                          {describe.fn(lang, l.code, l.p)}
+                          {describe.fn(
+                            lang,
+                            l.code,
+                            l.why ? { ...l.p, why: describe.fn(lang, l.why.code, l.why.p) } : l.p,
+                          )}
                         </span>
                       ))}
                     </span>
