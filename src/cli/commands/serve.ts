@@ -5,6 +5,7 @@ import type { FormUploadOptions } from '../../server/form-uploads.js';
 import type { LogOptions } from '../../server/request-log.js';
 import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
+import { ProgressBars, type ProgressRow } from '../../simulate/progress.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { loginAuditFile } from '../../accounts/login-audit.js';
@@ -116,6 +117,7 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
       log,
       witnesses,
       commissionSeed,
+      onProgress: startCheckProgress(),
       ...(o.loginAudit ? { loginAudit: loginAuditFile(o.loginAudit) } : {}),
       formUploads: o.formUploads,
       server: {
@@ -145,6 +147,19 @@ function requestTimeout(value: string | undefined): number | undefined {
   if (!/^[1-9][0-9]{0,5}$/.test(value))
     throw new UsageError(`--request-timeout must be a whole number of seconds, not ${value}`);
   return Number(value) * 1000;
+}
+
+/** Progress bars on stderr for the start-up check of a long log (a short one says nothing). */
+function startCheckProgress(): (phase: 'entries' | 'derived', done: number, total: number) => void {
+  let bars: ProgressBars | null = null;
+  const rows = new Map<string, ProgressRow>();
+  return (phase, done, total) => {
+    if (!bars && total < 20_000) return;
+    bars ??= new ProgressBars(process.stderr, 2000);
+    const label = phase === 'entries' ? 'checking the log' : 'checking tallies and stations';
+    rows.set(label, { label, done, total });
+    bars.render([...rows.values()], done === total);
+  };
 }
 
 export async function runServe(args: string[]): Promise<number> {

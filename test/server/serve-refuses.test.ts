@@ -1,0 +1,110 @@
+// `kura serve` on a store that fails its start-up check (issue 12, item 6):
+// it serves nothing, exits 1, and says in one line what is wrong and where.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { readElectionFiles, readKeyFile } from '../../src/cli/election-dir.js';
+import type { ElectionDefinition } from '../../src/election/definition.js';
+import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
+import { startLog } from '../../src/server/start.js';
+import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
+import { signResult } from '../../src/simulate/device.js';
+import { openStore } from '../../src/store/open.js';
+
+const run = promisify(execFile);
+const KURA = [
+  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
+  join(process.cwd(), 'src/cli/run.ts'),
+];
+
+async function kura(cwd: string, ...args: string[]) {
+  try {
+    const r = await run(process.execPath, [...KURA, ...args], { cwd });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+test('kura serve refuses a tampered store: exit 1, one line naming the entry', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kura-serve-refuses-'));
+  try {
+    const made = await kura(
+      dir,
+      'election',
+      'synthetic',
+      '--stations',
+      '4',
+      '--president-only',
+      '--out',
+      'el',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const def = JSON.parse(
+      readFileSync(join(dir, 'el/definition.json'), 'utf8'),
+    ) as ElectionDefinition;
+    // The first start and four results, in this process.
+    const store = await openStore({ dataDir: join(dir, 'data'), log: () => {} });
+    try {
+      const running = await startLog({
+        store,
+        genesis: readElectionFiles(join(dir, 'el')),
+        signer: new CheckpointSigner(readKeyFile(join(dir, 'el/log.key'))),
+        signatureThreads: 0,
+        sequencer: { periodMs: 5 },
+      });
+      for (const d of def.devices) {
+        const votes = Object.fromEntries(
+          (def.contests[0]?.candidates ?? []).map((c, i) => [c.id, 10 + i]),
+        );
+        const entry = signResult(
+          {
+            type: 'result',
+            v: 1,
+            election: def.electionId,
+            contest: 'president',
+            station: d.station,
+            device: d.id,
+            votes,
+            rejected: 1,
+            totalValid: Object.values(votes).reduce((a, b) => a + b, 0),
+            form: 'ab'.repeat(32),
+            deviceTime: '2022-08-09T17:00:00Z',
+          },
+          demoDeviceSeed(def.electionId, d.id),
+        );
+        const r = await running.app.inject({
+          method: 'POST',
+          url: '/api/v1/results',
+          payload: entry,
+        });
+        assert.equal(r.statusCode, 201, r.body);
+      }
+      await running.close();
+      // A database administrator changes a vote count in entry 3.
+      await store.db.withTransaction(async (tx) => {
+        await tx.query('SET LOCAL session_replication_role = replica');
+        await tx.query(
+          "UPDATE entries SET data = convert_to(replace(convert_from(data, 'UTF8'), '\"rejected\":1', '\"rejected\":7'), 'UTF8') WHERE idx = 3",
+        );
+      });
+    } finally {
+      await store.close();
+    }
+    const served = await kura(dir, 'serve', '--election', 'el', '--data', 'data', '--port', '0');
+    assert.equal(served.code, 1, served.stdout + served.stderr);
+    assert.equal(served.stdout, '', 'nothing served');
+    const last = served.stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(
+      last,
+      /^kura serve: the store fails the start-up check \(entry-hash\): entry 3's bytes hash to [0-9a-f]{64}, not to its stored leaf hash [0-9a-f]{64}; refusing to serve it \(recovery: docs\/FORMATS\.md §10\.6\)$/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
