@@ -233,6 +233,15 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
       /president: the scan [0-9a-f]{16}… has not been uploaded/,
     );
     assert.match(await page.getByTestId('verdict').innerText(), /^Partly verified/);
+    // Exactly what could not be checked, listed under the verdict.
+    assert.deepEqual(
+      (await page.getByTestId('verdict-items').locator('li').allInnerTexts()).map((l) =>
+        l.replace(/[0-9a-f]{16}…/, 'SHA…'),
+      ),
+      [
+        'Scanned form matches the SHA-256 in the entry: president: the scan SHA… has not been uploaded, so it could not be checked',
+      ],
+    );
     await page.close();
     // The same checkpoint without the witness's line: the log's own signature still verifies.
     const note = await honest.checkpoint();
@@ -338,6 +347,12 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.match(
       steps.numbers?.detail ?? '',
       new RegExp(`president: ${firstCandidate} is 999 on screen, 120 in entry \\d+`),
+    );
+    assert.match(
+      await page.getByTestId('verdict-items').innerText(),
+      new RegExp(
+        `Numbers on screen equal the numbers in the entry: president: ${firstCandidate} is 999 on screen, 120 in entry \\d+`,
+      ),
     );
     await page.close();
   });

@@ -388,6 +388,25 @@ function VerifyPanel(props: { station: StationAnswer }) {
             </span>
           </p>
         )}
+        {outcome && outcome.verdict !== 'verified' && steps && describe && (
+          // Exactly what failed, or what could not be checked, under the verdict.
+          <ul class="verdict-items" data-testid="verdict-items">
+            {steps.flatMap((s) =>
+              s.lines
+                .filter((l) => l.level === (outcome.verdict === 'failed' ? 'fail' : 'warn'))
+                .map((l) => (
+                  <li>
+                    <strong>{t(STEP_LABEL[s.id])}:</strong>{' '}
+                    {describe.fn(
+                      lang,
+                      l.code,
+                      l.why ? { ...l.p, why: describe.fn(lang, l.why.code, l.why.p) } : l.p,
+                    )}
+                  </li>
+                )),
+            )}
+          </ul>
+        )}
         {crash && (
           <p class="verdict verdict-fail" role="alert" data-testid="verdict" data-verdict="failed">
             {crash}
