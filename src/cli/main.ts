@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`kura: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`kura: unknown command "${name}" (kura --help lists the commands)\n`);
     process.exitCode = 64;
     return;
   }
@@ -84,7 +84,10 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`kura ${name}: ${e.message}\n`);
+      // One line: a message that carries the help text keeps its first line and points to --help.
+      const [first] = e.message.trim().split('\n');
+      const hint = e.pointToHelp || first !== e.message.trim() ? ` (see kura ${name} --help)` : '';
+      process.stderr.write(`kura ${name}: ${first}${hint}\n`);
       process.exitCode = 64;
     } else {
       process.stderr.write(`kura ${name}: ${e instanceof Error ? e.message : String(e)}\n`);

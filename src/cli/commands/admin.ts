@@ -9,6 +9,7 @@ import { OfficialsService } from '../../server/officials-service.js';
 import { Sequencer } from '../../server/sequencer.js';
 import { openStore } from '../../store/open.js';
 import { readKeyFile, signerSeed } from '../election-dir.js';
+import { requireStoreDir } from '../store-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
 const HELP = `
@@ -30,7 +31,18 @@ authenticator app; every administrator login needs a code from it.
 Run it once per founding administrator: the two-person rule needs at least two
 (FORMATS.md §14.2). Over the API an administrator creates observers alone; a
 returning officer or administrator is proposed by one administrator, approved
-by another, and activated by its holder with both halves of its code.`;
+by another, and activated by its holder with both halves of its code.
+
+  --election DIR        the election directory (kura election)
+  --data DIR            the server's embedded store (default ./kura-data); a
+                        DIR holding no store is refused, never created
+  --db URL              the server's PostgreSQL store (postgres://...)
+  --account ID          the new account's id
+  --password-file FILE  its password, from FILE ("-": standard input)
+  --role ROLE           commission-admin (default), returning-officer or observer
+  --scope UNIT          a returning officer's county or constituency code
+  --commission-key FILE the commission's signer key (default DIR/commission.key)
+  --log-key FILE        the log's signer key (default DIR/log.key)`;
 
 export async function runAdmin(args: string[]): Promise<number> {
   const a = parse(
@@ -69,6 +81,7 @@ export async function runAdmin(args: string[]): Promise<number> {
   );
   const signer = new CheckpointSigner(readKeyFile(a.values['log-key'] ?? join(dir, 'log.key')));
   const log = (m: string) => process.stderr.write(`${m}\n`);
+  if (!a.values.db) requireStoreDir(a.values.data ?? './kura-data');
   const store = await openStore(
     a.values.db ? { url: a.values.db, log } : { dataDir: a.values.data ?? './kura-data', log },
   );

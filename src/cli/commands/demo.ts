@@ -58,6 +58,13 @@ with their original receipts. --fresh starts from an empty store.
                 Needs an empty store (--fresh, or a new --data).
 --concurrency N devices sending at once (default 1,024; 128 with --faults)
 --election DIR  where the election is made (or found)
+--data DIR      the embedded store (default ./kura-data/kenya-2022, or
+                ./kura-data/synthetic-N)
+--port P        the server's port (default 8080)
+--speed X       the night X times faster than real time
+--max-speed     send as fast as the server takes it
+--fresh         delete the store in --data first and start from an empty one
+--exit          stop the server after the final comparison
 --no-scans      the devices send their results without uploading the scans
                 of their presidential forms first (to measure what uploads cost)`;
 

@@ -18,7 +18,15 @@ writes an election directory (definition.json, entry0.json, log and commission
 keys; keys that already exist there are kept). kenya-2022 uses the committed
 2022 facts (46,229 polling stations) with demo device keys; synthetic makes a
 country of N stations. With create, FILE's logKey and commissionKey must be the
-directory's keys (make them first with this command or kura keygen).`;
+directory's keys (make them first with this command or kura keygen).
+
+  --out DIR           the election directory to write (default .kura/<kind>)
+  --origin ORIGIN     the log's origin line (default kura.example/<kind>)
+  --force             make a new definition and entry 0 even if DIR has them
+                      (otherwise they are reused)
+  --stations N        synthetic: the number of polling stations (1 to 1,000,000)
+  --president-only    synthetic: one contest (president) instead of six
+  --definition FILE   create: the election definition (JSON, FORMATS.md §3)`;
 
 export interface MadeElection {
   dir: string;

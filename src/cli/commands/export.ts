@@ -4,6 +4,7 @@ import { StoreExportSource } from '../../bundle/store-export-source.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { VerifyProgress } from '../../verify/progress.js';
+import { requireStoreDir } from '../store-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
 const HELP = `
@@ -26,6 +27,11 @@ checkpoint is in the bundle (a server does not publish older ones), and the
 forms only with --forms (one request per cited form).
 
   --out FILE     the bundle to write (written to FILE.partial-<pid>, then renamed)
+  --data DIR     an embedded store (default ./kura-data); a DIR holding no
+                 store is refused, never created
+  --db URL       a PostgreSQL store (postgres://...)
+  --server URL   a kura server, over HTTP
+  --forms        with --server: fetch the scanned forms too
   --quiet        no progress on stderr`;
 
 export async function runExport(args: string[]): Promise<number> {
@@ -60,6 +66,7 @@ export async function runExport(args: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   } else {
+    if (!db) requireStoreDir(data ?? './kura-data');
     store = await openStore(db ? { url: db, log } : { dataDir: data ?? './kura-data', log });
   }
   // Privileged action: a bundle is the whole record, forms included. When the

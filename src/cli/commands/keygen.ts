@@ -7,7 +7,10 @@ kura keygen --name NAME [--out FILE]
 
 Makes an Ed25519 key pair in the C2SP signed-note formats. Prints the verifier
 key. With --out, the signer key goes to FILE (mode 0600) and the verifier key to
-FILE.vkey; without it, both are printed.`;
+FILE.vkey; without it, both are printed.
+
+  --name NAME   the key's name (the signed-note key name, e.g. the log's origin)
+  --out FILE    write the signer key to FILE and the verifier key to FILE.vkey`;
 
 export async function runKeygen(args: string[]): Promise<number> {
   const a = parse(args, { name: { type: 'string' }, out: { type: 'string' } }, HELP);

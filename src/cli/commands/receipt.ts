@@ -8,7 +8,11 @@ kura receipt verify FILE (--election DIR | --log-key VKEY --origin ORIGIN)
 
 Checks a receipt offline: the log's signature on its checkpoint (against the
 pinned log key), and the inclusion proof of the entry it carries. Prints the
-entry. Exit code 0 if it verifies, 1 if not.`;
+entry. Exit code 0 if it verifies, 1 if not.
+
+  --election DIR    an election directory: its log key and origin
+  --log-key VKEY    the log's verifier key (its text, as kura keygen prints it)
+  --origin ORIGIN   the log's origin line`;
 
 export async function runReceipt(args: string[]): Promise<number> {
   const a = parse(
@@ -18,7 +22,7 @@ export async function runReceipt(args: string[]): Promise<number> {
   );
   if (!a) return 0;
   const [verb, file] = a.positionals;
-  if (verb !== 'verify' || !file) throw new UsageError(HELP);
+  if (verb !== 'verify' || !file) throw new UsageError('say verify FILE', true);
   let vkey = a.values['log-key'];
   let origin = a.values.origin;
   if (a.values.election) {

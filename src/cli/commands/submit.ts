@@ -21,8 +21,24 @@ Does what a presiding officer's device does: uploads the scanned form (if
 only from enrolled devices), signs the station's result with the device key,
 sends it, and checks the receipt it gets back against the log key pinned in
 the election directory.
---total-valid defaults to the sum of --votes. --demo-key derives the demo key
-that kura election made for the device (demo elections only).`;
+
+  --server URL          the kura server
+  --election DIR        the election directory (its pinned log key checks the receipt)
+  --station CODE        the polling station's code
+  --contest ID          the contest (e.g. president)
+  --votes ID=N,...      each candidate's votes
+  --rejected N          rejected ballots
+  --total-valid N       the total valid votes as written on the form (default:
+                        the sum of --votes)
+  --form FILE           the scanned form (JPEG, PNG or PDF) to upload and cite
+  --form-sha256 HEX     cite a form already uploaded, by its SHA-256
+  --device ID           the device id (default: the one enrolled at the station)
+  --device-seed HEX     the device's Ed25519 seed (64 hex digits)
+  --demo-key            derive the demo key kura election made for the device
+                        (demo elections only)
+  --device-time T       the device's clock in the result (RFC 3339; default now)
+  --receipt-out FILE    where to write the receipt (default
+                        receipt-<contest>-<station>.tlog-proof)`;
 
 export async function runSubmit(args: string[]): Promise<number> {
   const a = parse(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { formatBundleReport } from '../../bundle/report.js';
 import { VerifyUsageError, verifyBundle } from '../../bundle/verify.js';
 import { parse, UsageError } from '../usage.js';
@@ -55,6 +55,7 @@ export async function runVerifyBundle(args: string[]): Promise<number> {
   if (!a) return 0;
   const [path, ...extra] = a.positionals;
   if (!path || extra.length) throw new UsageError(`give one bundle file\n${HELP}`);
+  checkOpens(path);
   const threads = a.values.threads;
   if (threads !== undefined && !/^[1-9][0-9]*$/.test(threads))
     throw new UsageError('--threads must be a positive whole number');
@@ -83,5 +84,20 @@ export async function runVerifyBundle(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof VerifyUsageError) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+/** A bundle that cannot be opened is a usage error (64), not a log that fails to verify (2). */
+function checkOpens(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!fstatSync(fd).isFile()) throw new UsageError(`cannot open ${path}: not a file`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
