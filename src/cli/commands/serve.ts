@@ -10,6 +10,7 @@ import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { loginAuditFile } from '../../accounts/login-audit.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../election-dir.js';
+import { storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `
@@ -24,6 +25,16 @@ Runs the results server. The store is the embedded PGlite in --data (default
 --election (a directory made by kura election) gives entry 0; later starts
 read the election from the log itself (and, if --election is given, check
 that it is the same election). The log key defaults to DIR/log.key.
+A new embedded store is made only in a directory that does not exist or is
+empty, only with --election, and kura serve says so ("creating a new store");
+otherwise a --data that holds no store is refused (a mistyped path).
+
+  --election DIR      the election directory (kura election): entry 0, the keys
+  --data DIR          the embedded PGlite store (default ./kura-data)
+  --db URL            a PostgreSQL >= 15 database (postgres://...) instead
+  --host H, --port P  where to listen (default 127.0.0.1:8080; --port 0 picks one)
+  --log-key FILE      the log's signer key (default DIR/log.key)
+  --read-only         a mirror: serve the stored log, sign and accept nothing
 
   --witness URL=VKEY  a witness (c2sp.org/tlog-witness) to push each new
                       checkpoint to; VKEY is its cosignature/v1 key (kura
@@ -89,6 +100,7 @@ export interface ServeOptions {
 export async function openServer(o: ServeOptions): Promise<{ store: Store; running: RunningLog }> {
   if (o.data && o.db) throw new UsageError('give --data or --db, not both');
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  if (!o.db) newStoreCheck(o.data ?? './kura-data', o.election, log);
   const store = await openStore(
     o.db ? { url: o.db, log } : { dataDir: o.data ?? './kura-data', log },
   );
@@ -132,6 +144,20 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
   } catch (e) {
     await store.close();
     throw e;
+  }
+}
+
+/** A new embedded store only where nothing else is, for an election given, and said so. */
+function newStoreCheck(dir: string, election: string | undefined, log: (m: string) => void): void {
+  const state = storeDirState(dir);
+  if (state === 'foreign')
+    throw new UsageError(
+      `${dir} is not a kura store and not empty: give a store's --data DIR, or a new directory`,
+    );
+  if (state === 'new') {
+    if (!election)
+      throw new UsageError(`no kura store at ${dir} (to create one there, give --election DIR)`);
+    log(`kura: creating a new store at ${dir} (none there yet)`);
   }
 }
 
