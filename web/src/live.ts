@@ -7,6 +7,7 @@ import { useContext, useEffect, useState } from 'preact/hooks';
 import { parseCheckpoint } from '../../src/log/checkpoint.js';
 import { cosignatureTimestamp, SIG_TYPE_COSIGNATURE_V1 } from '../../src/log/cosignature.js';
 import { computeKeyId, decodeVerifierKey, parseNote } from '../../src/log/note.js';
+import { compiledTrustRoot } from './trust-root';
 
 const POLL_MS = 4000;
 
@@ -73,7 +74,8 @@ export function useLiveFeed(): Live {
     let timer = 0;
     const poll = async () => {
       try {
-        logKey ??= (await (await fetch('/log/key')).text()).trim();
+        // The page's trust root names the log key; a page without one asks the server.
+        logKey ??= compiledTrustRoot()?.logKey ?? (await (await fetch('/log/key')).text()).trim();
         const r = await fetch('/log/checkpoint', { cache: 'no-cache' });
         if (!r.ok) throw new Error(String(r.status));
         const status = readStatus(await r.text(), logKey);
