@@ -4,6 +4,7 @@
 import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
 import { ed25519Verify } from '../log/crypto.js';
+import type { ElectionDefinition, Station, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import { type ResultEntry, signingMessage } from './entries.js';
 
@@ -171,9 +172,15 @@ export function checkResultRules(
   });
 }
 
+/** What the flags depend on: an ElectionIndex, or the same facts read from a definition (the browser). */
+export interface FlagFacts {
+  stations: ReadonlyMap<StationCode, Pick<Station, 'registeredVoters'>>;
+  definition: Pick<ElectionDefinition, 'perStationCap'>;
+}
+
 /** The plausibility flags a (valid) result carries. Pure arithmetic on the form's figures. */
 export function resultFlags(
-  index: ElectionIndex,
+  index: FlagFacts,
   entry: Pick<ResultEntry, 'station' | 'votes' | 'rejected' | 'totalValid'>,
 ): ResultFlag[] {
   const station = index.stations.get(entry.station);

@@ -357,6 +357,23 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     await page.close();
   });
 
+  test('a flag the rules do not give, shown on the page, fails', async () => {
+    proxy.mode = {
+      data: honest.url,
+      rewrite: stationRewrite(s.verified, (a) => {
+        if (a.results.president) a.results.president.flags = ['over-registered'];
+      }),
+    };
+    const page = await station(s.verified);
+    const steps = await runVerify(page);
+    assert.equal(await verdict(page), 'failed');
+    assert.match(
+      steps.numbers?.detail ?? '',
+      /president: flags is over-registered on screen, – in entry \d+/,
+    );
+    await page.close();
+  });
+
   test('a look-alike origin with its own log key: red for a returning visitor, and on a first visit', async () => {
     const liar = await startServer({
       origin: LOOKALIKE,

@@ -7,8 +7,10 @@
 // Each step ends "pass" (proven), "warn" (could not be checked: said why) or
 // "fail" (disproven: what, where, expected against served); FORMATS §3.5.1.
 
+import type { Station } from '../../src/election/definition.js';
 import { decodeEntry, type Entry, signingMessage } from '../../src/election/entries.js';
 import type { OfficialEntry } from '../../src/election/official-entry.js';
+import { type FlagFacts, resultFlags } from '../../src/election/rules.js';
 import { fromBase64, fromHex, toHex } from '../../src/log/bytes.js';
 import { type Checkpoint, openCheckpoint, parseCheckpoint } from '../../src/log/checkpoint.js';
 import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
@@ -413,7 +415,10 @@ export async function verifyStation(
   for (const contest of awaiting) add('form', 'warn', 'awaiting', { contest });
   finish('form');
 
-  // 10. The figures on screen equal the proven figures.
+  // 10. The figures on screen equal the proven figures (flags recomputed by the rules).
+  const facts = typeof definition === 'string' ? null : definition.facts;
+  const flagsOf = (f: Omit<FiguresLike, 'form' | 'flags'>) =>
+    facts ? resultFlags(facts, { station: code, ...f }) : null;
   for (const [contest, r] of shown) {
     const e = proven(r.entryIndex);
     if (!e || e.type !== 'result') {
@@ -426,35 +431,32 @@ export async function verifyStation(
         add('numbers', 'fail', 'correctionUnproven', { contest, index: r.correction.entryIndex });
         continue;
       }
-      const a = compareFigures(contest, r, c.act, c.act.form, r.correction.entryIndex, add);
+      const a = compareFigures(
+        contest,
+        r,
+        { ...c.act, flags: flagsOf(c.act) },
+        r.correction.entryIndex,
+        add,
+      );
       const b = compareFigures(
         contest,
         r.correction.original,
-        e,
-        e.form,
+        { ...e, flags: flagsOf(e) },
         r.entryIndex,
         add,
         'original',
       );
-      if (a && b)
+      const d = sameDevice(contest, r.device, e.device, r.entryIndex, add);
+      if (a && b && d)
         add('numbers', 'ok', 'correctedEqual', {
           contest,
           index: r.correction.entryIndex,
           original: r.entryIndex,
         });
     } else {
-      let same = compareFigures(contest, r, e, e.form, r.entryIndex, add);
-      if (r.device !== e.device) {
-        same = false;
-        add('numbers', 'fail', 'figureDiffers', {
-          contest,
-          what: 'device',
-          shown: r.device,
-          proven: e.device,
-          index: r.entryIndex,
-        });
-      }
-      if (same) add('numbers', 'ok', 'figuresEqual', { contest, index: r.entryIndex });
+      const same = compareFigures(contest, r, { ...e, flags: flagsOf(e) }, r.entryIndex, add);
+      if (sameDevice(contest, r.device, e.device, r.entryIndex, add) && same)
+        add('numbers', 'ok', 'figuresEqual', { contest, index: r.entryIndex });
     }
   }
   for (const contest of awaiting) add('numbers', 'warn', 'awaiting', { contest });
@@ -601,6 +603,8 @@ interface LoadedDefinition {
   sha256: string;
   size: number;
   devices: Array<{ id: string; publicKey: string; station: string }>;
+  /** What the plausibility flags are computed from. */
+  facts: FlagFacts;
 }
 
 let definitionCache: Promise<LoadedDefinition | string> | null = null;
@@ -617,11 +621,20 @@ function loadDefinition(): Promise<LoadedDefinition | string> {
       if (!r.ok) return `HTTP ${r.status}`;
       const bytes = await r.arrayBuffer();
       const sha256 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
-      const doc = JSON.parse(new TextDecoder().decode(bytes)) as { devices?: unknown };
+      const doc = JSON.parse(new TextDecoder().decode(bytes)) as {
+        devices?: unknown;
+        stations?: unknown;
+        perStationCap?: number | null;
+      };
+      const stations = Array.isArray(doc.stations) ? (doc.stations as Station[]) : [];
+      const facts: FlagFacts = {
+        stations: new Map(stations.map((x) => [x.code, x])),
+        definition: { perStationCap: doc.perStationCap ?? null },
+      };
       const devices = Array.isArray(doc.devices)
         ? (doc.devices as LoadedDefinition['devices'])
         : [];
-      return { sha256, size: bytes.byteLength, devices };
+      return { sha256, size: bytes.byteLength, devices, facts };
     } catch (e) {
       definitionCache = null;
       return (e as Error).message;
@@ -807,14 +820,21 @@ interface FiguresLike {
   rejected: number;
   totalValid: number;
   form: string;
+  flags: readonly string[];
+}
+
+function sameDevice(contest: string, shown: string, proven: string, index: number, add: Add) {
+  if (shown === proven) return true;
+  add('numbers', 'fail', 'figureDiffers', { contest, what: 'device', shown, proven, index });
+  return false;
 }
 
 /** Adds one line per differing figure; true when all agree. */
 function compareFigures(
   contest: string,
   shown: FiguresLike,
-  proven: Omit<FiguresLike, 'form'>,
-  provenForm: string,
+  /** flags null: not recomputed (no proven definition; the devices step says why). */
+  proven: Omit<FiguresLike, 'flags'> & { flags: readonly string[] | null },
   index: number,
   add: Add,
   which = '',
@@ -836,6 +856,8 @@ function compareFigures(
   if (shown.rejected !== proven.rejected) differ('rejected', shown.rejected, proven.rejected);
   if (shown.totalValid !== proven.totalValid)
     differ('totalValid', shown.totalValid, proven.totalValid);
-  if (shown.form !== provenForm) differ('form', shown.form.slice(0, 16), provenForm.slice(0, 16));
+  if (shown.form !== proven.form) differ('form', shown.form.slice(0, 16), proven.form.slice(0, 16));
+  if (proven.flags && shown.flags.join() !== proven.flags.join())
+    differ('flags', shown.flags.join(', ') || '–', proven.flags.join(', ') || '–');
   return same;
 }
