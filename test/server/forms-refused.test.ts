@@ -225,4 +225,38 @@ for (const backend of backends) {
       assert.deepEqual([second.expired.length, second.cited], [0, 0]);
     });
   });
+
+  describe(`form uploads from a revoked device on ${backend}`, () => {
+    test('a device revoked by an administrator can no longer store forms', async () => {
+      const t = await newTestLog(backend, { stations: 4, officials: true });
+      try {
+        const officials = t.running.officials;
+        const sequencer = t.running.sequencer;
+        assert.ok(officials && sequencer);
+        const station = t.definition.stations[1]?.code as string;
+        const device = t.definition.devices.find((d) => d.station === station)?.id as string;
+        assert.equal(
+          (await t.uploadForm(station, pdf('before'), 'application/pdf')).statusCode,
+          201,
+        );
+        await officials.createAccount(null, {
+          account: 'admin-a',
+          role: 'commission-admin',
+          scope: '',
+          password: 'correct horse battery staple 2022',
+        });
+        const admin = sequencer.fold.officials.accounts.get('admin-a');
+        assert.ok(admin);
+        await officials.act(admin, { kind: 'device-revoked', device, reason: 'kit stolen' });
+        const before = JSON.stringify(await t.store.listBlobs('', 100));
+        const r = await t.uploadForm(station, pdf('after'), 'application/pdf');
+        assert.equal(r.statusCode, 403, r.body);
+        assert.equal(JSON.parse(r.body).error.code, 'DEVICE_REVOKED');
+        assert.equal(JSON.parse(r.body).error.field, 'kura-device');
+        assert.equal(JSON.stringify(await t.store.listBlobs('', 100)), before);
+      } finally {
+        await t.close();
+      }
+    });
+  });
 }
