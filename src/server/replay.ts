@@ -147,7 +147,7 @@ export async function replayStoredLog(
   const fold = new TallyFold(index);
   const builder = TiledLogBuilder.empty();
   let nextCheckpoint = 0;
-  let tilesChecked = 0;
+  const tilesChecked = new Set<string>();
 
   const compareTiles = async (computed: readonly Tile[]) => {
     const byLevel = new Map<number, Tile[]>();
@@ -170,7 +170,7 @@ export async function replayStoredLog(
           return;
         }
         if (equal(s.data.subarray(0, t.data.length), t.data)) {
-          tilesChecked++;
+          tilesChecked.add(path);
           continue;
         }
         let at = 0;
@@ -300,7 +300,7 @@ export async function replayStoredLog(
       : await store.latestCheckpoint(),
     stats: {
       entries: size,
-      tiles: tilesChecked,
+      tiles: tilesChecked.size,
       checkpoints: checkpoints.length,
       derivedRows,
       ms: Date.now() - started,
