@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ElectionDefinition } from '../../election/definition.js';
 import { checkDefinition } from '../../election/election-index.js';
 import type { RaceTally } from '../../election/fold.js';
+import type { ResultFlag } from '../../election/rules.js';
 import { loadKenya2022 } from '../../kenya/kenya2022.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from '../../simulate/faults.js';
 import { demoFormScan } from '../../simulate/form-scans.js';
@@ -329,6 +330,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       if (president) printCandidates(president, out);
     }
     const agree = printComparison(comparisons, out);
+    if (!o.synthetic) explainValidVotes(comparisons, out);
     out(
       agree
         ? '\nEvery national tally in the log adds up to the forms sent.\n'
@@ -378,6 +380,33 @@ function* counted(plan: Iterable<PlannedResult>, totals: FormTotals): Generator<
     totals.add(p);
     yield p;
   }
+}
+
+/**
+ * The presidential valid votes differ between the two tables: the second sums
+ * the forms' own "total valid" figures, Form 34C the candidates' votes. Says
+ * why, from the tally, so a reader need not find PROVENANCE.md.
+ */
+function explainValidVotes(comparisons: ContestComparison[], out: (s: string) => void): void {
+  const president = comparisons.find((c) => c.contest === 'president');
+  if (!president?.log.votes) return;
+  const candidates = Object.values(president.log.votes).reduce((s, n) => s + n, 0);
+  const gap = president.log.totalValid - candidates;
+  if (gap === 0) return;
+  const flagged = (f: ResultFlag) => president.log.flagged[f] ?? 0;
+  const n = (x: number) => x.toLocaleString('en');
+  out(
+    [
+      '',
+      `President, valid votes: ${n(president.log.totalValid)} above is the sum of the forms' own`,
+      `"total valid" figures; Form 34C's ${n(candidates)} is the sum of the candidates' votes.`,
+      `The ${n(gap)} between them are in the ${n(flagged('sum-mismatch'))} forms flagged sum-mismatch (more valid`,
+      'votes than their candidates received): real errors of the official 2022 county results,',
+      `kept for forensics like the real over-votes (${n(flagged('over-registered'))} forms over-registered,`,
+      `${n(flagged('over-cap'))} over-cap). See data/kenya2022/PROVENANCE.md.`,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Prints the national presidential tally beside the Form 34C declaration; true when they agree. */
