@@ -44,6 +44,8 @@ export interface StartOptions {
   commissionSeed?: Uint8Array;
   /** Where failed logins' details go (which check failed); the log says only "failed". */
   loginAudit?: LoginAudit;
+  /** The officials' clock in ms (logins, TOTP windows, sessions, lockouts); tests inject it. */
+  officialsNow?: () => number;
   /** Witnesses the writer pushes each new checkpoint to (c2sp.org/tlog-witness). */
   witnesses?: readonly WitnessTarget[];
   /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3). */
@@ -170,6 +172,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       commissionSeed: opts.commissionSeed,
       electionId: election.definition.electionId,
       audit: opts.loginAudit,
+      now: opts.officialsNow,
     });
   }
   const threads = opts.signatureThreads ?? availableParallelism();

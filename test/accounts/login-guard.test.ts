@@ -22,6 +22,11 @@ import { testBackends } from '../helpers/postgres.js';
 import { newTestLog, TEST_COMMISSION_SEED, type TestLog } from '../helpers/test-log.js';
 
 const PASSWORD = 'correct horse battery staple';
+/**
+ * Every service's clock, fixed: TOTP windows, the lockout and the 15-minute
+ * throttle window cannot roll over between two steps of a test.
+ */
+const NOW = Date.parse('2026-08-09T17:00:00Z');
 
 /** The error code a login ends with, or "ok". */
 async function outcome(p: Promise<unknown>): Promise<string> {
@@ -55,12 +60,13 @@ for (const backend of await testBackends()) {
         commissionSeed: TEST_COMMISSION_SEED,
         electionId: t.definition.electionId,
         audit: (line) => audit.push(line),
+        now: () => NOW,
       });
     };
     const size = () => t.running.sequencer?.treeSize ?? -1;
 
     before(async () => {
-      t = await newTestLog(backend, { officials: true, stations: 12 });
+      t = await newTestLog(backend, { officials: true, stations: 12, now: () => NOW });
       const s = service();
       const constituency = t.running.election.index.unitOf(
         t.definition.stations[0]?.code as string,
@@ -88,7 +94,7 @@ for (const backend of await testBackends()) {
 
     test('one TOTP code sent six times at once opens exactly one session', async () => {
       const s = service();
-      const code = totp(adminSecret, Date.now());
+      const code = totp(adminSecret, NOW);
       const codes = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           outcome(s.login('chair', PASSWORD, code, `10.1.0.${i}`)),
@@ -161,7 +167,7 @@ for (const backend of await testBackends()) {
       // use: one that survived the purge (written by another process) is refused.
       const other = randomBytes(32).toString('base64url');
       const hash = createHash('sha256').update(other).digest('hex');
-      await t.store.accounts.createSession(hash, 'ro-b', new Date(Date.now() + 60_000));
+      await t.store.accounts.createSession(hash, 'ro-b', new Date(NOW + 60_000));
       const r = await t.running.app.inject({
         method: 'GET',
         url: '/api/v1/session',
@@ -177,7 +183,7 @@ for (const backend of await testBackends()) {
       const chair = await s.login(
         'chair',
         PASSWORD,
-        totp(adminSecret, Date.now() + 30_000),
+        totp(adminSecret, NOW + 30_000), // the next window: the first test used this one's code
         '10.5.0.2',
       );
       const admin = await s.authenticate(`Bearer ${chair.token}`);
@@ -206,6 +212,7 @@ for (const backend of await testBackends()) {
         signer: new CheckpointSigner(log.signerKey),
         sequencer: { periodMs: 20 },
         commissionSeed: TEST_COMMISSION_SEED,
+        officialsNow: () => NOW,
       });
       const again = service();
       assert.equal(await outcome(again.login('nobody', 'x', '', address)), 'RATE_LIMITED');

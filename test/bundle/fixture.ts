@@ -24,9 +24,16 @@ export interface Fixture {
   size: number;
 }
 
-/** Every station reports president with its own uploaded form; a checkpoint is kept midway. */
-export async function logWithForms(backend: Backend, stations: number): Promise<Fixture> {
-  const t = await newTestLog(backend, { stations });
+/**
+ * Every station reports president with its own uploaded form; a checkpoint is kept midway.
+ * `now` fixes the log's clock (its checkpoints' timestamps).
+ */
+export async function logWithForms(
+  backend: Backend,
+  stations: number,
+  opts: { now?: () => number } = {},
+): Promise<Fixture> {
+  const t = await newTestLog(backend, { stations, now: opts.now });
   const codes = t.definition.stations.map((s) => s.code);
   const chunk = 100;
   let earlyCheckpoint = '';

@@ -61,6 +61,12 @@ export async function newTestLog(
     formUploads?: FormUploadOptions;
     /** HTTP options (logs, timeouts, rate limits) for the server. */
     server?: ServerOptions;
+    /**
+     * The clock (ms) of the officials' service and of the checkpoint signer's
+     * timestamp; a fixed one makes TOTP windows and re-signed checkpoints
+     * independent of how long a test runs.
+     */
+    now?: () => number;
   } = {},
 ): Promise<TestLog> {
   const log = generateKey('kura.test/log', SEED('log'));
@@ -91,9 +97,13 @@ export async function newTestLog(
   const running = await startLog({
     store,
     genesis,
-    signer: new CheckpointSigner(log.signerKey),
+    signer: new CheckpointSigner(
+      log.signerKey,
+      opts.now ? () => Math.floor((opts.now as () => number)() / 1000) : undefined,
+    ),
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
     commissionSeed: opts.officials ? SEED('commission') : undefined,
+    officialsNow: opts.now,
     formUploads: opts.formUploads,
     server: opts.server,
   });
