@@ -1,3 +1,4 @@
+import { loginAuditFile } from '../../accounts/login-audit.js';
 import { join } from 'node:path';
 import { startBundleMirror } from '../../bundle/mirror-server.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
@@ -8,7 +9,6 @@ import { parseWitnessTarget } from '../../server/witness-push.js';
 import { ProgressBars, type ProgressRow } from '../../simulate/progress.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { loginAuditFile } from '../../accounts/login-audit.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../election-dir.js';
 import { storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
