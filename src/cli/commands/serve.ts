@@ -1,5 +1,5 @@
-import { loginAuditFile } from '../../accounts/login-audit.js';
 import { join } from 'node:path';
+import { loginAuditFile } from '../../accounts/login-audit.js';
 import { startBundleMirror } from '../../bundle/mirror-server.js';
 import { CheckpointSigner } from '../../server/checkpoint-signer.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
