@@ -38,8 +38,10 @@ The main job, on the embedded store: makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
 \`kura serve\` on it, and replays election night: every station's device signs
 and sends its results for all six contests, in the real 2022 upload order,
-with the night compressed (by default into about 90 seconds; --speed X runs it
-X times faster than real time, --max-speed as fast as the server takes it).
+with the night compressed (by default its schedule fits 90 seconds; --speed X
+runs it X times faster than real time, --max-speed as fast as the server takes
+it). No schedule beats the server: the project's benchmark (bench/results.md)
+measured 156 s for the whole Kenya night at maximum speed, so expect minutes.
 At the end it prints the national presidential tally beside the Form 34C
 declaration, and every contest's national tally beside the sum of the forms
 sent. The server keeps running until Ctrl-C (or stops with --exit).
@@ -78,7 +80,7 @@ export interface DemoOptions {
   data?: string;
   election?: string;
   port?: string;
-  /** Times faster than real time; Infinity: as fast as the server takes it; absent: about 90 s. */
+  /** Times faster than real time; Infinity: as fast as the server takes it; absent: a 90 s schedule. */
   speed?: number;
   concurrency?: number;
   fresh?: boolean;
