@@ -35,7 +35,8 @@ for (const backend of await testBackends()) {
       // Wait (on the condition, not the clock) until the reader's store view holds the result.
       const nation = async (app: RunningLog['app']) =>
         (await app.inject({ method: 'GET', url: '/api/v1/tally/president' })).body;
-      for (let i = 0; i < 500 && (await nation(reader.app)) !== (await nation(t.running.app)); i++)
+      // The reader looks for a new checkpoint every second; a loaded machine may take a while.
+      for (let i = 0; i < 3000 && (await nation(reader.app)) !== (await nation(t.running.app)); i++)
         await new Promise((r) => setTimeout(r, 20));
       let empty = 0;
       for (const unit of units) {
