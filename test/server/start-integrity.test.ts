@@ -10,7 +10,7 @@ import { leafHash } from '../../src/log/merkle.js';
 import { generateKey } from '../../src/log/note.js';
 import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { StoreIntegrityError } from '../../src/server/replay.js';
-import { startLog } from '../../src/server/start.js';
+import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { Queryable } from '../../src/store/db.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { testBackends } from '../helpers/postgres.js';
@@ -38,18 +38,24 @@ for (const backend of await testBackends()) {
     /** Starts a writer (or a reader), expecting a refusal that names `problem` and `index`. */
     async function refuses(problem: string, index: number | null, message: RegExp) {
       for (const s of [signer(), null]) {
-        await assert.rejects(
-          startLog({ store: t.store, signer: s }),
-          (e: unknown) => {
-            assert.ok(e instanceof StoreIntegrityError, String(e));
-            assert.equal(e.problem, problem, e.message);
-            assert.equal(e.index, index, e.message);
-            assert.match(e.message, message);
-            assert.doesNotMatch(e.message, /\n/, 'one line');
-            return true;
+        let started: RunningLog | undefined;
+        const error = await startLog({ store: t.store, signer: s }).then(
+          (r) => {
+            started = r;
+            return undefined;
           },
-          `${s ? 'writer' : 'reader'} refuses`,
+          (e: unknown) => e,
         );
+        await started?.close();
+        const who = s ? 'writer' : 'reader';
+        assert.ok(
+          error instanceof StoreIntegrityError,
+          `the ${who} must refuse; got ${error ? String(error) : 'a running server'}`,
+        );
+        assert.equal(error.problem, problem, error.message);
+        assert.equal(error.index, index, error.message);
+        assert.match(error.message, message);
+        assert.doesNotMatch(error.message, /\n/, 'one line');
       }
     }
 
