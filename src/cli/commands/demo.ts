@@ -389,7 +389,10 @@ function* counted(plan: Iterable<PlannedResult>, totals: FormTotals): Generator<
  * the forms' own "total valid" figures, Form 34C the candidates' votes. Says
  * why, from the tally, so a reader need not find PROVENANCE.md.
  */
-export function explainValidVotes(comparisons: ContestComparison[], out: (s: string) => void): void {
+export function explainValidVotes(
+  comparisons: ContestComparison[],
+  out: (s: string) => void,
+): void {
   const president = comparisons.find((c) => c.contest === 'president');
   if (!president?.log.votes) return;
   const candidates = Object.values(president.log.votes).reduce((s, n) => s + n, 0);
