@@ -151,7 +151,8 @@ export async function newTestLog(
       });
     },
     async close() {
-      await running.close();
+      // The server a test restarted (this.running), not only the first one.
+      await this.running.close();
       await store.close();
       await cleanup();
     },
