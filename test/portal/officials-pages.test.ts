@@ -144,7 +144,9 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
     const acts = await page.getByTestId('acts').innerText();
     for (const k of ['correction-approved', 'correction-proposed', 'login', 'account-created'])
       assert.ok(acts.includes(k), `${k} listed`);
-    assert.match(acts, /failed/, 'the failed login is on the record');
+    assert.doesNotMatch(acts, /failed/, 'failed logins are counted apart, not listed one by one');
+    const failed = await page.getByTestId('failed-logins').innerText();
+    assert.match(failed, /\bro\s+1\b/, 'the failed login is on the record, counted');
     await screenshot(page, 'record');
 
     await page.goto(`${url}/station/${station}`);

@@ -14,6 +14,15 @@ const entry = (i: number) => (
   </a>
 );
 
+/** Failed logins of one account in one hour (GET /api/v1/officials/acts, FORMATS §14.4). */
+interface FailedLogins {
+  account: string;
+  hour: string;
+  count: number;
+  firstEntry: number;
+  lastEntry: number;
+}
+
 /** A panel with a table of rows, "None yet." when there are none, nothing while loading. */
 function Listing<T>(props: {
   id: string;
@@ -49,7 +58,11 @@ function Listing<T>(props: {
 export function RecordPage() {
   const { t } = useT();
   const { version } = useLive();
-  const acts = useJson<{ acts: ActRecord[] }>('/api/v1/officials/acts', version);
+  // Failed logins come counted per account and hour, so a flood of them cannot bury the acts.
+  const acts = useJson<{ acts: ActRecord[]; failedLogins: FailedLogins[] }>(
+    '/api/v1/officials/acts?failed=summary',
+    version,
+  );
   const corrections = useJson<{ corrections: Correction[] }>('/api/v1/corrections', version);
   const declarations = useJson<{ declarations: Declaration[] }>('/api/v1/declarations', version);
   return (
@@ -147,6 +160,25 @@ export function RecordPage() {
           </tr>
         )}
       />
+      <Listing
+        id="failed-h"
+        title={t('failedLogins')}
+        testid="failed-logins"
+        rows={acts.state === 'ready' ? [...acts.data.failedLogins].reverse() : null}
+        head={[t('hour'), t('account'), t('attempts'), t('entries')]}
+        row={(f) => (
+          <tr>
+            <td class="small">{f.hour.replace('T', ' ').replace('Z', ' UTC')}</td>
+            <td>{f.account}</td>
+            <td class="num">{f.count}</td>
+            <td>
+              {entry(f.firstEntry)}
+              {f.lastEntry !== f.firstEntry && <> … {entry(f.lastEntry)}</>}
+            </td>
+          </tr>
+        )}
+      />
+      <p class="small muted">{t('failedLoginsIntro')}</p>
     </article>
   );
 }
