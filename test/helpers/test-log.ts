@@ -107,7 +107,7 @@ export async function newTestLog(
     formUploads: opts.formUploads,
     server: opts.server,
   });
-  return {
+  const testLog: TestLog = {
     running,
     store,
     definition,
@@ -151,10 +151,11 @@ export async function newTestLog(
       });
     },
     async close() {
-      // The server a test restarted (this.running), not only the first one.
-      await this.running.close();
+      // The server a test restarted (testLog.running), not only the first one.
+      await testLog.running.close();
       await store.close();
       await cleanup();
     },
   };
+  return testLog;
 }
