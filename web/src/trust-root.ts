@@ -4,14 +4,9 @@
 // build (KURA_ELECTION) or by `kura serve`. Verify trusts these, never what
 // /api or /log answers say.
 
-export interface TrustRoot {
-  electionId: string;
-  logOrigin: string;
-  logKey: string;
-  commissionKey: string;
-  definitionSha256: string;
-  witnessKeys: string[];
-}
+import { TRUST_ROOT_FIELDS, type TrustRoot } from '../../src/election/trust-root.js';
+
+export type { TrustRoot };
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
@@ -26,20 +21,13 @@ export function compiledTrustRoot(): TrustRoot | null {
   }
   if (typeof v !== 'object' || v === null) return null;
   const r = v as Record<string, unknown>;
-  const fields = ['electionId', 'logOrigin', 'logKey', 'commissionKey', 'definitionSha256'];
-  if (!fields.every((f) => isString(r[f]))) return null;
+  if (!TRUST_ROOT_FIELDS.every((f) => isString(r[f]))) return null;
   const witnessKeys = Array.isArray(r.witnessKeys) ? r.witnessKeys.filter(isString) : [];
   return { ...(r as unknown as TrustRoot), witnessKeys };
 }
 
 /** The parts of a trust root that identify the election's log; witnesses may be added later. */
-export const PINNED_FIELDS = [
-  'electionId',
-  'logOrigin',
-  'logKey',
-  'commissionKey',
-  'definitionSha256',
-] as const;
+export const PINNED_FIELDS = TRUST_ROOT_FIELDS;
 export type PinnedRoot = Pick<TrustRoot, (typeof PINNED_FIELDS)[number]>;
 
 export function pinnedPart(root: TrustRoot): PinnedRoot {

@@ -28,7 +28,7 @@ import type { StationAnswer, StationResult } from './api';
 import { loadForm } from './forms';
 import { readStatus } from './live';
 import { checkPin, lastCheckpoint, pinnedWitnessKeys, saveCheckpoint } from './pin';
-import { firstDifference, type TrustRoot } from './trust-root';
+import { firstDifference, PINNED_FIELDS, type TrustRoot } from './trust-root';
 
 /** Where two look-alike strings first differ, as a reason line. */
 function whereDiffers(expected: string, served: string): Reason {
@@ -198,13 +198,7 @@ export async function verifyStation(
   });
   const pin = checkPin(root);
   if (pin.status === 'changed') {
-    for (const f of [
-      'electionId',
-      'logOrigin',
-      'logKey',
-      'commissionKey',
-      'definitionSha256',
-    ] as const)
+    for (const f of PINNED_FIELDS)
       if (pin.pinned[f] !== root[f])
         add(
           'trust',
@@ -685,13 +679,7 @@ function checkDevices(
         expected: root.definitionSha256.slice(0, 16),
       });
     else {
-      for (const f of [
-        'electionId',
-        'logOrigin',
-        'logKey',
-        'commissionKey',
-        'definitionSha256',
-      ] as const)
+      for (const f of PINNED_FIELDS)
         if (e[f] !== root[f]) {
           add('devices', 'fail', 'entry0Differs', { field: f, served: e[f], expected: root[f] });
           return devices;

@@ -13,6 +13,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TrustRoot } from '../../election/trust-root.js';
 import { toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
 import type { ServerContext } from '../app.js';
@@ -79,16 +80,7 @@ function takesGzip(req: FastifyRequest): boolean {
 }
 
 /** What the browser's Verify trusts (FORMATS §3.5.1); never taken from /api or /log answers. */
-export interface PortalTrustRoot {
-  electionId: string;
-  logOrigin: string;
-  logKey: string;
-  commissionKey: string;
-  /** SHA-256 (hex) of the definition document entry 0 commits to. */
-  definitionSha256: string;
-  /** cosignature/v1 keys of the witnesses the operator configured. */
-  witnessKeys: string[];
-}
+export type PortalTrustRoot = TrustRoot;
 
 /** The element index.html holds the trust root in (`null` until the build or the server fills it). */
 export const TRUST_ROOT_ELEMENT = '<script type="application/json" id="kura-trust-root">';
