@@ -3,6 +3,7 @@
 // Everything is deterministic: fixed seeds, fixed times, Ed25519 is deterministic.
 import { parseCanonical } from '../src/election/canonical.js';
 import type { ElectionDefinition } from '../src/election/definition.js';
+import { demoDevicePublicKey, demoDeviceSeed } from '../src/election/demo-keys.js';
 import { checkDefinition } from '../src/election/election-index.js';
 import {
   encodeEntry,
@@ -14,6 +15,7 @@ import { TallyFold } from '../src/election/fold.js';
 import { createGenesis, openGenesis } from '../src/election/genesis.js';
 import { concat, toBase64, toHex, utf8 } from '../src/log/bytes.js';
 import { openCheckpoint } from '../src/log/checkpoint.js';
+import { CheckpointSigner } from '../src/log/checkpoint-signer.js';
 import {
   cosignatureTimestamp,
   cosignatureVerifierKey,
@@ -25,8 +27,6 @@ import { decodeVerifierKey, generateKey, parseVerifierKey } from '../src/log/not
 import { verifyConsistency, verifyInclusion } from '../src/log/proof.js';
 import { formatReceipt, verifyReceipt } from '../src/log/receipt.js';
 import { buildTiles, encodeEntryBundle, entryBundlePath, tilePath } from '../src/log/tiles.js';
-import { CheckpointSigner } from '../src/server/checkpoint-signer.js';
-import { demoDevicePublicKey, demoDeviceSeed } from '../src/simulate/demo-keys.js';
 
 const out = (label: string, value: unknown) =>
   console.log(

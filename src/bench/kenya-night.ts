@@ -3,8 +3,8 @@
 // takes it), timed from the first form sent to the last answer. The election
 // is made (or taken from the cache) before the clock starts.
 import { join } from 'node:path';
-import { demo } from '../cli/commands/demo.js';
-import { makeElection } from '../cli/commands/election.js';
+import { demo } from '../simulate/demo.js';
+import { makeElection } from '../simulate/make-election.js';
 import { type Cleanup, REPO_ROOT, tempDir } from './children.js';
 import { peakRssMiB } from './machine.js';
 

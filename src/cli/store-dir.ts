@@ -3,8 +3,8 @@
 // otherwise make a new, empty store (39 MB) and carry on as if nothing were wrong.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCK_FILE } from '../platform/dir-lock.js';
 import { INIT_DIR_PREFIX, PGDATA_DIR } from '../store/embedded.js';
-import { LOCK_FILE } from '../store/lock.js';
 import { UsageError } from './usage.js';
 
 /**

@@ -2,17 +2,9 @@
 // command parses through here, so a bad argument gets the same answer from all
 // of them: one line naming it, a pointer to --help, exit 64 (main.ts).
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from '../platform/usage-error.js';
 
-/** Printed as one line and exit 64 (main.ts); `pointToHelp` adds where the options are listed. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-  constructor(
-    message: string,
-    readonly pointToHelp = false,
-  ) {
-    super(message);
-  }
-}
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,6 +1,8 @@
 // The tally: a pure, deterministic fold over log entries. The server runs it as
-// it appends, `kura verify` runs it over a mirrored log, and the portal runs it
-// in the browser; all three must reach the same numbers from the same entries.
+// it appends, and `kura verify` and `kura verify-bundle` run it over a copy of
+// the log; all must reach the same numbers from the same entries. The portal
+// does not fold: it checks one station's figures against its proven entry and
+// recomputes that entry's flags with the same rules (rules.ts).
 import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { decodeEntry, type Entry, type ResultEntry } from './entries.js';

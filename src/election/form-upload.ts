@@ -13,3 +13,29 @@ export const FORM_SIGNATURE_HEADER = 'kura-form-signature';
 export function formUploadMessage(electionId: string, station: string, sha256: string): Uint8Array {
   return utf8(`kura form v1\n${electionId}\n${station}\n${sha256}\n`);
 }
+
+/** The scans a server keeps, recognised by their first bytes (sniffFormType). */
+export const FORM_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
+
+/** The media type a file's first bytes show, if it is one we keep. */
+export function sniffFormType(data: Uint8Array): (typeof FORM_TYPES)[number] | null {
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (
+    data[0] === 0x89 &&
+    data[1] === 0x50 &&
+    data[2] === 0x4e &&
+    data[3] === 0x47 &&
+    data[4] === 0x0d &&
+    data[5] === 0x0a
+  )
+    return 'image/png';
+  if (
+    data[0] === 0x25 &&
+    data[1] === 0x50 &&
+    data[2] === 0x44 &&
+    data[3] === 0x46 &&
+    data[4] === 0x2d
+  )
+    return 'application/pdf';
+  return null;
+}

@@ -31,7 +31,7 @@ import type {
   Station,
   Unit,
 } from '../election/definition.js';
-import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../simulate/demo-keys.js';
+import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../election/demo-keys.js';
 import { loadKenya2022, PRESIDENT_ONLY_COUNTIES } from './data.js';
 import { simulatedCandidates } from './simulated-candidates.js';
 

@@ -1,5 +1,5 @@
 // Kenya 2022: facts (data.ts), the election definition (definition.ts), demo
-// device keys (../simulate/demo-keys.ts) and the presidential station results (presidential-votes.ts).
+// device keys (../election/demo-keys.ts) and the presidential station results (presidential-votes.ts).
 export * from './data.js';
 export * from './definition.js';
 

@@ -1,3 +1,3 @@
 // The Kenya 2022 entry point under the name other modules import
-// (src/cli/commands/election.ts); everything lives in the modules re-exported here.
+// (src/simulate/make-election.ts); everything lives in the modules re-exported here.
 export * from './index.js';

@@ -7,11 +7,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import type { ElectionIndex } from '../election/election-index.js';
-import type { Store, StoredCheckpoint } from '../store/store.js';
+import type { ServerContext } from './context.js';
 import { ApiError } from './errors.js';
-import type { FormUploadOptions } from './form-uploads.js';
-import type { OfficialsService } from './officials-service.js';
 import { type RateLimits, registerRateLimits } from './rate-limits.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
@@ -24,31 +21,6 @@ import { portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js
 import { registerReadRoutes } from './routes/read-routes.js';
 import { registerResultRoutes } from './routes/result-routes.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import type { Sequencer } from './sequencer.js';
-import type { SignaturePool } from './signature-pool.js';
-
-export interface ServerContext {
-  store: Store;
-  index: ElectionIndex;
-  /** Canonical bytes of the definition document (entry 0 commits to their hash). */
-  definitionBytes: Uint8Array;
-  /** The log's signed-note verifier key. */
-  logVerifierKey: string;
-  /** The writer; null for a stateless reader or a read-only mirror. */
-  sequencer: Sequencer | null;
-  /** Verifies device signatures off the main thread; without it, inline. */
-  signatures?: SignaturePool;
-  /** Without a sequencer: the latest checkpoint this reader serves. */
-  readerCheckpoint?: () => StoredCheckpoint | null;
-  /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
-  witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
-  /** Logins and officials' acts; absent when the server has no commission key. */
-  officials?: OfficialsService;
-  /** The cosignature/v1 verifier keys of the witnesses this server pushes to (GET /log/witnesses). */
-  witnessKeys?: readonly string[];
-  /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3); defaults otherwise. */
-  formUploads?: FormUploadOptions;
-}
 
 export interface ServerOptions {
   /** Structured JSON-line logs of refused and failed requests; off when absent or false. */

@@ -50,7 +50,7 @@ export const API_ERRORS = {
     message: 'the log is not accepting results right now; retry later',
   },
   READ_ONLY: { status: 405, message: 'this server is a read-only mirror' },
-  // Officials: sessions (src/server/auth.ts) and acts (src/election/officials.ts).
+  // Officials: sessions (src/server/officials-service.ts) and acts (src/election/officials.ts).
   NOT_LOGGED_IN: { status: 401, message: 'log in first (Authorization: Bearer <token>)' },
   SESSION_EXPIRED: { status: 401, message: 'the session has expired; log in again' },
   LOGIN_FAILED: { status: 401, message: 'wrong account name, password or second factor' },

@@ -10,6 +10,7 @@ import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
 import { checkResult, type ResultFlag } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
+import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { leafHash } from '../log/merkle.js';
 import { formatReceipt } from '../log/receipt.js';
 import {
@@ -18,7 +19,6 @@ import {
   TiledLogBuilder,
 } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
-import type { CheckpointSigner } from './checkpoint-signer.js';
 import { ApiError } from './errors.js';
 import { type ReplayedLog, replayStoredLog } from './replay.js';
 

@@ -13,12 +13,17 @@
 // backoff, and every failure is logged and otherwise ignored. What a witness
 // answers is attacker-controlled: a cosignature is kept only if it verifies
 // with that witness's configured key.
+
+import {
+  formatAddCheckpoint,
+  parseTlogSize,
+  TLOG_SIZE_CONTENT_TYPE,
+} from '../log/add-checkpoint.js';
 import { concat, fromUtf8, toBase64, uint32be } from '../log/bytes.js';
 import { parseCosignatureVerifierKey } from '../log/cosignature.js';
 import { type NoteSignature, type NoteVerifier, openNote, parseNote } from '../log/note.js';
 import { proveConsistencyFromTiles, type TileReader } from '../log/tiles.js';
 import type { StoredCheckpoint } from '../store/store.js';
-import { formatAddCheckpoint, parseTlogSize, TLOG_SIZE_CONTENT_TYPE } from '../witness/request.js';
 
 export interface WitnessTarget {
   /** The witness's submission prefix (add-checkpoint is appended). */

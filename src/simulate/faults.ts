@@ -27,11 +27,11 @@
 // over-votes are still shown to be counted: the demo compares every contest's
 // national tally with the sum of the forms actually sent, over-votes included.
 
-import { checkReceiptText } from '../cli/receipt-file.js';
 import type { Device } from '../election/definition.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import { encodeEntry, type ResultEntry } from '../election/entries.js';
 import type { UnitTally } from '../election/fold.js';
+import { checkReceiptText } from '../election/receipt-check.js';
 import { type ResultFlag, resultFlags } from '../election/rules.js';
 import { equal } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';

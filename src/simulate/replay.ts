@@ -5,9 +5,9 @@
 // §10.3). Network failures and 503s are retried with the same signed bytes,
 // which the server logs (or stores) exactly once.
 import http from 'node:http';
+import { demoDeviceSeed } from '../election/demo-keys.js';
+import { deviceTime, formUploadHeaders, signResult } from '../election/device.js';
 import type { ResultEntry } from '../election/entries.js';
-import { demoDeviceSeed } from './demo-keys.js';
-import { deviceTime, formUploadHeaders, signResult } from './device.js';
 
 export interface PlannedResult {
   contest: string;

@@ -9,7 +9,7 @@ import type {
   Station,
   Unit,
 } from '../election/definition.js';
-import { demoDevicePublicKey } from './demo-keys.js';
+import { demoDevicePublicKey } from '../election/demo-keys.js';
 
 export interface SyntheticOptions {
   electionId?: string;

@@ -57,8 +57,9 @@
 // dropped the dirty pages, so the caller must treat the store as failed
 // (SqlStore does) and restart, letting recovery decide what is on disk.
 
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncToDisk } from '../platform/durable-write.js';
 import type { Queryable } from './db.js';
 
 export type FsyncReason = 'commit' | 'checkpoint' | 'open' | 'close' | 'init';
@@ -111,22 +112,6 @@ export function engineDurability(): Durability {
   };
 }
 
-export async function defaultFsyncPath(path: string, kind: 'file' | 'dir'): Promise<void> {
-  let fh: Awaited<ReturnType<typeof open>>;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    // Windows cannot open a directory to fsync it (and does not need to).
-    if (kind === 'dir' && process.platform === 'win32') return;
-    throw err;
-  }
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /** fsyncs every file under dir, then every directory bottom-up, then dir itself. */
 export async function fsyncTree(
   dir: string,
@@ -134,7 +119,7 @@ export async function fsyncTree(
   opts: FsyncOptions = {},
   stats?: DurabilityStats,
 ): Promise<void> {
-  const fsyncPath = opts.fsyncPath ?? defaultFsyncPath;
+  const fsyncPath = opts.fsyncPath ?? syncToDisk;
   const files: string[] = [];
   const dirs: string[] = [];
   const walk = async (d: string): Promise<void> => {
@@ -187,7 +172,7 @@ interface WalPosition {
 /** PGlite: fsyncs the WAL a commit wrote (and the data directory around checkpoints). */
 export function walFsyncDurability(pgdata: string, opts: WalFsyncOptions = {}): Durability {
   const stats: DurabilityStats = { commits: 0, fsyncs: 0, checkpoints: 0 };
-  const fsyncPath = opts.fsyncPath ?? defaultFsyncPath;
+  const fsyncPath = opts.fsyncPath ?? syncToDisk;
   const checkpointEvery = BigInt(opts.checkpointWalBytes ?? 256 * 1024 * 1024);
   const walDir = join(pgdata, 'pg_wal');
   let segSize = 0n;

@@ -21,14 +21,10 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
+import { acquireDirLock } from '../platform/dir-lock.js';
+import { syncToDisk } from '../platform/durable-write.js';
 import { Db } from './db.js';
-import {
-  defaultFsyncPath,
-  type FsyncOptions,
-  fsyncTree,
-  walFsyncDurability,
-} from './durability.js';
-import { acquireDirLock } from './lock.js';
+import { type FsyncOptions, fsyncTree, walFsyncDurability } from './durability.js';
 import { migrate } from './migrate.js';
 import { SqlStore } from './sql-store.js';
 
@@ -103,7 +99,7 @@ async function initialise(root: string, pgdata: string, o: EmbeddedStoreOptions)
     }
     await fsyncTree(tmp, 'init', o);
     await rename(tmp, pgdata);
-    const fsyncPath = o.fsyncPath ?? defaultFsyncPath;
+    const fsyncPath = o.fsyncPath ?? syncToDisk;
     await fsyncPath(root, 'dir');
     o.onFsync?.({ path: root, kind: 'dir', reason: 'init' });
   } catch (err) {

@@ -11,7 +11,7 @@ import { cosignatureTimestamp, cosignatureVerifier } from '../log/cosignature.js
 import { decodeVerifierKey, type NoteVerifier, openNote, parseNote } from '../log/note.js';
 import { checkConsistency } from '../log/proof.js';
 import { proveConsistencyFromTiles, type TileReader, tilePath } from '../log/tiles.js';
-import { evaluatePolicy, type PolicyOutcome, type WitnessPolicy } from '../witness/policy.js';
+import { evaluatePolicy, type PolicyOutcome, type WitnessPolicy } from '../log/tlog-policy.js';
 import type { HttpSource } from './http.js';
 import type { CheckpointInfo } from './report.js';
 import type { StateDir } from './state.js';

@@ -1,5 +1,5 @@
 // Progress on stderr (the simulator's bars): one row per phase that has started.
-import { ProgressBars, type ProgressRow } from '../simulate/progress.js';
+import { ProgressBars, type ProgressRow } from '../platform/progress.js';
 
 export class VerifyProgress {
   private readonly bars: ProgressBars | null;

@@ -285,7 +285,6 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The findings, grouped by severity and kind, as report lines (also used by kura verify-bundle). */
 /** Runs a phase and adds its wall time, in seconds, to `seconds[name]`. */
 export function phaseTimer(seconds: PhaseTimes) {
   return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -298,6 +297,7 @@ export function phaseTimer(seconds: PhaseTimes) {
   };
 }
 
+/** The findings, grouped by severity and kind, as report lines (also used by kura verify-bundle). */
 export function formatFindings(findings: readonly Finding[], maxPerKind = 20): string[] {
   const out: string[] = [];
   const bySeverity: Severity[] = ['fatal', 'error', 'warning'];

@@ -6,10 +6,10 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ElectionDefinition } from '../election/definition.js';
+import { demoDevicePublicKey } from '../election/demo-keys.js';
 import { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { checkResult } from '../election/rules.js';
-import { demoDevicePublicKey } from '../simulate/demo-keys.js';
 import {
   type CheckReply,
   type DemoKeysReply,

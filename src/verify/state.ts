@@ -22,20 +22,12 @@
 // tiles of the last verified tree are what the served ones are compared with
 // (they are checked against the saved root before use, so a damaged file is
 // caught, never trusted).
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { equal } from '../log/bytes.js';
 import { rootFromLeafHashes } from '../log/merkle.js';
 import { entryBundlePath, TILE_WIDTH, tilePath } from '../log/tiles.js';
-import { defaultFsyncPath } from '../store/durability.js';
+import { writeAtomic, writeDurable } from '../platform/durable-write.js';
 
 export interface SavedState {
   version: 1;
@@ -56,33 +48,6 @@ export interface SavedState {
 const STATE = 'state.json';
 const CHECKPOINT = 'checkpoint';
 const DEFINITION = 'definition.json';
-
-export function writeAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
-/**
- * writeAtomic, made durable: the temporary file is fsynced before the rename,
- * and the directory after it (and each directory this call created, so that
- * its entry in its parent is on disk too).
- */
-export async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const created = mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
-  await defaultFsyncPath(tmp, 'file');
-  renameSync(tmp, path);
-  await defaultFsyncPath(dir, 'dir');
-  if (created)
-    for (let d = dirname(dir); ; d = dirname(d)) {
-      await defaultFsyncPath(d, 'dir');
-      if (d === dirname(created) || d === dirname(d)) break;
-    }
-}
 
 /** A directory name for an origin: "kura.example/kenya-2022" -> "kura.example_kenya-2022". */
 export function originDirName(origin: string): string {

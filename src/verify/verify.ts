@@ -19,7 +19,7 @@ import type { Checkpoint } from '../log/checkpoint.js';
 import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
 import { type NoteVerifier, parseVerifierKey } from '../log/note.js';
 import { decodeEntryBundle, entryBundlePath, TILE_WIDTH, treeRootFromTiles } from '../log/tiles.js';
-import type { WitnessPolicy } from '../witness/policy.js';
+import type { WitnessPolicy } from '../log/tlog-policy.js';
 import { readAnchors, sameKey, VerifyUsageError } from './anchors.js';
 import {
   checkWitnessPolicyOf,

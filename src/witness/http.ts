@@ -2,7 +2,7 @@
 // the witness's own status codes and bodies, and GET / saying who it is.
 // The submission prefix and the monitoring prefix are both the root.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { MAX_REQUEST_BYTES } from './request.js';
+import { MAX_REQUEST_BYTES } from '../log/add-checkpoint.js';
 import type { Witness } from './witness.js';
 
 export interface WitnessServerOptions {

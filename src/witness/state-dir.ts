@@ -1,6 +1,6 @@
 // The witness's durable state, in a directory:
 //
-//   kura.lock                   one witness process per directory (src/store/lock.ts)
+//   kura.lock                   one witness process per directory (src/platform/dir-lock.ts)
 //   checkpoints/<sha256(origin)> the latest cosigned checkpoint note of each log
 //   evidence/<time>-<sha256(origin)[:16]>-<n>
 //                               log-signed requests refused as inconsistent:
@@ -14,8 +14,8 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
-import { defaultFsyncPath } from '../store/durability.js';
-import { acquireDirLock, type DirLock } from '../store/lock.js';
+import { acquireDirLock, type DirLock } from '../platform/dir-lock.js';
+import { syncToDisk } from '../platform/durable-write.js';
 import type { WitnessStore } from './witness.js';
 
 const CHECKPOINTS = 'checkpoints';
@@ -38,7 +38,7 @@ async function writeDurably(dir: string, name: string, data: string | Uint8Array
     await fh.close();
   }
   await rename(tmp, path);
-  await defaultFsyncPath(dir, 'dir');
+  await syncToDisk(dir, 'dir');
 }
 
 export class WitnessStateDir implements WitnessStore {

@@ -17,11 +17,11 @@
 // Everything in the request is attacker-controlled: anyone can POST.
 import type { Result } from '../basics/result.js';
 import { err, ok } from '../basics/result.js';
+import { parseAddCheckpoint, TLOG_SIZE_CONTENT_TYPE } from '../log/add-checkpoint.js';
 import { concat, equal, toBase64, uint32be, utf8 } from '../log/bytes.js';
 import { type Checkpoint, parseCheckpoint } from '../log/checkpoint.js';
 import { type NoteSigner, type NoteVerifier, openNote, parseNote } from '../log/note.js';
 import { checkConsistency } from '../log/proof.js';
-import { parseAddCheckpoint, TLOG_SIZE_CONTENT_TYPE } from './request.js';
 
 /** A log the witness follows: its origin line and the keys that sign its checkpoints. */
 export interface KnownLog {

@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { LoginAuditLine } from '../../src/accounts/login-audit.js';
 import { totp } from '../../src/accounts/totp.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { generateKey } from '../../src/log/note.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { ApiError } from '../../src/server/errors.js';
 import {
   ATTEMPTS_PER_ADDRESS,

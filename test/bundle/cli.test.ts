@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { startBundleMirror } from '../../src/bundle/mirror-server.js';
 import type { BundleReport } from '../../src/bundle/report.js';
+import { startBundleMirror } from '../../src/server/bundle-mirror.js';
 import { exportTo, logWithForms, readMembers, rewriteBundle } from './fixture.js';
 
 const run = promisify(execFile);

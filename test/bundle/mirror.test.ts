@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type MirrorServer, startBundleMirror } from '../../src/bundle/mirror-server.js';
+import { type MirrorServer, startBundleMirror } from '../../src/server/bundle-mirror.js';
 import { verifyServer } from '../../src/verify/verify.js';
 import { testBackends } from '../helpers/postgres.js';
 import { exportTo, type Fixture, formOf, logWithForms, sha256Hex } from './fixture.js';

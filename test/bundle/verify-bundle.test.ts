@@ -11,9 +11,9 @@ import type { BundleReport } from '../../src/bundle/report.js';
 import { verifyBundle } from '../../src/bundle/verify.js';
 import { toBase64 } from '../../src/log/bytes.js';
 import { formatCheckpoint } from '../../src/log/checkpoint.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { generateKey, parseSignerKey, signNote } from '../../src/log/note.js';
 import { decodeEntryBundle } from '../../src/log/tiles.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import {
   exportTo,
   type Fixture,

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Candidate, ElectionDefinition, ScopeLevel } from '../../src/election/definition.js';
+import { demoDevicePublicKey, demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { signResult } from '../../src/election/device.js';
 import { checkDefinition, type ElectionIndex, NATION } from '../../src/election/election-index.js';
 import { encodeEntry, type ResultEntry, type Unsigned } from '../../src/election/entries.js';
 import { TallyFold, type UnitTally } from '../../src/election/fold.js';
 import { generateKey } from '../../src/log/note.js';
-import { demoDevicePublicKey, demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 
 /** A party name that must never reach Object.prototype. */

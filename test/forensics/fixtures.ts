@@ -1,12 +1,12 @@
 // Constructed inputs for the forensic analyses: a small synthetic election,
 // its entry 0, and signed result entries with chosen figures.
 import type { ElectionDefinition } from '../../src/election/definition.js';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { signResult } from '../../src/election/device.js';
 import { encodeEntry, type ResultEntry, type Unsigned } from '../../src/election/entries.js';
 import { createGenesis } from '../../src/election/genesis.js';
 import type { StationFigures } from '../../src/forensics/station-figures.js';
 import { generateKey } from '../../src/log/note.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);

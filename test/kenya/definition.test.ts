@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Candidate, ElectionDefinition } from '../../src/election/definition.js';
+import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../../src/election/demo-keys.js';
 import { loadKenya2022 } from '../../src/kenya/data.js';
 import {
   buildKenya2022Definition,
@@ -10,7 +11,6 @@ import {
 } from '../../src/kenya/definition.js';
 import { simulatedCandidates } from '../../src/kenya/simulated-candidates.js';
 import { generateKey } from '../../src/log/note.js';
-import { demoDevicePublicKey as demoDevicePublicKeyBase64 } from '../../src/simulate/demo-keys.js';
 
 const opts = {
   logOrigin: 'kura.example/kenya-2022',

@@ -14,6 +14,8 @@ import type {
   Station,
   Unit,
 } from '../../src/election/definition.js';
+import { demoDevicePublicKey, demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { deviceTime, signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import {
   FORM_DEVICE_HEADER,
@@ -22,12 +24,10 @@ import {
 } from '../../src/election/form-upload.js';
 import { createGenesis } from '../../src/election/genesis.js';
 import { toBase64 } from '../../src/log/bytes.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { ed25519Sign } from '../../src/log/crypto.js';
 import { generateKey } from '../../src/log/note.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
-import { demoDevicePublicKey, demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { deviceTime, signResult } from '../../src/simulate/device.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { Store } from '../../src/store/store.js';

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { signResult } from '../../src/election/device.js';
 import { createGenesis } from '../../src/election/genesis.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { generateKey } from '../../src/log/note.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { startLog } from '../../src/server/start.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { openStore } from '../../src/store/open.js';
 

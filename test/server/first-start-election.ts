@@ -1,8 +1,8 @@
 // The election the first-start crash test and its child process both start:
 // fixed keys and time, so both sides build byte-identical entry 0.
 import { createGenesis } from '../../src/election/genesis.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { generateKey } from '../../src/log/note.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 
 const seed = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);

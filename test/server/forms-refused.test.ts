@@ -5,10 +5,10 @@
 // injected clock, and frees its device's quota; a cited one stays.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { formUploadMessage } from '../../src/election/form-upload.js';
 import { toBase64, toHex } from '../../src/log/bytes.js';
 import { ed25519Sign, sha256 } from '../../src/log/crypto.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import { testBackends } from '../helpers/postgres.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 

@@ -12,10 +12,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { totp } from '../../src/accounts/totp.js';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { toBase64 } from '../../src/log/bytes.js';
 import { ed25519PublicKey } from '../../src/log/crypto.js';
 import { API_ERRORS } from '../../src/server/errors.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import { testBackends } from '../helpers/postgres.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 

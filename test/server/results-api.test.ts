@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { checkReceiptText } from '../../src/cli/receipt-file.js';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { formUploadHeaders } from '../../src/election/device.js';
+import { checkReceiptText } from '../../src/election/receipt-check.js';
 import { fromBase64, toHex } from '../../src/log/bytes.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { sha256 } from '../../src/log/crypto.js';
 import { leafHash } from '../../src/log/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proof.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { formUploadHeaders } from '../../src/simulate/device.js';
 import { testBackends } from '../helpers/postgres.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 

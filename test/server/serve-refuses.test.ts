@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { readElectionFiles, readKeyFile } from '../../src/cli/election-dir.js';
 import type { ElectionDefinition } from '../../src/election/definition.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { signResult } from '../../src/election/device.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
+import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
 import { startLog } from '../../src/server/start.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { signResult } from '../../src/simulate/device.js';
 import { openStore } from '../../src/store/open.js';
 
 const run = promisify(execFile);

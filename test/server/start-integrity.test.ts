@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
+import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { leafHash } from '../../src/log/merkle.js';
 import { generateKey } from '../../src/log/note.js';
-import { CheckpointSigner } from '../../src/server/checkpoint-signer.js';
 import { StoreIntegrityError } from '../../src/server/replay.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { Queryable } from '../../src/store/db.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { demo } from '../../src/cli/commands/demo.js';
+import { demo } from '../../src/simulate/demo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kura-faults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ElectionDefinition } from '../../src/election/definition.js';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import type { ResultEntry } from '../../src/election/entries.js';
 import { toBase64 } from '../../src/log/bytes.js';
 import { ed25519PublicKey } from '../../src/log/crypto.js';
 import { startLog } from '../../src/server/start.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { newTestLog } from '../helpers/test-log.js';
 

@@ -15,9 +15,10 @@ import {
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { defaultFsyncPath, type FsyncEvent } from '../../src/store/durability.js';
+import { LOCK_FILE, StoreLockedError } from '../../src/platform/dir-lock.js';
+import { syncToDisk } from '../../src/platform/durable-write.js';
+import type { FsyncEvent } from '../../src/store/durability.js';
 import { INIT_DIR_PREFIX, PGDATA_DIR } from '../../src/store/embedded.js';
-import { LOCK_FILE, StoreLockedError } from '../../src/store/lock.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { batch } from './fixtures.js';
@@ -306,7 +307,7 @@ describe('PGlite store: durability', () => {
         fsyncPath: async (p, kind) => {
           if (fail && p.includes('pg_wal'))
             throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
-          await defaultFsyncPath(p, kind);
+          await syncToDisk(p, kind);
         },
       });
       await s.appendBatch(batch(0, 10));

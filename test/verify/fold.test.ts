@@ -5,13 +5,13 @@
 // entry, unknown candidates, wrong devices, and flagged results.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { demoDeviceSeed } from '../../src/election/demo-keys.js';
+import { signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { encodeEntry } from '../../src/election/entries.js';
 import { TallyFold } from '../../src/election/fold.js';
 import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
 import { generateKey } from '../../src/log/note.js';
-import { demoDeviceSeed } from '../../src/simulate/demo-keys.js';
-import { signResult } from '../../src/simulate/device.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { diffTally } from '../../src/verify/compare.js';
 import { StreamingFold } from '../../src/verify/fold.js';

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { formatAddCheckpoint } from '../../src/log/add-checkpoint.js';
 import { utf8 } from '../../src/log/bytes.js';
 import { formatCheckpoint } from '../../src/log/checkpoint.js';
 import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { MerkleTree } from '../../src/log/merkle.js';
 import { generateKey, openNote, parseSignerKey, signNote } from '../../src/log/note.js';
-import { formatAddCheckpoint } from '../../src/witness/request.js';
 
 const run = promisify(execFile);
 const KURA = [

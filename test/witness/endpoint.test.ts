@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { formatAddCheckpoint } from '../../src/log/add-checkpoint.js';
 import { toBase64, utf8 } from '../../src/log/bytes.js';
 import { formatCheckpoint } from '../../src/log/checkpoint.js';
 import {
@@ -25,7 +26,6 @@ import {
   signNote,
 } from '../../src/log/note.js';
 import { buildWitnessServer } from '../../src/witness/http.js';
-import { formatAddCheckpoint } from '../../src/witness/request.js';
 import { WitnessStateDir } from '../../src/witness/state-dir.js';
 import { Witness } from '../../src/witness/witness.js';
 

@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { checkWitnessPolicy, parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { type NoteVerifier, parseNote, parseVerifierKey } from '../../src/log/note.js';
+import { parseInlinePolicy, type WitnessPolicy } from '../../src/log/tlog-policy.js';
 import { verifyServer } from '../../src/verify/verify.js';
-import { parseInlinePolicy, type WitnessPolicy } from '../../src/witness/policy.js';
 import {
   eventually,
   LOG_KEY,

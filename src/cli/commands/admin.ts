@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { totp } from '../../accounts/totp.js';
 import { openGenesis } from '../../election/genesis.js';
 import { ROLES, type Role } from '../../election/official-entry.js';
-import { CheckpointSigner } from '../../server/checkpoint-signer.js';
+import { CheckpointSigner } from '../../log/checkpoint-signer.js';
+import { readKeyFile, signerSeed } from '../../platform/election-dir.js';
 import { ApiError } from '../../server/errors.js';
 import { OfficialsService } from '../../server/officials-service.js';
 import { Sequencer } from '../../server/sequencer.js';
 import { openStore } from '../../store/open.js';
-import { readKeyFile, signerSeed } from '../election-dir.js';
 import { requireStoreDir } from '../store-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 

@@ -1,5 +1,5 @@
 import { generateKey } from '../../log/note.js';
-import { writeAtomic } from '../election-dir.js';
+import { writeAtomic } from '../../platform/election-dir.js';
 import { parse, requireOption } from '../usage.js';
 
 const HELP = `

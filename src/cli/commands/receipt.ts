@@ -1,5 +1,5 @@
 import type { ElectionDefinition } from '../../election/definition.js';
-import { readElectionFiles } from '../election-dir.js';
+import { readElectionFiles } from '../../platform/election-dir.js';
 import { checkSavedReceipt } from '../receipt-file.js';
 import { parse, UsageError } from '../usage.js';
 

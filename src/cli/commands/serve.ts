@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { loginAuditFile } from '../../accounts/login-audit.js';
-import { startBundleMirror } from '../../bundle/mirror-server.js';
-import { CheckpointSigner } from '../../server/checkpoint-signer.js';
+import { CheckpointSigner } from '../../log/checkpoint-signer.js';
+import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/election-dir.js';
+import { ProgressBars, type ProgressRow } from '../../platform/progress.js';
+import { startBundleMirror } from '../../server/bundle-mirror.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
 import type { LogOptions } from '../../server/request-log.js';
 import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
-import { ProgressBars, type ProgressRow } from '../../simulate/progress.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { readElectionFiles, readKeyFile, signerSeed } from '../election-dir.js';
 import { storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
 

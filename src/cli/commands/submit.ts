@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { canonicalString } from '../../election/canonical.js';
 import type { ElectionDefinition } from '../../election/definition.js';
+import { demoDeviceSeed } from '../../election/demo-keys.js';
+import { deviceTime, formUploadHeaders, signResult } from '../../election/device.js';
 import type { ResultEntry } from '../../election/entries.js';
+import { sniffFormType } from '../../election/form-upload.js';
 import { fromHex, toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
-import { sniffFormType } from '../../server/routes/form-routes.js';
-import { demoDeviceSeed } from '../../simulate/demo-keys.js';
-import { deviceTime, formUploadHeaders, signResult } from '../../simulate/device.js';
-import { readElectionFiles } from '../election-dir.js';
+import { readElectionFiles } from '../../platform/election-dir.js';
 import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { parseInlinePolicy, parsePolicyFile, type WitnessPolicy } from '../../log/tlog-policy.js';
 import { EXIT, formatReport } from '../../verify/report.js';
 import { VerifyUsageError, verifyServer } from '../../verify/verify.js';
-import { parseInlinePolicy, parsePolicyFile, type WitnessPolicy } from '../../witness/policy.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { openGenesis } from '../../election/genesis.js';
 import { cosignatureVerifierKey, cosigner } from '../../log/cosignature.js';
 import { parseSignerKey, parseVerifierKey } from '../../log/note.js';
+import { readElectionFiles, signerSeed } from '../../platform/election-dir.js';
 import { buildWitnessServer } from '../../witness/http.js';
 import { WitnessStateDir } from '../../witness/state-dir.js';
 import { type KnownLog, Witness } from '../../witness/witness.js';
-import { readElectionFiles, signerSeed } from '../election-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
 const HELP = `

@@ -3,7 +3,7 @@
 // the fold's starting point (zeros, with the stations expected) for a unit
 // that has no results yet. The same answer /api/v1/tally gives.
 import { TallyFold, type UnitTally } from '../../election/fold.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 
 export type TallyReader = (contest: string, unit: string) => Promise<UnitTally | null>;
 

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Candidate, Station, Unit } from '../../election/definition.js';
 import { NATION } from '../../election/election-index.js';
 import type { StationResult } from '../../election/fold.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { tallyReader } from '../open-data/tallies.js';
 

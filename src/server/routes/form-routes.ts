@@ -7,11 +7,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   FORM_DEVICE_HEADER,
   FORM_SIGNATURE_HEADER,
+  FORM_TYPES,
   formUploadMessage,
+  sniffFormType,
 } from '../../election/form-upload.js';
 import { fromBase64, toHex } from '../../log/bytes.js';
 import { ed25519Verify, sha256 } from '../../log/crypto.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { FormUploads } from '../form-uploads.js';
 
@@ -23,31 +25,7 @@ declare module 'fastify' {
 }
 
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
-const FORM_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 const HEX64 = /^[0-9a-f]{64}$/;
-
-/** The media type a file's first bytes show, if it is one we keep. */
-export function sniffFormType(data: Uint8Array): (typeof FORM_TYPES)[number] | null {
-  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (
-    data[0] === 0x89 &&
-    data[1] === 0x50 &&
-    data[2] === 0x4e &&
-    data[3] === 0x47 &&
-    data[4] === 0x0d &&
-    data[5] === 0x0a
-  )
-    return 'image/png';
-  if (
-    data[0] === 0x25 &&
-    data[1] === 0x50 &&
-    data[2] === 0x44 &&
-    data[3] === 0x46 &&
-    data[4] === 0x2d
-  )
-    return 'application/pdf';
-  return null;
-}
 
 export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const sequencer = ctx.sequencer;

@@ -2,7 +2,7 @@
 // sequences, the store's otherwise (a stateless reader or a mirror).
 import type { TileReader } from '../../log/tiles.js';
 import type { StoredCheckpoint } from '../../store/store.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
 export function currentCheckpoint(ctx: ServerContext): StoredCheckpoint {

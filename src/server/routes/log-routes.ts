@@ -3,7 +3,7 @@
 // they are served as immutable and a CDN can hold them forever.
 import type { FastifyInstance } from 'fastify';
 import { encodeEntryBundle, parseTilePath } from '../../log/tiles.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { currentCheckpoint } from './log-access.js';
 

@@ -9,7 +9,7 @@ import type { OfficialAct } from '../../election/official-entry.js';
 import { APPROVING_ROLES, checkActShape } from '../../election/official-entry.js';
 import type { Account, ActRecord } from '../../election/officials.js';
 import { Checker, type FieldError, isObject } from '../../election/shape.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { FoldFollower } from '../fold-follower.js';
 import type { OfficialsService } from '../officials-service.js';

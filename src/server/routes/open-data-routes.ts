@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NATION } from '../../election/election-index.js';
 import { decodeEntry } from '../../election/entries.js';
 import type { StationResult, UnitTally } from '../../election/fold.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { levelTable, levelTableCsv } from '../open-data/level-table.js';
 import { buildNistErr } from '../open-data/nist-err.js';

@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TrustRoot } from '../../election/trust-root.js';
 import { toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
 /**

@@ -8,7 +8,7 @@ import { decodeEntry } from '../../election/entries.js';
 import { TallyFold, type UnitTally } from '../../election/fold.js';
 import { toBase64, toHex } from '../../log/bytes.js';
 import { proveConsistencyFromTiles, proveInclusionFromTiles } from '../../log/tiles.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { PublishedTally } from '../sequencer.js';
 import { checkContestAndUnit } from './contest-unit.js';

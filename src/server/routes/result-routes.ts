@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkEntryShape, encodeEntry, MAX_ENTRY_BYTES } from '../../election/entries.js';
 import { badSignature, checkResultRules, resultFlags } from '../../election/rules.js';
 import { ed25519Verify } from '../../log/crypto.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
 export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { fromBase64 } from '../../src/log/bytes.js';
-import { ed25519Sign, ed25519Verify } from '../../src/log/crypto.js';
 import {
   demoDevicePublicKey as demoDevicePublicKeyBase64,
   demoDeviceSeed,
-} from '../../src/simulate/demo-keys.js';
+} from '../../src/election/demo-keys.js';
+import { fromBase64 } from '../../src/log/bytes.js';
+import { ed25519Sign, ed25519Verify } from '../../src/log/crypto.js';
 
 const demoDevicePublicKey = (e: string, d: string) =>
   fromBase64(demoDevicePublicKeyBase64(e, d)) as Uint8Array;

@@ -3,6 +3,8 @@
 // sequencer would have written them, the fold's station results and tallies,
 // every checkpoint as stored in the bundle (cosignatures included), and the
 // forms. Nothing is signed here: the mirror serves the log's own checkpoints.
+
+import type { OpenedBundle } from '../bundle/read.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
@@ -10,7 +12,6 @@ import { equal } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';
 import { TiledLogBuilder } from '../log/tiles.js';
 import type { Store, StoredEntry } from '../store/store.js';
-import type { OpenedBundle } from './read.js';
 
 /** Entries per appendBatch. */
 const BATCH = 4096;

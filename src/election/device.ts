@@ -1,13 +1,10 @@
 // What a presiding officer's device does: sign a station's result, and sign
 // the upload of its scanned form.
-import { type ResultEntry, signingMessage, type Unsigned } from '../election/entries.js';
-import {
-  FORM_DEVICE_HEADER,
-  FORM_SIGNATURE_HEADER,
-  formUploadMessage,
-} from '../election/form-upload.js';
+
 import { toBase64 } from '../log/bytes.js';
 import { ed25519Sign } from '../log/crypto.js';
+import { type ResultEntry, signingMessage, type Unsigned } from './entries.js';
+import { FORM_DEVICE_HEADER, FORM_SIGNATURE_HEADER, formUploadMessage } from './form-upload.js';
 
 export function signResult(unsigned: Unsigned<ResultEntry>, deviceSeed: Uint8Array): ResultEntry {
   return { ...unsigned, sig: toBase64(ed25519Sign(deviceSeed, signingMessage(unsigned))) };

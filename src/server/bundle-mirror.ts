@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningLog, startLog } from '../server/start.js';
+import { openBundle } from '../bundle/read.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { loadBundle } from './load.js';
-import { openBundle } from './read.js';
+import { loadBundle } from './bundle-load.js';
+import { type RunningLog, startLog } from './start.js';
 
 export interface MirrorServerOptions {
   bundle: string;

@@ -3,9 +3,9 @@
 // candidates' sum); the demo says by how much and why, from the tally itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainValidVotes } from '../../src/cli/commands/demo.js';
 import { loadKenya2022 } from '../../src/kenya/data.js';
 import { presidentialStationResults } from '../../src/kenya/presidential-votes.js';
+import { explainValidVotes } from '../../src/simulate/demo.js';
 import type { ContestComparison } from '../../src/simulate/totals.js';
 
 /** The presidential row of the demo's comparison, as the log holds the Kenya night's forms. */

@@ -10,9 +10,9 @@
 // checkpoint). The note itself is parsed and verified by the witness.
 import type { Result } from '../basics/result.js';
 import { err, ok } from '../basics/result.js';
-import { fromBase64, fromUtf8, parseDecimal, toBase64 } from '../log/bytes.js';
-import { HASH_SIZE } from '../log/merkle.js';
-import { MAX_NOTE_BYTES } from '../log/note.js';
+import { fromBase64, fromUtf8, parseDecimal, toBase64 } from './bytes.js';
+import { HASH_SIZE } from './merkle.js';
+import { MAX_NOTE_BYTES } from './note.js';
 
 /** The spec's limit: a client MUST NOT send more than 63 proof lines. */
 export const MAX_PROOF_LINES = 63;

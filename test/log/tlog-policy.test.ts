@@ -7,13 +7,13 @@ import { formatCheckpoint } from '../../src/log/checkpoint.js';
 import { cosignatureVerifierKey, cosigner } from '../../src/log/cosignature.js';
 import { ed25519PublicKey } from '../../src/log/crypto.js';
 import { ed25519Signer, generateKey, type NoteSigner, signNote } from '../../src/log/note.js';
-import { checkWitnessPolicyOf } from '../../src/verify/checkpoint.js';
 import {
   evaluatePolicy,
   parseInlinePolicy,
   parsePolicyFile,
   type WitnessPolicy,
-} from '../../src/witness/policy.js';
+} from '../../src/log/tlog-policy.js';
+import { checkWitnessPolicyOf } from '../../src/verify/checkpoint.js';
 
 const seed = (s: string) => utf8(s.padEnd(32, '.')).slice(0, 32);
 const now = () => 1767294000;

@@ -4,17 +4,17 @@
 // signing. Ed25519 is deterministic, so without the timestamp a checkpoint
 // re-signed while the log is idle would be byte-identical; with it, anyone can
 // see how fresh the log's view is.
-import { equal, fromBase64 } from '../log/bytes.js';
-import { formatCheckpoint } from '../log/checkpoint.js';
-import { cosigner } from '../log/cosignature.js';
-import { ed25519PublicKey } from '../log/crypto.js';
+import { equal, fromBase64 } from './bytes.js';
+import { formatCheckpoint } from './checkpoint.js';
+import { cosigner } from './cosignature.js';
+import { ed25519PublicKey } from './crypto.js';
 import {
   decodeVerifierKey,
   ed25519Signer,
   type NoteSigner,
   parseSignerKey,
   signNote,
-} from '../log/note.js';
+} from './note.js';
 
 export class CheckpointSigner {
   private readonly plain: NoteSigner;

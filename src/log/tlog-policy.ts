@@ -14,15 +14,15 @@
 // the checkpoint notes it is applied to are attacker-controlled.
 import type { Result } from '../basics/result.js';
 import { err, ok } from '../basics/result.js';
-import { equal } from '../log/bytes.js';
-import { parseCosignatureVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from '../log/cosignature.js';
+import { equal } from './bytes.js';
+import { parseCosignatureVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from './cosignature.js';
 import {
   decodeVerifierKey,
   type NoteVerifier,
   openNote,
   parseNote,
   SIG_TYPE_ED25519,
-} from '../log/note.js';
+} from './note.js';
 
 export interface PolicyWitness {
   /** The name in the policy (a file's own name, or the key name inline). */

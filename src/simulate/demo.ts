@@ -1,0 +1,368 @@
+// The demo harness (`kura demo`, `npm start`, the benchmark's Kenya night):
+// make the election, start `kura serve`, replay the night's signed forms, and
+// compare the national tallies with Form 34C and with the forms sent.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ElectionDefinition } from '../election/definition.js';
+import { checkDefinition } from '../election/election-index.js';
+import type { RaceTally } from '../election/fold.js';
+import type { ResultFlag } from '../election/rules.js';
+import { loadKenya2022 } from '../kenya/kenya2022.js';
+import { readElectionFiles } from '../platform/election-dir.js';
+import { ProgressBars } from '../platform/progress.js';
+import { UsageError } from '../platform/usage-error.js';
+import { FaultInjector, type FaultRow, type Job, printFaultTable } from './faults.js';
+import { demoFormScan } from './form-scans.js';
+import { kenyaNightPlan } from './kenya-night.js';
+import { fetchCheckpoint } from './log-audit.js';
+import { makeElection } from './make-election.js';
+import {
+  HttpClient,
+  type PlannedResult,
+  type ReplaySummary,
+  replay,
+  type SendOutcome,
+} from './replay.js';
+import { ServerProcess } from './server-process.js';
+import { type NightPlan, syntheticNightPlan } from './synthetic-night.js';
+import {
+  type ContestComparison,
+  compareNational,
+  FormTotals,
+  printCandidates,
+  printComparison,
+} from './totals.js';
+
+export interface DemoOptions {
+  /** Stations of a synthetic country; Kenya 2022 when absent. */
+  synthetic?: number;
+  faults?: boolean;
+  /** Skip the presidential scan uploads (default: upload them). */
+  noScans?: boolean;
+  data?: string;
+  election?: string;
+  port?: string;
+  /** Times faster than real time; Infinity: as fast as the server takes it; absent: a 90 s schedule. */
+  speed?: number;
+  concurrency?: number;
+  fresh?: boolean;
+  /** Stop the server after the comparison (otherwise wait until it exits). */
+  exit?: boolean;
+  /** Where in the night the --faults kill happens (fraction), null for none. */
+  killAt?: number | null;
+  /** Text output (default: stdout). */
+  out?: (s: string) => void;
+  /** The server's stderr (default: stderr, prefixed). */
+  serverStderr?: (s: string) => void;
+  /** Draw progress bars (default: true). */
+  progress?: boolean;
+  /** Called with the server's pid just before it is stopped (the bench reads its peak memory). */
+  beforeStop?: (serverPid: number | undefined) => void;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  summary: ReplaySummary;
+  comparisons: ContestComparison[];
+  faultRows: FaultRow[] | null;
+  problems: string[];
+}
+
+export async function demo(o: DemoOptions): Promise<DemoReport> {
+  const out = o.out ?? ((s: string) => void process.stdout.write(s));
+  const name = o.synthetic ? `synthetic-${o.synthetic}` : 'kenya-2022';
+  const dataDir = o.data ?? join('kura-data', name);
+  if (o.fresh) rmSync(dataDir, { recursive: true, force: true });
+
+  out(
+    o.synthetic
+      ? `kura demo: a synthetic country of ${o.synthetic.toLocaleString('en')} polling stations${o.faults ? ', with faults' : ''}\n\n`
+      : `kura demo: the Kenya 2022 general election, replayed${o.faults ? ', with faults' : ''}\n\n`,
+  );
+  const t0 = Date.now();
+  const made = o.synthetic
+    ? await makeElection('synthetic', { stations: o.synthetic, out: o.election })
+    : await makeElection('kenya-2022', { out: o.election });
+  out(
+    `election  ${made.electionId}: ${made.stations.toLocaleString('en')} polling stations (${made.reused ? 'cached in' : `made in ${((Date.now() - t0) / 1000).toFixed(1)} s in`} ${made.dir})\n`,
+  );
+  // The night stops (rather than retrying for minutes) if the server goes away on its own.
+  const abort = new AbortController();
+  let fatal: string | null = null;
+  const stopNight = (why: string) => {
+    fatal ??= why;
+    abort.abort();
+  };
+  const server = await ServerProcess.start(
+    [
+      ...['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
+      // Every station's device is replayed from this machine: per-address limits would stop the night.
+      ...['--rate-limit-exempt', '127.0.0.1'],
+      // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
+      ...['--log-file', join(dataDir, 'server.log')],
+    ],
+    { onStderr: o.serverStderr, onUnexpectedExit: stopNight },
+  );
+  const address = server.address;
+  const stopServer = () => void server.kill('SIGTERM');
+  process.once('SIGINT', stopServer);
+  const client = new HttpClient(address, 8);
+  try {
+    out(`server    ${address}  (embedded store in ${dataDir})\n`);
+    out(
+      `  portal    ${address}/\n  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`,
+    );
+
+    const { definitionBytes } = readElectionFiles(made.dir);
+    const definition = JSON.parse(new TextDecoder().decode(definitionBytes)) as ElectionDefinition;
+    const checked = checkDefinition(definition);
+    if (!checked.ok)
+      throw new Error(`the election definition is inconsistent: ${checked.error[0]}`);
+    const index = checked.value;
+    const log = { logKey: definition.logKey, origin: definition.logOrigin };
+    if (o.faults) {
+      const size = (await fetchCheckpoint(client, log)).checkpoint.size;
+      if (size > 1)
+        throw new UsageError(
+          `--faults needs an empty store, and ${dataDir} already holds ${size - 1} results: add --fresh, or give another --data`,
+        );
+    }
+
+    const night: NightPlan = o.synthetic ? syntheticNightPlan(index) : kenyaPlan(index);
+    const span = night.end - night.start;
+    const speed = o.speed ?? Math.max(1, span / 90_000);
+    out(
+      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}\n\n`,
+    );
+
+    const received = new Map<string, number>([...night.expected.keys()].map((c) => [c, 0]));
+    const bars = new ProgressBars();
+    const rows = () =>
+      [...night.expected].map(([contest, total]) => ({
+        label: contest,
+        done: received.get(contest) ?? 0,
+        total,
+      }));
+    const render = (force = false) => {
+      if (o.progress !== false) bars.render(rows(), force);
+    };
+    const totals = new FormTotals(index);
+    const problems: string[] = [];
+    const deviceOf = (() => {
+      const byStation = new Map(definition.devices.map((d) => [d.station, d.id]));
+      return (station: string) => byStation.get(station) ?? `none-${station}`;
+    })();
+    const common = {
+      server: address,
+      electionId: definition.electionId,
+      deviceOf,
+      // Devices in flight at once. A compressed night is bound by round trips
+      // (each waits up to one sequencing period), not by CPU, unless enough
+      // devices are in flight: 128 gave ~880 forms/s, 1,024 keeps both cores busy.
+      concurrency: o.concurrency ?? (o.faults ? 128 : 1024),
+      speed,
+      signal: abort.signal,
+      // Each station's device uploads a scan of its presidential form before sending the result.
+      formFor: o.noScans ? undefined : (p: PlannedResult) => demoFormScan(index, p),
+    };
+
+    let summary: ReplaySummary;
+    let injector: FaultInjector | null = null;
+    if (o.faults) {
+      const inj = new FaultInjector({
+        index,
+        deviceOf,
+        planCount: night.count,
+        concurrency: common.concurrency,
+        server,
+        client,
+        log,
+        totals,
+        killAt: o.killAt,
+        retry: { maxAttempts: 10_000, retryForMs: 600_000 },
+        out: (s) => {
+          render(true);
+          out(s);
+        },
+        onFatal: stopNight,
+      });
+      injector = inj;
+      summary = await replay<Job>(inj.jobs(night.results), {
+        ...common,
+        retry: { maxAttempts: 10_000, retryForMs: 600_000 },
+        entryFor: inj.entryFor,
+        beforeSend: inj.beforeSend,
+        onResult: (j, outcome) => {
+          inj.onResult(j, outcome);
+          if (j.counts && (outcome.status === 200 || outcome.status === 201))
+            received.set(j.contest, (received.get(j.contest) ?? 0) + 1);
+          render();
+        },
+      });
+      render(true);
+      if (!fatal) {
+        out('\nsending the second, different results for stations already logged\n');
+        await inj.afterNight();
+      }
+    } else {
+      summary = await replay(counted(night.results, totals), {
+        ...common,
+        onResult: (p: PlannedResult, outcome: SendOutcome) => {
+          if (outcome.status === 200 || outcome.status === 201)
+            received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
+          else if (problems.length < 10)
+            problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
+          const form = outcome.form;
+          if (form && form.status !== 200 && form.status !== 201 && problems.length < 10)
+            problems.push(`${p.contest} ${p.station} form: ${form.status} ${form.code}`);
+          render();
+        },
+      });
+      render(true);
+    }
+    out(
+      `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
+    );
+    const scans = Object.values(summary.formsByStatus).reduce((s, n) => s + n, 0);
+    if (scans > 0)
+      out(
+        `uploaded ${scans.toLocaleString('en')} scans of presidential forms, each signed by its station's device; answers: ${JSON.stringify(summary.formsByStatus)}\n`,
+      );
+    for (const p of problems) out(`  refused: ${p}\n`);
+    if (fatal) {
+      out(`\nTHE NIGHT WAS STOPPED: ${fatal}\n`);
+      const faultRows = injector?.rows() ?? null;
+      if (faultRows) printFaultTable(faultRows, out);
+      return { ok: false, summary, comparisons: [], faultRows, problems: [fatal, ...problems] };
+    }
+
+    const comparisons = await compareNational(client, totals);
+    let ok = problems.length === 0;
+    if (!o.synthetic) ok = (await compareWith34C(client, out)) && ok;
+    else {
+      const president = comparisons.find((c) => c.contest === 'president');
+      if (president) printCandidates(president, out);
+    }
+    const agree = printComparison(comparisons, out);
+    if (!o.synthetic) explainValidVotes(comparisons, out);
+    out(
+      agree
+        ? '\nEvery national tally in the log adds up to the forms sent.\n'
+        : '\nTHE LOG DOES NOT ADD UP TO THE FORMS SENT.\n',
+    );
+    ok &&= agree;
+
+    let faultRows: FaultRow[] | null = null;
+    if (injector) {
+      faultRows = injector.rows();
+      const faultsOk = printFaultTable(faultRows, out);
+      for (const p of injector.problems()) out(`  wrong: ${p}\n`);
+      out(
+        faultsOk ? '\nEvery fault got the right answer.\n' : '\nSOME FAULTS GOT A WRONG ANSWER.\n',
+      );
+      ok &&= faultsOk;
+      problems.push(...injector.problems());
+    }
+
+    if (!o.exit) {
+      out(`\nthe server is still running at ${address} (portal: ${address}/); Ctrl-C stops it.\n`);
+      await server.exited();
+    }
+    return { ok, summary, comparisons, faultRows, problems };
+  } finally {
+    client.close();
+    process.off('SIGINT', stopServer);
+    o.beforeStop?.(server.pid);
+    await server.kill('SIGTERM');
+  }
+}
+
+function kenyaPlan(index: Parameters<typeof kenyaNightPlan>[0]): NightPlan {
+  const night = kenyaNightPlan(index);
+  return {
+    results: night.plan,
+    count: night.plan.length,
+    start: night.start,
+    end: night.plan[night.plan.length - 1]?.at ?? night.start,
+    expected: night.expected,
+  };
+}
+
+/** The plan, adding each form to the totals as the replay takes it. */
+function* counted(plan: Iterable<PlannedResult>, totals: FormTotals): Generator<PlannedResult> {
+  for (const p of plan) {
+    totals.add(p);
+    yield p;
+  }
+}
+
+/**
+ * The presidential valid votes differ between the two tables: the second sums
+ * the forms' own "total valid" figures, Form 34C the candidates' votes. Says
+ * why, from the tally, so a reader need not find PROVENANCE.md.
+ */
+export function explainValidVotes(
+  comparisons: ContestComparison[],
+  out: (s: string) => void,
+): void {
+  const president = comparisons.find((c) => c.contest === 'president');
+  if (!president?.log.votes) return;
+  const candidates = Object.values(president.log.votes).reduce((s, n) => s + n, 0);
+  const gap = president.log.totalValid - candidates;
+  if (gap === 0) return;
+  const flagged = (f: ResultFlag) => president.log.flagged[f] ?? 0;
+  const n = (x: number) => x.toLocaleString('en');
+  out(
+    [
+      '',
+      `President, valid votes: ${n(president.log.totalValid)} above is the sum of the forms' own`,
+      `"total valid" figures; Form 34C's ${n(candidates)} is the sum of the candidates' votes.`,
+      `The ${n(gap)} between them are in the ${n(flagged('sum-mismatch'))} forms flagged sum-mismatch (more valid`,
+      'votes than their candidates received): real errors of the official 2022 county results,',
+      `kept for forensics like the real over-votes (${n(flagged('over-registered'))} forms over-registered,`,
+      `${n(flagged('over-cap'))} over-cap). See data/kenya2022/PROVENANCE.md.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Prints the national presidential tally beside the Form 34C declaration; true when they agree. */
+async function compareWith34C(client: HttpClient, out: (s: string) => void): Promise<boolean> {
+  const res = await client.request('GET', '/api/v1/tally/president');
+  // The presidency is one nation-wide race: its national tally is per candidate.
+  const { tally } = JSON.parse(res.body.toString()) as { tally: RaceTally };
+  const c34 = loadKenya2022().national34C;
+  const rows: Array<[string, number, number]> = [
+    ['William Ruto', tally.votes.ruto ?? 0, c34.ruto],
+    ['Raila Odinga', tally.votes.odinga ?? 0, c34.odinga],
+    ['George Wajackoyah', tally.votes.wajackoyah ?? 0, c34.wajackoyah],
+    ['David Waihiga Mwaure', tally.votes.mwaure ?? 0, c34.mwaure],
+    [
+      'valid votes (sum of candidates)',
+      Object.values(tally.votes).reduce((s, n) => s + n, 0),
+      c34.totalValid,
+    ],
+    ['rejected ballots', tally.rejected, c34.rejected],
+  ];
+  const fmt = (n: number) => n.toLocaleString('en').padStart(12);
+  out(
+    `\nnational presidential tally (from the log) beside the Form 34C declaration of 15 August 2022\n`,
+  );
+  out(`  ${'candidate'.padEnd(32)} ${'kura log'.padStart(12)} ${'Form 34C'.padStart(12)}\n`);
+  let agree = true;
+  for (const [name, got, want] of rows) {
+    agree &&= got === want;
+    out(
+      `  ${name.padEnd(32)} ${fmt(got)} ${fmt(want)}  ${got === want ? 'equal' : `DIFFERS by ${got - want}`}\n`,
+    );
+  }
+  out(
+    `  stations reported: ${tally.stationsReported.toLocaleString('en')} of ${tally.stationsExpected.toLocaleString('en')}; flagged forms: ${JSON.stringify(tally.flagged)}\n`,
+  );
+  out(
+    agree
+      ? '\nThe log adds up to the declared result.\n'
+      : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n',
+  );
+  return agree;
+}
