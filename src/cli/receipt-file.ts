@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import type { Result } from '../basics/result.js';
 import { type CheckedReceipt, checkReceiptText } from '../election/receipt-check.js';
-import { writeAtomic } from '../platform/election-dir.js';
+import { writeDurable } from '../platform/durable-write.js';
 
-export function saveReceipt(path: string, receipt: string): void {
-  writeAtomic(path, receipt);
+export async function saveReceipt(path: string, receipt: string): Promise<void> {
+  await writeDurable(path, receipt);
 }
 
 export function checkSavedReceipt(

@@ -1,8 +1,12 @@
 // Writing a file so that a reader sees the old content or the new, never a
-// mix: a temporary file renamed over the name (writeAtomic). writeDurable also
-// survives a crash or power loss once it resolves: the temporary file is
-// fsynced before the rename, and its directory after it. An fsync failure is
-// not retried (the kernel may have dropped the dirty pages): it is thrown.
+// mix: a temporary file renamed over the name. writeDurable, for everything
+// kura keeps (keys, entry 0, receipts, an auditor's verified checkpoint and
+// fork evidence, a witness's cosigned checkpoint), also survives a crash or
+// power loss once it resolves: the temporary file is fsynced before the
+// rename, and its directory after it. An fsync failure is not retried (the
+// kernel may have dropped the dirty pages): it is thrown. writeAtomic skips
+// the fsyncs, for caches that are fetched again and checked before use
+// (kura verify's mirrored tiles).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -36,11 +40,15 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
  * and the directory after it (and each directory this call created, so that
  * its entry in its parent is on disk too).
  */
-export async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeDurable(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
   const dir = dirname(path);
   const created = mkdirSync(dir, { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
+  writeFileSync(tmp, data, { mode });
   await syncToDisk(tmp, 'file');
   renameSync(tmp, path);
   await syncToDisk(dir, 'dir');

@@ -5,41 +5,41 @@
 //   log.vkey          the log's verifier key: auditors pin it
 //   commission.key    the commission's signer key (keep it offline)
 //   commission.vkey   the commission's verifier key
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64 } from '../log/bytes.js';
 import { generateKey, parseSignerKey } from '../log/note.js';
+import { writeDurable } from './durable-write.js';
 
 export interface ElectionFiles {
   definitionBytes: Uint8Array;
   entryBytes: Uint8Array;
 }
 
-export function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, path);
-}
-
 /** Reads the keys of a directory, making any that are missing. */
-export function ensureKeys(
+export async function ensureKeys(
   dir: string,
   logName: string,
   commissionName: string,
-): { logSigner: string; logVkey: string; commissionSigner: string; commissionVkey: string } {
+): Promise<{
+  logSigner: string;
+  logVkey: string;
+  commissionSigner: string;
+  commissionVkey: string;
+}> {
   mkdirSync(dir, { recursive: true });
-  const one = (base: string, name: string) => {
+  const one = async (base: string, name: string) => {
     const kp = join(dir, `${base}.key`);
     const vp = join(dir, `${base}.vkey`);
     if (!existsSync(kp)) {
       const k = generateKey(name);
-      writeAtomic(kp, `${k.signerKey}\n`, 0o600);
-      writeAtomic(vp, `${k.verifierKey}\n`);
+      await writeDurable(kp, `${k.signerKey}\n`, 0o600);
+      await writeDurable(vp, `${k.verifierKey}\n`);
     }
     return { signer: readFileSync(kp, 'utf8').trim(), vkey: readFileSync(vp, 'utf8').trim() };
   };
-  const log = one('log', logName);
-  const commission = one('commission', commissionName);
+  const log = await one('log', logName);
+  const commission = await one('commission', commissionName);
   return {
     logSigner: log.signer,
     logVkey: log.vkey,

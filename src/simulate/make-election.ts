@@ -7,7 +7,8 @@ import type { ElectionDefinition } from '../election/definition.js';
 import { checkDefinition } from '../election/election-index.js';
 import { createGenesis } from '../election/genesis.js';
 import { buildKenya2022Definition } from '../kenya/kenya2022.js';
-import { ensureKeys, signerSeed, writeAtomic } from '../platform/election-dir.js';
+import { writeDurable } from '../platform/durable-write.js';
+import { ensureKeys, signerSeed } from '../platform/election-dir.js';
 import { UsageError } from '../platform/usage-error.js';
 import { syntheticDefinition } from './synthetic-country.js';
 
@@ -43,7 +44,7 @@ export async function makeElection(
   }
   const origin =
     o.origin ?? `kura.example/${kind === 'synthetic' ? `synthetic-${o.stations}` : kind}`;
-  const keys = ensureKeys(
+  const keys = await ensureKeys(
     dir,
     origin.replace(/[^A-Za-z0-9./_-]/g, '-'),
     `${origin.split('/')[0]}-commission`,
@@ -86,8 +87,8 @@ export async function makeElection(
   if (!checked.ok)
     throw new Error(`the definition is inconsistent:\n  ${checked.error.join('\n  ')}`);
   const genesis = createGenesis(definition, signerSeed(keys.commissionSigner), new Date());
-  writeAtomic(join(dir, 'definition.json'), genesis.definitionBytes);
-  writeAtomic(join(dir, 'entry0.json'), genesis.entryBytes);
+  await writeDurable(join(dir, 'definition.json'), genesis.definitionBytes);
+  await writeDurable(join(dir, 'entry0.json'), genesis.entryBytes);
   return {
     dir,
     electionId: definition.electionId,

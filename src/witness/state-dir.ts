@@ -10,12 +10,12 @@
 // file, fsynced, renamed over the old one, and the directory fsynced, so after
 // a crash it holds either the old note or the new one, and a cosignature is
 // only sent once the new one is on disk.
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
 import { acquireDirLock, type DirLock } from '../platform/dir-lock.js';
-import { syncToDisk } from '../platform/durable-write.js';
+import { writeDurable } from '../platform/durable-write.js';
 import type { WitnessStore } from './witness.js';
 
 const CHECKPOINTS = 'checkpoints';
@@ -25,20 +25,6 @@ const MAX_EVIDENCE = 1000;
 
 function originFile(origin: string): string {
   return toHex(sha256(utf8(origin)));
-}
-
-async function writeDurably(dir: string, name: string, data: string | Uint8Array): Promise<void> {
-  const path = join(dir, name);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await syncToDisk(dir, 'dir');
 }
 
 export class WitnessStateDir implements WitnessStore {
@@ -72,7 +58,7 @@ export class WitnessStateDir implements WitnessStore {
   }
 
   async save(origin: string, note: string): Promise<void> {
-    await writeDurably(join(this.dir, CHECKPOINTS), originFile(origin), note);
+    await writeDurable(join(this.dir, CHECKPOINTS, originFile(origin)), note);
   }
 
   async keepEvidence(origin: string, body: Uint8Array, why: string): Promise<void> {
@@ -82,7 +68,7 @@ export class WitnessStateDir implements WitnessStore {
     const name = `${time}-${originFile(origin).slice(0, 16)}-${this.evidenceCount}`;
     const header = `origin ${origin}\nrefused: ${why}\n\n`;
     const data = new Uint8Array(Buffer.concat([Buffer.from(header, 'utf8'), body]));
-    await writeDurably(join(this.dir, EVIDENCE), name, data);
+    await writeDurable(join(this.dir, EVIDENCE, name), data);
   }
 
   /** Releases the directory lock. */

@@ -1,5 +1,5 @@
 import { generateKey } from '../../log/note.js';
-import { writeAtomic } from '../../platform/election-dir.js';
+import { writeDurable } from '../../platform/durable-write.js';
 import { parse, requireOption } from '../usage.js';
 
 const HELP = `
@@ -17,8 +17,8 @@ export async function runKeygen(args: string[]): Promise<number> {
   if (!a) return 0;
   const key = generateKey(requireOption(a.values.name, 'name'));
   if (a.values.out) {
-    writeAtomic(a.values.out, `${key.signerKey}\n`, 0o600);
-    writeAtomic(`${a.values.out}.vkey`, `${key.verifierKey}\n`);
+    await writeDurable(a.values.out, `${key.signerKey}\n`, 0o600);
+    await writeDurable(`${a.values.out}.vkey`, `${key.verifierKey}\n`);
     process.stdout.write(`${key.verifierKey}\n`);
   } else {
     process.stdout.write(

@@ -151,7 +151,7 @@ export async function runSubmit(args: string[]): Promise<number> {
     return 2;
   }
   const out = v['receipt-out'] ?? `receipt-${contest}-${station}.tlog-proof`;
-  saveReceipt(out, body.receipt);
+  await saveReceipt(out, body.receipt);
   const check = checkSavedReceipt(out, definition.logKey, definition.logOrigin);
   if (!check.ok) {
     process.stderr.write(`THE RECEIPT DOES NOT VERIFY: ${check.error}\n`);
