@@ -204,7 +204,10 @@ describe('three witnesses on loopback', () => {
         ),
         'utf8',
       );
-      assert.equal(after, before);
+      // The same tree (origin, size, root); the honest log may have re-signed it
+      // since (its timed cosignature line moves on while it is idle).
+      const body = (note: string) => note.slice(0, note.indexOf('\n\n'));
+      assert.equal(body(after), body(before));
       const evidence = readdirSync(join(victim.stateDir, 'evidence'));
       assert.ok(evidence.length >= 1);
       const forkNote = await fork.checkpoint();
