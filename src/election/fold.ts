@@ -3,12 +3,27 @@
 // the log; all must reach the same numbers from the same entries. The portal
 // does not fold: it checks one station's figures against its proven entry and
 // recomputes that entry's flags with the same rules (rules.ts).
+import { ok, type Result } from '../basics/result.js';
 import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { decodeEntry, type Entry, type ResultEntry } from './entries.js';
 import type { Figures, OfficialEntry } from './official-entry.js';
-import { type Correction, type FoldView, Officials, type RaceFigures } from './officials.js';
-import { checkResult, type DeviceLookup, type ResultFlag, resultFlags } from './rules.js';
+import {
+  type Correction,
+  type FoldView,
+  type OfficialEffect,
+  type OfficialError,
+  Officials,
+  type RaceFigures,
+} from './officials.js';
+import {
+  type CheckedVerdict,
+  checkResult,
+  type DeviceLookup,
+  type ResultFlag,
+  type RuleError,
+  resultFlags,
+} from './rules.js';
 
 export interface StationResult {
   contest: ContestId;
@@ -176,12 +191,8 @@ export class TallyFold {
     return this.apply(entryIndex, decoded.value);
   }
 
-  /**
-   * Folds the next (decoded) log entry. `checkedFlags` may be given by a caller
-   * that has just run checkResult on this very entry (the sequencer, for
-   * results the API accepted), so the signature is not verified twice.
-   */
-  apply(entryIndex: number, entry: Entry, checkedFlags?: ResultFlag[]): FoldChange {
+  /** Folds the next (decoded) log entry, checking it by the election's rules. */
+  apply(entryIndex: number, entry: Entry): FoldChange {
     this.advance(entryIndex);
     switch (entry.type) {
       case 'election':
@@ -194,23 +205,52 @@ export class TallyFold {
           });
         return NO_CHANGE;
       case 'result':
-        return this.applyResult(entryIndex, entry, checkedFlags);
+        return this.applyResult(entryIndex, entry, checkResult(this.index, entry, this.devices));
       case 'official':
         return this.foldOfficial(entryIndex, entry, false);
     }
   }
 
   /**
-   * Folds an official's act, checked against the state before it; `signed`
-   * skips the commission signature for a caller that has just made it.
+   * Folds the next log entry, a result the rules already passed (`verdict`
+   * says where: rules.ts makes every verdict), so its signature is not
+   * verified twice. A verdict may predate a revocation, or know only the
+   * definition's devices: it counts while the device stands as of now, and
+   * otherwise the rules run in full, against the log as it now stands.
    */
-  applyOfficial(entryIndex: number, entry: OfficialEntry, signed = false): FoldChange {
+  applyPrechecked(entryIndex: number, entry: ResultEntry, verdict: CheckedVerdict): FoldChange {
     this.advance(entryIndex);
-    return this.foldOfficial(entryIndex, entry, signed);
+    const checked = this.deviceStands(entry)
+      ? ok(verdict.flags)
+      : checkResult(this.index, entry, this.devices);
+    return this.applyResult(entryIndex, entry, checked);
   }
 
-  private foldOfficial(entryIndex: number, entry: OfficialEntry, signed: boolean): FoldChange {
-    const checked = this.officials.check(entry, entryIndex, this.view, signed);
+  /**
+   * Checks an official's act against the log as folded so far (the state
+   * just before it). `signedHere`: the commission signature is this
+   * process's own, made (or about to be made) over an act that passed, so it
+   * is not verified; an entry from anywhere else has it verified.
+   */
+  checkOfficial(
+    entry: OfficialEntry,
+    { signedHere }: { signedHere: boolean },
+  ): Result<OfficialEffect, OfficialError> {
+    return this.officials.check(entry, this.size, this.view, signedHere);
+  }
+
+  /** Folds an official's act, checked against the state before it (`signedHere`: see checkOfficial). */
+  applyOfficial(
+    entryIndex: number,
+    entry: OfficialEntry,
+    { signedHere }: { signedHere: boolean },
+  ): FoldChange {
+    this.advance(entryIndex);
+    return this.foldOfficial(entryIndex, entry, signedHere);
+  }
+
+  private foldOfficial(entryIndex: number, entry: OfficialEntry, signedHere: boolean): FoldChange {
+    const checked = this.checkOfficial(entry, { signedHere });
     if (!checked.ok) {
       this.anomalies.push({
         entryIndex,
@@ -313,14 +353,8 @@ export class TallyFold {
   private applyResult(
     entryIndex: number,
     entry: ResultEntry,
-    checkedFlags?: ResultFlag[],
+    checked: Result<ResultFlag[], RuleError>,
   ): FoldChange {
-    // Flags checked elsewhere (a worker, or the API) used the definition's devices
-    // or the state when it was checked: the device's standing now is checked here.
-    const checked =
-      checkedFlags && this.deviceStands(entry)
-        ? { ok: true as const, value: checkedFlags }
-        : checkResult(this.index, entry, this.devices);
     if (!checked.ok) {
       this.anomalies.push({
         entryIndex,

@@ -27,14 +27,82 @@ export interface RuleError {
   message: string;
 }
 
-/** Plausibility flags: the form is accepted as signed, and the flag is shown beside it. */
+/**
+ * Plausibility flags: the form is accepted as signed, and the flag is shown
+ * beside it. These words are on the record (tallies' `flagged`, the API, open
+ * data; FORMATS.md §7.2): forensics reports the same rules under the same words.
+ */
 export type ResultFlag = 'over-registered' | 'over-cap' | 'sum-mismatch';
+
+/** Every flag, in the order resultFlags lists them (FORMATS.md §7.2). */
+export const RESULT_FLAGS: readonly ResultFlag[] = ['over-registered', 'over-cap', 'sum-mismatch'];
 
 export const FLAG_DESCRIPTIONS: Record<ResultFlag, string> = {
   'over-registered': 'more ballots (valid + rejected) than registered voters',
   'over-cap': 'more ballots than the per-station cap',
   'sum-mismatch': 'candidate votes do not add up to the total valid votes written on the form',
 };
+
+declare const madeByRules: unique symbol;
+
+/**
+ * How a result came to pass the rules before the fold saw it:
+ * - `checked-here`: checkResult ran in this process, signature included;
+ * - `checked-by-worker`: checkResult ran in a signature worker thread (kura
+ *   verify) against the definition's devices, and sent back its flags;
+ * - `logged-by-writer`: read back from a log whose writer checked it before
+ *   logging it (a replay from the store); only its flags are recomputed.
+ */
+export type VerdictSource = 'checked-here' | 'checked-by-worker' | 'logged-by-writer';
+
+/**
+ * A result's verdict from the rules, made only in this module (the brand), so a
+ * fold that is handed one knows it did not come from nowhere; `source` says
+ * where. It holds for the entry it was made for: the caller keeps them together.
+ */
+export interface CheckedVerdict {
+  readonly [madeByRules]: true;
+  readonly source: VerdictSource;
+  readonly flags: ResultFlag[];
+}
+
+function verdict(source: VerdictSource, flags: ResultFlag[]): CheckedVerdict {
+  return { source, flags } as CheckedVerdict;
+}
+
+/** checkResult, as a verdict a fold can take. */
+export function checkResultVerdict(
+  index: ElectionIndex,
+  entry: ResultEntry,
+  devices?: DeviceLookup,
+): Result<CheckedVerdict, RuleError> {
+  const checked = checkResult(index, entry, devices);
+  return checked.ok ? ok(verdict('checked-here', checked.value)) : checked;
+}
+
+/**
+ * The verdict on a result once its pending signature (checkResultRules) has
+ * been verified, here or on another thread: BAD_SIGNATURE if it did not.
+ */
+export function signatureVerdict(
+  pending: PendingSignature,
+  valid: boolean,
+): Result<CheckedVerdict, RuleError> {
+  return valid ? ok(verdict('checked-here', pending.flags)) : badSignature(pending.device);
+}
+
+/** A verdict checkResult reached in a signature worker thread, carried back as its flags. */
+export function workerVerdict(flags: ResultFlag[]): CheckedVerdict {
+  return verdict('checked-by-worker', flags);
+}
+
+/**
+ * The verdict on a result read back from a log its writer checked before it
+ * logged it (and whose bytes the signed tree proves): its flags, recomputed.
+ */
+export function loggedVerdict(index: FlagFacts, entry: ResultEntry): CheckedVerdict {
+  return verdict('logged-by-writer', resultFlags(index, entry));
+}
 
 function refuse(
   code: RuleErrorCode,
@@ -69,23 +137,30 @@ export function checkResult(
 ): Result<ResultFlag[], RuleError> {
   const rules = checkResultRules(index, entry, devices);
   if (!rules.ok) return rules;
-  const { publicKey, message, signature } = rules.value;
-  if (!ed25519Verify(publicKey, message, signature)) return badSignature(entry);
-  return ok(resultFlags(index, entry));
+  const { publicKey, message, signature, flags } = rules.value;
+  if (!ed25519Verify(publicKey, message, signature)) return badSignature(entry.device);
+  return ok(flags);
 }
 
-/** What remains to check after checkResultRules: one Ed25519 signature. */
+declare const passedRules: unique symbol;
+
+/** What remains to check after checkResultRules: one Ed25519 signature (see signatureVerdict). */
 export interface PendingSignature {
+  readonly [passedRules]: true;
   publicKey: Uint8Array;
   message: Uint8Array;
   signature: Uint8Array;
+  /** The device that signed, to name in a BAD_SIGNATURE refusal. */
+  device: string;
+  /** The result's flags, should the signature verify. */
+  flags: ResultFlag[];
 }
 
-export function badSignature(entry: ResultEntry): { ok: false; error: RuleError } {
+function badSignature(device: string): { ok: false; error: RuleError } {
   return refuse(
     'BAD_SIGNATURE',
     'sig',
-    `the signature does not verify with the public key of device ${entry.device}`,
+    `the signature does not verify with the public key of device ${device}`,
   );
 }
 
@@ -165,11 +240,14 @@ export function checkResultRules(
     pub = fromBase64(device.publicKey) ?? NO_BYTES;
     publicKeys.set(device.publicKey, pub);
   }
-  return ok({
+  const pending = {
     publicKey: pub,
     message: signingMessage(entry),
     signature: fromBase64(entry.sig) ?? NO_BYTES,
-  });
+    device: entry.device,
+    flags: resultFlags(index, entry),
+  };
+  return ok(pending as PendingSignature);
 }
 
 /** What the flags depend on: an ElectionIndex, or the same facts read from a definition (the browser). */

@@ -8,7 +8,7 @@
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
-import { resultFlags } from '../election/rules.js';
+import { loggedVerdict } from '../election/rules.js';
 import type { Store } from '../store/store.js';
 
 const BATCH = 1000;
@@ -42,7 +42,7 @@ export class FoldFollower {
       for (const e of entries) {
         const decoded = decodeEntry(e.data);
         if (decoded.ok && decoded.value.type === 'result')
-          fold.apply(e.index, decoded.value, resultFlags(fold.index, decoded.value));
+          fold.applyPrechecked(e.index, decoded.value, loggedVerdict(fold.index, decoded.value));
         else fold.applyBytes(e.index, e.data);
       }
     }

@@ -107,12 +107,7 @@ export class OfficialsService {
     checkPasswordLength(a.password);
     if (this.fold.officials.accounts.has(a.account))
       throw new ApiError('ACCOUNT_EXISTS', `account ${a.account} already exists`, 'account');
-    const act: OfficialAct = {
-      kind: 'account-created',
-      account: a.account,
-      role: a.role,
-      scope: a.scope,
-    };
+    const act = accountAct('account-created', a);
     // Refuse before touching the credentials table: the same rules the log will apply.
     this.precheck(actor, act);
     const totpSecret = a.role === 'commission-admin' ? newTotpSecret() : null;
@@ -137,7 +132,7 @@ export class OfficialsService {
   precheck(actor: Account | null, act: OfficialAct): void {
     // Unsigned: the signature is the server's own, made only once the act passes.
     const probe: OfficialEntry = { ...this.draft(actor, act), sig: '' };
-    const c = this.fold.officials.check(probe, this.fold.size, this.fold.view, true);
+    const c = this.fold.checkOfficial(probe, { signedHere: true });
     if (!c.ok) throw new ApiError(c.error.code, c.error.message, c.error.field);
   }
 
@@ -149,12 +144,7 @@ export class OfficialsService {
     actor: Account,
     a: { account: string; role: Role; scope: string },
   ): Promise<{ receipt: Receipt; activationCode: string }> {
-    const act: OfficialAct = {
-      kind: 'account-proposed',
-      account: a.account,
-      role: a.role,
-      scope: a.scope,
-    };
+    const act = accountAct('account-proposed', a);
     this.precheck(actor, act);
     const code = activationCode();
     await this.o.accounts.putProposedAccount({
@@ -386,4 +376,12 @@ function checkPasswordLength(password: string): void {
 /** One half of an activation code: 160 random bits, base32. */
 function activationCode(): string {
   return base32Encode(randomBytes(20));
+}
+
+/** The act that makes an account: its id, role and scope, and nothing secret (never the password). */
+function accountAct(
+  kind: 'account-created' | 'account-proposed',
+  a: { account: string; role: Role; scope: string },
+): OfficialAct {
+  return { kind, account: a.account, role: a.role, scope: a.scope };
 }

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
-import { resultFlags } from '../election/rules.js';
+import { loggedVerdict } from '../election/rules.js';
 import { equal, toHex } from '../log/bytes.js';
 import { openCheckpoint } from '../log/checkpoint.js';
 import { parseVerifierKey } from '../log/note.js';
@@ -266,7 +266,7 @@ export async function replayStoredLog(
       // bytes are now proven by the signed tree: only its flags are recomputed
       // (the device's standing is still checked; kura verify re-verifies all).
       if (decoded.ok && decoded.value.type === 'result')
-        fold.apply(i, decoded.value, resultFlags(index, decoded.value));
+        fold.applyPrechecked(i, decoded.value, loggedVerdict(index, decoded.value));
       else if (decoded.ok) fold.apply(i, decoded.value);
       else fold.applyBytes(i, row.data);
       const counted =

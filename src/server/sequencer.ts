@@ -8,7 +8,7 @@ import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry, type ResultEntry } from '../election/entries.js';
 import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
-import { checkResult, type ResultFlag } from '../election/rules.js';
+import { type CheckedVerdict, checkResult } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { leafHash } from '../log/merkle.js';
@@ -38,14 +38,17 @@ export interface Receipt {
   duplicate: boolean;
 }
 
-interface Pending {
-  entry: ResultEntry | OfficialEntry;
+type Pending = {
   bytes: Uint8Array;
-  /** The flags checkResult gave when the API accepted it. */
-  flags: ResultFlag[];
   key: string;
   waiters: Array<{ resolve: (r: Receipt) => void; reject: (e: unknown) => void }>;
-}
+} & (
+  | {
+      entry: ResultEntry /** The rules' verdict when the API accepted it. */;
+      verdict: CheckedVerdict;
+    }
+  | { entry: OfficialEntry; verdict: null }
+);
 
 export interface SequencerOptions {
   /** Longest a result waits before its batch is sequenced. */
@@ -136,7 +139,7 @@ export class Sequencer {
    * logged (or already queued) gets the same index; a different result for the
    * same station and contest is refused.
    */
-  async submit(entry: ResultEntry, bytes: Uint8Array, flags: ResultFlag[]): Promise<Receipt> {
+  async submit(entry: ResultEntry, bytes: Uint8Array, verdict: CheckedVerdict): Promise<Receipt> {
     if (this.broken)
       throw new ApiError(
         'SEQUENCER_UNAVAILABLE',
@@ -166,7 +169,7 @@ export class Sequencer {
         queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
         return;
       }
-      this.enqueue({ entry, bytes, flags, key, waiters: [{ resolve, reject }] });
+      this.enqueue({ entry, bytes, verdict, key, waiters: [{ resolve, reject }] });
     });
   }
 
@@ -189,12 +192,12 @@ export class Sequencer {
         'SEQUENCER_UNAVAILABLE',
         `the sequencer stopped after an error: ${this.broken.message}`,
       );
-    const checked = this.fold.officials.check(entry, this.fold.size, this.fold.view, true);
+    const checked = this.fold.checkOfficial(entry, { signedHere: true });
     if (!checked.ok)
       throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
     const key = `official\u0000${++this.officialCount}`;
     return new Promise<Receipt>((resolve, reject) =>
-      this.enqueue({ entry, bytes, flags: [], key, waiters: [{ resolve, reject }] }),
+      this.enqueue({ entry, bytes, verdict: null, key, waiters: [{ resolve, reject }] }),
     );
   }
 
@@ -205,7 +208,7 @@ export class Sequencer {
   private refusalNow(p: Pending): ApiError | null {
     const e = p.entry;
     if (e.type === 'official') {
-      const c = this.fold.officials.check(e, this.fold.size, this.fold.view, true);
+      const c = this.fold.checkOfficial(e, { signedHere: true });
       return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
     }
     if (this.fold.deviceStands(e)) return null;
@@ -281,9 +284,9 @@ export class Sequencer {
         const index = start + batch.length;
         batch.push(p);
         const change =
-          p.entry.type === 'result'
-            ? this.fold.apply(index, p.entry, p.flags)
-            : this.fold.applyOfficial(index, p.entry, true);
+          p.verdict === null
+            ? this.fold.applyOfficial(index, p.entry, { signedHere: true })
+            : this.fold.applyPrechecked(index, p.entry, p.verdict);
         for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
         for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
         entries.push({

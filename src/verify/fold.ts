@@ -6,6 +6,7 @@
 import type { ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
 import { TallyFold, type UnitTally } from '../election/fold.js';
+import { workerVerdict } from '../election/rules.js';
 import type { Findings, VerifyReport } from './report.js';
 import type { SignaturePool } from './sig-pool.js';
 import { type CheckReply, flagsOf, STATUS } from './sig-protocol.js';
@@ -103,7 +104,7 @@ export class StreamingFold {
       if (status[k] === STATUS.COUNTED) {
         // The worker decoded it (canonical, well-formed) and checked every rule: parse and count.
         const entry = JSON.parse(this.decoder.decode(bytes)) as ResultEntry;
-        this.fold.apply(i, entry, flagsOf(flags[k] as number));
+        this.fold.applyPrechecked(i, entry, workerVerdict(flagsOf(flags[k] as number)));
       } else {
         this.fold.applyBytes(i, bytes);
       }

@@ -10,6 +10,7 @@ import { signResult } from '../../src/election/device.js';
 import { checkDefinition, type ElectionIndex, NATION } from '../../src/election/election-index.js';
 import { encodeEntry, type ResultEntry, type Unsigned } from '../../src/election/entries.js';
 import { TallyFold, type UnitTally } from '../../src/election/fold.js';
+import { checkResultVerdict, workerVerdict } from '../../src/election/rules.js';
 import { generateKey } from '../../src/log/note.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 
@@ -277,4 +278,31 @@ test('every party total is the sum of its candidates’ station results (six con
   }
   // Nation (5 contests) + 3 counties (county scope: 0; constituency: 3; ward: 3·2) + ...
   assert.ok(partyTallies > 20, `${partyTallies} party tallies checked`);
+});
+
+test('a prechecked result is counted on its verdict while its device stands; otherwise by the rules', () => {
+  const index = indexOf(smallDefinition());
+  const results = resultsFor(index, 7);
+  const first = results[0];
+  const second = results.find((r) => r.station !== first?.station);
+  assert.ok(first && second);
+  const fold = new TallyFold(index);
+  fold.applyBytes(0, new TextEncoder().encode('{"type":"election"}'));
+  // The verdict is taken at its word: its flags, and no second signature check.
+  const unsigned = { ...first, sig: `${'A'.repeat(86)}==` };
+  fold.applyPrechecked(1, unsigned, workerVerdict(['over-cap']));
+  const after = (i: number) => fold.anomalies.filter((a) => a.entryIndex >= i);
+  assert.deepEqual(after(1), []);
+  assert.deepEqual(fold.result(first.contest, first.station)?.flags, ['over-cap']);
+  // A verdict on a device that does not stand (here: another station's) is not enough.
+  const verdict = checkResultVerdict(index, second);
+  assert.ok(verdict.ok);
+  const elsewhere = { ...second, device: `dev-${first.station}` };
+  fold.applyPrechecked(2, elsewhere, verdict.value);
+  assert.deepEqual(
+    after(1).map((a) => [a.entryIndex, a.kind, a.detail.split(':')[0]]),
+    [[2, 'rule-violation', 'DEVICE_NOT_ENROLLED_AT_STATION']],
+  );
+  assert.equal(fold.result(second.contest, second.station), undefined);
+  assert.equal(fold.size, 3);
 });

@@ -1,7 +1,7 @@
 // POST /api/v1/results: one station's signed result for one contest.
 import type { FastifyInstance } from 'fastify';
 import { checkEntryShape, encodeEntry, MAX_ENTRY_BYTES } from '../../election/entries.js';
-import { badSignature, checkResultRules, resultFlags } from '../../election/rules.js';
+import { checkResultRules, signatureVerdict } from '../../election/rules.js';
 import { ed25519Verify } from '../../log/crypto.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -26,12 +26,11 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     const valid = ctx.signatures
       ? await ctx.signatures.verify(publicKey, message, signature)
       : ed25519Verify(publicKey, message, signature);
-    if (!valid) {
-      const bad = badSignature(entry).error;
-      throw new ApiError(bad.code, bad.message, bad.field);
-    }
-    const flags = resultFlags(ctx.index, entry);
-    const receipt = await sequencer.submit(entry, bytes, flags);
+    const verdict = signatureVerdict(rules.value, valid);
+    if (!verdict.ok)
+      throw new ApiError(verdict.error.code, verdict.error.message, verdict.error.field);
+    const { flags } = verdict.value;
+    const receipt = await sequencer.submit(entry, bytes, verdict.value);
     return reply.code(receipt.duplicate ? 200 : 201).send({
       index: receipt.index,
       duplicate: receipt.duplicate,
