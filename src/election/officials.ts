@@ -176,6 +176,28 @@ function refuse(
   return err({ code, field, message });
 }
 
+type ActOf<K extends OfficialActKind> = Extract<OfficialAct, { kind: K }>;
+
+/** What an act's rules are given besides the act: who acts, where in the log, and the fold. */
+interface ActContext {
+  entry: OfficialEntry;
+  /** The acting account; null for the console or an unknown login name. */
+  actor: Account | null;
+  /** The act's log index. */
+  at: number;
+  fold: FoldView;
+}
+
+/**
+ * One kind of official act: the rules it must pass given the state before it,
+ * and what it then changes, side by side. `apply` runs only after `check`
+ * passed, and returns what the act acted on (ActRecord.object).
+ */
+interface ActRules<K extends OfficialActKind> {
+  check(o: Officials, act: ActOf<K>, c: ActContext): Result<OfficialEffect, OfficialError>;
+  apply(o: Officials, act: ActOf<K>, c: ActContext): string;
+}
+
 export class Officials {
   readonly accounts = new Map<AccountId, Account>();
   /** account-proposed entries by index. */
@@ -230,22 +252,6 @@ export class Officials {
     return !la.includes(b) && !lb.includes(a);
   }
 
-  /** The first of `others` that `actor` is not independent of (a NOT_INDEPENDENT refusal), or null. */
-  private dependence(actor: Account, others: readonly AccountId[], what: string) {
-    for (const o of others)
-      if (!this.independent(actor.id, o))
-        return refuse(
-          'NOT_INDEPENDENT',
-          'account',
-          `${actor.id} cannot approve ${what}: ${
-            this.accounts.get(actor.id)?.lineage.includes(o)
-              ? `${o} took part in making ${actor.id}`
-              : `${actor.id} took part in making ${o}`
-          }; the two-person rule needs an official independent of both`,
-        );
-    return null;
-  }
-
   /** Whether an account's scope covers a station: the nation ("") covers every station. */
   covers(scope: UnitCode, station: StationCode): boolean {
     return scope === NATION || this.index.rollup(station).includes(scope);
@@ -283,7 +289,33 @@ export class Officials {
     }
     const actor = this.checkActor(entry);
     if (!actor.ok) return actor;
-    return this.checkAct(entry.act, actor.value, at, fold);
+    return Officials.rulesOf(entry.act).check(this, entry.act, {
+      entry,
+      actor: actor.value,
+      at,
+      fold,
+    });
+  }
+
+  /** Records an act that check() accepted. */
+  apply(entry: OfficialEntry, at: number, fold: FoldView): void {
+    const { act } = entry;
+    const actor = entry.account === '' ? null : (this.accounts.get(entry.account) ?? null);
+    const object = Officials.rulesOf(act).apply(this, act, { entry, actor, at, fold });
+    this.acts.push({
+      entryIndex: at,
+      account: entry.account,
+      role: entry.role,
+      at: entry.at,
+      kind: act.kind,
+      object,
+      ...(act.kind === 'login' ? { outcome: act.outcome } : {}),
+    });
+  }
+
+  private static rulesOf(act: OfficialAct): ActRules<OfficialActKind> {
+    // Each kind's rules take that kind's act: the table below is typed per kind.
+    return Officials.ACTS[act.kind] as ActRules<OfficialActKind>;
   }
 
   /** The acting account (null for the console or an unknown login name), checked against the log. */
@@ -321,72 +353,69 @@ export class Officials {
     return ok(account);
   }
 
-  private permit(
-    actor: Account | null,
-    roles: readonly Role[],
-    what: string,
-  ): { ok: false; error: OfficialError } | null {
-    if (actor === null || !roles.includes(actor.role))
-      return refuse(
-        'NOT_PERMITTED',
-        'role',
-        `${actor ? `a ${actor.role}` : 'the console'} may not ${what}; ${roles.join(' or ')} only`,
-      );
-    return null;
-  }
+  /** The acts, each with its rules and its effect (FORMATS.md §14.2). */
+  private static readonly ACTS: { [K in OfficialActKind]: ActRules<K> } = {
+    login: { check: () => ok(NONE), apply: () => '' },
+    logout: { check: () => ok(NONE), apply: () => '' },
 
-  private checkAct(
-    act: OfficialAct,
-    actor: Account | null,
-    at: number,
-    fold: FoldView,
-  ): Result<OfficialEffect, OfficialError> {
-    switch (act.kind) {
-      case 'login':
-      case 'logout':
-        return ok(NONE);
-      case 'account-created':
-      case 'account-proposed': {
-        if (actor !== null || act.kind === 'account-proposed') {
-          const no = this.permit(actor, ['commission-admin'], 'create accounts');
+    'account-created': {
+      check: (o, act, { actor }) => {
+        // The console (the commission, bootstrapping) creates any account alone.
+        if (actor !== null) {
+          const no = permit(actor, ['commission-admin'], 'create accounts');
           if (no) return no;
+          if (APPROVING_ROLES.includes(act.role))
+            return refuse(
+              'TWO_PERSON_RULE',
+              'act.role',
+              `a ${act.role} account is proposed by one administrator and approved by another (account-proposed, account-approved)`,
+            );
         }
-        const approving = APPROVING_ROLES.includes(act.role);
-        // Only the console (the commission, bootstrapping) makes an approving account alone.
-        if (act.kind === 'account-created' && actor !== null && approving)
-          return refuse(
-            'TWO_PERSON_RULE',
-            'act.role',
-            `a ${act.role} account is proposed by one administrator and approved by another (account-proposed, account-approved)`,
-          );
-        if (act.kind === 'account-proposed' && !approving)
+        return o.checkNewAccount(act);
+      },
+      apply: (o, act, { entry, at }) => {
+        o.addAccount(
+          act.account,
+          act.role,
+          act.scope,
+          at,
+          entry.account === '' ? [] : [entry.account],
+        );
+        return act.account;
+      },
+    },
+
+    'account-proposed': {
+      check: (o, act, { actor }) => {
+        const no = permit(actor, ['commission-admin'], 'create accounts');
+        if (no) return no;
+        if (!APPROVING_ROLES.includes(act.role))
           return refuse(
             'NOT_PERMITTED',
             'act.role',
             `an ${act.role} cannot approve anything: an administrator creates it alone (account-created)`,
           );
-        const taken = this.accountTaken(act.account);
-        if (taken) return taken;
-        if (act.role === 'returning-officer') {
-          const unit = this.index.units.get(act.scope);
-          if (!unit || unit.level === 'ward')
-            return refuse(
-              'BAD_SCOPE',
-              'act.scope',
-              `a returning officer's scope must be a county or constituency of this election, not "${act.scope}"`,
-            );
-        } else if (act.scope !== NATION)
-          return refuse(
-            'BAD_SCOPE',
-            'act.scope',
-            `a ${act.role}'s scope is the nation (""), not "${act.scope}"`,
-          );
-        return ok(NONE);
-      }
-      case 'account-approved': {
-        const no = this.permit(actor, ['commission-admin'], 'approve accounts');
+        return o.checkNewAccount(act);
+      },
+      apply: (o, act, { entry, at }) => {
+        o.accountProposals.set(at, {
+          entryIndex: at,
+          account: act.account,
+          role: act.role,
+          scope: act.scope,
+          proposedBy: entry.account,
+          approvedAt: null,
+        });
+        o.pendingAccounts.set(act.account, at);
+        return act.account;
+      },
+    },
+
+    'account-approved': {
+      check: (o, act, { actor }) => {
+        const no = permit(actor, ['commission-admin'], 'approve accounts');
         if (no) return no;
-        const p = this.accountProposals.get(act.proposal);
+        const p = o.accountProposals.get(act.proposal);
         if (!p)
           return refuse(
             'UNKNOWN_PROPOSAL',
@@ -399,21 +428,30 @@ export class Officials {
             'act.proposal',
             `account ${p.account} was approved at log entry ${p.approvedAt}`,
           );
-        if (actor === null) return no ?? refuse('NOT_PERMITTED', 'account', 'needs an account');
+        if (actor === null) return refuse('NOT_PERMITTED', 'account', 'needs an account');
         if (actor.id === p.proposedBy)
           return refuse(
             'SELF_APPROVAL',
             'account',
             `${actor.id} proposed account ${p.account}; another administrator must approve it`,
           );
-        const dep = this.dependence(actor, [p.proposedBy], `the account ${p.account}`);
-        if (dep) return dep;
-        return ok(NONE);
-      }
-      case 'account-disabled': {
-        const no = this.permit(actor, ['commission-admin'], 'disable accounts');
+        return o.dependence(actor, [p.proposedBy], `the account ${p.account}`) ?? ok(NONE);
+      },
+      apply: (o, act, { entry, at }) => {
+        const p = o.accountProposals.get(act.proposal);
+        if (!p) return '';
+        p.approvedAt = at;
+        o.pendingAccounts.delete(p.account);
+        o.addAccount(p.account, p.role, p.scope, at, [p.proposedBy, entry.account]);
+        return p.account;
+      },
+    },
+
+    'account-disabled': {
+      check: (o, act, { actor }) => {
+        const no = permit(actor, ['commission-admin'], 'disable accounts');
         if (no) return no;
-        const target = this.accounts.get(act.account);
+        const target = o.accounts.get(act.account);
         if (!target) return refuse('UNKNOWN_ACCOUNT', 'act.account', `no account "${act.account}"`);
         if (target.disabledAt !== null)
           return refuse(
@@ -422,13 +460,21 @@ export class Officials {
             `account ${act.account} was disabled at log entry ${target.disabledAt}`,
           );
         return ok(NONE);
-      }
-      case 'device-enrolled': {
-        const no = this.permit(actor, ['commission-admin'], 'enroll devices');
+      },
+      apply: (o, act, { at }) => {
+        const a = o.accounts.get(act.account);
+        if (a) a.disabledAt = at;
+        return act.account;
+      },
+    },
+
+    'device-enrolled': {
+      check: (o, act, { actor }) => {
+        const no = permit(actor, ['commission-admin'], 'enroll devices');
         if (no) return no;
-        if (!this.index.stations.has(act.station))
+        if (!o.index.stations.has(act.station))
           return refuse('UNKNOWN_STATION', 'act.station', `no polling station "${act.station}"`);
-        if (this.devices.has(act.device))
+        if (o.devices.has(act.device))
           return refuse(
             'DEVICE_EXISTS',
             'act.device',
@@ -441,7 +487,7 @@ export class Officials {
             'act.publicKey',
             'the public key is not a usable Ed25519 key',
           );
-        for (const d of this.devices.values())
+        for (const d of o.devices.values())
           if (d.publicKey === act.publicKey)
             return refuse(
               'DEVICE_EXISTS',
@@ -449,7 +495,7 @@ export class Officials {
               `device ${d.id} already has this public key`,
             );
         if (act.replaces !== '') {
-          const old = this.devices.get(act.replaces);
+          const old = o.devices.get(act.replaces);
           if (!old) return refuse('UNKNOWN_DEVICE', 'act.replaces', `no device "${act.replaces}"`);
           if (old.station !== act.station)
             return refuse(
@@ -465,11 +511,26 @@ export class Officials {
             );
         }
         return ok(NONE);
-      }
-      case 'device-revoked': {
-        const no = this.permit(actor, ['commission-admin'], 'revoke devices');
+      },
+      apply: (o, act, { at }) => {
+        if (act.replaces !== '') o.revoke(act.replaces, at, `replaced by ${act.device}`);
+        o.devices.set(act.device, {
+          id: act.device,
+          station: act.station,
+          publicKey: act.publicKey,
+          enrolledAt: at,
+          revokedAt: null,
+          revokedReason: '',
+        });
+        return act.device;
+      },
+    },
+
+    'device-revoked': {
+      check: (o, act, { actor }) => {
+        const no = permit(actor, ['commission-admin'], 'revoke devices');
         if (no) return no;
-        const d = this.devices.get(act.device);
+        const d = o.devices.get(act.device);
         if (!d) return refuse('UNKNOWN_DEVICE', 'act.device', `no device "${act.device}"`);
         if (d.revokedAt !== null)
           return refuse(
@@ -478,17 +539,20 @@ export class Officials {
             `device ${d.id} was already revoked at log entry ${d.revokedAt}`,
           );
         return ok(NONE);
-      }
-      case 'correction-proposed': {
-        const no = this.permit(
-          actor,
-          ['returning-officer', 'commission-admin'],
-          'propose corrections',
-        );
+      },
+      apply: (o, act, { at }) => {
+        o.revoke(act.device, at, act.reason);
+        return act.device;
+      },
+    },
+
+    'correction-proposed': {
+      check: (o, act, { actor, fold }) => {
+        const no = permit(actor, ['returning-officer', 'commission-admin'], 'propose corrections');
         if (no) return no;
-        const where = this.checkFigures(act.contest, act.station, act);
+        const where = o.checkFigures(act.contest, act.station, act);
         if (!where.ok) return where;
-        if (actor && !this.covers(actor.scope, act.station))
+        if (actor && !o.covers(actor.scope, act.station))
           return refuse(
             'NOT_PERMITTED',
             'act.station',
@@ -503,7 +567,7 @@ export class Officials {
               ? `station ${act.station} has no ${act.contest} result to correct`
               : `the ${act.contest} result of station ${act.station} is entry ${logged}, not ${act.original}`,
           );
-        const pending = this.pendingCorrection(act.contest, act.station);
+        const pending = o.pendingCorrection(act.contest, act.station);
         if (pending)
           return refuse(
             'CORRECTION_PENDING',
@@ -511,9 +575,30 @@ export class Officials {
             `correction ${pending.entryIndex} of this result is awaiting approval`,
           );
         return ok(NONE);
-      }
-      case 'correction-approved': {
-        const c = this.corrections.get(act.correction);
+      },
+      apply: (o, act, { entry, at }) => {
+        o.corrections.set(at, {
+          entryIndex: at,
+          contest: act.contest,
+          station: act.station,
+          original: act.original,
+          reason: act.reason,
+          form: act.form,
+          votes: act.votes,
+          rejected: act.rejected,
+          totalValid: act.totalValid,
+          proposedBy: entry.account,
+          approvals: [],
+          status: 'awaiting-returning-officer',
+        });
+        o.pendingByStation.set(`${act.contest}\u0000${act.station}`, at);
+        return `${act.contest}/${act.station}`;
+      },
+    },
+
+    'correction-approved': {
+      check: (o, act, { actor }) => {
+        const c = o.corrections.get(act.correction);
         if (!c)
           return refuse(
             'UNKNOWN_CORRECTION',
@@ -539,7 +624,7 @@ export class Officials {
             `${actor.id} ${actor.id === c.proposedBy ? 'proposed' : 'already approved'} correction ${c.entryIndex}; another official must approve it`,
           );
         if (c.status === 'awaiting-returning-officer') {
-          if (actor.role !== 'returning-officer' || !this.covers(actor.scope, c.station))
+          if (actor.role !== 'returning-officer' || !o.covers(actor.scope, c.station))
             return refuse(
               'WRONG_APPROVER',
               'role',
@@ -551,7 +636,7 @@ export class Officials {
             'role',
             `correction ${c.entryIndex} now needs the commission's approval`,
           );
-        const dep = this.dependence(
+        const dep = o.dependence(
           actor,
           [c.proposedBy, ...c.approvals.map((a) => a.account)],
           `correction ${c.entryIndex}`,
@@ -560,13 +645,28 @@ export class Officials {
         if (c.status === 'awaiting-returning-officer') return ok(NONE);
         // Still the result it corrects (nothing else can replace it while pending).
         return ok({ kind: 'correction-in-force', correction: c });
-      }
-      case 'declaration': {
-        const no = this.permit(actor, ['returning-officer', 'commission-admin'], 'declare');
+      },
+      apply: (o, act, { entry, at }) => {
+        const c = o.corrections.get(act.correction);
+        if (c && entry.role !== '') {
+          c.approvals.push({ account: entry.account, role: entry.role, entryIndex: at });
+          if (c.status === 'awaiting-returning-officer') c.status = 'awaiting-commission';
+          else {
+            c.status = 'in-force';
+            o.pendingByStation.delete(`${c.contest}\u0000${c.station}`);
+          }
+        }
+        return String(act.correction);
+      },
+    },
+
+    declaration: {
+      check: (o, act, { actor, at, fold }) => {
+        const no = permit(actor, ['returning-officer', 'commission-admin'], 'declare');
         if (no) return no;
-        if (!this.index.contests.has(act.contest))
+        if (!o.index.contests.has(act.contest))
           return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${act.contest}"`);
-        if (act.unit !== NATION && !this.index.units.has(act.unit))
+        if (act.unit !== NATION && !o.index.units.has(act.unit))
           return refuse('UNKNOWN_UNIT', 'act.unit', `no unit "${act.unit}"`);
         if (actor && actor.role === 'returning-officer' && actor.scope !== act.unit)
           return refuse(
@@ -581,22 +681,17 @@ export class Officials {
             'act.unit',
             `${act.contest} has no single race in "${act.unit || 'the nation'}" to declare`,
           );
-        const key = Officials.declarationKey(act.contest, act.unit);
-        const before = this.declarations.get(key);
+        const before = o.declarations.get(Officials.declarationKey(act.contest, act.unit));
         if (before)
           return refuse(
             'ALREADY_DECLARED',
             'act.unit',
             `${act.contest} in "${act.unit || 'the nation'}" was declared at log entry ${before.entryIndex}`,
           );
+        const candidates = Object.keys(logged.votes).sort();
+        const counts = checkCandidates(act.votes, new Set(candidates), candidates);
+        if (!counts.ok) return counts;
         const diff = differences(act, logged);
-        const candidates = new Set(Object.keys(logged.votes));
-        for (const c of Object.keys(act.votes).sort())
-          if (!candidates.has(c))
-            return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
-        for (const c of [...candidates].sort())
-          if (!Object.hasOwn(act.votes, c))
-            return refuse('MISSING_CANDIDATE', `act.votes.${c}`, `a count for "${c}" is missing`);
         if (diff.length && act.override === '')
           return refuse(
             'DECLARATION_MISMATCH',
@@ -604,10 +699,85 @@ export class Officials {
             `the declared figures differ from the log's sums at entry ${at}: ${describe(diff)}; declare the logged figures, or give an override with a reason`,
           );
         return ok(NONE);
-      }
-    }
+      },
+      apply: (o, act, { entry, at, fold }) => {
+        const logged = fold.raceFigures(act.contest, act.unit);
+        if (logged && entry.role !== '')
+          o.declarations.set(Officials.declarationKey(act.contest, act.unit), {
+            entryIndex: at,
+            contest: act.contest,
+            unit: act.unit,
+            account: entry.account,
+            role: entry.role,
+            at: entry.at,
+            override: act.override,
+            votes: act.votes,
+            rejected: act.rejected,
+            totalValid: act.totalValid,
+            differences: differences(act, logged),
+            stationsReported: logged.stationsReported,
+          });
+        return `${act.contest}/${act.unit}`;
+      },
+    },
+  };
+
+  /** The rules an account being made must pass, whether created at once or proposed. */
+  private checkNewAccount(act: {
+    account: AccountId;
+    role: Role;
+    scope: UnitCode;
+  }): Result<OfficialEffect, OfficialError> {
+    const taken = this.accountTaken(act.account);
+    if (taken) return taken;
+    if (act.role === 'returning-officer') {
+      const unit = this.index.units.get(act.scope);
+      if (!unit || unit.level === 'ward')
+        return refuse(
+          'BAD_SCOPE',
+          'act.scope',
+          `a returning officer's scope must be a county or constituency of this election, not "${act.scope}"`,
+        );
+    } else if (act.scope !== NATION)
+      return refuse(
+        'BAD_SCOPE',
+        'act.scope',
+        `a ${act.role}'s scope is the nation (""), not "${act.scope}"`,
+      );
+    return ok(NONE);
   }
 
+  /** ACCOUNT_EXISTS when an id is an account or awaits approval as one. */
+  private accountTaken(id: AccountId): { ok: false; error: OfficialError } | null {
+    if (this.accounts.has(id))
+      return refuse('ACCOUNT_EXISTS', 'act.account', `account ${id} already exists`);
+    const p = this.pendingAccount(id);
+    if (p)
+      return refuse(
+        'ACCOUNT_EXISTS',
+        'act.account',
+        `account ${id} was proposed at log entry ${p.entryIndex} and awaits approval`,
+      );
+    return null;
+  }
+
+  /** The first of `others` that `actor` is not independent of (a NOT_INDEPENDENT refusal), or null. */
+  private dependence(actor: Account, others: readonly AccountId[], what: string) {
+    for (const o of others)
+      if (!this.independent(actor.id, o))
+        return refuse(
+          'NOT_INDEPENDENT',
+          'account',
+          `${actor.id} cannot approve ${what}: ${
+            this.accounts.get(actor.id)?.lineage.includes(o)
+              ? `${o} took part in making ${actor.id}`
+              : `${actor.id} took part in making ${o}`
+          }; the two-person rule needs an official independent of both`,
+        );
+    return null;
+  }
+
+  /** A station's figures for a contest: a race there, and a count for each of its candidates. */
   private checkFigures(
     contest: ContestId,
     station: StationCode,
@@ -624,132 +794,7 @@ export class Officials {
         'act.contest',
         `station ${station} has no race in ${contest}`,
       );
-    for (const c of Object.keys(f.votes).sort())
-      if (!race.candidateSet.has(c))
-        return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
-    for (const c of race.candidates)
-      if (!Object.hasOwn(f.votes, c))
-        return refuse('MISSING_CANDIDATE', `act.votes.${c}`, `a count for "${c}" is missing`);
-    return ok(null);
-  }
-
-  /** Records an act that check() accepted. */
-  apply(entry: OfficialEntry, at: number, fold: FoldView): void {
-    const act = entry.act;
-    let object = '';
-    switch (act.kind) {
-      case 'login':
-      case 'logout':
-        break;
-      case 'account-created': {
-        object = act.account;
-        const by = entry.account === '' ? [] : [entry.account];
-        this.addAccount(act.account, act.role, act.scope, at, by);
-        break;
-      }
-      case 'account-proposed':
-        object = act.account;
-        this.accountProposals.set(at, {
-          entryIndex: at,
-          account: act.account,
-          role: act.role,
-          scope: act.scope,
-          proposedBy: entry.account,
-          approvedAt: null,
-        });
-        this.pendingAccounts.set(act.account, at);
-        break;
-      case 'account-approved': {
-        const p = this.accountProposals.get(act.proposal);
-        object = p?.account ?? '';
-        if (!p) break;
-        p.approvedAt = at;
-        this.pendingAccounts.delete(p.account);
-        this.addAccount(p.account, p.role, p.scope, at, [p.proposedBy, entry.account]);
-        break;
-      }
-      case 'account-disabled': {
-        object = act.account;
-        const a = this.accounts.get(act.account);
-        if (a) a.disabledAt = at;
-        break;
-      }
-      case 'device-enrolled':
-        object = act.device;
-        if (act.replaces !== '') this.revoke(act.replaces, at, `replaced by ${act.device}`);
-        this.devices.set(act.device, {
-          id: act.device,
-          station: act.station,
-          publicKey: act.publicKey,
-          enrolledAt: at,
-          revokedAt: null,
-          revokedReason: '',
-        });
-        break;
-      case 'device-revoked':
-        object = act.device;
-        this.revoke(act.device, at, act.reason);
-        break;
-      case 'correction-proposed':
-        object = `${act.contest}/${act.station}`;
-        this.corrections.set(at, {
-          entryIndex: at,
-          contest: act.contest,
-          station: act.station,
-          original: act.original,
-          reason: act.reason,
-          form: act.form,
-          votes: act.votes,
-          rejected: act.rejected,
-          totalValid: act.totalValid,
-          proposedBy: entry.account,
-          approvals: [],
-          status: 'awaiting-returning-officer',
-        });
-        this.pendingByStation.set(`${act.contest}\u0000${act.station}`, at);
-        break;
-      case 'correction-approved': {
-        object = String(act.correction);
-        const c = this.corrections.get(act.correction);
-        if (!c || entry.role === '') break;
-        c.approvals.push({ account: entry.account, role: entry.role, entryIndex: at });
-        if (c.status === 'awaiting-returning-officer') c.status = 'awaiting-commission';
-        else {
-          c.status = 'in-force';
-          this.pendingByStation.delete(`${c.contest}\u0000${c.station}`);
-        }
-        break;
-      }
-      case 'declaration': {
-        object = `${act.contest}/${act.unit}`;
-        const logged = fold.raceFigures(act.contest, act.unit);
-        if (!logged || entry.role === '') break;
-        this.declarations.set(Officials.declarationKey(act.contest, act.unit), {
-          entryIndex: at,
-          contest: act.contest,
-          unit: act.unit,
-          account: entry.account,
-          role: entry.role,
-          at: entry.at,
-          override: act.override,
-          votes: act.votes,
-          rejected: act.rejected,
-          totalValid: act.totalValid,
-          differences: differences(act, logged),
-          stationsReported: logged.stationsReported,
-        });
-        break;
-      }
-    }
-    this.acts.push({
-      entryIndex: at,
-      account: entry.account,
-      role: entry.role,
-      at: entry.at,
-      kind: act.kind,
-      object,
-      ...(act.kind === 'login' ? { outcome: act.outcome } : {}),
-    });
+    return checkCandidates(f.votes, race.candidateSet, race.candidates);
   }
 
   private addAccount(
@@ -772,20 +817,6 @@ export class Officials {
     });
   }
 
-  /** ACCOUNT_EXISTS when an id is an account or awaits approval as one. */
-  private accountTaken(id: AccountId): { ok: false; error: OfficialError } | null {
-    if (this.accounts.has(id))
-      return refuse('ACCOUNT_EXISTS', 'act.account', `account ${id} already exists`);
-    const p = this.pendingAccount(id);
-    if (p)
-      return refuse(
-        'ACCOUNT_EXISTS',
-        'act.account',
-        `account ${id} was proposed at log entry ${p.entryIndex} and awaits approval`,
-      );
-    return null;
-  }
-
   private revoke(device: DeviceId, at: number, reason: string): void {
     const d = this.devices.get(device);
     if (d && d.revokedAt === null) {
@@ -793,6 +824,39 @@ export class Officials {
       d.revokedReason = reason;
     }
   }
+}
+
+/** NOT_PERMITTED unless the actor is an account in one of `roles`. */
+function permit(
+  actor: Account | null,
+  roles: readonly Role[],
+  what: string,
+): { ok: false; error: OfficialError } | null {
+  if (actor === null || !roles.includes(actor.role))
+    return refuse(
+      'NOT_PERMITTED',
+      'role',
+      `${actor ? `a ${actor.role}` : 'the console'} may not ${what}; ${roles.join(' or ')} only`,
+    );
+  return null;
+}
+
+/**
+ * A count for each candidate and no one else: the first unknown name (sorted),
+ * then the first missing one in `order`, so every implementation names the same.
+ */
+function checkCandidates(
+  votes: Figures['votes'],
+  known: ReadonlySet<string>,
+  order: readonly string[],
+): Result<null, OfficialError> {
+  for (const c of Object.keys(votes).sort())
+    if (!known.has(c))
+      return refuse('UNKNOWN_CANDIDATE', `act.votes.${c}`, `"${c}" is not in this race`);
+  for (const c of order)
+    if (!Object.hasOwn(votes, c))
+      return refuse('MISSING_CANDIDATE', `act.votes.${c}`, `a count for "${c}" is missing`);
+  return ok(null);
 }
 
 /** Declared against logged figures, field by field, candidates sorted. */
