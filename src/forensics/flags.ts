@@ -1,12 +1,15 @@
 // What a forensic flag on a station's result can say. A flag is a reason to
 // look at the station's form, never proof that anything went wrong.
 import type { ContestId, StationCode } from '../election/definition.js';
+import type { ResultFlag } from '../election/rules.js';
 
+/**
+ * The rule checks: the server's own plausibility flags, under the words the
+ * log's tallies carry (FORMATS.md §7.2), and checks of forensics' own.
+ */
 export type RuleFlag =
-  | 'turnout-over-100'
+  | ResultFlag
   | 'votes-over-registered'
-  | 'over-cap'
-  | 'sum-mismatch'
   | 'serial-at-two-stations'
   | 'station-reported-twice';
 
@@ -17,7 +20,7 @@ export type ForensicFlag = RuleFlag | StatisticalFlag;
 /** Rule checks first, in the order the report shows them. */
 export const FLAG_ORDER: readonly ForensicFlag[] = [
   'over-cap',
-  'turnout-over-100',
+  'over-registered',
   'votes-over-registered',
   'sum-mismatch',
   'serial-at-two-stations',
@@ -27,7 +30,7 @@ export const FLAG_ORDER: readonly ForensicFlag[] = [
 ];
 
 export const FLAG_TITLES: Record<ForensicFlag, string> = {
-  'turnout-over-100': 'Turnout over 100%',
+  'over-registered': 'More ballots than registered voters (turnout over 100%)',
   'votes-over-registered': 'More valid votes than registered voters',
   'over-cap': 'More ballots than the per-station cap',
   'sum-mismatch': 'Candidate votes do not add up to the valid total',

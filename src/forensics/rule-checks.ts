@@ -1,8 +1,9 @@
 // The rule checks: arithmetic a result must satisfy (or a fact that must hold
 // across the log), each tested on every logged result of one contest, with
-// the data for its plot. The first four are the server's own plausibility
-// flags (src/election/rules.ts) spelled out; a station's ballots are counted
-// the same way here: max(written valid total, candidates' sum) + rejected.
+// the data for its plot. over-cap, over-registered and sum-mismatch are the
+// server's own plausibility flags (src/election/rules.ts), under the same
+// words, spelled out; a station's ballots are counted the same way here:
+// max(written valid total, candidates' sum) + rejected.
 import type { StationCode } from '../election/definition.js';
 import type { RuleFlag, StationFlag } from './flags.js';
 import { type Histogram, histogram } from './histogram.js';
@@ -74,7 +75,7 @@ export function ruleChecks(
 ): RuleCheck[] {
   return [
     overCap(figures, perStationCap),
-    turnoutOver100(figures),
+    overRegistered(figures),
     votesOverRegistered(figures),
     sumMismatch(figures),
     serialAtTwoStations(figures, serials),
@@ -139,7 +140,7 @@ export function overCap(figures: readonly StationFigures[], cap: number | null):
   };
 }
 
-export function turnoutOver100(figures: readonly StationFigures[]): RuleCheck {
+export function overRegistered(figures: readonly StationFigures[]): RuleCheck {
   const flags: StationFlag[] = [];
   const values: number[] = [];
   for (const f of figures) {
@@ -148,7 +149,7 @@ export function turnoutOver100(figures: readonly StationFigures[]): RuleCheck {
         flags.push(
           flagOf(
             f,
-            'turnout-over-100',
+            'over-registered',
             `${f.ballots} ballots at a station with no registered voters`,
             f.ballots,
           ),
@@ -160,26 +161,31 @@ export function turnoutOver100(figures: readonly StationFigures[]): RuleCheck {
       flags.push(
         flagOf(
           f,
-          'turnout-over-100',
+          'over-registered',
           `${f.ballots} ballots for ${f.registered} registered voters: turnout ${pct(f.turnout)}`,
           f.turnout,
         ),
       );
   }
   return {
-    id: 'turnout-over-100',
+    id: 'over-registered',
     rule: 'ballots (valid + rejected) must not exceed the station’s registered voters',
     examined: figures.length,
     applicable: true,
     flags,
-    chart: {
-      kind: 'histogram',
-      histogram: histogram(values, { from: 0, to: 150, width: 2.5 }, (v) => v > 100),
-      xLabel: 'turnout: ballots ÷ registered voters (%)',
-      threshold: 100,
-      thresholdLabel: '100%',
-      percent: true,
-    },
+    chart: overOneHundredPercent(values, 'turnout: ballots ÷ registered voters (%)'),
+  };
+}
+
+/** A histogram of percentages (of the registered voters), 0 to 150, past 100 flagged. */
+function overOneHundredPercent(values: number[], xLabel: string): RuleChart {
+  return {
+    kind: 'histogram',
+    histogram: histogram(values, { from: 0, to: 150, width: 2.5 }, (v) => v > 100),
+    xLabel,
+    threshold: 100,
+    thresholdLabel: '100%',
+    percent: true,
   };
 }
 
@@ -205,14 +211,7 @@ export function votesOverRegistered(figures: readonly StationFigures[]): RuleChe
     examined: figures.length,
     applicable: true,
     flags,
-    chart: {
-      kind: 'histogram',
-      histogram: histogram(values, { from: 0, to: 150, width: 2.5 }, (v) => v > 100),
-      xLabel: 'valid votes ÷ registered voters (%)',
-      threshold: 100,
-      thresholdLabel: '100%',
-      percent: true,
-    },
+    chart: overOneHundredPercent(values, 'valid votes ÷ registered voters (%)'),
   };
 }
 
@@ -265,9 +264,8 @@ export function serialAtTwoStations(
   serials: Map<string, Set<StationCode>>,
 ): RuleCheck {
   const flags: StationFlag[] = [];
-  let one = 0;
-  let two = 0;
-  let more = 0;
+  /** For each result with a known serial, how many stations that serial signed for. */
+  const used: number[] = [];
   let unknown = 0;
   for (const f of figures) {
     const stations = f.serial === undefined ? undefined : serials.get(f.serial);
@@ -275,12 +273,8 @@ export function serialAtTwoStations(
       unknown++;
       continue;
     }
-    if (stations.size === 1) {
-      one++;
-      continue;
-    }
-    if (stations.size === 2) two++;
-    else more++;
+    used.push(stations.size);
+    if (stations.size === 1) continue;
     const others = [...stations].filter((s) => s !== f.station).sort();
     flags.push(
       flagOf(
@@ -306,9 +300,11 @@ export function serialAtTwoStations(
     chart: {
       kind: 'bars',
       bars: [
-        { label: 'serial used at 1 station', count: one, flagged: false },
-        { label: 'serial used at 2 stations', count: two, flagged: true },
-        { label: 'serial used at 3 or more', count: more, flagged: true },
+        ...onceTwiceMore(used, [
+          'serial used at 1 station',
+          'serial used at 2 stations',
+          'serial used at 3 or more',
+        ]),
         { label: 'no serial known', count: unknown, flagged: false },
       ],
       xLabel: 'results, by how many stations their device’s serial signed for',
@@ -337,14 +333,6 @@ export function stationReportedTwice(figures: readonly StationFigures[]): RuleCh
       ),
     );
   }
-  let once = 0;
-  let twice = 0;
-  let more = 0;
-  for (const k of times.values()) {
-    if (k === 1) once++;
-    else if (k === 2) twice++;
-    else more++;
-  }
   return {
     id: 'station-reported-twice',
     rule: 'a station has one result per contest in the log',
@@ -354,12 +342,18 @@ export function stationReportedTwice(figures: readonly StationFigures[]): RuleCh
     flags,
     chart: {
       kind: 'bars',
-      bars: [
-        { label: '1 result', count: once, flagged: false },
-        { label: '2 results', count: twice, flagged: true },
-        { label: '3 or more', count: more, flagged: true },
-      ],
+      bars: onceTwiceMore(times.values(), ['1 result', '2 results', '3 or more']),
       xLabel: 'stations, by the number of results logged for them',
     },
   };
+}
+
+/** Bars of how often something came once (as it should), twice, or three times or more (flagged). */
+function onceTwiceMore(times: Iterable<number>, labels: readonly [string, string, string]): Bar[] {
+  const counts = [0, 0, 0];
+  for (const k of times) {
+    const i = Math.min(k, 3) - 1;
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
+  return labels.map((label, i) => ({ label, count: counts[i] ?? 0, flagged: i > 0 }));
 }

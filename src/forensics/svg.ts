@@ -59,6 +59,16 @@ interface Frame {
   bottom: number;
 }
 
+/** A full-width frame around rows `rowsHeight` high (labels on the left), `below` clear under them. */
+function rowsFrame(
+  rowsHeight: number,
+  m: { left: number; right: number; bottom: number; below: number },
+): Frame {
+  const { left, right, bottom, below } = m;
+  const top = 16;
+  return { width: 720, height: top + rowsHeight + below + bottom, left, right, top, bottom };
+}
+
 function open(id: string, title: string, desc: string, f: Frame): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}" role="img" aria-labelledby="${id}-title ${id}-desc" class="plot" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12" fill="${COLOURS.text}">` +
@@ -225,14 +235,7 @@ export interface BarPlot {
 /** Horizontal bars with long category labels, each bar's count written beside it. */
 export function barsSvg(p: BarPlot): string {
   const rowH = 26;
-  const f: Frame = {
-    width: 720,
-    height: 40 + p.bars.length * rowH + 24,
-    left: 230,
-    right: 80,
-    top: 16,
-    bottom: 40,
-  };
+  const f = rowsFrame(p.bars.length * rowH, { left: 230, right: 80, bottom: 40, below: 8 });
   const max = Math.max(1, ...p.bars.map((b) => b.value));
   const plotW = f.width - f.left - f.right;
   let s = open(p.id, p.title, p.desc, f);
@@ -361,14 +364,7 @@ export interface StripPlot {
 /** One row of dots per group (deterministic vertical jitter), highlighted dots in red. */
 export function stripSvg(p: StripPlot): string {
   const rowH = 28;
-  const f: Frame = {
-    width: 720,
-    height: 20 + p.rows.length * rowH + 56,
-    left: 200,
-    right: 24,
-    top: 16,
-    bottom: 56,
-  };
+  const f = rowsFrame(p.rows.length * rowH, { left: 200, right: 24, bottom: 56, below: 4 });
   const plotW = f.width - f.left - f.right;
   const xOf = (v: number) =>
     r1(f.left + ((Math.max(p.xMin, Math.min(p.xMax, v)) - p.xMin) / (p.xMax - p.xMin)) * plotW);

@@ -103,8 +103,8 @@ describe('kura forensics (command)', () => {
         .filter((row) => row[0] === station && row[6] !== 'turnout-outlier')
         .map((row) => row[6])
         .sort();
-    assert.deepEqual(flagsOf(overCap), ['over-cap', 'turnout-over-100', 'votes-over-registered']);
-    assert.deepEqual(flagsOf(overRegistered), ['turnout-over-100', 'votes-over-registered']);
+    assert.deepEqual(flagsOf(overCap), ['over-cap', 'over-registered', 'votes-over-registered']);
+    assert.deepEqual(flagsOf(overRegistered), ['over-registered', 'votes-over-registered']);
     const capRow = rows.find((row) => row[6] === 'over-cap');
     assert.deepEqual(capRow?.slice(0, 6), [
       overCap,

@@ -29,13 +29,13 @@ function planted() {
   at(0, []);
   // 460 valid + 2 rejected for 437 registered.
   e.add(code(1), { alpha: 300, beta: 150, gamma: 10 }, { rejected: 2 });
-  at(1, ['turnout-over-100', 'votes-over-registered']);
+  at(1, ['over-registered', 'votes-over-registered']);
   // 470 valid ≤ 474 registered, but 480 ballots with the rejected.
   e.add(code(2), { alpha: 300, beta: 150, gamma: 20 }, { rejected: 10 });
-  at(2, ['turnout-over-100']);
+  at(2, ['over-registered']);
   // 720 valid: over the cap of 700 and over 511 registered.
   e.add(code(3), { alpha: 650, beta: 60, gamma: 10 });
-  at(3, ['over-cap', 'turnout-over-100', 'votes-over-registered']);
+  at(3, ['over-cap', 'over-registered', 'votes-over-registered']);
   // The written total is 10 more than the candidates' sum.
   e.add(code(4), { alpha: 200, beta: 80, gamma: 20 }, { totalValid: 310 });
   at(4, ['sum-mismatch']);
@@ -73,7 +73,7 @@ function analysed(): { report: ForensicsReport; p: ReturnType<typeof planted> } 
 
 const RULE_FLAGS = new Set([
   'over-cap',
-  'turnout-over-100',
+  'over-registered',
   'votes-over-registered',
   'sum-mismatch',
   'serial-at-two-stations',
@@ -119,7 +119,7 @@ describe('rule checks', () => {
     const byId = new Map(c?.rules.map((r) => [r.id, r.flags.length]));
     assert.deepEqual(Object.fromEntries(byId), {
       'over-cap': 1,
-      'turnout-over-100': 3,
+      'over-registered': 3,
       'votes-over-registered': 2,
       'sum-mismatch': 1,
       'serial-at-two-stations': 2,
