@@ -75,49 +75,27 @@ interface ContestSpec {
   forms: Contest['forms'];
 }
 
+/**
+ * A Kenyan contest: its id is its kind, and its forms are numbered together
+ * (34A at the station, 34B for the constituency, 34C the declaration).
+ */
+function contest(kind: ContestKind, title: string, scope: ScopeLevel, form: number): ContestSpec {
+  return {
+    id: kind,
+    kind,
+    title,
+    scope,
+    forms: { station: `${form}A`, constituency: `${form}B`, declaration: `${form}C` },
+  };
+}
+
 export const KENYA_2022_CONTESTS: readonly ContestSpec[] = [
-  {
-    id: 'president',
-    kind: 'president',
-    title: 'President',
-    scope: 'nation',
-    forms: { station: '34A', constituency: '34B', declaration: '34C' },
-  },
-  {
-    id: 'governor',
-    kind: 'governor',
-    title: 'County Governor',
-    scope: 'county',
-    forms: { station: '37A', constituency: '37B', declaration: '37C' },
-  },
-  {
-    id: 'senator',
-    kind: 'senator',
-    title: 'Senator',
-    scope: 'county',
-    forms: { station: '38A', constituency: '38B', declaration: '38C' },
-  },
-  {
-    id: 'woman-representative',
-    kind: 'woman-representative',
-    title: 'County Woman Member of the National Assembly',
-    scope: 'county',
-    forms: { station: '39A', constituency: '39B', declaration: '39C' },
-  },
-  {
-    id: 'member-of-parliament',
-    kind: 'member-of-parliament',
-    title: 'Member of the National Assembly',
-    scope: 'constituency',
-    forms: { station: '35A', constituency: '35B', declaration: '35C' },
-  },
-  {
-    id: 'member-of-county-assembly',
-    kind: 'member-of-county-assembly',
-    title: 'Member of the County Assembly',
-    scope: 'ward',
-    forms: { station: '36A', constituency: '36B', declaration: '36C' },
-  },
+  contest('president', 'President', 'nation', 34),
+  contest('governor', 'County Governor', 'county', 37),
+  contest('senator', 'Senator', 'county', 38),
+  contest('woman-representative', 'County Woman Member of the National Assembly', 'county', 39),
+  contest('member-of-parliament', 'Member of the National Assembly', 'constituency', 35),
+  contest('member-of-county-assembly', 'Member of the County Assembly', 'ward', 36),
 ];
 
 /** Contest ids a station votes in: all six, or only `president` in DIASPORA and PRISONS. */
