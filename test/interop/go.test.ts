@@ -28,12 +28,12 @@ import {
   proveInclusionFromTiles,
   TiledLogBuilder,
 } from '../../src/log/tiles.js';
+import { skipIfMissing } from '../helpers/required.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOPATH = process.env.KURA_GOPATH ?? '/usr/share/gocode';
 const goFound = !spawnSync('go', ['version'], { encoding: 'utf8' }).error;
-const SKIP = goFound ? false : 'go not found; skipping Go interop (CI installs golang-go)';
-if (!goFound) console.log('go not found; skipping Go interop (CI installs golang-go)');
+const SKIP = skipIfMissing(goFound, 'go (Debian golang-go)');
 
 let workDir = '';
 let binary = '';
