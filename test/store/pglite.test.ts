@@ -9,6 +9,7 @@ runStoreSuite('PGlite', async () => {
   const store = await openStore({ dataDir: t.dir, log: () => {} });
   return {
     store,
+    behindItsBack: (sql, params) => store.db.query(sql, params),
     async cleanup() {
       await store.close();
       t.remove();

@@ -78,6 +78,7 @@ if (unreachable !== undefined) {
     const store = await openStore({ url: s.url, log: () => {} });
     return {
       store,
+      behindItsBack: (sql, params) => store.db.query(sql, params),
       async cleanup() {
         await store.close();
         await s.drop();

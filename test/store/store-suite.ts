@@ -1,11 +1,13 @@
 // The Store contract, as node:test tests that run against any engine (Hono
 // style): runStoreSuite(name, newStore) registers them; pglite.test.ts and
-// postgres.test.ts call it with their own factories.
+// postgres.test.ts call it with their own factories. Every test runs on every
+// engine: what differs between engines comes from the factory, not from a
+// test asking which engine it has. The officials' AccountStore is part of it.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { SqlStore } from '../../src/store/sql-store.js';
+import { NO_PASSWORD } from '../../src/store/account-store.js';
 import {
   type Store,
   StoreConflictError,
@@ -16,6 +18,12 @@ import { awkwardBytes, batch, entry, leafHash, tile } from './fixtures.js';
 
 export interface StoreHandle {
   store: Store;
+  /**
+   * Runs a statement on the store's database behind the store's back, as
+   * someone with the database's password could: the log's tables must refuse
+   * to change even so.
+   */
+  behindItsBack(sql: string, params?: unknown[]): Promise<unknown>;
   cleanup(): Promise<void>;
 }
 
@@ -24,11 +32,11 @@ function sha256Hex(data: Uint8Array): string {
 }
 
 export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>): void {
-  const t = (title: string, fn: (store: Store) => Promise<void>) =>
+  const t = (title: string, fn: (store: Store, h: StoreHandle) => Promise<void>) =>
     test(title, async () => {
       const h = await newStore();
       try {
-        await fn(h.store);
+        await fn(h.store, h);
       } finally {
         await h.cleanup();
       }
@@ -355,7 +363,7 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal(await s.getMeta('none'), null);
     });
 
-    t('entries are never changed by later batches, nor by SQL', async (s) => {
+    t('entries are never changed by later batches, nor by SQL', async (s, h) => {
       const b0 = batch(0, 50);
       await s.appendBatch(b0);
       for (let start = 50; start < 200; start += 50) {
@@ -367,16 +375,14 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
         );
       }
       assert.deepEqual(await s.getEntries(0, 50), b0.entries);
-      if (s instanceof SqlStore) {
-        await assert.rejects(
-          s.db.query('UPDATE entries SET kind = $1 WHERE idx = 0', ['x']),
-          /append-only/,
-        );
-        await assert.rejects(s.db.query('DELETE FROM entries WHERE idx = 199'), /append-only/);
-        await assert.rejects(s.db.query('TRUNCATE entries CASCADE'), /append-only/);
-        assert.deepEqual(await s.getEntries(0, 50), b0.entries);
-        assert.equal((await s.getEntries(0, 1000)).length, 200);
-      }
+      await assert.rejects(
+        h.behindItsBack('UPDATE entries SET kind = $1 WHERE idx = 0', ['x']),
+        /append-only/,
+      );
+      await assert.rejects(h.behindItsBack('DELETE FROM entries WHERE idx = 199'), /append-only/);
+      await assert.rejects(h.behindItsBack('TRUNCATE entries CASCADE'), /append-only/);
+      assert.deepEqual(await s.getEntries(0, 50), b0.entries);
+      assert.equal((await s.getEntries(0, 1000)).length, 200);
     });
 
     t('concurrent appends at the same index: exactly one wins', async (s) => {
@@ -403,8 +409,11 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal((await s.getTally('c', ''))?.tally, 1);
       await assert.rejects(s.appendBatch(batch(1, 0)), StoreConflictError);
     });
+  });
 
-    // Officials' login guard (migrations/004_login_guard.sql): each check-and-change is atomic.
+  // Officials' credentials and login guard (migrations/002_accounts.sql,
+  // 004_login_guard.sql): each check-and-change is atomic.
+  describe(`AccountStore contract: ${name}`, () => {
     const account = (id: string) => ({
       id,
       role: 'returning-officer',
@@ -505,5 +514,86 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal(await a.getSession('t1'), null);
       assert.equal((await a.getAccount('ro2'))?.disabled, true);
     });
+
+    t(
+      'accounts: credentials read back; putting them again starts the account afresh',
+      async (s) => {
+        const a = s.accounts;
+        assert.equal(await a.getAccount('chair'), null);
+        await a.putAccount({
+          ...account('chair'),
+          role: 'commission-admin',
+          scope: '',
+          totpSecret: 'S',
+        });
+        assert.deepEqual(await a.getAccount('chair'), {
+          id: 'chair',
+          role: 'commission-admin',
+          scope: '',
+          passwordHash: 'scrypt$1$1$1$AA==$AA==',
+          totpSecret: 'S',
+          totpLastStep: 0,
+          failedLogins: 0,
+          lockedUntil: null,
+          disabled: false,
+          awaitingActivation: false,
+        });
+        const now = new Date('2026-01-01T00:00:00Z');
+        await a.reserveLoginAttempt('chair', now, 1, new Date('2026-01-01T01:00:00Z'));
+        await a.consumeTotpStep('chair', 7);
+        await a.markDisabled('chair');
+        // Credentials the log does not know yet may be replaced (a retried creation).
+        await a.putAccount({ ...account('chair'), passwordHash: 'scrypt$2' });
+        const again = await a.getAccount('chair');
+        assert.equal(again?.passwordHash, 'scrypt$2');
+        assert.equal(again?.role, 'returning-officer');
+        assert.equal(again?.totpSecret, null);
+        assert.equal(again?.totpLastStep, 0);
+        assert.equal(again?.failedLogins, 0);
+        assert.equal(again?.lockedUntil, null);
+        assert.equal(again?.disabled, false);
+        // A proposed account has no password any hash could match, until activated.
+        await a.putProposedAccount({
+          id: 'chair',
+          role: 'commission-admin',
+          scope: '',
+          proposerCodeSha256: 'p',
+        });
+        const proposed = await a.getAccount('chair');
+        assert.equal(proposed?.passwordHash, NO_PASSWORD);
+        assert.equal(proposed?.awaitingActivation, true);
+        assert.equal(await a.setApproverCode('nobody', 'q'), false);
+      },
+    );
+
+    t(
+      'accounts: sessions carry the account as it is now, and end one by one or all at once',
+      async (s) => {
+        const a = s.accounts;
+        await a.putAccount(account('ro'));
+        await a.putAccount(account('other'));
+        const expires = new Date('2099-01-01T00:00:00Z');
+        await a.createSession('t1', 'ro', expires);
+        await a.createSession('t2', 'ro', expires);
+        await a.createSession('t3', 'other', expires);
+        assert.deepEqual(await a.getSession('t1'), {
+          account: 'ro',
+          expiresAt: expires,
+          lockedUntil: null,
+          disabled: false,
+        });
+        assert.equal(await a.getSession('nope'), null);
+        // A lock taken after the session began shows on the session.
+        const until = new Date('2026-01-01T00:15:00Z');
+        await a.reserveLoginAttempt('ro', new Date('2026-01-01T00:00:00Z'), 1, until);
+        assert.equal((await a.getSession('t2'))?.lockedUntil?.toISOString(), until.toISOString());
+        await a.deleteSession('t1');
+        assert.equal(await a.getSession('t1'), null);
+        assert.equal((await a.getSession('t2'))?.account, 'ro');
+        await a.deleteSessions('ro');
+        assert.equal(await a.getSession('t2'), null);
+        assert.equal((await a.getSession('t3'))?.account, 'other', 'other accounts keep theirs');
+      },
+    );
   });
 }
