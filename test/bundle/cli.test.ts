@@ -2,31 +2,14 @@
 // verify-bundle (exit codes, --json), and the round trip bundle -> mirror
 // store -> bundle, which must give back the same log.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { BundleReport } from '../../src/bundle/report.js';
 import { startBundleMirror } from '../../src/server/bundle-mirror.js';
+import { kura } from '../helpers/kura-cli.js';
 import { exportTo, logWithForms, readMembers, rewriteBundle } from './fixture.js';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
-
-async function kura(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [...KURA, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 describe('kura export and kura verify-bundle (commands)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kura-bundle-cli-'));

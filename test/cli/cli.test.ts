@@ -3,31 +3,12 @@
 // `kura submit`, find it in the tallies and the log, and check its receipt
 // offline with `kura receipt verify`; a tampered receipt is refused.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
-
-async function kura(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [...KURA, ...args], { cwd });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { KURA_ARGS, kuraIn } from '../helpers/kura-cli.js';
 
 describe('kura CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kura-cli-'));
@@ -36,7 +17,7 @@ describe('kura CLI', () => {
   let station = '';
 
   before(async () => {
-    const made = await kura(
+    const made = await kuraIn(
       dir,
       'election',
       'synthetic',
@@ -50,7 +31,7 @@ describe('kura CLI', () => {
     station = JSON.parse(readFileSync(join(dir, 'el/definition.json'), 'utf8')).stations[3].code;
     server = spawn(
       process.execPath,
-      [...KURA, 'serve', '--election', 'el', '--data', 'data', '--port', '0'],
+      [...KURA_ARGS, 'serve', '--election', 'el', '--data', 'data', '--port', '0'],
       { cwd: dir },
     );
     url = await new Promise<string>((resolve, reject) => {
@@ -70,18 +51,18 @@ describe('kura CLI', () => {
   });
 
   test('--help lists the commands', async () => {
-    const r = await kura(dir, '--help');
+    const r = await kuraIn(dir, '--help');
     assert.equal(r.code, 0);
     for (const c of ['keygen', 'election', 'serve', 'submit', 'receipt'])
       assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
-    const bad = await kura(dir, 'frobnicate');
+    const bad = await kuraIn(dir, 'frobnicate');
     assert.equal(bad.code, 64);
     assert.match(bad.stderr, /unknown command/);
   });
 
   test('a result sent with kura submit is in the tallies and the log, and its receipt verifies offline', async () => {
     writeFileSync(join(dir, 'form.pdf'), '%PDF-1.4\n% a scanned Form 34A\n');
-    const sent = await kura(
+    const sent = await kuraIn(
       dir,
       'submit',
       '--server',
@@ -116,7 +97,7 @@ describe('kura CLI', () => {
     };
     assert.equal(entry.decoded.station, station);
 
-    const ok = await kura(dir, 'receipt', 'verify', 'r.tlog-proof', '--election', 'el');
+    const ok = await kuraIn(dir, 'receipt', 'verify', 'r.tlog-proof', '--election', 'el');
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /verified: entry 1/);
 
@@ -127,12 +108,12 @@ describe('kura CLI', () => {
       Buffer.from(extra, 'base64').toString('utf8').replace('"alpha":120', '"alpha":121'),
     ).toString('base64');
     writeFileSync(join(dir, 'forged.tlog-proof'), text.replace(extra, forged));
-    const bad = await kura(dir, 'receipt', 'verify', 'forged.tlog-proof', '--election', 'el');
+    const bad = await kuraIn(dir, 'receipt', 'verify', 'forged.tlog-proof', '--election', 'el');
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /DOES NOT VERIFY/);
 
     // Sending the same signed result again is answered with the original entry.
-    const again = await kura(
+    const again = await kuraIn(
       dir,
       'submit',
       '--server',
@@ -160,7 +141,7 @@ describe('kura CLI', () => {
   });
 
   test('a refused result says why and exits non-zero', async () => {
-    const r = await kura(
+    const r = await kuraIn(
       dir,
       'submit',
       '--server',

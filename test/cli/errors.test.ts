@@ -3,33 +3,17 @@
 // cannot be trusted"; a --data holding no store is refused by the commands that
 // only read one, and kura serve makes a new store only where nothing is, and says so.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { main } from '../../src/cli/main.js';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
-
-async function kura(cwd: string, ...args: string[]) {
-  try {
-    const r = await run(process.execPath, [...KURA, ...args], { cwd });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { KURA_ARGS, kuraIn } from '../helpers/kura-cli.js';
 
 /** The command names `kura --help` lists. */
 async function commands(cwd: string): Promise<string[]> {
-  const r = await kura(cwd, '--help');
+  const r = await kuraIn(cwd, '--help');
   assert.equal(r.code, 0, r.stderr);
   return [...r.stdout.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1] as string);
 }
@@ -65,7 +49,7 @@ function oneLine(stderr: string): string {
 describe('kura CLI errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kura-cli-errors-'));
   before(async () => {
-    const made = await kura(dir, 'election', 'synthetic', '--stations', '5', '--out', 'el');
+    const made = await kuraIn(dir, 'election', 'synthetic', '--stations', '5', '--out', 'el');
     assert.equal(made.code, 0, made.stderr);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,16 +72,16 @@ describe('kura CLI errors', () => {
         `kura ${name}: unknown option --no-such-flag (see kura ${name} --help)`,
       );
     }
-    const missing = await kura(dir, 'verify', '--state');
+    const missing = await kuraIn(dir, 'verify', '--state');
     assert.equal(missing.code, 64);
     assert.match(oneLine(missing.stderr), /--state needs a value/);
-    const unknown = await kura(dir, 'frobnicate');
+    const unknown = await kuraIn(dir, 'frobnicate');
     assert.equal(unknown.code, 64);
     assert.match(oneLine(unknown.stderr), /unknown command "frobnicate"/);
   });
 
   test('verify-bundle on a file that is not there: cannot open it, exit 64 (not 2)', async () => {
-    const r = await kura(dir, 'verify-bundle', join(dir, 'nonexistent.tar'));
+    const r = await kuraIn(dir, 'verify-bundle', join(dir, 'nonexistent.tar'));
     assert.equal(r.code, 64, r.stderr);
     assert.match(oneLine(r.stderr), /cannot open .*nonexistent\.tar: no such file/);
     assert.doesNotMatch(r.stderr + r.stdout, /TRUST/);
@@ -106,13 +90,13 @@ describe('kura CLI errors', () => {
   test('export and admin create refuse a --data that holds no store, and create nothing', async () => {
     writeFileSync(join(dir, 'pw'), 'a long enough password\n');
     const typo = join(dir, 'kura-dta');
-    const exported = await kura(dir, 'export', '--out', 'b.tar', '--data', typo);
+    const exported = await kuraIn(dir, 'export', '--out', 'b.tar', '--data', typo);
     assert.equal(exported.code, 64);
     assert.equal(
       oneLine(exported.stderr),
       `kura export: no kura store at ${typo} (give the --data DIR kura serve was given)`,
     );
-    const created = await kura(
+    const created = await kuraIn(
       dir,
       'admin',
       'create',
@@ -133,7 +117,7 @@ describe('kura CLI errors', () => {
 
   test('serve: no new store without --election, none in a folder holding other things', async () => {
     const typo = join(dir, 'kura-dta');
-    const bare = await kura(dir, 'serve', '--data', typo, '--port', '0');
+    const bare = await kuraIn(dir, 'serve', '--data', typo, '--port', '0');
     assert.equal(bare.code, 64);
     assert.match(
       oneLine(bare.stderr),
@@ -142,7 +126,7 @@ describe('kura CLI errors', () => {
     assert.equal(existsSync(typo), false);
     mkdirSync(join(dir, 'docs'));
     writeFileSync(join(dir, 'docs', 'notes.txt'), 'not a store');
-    const foreign = await kura(dir, 'serve', '--election', 'el', '--data', 'docs', '--port', '0');
+    const foreign = await kuraIn(dir, 'serve', '--election', 'el', '--data', 'docs', '--port', '0');
     assert.equal(foreign.code, 64);
     assert.match(oneLine(foreign.stderr), /docs is not a kura store and not empty/);
   });
@@ -150,7 +134,7 @@ describe('kura CLI errors', () => {
   test('serve with --election in a new directory says it creates a store', async () => {
     const server = spawn(
       process.execPath,
-      [...KURA, 'serve', '--election', 'el', '--data', 'fresh', '--port', '0'],
+      [...KURA_ARGS, 'serve', '--election', 'el', '--data', 'fresh', '--port', '0'],
       { cwd: dir },
     );
     let stderr = '';

@@ -2,34 +2,18 @@
 // over its API, including one over the cap and one over its register; the
 // same log exported to a bundle; and the report opened in Chromium.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { exportBundle } from '../../src/bundle/export.js';
 import { CSV_HEADER } from '../../src/forensics/csv.js';
+import { kura } from '../helpers/kura-cli.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 import { CHROMIUM, launch } from '../portal/browser.js';
 
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
 const SCREENSHOT = join(process.cwd(), 'test-output/screenshots/forensics-report.png');
-
-async function kura(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [...KURA, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 /** RFC 4180 rows (quoted fields may hold commas and doubled quotes). */
 function parseCsv(text: string): string[][] {

@@ -1,12 +1,10 @@
 // `kura serve` on a store that fails its start-up check (issue 12, item 6):
 // it serves nothing, exits 1, and says in one line what is wrong and where.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { signResult } from '../../src/election/device.js';
@@ -14,27 +12,12 @@ import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
 import { startLog } from '../../src/server/start.js';
 import { openStore } from '../../src/store/open.js';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
-
-async function kura(cwd: string, ...args: string[]) {
-  try {
-    const r = await run(process.execPath, [...KURA, ...args], { cwd });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+import { kuraIn } from '../helpers/kura-cli.js';
 
 test('kura serve refuses a tampered store: exit 1, one line naming the entry', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kura-serve-refuses-'));
   try {
-    const made = await kura(
+    const made = await kuraIn(
       dir,
       'election',
       'synthetic',
@@ -96,7 +79,7 @@ test('kura serve refuses a tampered store: exit 1, one line naming the entry', a
     } finally {
       await store.close();
     }
-    const served = await kura(dir, 'serve', '--election', 'el', '--data', 'data', '--port', '0');
+    const served = await kuraIn(dir, 'serve', '--election', 'el', '--data', 'data', '--port', '0');
     assert.equal(served.code, 1, served.stdout + served.stderr);
     assert.equal(served.stdout, '', 'nothing served');
     const last = served.stderr.trim().split('\n').at(-1) ?? '';

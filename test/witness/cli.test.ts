@@ -1,24 +1,18 @@
 // The `kura witness` command: prints its cosignature/v1 key, serves
 // add-checkpoint on the address it prints, and keeps its state in --state.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { formatAddCheckpoint } from '../../src/log/add-checkpoint.js';
 import { utf8 } from '../../src/log/bytes.js';
 import { formatCheckpoint } from '../../src/log/checkpoint.js';
 import { parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { MerkleTree } from '../../src/log/merkle.js';
 import { generateKey, openNote, parseSignerKey, signNote } from '../../src/log/note.js';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
+import { KURA_ARGS, kura } from '../helpers/kura-cli.js';
 
 describe('kura witness (command)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kura-witness-cli-'));
@@ -33,13 +27,13 @@ describe('kura witness (command)', () => {
   const log = generateKey('example.com/log', new Uint8Array(32).fill(4));
 
   test('--print-vkey prints the cosignature/v1 key; bad arguments are usage errors', async () => {
-    const r = await run(process.execPath, [...KURA, 'witness', '--key', keyFile, '--print-vkey']);
+    const r = await kura('witness', '--key', keyFile, '--print-vkey');
+    assert.equal(r.code, 0, r.stderr);
     const vkey = r.stdout.trim();
     const v = parseCosignatureVerifierKey(vkey);
     assert.ok(v.ok, vkey);
     assert.equal(v.value.name, 'observers.example/w');
-    const bad = await run(process.execPath, [
-      ...KURA,
+    const bad = await kura(
       'witness',
       '--key',
       keyFile,
@@ -47,19 +41,16 @@ describe('kura witness (command)', () => {
       join(dir, 's0'),
       '--log',
       'example.com/log=not-a-key',
-    ]).catch((e: { code: number; stderr: string }) => e);
-    assert.equal((bad as { code: number }).code, 64);
-    assert.match(
-      (bad as { stderr: string }).stderr,
-      /--log example.com\/log=not-a-key: not an Ed25519/,
     );
+    assert.equal(bad.code, 64);
+    assert.match(bad.stderr, /--log example.com\/log=not-a-key: not an Ed25519/);
   });
 
   test('serves add-checkpoint on the printed address and keeps its state', async () => {
     const child = spawn(
       process.execPath,
       [
-        ...KURA,
+        ...KURA_ARGS,
         'witness',
         '--key',
         `env:KURA_TEST_WITNESS_KEY`,

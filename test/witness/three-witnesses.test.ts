@@ -6,17 +6,16 @@
 // as evidence), not cosigned, and caught by verify (the policy is not met; and
 // against the state of an earlier run, a fork with both checkpoints).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { checkWitnessPolicy, parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { type NoteVerifier, parseNote, parseVerifierKey } from '../../src/log/note.js';
 import { parseInlinePolicy, type WitnessPolicy } from '../../src/log/tlog-policy.js';
 import { verifyServer } from '../../src/verify/verify.js';
+import { kura } from '../helpers/kura-cli.js';
 import {
   eventually,
   LOG_KEY,
@@ -26,12 +25,6 @@ import {
   startWitnessedLog,
   type WitnessedLog,
 } from './witnessed-log.js';
-
-const run = promisify(execFile);
-const KURA = [
-  join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'),
-  join(process.cwd(), 'src/cli/run.ts'),
-];
 
 function verifierOf(vkey: string): NoteVerifier {
   const v = parseCosignatureVerifierKey(vkey);
@@ -127,30 +120,20 @@ describe('three witnesses on loopback', () => {
       witnessPolicy: policy,
     });
     assert.equal(r.exitCode, 0, JSON.stringify(r.findings, null, 2));
-    const cli = await run(
-      process.execPath,
-      [
-        ...KURA,
-        'verify',
-        honest.url,
-        '--state',
-        join(dir, 'cli-state'),
-        '--log-key',
-        LOG_KEY.verifierKey,
-        '--witness-policy',
-        inline,
-        '--quiet',
-        '--threads',
-        '1',
-      ],
-      { maxBuffer: 16 << 20 },
-    ).then(
-      () => 0,
-      (e: { code: number; stdout: string }) => {
-        assert.fail(`exit ${e.code}: ${e.stdout}`);
-      },
+    const cli = await kura(
+      'verify',
+      honest.url,
+      '--state',
+      join(dir, 'cli-state'),
+      '--log-key',
+      LOG_KEY.verifierKey,
+      '--witness-policy',
+      inline,
+      '--quiet',
+      '--threads',
+      '1',
     );
-    assert.equal(cli, 0);
+    assert.equal(cli.code, 0, cli.stdout);
     // A policy naming a witness this server does not push to is not met, and says which.
     const stranger = await startWitness('stranger');
     try {
