@@ -34,7 +34,7 @@ export interface TerminalOptions {
 export interface Activity {
   /** Says what is happening now (the elapsed time keeps running). */
   update(text: string): void;
-  /** Ends the phase: the spinner goes, and `text` (default "<label>: done in N s") is printed. */
+  /** Ends the phase: the spinner goes, and `text` (default "<label>: done in N s"; '' none) is printed. */
   done(text?: string): void;
 }
 
@@ -128,11 +128,11 @@ export class Terminal {
     }
     const b = this.bars;
     const tenth = Math.floor(fraction([...b.rows.values()]) * 10);
-    if (force || tenth > b.tenth || now - b.lastPlain >= this.plainEveryMs) {
+    const due = force || tenth > b.tenth || now - b.lastPlain >= this.plainEveryMs;
+    if (due && counts(b) !== b.printed) {
       b.tenth = Math.max(b.tenth, tenth);
       b.lastPlain = now;
-      b.printed = counts(b);
-      this.out.write(`${this.barLines(b, now).join('\n')}\n`);
+      this.plainBars(b, now);
     }
   }
 
@@ -147,7 +147,7 @@ export class Terminal {
     const last = this.barLines(b, now);
     this.bars = null;
     if (this.tty) this.emit(`${last.join('\n')}\n`);
-    else if (counts(b) !== b.printed) this.out.write(`${last.join('\n')}\n`);
+    else if (counts(b) !== b.printed) this.plainBars(b, now);
   }
 
   /** A spinner for a phase that has no count: "label: text (12 s)". */
@@ -169,7 +169,9 @@ export class Terminal {
         if (!this.spinners.delete(s)) return;
         const secs = ((this.now() - s.started) / 1000).toFixed(1);
         this.stopTimerIfIdle();
-        this.emit(`${t ?? `${label}: done in ${secs} s`}\n`);
+        if (t === '') {
+          if (this.tty) this.redraw();
+        } else this.emit(`${t ?? `${label}: done in ${secs} s`}\n`);
       },
     };
   }
@@ -190,6 +192,13 @@ export class Terminal {
     this.spinners.clear();
     this.stopTimerIfIdle();
     if (this.tty) this.redraw();
+  }
+
+  /** The bars as plain lines; several rows make a block, set apart by an empty line. */
+  private plainBars(b: Bars, now: number): void {
+    b.printed = counts(b);
+    const lines = this.barLines(b, now);
+    this.out.write(`${lines.join('\n')}\n${lines.length > 1 ? '\n' : ''}`);
   }
 
   private plainSpinner(s: Spinner, force: boolean): void {

@@ -9,7 +9,7 @@ import type { RaceTally } from '../election/fold.js';
 import type { ResultFlag } from '../election/rules.js';
 import { loadKenya2022 } from '../kenya/kenya2022.js';
 import { readElectionFiles } from '../platform/election-dir.js';
-import { ProgressBars } from '../platform/progress.js';
+import { Terminal } from '../platform/terminal.js';
 import { UsageError } from '../platform/usage-error.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from './faults.js';
 import { demoFormScan } from './form-scans.js';
@@ -50,9 +50,9 @@ export interface DemoOptions {
   exit?: boolean;
   /** Where in the night the --faults kill happens (fraction), null for none. */
   killAt?: number | null;
-  /** Text output (default: stdout). */
+  /** Text output, as plain lines (default: stdout, with bars and spinners on a terminal). */
   out?: (s: string) => void;
-  /** The server's stderr (default: stderr, prefixed). */
+  /** The server's stderr (default: with the rest of the output, each line prefixed "[server]"). */
   serverStderr?: (s: string) => void;
   /** Draw progress bars (default: true). */
   progress?: boolean;
@@ -69,7 +69,17 @@ export interface DemoReport {
 }
 
 export async function demo(o: DemoOptions): Promise<DemoReport> {
-  const out = o.out ?? ((s: string) => void process.stdout.write(s));
+  // One owner of the output: the server's lines and every message scroll above the bars.
+  const term = new Terminal(o.out ? { write: o.out } : process.stdout);
+  try {
+    return await demoOn(term, o);
+  } finally {
+    term.close();
+  }
+}
+
+async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
+  const out = (s: string) => term.print(s);
   const name = o.synthetic ? `synthetic-${o.synthetic}` : 'kenya-2022';
   const dataDir = o.data ?? join('kura-data', name);
   if (o.fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -80,11 +90,12 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       : `kura demo: the Kenya 2022 general election, replayed${o.faults ? ', with faults' : ''}\n\n`,
   );
   const t0 = Date.now();
+  const making = term.activity('preparing the election (made once, then cached)');
   const made = o.synthetic
     ? await makeElection('synthetic', { stations: o.synthetic, out: o.election })
     : await makeElection('kenya-2022', { out: o.election });
-  out(
-    `election  ${made.electionId}: ${made.stations.toLocaleString('en')} polling stations (${made.reused ? 'cached in' : `made in ${((Date.now() - t0) / 1000).toFixed(1)} s in`} ${made.dir})\n`,
+  making.done(
+    `election  ${made.electionId}: ${made.stations.toLocaleString('en')} polling stations (${made.reused ? 'cached in' : `made in ${((Date.now() - t0) / 1000).toFixed(1)} s in`} ${made.dir})`,
   );
   // The night stops (rather than retrying for minutes) if the server goes away on its own.
   const abort = new AbortController();
@@ -93,6 +104,8 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     fatal ??= why;
     abort.abort();
   };
+  // A first start makes the store; a later one checks it against its log (about a minute for Kenya).
+  const starting = term.activity('starting the server (kura serve)');
   const server = await ServerProcess.start(
     [
       ...['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
@@ -101,7 +114,16 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
       // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
       ...['--log-file', join(dataDir, 'server.log')],
     ],
-    { onStderr: o.serverStderr, onUnexpectedExit: stopNight },
+    { onStderr: o.serverStderr ?? term.source('  [server] '), onUnexpectedExit: stopNight },
+  ).then(
+    (started) => {
+      starting.done();
+      return started;
+    },
+    (e: unknown) => {
+      starting.done('');
+      throw e;
+    },
   );
   const address = server.address;
   const stopServer = () => void server.kill('SIGTERM');
@@ -132,11 +154,10 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
     const span = night.end - night.start;
     const speed = o.speed ?? Math.max(1, span / 90_000);
     out(
-      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}\n\n`,
+      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}${o.speed === undefined ? ' (a 90 s schedule; the server sets the pace if it is slower: the benchmark machine took 156 s for Kenya)' : ''}\n\n`,
     );
 
     const received = new Map<string, number>([...night.expected.keys()].map((c) => [c, 0]));
-    const bars = new ProgressBars();
     const rows = () =>
       [...night.expected].map(([contest, total]) => ({
         label: contest,
@@ -144,7 +165,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         total,
       }));
     const render = (force = false) => {
-      if (o.progress !== false) bars.render(rows(), force);
+      if (o.progress !== false) term.progress(rows(), force);
     };
     const totals = new FormTotals(index);
     const problems: string[] = [];
@@ -180,10 +201,8 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         totals,
         killAt: o.killAt,
         retry: { maxAttempts: 10_000, retryForMs: 600_000 },
-        out: (s) => {
-          render(true);
-          out(s);
-        },
+        out,
+        activity: (label) => term.activity(label),
         onFatal: stopNight,
       });
       injector = inj;
@@ -200,6 +219,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         },
       });
       render(true);
+      term.endProgress();
       if (!fatal) {
         out('\nsending the second, different results for stations already logged\n');
         await inj.afterNight();
@@ -219,6 +239,7 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
         },
       });
       render(true);
+      term.endProgress();
     }
     out(
       `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,

@@ -110,6 +110,8 @@ export interface FaultOptions {
   retry: RetryPolicy;
   seed?: string;
   out?: (s: string) => void;
+  /** Shows a phase in progress (the restart, silent while the server checks its store). */
+  activity?: (label: string) => { done(text?: string): void };
   /** Called when the night cannot go on (the server did not come back after the kill). */
   onFatal?: (why: string) => void;
 }
@@ -520,7 +522,12 @@ export class FaultInjector {
         else throw new Error(`a receipt's checkpoint does not verify: ${opened.error}`);
       }
       const t0 = Date.now();
-      await server.restart();
+      const restarting = this.o.activity?.('[faults] restarting the server on the same data');
+      try {
+        await server.restart();
+      } finally {
+        restarting?.done('');
+      }
       this.kill.restartMs = Date.now() - t0;
       say(
         `[faults] restarted on the same data in ${(this.kill.restartMs / 1000).toFixed(1)} s (pid ${server.pid}); checking the log\n`,

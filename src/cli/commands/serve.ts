@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loginAuditFile } from '../../accounts/login-audit.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/election-dir.js';
-import { ProgressBars, type ProgressRow } from '../../platform/progress.js';
+import { Terminal } from '../../platform/terminal.js';
 import { startBundleMirror } from '../../server/bundle-mirror.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
 import type { LogOptions } from '../../server/request-log.js';
@@ -95,15 +95,19 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   formUploads?: FormUploadOptions;
   log?: (msg: string) => void;
+  /** Where progress and messages go (default: stderr). */
+  terminal?: Terminal;
 }
 
 export async function openServer(o: ServeOptions): Promise<{ store: Store; running: RunningLog }> {
   if (o.data && o.db) throw new UsageError('give --data or --db, not both');
-  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  if (!o.db) newStoreCheck(o.data ?? './kura-data', o.election, log);
+  const term = o.terminal ?? new Terminal(process.stderr);
+  const log = o.log ?? ((m: string) => term.print(`${m}\n`));
+  const creating = !o.db && newStoreCheck(o.data ?? './kura-data', o.election, log) === 'new';
+  const making = creating ? term.activity('kura: creating the store') : null;
   const store = await openStore(
     o.db ? { url: o.db, log } : { dataDir: o.data ?? './kura-data', log },
-  );
+  ).finally(() => making?.done(''));
   try {
     const genesis = o.election ? readElectionFiles(o.election) : undefined;
     const keyPath = o.logKey ?? (o.election ? join(o.election, 'log.key') : undefined);
@@ -122,6 +126,8 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
     const commissionSeed = o.commissionKey ? signerSeed(readKeyFile(o.commissionKey)) : undefined;
     if (commissionSeed && !signer)
       throw new UsageError('--commission-key needs a writer, not --read-only');
+    // The start-up check replays the whole log: about a minute on the Kenya night, so it shows progress.
+    const checking = term.activity('kura: checking the store against its log');
     const running = await startLog({
       store,
       genesis,
@@ -129,7 +135,17 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
       log,
       witnesses,
       commissionSeed,
-      onProgress: startCheckProgress(),
+      onProgress: (phase, done, total) =>
+        term.progress([
+          {
+            label:
+              phase === 'entries'
+                ? 'start-up check: entries replayed'
+                : 'start-up check: tallies and stations',
+            done,
+            total,
+          },
+        ]),
       ...(o.loginAudit ? { loginAudit: loginAuditFile(o.loginAudit) } : {}),
       formUploads: o.formUploads,
       server: {
@@ -139,6 +155,9 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
           : {}),
         ...(o.rateLimitExempt?.length ? { rateLimits: { exempt: o.rateLimitExempt } } : {}),
       },
+    }).finally(() => {
+      term.endProgress();
+      checking.done('');
     });
     return { store, running };
   } catch (e) {
@@ -148,7 +167,11 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
 }
 
 /** A new embedded store only where nothing else is, for an election given, and said so. */
-function newStoreCheck(dir: string, election: string | undefined, log: (m: string) => void): void {
+function newStoreCheck(
+  dir: string,
+  election: string | undefined,
+  log: (m: string) => void,
+): ReturnType<typeof storeDirState> {
   const state = storeDirState(dir);
   if (state === 'foreign')
     throw new UsageError(
@@ -159,6 +182,7 @@ function newStoreCheck(dir: string, election: string | undefined, log: (m: strin
       throw new UsageError(`no kura store at ${dir} (to create one there, give --election DIR)`);
     log(`kura: creating a new store at ${dir} (none there yet)`);
   }
+  return state;
 }
 
 function logLevel(value: string | undefined): string {
@@ -173,19 +197,6 @@ function requestTimeout(value: string | undefined): number | undefined {
   if (!/^[1-9][0-9]{0,5}$/.test(value))
     throw new UsageError(`--request-timeout must be a whole number of seconds, not ${value}`);
   return Number(value) * 1000;
-}
-
-/** Progress bars on stderr for the start-up check of a long log (a short one says nothing). */
-function startCheckProgress(): (phase: 'entries' | 'derived', done: number, total: number) => void {
-  let bars: ProgressBars | null = null;
-  const rows = new Map<string, ProgressRow>();
-  return (phase, done, total) => {
-    if (!bars && total < 20_000) return;
-    bars ??= new ProgressBars(process.stderr, 2000);
-    const label = phase === 'entries' ? 'checking the log' : 'checking tallies and stations';
-    rows.set(label, { label, done, total });
-    bars.render([...rows.values()], done === total);
-  };
 }
 
 export async function runServe(args: string[]): Promise<number> {
