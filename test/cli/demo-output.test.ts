@@ -69,4 +69,16 @@ test('kura demo piped to a file: plain lines, with the start-up and the replay p
   assert.equal(replayed[1], replayed[2]);
   assert.ok(Number(replayed[2]) > 120, second.text);
   assert.match(second.text, /^ {2}\[server\] start-up check: \d+ entries, .* agree with the log/m);
+  // The server's own log (pino JSON lines, --log-file) has the same progress as events.
+  const log = readFileSync(join(dir, 'data', 'server.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const progress = log.filter((l) => l.event === 'startup-check-progress' && l.phase === 'entries');
+  assert.ok(
+    progress.some((l) => l.done === Number(replayed[2]) && l.total === Number(replayed[2])),
+    JSON.stringify(progress),
+  );
+  assert.equal(log.filter((l) => l.event === 'store-created').length, 1);
+  assert.equal(log.filter((l) => l.event === 'server-listening').length, 2);
 });

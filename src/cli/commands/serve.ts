@@ -5,11 +5,14 @@ import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/elect
 import { Terminal } from '../../platform/terminal.js';
 import { startBundleMirror } from '../../server/bundle-mirror.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
+import { logOfficialEvents } from '../../server/official-events.js';
+import { StoreIntegrityError } from '../../server/replay.js';
 import type { LogOptions } from '../../server/request-log.js';
 import { type RunningLog, startLog } from '../../server/start.js';
 import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import { type ServerLog, serverLog } from '../server-log.js';
 import { storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
 
@@ -94,20 +97,23 @@ export interface ServeOptions {
   /** How long a whole request may take to arrive (default: DEFAULT_TIMEOUTS.requestMs). */
   requestTimeoutMs?: number;
   formUploads?: FormUploadOptions;
-  log?: (msg: string) => void;
-  /** Where progress and messages go (default: stderr). */
+  /** Where a person sees progress (default: stderr). */
   terminal?: Terminal;
 }
 
-export async function openServer(o: ServeOptions): Promise<{ store: Store; running: RunningLog }> {
+export async function openServer(
+  o: ServeOptions,
+): Promise<{ store: Store; running: RunningLog; log: ServerLog }> {
   if (o.data && o.db) throw new UsageError('give --data or --db, not both');
-  const term = o.terminal ?? new Terminal(process.stderr);
-  const log = o.log ?? ((m: string) => term.print(`${m}\n`));
-  const creating = !o.db && newStoreCheck(o.data ?? './kura-data', o.election, log) === 'new';
-  const making = creating ? term.activity('kura: creating the store') : null;
-  const store = await openStore(
-    o.db ? { url: o.db, log } : { dataDir: o.data ?? './kura-data', log },
-  ).finally(() => making?.done(''));
+  const server = serverLog(o.terminal ?? new Terminal(process.stderr), o.requestLog);
+  const log = (m: string) => server.say(m);
+  const dataDir = o.data ?? './kura-data';
+  const creating = !o.db && newStoreCheck(dataDir, o.election, log) === 'new';
+  const making = creating ? server.activity('kura: creating the store') : null;
+  const store = await openStore(o.db ? { url: o.db, log } : { dataDir, log }).finally(() =>
+    making?.done(''),
+  );
+  if (creating) server.event('store-created', { dataDir });
   try {
     const genesis = o.election ? readElectionFiles(o.election) : undefined;
     const keyPath = o.logKey ?? (o.election ? join(o.election, 'log.key') : undefined);
@@ -127,7 +133,7 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
     if (commissionSeed && !signer)
       throw new UsageError('--commission-key needs a writer, not --read-only');
     // The start-up check replays the whole log: about a minute on the Kenya night, so it shows progress.
-    const checking = term.activity('kura: checking the store against its log');
+    const checking = server.activity('kura: checking the store against its log');
     const running = await startLog({
       store,
       genesis,
@@ -135,32 +141,25 @@ export async function openServer(o: ServeOptions): Promise<{ store: Store; runni
       log,
       witnesses,
       commissionSeed,
-      onProgress: (phase, done, total) =>
-        term.progress([
-          {
-            label:
-              phase === 'entries'
-                ? 'start-up check: entries replayed'
-                : 'start-up check: tallies and stations',
-            done,
-            total,
-          },
-        ]),
+      onProgress: (phase, done, total) => server.checkProgress(phase, done, total),
       ...(o.loginAudit ? { loginAudit: loginAuditFile(o.loginAudit) } : {}),
       formUploads: o.formUploads,
       server: {
-        logger: o.requestLog ?? false,
+        logger: server.requestLog,
         ...(o.requestTimeoutMs !== undefined
           ? { timeouts: { requestMs: o.requestTimeoutMs } }
           : {}),
         ...(o.rateLimitExempt?.length ? { rateLimits: { exempt: o.rateLimitExempt } } : {}),
       },
     }).finally(() => {
-      term.endProgress();
+      server.endProgress();
       checking.done('');
     });
-    return { store, running };
+    logOfficialEvents(running.app);
+    return { store, running, log: server };
   } catch (e) {
+    if (e instanceof StoreIntegrityError)
+      server.event('startup-check-failed', { problem: e.problem, index: e.index });
     await store.close();
     throw e;
   }
@@ -232,8 +231,11 @@ export async function runServe(args: string[]): Promise<number> {
       '--from-bundle serves a read-only mirror: no --election, --log-key or --witness',
     );
   if (a.values.data && a.values.db) throw new UsageError('give --data or --db, not both');
-  const { store, running, cleanup } = fromBundle
-    ? await startBundleMirror({ bundle: fromBundle, data: a.values.data, db: a.values.db })
+  const { store, running, cleanup, log } = fromBundle
+    ? {
+        ...(await startBundleMirror({ bundle: fromBundle, data: a.values.data, db: a.values.db })),
+        log: undefined,
+      }
     : {
         ...(await openServer({
           election: a.values.election,
@@ -258,6 +260,11 @@ export async function runServe(args: string[]): Promise<number> {
   const port = Number(a.values.port ?? 8080);
   const address = await running.app.listen({ host, port });
   const e = running.election.entry;
+  log?.event('server-listening', {
+    address,
+    electionId: e.electionId,
+    writer: running.sequencer !== null,
+  });
   process.stdout.write(
     `kura: serving election ${e.electionId} (${running.election.definition.stations.length} stations) on ${store.backend}, log ${e.logOrigin}\n`,
   );
@@ -269,6 +276,7 @@ export async function runServe(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  log?.event('server-stopping');
   process.stdout.write('kura: stopping (sequencing what is queued)\n');
   await running.close();
   await store.close();

@@ -1,0 +1,121 @@
+// The server's enumerated events: what an operator or an observer may need
+// to find in the server's log (pino JSON lines), each with a fixed id and a
+// description, so the log can be searched and audited by id rather than by
+// wording. docs/EVENTS.md lists them (a test keeps it equal to this table).
+// Everything else the server says is an ordinary pino line with a message.
+
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Every event: its level, the fields it carries besides its id, and what it means. */
+export const EVENTS = {
+  'store-created': {
+    level: 'info',
+    fields: 'dataDir',
+    description: 'A new, empty store was created (embedded PGlite: its directory).',
+  },
+  'startup-check-progress': {
+    level: 'info',
+    fields: 'phase, done, total',
+    description:
+      'The start-up check of the store against its log: entries replayed (phase "entries") or derived rows compared (phase "derived"), of the total; logged each tenth of the way.',
+  },
+  'startup-check-failed': {
+    level: 'error',
+    fields: 'problem, index',
+    description:
+      'The store fails the start-up check: the problem and the first log index concerned; the server refuses to serve it (FORMATS.md §10.6).',
+  },
+  'server-listening': {
+    level: 'info',
+    fields: 'address, electionId, writer',
+    description: 'The server serves the election at this address (writer or read-only).',
+  },
+  'server-stopping': {
+    level: 'info',
+    fields: '',
+    description: 'The server was told to stop; it sequences what is queued, then exits.',
+  },
+  'official-login': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description:
+      'A login attempt: accepted (a session was opened) or refused (the log records it as "failed"; which check failed goes to the private login audit only).',
+  },
+  'official-logout': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'An official ended a session.',
+  },
+  'account-created': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description:
+      'An account was created at once, or proposed (a role that can approve: it needs a second administrator).',
+  },
+  'account-approved': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'A proposed account was approved by a second administrator.',
+  },
+  'account-activated': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'An approved account was activated by its holder (own password set).',
+  },
+  'account-disabled': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'An account was disabled.',
+  },
+  'device-enrolled': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: "A device was enrolled at a station (its key may sign that station's results).",
+  },
+  'device-revoked': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'A device was revoked.',
+  },
+  'correction-proposed': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'A correction of a logged result was proposed (it needs a second official).',
+  },
+  'correction-approved': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: 'A proposed correction was approved.',
+  },
+  'declaration-made': {
+    level: 'info',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description: "A declaration of a contest (a returning officer's figures) was logged.",
+  },
+  'form-uploaded': {
+    level: 'debug',
+    fields: "outcome (accepted or refused), statusCode, params (the route's, e.g. id), reqId",
+    description:
+      'A device uploaded the scan of a result form (accepted uploads are many on election night: logged at debug; refused ones at info).',
+  },
+} as const satisfies Record<string, { level: EventLevel; fields: string; description: string }>;
+
+export type EventId = keyof typeof EVENTS;
+
+/** What logEvent writes to: a pino logger (Fastify's request logger is one). */
+export interface EventLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Logs event `id` with its fields: one JSON line {"event": id, ...fields, "msg": description}. */
+export function logEvent(
+  log: EventLogger,
+  id: EventId,
+  fields: Record<string, unknown> = {},
+  level: EventLevel = EVENTS[id].level,
+): void {
+  log[level]({ event: id, ...fields }, EVENTS[id].description);
+}
