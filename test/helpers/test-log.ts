@@ -18,8 +18,9 @@ import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/not
 import type { ServerOptions } from '../../src/server/app.js';
 import type { FormUploadOptions } from '../../src/server/form-uploads.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
+import type { WitnessTarget } from '../../src/server/witness-push.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
-import { openStore } from '../../src/store/open.js';
+import { type OpenStoreOptions, openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase } from './postgres.js';
 
@@ -67,6 +68,16 @@ export async function newTestLog(
      * independent of how long a test runs.
      */
     now?: () => number;
+    /** Witnesses the log pushes its checkpoints to. */
+    witnesses?: readonly WitnessTarget[];
+    /** Signature worker threads (0: verify on the main thread). */
+    signatureThreads?: number;
+    /** Where the server's messages go. */
+    log?: (msg: string) => void;
+    /** How the embedded store (pglite) makes a file durable; e.g. a slow disk. */
+    fsyncPath?: OpenStoreOptions['fsyncPath'];
+    /** Told of every checkpoint the log signs, before it is signed (its size). */
+    onSign?: (size: number) => void;
   } = {},
 ): Promise<TestLog> {
   const log = generateKey('kura.test/log', SEED('log'));
@@ -84,7 +95,7 @@ export async function newTestLog(
   let store: Store;
   if (backend === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'kura-test-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
+    store = await openStore({ dataDir: join(dir, 'data'), fsyncPath: opts.fsyncPath });
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     const db = await createTestDatabase();
@@ -94,18 +105,30 @@ export async function newTestLog(
   const signer = parseSignerKey(log.signerKey);
   const verifier = parseVerifierKey(log.verifierKey);
   if (!signer.ok || !verifier.ok) throw new Error('test keys');
+  const checkpointSigner = new CheckpointSigner(
+    log.signerKey,
+    opts.now ? () => Math.floor((opts.now as () => number)() / 1000) : undefined,
+  );
+  const onSign = opts.onSign;
+  if (onSign) {
+    const sign = checkpointSigner.sign.bind(checkpointSigner);
+    checkpointSigner.sign = (origin, size, root) => {
+      onSign(size);
+      return sign(origin, size, root);
+    };
+  }
   const running = await startLog({
     store,
     genesis,
-    signer: new CheckpointSigner(
-      log.signerKey,
-      opts.now ? () => Math.floor((opts.now as () => number)() / 1000) : undefined,
-    ),
+    signer: checkpointSigner,
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
     commissionSeed: opts.officials ? SEED('commission') : undefined,
     officialsNow: opts.now,
     formUploads: opts.formUploads,
     server: opts.server,
+    witnesses: opts.witnesses,
+    signatureThreads: opts.signatureThreads,
+    log: opts.log,
   });
   const testLog: TestLog = {
     running,

@@ -2,41 +2,20 @@
 // itself. This shows the order that matters: a batch's WAL is fsynced before
 // any checkpoint covering the batch is signed, and before its receipts go out.
 import assert from 'node:assert/strict';
-import { close, fsync, mkdtempSync, open, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { close, fsync, open } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { signResult } from '../../src/election/device.js';
-import { createGenesis } from '../../src/election/genesis.js';
-import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
-import { generateKey } from '../../src/log/note.js';
-import { startLog } from '../../src/server/start.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
-import { openStore } from '../../src/store/open.js';
+import { newTestLog } from '../helpers/test-log.js';
 
 const pOpen = promisify(open);
 const pFsync = promisify(fsync);
 const pClose = promisify(close);
 
 test('a batch is fsynced before the checkpoint over it is signed and its receipts are sent', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kura-durable-'));
   const events: string[] = [];
-  const seed = new Uint8Array(32).fill(7);
-  const log = generateKey('kura.test/durable', seed);
-  const commission = generateKey('kura.test-commission', new Uint8Array(32).fill(8));
-  const def = syntheticDefinition({
-    electionId: 'durable',
+  const t = await newTestLog('pglite', {
     stations: 6,
-    logOrigin: 'kura.test/durable',
-    logKey: log.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: true,
-  });
-  const genesis = createGenesis(def, new Uint8Array(32).fill(8), new Date('2022-08-09T00:00:00Z'));
-  const store = await openStore({
-    dataDir: join(dir, 'data'),
+    sequencerPeriodMs: 10,
     // A slow disk: each fsync takes 30 ms, so anything not waiting for it would overtake it.
     fsyncPath: async (path, kind) => {
       await new Promise((r) => setTimeout(r, 30));
@@ -48,38 +27,16 @@ test('a batch is fsynced before the checkpoint over it is signed and its receipt
       }
       events.push(`fsync ${path.includes('pg_wal') ? 'wal' : 'other'}`);
     },
+    onSign: (size) => events.push(`sign ${size}`),
   });
-  const signer = new CheckpointSigner(log.signerKey);
-  const sign = signer.sign.bind(signer);
-  signer.sign = (origin, size, root) => {
-    events.push(`sign ${size}`);
-    return sign(origin, size, root);
-  };
-  const running = await startLog({ store, genesis, signer, sequencer: { periodMs: 10 } });
   try {
     events.length = 0;
     const replies = await Promise.all(
-      def.stations.map(async (s) => {
-        const entry = signResult(
-          {
-            type: 'result',
-            v: 1,
-            election: def.electionId,
-            contest: 'president',
-            station: s.code,
-            device: `dev-${s.code}`,
-            votes: { alpha: 1, beta: 2, gamma: 3 },
-            rejected: 0,
-            totalValid: 6,
-            form: 'cd'.repeat(32),
-            deviceTime: '2022-08-09T18:00:00Z',
-          },
-          demoDeviceSeed(def.electionId, `dev-${s.code}`),
-        );
-        const r = await running.app.inject({
+      t.definition.stations.map(async (s) => {
+        const r = await t.running.app.inject({
           method: 'POST',
           url: '/api/v1/results',
-          payload: entry,
+          payload: t.result(s.code),
         });
         events.push(`receipt ${r.json().index}`);
         return r;
@@ -106,8 +63,6 @@ test('a batch is fsynced before the checkpoint over it is signed and its receipt
       `receipts come after the checkpoint: ${events.join(', ')}`,
     );
   } finally {
-    await running.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await t.close();
   }
 });

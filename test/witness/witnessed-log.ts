@@ -1,26 +1,20 @@
-// Test fixtures for witnessing: a real witness on a loopback port, and a
-// small kura log (the same election and log key as test/helpers/test-log.ts)
-// started with witnesses to push to.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Test fixtures for witnessing: a real witness on a loopback port, and the
+// small test log (test/helpers/test-log.ts) started with witnesses to push to.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../../src/election/definition.js';
-import { demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { deviceTime, signResult } from '../../src/election/device.js';
-import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
-import { createGenesis } from '../../src/election/genesis.js';
+import type { ResultEntry } from '../../src/election/entries.js';
 import { utf8 } from '../../src/log/bytes.js';
-import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { cosignatureVerifierKey, cosigner } from '../../src/log/cosignature.js';
 import { generateKey, parseVerifierKey } from '../../src/log/note.js';
-import { type RunningLog, startLog } from '../../src/server/start.js';
+import type { RunningLog } from '../../src/server/start.js';
 import type { WitnessTarget } from '../../src/server/witness-push.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
-import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { buildWitnessServer } from '../../src/witness/http.js';
 import { WitnessStateDir } from '../../src/witness/state-dir.js';
 import { Witness } from '../../src/witness/witness.js';
+import { newTestLog } from '../helpers/test-log.js';
 
 const SEED = (s: string) => utf8(s.padEnd(32, '.')).slice(0, 32);
 export const ORIGIN = 'kura.test/log';
@@ -81,52 +75,24 @@ export interface WitnessedLog {
   close(): Promise<void>;
 }
 
-/** The test election's log on PGlite, pushing to `witnesses`, listening on a loopback port. */
+/** The test election's log (test/helpers/test-log.ts) on PGlite, pushing to `witnesses`, listening on a loopback port. */
 export async function startWitnessedLog(
   witnesses: readonly WitnessTarget[],
   stations = 12,
 ): Promise<WitnessedLog> {
-  const commission = generateKey('kura.test-commission', SEED('commission'));
-  const definition = syntheticDefinition({
-    electionId: 'test-election',
-    stations,
-    logOrigin: ORIGIN,
-    logKey: LOG_KEY.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: true,
-  });
-  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
-  const dir = mkdtempSync(join(tmpdir(), 'kura-witnessed-'));
-  const store = await openStore({ dataDir: join(dir, 'data') });
   const logged: string[] = [];
-  const running = await startLog({
-    store,
-    genesis,
-    signer: new CheckpointSigner(LOG_KEY.signerKey),
-    sequencer: { periodMs: 20 },
-    signatureThreads: 0,
+  const t = await newTestLog('pglite', {
+    stations,
     witnesses,
+    signatureThreads: 0,
     log: (m) => logged.push(m),
   });
+  const { running, store, definition } = t;
   const url = await running.app.listen({ host: '127.0.0.1', port: 0 });
   const result = (station: string, votesFactor = 10): ResultEntry => {
-    const device = definition.devices.find((d) => d.station === station)?.id ?? 'none';
     const candidates = definition.contests.find((c) => c.id === 'president')?.candidates ?? [];
     const votes = Object.fromEntries(candidates.map((c, i) => [c.id, votesFactor * (i + 1)]));
-    const unsigned: Unsigned<ResultEntry> = {
-      type: 'result',
-      v: 1,
-      election: definition.electionId,
-      contest: 'president',
-      station,
-      device,
-      votes,
-      rejected: 2,
-      totalValid: Object.values(votes).reduce((s, n) => s + n, 0),
-      form: 'ab'.repeat(32),
-      deviceTime: deviceTime(new Date('2022-08-09T17:00:00Z')),
-    };
-    return signResult(unsigned, demoDeviceSeed(definition.electionId, device));
+    return t.result(station, { votes });
   };
   return {
     running,
@@ -148,11 +114,7 @@ export async function startWitnessedLog(
     async checkpoint() {
       return (await running.app.inject({ method: 'GET', url: '/log/checkpoint' })).body;
     },
-    async close() {
-      await running.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => t.close(),
   };
 }
 
