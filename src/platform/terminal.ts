@@ -114,7 +114,7 @@ export class Terminal {
     this.partial.set(prefix, buffered.slice(cut + 1));
     if (cut < 0) return;
     const lines = buffered.slice(0, cut).split('\n');
-    this.emit(`${lines.map((l) => prefix + l).join('\n')}\n`);
+    this.emit(`${lines.map((l) => (l ? prefix + l : l)).join('\n')}\n`);
   }
 
   /** Sets the progress bars (one row per label), drawn at most every redrawMs (force: now). */
