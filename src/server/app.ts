@@ -7,20 +7,29 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import type { ServerContext } from './context.js';
+import type { ReaderRole, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
+import { followedFold, type ServedFold } from './fold-follower.js';
+import { FormUploads } from './form-uploads.js';
+import { type LogView, storeLogView, writerLogView } from './log-view.js';
 import { type RateLimits, registerRateLimits } from './rate-limits.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
-import { registerDirectoryRoutes } from './routes/directory-routes.js';
-import { registerFormRoutes } from './routes/form-routes.js';
-import { registerLogRoutes } from './routes/log-routes.js';
-import { registerOfficialRoutes } from './routes/official-routes.js';
-import { registerOpenDataRoutes } from './routes/open-data-routes.js';
+import { directoryRoutes } from './routes/directory-routes.js';
+import { formDownloadRoutes, formUploadRoutes } from './routes/form-routes.js';
+import { logRoutes } from './routes/log-routes.js';
+import { officialRecordRoutes } from './routes/official-record-routes.js';
+import { officialActRoutes } from './routes/official-routes.js';
+import { openDataRoutes } from './routes/open-data-routes.js';
 import { portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js';
-import { registerReadRoutes } from './routes/read-routes.js';
-import { registerResultRoutes } from './routes/result-routes.js';
+import { proofRoutes } from './routes/proof-routes.js';
+import { readOnlyRoutes } from './routes/read-only-routes.js';
+import { resultRoutes } from './routes/result-routes.js';
+import { stationRoutes } from './routes/station-routes.js';
+import { tallyRoutes } from './routes/tally-routes.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import { signatureCheck } from './signature-check.js';
+import { publishedTallies, storedTallies, type TallyReader } from './tally-reader.js';
 
 export interface ServerOptions {
   /** Structured JSON-line logs of refused and failed requests; off when absent or false. */
@@ -108,13 +117,51 @@ export async function buildServer(
   await registerSecurityHeaders(app);
   await registerRateLimits(app, opts.rateLimits);
 
-  registerResultRoutes(app, ctx);
-  registerFormRoutes(app, ctx);
-  registerReadRoutes(app, ctx);
-  registerLogRoutes(app, ctx);
-  registerDirectoryRoutes(app, ctx);
-  registerOpenDataRoutes(app, ctx);
-  registerOfficialRoutes(app, ctx);
+  const { store, index, role } = ctx;
+  // What a writer serves from its own state, a reader serves from the store:
+  // the same answers, chosen here once for every route.
+  const writer = role.kind === 'writer' ? role : null;
+  const log: LogView = writer
+    ? writerLogView(writer.sequencer)
+    : storeLogView(store, (role as ReaderRole).checkpoint);
+  const tallies: TallyReader = writer
+    ? publishedTallies(writer.sequencer)
+    : storedTallies(store, index);
+  const fold: ServedFold = writer
+    ? async () => writer.sequencer.fold
+    : followedFold(store, index, (role as ReaderRole).checkpoint);
+
+  await app.register(tallyRoutes, { index, tallies, definitionBytes: ctx.definitionBytes });
+  await app.register(stationRoutes, { index, results: store, fold });
+  await app.register(proofRoutes, { log, entries: store });
+  await app.register(logRoutes, {
+    log,
+    store,
+    logVerifierKey: ctx.logVerifierKey,
+    witnessKeys: ctx.witnessKeys ?? [],
+    witnessed: writer?.witnessed,
+  });
+  await app.register(directoryRoutes, { index, tallies, results: store });
+  await app.register(openDataRoutes, { index, tallies, store, log });
+  await app.register(officialRecordRoutes, { fold });
+  await app.register(formDownloadRoutes, { blobs: store });
+  if (writer) {
+    const { sequencer } = writer;
+    const verify = signatureCheck(writer.signatures);
+    await app.register(resultRoutes, { index, sequencer, verify });
+    const uploads = new FormUploads(store.forms, () => sequencer.fold, writer.formUploads);
+    app.decorate('formUploads', uploads);
+    await app.register(formUploadRoutes, {
+      electionId: index.definition.electionId,
+      uploads,
+      devices: (id) => sequencer.fold.devices(id),
+      verify,
+    });
+    await app.register(officialActRoutes, {
+      officials: writer.officials ?? null,
+      fold: sequencer.fold,
+    });
+  } else await app.register(readOnlyRoutes);
   registerPortalRoutes(app, { trustRoot: portalTrustRoot(ctx) });
   return app;
 }

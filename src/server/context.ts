@@ -1,7 +1,6 @@
-// What the routes are given: the store, the election, and the optional parts
-// (the writer, signature workers, officials, witnesses). In its own file so
-// that app.ts, which registers the routes, and the routes, which read it, do
-// not import each other.
+// What buildServer is given: the store, the election, and the role this
+// process plays (the writer with its parts, or a reader following the store).
+// app.ts turns it into each route group's own narrow dependencies.
 import type { ElectionIndex } from '../election/election-index.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import type { FormUploadOptions } from './form-uploads.js';
@@ -16,18 +15,28 @@ export interface ServerContext {
   definitionBytes: Uint8Array;
   /** The log's signed-note verifier key. */
   logVerifierKey: string;
-  /** The writer; null for a stateless reader or a read-only mirror. */
-  sequencer: Sequencer | null;
+  /** The cosignature/v1 verifier keys of the witnesses the writer pushes to (GET /log/witnesses). */
+  witnessKeys?: readonly string[];
+  /** This process sequences the log, or it serves what the store holds. */
+  role: WriterRole | ReaderRole;
+}
+
+/** A writer: it accepts results, forms and officials' acts, and serves its own view of the log. */
+export interface WriterRole {
+  kind: 'writer';
+  sequencer: Sequencer;
   /** Verifies device signatures off the main thread; without it, inline. */
   signatures?: SignaturePool;
-  /** Without a sequencer: the latest checkpoint this reader serves. */
-  readerCheckpoint?: () => StoredCheckpoint | null;
-  /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
-  witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
   /** Logins and officials' acts; absent when the server has no commission key. */
   officials?: OfficialsService;
-  /** The cosignature/v1 verifier keys of the witnesses this server pushes to (GET /log/witnesses). */
-  witnessKeys?: readonly string[];
+  /** With witnesses configured: the checkpoint as served, with the cosignatures collected. */
+  witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
   /** Form upload quotas, budget, expiry and clock (FORMATS.md §10.3); defaults otherwise. */
   formUploads?: FormUploadOptions;
+}
+
+/** A stateless reader or a read-only mirror: everything public, from the store, as of the checkpoint it follows. */
+export interface ReaderRole {
+  kind: 'reader';
+  checkpoint: () => StoredCheckpoint | null;
 }

@@ -13,6 +13,7 @@ import {
   MIN_PASSWORD_LENGTH,
 } from '../accounts/password.js';
 import { base32Encode, matchTotp, newTotpSecret, totpUri } from '../accounts/totp.js';
+import type { Session } from '../api/contract.js';
 import { encodeEntry, signingMessage } from '../election/entries.js';
 import type { OfficialAct, OfficialEntry, Role } from '../election/official-entry.js';
 import type { Account } from '../election/officials.js';
@@ -34,13 +35,8 @@ export const ATTEMPT_WINDOW_MS = 15 * 60_000;
 /** A session lasts this long from login. */
 export const SESSION_MS = 8 * 60 * 60_000;
 
-export interface SessionInfo {
-  token: string;
-  account: string;
-  role: Role;
-  scope: string;
-  expiresAt: string;
-}
+/** A new session, as POST /api/v1/login answers it. */
+export type SessionInfo = Session;
 
 export interface OfficialsOptions {
   sequencer: Sequencer;

@@ -15,6 +15,7 @@ import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
 import type { Store } from '../store/store.js';
 import { buildServer, type ServerOptions } from './app.js';
+import { CheckpointFollower } from './checkpoint-follower.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
 import { replayStoredLog, StoreIntegrityError } from './replay.js';
@@ -145,18 +146,9 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     }
   }
   // A reader without a sequencer follows the store's latest checkpoint.
-  let latest = replayed.checkpoint;
   const follow = sequencer
     ? null
-    : setInterval(() => {
-        store.latestCheckpoint().then(
-          (cp) => {
-            if (cp && (!latest || cp.size >= latest.size)) latest = cp;
-          },
-          (e) => opts.log?.(`reading the latest checkpoint failed: ${(e as Error).message}`),
-        );
-      }, 1000);
-  follow?.unref();
+    : new CheckpointFollower(store, replayed.checkpoint, { log: opts.log });
   let officials: OfficialsService | undefined;
   if (sequencer && opts.commissionSeed) {
     if (
@@ -183,13 +175,17 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       index: election.index,
       definitionBytes,
       logVerifierKey: election.definition.logKey,
-      sequencer,
-      signatures,
-      readerCheckpoint: () => latest,
-      witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
       witnessKeys: opts.witnesses?.map((w) => w.vkey),
-      formUploads: opts.formUploads,
-      officials,
+      role: sequencer
+        ? {
+            kind: 'writer',
+            sequencer,
+            signatures,
+            witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
+            formUploads: opts.formUploads,
+            officials,
+          }
+        : { kind: 'reader', checkpoint: () => follow?.latest() ?? null },
     },
     { logger: opts.logger ?? false, ...opts.server },
   );
@@ -200,7 +196,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     officials,
     election,
     async close() {
-      if (follow) clearInterval(follow);
+      follow?.close();
       await app.close();
       await sequencer?.close();
       await pusher?.close();

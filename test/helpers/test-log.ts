@@ -34,6 +34,8 @@ export const TEST_COMMISSION_SEED = new TextEncoder()
 export interface TestLog {
   running: RunningLog;
   store: Store;
+  /** The PostgreSQL database (null on PGlite), for a second process's store. */
+  databaseUrl: string | null;
   definition: ElectionDefinition;
   logVerifier: NoteVerifier;
   logSigner: NoteSigner;
@@ -93,6 +95,7 @@ export async function newTestLog(
   const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
   let cleanup: () => Promise<void>;
   let store: Store;
+  let databaseUrl: string | null = null;
   if (backend === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'kura-test-'));
     store = await openStore({ dataDir: join(dir, 'data'), fsyncPath: opts.fsyncPath });
@@ -100,6 +103,7 @@ export async function newTestLog(
   } else {
     const db = await createTestDatabase();
     store = await openStore({ url: db.url });
+    databaseUrl = db.url;
     cleanup = db.drop;
   }
   const signer = parseSignerKey(log.signerKey);
@@ -133,6 +137,7 @@ export async function newTestLog(
   const testLog: TestLog = {
     running,
     store,
+    databaseUrl,
     definition,
     logVerifier: verifier.value,
     logSigner: signer.value,

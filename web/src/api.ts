@@ -1,150 +1,26 @@
-// The server's JSON, typed as the portal uses it (docs/FORMATS.md §10).
+// The server's JSON, typed as the portal uses it: the answers are the server's
+// own types (src/api/contract.ts, docs/FORMATS.md §10), so a change on one
+// side that the other does not follow fails tsc.
 // fetch() goes through the browser's HTTP cache: tally answers carry ETags
 // and max-age=2, so repeated reads are revalidated cheaply (304).
 import { useEffect, useState } from 'preact/hooks';
 
-/**
- * A unit's tally (§8.1). Within one race (the unit at or below the contest's
- * scope) it counts per candidate (`votes`); above it, where it holds several
- * races, per party (`partyVotes`, with the number of `races`).
- */
-export type UnitTally = RaceTally | PartyTally;
-
-export interface RaceTally extends TallyFigures {
-  votes: Record<string, number>;
-  partyVotes?: never;
-  races?: never;
-}
-
-export interface PartyTally extends TallyFigures {
-  votes?: never;
-  partyVotes: Record<string, number>;
-  races: number;
-}
-
-interface TallyFigures {
-  contest: string;
-  unit: string;
-  totalValid: number;
-  rejected: number;
-  stationsReported: number;
-  stationsExpected: number;
-  registeredReported: number;
-  registeredExpected: number;
-  flagged: Record<string, number>;
-  lastEntry: number;
-  /** Stations counted with corrected figures (absent while none). */
-  corrections?: number;
-}
-
-export type Level = 'nation' | 'county' | 'constituency' | 'ward';
-
-export interface TallyAnswer {
-  contest: string;
-  unit: string;
-  level: Level;
-  name: string;
-  tally: UnitTally;
-  children: Array<{ unit: string; name: string; level: Level; tally: UnitTally }>;
-}
-
-export interface ContestInfo {
-  id: string;
-  kind: string;
-  title: string;
-  scope: Level;
-  forms: { station: string; constituency: string; declaration: string };
-  races: number;
-  candidates: number;
-}
-
-export interface ContestsAnswer {
-  electionId: string;
-  title: string;
-  logOrigin: string;
-  perStationCap: number | null;
-  stations: number;
-  contests: ContestInfo[];
-}
-
-export interface UnitRef {
-  code: string;
-  level: Level;
-  name: string;
-}
-
-export interface UnitAnswer {
-  unit: UnitRef & { parent: string | null };
-  stations: number;
-  ancestors: UnitRef[];
-  children: Array<UnitRef & { stations: number }>;
-  pollingStations: Array<{ code: string; name: string; registeredVoters: number }>;
-}
-
-export interface Candidate {
-  id: string;
-  name: string;
-  party: string;
-  unit: string | null;
-  simulated?: boolean;
-}
-
-export interface StationResult {
-  contest: string;
-  station: string;
-  entryIndex: number;
-  device: string;
-  votes: Record<string, number>;
-  rejected: number;
-  totalValid: number;
-  form: string;
-  deviceTime: string;
-  flags: string[];
-  /** Present when a correction is in force: the figures above are the corrected ones (FORMATS §14.3). */
-  correction?: {
-    entryIndex: number;
-    inForceAt: number;
-    /** Indexes of its approvals, in log order (served by the writer). */
-    approvals?: number[];
-    reason: string;
-    original: {
-      votes: Record<string, number>;
-      rejected: number;
-      totalValid: number;
-      form: string;
-      flags: string[];
-    };
-  };
-}
-
-export interface StationAnswer {
-  station: { code: string; name: string; ward: string; registeredVoters: number };
-  ward: { code: string; name: string } | null;
-  constituency: { code: string; name: string } | null;
-  county: { code: string; name: string } | null;
-  /** The devices the log knows for the station; enrolment and revocation indexes where official entries made them. */
-  devices: Array<{ id: string; publicKey: string; enrolledAt?: number; revokedAt?: number }>;
-  results: Record<string, StationResult | null>;
-}
-
-export interface WardStationsAnswer {
-  contest: string;
-  ward: UnitRef;
-  stations: Array<{
-    code: string;
-    name: string;
-    registeredVoters: number;
-    takesPart: boolean;
-    result: StationResult | null;
-  }>;
-}
-
-export interface SearchAnswer {
-  q: string;
-  stations: Array<{ code: string; name: string; ward: UnitRef | null; county: UnitRef | null }>;
-  units: Array<UnitRef & { parent: UnitRef | null }>;
-  more: boolean;
-}
+export type {
+  Candidate,
+  ContestInfo,
+  ContestsAnswer,
+  Level,
+  PartyTally,
+  RaceTally,
+  SearchAnswer,
+  StationAnswer,
+  StationResult,
+  TallyAnswer,
+  UnitAnswer,
+  UnitRef,
+  UnitTally,
+  WardStationsAnswer,
+} from '../../src/api/contract.js';
 
 export class HttpError extends Error {
   constructor(

@@ -2,53 +2,18 @@
 // official makes once logged in. The session is a bearer token kept in this
 // tab's sessionStorage and sent in the Authorization header (never a cookie,
 // so another site cannot make the browser act with it).
-export interface ActRecord {
-  entryIndex: number;
-  account: string;
-  role: string;
-  at: string;
-  kind: string;
-  object: string;
-  outcome?: string;
-}
+import type { Session } from '../../src/api/contract.js';
 
-export interface Correction {
-  entryIndex: number;
-  contest: string;
-  station: string;
-  original: number;
-  reason: string;
-  form: string;
-  votes: Record<string, number>;
-  rejected: number;
-  totalValid: number;
-  proposedBy: string;
-  approvals: Array<{ account: string; role: string; entryIndex: number }>;
-  status: 'awaiting-returning-officer' | 'awaiting-commission' | 'in-force';
-}
-
-export interface Declaration {
-  entryIndex: number;
-  contest: string;
-  unit: string;
-  account: string;
-  role: string;
-  at: string;
-  override: string;
-  votes: Record<string, number>;
-  rejected: number;
-  totalValid: number;
-  differences: Array<{ field: string; declared: number; logged: number }>;
-  stationsReported: number;
-}
-
-export interface Session {
-  token: string;
-  account: string;
-  role: string;
-  scope: string;
-  expiresAt: string;
-}
+export type {
+  ActRecord,
+  Correction,
+  CorrectionsAnswer,
+  Declaration,
+  DeclarationsAnswer,
+  FailedLoginCount,
+  OfficialActsAnswer,
+  Session,
+} from '../../src/api/contract.js';
 
 const KEY = 'kura.session';
 

@@ -7,7 +7,7 @@
 import type { Candidate } from '../../election/definition.js';
 import { type ElectionIndex, NATION } from '../../election/election-index.js';
 import { partyKey, type StationResult, type UnitTally } from '../../election/fold.js';
-import type { TallyReader } from './tallies.js';
+import type { TallyReader } from '../tally-reader.js';
 
 export interface LevelRow {
   level: 'county' | 'constituency' | 'ward' | 'station';
@@ -56,7 +56,7 @@ export async function levelTable(
   index: ElectionIndex,
   contest: string,
   unit: string,
-  readTally: TallyReader,
+  readTally: TallyReader['tally'],
   readStation: StationResultReader,
 ): Promise<LevelTable | null> {
   const total = await readTally(contest, unit);

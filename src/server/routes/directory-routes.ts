@@ -3,28 +3,35 @@
 // unit, station search, and a ward's stations with their results. Everything
 // except the ward's results comes from the definition, which never changes
 // while a server runs, so those answers are cacheable for long.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  CandidatesAnswer,
+  ContestsAnswer,
+  SearchAnswer,
+  UnitAnswer,
+  UnitRef,
+  WardStationsAnswer,
+} from '../../api/contract.js';
 import type { Candidate, Station, Unit } from '../../election/definition.js';
-import { NATION } from '../../election/election-index.js';
+import { type ElectionIndex, NATION } from '../../election/election-index.js';
 import type { StationResult } from '../../election/fold.js';
-import type { ServerContext } from '../context.js';
+import type { Store } from '../../store/store.js';
 import { ApiError } from '../errors.js';
-import { tallyReader } from '../open-data/tallies.js';
+import type { TallyReader } from '../tally-reader.js';
 
 const DEFINITION_CACHE = 'public, max-age=3600';
 const SEARCH_LIMIT = 20;
 const SEARCH_MAX_LENGTH = 100;
 
-interface UnitRef {
-  code: string;
-  level: Unit['level'] | 'nation';
-  name: string;
+export interface DirectoryRouteDeps {
+  index: ElectionIndex;
+  tallies: TallyReader;
+  results: Pick<Store, 'getStationResults'>;
 }
 
-export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { index } = ctx;
+export const directoryRoutes: FastifyPluginAsync<DirectoryRouteDeps> = async (app, deps) => {
+  const { index, tallies } = deps;
   const def = index.definition;
-  const readTally = tallyReader(ctx);
 
   const stationsByWard = new Map<string, Station[]>();
   for (const s of def.stations) {
@@ -85,7 +92,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
   };
   const longCache = (reply: FastifyReply) => reply.header('cache-control', DEFINITION_CACHE);
 
-  app.get('/api/v1/contests', async (_req, reply) => {
+  app.get<{ Reply: ContestsAnswer }>('/api/v1/contests', async (_req, reply) => {
     longCache(reply);
     return {
       electionId: def.electionId,
@@ -105,7 +112,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
     };
   });
 
-  const unitAnswer = (code: string) => {
+  const unitAnswer = (code: string): UnitAnswer => {
     const u = index.units.get(code);
     return {
       unit: { ...ref(code), parent: u ? (u.parent ?? NATION) : null },
@@ -131,7 +138,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
     return unitAnswer(code);
   });
 
-  const candidatesAnswer = (contestId: string, unitCode: string) => {
+  const candidatesAnswer = (contestId: string, unitCode: string): CandidatesAnswer => {
     const contest = knownContest(contestId);
     const unit = knownUnit(unitCode, 'unit');
     // Races that a tally of `unit` can include: the unit's own, its
@@ -166,12 +173,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
     if (q.length > SEARCH_MAX_LENGTH)
       throw new ApiError('BAD_QUERY', `q must be at most ${SEARCH_MAX_LENGTH} characters`, 'q');
     const needle = q.toLowerCase();
-    const stations: Array<{
-      code: string;
-      name: string;
-      ward: UnitRef | null;
-      county: UnitRef | null;
-    }> = [];
+    const stations: SearchAnswer['stations'] = [];
     let more = false;
     for (let i = 0; i < stationKeys.length; i++) {
       const key = stationKeys[i] as string;
@@ -189,7 +191,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
         county: place ? ref(place.county) : null,
       });
     }
-    const units: Array<UnitRef & { parent: UnitRef | null }> = [];
+    const units: SearchAnswer['units'] = [];
     for (let i = 0; i < unitKeys.length && units.length < SEARCH_LIMIT; i++) {
       const u = def.units[i] as Unit;
       if (u.code === q || (unitKeys[i] as string).includes(needle))
@@ -216,15 +218,15 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
           `"${ward}" is a ${unit.level}: stations are listed per ward`,
           'ward',
         );
-      const tally = await readTally(contest, ward);
+      const tally = await tallies.json(contest, ward);
       // The ward's tally changes whenever one of its stations reports.
       const etag = `W/"stations/${contest}/${ward}/${tally?.lastEntry ?? -1}"`;
       reply.header('etag', etag).header('cache-control', 'public, max-age=2');
       if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-      const stations = [];
+      const stations: WardStationsAnswer['stations'] = [];
       for (const s of stationsByWard.get(ward) ?? []) {
         const takesPart = index.raceFor(contest, s.code) !== undefined;
-        const rows = takesPart ? await ctx.store.getStationResults(s.code) : [];
+        const rows = takesPart ? await deps.results.getStationResults(s.code) : [];
         const result = rows.find((r) => r.contest === contest)?.result as StationResult | undefined;
         stations.push({
           code: s.code,
@@ -237,4 +239,4 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ServerContext
       return { contest, ward: ref(ward), stations };
     },
   );
-}
+};

@@ -3,7 +3,8 @@
 // by anyone who downloads it. Only a device enrolled at a station may upload,
 // signing the form's hash, within its quota and the server's budget; uploads
 // no logged result cites expire (FORMATS.md §10.3, src/server/form-uploads.ts).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FormStored } from '../../api/contract.js';
 import {
   FORM_DEVICE_HEADER,
   FORM_SIGNATURE_HEADER,
@@ -11,11 +12,13 @@ import {
   formUploadMessage,
   sniffFormType,
 } from '../../election/form-upload.js';
+import type { DeviceLookup } from '../../election/rules.js';
 import { fromBase64, toHex } from '../../log/bytes.js';
-import { ed25519Verify, sha256 } from '../../log/crypto.js';
-import type { ServerContext } from '../context.js';
+import { sha256 } from '../../log/crypto.js';
+import type { Store } from '../../store/store.js';
 import { ApiError } from '../errors.js';
-import { FormUploads } from '../form-uploads.js';
+import type { FormUploads } from '../form-uploads.js';
+import type { SignatureCheck } from '../signature-check.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,27 +27,33 @@ declare module 'fastify' {
   }
 }
 
+export interface FormDownloadDeps {
+  blobs: Pick<Store, 'getBlob'>;
+}
+
+export interface FormUploadDeps {
+  electionId: string;
+  uploads: FormUploads;
+  /** The devices as the log now stands (enrolments and revocations included). */
+  devices: DeviceLookup;
+  verify: SignatureCheck;
+}
+
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const sequencer = ctx.sequencer;
-  const uploads = sequencer
-    ? new FormUploads(ctx.store.forms, () => sequencer.fold, ctx.formUploads)
-    : undefined;
-  if (uploads) {
-    app.decorate('formUploads', uploads);
-    uploads.startSweeping((e) => app.log.error(e, 'form sweep failed'));
-    app.addHook('onClose', async () => uploads.stop());
-  }
-  const maxBytes = uploads?.limits.maxFormBytes ?? MAX_FORM_BYTES;
+/** PUT /api/v1/forms/<sha256> (a writer only). */
+export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, deps) => {
+  const { uploads } = deps;
+  uploads.startSweeping((e) => app.log.error(e, 'form sweep failed'));
+  app.addHook('onClose', async () => uploads.stop());
+  const maxBytes = uploads.limits.maxFormBytes;
 
   /**
    * Who is uploading: a device enrolled at a station and not revoked, signing
    * the form's hash. Checked from the headers alone, before the body is read.
    */
   const authorise = async (req: FastifyRequest<{ Params: { sha256: string } }>) => {
-    if (!sequencer) throw new ApiError('READ_ONLY');
     const want = req.params.sha256;
     if (!HEX64.test(want))
       throw new ApiError(
@@ -58,7 +67,7 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
       throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_DEVICE_HEADER);
     if (typeof sig !== 'string' || sig === '')
       throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_SIGNATURE_HEADER);
-    const enrolled = sequencer.fold.devices(device);
+    const enrolled = deps.devices(device);
     if (!enrolled)
       throw new ApiError(
         'UNKNOWN_DEVICE',
@@ -73,13 +82,11 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
       );
     const publicKey = fromBase64(enrolled.publicKey);
     const signature = fromBase64(sig);
-    const message = formUploadMessage(ctx.index.definition.electionId, enrolled.station, want);
+    const message = formUploadMessage(deps.electionId, enrolled.station, want);
     const valid =
       publicKey !== undefined &&
       signature !== undefined &&
-      (ctx.signatures
-        ? await ctx.signatures.verify(publicKey, message, signature)
-        : ed25519Verify(publicKey, message, signature));
+      (await deps.verify(publicKey, message, signature));
     if (!valid)
       throw new ApiError(
         'BAD_SIGNATURE',
@@ -107,7 +114,7 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
       },
       async (req, reply) => {
         const who = authorised.get(req);
-        if (!uploads || !who) throw new ApiError('INTERNAL');
+        if (!who) throw new ApiError('INTERNAL');
         const want = req.params.sha256;
         const declared = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
         const body = req.body;
@@ -145,21 +152,25 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
             'the form could not be stored; nothing was kept; retry later',
           );
         }
-        return reply.code(fresh ? 201 : 200).send({
+        const stored: FormStored = {
           sha256: want,
           contentType: sniffed,
           size: data.length,
           stored: fresh ? 'new' : 'already',
-        });
+        };
+        return reply.code(fresh ? 201 : 200).send(stored);
       },
     );
   });
+};
 
+/** GET /api/v1/forms/<sha256>: any stored form, on a writer or a reader. */
+export const formDownloadRoutes: FastifyPluginAsync<FormDownloadDeps> = async (app, deps) => {
   app.get<{ Params: { sha256: string } }>('/api/v1/forms/:sha256', async (req, reply) => {
     const want = req.params.sha256;
     if (!HEX64.test(want))
       throw new ApiError('INVALID_FIELD', 'the URL must end in a lower-case hex SHA-256', 'sha256');
-    const blob = await ctx.store.getBlob(want);
+    const blob = await deps.blobs.getBlob(want);
     if (!blob || !FORM_TYPES.includes(blob.contentType as (typeof FORM_TYPES)[number]))
       throw new ApiError('NOT_FOUND', `no form with SHA-256 ${want} has been uploaded`);
     return reply
@@ -168,4 +179,4 @@ export function registerFormRoutes(app: FastifyInstance, ctx: ServerContext): vo
       .header('etag', `"${want}"`)
       .send(Buffer.from(blob.data));
   });
-}
+};

@@ -1,19 +1,31 @@
 // The C2SP tlog-tiles endpoints under /log/, plus the log's and the witnesses' verifier keys.
 // Tiles (full or partial at a given width) never change once they exist, so
 // they are served as immutable and a CDN can hold them forever.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { encodeEntryBundle, parseTilePath } from '../../log/tiles.js';
-import type { ServerContext } from '../context.js';
+import type { Store, StoredCheckpoint } from '../../store/store.js';
 import { ApiError } from '../errors.js';
-import { currentCheckpoint } from './log-access.js';
+import type { LogView } from '../log-view.js';
+
+export interface LogRouteDeps {
+  log: LogView;
+  /** Entry bundles and hash tiles, as stored. */
+  store: Pick<Store, 'getEntries' | 'getTile'>;
+  /** The log's signed-note verifier key. */
+  logVerifierKey: string;
+  /** The cosignature/v1 verifier keys of the witnesses the writer pushes to. */
+  witnessKeys: readonly string[];
+  /** With witnesses: the checkpoint as served, with the cosignatures collected. */
+  witnessed?: (cp: StoredCheckpoint) => StoredCheckpoint;
+}
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const TILE_WIDTH = 256;
 
-export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): void {
+export const logRoutes: FastifyPluginAsync<LogRouteDeps> = async (app, deps) => {
   app.get('/log/checkpoint', async (_req, reply) => {
-    const latest = currentCheckpoint(ctx);
-    const cp = ctx.witnessed ? ctx.witnessed(latest) : latest;
+    const latest = deps.log.checkpoint();
+    const cp = deps.witnessed ? deps.witnessed(latest) : latest;
     return reply
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', 'no-cache')
@@ -24,7 +36,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
     return reply
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', IMMUTABLE)
-      .send(`${ctx.logVerifierKey}\n`);
+      .send(`${deps.logVerifierKey}\n`);
   });
 
   // The witnesses' keys, one per line (empty when none is configured), so a
@@ -34,7 +46,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
     return reply
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .send((ctx.witnessKeys ?? []).map((k) => `${k}\n`).join(''));
+      .send(deps.witnessKeys.map((k) => `${k}\n`).join(''));
   });
 
   app.get('/log/tile/*', async (req, reply) => {
@@ -43,7 +55,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
     if (!parsed.ok) throw new ApiError('NOT_FOUND', `not a tile path: ${parsed.error.message}`);
     const tile = parsed.value;
     const width = tile.width;
-    const size = currentCheckpoint(ctx).size;
+    const size = deps.log.checkpoint().size;
     // A tile exists once the tree covers it at that width.
     const leavesPerTile = TILE_WIDTH ** (tile.kind === 'entries' ? 1 : tile.level + 1);
     const first = tile.index * leavesPerTile;
@@ -52,12 +64,12 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       throw new ApiError('NOT_FOUND', `${path} is beyond the current tree (size ${size})`);
     reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE);
     if (tile.kind === 'entries') {
-      const entries = await ctx.store.getEntries(first, first + width);
+      const entries = await deps.store.getEntries(first, first + width);
       if (entries.length !== width) throw new ApiError('NOT_FOUND', `${path}: entries missing`);
       return reply.send(Buffer.from(encodeEntryBundle(entries.map((e) => e.data))));
     }
-    const stored = await ctx.store.getTile(tile.level, tile.index);
+    const stored = await deps.store.getTile(tile.level, tile.index);
     if (!stored || stored.width < width) throw new ApiError('NOT_FOUND', `${path} is not stored`);
     return reply.send(Buffer.from(stored.data.subarray(0, width * 32)));
   });
-}
+};

@@ -1,20 +1,26 @@
-// Officials' endpoints: login and logout, accounts, the device lifecycle,
-// corrections and their approvals, declarations; and the public views of what
-// officials did (every one of them an entry in the log). Sessions are bearer
-// tokens in the Authorization header, never cookies, so a page on another site
-// cannot ride on them (no CSRF exposure).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// Officials' endpoints on a writer: login and logout, accounts, the device
+// lifecycle, corrections and their approvals, declarations (every act an entry
+// in the log; the public views of them are official-record-routes.ts).
+// Sessions are bearer tokens in the Authorization header, never cookies, so a
+// page on another site cannot ride on them (no CSRF exposure).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ActReceipt } from '../../api/contract.js';
 import type { TallyFold } from '../../election/fold.js';
 import type { OfficialAct } from '../../election/official-entry.js';
 import { APPROVING_ROLES, checkActShape } from '../../election/official-entry.js';
-import type { Account, ActRecord } from '../../election/officials.js';
+import type { Account } from '../../election/officials.js';
 import { Checker, type FieldError, isObject } from '../../election/shape.js';
-import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { FoldFollower } from '../fold-follower.js';
 import type { OfficialsService } from '../officials-service.js';
 import type { Receipt } from '../sequencer.js';
-import { optionalDecimal, parseDecimal } from './decimal.js';
+import { parseDecimal } from './decimal.js';
+
+export interface OfficialActDeps {
+  /** Null when the writer was started without the commission key: every act is refused. */
+  officials: OfficialsService | null;
+  /** The writer's live fold (the result a correction corrects). */
+  fold: TallyFold;
+}
 
 function body(req: FastifyRequest): Record<string, unknown> {
   if (!isObject(req.body))
@@ -43,22 +49,14 @@ function omittedAsEmpty(value: unknown): unknown {
   return value === undefined ? '' : value;
 }
 
-function answer(receipt: Receipt) {
+function answer(receipt: Receipt): ActReceipt {
   return { index: receipt.index, receipt: receipt.receipt };
 }
 
-export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext): void {
+export const officialActRoutes: FastifyPluginAsync<OfficialActDeps> = async (app, deps) => {
   const service = (): OfficialsService => {
-    if (!ctx.sequencer) throw new ApiError('READ_ONLY');
-    if (!ctx.officials) throw new ApiError('OFFICIALS_DISABLED');
-    return ctx.officials;
-  };
-  // The writer's live fold; a reader or mirror replays the store up to the checkpoint it serves.
-  let follower: FoldFollower | null = null;
-  const fold = async (): Promise<TallyFold> => {
-    if (ctx.sequencer) return ctx.sequencer.fold;
-    follower ??= new FoldFollower(ctx.store, ctx.index);
-    return follower.at(ctx.readerCheckpoint?.()?.size ?? 0);
+    if (!deps.officials) throw new ApiError('OFFICIALS_DISABLED');
+    return deps.officials;
   };
   const who = async (req: FastifyRequest): Promise<{ account: Account; tokenHash: string }> =>
     service().authenticate(req.headers.authorization);
@@ -217,7 +215,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
       // The result corrected is the one the log counts now; the client need not know its index.
       const logged =
         typeof b.contest === 'string' && typeof b.station === 'string'
-          ? ctx.sequencer?.fold.result(b.contest, b.station)?.entryIndex
+          ? deps.fold.result(b.contest, b.station)?.entryIndex
           : undefined;
       return { ...b, original: logged ?? 0 };
     }),
@@ -239,73 +237,4 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: ServerContext)
       return { ...b, unit: omittedAsEmpty(b.unit), override: omittedAsEmpty(b.override) };
     }),
   );
-
-  // Public: what officials did, from the log.
-  app.get<{ Querystring: { from?: string; limit?: string; failed?: string } }>(
-    '/api/v1/officials/acts',
-    async (req) => {
-      const from = optionalDecimal(req.query.from, 'from', 0);
-      const limit = Math.min(optionalDecimal(req.query.limit, 'limit', 1000), 10_000);
-      if (limit < 1) throw new ApiError('BAD_QUERY', 'limit must be at least 1', 'limit');
-      const failed = req.query.failed ?? 'each';
-      if (failed !== 'each' && failed !== 'summary')
-        throw new ApiError('BAD_QUERY', 'failed must be "each" or "summary"', 'failed');
-      const all = (await fold()).officials.acts;
-      // With failed=summary, failed logins are left out of `acts` and counted in `failedLogins`.
-      const acts = failed === 'summary' ? all.filter((a) => !isFailedLogin(a)) : all;
-      const start = acts.findIndex((a) => a.entryIndex >= from);
-      return {
-        acts: start < 0 ? [] : acts.slice(start, start + limit),
-        failedLogins: failedLoginSummary(all),
-      };
-    },
-  );
-  app.get('/api/v1/officials/accounts', async () => {
-    const o = (await fold()).officials;
-    return {
-      accounts: [...o.accounts.values()],
-      proposals: [...o.accountProposals.values()],
-    };
-  });
-  app.get('/api/v1/corrections', async () => ({
-    corrections: [...(await fold()).officials.corrections.values()],
-  }));
-  app.get('/api/v1/declarations', async () => ({
-    declarations: [...(await fold()).officials.declarations.values()],
-  }));
-  app.get<{ Params: { id: string } }>('/api/v1/devices/:id', async (req) => {
-    const d = (await fold()).officials.devices.get(req.params.id);
-    if (!d) throw new ApiError('NOT_FOUND', `no device "${req.params.id}"`);
-    return d;
-  });
-}
-
-function isFailedLogin(a: ActRecord): boolean {
-  return a.kind === 'login' && a.outcome === 'failed';
-}
-
-/** Failed logins counted per account ("" for names that are no account) and UTC hour, in log order. */
-function failedLoginSummary(acts: readonly ActRecord[]) {
-  const rows = new Map<
-    string,
-    { account: string; hour: string; count: number; firstEntry: number; lastEntry: number }
-  >();
-  for (const a of acts) {
-    if (!isFailedLogin(a)) continue;
-    const hour = `${a.at.slice(0, 13)}:00:00Z`;
-    const key = `${a.account}\u0000${hour}`;
-    const row = rows.get(key);
-    if (row) {
-      row.count += 1;
-      row.lastEntry = a.entryIndex;
-    } else
-      rows.set(key, {
-        account: a.account,
-        hour,
-        count: 1,
-        firstEntry: a.entryIndex,
-        lastEntry: a.entryIndex,
-      });
-  }
-  return [...rows.values()];
-}
+};

@@ -5,17 +5,24 @@
 // each version is named by the last entry that changed it, so the answers
 // carry ETags and can be cached.
 import { constants, gzipSync } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NATION } from '../../election/election-index.js';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { type ElectionIndex, NATION } from '../../election/election-index.js';
 import { decodeEntry } from '../../election/entries.js';
 import type { StationResult, UnitTally } from '../../election/fold.js';
-import type { ServerContext } from '../context.js';
+import type { Store } from '../../store/store.js';
 import { ApiError } from '../errors.js';
+import type { LogView } from '../log-view.js';
 import { levelTable, levelTableCsv } from '../open-data/level-table.js';
 import { buildNistErr } from '../open-data/nist-err.js';
-import { tallyReader } from '../open-data/tallies.js';
+import type { TallyReader } from '../tally-reader.js';
 import { checkContestAndUnit } from './contest-unit.js';
-import { currentCheckpoint } from './log-access.js';
+
+export interface OpenDataRouteDeps {
+  index: ElectionIndex;
+  tallies: TallyReader;
+  store: Pick<Store, 'getStationResults' | 'getEntry'>;
+  log: LogView;
+}
 
 const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -54,9 +61,9 @@ function sendVersioned(
   return reply.send(body);
 }
 
-export function registerOpenDataRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { index, store } = ctx;
-  const readTally = tallyReader(ctx);
+export const openDataRoutes: FastifyPluginAsync<OpenDataRouteDeps> = async (app, deps) => {
+  const { index, store } = deps;
+  const readTally = deps.tallies.tally;
   const readStation = async (contest: string, station: string) =>
     ((await store.getStationResults(station)).find((r) => r.contest === contest)?.result ??
       null) as StationResult | null;
@@ -139,7 +146,7 @@ export function registerOpenDataRoutes(app: FastifyInstance, ctx: ServerContext)
       }
       let checkpoint: { origin: string; size: number } | null = null;
       try {
-        checkpoint = { origin: index.definition.logOrigin, size: currentCheckpoint(ctx).size };
+        checkpoint = { origin: index.definition.logOrigin, size: deps.log.checkpoint().size };
       } catch {
         checkpoint = null;
       }
@@ -162,4 +169,4 @@ export function registerOpenDataRoutes(app: FastifyInstance, ctx: ServerContext)
       `${fileSafe(index.definition.electionId)}-nist-err.json`,
     );
   });
-}
+};

@@ -13,10 +13,10 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ElectionIndex } from '../../election/election-index.js';
 import type { TrustRoot } from '../../election/trust-root.js';
 import { toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
-import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
 /**
@@ -87,9 +87,11 @@ export const TRUST_ROOT_ELEMENT = '<script type="application/json" id="kura-trus
 const EMPTY_TRUST_ROOT = `${TRUST_ROOT_ELEMENT}null</script>`;
 
 /** The trust root of the election a server was started for. */
-export function portalTrustRoot(
-  ctx: Pick<ServerContext, 'index' | 'definitionBytes' | 'witnessKeys'>,
-): PortalTrustRoot {
+export function portalTrustRoot(ctx: {
+  index: ElectionIndex;
+  definitionBytes: Uint8Array;
+  witnessKeys?: readonly string[];
+}): PortalTrustRoot {
   const d = ctx.index.definition;
   return {
     electionId: d.electionId,

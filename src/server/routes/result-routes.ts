@@ -1,15 +1,22 @@
-// POST /api/v1/results: one station's signed result for one contest.
-import type { FastifyInstance } from 'fastify';
+// POST /api/v1/results: one station's signed result for one contest (a writer only).
+import type { FastifyPluginAsync } from 'fastify';
+import type { ResultReceipt } from '../../api/contract.js';
+import type { ElectionIndex } from '../../election/election-index.js';
 import { checkEntryShape, encodeEntry, MAX_ENTRY_BYTES } from '../../election/entries.js';
 import { checkResultRules, signatureVerdict } from '../../election/rules.js';
-import { ed25519Verify } from '../../log/crypto.js';
-import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import type { Sequencer } from '../sequencer.js';
+import type { SignatureCheck } from '../signature-check.js';
 
-export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/api/v1/results', async (req, reply) => {
-    const sequencer = ctx.sequencer;
-    if (!sequencer) throw new ApiError('READ_ONLY');
+export interface ResultRouteDeps {
+  index: ElectionIndex;
+  sequencer: Pick<Sequencer, 'fold' | 'submit'>;
+  verify: SignatureCheck;
+}
+
+export const resultRoutes: FastifyPluginAsync<ResultRouteDeps> = async (app, deps) => {
+  const { index, sequencer } = deps;
+  app.post<{ Reply: ResultReceipt }>('/api/v1/results', async (req, reply) => {
     // The whole body is attacker-controlled; it is checked field by field.
     const shaped = checkEntryShape(req.body);
     if (!shaped.ok) throw ApiError.invalidFields(shaped.error);
@@ -20,12 +27,10 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
     if (bytes.length > MAX_ENTRY_BYTES)
       throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
     // The devices as the log now stands: enrolments and revocations included.
-    const rules = checkResultRules(ctx.index, entry, sequencer.fold.devices);
+    const rules = checkResultRules(index, entry, sequencer.fold.devices);
     if (!rules.ok) throw new ApiError(rules.error.code, rules.error.message, rules.error.field);
     const { publicKey, message, signature } = rules.value;
-    const valid = ctx.signatures
-      ? await ctx.signatures.verify(publicKey, message, signature)
-      : ed25519Verify(publicKey, message, signature);
+    const valid = await deps.verify(publicKey, message, signature);
     const verdict = signatureVerdict(rules.value, valid);
     if (!verdict.ok)
       throw new ApiError(verdict.error.code, verdict.error.message, verdict.error.field);
@@ -38,4 +43,4 @@ export function registerResultRoutes(app: FastifyInstance, ctx: ServerContext): 
       receipt: receipt.receipt,
     });
   });
-}
+};

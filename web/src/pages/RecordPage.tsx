@@ -5,7 +5,8 @@ import type { JSX } from 'preact';
 import { useJson } from '../api';
 import { useT } from '../i18n';
 import { useLive } from '../live';
-import { type ActRecord, type Correction, type Declaration, formatVotes } from '../officials';
+import type { CorrectionsAnswer, DeclarationsAnswer, OfficialActsAnswer } from '../officials';
+import { formatVotes } from '../officials';
 import { stationHref } from '../router';
 
 const entry = (i: number) => (
@@ -13,15 +14,6 @@ const entry = (i: number) => (
     #{i}
   </a>
 );
-
-/** Failed logins of one account in one hour (GET /api/v1/officials/acts, FORMATS §14.4). */
-interface FailedLogins {
-  account: string;
-  hour: string;
-  count: number;
-  firstEntry: number;
-  lastEntry: number;
-}
 
 /** A panel with a table of rows, "None yet." when there are none, nothing while loading. */
 function Listing<T>(props: {
@@ -59,12 +51,9 @@ export function RecordPage() {
   const { t } = useT();
   const { version } = useLive();
   // Failed logins come counted per account and hour, so a flood of them cannot bury the acts.
-  const acts = useJson<{ acts: ActRecord[]; failedLogins: FailedLogins[] }>(
-    '/api/v1/officials/acts?failed=summary',
-    version,
-  );
-  const corrections = useJson<{ corrections: Correction[] }>('/api/v1/corrections', version);
-  const declarations = useJson<{ declarations: Declaration[] }>('/api/v1/declarations', version);
+  const acts = useJson<OfficialActsAnswer>('/api/v1/officials/acts?failed=summary', version);
+  const corrections = useJson<CorrectionsAnswer>('/api/v1/corrections', version);
+  const declarations = useJson<DeclarationsAnswer>('/api/v1/declarations', version);
   return (
     <article>
       <header class="page-head">

@@ -1,0 +1,68 @@
+// Reading a published tally, the one way every route does it (tallies,
+// station lists, open data): from the writer's last durable batch when this
+// process sequences, from the store's rows otherwise; a unit no result has
+// reached yet reads as the fold's starting point (zeros, with the stations
+// expected), on a writer and a reader alike.
+import type { ElectionIndex } from '../election/election-index.js';
+import { TallyFold, type UnitTally } from '../election/fold.js';
+import type { Store } from '../store/store.js';
+import type { PublishedTally } from './sequencer.js';
+
+export type { PublishedTally };
+
+export interface TallyReader {
+  /** The tally as served; null where the contest has no race in the unit. */
+  json(contest: string, unit: string): Promise<PublishedTally | null>;
+  /** The same tally, parsed. */
+  tally(contest: string, unit: string): Promise<UnitTally | null>;
+}
+
+/** The writer's tallies: serialised once per change by the sequencer, never ahead of the log. */
+export function publishedTallies(writer: {
+  publishedTally(contest: string, unit: string): PublishedTally | undefined;
+}): TallyReader {
+  return {
+    json: async (contest, unit) => writer.publishedTally(contest, unit) ?? null,
+    tally: async (contest, unit) => {
+      const published = writer.publishedTally(contest, unit);
+      return published ? (JSON.parse(published.json) as UnitTally) : null;
+    },
+  };
+}
+
+/**
+ * A reader's tallies: the store's rows, which hold only units with results.
+ * A database may keep a row's keys in its own order (PostgreSQL's jsonb
+ * does); they are put back in the order the fold makes them, so a reader
+ * serves the writer's bytes.
+ */
+export function storedTallies(store: Pick<Store, 'getTally'>, index: ElectionIndex): TallyReader {
+  let emptyFold: TallyFold | null = null;
+  const tally = async (contest: string, unit: string): Promise<UnitTally | null> => {
+    emptyFold ??= new TallyFold(index);
+    const zero = emptyFold.tally(contest, unit);
+    const row = await store.getTally(contest, unit);
+    if (!row) return zero ?? null;
+    return zero ? (inOrderOf(row.tally, zero) as UnitTally) : (row.tally as UnitTally);
+  };
+  return {
+    tally,
+    json: async (contest, unit) => {
+      const t = await tally(contest, unit);
+      return t ? { lastEntry: t.lastEntry, json: JSON.stringify(t) } : null;
+    },
+  };
+}
+
+/** `value` with its keys (and its objects' keys, at any depth) in `template`'s order first, the rest after. */
+function inOrderOf(value: unknown, template: unknown): unknown {
+  if (!isPlainObject(value) || !isPlainObject(template)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(template)) if (k in value) out[k] = inOrderOf(value[k], template[k]);
+  for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k];
+  return out;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
