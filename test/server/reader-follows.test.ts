@@ -180,6 +180,51 @@ for (const backend of await testBackends()) {
       assert.equal(page.results.president.correction.approvals.length, 2, 'both approvals');
     });
 
+    test('the response schemas serialise every field as JSON.stringify does (nothing dropped or changed)', async () => {
+      const sequencer = t.running.sequencer;
+      assert.ok(sequencer);
+      const o = sequencer.fold.officials;
+      const body = async (url: string) => (await get(t.running.app, url)).body;
+      assert.equal(
+        await body('/api/v1/corrections'),
+        JSON.stringify({ corrections: [...o.corrections.values()] }),
+      );
+      assert.equal(
+        await body('/api/v1/officials/accounts'),
+        JSON.stringify({
+          accounts: [...o.accounts.values()],
+          proposals: [...o.accountProposals.values()],
+        }),
+      );
+      assert.equal(
+        await body(`/api/v1/devices/${enrolled}`),
+        JSON.stringify(o.devices.get(enrolled)),
+      );
+      const acts = JSON.parse(await body('/api/v1/officials/acts'));
+      assert.equal(JSON.stringify(acts.acts), JSON.stringify(o.acts));
+      // A station page: the stored results as they are, a correction with its approvals added.
+      const page = await body(`/api/v1/stations/${station}`);
+      const [row] = (await t.store.getStationResults(station)).filter(
+        (r) => r.contest === 'president',
+      );
+      const stored = row?.result as { correction: object };
+      const approvals = [...o.corrections.values()][0]?.approvals.map((a) => a.entryIndex);
+      const expected = { ...stored, correction: { ...stored.correction, approvals } };
+      assert.deepEqual(JSON.parse(page).results.president, expected);
+      const entry = JSON.parse(await body('/api/v1/entries/1'));
+      const stored1 = await t.store.getEntry(1);
+      assert.ok(stored1);
+      assert.equal(
+        Buffer.from(entry.entry, 'base64').toString(),
+        Buffer.from(stored1.data).toString(),
+      );
+      assert.equal(
+        JSON.stringify(entry.decoded),
+        Buffer.from(stored1.data).toString(),
+        'decoded as logged',
+      );
+    });
+
     test('the reader refuses every write with 405 READ_ONLY, before reading a body', async () => {
       for (const [method, url] of [
         ['POST', '/api/v1/results'],
