@@ -1,5 +1,5 @@
 // Writes a preservation bundle (docs/FORMATS.md §13) from a store or a
-// server (ExportSource): the whole public record of the log as of its latest
+// server (a LogReader): the whole public record of the log as of its latest
 // checkpoint, member by member, streamed to a tar file (written under a
 // temporary name and renamed when complete). Only 16 entry bundles (4,096
 // entries) or one form are in memory at a time, besides the manifest's list
@@ -12,18 +12,20 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { openGenesis } from '../election/genesis.js';
-import { toBase64 } from '../log/bytes.js';
+import { toBase64, toHex } from '../log/bytes.js';
 import { parseCheckpoint } from '../log/checkpoint.js';
+import { sha256 } from '../log/crypto.js';
 import { parseNote } from '../log/note.js';
 import {
-  encodeEntryBundle,
+  decodeEntryBundle,
   entryBundlePath,
   TILE_WIDTH,
   tilePath,
   tilesForSize,
 } from '../log/tiles.js';
 import type { Store } from '../store/store.js';
-import type { ExportSource } from './export-source.js';
+import type { LogReader } from '../verify/log-reader.js';
+import { StoreLogReader } from '../verify/store-reader.js';
 import {
   BUNDLE_FORMAT,
   checkpointMember,
@@ -33,13 +35,14 @@ import {
   MEMBER,
 } from './format.js';
 import { readmeText } from './readme.js';
-import { StoreExportSource } from './store-export-source.js';
 import { TarWriter } from './tar.js';
 
 export interface ExportOptions {
-  /** Where the record comes from; or give `store` for a StoreExportSource. */
-  source?: ExportSource;
+  /** Where the record comes from; or give `store` for a StoreLogReader. */
+  source?: LogReader;
   store?: Store;
+  /** Whether the scanned forms the entries cite are exported (default true). */
+  forms?: boolean;
   /** The bundle file to write (replaced if it exists, once the new one is complete). */
   out: string;
   /** Default: now. Also the members' modification time. */
@@ -90,23 +93,52 @@ function citedForm(text: string): string | undefined {
   }
 }
 
+/** Entry bundles from bundle `b` covering entries [start, end), read in parallel, each whole or an error. */
+async function bundlesOf(
+  source: LogReader,
+  b: number,
+  start: number,
+  end: number,
+): Promise<Array<{ data: Uint8Array; entries: Uint8Array[] }>> {
+  const jobs: Promise<{ data: Uint8Array; entries: Uint8Array[] }>[] = [];
+  for (let first = start, k = b; first < end; first += TILE_WIDTH, k++) {
+    const width = Math.min(TILE_WIDTH, end - first);
+    jobs.push(
+      source.entryBundle(k, width).then((r) => {
+        const path = `log/${entryBundlePath(k, width)}`;
+        if (!r.ok) throw new Error(`${source.where(path)} answered HTTP ${r.error.status}`);
+        const d = decodeEntryBundle(r.value);
+        if (!d.ok || d.value.length !== width)
+          throw new Error(`${source.where(path)} does not hold ${width} entries`);
+        return { data: r.value, entries: d.value };
+      }),
+    );
+  }
+  return Promise.all(jobs);
+}
+
 export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
-  const source = o.source ?? (o.store ? new StoreExportSource(o.store) : undefined);
+  const source = o.source ?? (o.store ? new StoreLogReader(o.store) : undefined);
   if (!source) throw new TypeError('exportBundle: give source or store');
+  const withForms = o.forms ?? true;
   const now = o.now ?? new Date();
   // ------------------------------------------------------------ what to export
-  const latest = await source.latestCheckpoint();
-  if (!latest)
+  const read = await source.checkpoint();
+  if (!read.ok)
     throw new Error(`${source.name} has no signed checkpoint: there is no log to export`);
-  const parsedNote = parseNote(latest.note);
+  const latestNote = new TextDecoder().decode(read.value);
+  const parsedNote = parseNote(latestNote);
   const parsed = parsedNote.ok ? parseCheckpoint(parsedNote.value.text) : undefined;
   if (!parsed?.ok)
     throw new Error(`the latest checkpoint of ${source.name} is not a checkpoint note`);
   const cp = parsed.value;
   const n = cp.size;
-  if (n !== latest.size || n === 0)
+  if (n === 0)
     throw new Error(`the latest checkpoint of ${source.name} is for size ${n}; nothing to export`);
-  const entry0 = await source.entry0();
+  const entry0 = await bundlesOf(source, 0, 0, 1).then(
+    (b) => b[0]?.entries[0],
+    () => undefined,
+  );
   if (!entry0) throw new Error(`${source.name} has no entry 0`);
   const defSha = (() => {
     try {
@@ -116,7 +148,8 @@ export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
       return undefined;
     }
   })();
-  const definition = typeof defSha === 'string' ? await source.definition(defSha) : null;
+  const served = typeof defSha === 'string' ? await source.definition() : undefined;
+  const definition = served?.ok && toHex(sha256(served.value)) === defSha ? served.value : null;
   if (!definition)
     throw new Error(`the election definition entry 0 commits to is not in ${source.name}`);
   const genesis = openGenesis(entry0, definition);
@@ -170,13 +203,13 @@ export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
     for (let b = 0; b < bundles; b += BUNDLES_PER_READ) {
       const start = b * TILE_WIDTH;
       const end = Math.min(n, (b + BUNDLES_PER_READ) * TILE_WIDTH);
-      const rows = await source.entries(start, end);
-      for (let k = 0; start + k * TILE_WIDTH < end; k++) {
-        const slice = rows.slice(k * TILE_WIDTH, (k + 1) * TILE_WIDTH);
-        await add(entryBundlePath(b + k, slice.length), encodeEntryBundle(slice));
+      const read = await bundlesOf(source, b, start, end);
+      for (const [k, bundle] of read.entries()) {
+        await add(entryBundlePath(b + k, bundle.entries.length), bundle.data);
         summary.entryBundles++;
       }
-      if (source.formsByCitation)
+      const rows = read.flatMap((x) => x.entries);
+      if (withForms)
         for (const e of rows) {
           const form = citedForm(decoder.decode(e));
           if (form) cited.add(form);
@@ -187,7 +220,12 @@ export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
     // Hash tiles at the widths of the exported tree (a stored tile may be wider: its prefix).
     const tiles = tilesForSize(n);
     for (const [i, t] of tiles.entries()) {
-      await add(tilePath(t), await source.tile(t.level, t.index, t.width));
+      const tile = await source.tile(t.level, t.index, t.width);
+      if (!tile.ok || tile.value.length !== t.width * 32)
+        throw new Error(
+          `${source.where(`log/${tilePath(t)}`)}: no hash tile ${tilePath(t)} of ${t.width * 32} bytes (${tile.ok ? `${tile.value.length} bytes` : `HTTP ${tile.error.status}`})`,
+        );
+      await add(tilePath(t), tile.value);
       summary.tiles++;
       if (i % 64 === 0 || i === tiles.length - 1) o.onProgress?.('tiles', i + 1, tiles.length);
     }
@@ -200,11 +238,15 @@ export async function exportBundle(o: ExportOptions): Promise<ExportSummary> {
         o.onProgress?.('checkpoints', summary.checkpoints, summary.checkpoints);
     }
     if (!members.some((m) => m.path === checkpointMember(n)))
-      await add(checkpointMember(n), utf8(latest.note));
-    await add(MEMBER.checkpoint, utf8(latest.note));
+      await add(checkpointMember(n), utf8(latestNote));
+    await add(MEMBER.checkpoint, utf8(latestNote));
 
-    for await (const blob of source.forms(cited, e0.definitionSha256)) {
-      await add(formMember(blob.sha256), blob.data, blob.contentType);
+    // The forms the entries cite, by hash (an upload no entry cites is not part of the record, and expires, §10.3).
+    for (const sha of [...cited].sort()) {
+      if (sha === e0.definitionSha256) continue;
+      const form = await source.form(sha);
+      if (!form.ok) continue;
+      await add(formMember(sha), form.value.data, form.value.contentType);
       summary.forms++;
       if (summary.forms % 256 === 0) o.onProgress?.('forms', summary.forms, summary.forms);
     }

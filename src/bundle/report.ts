@@ -5,9 +5,13 @@ import type { UnitTally } from '../election/fold.js';
 import type { FormStats } from '../verify/forms.js';
 import {
   type CheckpointInfo,
+  checkpointLine,
+  closingLines,
   type Finding,
-  formatFindings,
+  foldLines,
   type PhaseTimes,
+  signaturesLine,
+  trustLines,
   type Verdict,
   type VerifyReport,
 } from '../verify/report.js';
@@ -63,18 +67,12 @@ export function formatBundleReport(r: BundleReport, maxPerKind = 20): string {
   const line = (s = '') => out.push(s);
   line(`kura verify-bundle ${r.bundle}`);
   if (r.format) line(`  format     ${r.format}, written ${r.createdAt} by ${r.generator}`);
-  if (r.electionId) line(`  election   ${r.electionId} (log ${r.origin})`);
-  if (r.trust.logKey) line(`  log key    ${r.trust.logKey}  [${r.trust.logKeySource}]`);
-  if (r.trust.commissionKey)
-    line(`  commission ${r.trust.commissionKey}  [${r.trust.commissionKeySource}]`);
+  out.push(...trustLines(r));
   if (r.members)
     line(
       `  members    ${n(r.members.inArchive)} in the archive, ${n(r.members.listed)} listed in the manifest, ${n(r.members.hashed)} hashed; ${n(r.members.problems)} problems`,
     );
-  if (r.checkpoint)
-    line(
-      `  checkpoint size ${n(r.checkpoint.size)}, root ${r.checkpoint.rootHash} (signature verified)`,
-    );
+  if (r.checkpoint) line(checkpointLine(r.checkpoint));
   if (r.entries !== undefined)
     line(`  entries    ${n(r.entries)} reproduce the signed root and every hash tile`);
   if (r.checkpoints)
@@ -93,15 +91,8 @@ export function formatBundleReport(r: BundleReport, maxPerKind = 20): string {
               : 'does not verify'
       }`,
     );
-  if (r.signatures)
-    line(
-      `  signatures ${n(r.signatures.checked)} checked in ${r.signatures.seconds.toFixed(1)} s (${n(r.signatures.perSecond)}/s on ${r.signatures.workers} worker threads)`,
-    );
-  if (r.fold) {
-    line(`  fold       ${n(r.fold.counted)} results counted, ${n(r.fold.anomalies)} anomalies`);
-    for (const [contest, c] of Object.entries(r.fold.reporting))
-      line(`             ${contest}: ${n(c.reported)} of ${n(c.expected)} stations reported`);
-  }
+  if (r.signatures) line(signaturesLine(r.signatures));
+  if (r.fold) out.push(...foldLines(r.fold));
   const president = r.tallies?.president;
   if (president) {
     const top = Object.entries(president.votes ?? {})
@@ -115,14 +106,7 @@ export function formatBundleReport(r: BundleReport, maxPerKind = 20): string {
     line(
       `  forms      ${n(r.forms.inBundle)} in the bundle; ${n(r.forms.checked)} logged: ${n(r.forms.ok)} match, ${n(r.forms.missing)} missing, ${n(r.forms.mismatched)} do not match their logged SHA-256; ${n(r.forms.unreferenced)} not cited by any counted result`,
     );
-  const times = Object.entries(r.seconds)
-    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-    .join(', ');
-  if (times) line(`  time       ${times}`);
-  line();
-  out.push(...formatFindings(r.findings, maxPerKind));
-  if (r.incomplete) line(`COULD NOT COMPLETE: ${r.incomplete}\n`);
-  line(verdictLine(r));
+  out.push(...closingLines(r, verdictLine(r), maxPerKind));
   return `${out.join('\n')}\n`;
 }
 

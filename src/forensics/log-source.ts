@@ -11,9 +11,9 @@ import { openGenesis } from '../election/genesis.js';
 import { toBase64 } from '../log/bytes.js';
 import { openCheckpoint, parseCheckpoint } from '../log/checkpoint.js';
 import { parseNote, parseVerifierKey } from '../log/note.js';
+import type { LogReader } from '../verify/log-reader.js';
 import { mirrorLog } from '../verify/mirror.js';
 import { Findings } from '../verify/report.js';
-import type { LogSource } from '../verify/source.js';
 import { StateDir } from '../verify/state.js';
 import type { ForensicsInput, ForensicsSource } from './input.js';
 
@@ -33,13 +33,13 @@ const TRUST =
 
 /** The log and its definition, checked for consistency (see the file comment). */
 export async function readLog(
-  source: LogSource,
+  source: LogReader,
   o: ReadLogOptions,
 ): Promise<Result<ForensicsInput, string>> {
-  const res = await source.get('log/checkpoint');
-  if (res.status !== 200)
-    return err(`${source.url('log/checkpoint')} answered ${res.status}: no checkpoint`);
-  const note = res.body.toString('utf8');
+  const res = await source.checkpoint();
+  if (!res.ok)
+    return err(`${source.where('log/checkpoint')} answered ${res.error.status}: no checkpoint`);
+  const note = new TextDecoder().decode(res.value);
   const parsed = parseNote(note);
   if (!parsed.ok) return err(`the checkpoint is not a signed note: ${parsed.error.message}`);
   const claimed = parseCheckpoint(parsed.value.text);
@@ -78,10 +78,12 @@ export async function readLog(
 
   let definitionBytes = state?.readDefinition() ?? null;
   if (!definitionBytes || !openGenesis(entry0, definitionBytes).ok) {
-    const d = await source.get('api/v1/election');
-    if (d.status !== 200)
-      return err(`${source.url('api/v1/election')} answered ${d.status}: no election definition`);
-    definitionBytes = new Uint8Array(d.body);
+    const d = await source.definition();
+    if (!d.ok)
+      return err(
+        `${source.where('api/v1/election')} answered ${d.error.status}: no election definition`,
+      );
+    definitionBytes = d.value;
   }
   const opened = openGenesis(entry0, definitionBytes);
   if (!opened.ok) return err(`entry 0 and the election definition do not verify: ${opened.error}`);

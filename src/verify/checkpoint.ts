@@ -12,7 +12,7 @@ import { decodeVerifierKey, type NoteVerifier, openNote, parseNote } from '../lo
 import { checkConsistency } from '../log/proof.js';
 import { proveConsistencyFromTiles, type TileReader, tilePath } from '../log/tiles.js';
 import { evaluatePolicy, type PolicyOutcome, type WitnessPolicy } from '../log/tlog-policy.js';
-import type { HttpSource } from './http.js';
+import type { LogReader } from './log-reader.js';
 import type { CheckpointInfo } from './report.js';
 import type { StateDir } from './state.js';
 
@@ -26,16 +26,16 @@ export type FetchCheckpoint =
   | { ok: true; value: ServedCheckpoint }
   | { ok: false; why: string; fatal: boolean };
 
-/** GET /log/checkpoint and parse it (unverified). */
-export async function fetchCheckpoint(http: HttpSource): Promise<FetchCheckpoint> {
-  const res = await http.get('log/checkpoint');
-  if (res.status !== 200)
+/** The latest checkpoint (GET /log/checkpoint), parsed (unverified). */
+export async function fetchCheckpoint(reader: LogReader): Promise<FetchCheckpoint> {
+  const res = await reader.checkpoint();
+  if (!res.ok)
     return {
       ok: false,
-      why: `GET ${http.url('log/checkpoint')} answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
+      why: `GET ${reader.where('log/checkpoint')} answered HTTP ${res.error.status}: ${res.error.text}`,
       fatal: false,
     };
-  const note = res.body.toString('utf8');
+  const note = new TextDecoder().decode(res.value);
   const parsed = parseNote(note);
   if (!parsed.ok)
     return {
@@ -64,13 +64,13 @@ export function info(cp: Checkpoint, note: string): CheckpointInfo {
   return { size: cp.size, rootHash: toBase64(cp.rootHash), note };
 }
 
-/** Reads tiles from the server (at the served tree's widths). */
-export function serverTileReader(http: HttpSource): TileReader {
+/** Reads tiles from the log (at the served tree's widths). */
+export function serverTileReader(reader: LogReader): TileReader {
   return async (level, index, width) => {
-    const path = `log/${tilePath({ level, index, width })}`;
-    const res = await http.get(path);
-    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`);
-    return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
+    const res = await reader.tile(level, index, width);
+    if (!res.ok)
+      throw new Error(`GET log/${tilePath({ level, index, width })}: HTTP ${res.error.status}`);
+    return res.value;
   };
 }
 

@@ -327,12 +327,7 @@ export function compareStations(
       const servedIndex = isObj(served) ? served.entryIndex : undefined;
       if (!log) {
         if (typeof servedIndex === 'number' && servedIndex >= o.size) {
-          ahead.push({
-            what: `station ${code}'s ${contest} result`,
-            entryIndex: servedIndex,
-            contest,
-            station: code,
-          });
+          ahead.push(stationAhead(code, contest, 'result', servedIndex));
           continue;
         }
         findings.error(
@@ -354,12 +349,7 @@ export function compareStations(
         inForceAt >= o.size &&
         log.correction?.inForceAt !== inForceAt
       ) {
-        ahead.push({
-          what: `station ${code}'s ${contest} correction`,
-          entryIndex: inForceAt,
-          contest,
-          station: code,
-        });
+        ahead.push(stationAhead(code, contest, 'correction', inForceAt));
         continue;
       }
       const diffs = diffResult(log, served);
@@ -379,6 +369,16 @@ export function compareStations(
         );
   }
   return { compared: o.stations.length, ahead };
+}
+
+/** A station's result or correction that cites an entry beyond the verified checkpoint. */
+function stationAhead(
+  station: string,
+  contest: string,
+  what: 'result' | 'correction',
+  entryIndex: number,
+): AheadView {
+  return { what: `station ${station}'s ${contest} ${what}`, entryIndex, contest, station };
 }
 
 /** Each station's devices as the fold knows them (replacements enrolled by official entries included), as "id=key", sorted. */

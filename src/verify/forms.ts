@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { TallyFold } from '../election/fold.js';
 import { forEachLimit } from './limit.js';
+import type { LogReader } from './log-reader.js';
 import type { Findings } from './report.js';
-import type { LogSource } from './source.js';
 
 export interface FormStats {
   checked: number;
@@ -21,8 +21,8 @@ interface Use {
 }
 
 export async function checkForms(o: {
-  /** The server (HttpSource) or any other LogSource, e.g. a bundle. */
-  source: LogSource;
+  /** A server, a bundle or a store. */
+  source: LogReader;
   fold: TallyFold;
   findings: Findings;
   concurrency: number;
@@ -42,10 +42,10 @@ export async function checkForms(o: {
   const describe = (u: Use) => `station ${u.station}, ${u.contest} (entry ${u.entryIndex})`;
   await forEachLimit(hashes, o.concurrency, async (sha) => {
     const list = uses.get(sha) as Use[];
-    const res = await o.source.get(`api/v1/forms/${sha}`);
+    const res = await o.source.form(sha);
     stats.checked += list.length;
     o.onProgress?.(stats.checked, total);
-    if (res.status === 404) {
+    if (!res.ok && res.error.status === 404) {
       stats.missing += list.length;
       for (const u of list)
         o.findings.warning(
@@ -57,17 +57,17 @@ export async function checkForms(o: {
         );
       return;
     }
-    if (res.status !== 200) {
+    if (!res.ok) {
       stats.missing += list.length;
       for (const u of list)
         o.findings.warning(
           'form-missing',
-          `${describe(u)}: GET /api/v1/forms/${sha} answered HTTP ${res.status}`,
+          `${describe(u)}: GET /api/v1/forms/${sha} answered HTTP ${res.error.status}`,
           { ...u },
         );
       return;
     }
-    const got = createHash('sha256').update(res.body).digest('hex');
+    const got = createHash('sha256').update(res.value.data).digest('hex');
     if (got === sha) {
       stats.ok += list.length;
       return;

@@ -14,7 +14,7 @@
 // tiles kept there stay those of the last verified tree.
 
 import { decodeEntry } from '../election/entries.js';
-import { equal, fromBase64, toHex } from '../log/bytes.js';
+import { equal, toHex } from '../log/bytes.js';
 import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
 import {
   buildTiles,
@@ -26,15 +26,14 @@ import {
   tilesForSize,
   treeRootFromTiles,
 } from '../log/tiles.js';
-import { jsonBody } from './http.js';
 import { forEachLimit } from './limit.js';
+import type { LogReader } from './log-reader.js';
 import type { Findings } from './report.js';
-import type { LogSource } from './source.js';
 import type { StateDir } from './state.js';
 
 export interface MirrorOptions {
-  /** The server (HttpSource) or any other LogSource, e.g. a bundle; what it returns is attacker-controlled. */
-  source: LogSource;
+  /** A server, a bundle or a store; what it returns is attacker-controlled. */
+  source: LogReader;
   /** Where verified tiles are kept between runs; null mirrors in memory only. */
   state: StateDir | null;
   /** Read tiles already in the state directory (false: fetch everything again). */
@@ -119,14 +118,11 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
     index: number,
     width: number,
   ): Promise<{ data: Uint8Array; cached: false } | { status: number }> => {
-    const path =
-      kind === 'entries' ? entryBundlePath(index, width) : tilePath({ level, index, width });
-    const res = await o.source.get(`log/${path}`);
-    if (res.status !== 200) return { status: res.status };
-    return {
-      data: new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength),
-      cached: false,
-    };
+    const res =
+      kind === 'entries'
+        ? await o.source.entryBundle(index, width)
+        : await o.source.tile(level, index, width);
+    return res.ok ? { data: res.value, cached: false } : { status: res.error.status };
   };
   const fetchOrCache = async (
     kind: 'hash' | 'entries',
@@ -367,9 +363,9 @@ async function committedLeaves(
   return equal(rootFromLeafHashes(leaves), rootHash) ? leaves : undefined;
 }
 
-/** Fetches entries one by one (`/api/v1/entries/<i>?size=n`); null where the server has none. */
+/** Reads entries one by one (on a server, `/api/v1/entries/<i>?size=n`); null where there is none. */
 async function probeEntries(
-  http: LogSource,
+  reader: LogReader,
   first: number,
   width: number,
   size: number,
@@ -378,11 +374,8 @@ async function probeEntries(
   const out: (Uint8Array | null)[] = new Array(width).fill(null);
   const idx = Array.from({ length: width }, (_, k) => first + k);
   await forEachLimit(idx, concurrency, async (i) => {
-    const res = await http.get(`api/v1/entries/${i}?size=${size}`);
-    if (res.status !== 200) return;
-    const body = jsonBody(res) as { entry?: unknown } | undefined;
-    const bytes = typeof body?.entry === 'string' ? fromBase64(body.entry) : undefined;
-    if (bytes) out[i - first] = bytes;
+    const res = await reader.entry(i, size);
+    if (res.ok) out[i - first] = res.value;
   });
   return out;
 }

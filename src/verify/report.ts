@@ -213,14 +213,8 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
   const out: string[] = [];
   const line = (s = '') => out.push(s);
   line(`kura verify ${r.server}`);
-  if (r.electionId) line(`  election   ${r.electionId} (log ${r.origin})`);
-  if (r.trust.logKey) line(`  log key    ${r.trust.logKey}  [${r.trust.logKeySource}]`);
-  if (r.trust.commissionKey)
-    line(`  commission ${r.trust.commissionKey}  [${r.trust.commissionKeySource}]`);
-  if (r.checkpoint)
-    line(
-      `  checkpoint size ${n(r.checkpoint.size)}, root ${r.checkpoint.rootHash} (signature verified)`,
-    );
+  out.push(...trustLines(r));
+  if (r.checkpoint) line(checkpointLine(r.checkpoint));
   if (r.previousCheckpoint && r.consistency)
     line(
       `  history    ${consistencyText(r.consistency)} the checkpoint of size ${n(r.previousCheckpoint.size)} verified before`,
@@ -231,14 +225,9 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     line(
       `  mirror     ${n(r.mirror.entries)} entries; ${n(r.mirror.bundlesFetched)} bundles and ${n(r.mirror.tilesFetched)} tiles fetched${r.mirror.bundlesCached + r.mirror.tilesCached ? `, ${n(r.mirror.bundlesCached)} bundles and ${n(r.mirror.tilesCached)} tiles from the state dir` : ''}${r.mirror.verifiedBefore ? `; entries 0–${n(r.mirror.verifiedBefore - 1)} still hash to the leaves verified before` : ''}`,
     );
-  if (r.signatures)
-    line(
-      `  signatures ${n(r.signatures.checked)} checked in ${r.signatures.seconds.toFixed(1)} s (${n(r.signatures.perSecond)}/s on ${r.signatures.workers} worker threads)`,
-    );
+  if (r.signatures) line(signaturesLine(r.signatures));
   if (r.fold) {
-    line(`  fold       ${n(r.fold.counted)} results counted, ${n(r.fold.anomalies)} anomalies`);
-    for (const [contest, c] of Object.entries(r.fold.reporting))
-      line(`             ${contest}: ${n(c.reported)} of ${n(c.expected)} stations reported`);
+    out.push(...foldLines(r.fold));
     const flagged = Object.entries(r.fold.flagged);
     if (flagged.length)
       line(`             flagged forms: ${flagged.map(([f, k]) => `${f} ${n(k)}`).join(', ')}`);
@@ -273,16 +262,58 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     line(
       `  ed25519    this machine verifies ${n(r.ed25519.perSecond)} signatures/s (node:crypto, ${r.ed25519.threads} threads)`,
     );
+  out.push(...closingLines(r, verdictLine(r), maxPerKind));
+  return `${out.join('\n')}\n`;
+}
+
+// ------------------------------------------------------------ lines both audits print (kura verify-bundle too)
+
+/** The election and the keys it is held to. */
+export function trustLines(r: {
+  electionId?: string;
+  origin?: string;
+  trust: VerifyReport['trust'];
+}): string[] {
+  const out: string[] = [];
+  if (r.electionId) out.push(`  election   ${r.electionId} (log ${r.origin})`);
+  if (r.trust.logKey) out.push(`  log key    ${r.trust.logKey}  [${r.trust.logKeySource}]`);
+  if (r.trust.commissionKey)
+    out.push(`  commission ${r.trust.commissionKey}  [${r.trust.commissionKeySource}]`);
+  return out;
+}
+
+export function checkpointLine(cp: CheckpointInfo): string {
+  return `  checkpoint size ${n(cp.size)}, root ${cp.rootHash} (signature verified)`;
+}
+
+export function signaturesLine(s: NonNullable<VerifyReport['signatures']>): string {
+  return `  signatures ${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)`;
+}
+
+/** Results counted and stations reporting per contest. */
+export function foldLines(fold: NonNullable<VerifyReport['fold']>): string[] {
+  const out = [`  fold       ${n(fold.counted)} results counted, ${n(fold.anomalies)} anomalies`];
+  for (const [contest, c] of Object.entries(fold.reporting))
+    out.push(`             ${contest}: ${n(c.reported)} of ${n(c.expected)} stations reported`);
+  return out;
+}
+
+/** Each phase's time, the findings, why the audit could not complete, and the verdict. */
+export function closingLines(
+  r: { seconds: PhaseTimes; findings: readonly Finding[]; incomplete?: string },
+  verdict: string,
+  maxPerKind: number,
+): string[] {
+  const out: string[] = [];
   const times = Object.entries(r.seconds)
     .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
     .join(', ');
-  if (times) line(`  time       ${times}`);
-  line();
-
+  if (times) out.push(`  time       ${times}`);
+  out.push('');
   out.push(...formatFindings(r.findings, maxPerKind));
-  if (r.incomplete) line(`COULD NOT COMPLETE: ${r.incomplete}\n`);
-  line(verdictLine(r));
-  return `${out.join('\n')}\n`;
+  if (r.incomplete) out.push(`COULD NOT COMPLETE: ${r.incomplete}\n`);
+  out.push(verdict);
+  return out;
 }
 
 /** Runs a phase and adds its wall time, in seconds, to `seconds[name]`. */
@@ -297,7 +328,7 @@ export function phaseTimer(seconds: PhaseTimes) {
   };
 }
 
-/** The findings, grouped by severity and kind, as report lines (also used by kura verify-bundle). */
+/** The findings, grouped by severity and kind, as report lines. */
 export function formatFindings(findings: readonly Finding[], maxPerKind = 20): string[] {
   const out: string[] = [];
   const bySeverity: Severity[] = ['fatal', 'error', 'warning'];

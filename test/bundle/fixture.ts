@@ -6,8 +6,8 @@ import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportBundle } from '../../src/bundle/export.js';
-import { StoreExportSource } from '../../src/bundle/store-export-source.js';
 import { readMemberData, readTarIndex, TarWriter } from '../../src/bundle/tar.js';
+import { StoreLogReader } from '../../src/verify/store-reader.js';
 import { type Backend, newTestLog, type TestLog } from '../helpers/test-log.js';
 
 export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -60,7 +60,7 @@ export async function logWithForms(
 export async function exportTo(t: TestLog, dir: string, name = 'bundle.tar'): Promise<string> {
   const out = join(dir, name);
   await exportBundle({
-    source: new StoreExportSource(t.store),
+    source: new StoreLogReader(t.store),
     out,
     now: new Date('2022-08-16T12:00:00Z'),
   });

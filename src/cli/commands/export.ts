@@ -1,9 +1,9 @@
 import { exportBundle } from '../../bundle/export.js';
-import { HttpExportSource } from '../../bundle/http-export-source.js';
-import { StoreExportSource } from '../../bundle/store-export-source.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import { HttpLogReader } from '../../verify/http-reader.js';
 import { VerifyProgress } from '../../verify/progress.js';
+import { StoreLogReader } from '../../verify/store-reader.js';
 import { requireStoreDir } from '../store-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
@@ -58,10 +58,10 @@ export async function runExport(args: string[]): Promise<number> {
     throw new UsageError('--forms is for --server (a store export has every form)');
   const log = (m: string) => process.stderr.write(`${m}\n`);
   let store: Store | undefined;
-  let http: HttpExportSource | undefined;
+  let http: HttpLogReader | undefined;
   if (server) {
     try {
-      http = new HttpExportSource(server, { forms: a.values.forms ?? false });
+      http = new HttpLogReader(server, { concurrency: 16 });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -75,7 +75,9 @@ export async function runExport(args: string[]): Promise<number> {
   const progress = new VerifyProgress(!a.values.quiet);
   try {
     const s = await exportBundle({
-      source: http ?? new StoreExportSource(store as Store),
+      source: http ?? new StoreLogReader(store as Store),
+      // A store export has every cited form; over HTTP, one request each: only with --forms.
+      forms: http ? (a.values.forms ?? false) : true,
       out,
       onProgress: (phase, done, total) => progress.set(phase, done, total),
     });

@@ -7,7 +7,8 @@ import { FLAG_ORDER, FLAG_TITLES } from '../../forensics/flags.js';
 import { renderReport } from '../../forensics/html-report.js';
 import type { ForensicsInput } from '../../forensics/input.js';
 import { readLog } from '../../forensics/log-source.js';
-import { HttpSource, UnreachableError } from '../../verify/http.js';
+import { UnreachableError } from '../../verify/http.js';
+import { HttpLogReader } from '../../verify/http-reader.js';
 import { VerifyProgress } from '../../verify/progress.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
@@ -81,10 +82,10 @@ export async function runForensics(args: string[]): Promise<number> {
     const progress = new VerifyProgress(!quiet);
     say(`reading the log of ${from}`);
     try {
-      const http = new HttpSource(from, concurrency ? { concurrency } : {});
+      const http = new HttpLogReader(from, concurrency ? { concurrency } : {});
       const read = await readLog(http, {
         kind: 'server',
-        location: http.base.toString(),
+        location: http.name,
         ...(a.values.state ? { stateDir: a.values.state } : {}),
         ...(concurrency ? { concurrency } : {}),
         onProgress: (done, total) => progress.set('entries', done, total),
