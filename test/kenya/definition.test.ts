@@ -17,9 +17,7 @@ const opts = {
   logKey: generateKey('kura.example/kenya-2022', new Uint8Array(32).fill(1)).verifierKey,
   commissionKey: generateKey('iebc', new Uint8Array(32).fill(2)).verifierKey,
 };
-const started = performance.now();
 const def: ElectionDefinition = buildKenya2022Definition(opts);
-const buildMs = performance.now() - started;
 const k = loadKenya2022();
 
 describe('kenya 2022 election definition', () => {
@@ -31,10 +29,6 @@ describe('kenya 2022 election definition', () => {
     assert.equal(def.logKey, opts.logKey);
     assert.equal(def.commissionKey, opts.commissionKey);
     assert.ok(def.provenance?.includes('SIMULATED'));
-  });
-
-  test('builds within a few seconds (keys included)', () => {
-    assert.ok(buildMs < 15_000, `${buildMs} ms`);
   });
 
   test('units: unique codes, level by code length, parents exist', () => {
