@@ -28,6 +28,7 @@ import { resultRoutes } from './routes/result-routes.js';
 import { stationRoutes } from './routes/station-routes.js';
 import { tallyRoutes } from './routes/tally-routes.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import { SequencerError } from './sequencer-error.js';
 import { signatureCheck } from './signature-check.js';
 import { publishedTallies, storedTallies, type TallyReader } from './tally-reader.js';
 
@@ -103,8 +104,13 @@ export async function buildServer(
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  app.setErrorHandler((error: FastifyError | ApiError, req, reply) => {
-    const e = error instanceof ApiError ? error : mapFastifyError(error as FastifyError);
+  app.setErrorHandler((error: FastifyError | ApiError | SequencerError, req, reply) => {
+    const e =
+      error instanceof ApiError
+        ? error
+        : error instanceof SequencerError
+          ? ApiError.fromSequencer(error)
+          : mapFastifyError(error as FastifyError);
     logRefusal(req, e, error);
     if (e.status === 503) reply.header('retry-after', '1');
     return reply.code(e.status).send(e.toJSON());

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openBundle } from '../bundle/read.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { describeHolder } from '../store/writer-lease.js';
 import { loadBundle } from './bundle-load.js';
 import { type RunningLog, startLog } from './start.js';
 
@@ -50,13 +51,22 @@ export async function startBundleMirror(o: MirrorServerOptions): Promise<MirrorS
     const n = bundle.manifest.treeSize;
     const lastNote = bundle.checkpoints.at(-1)?.note;
     if (size === 0) {
-      // startLog writes entry 0 and the definition; the rest is loaded after it.
-      const first = await startLog({ store, genesis, signer: null, log });
-      await first.close();
-      log(`kura: loading ${n} entries from ${o.bundle}`);
-      const loaded = await loadBundle(bundle, store, first.election.index, o.onProgress);
-      for (const sha of loaded.formsRefused)
-        log(`kura: warning: form ${sha} in the bundle does not hash to its name; not served`);
+      // Loading appends: under the writer lease, refused while a writer holds it.
+      const lease = await store.acquireWriterLease({
+        mode: 'refuse',
+        holder: describeHolder('kura serve --from-bundle (loading)'),
+      });
+      try {
+        // startLog writes entry 0 and the definition; the rest is loaded after it.
+        const first = await startLog({ store, genesis, signer: null, log });
+        await first.close();
+        log(`kura: loading ${n} entries from ${o.bundle}`);
+        const loaded = await loadBundle(bundle, store, first.election.index, o.onProgress);
+        for (const sha of loaded.formsRefused)
+          log(`kura: warning: form ${sha} in the bundle does not hash to its name; not served`);
+      } finally {
+        await lease.release();
+      }
     } else if (size !== n || latest?.note !== lastNote) {
       throw new Error(
         `${o.data ?? o.db} already holds another log (${size} entries); give an empty store for --from-bundle`,

@@ -6,6 +6,7 @@ import type { OfficialErrorCode } from '../election/officials.js';
 import type { RuleErrorCode } from '../election/rules.js';
 // One row per code: its HTTP status and default message.
 import catalogue from './error-catalogue.json' with { type: 'json' };
+import type { SequencerError, SequencerErrorCode } from './sequencer-error.js';
 
 export const API_ERRORS: Readonly<
   Record<keyof typeof catalogue, { readonly status: number; readonly message: string }>
@@ -18,6 +19,19 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 // their codes through as they are.
 const _refusalsCovered: readonly ApiErrorCode[] = [] as Array<RuleErrorCode | OfficialErrorCode>;
 void _refusalsCovered;
+
+/** The sequencer's own codes, as the API reports them; its rule refusals keep their names. */
+const SEQUENCER_CODES: Record<
+  Exclude<SequencerErrorCode, RuleErrorCode | OfficialErrorCode>,
+  ApiErrorCode
+> = {
+  STOPPED: 'SEQUENCER_UNAVAILABLE',
+  BUSY: 'SEQUENCER_UNAVAILABLE',
+  NOT_LOGGED: 'SEQUENCER_UNAVAILABLE',
+  RECEIPT_PENDING: 'SEQUENCER_UNAVAILABLE',
+  DEPOSED: 'WRITER_DEPOSED',
+  ALREADY_REPORTED: 'ALREADY_REPORTED',
+};
 
 export interface FieldProblem {
   field: string;
@@ -46,6 +60,15 @@ export class ApiError extends Error {
       first?.field,
       problems,
     );
+  }
+
+  /** The API's answer to a sequencer's refusal. */
+  static fromSequencer(e: SequencerError): ApiError {
+    const code: ApiErrorCode =
+      e.code in SEQUENCER_CODES
+        ? SEQUENCER_CODES[e.code as keyof typeof SEQUENCER_CODES]
+        : (e.code as RuleErrorCode | OfficialErrorCode);
+    return new ApiError(code, e.message, e.field);
   }
 
   toJSON() {

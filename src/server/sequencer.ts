@@ -19,8 +19,9 @@ import {
   TiledLogBuilder,
 } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
-import { ApiError } from './errors.js';
+import { StoreFencedError } from '../store/writer-lease.js';
 import { type ReplayedLog, replayStoredLog } from './replay.js';
+import { SequencerError } from './sequencer-error.js';
 
 /** The meta row naming the definition entry 0 commits to (lower-case hex SHA-256). */
 export const DEFINITION_META = 'definition-sha256';
@@ -140,25 +141,18 @@ export class Sequencer {
    * same station and contest is refused.
    */
   async submit(entry: ResultEntry, bytes: Uint8Array, verdict: CheckedVerdict): Promise<Receipt> {
-    if (this.broken)
-      throw new ApiError(
-        'SEQUENCER_UNAVAILABLE',
-        `the sequencer stopped after an error: ${this.broken.message}`,
-      );
+    this.throwIfStopped();
     const key = `${entry.contest}\u0000${entry.station}`;
     const logged = this.fold.result(entry.contest, entry.station);
     if (logged) return this.receiptForLogged(logged, bytes);
     // Admission control: past this many queued results, say "busy" at once
     // (devices retry the same bytes) rather than letting latency grow without bound.
     if (this.pending.size >= this.maxBatch * 4 && !this.pending.has(key)) {
-      throw new ApiError(
-        'SEQUENCER_UNAVAILABLE',
-        'the log is busy; send the same result again in a moment',
-      );
+      throw new SequencerError('BUSY', 'the log is busy; send the same result again in a moment');
     }
     const queued = this.pending.get(key);
     if (queued && !equalBytes(queued.bytes, bytes)) {
-      throw new ApiError(
+      throw new SequencerError(
         'ALREADY_REPORTED',
         `station ${entry.station} already has a different ${entry.contest} result awaiting sequencing`,
         'station',
@@ -187,14 +181,10 @@ export class Sequencer {
    * state just before it; acts are never merged, each gets its own entry.
    */
   async submitOfficial(entry: OfficialEntry, bytes: Uint8Array): Promise<Receipt> {
-    if (this.broken)
-      throw new ApiError(
-        'SEQUENCER_UNAVAILABLE',
-        `the sequencer stopped after an error: ${this.broken.message}`,
-      );
+    this.throwIfStopped();
     const checked = this.fold.checkOfficial(entry, { signedHere: true });
     if (!checked.ok)
-      throw new ApiError(checked.error.code, checked.error.message, checked.error.field);
+      throw new SequencerError(checked.error.code, checked.error.message, checked.error.field);
     const key = `official\u0000${++this.officialCount}`;
     return new Promise<Receipt>((resolve, reject) =>
       this.enqueue({ entry, bytes, verdict: null, key, waiters: [{ resolve, reject }] }),
@@ -205,29 +195,49 @@ export class Sequencer {
    * Why an entry queued earlier can no longer be logged at the fold's current
    * position (a device revoked, an act overtaken by another), or null.
    */
-  private refusalNow(p: Pending): ApiError | null {
+  private refusalNow(p: Pending): SequencerError | null {
     const e = p.entry;
     if (e.type === 'official') {
       const c = this.fold.checkOfficial(e, { signedHere: true });
-      return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
+      return c.ok ? null : new SequencerError(c.error.code, c.error.message, c.error.field);
     }
     if (this.fold.deviceStands(e)) return null;
     const c = checkResult(this.index, e, this.fold.devices);
-    return c.ok ? null : new ApiError(c.error.code, c.error.message, c.error.field);
+    return c.ok ? null : new SequencerError(c.error.code, c.error.message, c.error.field);
+  }
+
+  /**
+   * Stops for good: another process took the writer lease over (or the lease
+   * was lost). Nothing more is appended or signed; queued results get DEPOSED.
+   */
+  depose(why: Error): void {
+    if (this.broken instanceof StoreFencedError) return;
+    this.broken = why instanceof StoreFencedError ? why : new StoreFencedError(why.message);
+    this.opts.log?.(`kura: ${this.broken.message}; accepting nothing more (restart to stand by)`);
+    const error = this.stoppedError();
+    for (const p of this.pending.values()) for (const w of p.waiters) w.reject(error);
+    this.pending.clear();
+  }
+
+  private stoppedError(): SequencerError {
+    const b = this.broken as Error;
+    return b instanceof StoreFencedError
+      ? new SequencerError('DEPOSED', b.message)
+      : new SequencerError('STOPPED', `the sequencer stopped after an error: ${b.message}`);
+  }
+
+  private throwIfStopped(): void {
+    if (this.broken) throw this.stoppedError();
   }
 
   private async receiptForLogged(logged: StationResult, bytes: Uint8Array): Promise<Receipt> {
     // The result may be in the batch being written: wait for it to be durable and signed.
     while (this.flushing) await this.flushing;
-    if (this.broken)
-      throw new ApiError(
-        'SEQUENCER_UNAVAILABLE',
-        `the sequencer stopped after an error: ${this.broken.message}`,
-      );
+    this.throwIfStopped();
     const stored = await this.store.getEntry(logged.entryIndex);
-    if (!stored) throw new ApiError('SEQUENCER_UNAVAILABLE', 'the log is catching up; retry');
+    if (!stored) throw new SequencerError('RECEIPT_PENDING', 'the log is catching up; retry');
     if (!equalBytes(stored.data, bytes)) {
-      throw new ApiError(
+      throw new SequencerError(
         'ALREADY_REPORTED',
         `station ${logged.station} already reported ${logged.contest} (log entry ${logged.entryIndex}); a different result needs a correction entry`,
         'station',
@@ -235,8 +245,8 @@ export class Sequencer {
     }
     if (logged.entryIndex >= this.checkpoint.size) {
       void this.resignIfIdle();
-      throw new ApiError(
-        'SEQUENCER_UNAVAILABLE',
+      throw new SequencerError(
+        'RECEIPT_PENDING',
         `the result is logged (entry ${logged.entryIndex}) but no checkpoint covers it yet; send it again shortly for the receipt`,
       );
     }
@@ -324,13 +334,28 @@ export class Sequencer {
     } catch (e) {
       // The in-memory fold and tile edge may now be ahead of the store: stop
       // accepting until restarted from the store, which is the truth.
-      this.broken = e instanceof Error ? e : new Error(String(e));
-      this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
-      const error = new ApiError(
-        'SEQUENCER_UNAVAILABLE',
-        'the log could not store this batch; nothing from it was logged; retry later',
-      );
+      if (e instanceof StoreFencedError) this.depose(e);
+      else {
+        this.broken = e instanceof Error ? e : new Error(String(e));
+        this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
+      }
+      const error =
+        e instanceof StoreFencedError
+          ? new SequencerError('DEPOSED', `${e.message}; nothing from this batch was logged`)
+          : new SequencerError(
+              'NOT_LOGGED',
+              'the log could not store this batch; nothing from it was logged; retry later',
+            );
       for (const p of queued) for (const w of p.waiters) w.reject(error);
+      return;
+    }
+    if (this.broken) {
+      // Deposed while the batch was stored: it is logged, but this process signs nothing more.
+      const error = new SequencerError(
+        'DEPOSED',
+        `${this.broken.message}; the result is logged: send it again to the writer for its receipt`,
+      );
+      for (const p of batch) for (const w of p.waiters) w.reject(error);
       return;
     }
     try {
@@ -365,8 +390,9 @@ export class Sequencer {
       this.opts.log?.(
         `checkpoint or receipts failed after a durable batch: ${(e as Error).stack ?? e}`,
       );
-      const error = new ApiError(
-        'SEQUENCER_UNAVAILABLE',
+      if (e instanceof StoreFencedError) this.depose(e);
+      const error = new SequencerError(
+        e instanceof StoreFencedError ? 'DEPOSED' : 'RECEIPT_PENDING',
         'the result is logged but its receipt could not be made yet; send the same result again to get it',
       );
       for (const p of batch) for (const w of p.waiters) w.reject(error);
@@ -427,7 +453,13 @@ export class Sequencer {
     await this.exclusive(async () => {
       const size = this.fold.size;
       const note = this.signer.sign(this.origin, size, this.builder.root());
-      await this.store.putCheckpoint({ size, note });
+      try {
+        await this.store.putCheckpoint({ size, note });
+      } catch (e) {
+        if (e instanceof StoreFencedError) this.depose(e);
+        else this.opts.log?.(`re-signing the checkpoint failed: ${(e as Error).message}`);
+        return;
+      }
       this.checkpoint = { size, note };
       this.opts.onCheckpoint?.(this.checkpoint);
     });

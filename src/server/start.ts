@@ -13,12 +13,13 @@ import { equal, toBase64 } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoredCheckpoint } from '../store/store.js';
+import { describeHolder } from '../store/writer-lease.js';
 import { buildServer, type ServerOptions } from './app.js';
 import { CheckpointFollower } from './checkpoint-follower.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
-import { replayStoredLog, StoreIntegrityError } from './replay.js';
+import { type ReplayedLog, replayStoredLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
 import { SignaturePool } from './signature-pool.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
@@ -65,6 +66,24 @@ export interface StartOptions {
   onProgress?: (phase: 'entries' | 'derived', done: number, total: number) => void;
   /** Crash tests: awaited at each step of a start (a test may stop the process there). */
   onStep?: (step: StartStep) => void | Promise<void>;
+  /**
+   * A writer first takes the log's writer lease (store/writer-lease.ts). While
+   * another writer holds it, "wait" (the default) stands by until it stops,
+   * and "refuse" fails at once with LeaseHeldError.
+   */
+  lease?: 'wait' | 'refuse';
+  /** Who the writer is, for the lease row and other writers' messages (default "kura serve"). */
+  holder?: string;
+}
+
+/** A log opened and checked for writing, without HTTP (kura serve, kura admin). */
+export interface OpenedWriter {
+  sequencer: Sequencer;
+  election: OpenedGenesis;
+  definitionBytes: Uint8Array;
+  replayed: ReplayedLog;
+  /** Closes the sequencer (sequencing what is queued) and gives the lease up. */
+  close(): Promise<void>;
 }
 
 export interface RunningLog {
@@ -76,7 +95,14 @@ export interface RunningLog {
   close(): Promise<void>;
 }
 
-export async function startLog(opts: StartOptions): Promise<RunningLog> {
+/**
+ * Writes entry 0 on the first start, reads the election the store holds and
+ * checks the whole store against its log (replay.ts): what every server,
+ * writer or reader, does before it serves anything.
+ */
+async function openLog(
+  opts: StartOptions,
+): Promise<{ election: OpenedGenesis; definitionBytes: Uint8Array; replayed: ReplayedLog }> {
   const { store } = opts;
   const step = async (s: StartStep) => opts.onStep?.(s);
   const size = await store.treeSize();
@@ -114,95 +140,161 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       `start-up check: ${stats.entries} entries, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s)`,
     );
   await step('checked');
+  return { election, definitionBytes, replayed };
+}
 
-  let sequencer: Sequencer | null = null;
-  let pusher: WitnessPusher | null = null;
-  if (opts.signer) {
-    sequencer = await Sequencer.open(
+/**
+ * The writer's start-up: takes the writer lease (standing by while another
+ * writer holds it, or refusing), opens and checks the log, and resumes the
+ * sequencer from it. Losing the lease later stops the sequencer (DEPOSED).
+ */
+export async function openLogWriter(
+  opts: StartOptions & { signer: CheckpointSigner },
+): Promise<OpenedWriter> {
+  const { store } = opts;
+  let stoodBy = false;
+  const lease = await store.acquireWriterLease({
+    mode: opts.lease ?? 'wait',
+    holder: opts.holder ?? describeHolder('kura serve'),
+    onWaiting: (who) => {
+      stoodBy = true;
+      opts.log?.(`kura: standing by: ${who} is this log's writer; taking over as soon as it stops`);
+    },
+  });
+  if (stoodBy)
+    opts.log?.(
+      `kura: taking over as this log's writer (fencing token ${lease.token}): checking the stored log`,
+    );
+  try {
+    const { election, definitionBytes, replayed } = await openLog(opts);
+    const sequencer = await Sequencer.open(
       store,
       election.index,
       opts.signer,
       election.definition.logOrigin,
-      {
-        resignMs: 30_000,
-        log: opts.log,
-        ...opts.sequencer,
-        onCheckpoint: (cp) => {
-          opts.sequencer?.onCheckpoint?.(cp);
-          pusher?.notify(cp);
-        },
-      },
+      { resignMs: 30_000, log: opts.log, ...opts.sequencer },
       replayed,
     );
-    await step('signed');
-    if (opts.witnesses?.length) {
-      pusher = new WitnessPusher({
-        witnesses: opts.witnesses,
-        readTile: sequencer.readTile,
-        persist: (cp) => store.putCheckpoint(cp),
-        log: opts.log,
-      });
-      pusher.notify(sequencer.latestCheckpoint());
-    }
-  }
-  // A reader without a sequencer follows the store's latest checkpoint.
-  const follow = sequencer
-    ? null
-    : new CheckpointFollower(store, replayed.checkpoint, { log: opts.log });
-  let officials: OfficialsService | undefined;
-  if (sequencer && opts.commissionSeed) {
-    if (
-      toBase64(ed25519PublicKey(opts.commissionSeed)) !==
-      commissionPublicKey(election.definition.commissionKey)
-    )
-      throw new Error(
-        `the commission key given is not the key the election names (${election.definition.commissionKey})`,
-      );
-    officials = new OfficialsService({
+    void lease.lost.then((why) => sequencer.depose(why));
+    return {
       sequencer,
-      accounts: store.accounts,
-      commissionSeed: opts.commissionSeed,
-      electionId: election.definition.electionId,
-      audit: opts.loginAudit,
-      now: opts.officialsNow,
-    });
-  }
-  const threads = opts.signatureThreads ?? availableParallelism();
-  const signatures = sequencer && threads > 0 ? new SignaturePool(threads) : undefined;
-  const app = await buildServer(
-    {
-      store,
-      index: election.index,
+      election,
       definitionBytes,
-      logVerifierKey: election.definition.logKey,
-      witnessKeys: opts.witnesses?.map((w) => w.vkey),
-      role: sequencer
-        ? {
-            kind: 'writer',
-            sequencer,
-            signatures,
-            witnessed: pusher ? (cp) => pusher.served(cp) : undefined,
-            formUploads: opts.formUploads,
-            officials,
-          }
-        : { kind: 'reader', checkpoint: () => follow?.latest() ?? null },
-    },
-    { logger: opts.logger ?? false, ...opts.server },
-  );
-  await step('serving');
-  return {
-    app,
-    sequencer,
-    officials,
-    election,
-    async close() {
-      follow?.close();
-      await app.close();
-      await sequencer?.close();
-      await pusher?.close();
-      await signatures?.close();
-    },
-  };
+      replayed,
+      async close() {
+        try {
+          await sequencer.close();
+        } finally {
+          await lease.release();
+        }
+      },
+    };
+  } catch (e) {
+    await lease.release();
+    throw e;
+  }
+}
+
+export async function startLog(opts: StartOptions): Promise<RunningLog> {
+  const { store } = opts;
+  const step = async (s: StartStep) => opts.onStep?.(s);
+  let pusher: WitnessPusher | null = null;
+  const writer = opts.signer
+    ? await openLogWriter({
+        ...opts,
+        signer: opts.signer,
+        sequencer: {
+          ...opts.sequencer,
+          onCheckpoint: (cp) => {
+            opts.sequencer?.onCheckpoint?.(cp);
+            pusher?.notify(cp);
+          },
+        },
+      })
+    : null;
+  const { election, definitionBytes, replayed } = writer ?? (await openLog(opts));
+  const sequencer = writer?.sequencer ?? null;
+  try {
+    if (sequencer) {
+      await step('signed');
+      if (opts.witnesses?.length) {
+        pusher = new WitnessPusher({
+          witnesses: opts.witnesses,
+          readTile: sequencer.readTile,
+          persist: (cp) => store.putCheckpoint(cp),
+          log: opts.log,
+        });
+        pusher.notify(sequencer.latestCheckpoint());
+      }
+    }
+    // A reader without a sequencer follows the store's latest checkpoint.
+    const follow = sequencer
+      ? null
+      : new CheckpointFollower(store, replayed.checkpoint, { log: opts.log });
+    let officials: OfficialsService | undefined;
+    if (sequencer && opts.commissionSeed) {
+      if (
+        toBase64(ed25519PublicKey(opts.commissionSeed)) !==
+        commissionPublicKey(election.definition.commissionKey)
+      )
+        throw new Error(
+          `the commission key given is not the key the election names (${election.definition.commissionKey})`,
+        );
+      officials = new OfficialsService({
+        sequencer,
+        accounts: store.accounts,
+        commissionSeed: opts.commissionSeed,
+        electionId: election.definition.electionId,
+        audit: opts.loginAudit,
+        now: opts.officialsNow,
+      });
+    }
+    const threads = opts.signatureThreads ?? availableParallelism();
+    const signatures = sequencer && threads > 0 ? new SignaturePool(threads) : undefined;
+    const app = await buildServer(
+      {
+        store,
+        index: election.index,
+        definitionBytes,
+        logVerifierKey: election.definition.logKey,
+        witnessKeys: opts.witnesses?.map((w) => w.vkey),
+        role: sequencer
+          ? {
+              kind: 'writer',
+              sequencer,
+              signatures,
+              witnessed: witnessedBy(pusher),
+              formUploads: opts.formUploads,
+              officials,
+            }
+          : { kind: 'reader', checkpoint: () => follow?.latest() ?? null },
+      },
+      { logger: opts.logger ?? false, ...opts.server },
+    );
+    await step('serving');
+    return {
+      app,
+      sequencer,
+      officials,
+      election,
+      async close() {
+        follow?.close();
+        await app.close();
+        await writer?.close();
+        await pusher?.close();
+        await signatures?.close();
+      },
+    };
+  } catch (e) {
+    // A start that fails after taking the lease gives it up (a standby may take over).
+    await writer?.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** What the witnesses cosigned of a checkpoint served, when the writer pushes to any. */
+function witnessedBy(pusher: WitnessPusher | null) {
+  return pusher ? (cp: StoredCheckpoint) => pusher.served(cp) : undefined;
 }
 
 function checkSigner(signer: CheckpointSigner, logKey: string): void {

@@ -65,5 +65,12 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
     await pool.end().catch(() => {});
     throw err;
   }
-  return new SqlStore(db, 'postgres', engineDurability());
+  return new SqlStore(db, 'postgres', engineDurability(), {
+    leaseConnection: () =>
+      new pg.Client({
+        connectionString: url,
+        keepAlive: true,
+        application_name: 'kura writer lease',
+      }),
+  });
 }

@@ -12,8 +12,9 @@
 // far below PostgreSQL's 65,535-parameter limit.
 
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import { type AccountStore, SqlAccountStore } from './account-store.js';
-import { type Db, sqlState } from './db.js';
+import { type Db, type Queryable, sqlState } from './db.js';
 import type { Durability } from './durability.js';
 import { type FormStore, SqlFormStore } from './form-store.js';
 import {
@@ -29,6 +30,16 @@ import {
   type StoredEntry,
   type TallyRow,
 } from './store.js';
+import {
+  acquireEmbeddedLease,
+  acquirePostgresLease,
+  heldBy,
+  LeaseHeldError,
+  type LeaseRequest,
+  StoreFencedError,
+  WRITER_LEASE_KEY_SQL,
+  type WriterLease,
+} from './writer-lease.js';
 
 type EntryRow = {
   idx: string;
@@ -120,11 +131,15 @@ function lastByKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
 export interface SqlStoreOptions {
   /** Runs after the pool is closed (PGlite: close the engine, fsync, release the lock). */
   onClose?: () => Promise<void>;
+  /** PostgreSQL: a new connection outside the pool, to hold the writer lease on. */
+  leaseConnection?: () => pg.Client;
 }
 
 export class SqlStore implements Store {
   #failed: Error | undefined;
   #closed = false;
+  /** The writer lease this store appends under, once taken (writer-lease.ts). */
+  #lease: { token: number; lost?: Error; release(): Promise<void> } | undefined;
   readonly accounts: AccountStore;
   readonly forms: FormStore;
 
@@ -160,6 +175,49 @@ export class SqlStore implements Store {
       );
       throw this.#failed;
     }
+  }
+
+  async acquireWriterLease(req: LeaseRequest): Promise<WriterLease> {
+    this.#writable();
+    if (this.#lease) throw new Error('this store holds the writer lease already');
+    const lease = this.opts.leaseConnection
+      ? await acquirePostgresLease(this.opts.leaseConnection, req)
+      : await acquireEmbeddedLease(this.db, req);
+    const held: { token: number; lost?: Error; release(): Promise<void> } = {
+      token: lease.token,
+      release: async () => {
+        if (this.#lease === held) this.#lease = undefined;
+        await lease.release();
+      },
+    };
+    this.#lease = held;
+    void lease.lost.then((e) => {
+      held.lost = e;
+    });
+    return { token: lease.token, lost: lease.lost, release: held.release };
+  }
+
+  /**
+   * Inside an append or checkpoint transaction: with the lease, its token must
+   * still be the current one (the row is held FOR SHARE, so a takeover waits
+   * for this transaction); without it, no writer may hold the lease now (a
+   * shared lock: appenders without the lease exclude a writer, not each other).
+   */
+  async #fence(tx: Queryable): Promise<void> {
+    const lease = this.#lease;
+    if (!lease) {
+      const [row] = await tx.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_xact_lock_shared(${WRITER_LEASE_KEY_SQL}) AS ok`,
+      );
+      if (!row?.ok) throw new LeaseHeldError(await heldBy(tx));
+      return;
+    }
+    if (lease.lost) throw lease.lost;
+    const [row] = await tx.query<{ token: string }>('SELECT token FROM writer_lease FOR SHARE');
+    if (Number(row?.token) !== lease.token)
+      throw new StoreFencedError(
+        `another writer took the lease over (fencing token ${row?.token}; this writer's is ${lease.token})`,
+      );
   }
 
   async treeSize(): Promise<number> {
@@ -233,6 +291,7 @@ export class SqlStore implements Store {
 
     try {
       await this.db.withTransaction(async (tx) => {
+        await this.#fence(tx);
         const [head] = await tx.query<{ size: string }>('SELECT size FROM log_head FOR UPDATE');
         const size = Number(head?.size);
         if (size !== startIndex) throw new StoreConflictError(startIndex, size);
@@ -441,13 +500,16 @@ export class SqlStore implements Store {
     this.#writable();
     checkIndex('checkpoint size', cp.size);
     // Refuses a checkpoint over entries the log does not hold: signing one would be a bug.
-    const rows = await this.db.query(
-      `INSERT INTO checkpoints (size, note)
-       SELECT $1, $2 WHERE $1 <= (SELECT size FROM log_head)
-       ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, created_at = now()
-       RETURNING size`,
-      [cp.size, cp.note],
-    );
+    const rows = await this.db.withTransaction(async (tx) => {
+      await this.#fence(tx);
+      return tx.query(
+        `INSERT INTO checkpoints (size, note)
+         SELECT $1, $2 WHERE $1 <= (SELECT size FROM log_head)
+         ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, created_at = now()
+         RETURNING size`,
+        [cp.size, cp.note],
+      );
+    });
     if (rows.length === 0) {
       throw new RangeError(
         `checkpoint of size ${cp.size} is beyond the log (${await this.treeSize()} entries)`,
@@ -570,6 +632,7 @@ export class SqlStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#lease?.release();
     try {
       await this.db.close();
     } finally {

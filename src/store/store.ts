@@ -3,6 +3,7 @@
 // the embedded PGlite; the same test suite runs against both.
 import type { AccountStore } from './account-store.js';
 import type { FormStore } from './form-store.js';
+import type { LeaseRequest, WriterLease } from './writer-lease.js';
 
 /** One log entry as appended: its canonical bytes and the columns indexed for lookups. */
 export interface StoredEntry {
@@ -101,6 +102,16 @@ export interface Store {
   readonly accounts: AccountStore;
   /** Uploaded forms with their uploader and time (quotas and expiry, FORMATS.md §10.3). */
   readonly forms: FormStore;
+
+  /**
+   * Takes the log's single-writer lease (writer-lease.ts), waiting or refusing
+   * while another writer holds it. From then on every append and checkpoint of
+   * this store checks the lease's fencing token in its own transaction and
+   * fails with StoreFencedError once another writer has taken over. Without
+   * the lease, appends and checkpoints are refused (LeaseHeldError) while any
+   * writer holds it.
+   */
+  acquireWriterLease(req: LeaseRequest): Promise<WriterLease>;
 
   treeSize(): Promise<number>;
   /**

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { totp } from '../../accounts/totp.js';
-import { openGenesis } from '../../election/genesis.js';
 import { ROLES, type Role } from '../../election/official-entry.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readKeyFile, signerSeed } from '../../platform/election-dir.js';
 import { ApiError } from '../../server/errors.js';
 import { OfficialsService } from '../../server/officials-service.js';
-import { Sequencer } from '../../server/sequencer.js';
+import { SequencerError } from '../../server/sequencer-error.js';
+import { openLogWriter } from '../../server/start.js';
 import { openStore } from '../../store/open.js';
+import { describeHolder, LeaseHeldError } from '../../store/writer-lease.js';
 import { requireStoreDir } from '../store-dir.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
@@ -19,7 +20,7 @@ kura admin create --election DIR (--data DIR | --db postgres://...) --account ID
                   [--commission-key FILE] [--log-key FILE]
 
 Creates an account from the server console: on the server machine, with the
-server stopped, by whoever holds the commission key (kura has no default
+server stopped (refused while a kura serve holds the database's writer lease), by whoever holds the commission key (kura has no default
 credentials). ROLE is commission-admin (the default), returning-officer (with
 --scope, a county or constituency code) or observer. The account's creation is
 appended to the log as an official entry by the console (account ""), signed
@@ -86,18 +87,21 @@ export async function runAdmin(args: string[]): Promise<number> {
     a.values.db ? { url: a.values.db, log } : { dataDir: a.values.data ?? './kura-data', log },
   );
   try {
-    const entry0 = await store.getEntry(0);
-    const defSha = await store.getMeta('definition-sha256');
-    const def = defSha ? await store.getBlob(defSha) : null;
-    if (!entry0 || !def)
+    if ((await store.treeSize()) === 0)
       throw new UsageError('the store holds no election yet: start kura serve on it once first');
-    const opened = openGenesis(entry0.data, def.data);
-    if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
-    const { definition, index } = opened.value;
-    const sequencer = await Sequencer.open(store, index, signer, definition.logOrigin, { log });
+    // The server's own start-up: the writer lease (refused while a server
+    // holds it), the start-up check, and the sequencer resumed from the log.
+    const writer = await openLogWriter({
+      store,
+      signer,
+      log,
+      lease: 'refuse',
+      holder: describeHolder('kura admin create'),
+    });
     try {
+      const { definition } = writer.election;
       const service = new OfficialsService({
-        sequencer,
+        sequencer: writer.sequencer,
         accounts: store.accounts,
         commissionSeed,
         electionId: definition.electionId,
@@ -116,10 +120,11 @@ export async function runAdmin(args: string[]): Promise<number> {
             : ''),
       );
     } finally {
-      await sequencer.close();
+      await writer.close();
     }
   } catch (e) {
-    if (e instanceof ApiError) throw new UsageError(`cannot create ${account}: ${e.message}`);
+    if (e instanceof ApiError || e instanceof SequencerError || e instanceof LeaseHeldError)
+      throw new UsageError(`cannot create ${account}: ${e.message}`);
     throw e;
   } finally {
     await store.close();
