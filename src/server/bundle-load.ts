@@ -7,11 +7,12 @@
 import type { OpenedBundle } from '../bundle/read.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
-import { TallyFold } from '../election/fold.js';
+import { type FoldChange, TallyFold } from '../election/fold.js';
 import { equal } from '../log/bytes.js';
 import { leafHash } from '../log/merkle.js';
 import { TiledLogBuilder } from '../log/tiles.js';
-import type { Store, StoredEntry } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { type EntryToAppend, LogWriter } from './log-writer.js';
 
 /** Entries per appendBatch. */
 const BATCH = 4096;
@@ -41,61 +42,35 @@ export async function loadBundle(
     throw new Error('loadBundle needs a store holding only entry 0');
   const fold = new TallyFold(index);
   const builder = TiledLogBuilder.empty();
-  let pending: Array<{ bytes: Uint8Array; index: number }> = [];
+  // Entry 0 is in the store already: the fold and the tree start from it.
+  fold.applyBytes(0, bundle.entry0Bytes);
+  builder.append([leafHash(bundle.entry0Bytes)]);
+  const writer = new LogWriter(store, builder, fold);
+  let entries: EntryToAppend[] = [];
+  let changes: FoldChange[] = [];
 
   const flush = async () => {
-    if (pending.length === 0) return;
-    const start = pending[0]?.index as number;
-    const entries: StoredEntry[] = [];
-    const stations = new Map<string, { contest: string; station: string }>();
-    const units = new Map<string, { contest: string; unit: string }>();
-    for (const { bytes, index: i } of pending) {
-      const anomalies = fold.anomalies.length;
-      const change = fold.applyBytes(i, bytes);
-      for (const s of change.stations) stations.set(`${s.contest}\u0000${s.station}`, s);
-      for (const u of change.units) units.set(`${u.contest}\u0000${u.unit}`, u);
-      const decoded = decodeEntry(bytes);
-      // An entry the fold did not count (a duplicate result, say) is stored
-      // under its own kind, so the store's one-result-per-station rule holds.
-      const counted = fold.anomalies.length === anomalies && decoded.ok;
-      const result = counted && decoded.value.type === 'result' ? decoded.value : undefined;
-      entries.push({
-        index: i,
-        data: bytes,
-        leafHash: leafHash(bytes),
-        kind: counted ? decoded.value.type : 'anomaly',
-        contest: result?.contest ?? null,
-        station: result?.station ?? null,
-      });
-    }
-    const appended = builder.append(entries.map((e) => e.leafHash));
-    await store.appendBatch({
-      // Entry 0 is in the store already (its tiles are rewritten wider here, as a sequencer would).
-      startIndex: Math.max(start, 1),
-      entries: entries.filter((e) => e.index > 0),
-      tiles: appended.changedTiles,
-      stationResults: [...stations.values()].map(({ contest, station }) => {
-        const r = fold.result(contest, station);
-        if (!r) throw new Error('folded result vanished');
-        return { contest, station, entryIndex: r.entryIndex, result: r };
-      }),
-      tallies: [...units.values()].map(({ contest, unit }) => ({
-        contest,
-        unit,
-        tally: fold.tally(contest, unit),
-      })),
-    });
-    onProgress?.(start + pending.length, n);
-    pending = [];
+    if (entries.length === 0) return;
+    await writer.append(entries, changes);
+    onProgress?.(writer.size, n);
+    entries = [];
+    changes = [];
   };
 
   let i = 0;
   for await (const bytes of bundle.entries()) {
-    if (i === 0 && !equal(bytes, bundle.entry0Bytes))
-      throw new Error('the first entry of the bundle is not its election/entry0.json');
-    pending.push({ bytes, index: i });
+    if (i === 0) {
+      if (!equal(bytes, bundle.entry0Bytes))
+        throw new Error('the first entry of the bundle is not its election/entry0.json');
+    } else {
+      const anomalies = fold.anomalies.length;
+      changes.push(fold.applyBytes(i, bytes));
+      const decoded = decodeEntry(bytes);
+      const counted = fold.anomalies.length === anomalies && decoded.ok;
+      entries.push({ bytes, counted: counted ? decoded.value : undefined });
+      if (entries.length >= BATCH) await flush();
+    }
     i++;
-    if (pending.length >= BATCH) await flush();
   }
   await flush();
   if (i !== n) throw new Error(`the bundle holds ${i} entries, not ${n}`);

@@ -6,20 +6,20 @@
 
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry, type ResultEntry } from '../election/entries.js';
-import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
+import type { FoldChange, StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
 import { type CheckedVerdict, checkResult } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
-import { leafHash } from '../log/merkle.js';
 import { formatReceipt } from '../log/receipt.js';
 import {
   proveInclusionFromTiles,
   proveInclusionsFromTiles,
   TiledLogBuilder,
 } from '../log/tiles.js';
-import type { HashTile, Store, StoredCheckpoint, StoredEntry } from '../store/store.js';
+import type { HashTile, Store, StoredCheckpoint } from '../store/store.js';
 import { StoreFencedError } from '../store/writer-lease.js';
+import { type EntryToAppend, LogWriter } from './log-writer.js';
 import { type ReplayedLog, replayStoredLog } from './replay.js';
 import { SequencerError } from './sequencer-error.js';
 
@@ -68,6 +68,9 @@ export class Sequencer {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private resignTimer: NodeJS.Timeout | null = null;
+  /** Signs a checkpoint of the log (size and root) with the log key. */
+  private readonly sign = (size: number, root: Uint8Array): string =>
+    this.signer.sign(this.origin, size, root);
   private broken: Error | null = null;
   private checkpoint: StoredCheckpoint;
   private readonly periodMs: number;
@@ -81,7 +84,7 @@ export class Sequencer {
     private readonly store: Store,
     readonly index: ElectionIndex,
     readonly fold: TallyFold,
-    private builder: TiledLogBuilder,
+    private readonly writer: LogWriter,
     private readonly signer: CheckpointSigner,
     private readonly origin: string,
     checkpoint: StoredCheckpoint,
@@ -116,9 +119,10 @@ export class Sequencer {
       opts.log?.(
         `warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`,
       );
-    const checkpoint = { size, note: signer.sign(origin, size, builder.root()) };
-    await store.putCheckpoint(checkpoint);
-    const sequencer = new Sequencer(store, index, fold, builder, signer, origin, checkpoint, opts);
+    const writer = new LogWriter(store, builder, fold);
+    if (writer.size !== size) throw new Error('tile edge out of step with the replayed log');
+    const checkpoint = await writer.checkpoint((n, root) => signer.sign(origin, n, root));
+    const sequencer = new Sequencer(store, index, fold, writer, signer, origin, checkpoint, opts);
     // Everything replayed from the store is durable: publish it all now, so
     // that readers never see the live fold while a batch is being written.
     for (const [contest, units] of fold.tallies)
@@ -282,9 +286,8 @@ export class Sequencer {
     const start = this.fold.size;
     const batch: Pending[] = [];
     try {
-      const entries: StoredEntry[] = [];
-      const stationKeys = new Map<string, { contest: string; station: string }>();
-      const unitKeys = new Map<string, { contest: string; unit: string }>();
+      const entries: EntryToAppend[] = [];
+      const changes: FoldChange[] = [];
       for (const p of queued) {
         const refusal = this.refusalNow(p);
         if (refusal) {
@@ -293,44 +296,18 @@ export class Sequencer {
         }
         const index = start + batch.length;
         batch.push(p);
-        const change =
+        changes.push(
           p.verdict === null
             ? this.fold.applyOfficial(index, p.entry, { signedHere: true })
-            : this.fold.applyPrechecked(index, p.entry, p.verdict);
-        for (const s of change.stations) stationKeys.set(`${s.contest}\u0000${s.station}`, s);
-        for (const u of change.units) unitKeys.set(`${u.contest}\u0000${u.unit}`, u);
-        entries.push({
-          index,
-          data: p.bytes,
-          leafHash: leafHash(p.bytes),
-          kind: p.entry.type,
-          contest: p.entry.type === 'result' ? p.entry.contest : null,
-          station: p.entry.type === 'result' ? p.entry.station : null,
-        });
+            : this.fold.applyPrechecked(index, p.entry, p.verdict),
+        );
+        entries.push({ bytes: p.bytes, counted: p.entry });
       }
       if (batch.length === 0) return;
-      const appended = this.builder.append(entries.map((e) => e.leafHash));
-      if (appended.size !== start + batch.length)
-        throw new Error('tile edge out of step with the fold');
-      const stationResults = [...stationKeys.values()].map(({ contest, station }) => {
-        const r = this.fold.result(contest, station);
-        if (!r) throw new Error('folded result vanished');
-        return { contest, station, entryIndex: r.entryIndex, result: r };
-      });
-      const tallies = [...unitKeys.values()].map(({ contest, unit }) => ({
-        contest,
-        unit,
-        tally: this.fold.tally(contest, unit),
-      }));
-      await this.store.appendBatch({
-        startIndex: start,
-        entries,
-        tiles: appended.changedTiles,
-        stationResults,
-        tallies,
-      });
-      this.publish(tallies);
-      this.rememberTiles(appended.changedTiles);
+      if (this.writer.size !== start) throw new Error('tile edge out of step with the fold');
+      const appended = await this.writer.append(entries, changes);
+      this.publish(appended.tallies);
+      this.rememberTiles(appended.tiles);
     } catch (e) {
       // The in-memory fold and tile edge may now be ahead of the store: stop
       // accepting until restarted from the store, which is the truth.
@@ -360,11 +337,7 @@ export class Sequencer {
     }
     try {
       // Durable: now, and only now, sign over it.
-      const checkpoint = {
-        size: start + batch.length,
-        note: this.signer.sign(this.origin, start + batch.length, this.builder.root()),
-      };
-      await this.store.putCheckpoint(checkpoint);
+      const checkpoint = await this.writer.checkpoint(this.sign);
       this.checkpoint = checkpoint;
       this.opts.onCheckpoint?.(checkpoint);
       const proofs = await proveInclusionsFromTiles(
@@ -451,16 +424,13 @@ export class Sequencer {
   private async resignIfIdle(): Promise<void> {
     if (this.flushing || this.pending.size > 0 || this.broken) return;
     await this.exclusive(async () => {
-      const size = this.fold.size;
-      const note = this.signer.sign(this.origin, size, this.builder.root());
       try {
-        await this.store.putCheckpoint({ size, note });
+        this.checkpoint = await this.writer.checkpoint(this.sign);
       } catch (e) {
         if (e instanceof StoreFencedError) this.depose(e);
         else this.opts.log?.(`re-signing the checkpoint failed: ${(e as Error).message}`);
         return;
       }
-      this.checkpoint = { size, note };
       this.opts.onCheckpoint?.(this.checkpoint);
     });
   }
@@ -488,33 +458,21 @@ export class Sequencer {
     const decoded = decodeEntry(g.entryBytes);
     if (!decoded.ok || decoded.value.type !== 'election')
       throw new Error('entry 0 must be an election entry');
-    const builder = TiledLogBuilder.empty();
-    const lh = leafHash(g.entryBytes);
-    const appended = builder.append([lh]);
-    await store.appendBatch({
-      startIndex: 0,
-      entries: [
-        {
-          index: 0,
-          data: g.entryBytes,
-          leafHash: lh,
-          kind: 'election',
-          contest: null,
-          station: null,
-        },
-      ],
-      tiles: appended.changedTiles,
-      stationResults: [],
-      tallies: [],
-      blobs: [
-        { sha256: g.definitionSha256, contentType: 'application/json', data: g.definitionBytes },
-      ],
-      meta: [{ key: DEFINITION_META, value: g.definitionSha256 }],
-      checkpoint: g.signer
-        ? { size: 1, note: g.signer.signer.sign(g.signer.origin, 1, appended.root) }
-        : undefined,
-      beforeCommit: g.beforeCommit,
-    });
+    const signer = g.signer;
+    await new LogWriter(store, TiledLogBuilder.empty(), null).append(
+      [{ bytes: g.entryBytes, counted: decoded.value }],
+      [],
+      {
+        blobs: [
+          { sha256: g.definitionSha256, contentType: 'application/json', data: g.definitionBytes },
+        ],
+        meta: [{ key: DEFINITION_META, value: g.definitionSha256 }],
+        checkpoint: signer
+          ? (size, root) => ({ size, note: signer.signer.sign(signer.origin, size, root) })
+          : undefined,
+        beforeCommit: g.beforeCommit,
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -95,6 +95,18 @@ function toEntry(r: EntryRow): StoredEntry {
   };
 }
 
+type StationResultDbRow = { contest: string; station: string; entry_idx: string; result: unknown };
+const STATION_RESULT_COLUMNS = 'contest, station, entry_idx, result';
+
+function toStationResult(r: StationResultDbRow): StationResultRow {
+  return {
+    contest: r.contest,
+    station: r.station,
+    entryIndex: Number(r.entry_idx),
+    result: r.result,
+  };
+}
+
 function toTile(r: TileRow): HashTile {
   return { level: r.level, index: Number(r.idx), width: r.width, data: bytes(r.data) };
 }
@@ -464,23 +476,13 @@ export class SqlStore implements Store {
     limit: number,
   ): Promise<StationResultRow[]> {
     checkIndex('limit', limit);
-    const rows = await this.db.query<{
-      contest: string;
-      station: string;
-      entry_idx: string;
-      result: unknown;
-    }>(
-      `SELECT contest, station, entry_idx, result FROM station_results
+    const rows = await this.db.query<StationResultDbRow>(
+      `SELECT ${STATION_RESULT_COLUMNS} FROM station_results
        WHERE $1::text IS NULL OR (contest, station) > ($1::text, $2::text)
        ORDER BY contest, station LIMIT $3`,
       [after?.contest ?? null, after?.station ?? null, limit],
     );
-    return rows.map((r) => ({
-      contest: r.contest,
-      station: r.station,
-      entryIndex: Number(r.entry_idx),
-      result: r.result,
-    }));
+    return rows.map(toStationResult);
   }
 
   async listTallyRows(
@@ -596,21 +598,11 @@ export class SqlStore implements Store {
   }
 
   async getStationResults(station: string): Promise<StationResultRow[]> {
-    const rows = await this.db.query<{
-      contest: string;
-      station: string;
-      entry_idx: string;
-      result: unknown;
-    }>(
-      'SELECT contest, station, entry_idx, result FROM station_results WHERE station = $1 ORDER BY contest',
+    const rows = await this.db.query<StationResultDbRow>(
+      `SELECT ${STATION_RESULT_COLUMNS} FROM station_results WHERE station = $1 ORDER BY contest`,
       [station],
     );
-    return rows.map((r) => ({
-      contest: r.contest,
-      station: r.station,
-      entryIndex: Number(r.entry_idx),
-      result: r.result,
-    }));
+    return rows.map(toStationResult);
   }
 
   async getMeta(key: string): Promise<string | null> {
