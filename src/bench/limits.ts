@@ -5,11 +5,10 @@
 //     durability) and on PostgreSQL (through pg).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { SignaturePool } from '../platform/signature-pool.js';
 import { pgliteStartParams } from '../store/embedded.js';
-import type { VerifyCount, VerifyJob } from './ed25519-worker.js';
 
 export interface VerifyLimit {
   threads: number;
@@ -19,41 +18,22 @@ export interface VerifyLimit {
   kuraFirstSightPerSecond: number;
 }
 
-async function verifyRate(
-  mode: VerifyJob['mode'],
-  threads: number,
-  durationMs: number,
-  keys = 0,
-): Promise<number> {
-  const counts = await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise<VerifyCount>((res, rej) => {
-          const w = new Worker(new URL('./ed25519-worker.js', import.meta.url), {
-            workerData: { mode, durationMs, keys } satisfies VerifyJob,
-          });
-          w.once('message', res);
-          w.once('error', rej);
-        }),
-    ),
-  );
-  return Math.round(counts.reduce((s, c) => s + c.verified / c.seconds, 0));
-}
-
 export async function measureVerifyLimit(durationMs: number): Promise<VerifyLimit> {
   const threads = os.availableParallelism();
-  return {
-    threads,
-    preparedPerSecond: await verifyRate('prepared', threads, durationMs),
+  const pool = await SignaturePool.start({ threads });
+  try {
+    const prepared = await pool.ed25519Rate({ mode: 'prepared', ms: durationMs });
     // Enough distinct keys for ~8,000 verifications/s per thread; fewer if slower.
-    kuraFirstSightPerSecond: await verifyRate(
-      'kura',
+    const keys = Math.ceil((durationMs / 1000) * 8000);
+    const firstSight = await pool.ed25519Rate({ mode: 'first-sight', ms: durationMs, keys });
+    return {
       threads,
-      durationMs,
-      Math.ceil((durationMs / 1000) * 8000),
-    ),
-  };
+      preparedPerSecond: prepared.perSecond,
+      kuraFirstSightPerSecond: firstSight.perSecond,
+    };
+  } finally {
+    await pool.close();
+  }
 }
 
 export interface InsertLimit {

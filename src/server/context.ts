@@ -2,11 +2,11 @@
 // process plays (the writer with its parts, or a reader following the store).
 // app.ts turns it into each route group's own narrow dependencies.
 import type { ElectionIndex } from '../election/election-index.js';
+import type { SignaturePool } from '../platform/signature-pool.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import type { OfficialsService } from './officials-service.js';
 import type { Sequencer } from './sequencer.js';
-import type { SignaturePool } from './signature-pool.js';
 
 export interface ServerContext {
   store: Store;

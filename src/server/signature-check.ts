@@ -2,7 +2,7 @@
 // when it has them, on the main thread otherwise. Results and form uploads
 // both go through it.
 import { ed25519Verify } from '../log/crypto.js';
-import type { SignaturePool } from './signature-pool.js';
+import type { SignaturePool } from '../platform/signature-pool.js';
 
 export type SignatureCheck = (
   publicKey: Uint8Array,
@@ -11,6 +11,11 @@ export type SignatureCheck = (
 ) => Promise<boolean>;
 
 export function signatureCheck(pool: SignaturePool | undefined): SignatureCheck {
-  if (pool) return (publicKey, message, signature) => pool.verify(publicKey, message, signature);
+  if (pool)
+    return (publicKey, message, signature) =>
+      // A worker that died refuses its batch; the main thread checks it instead.
+      pool
+        .verify(publicKey, message, signature)
+        .catch(() => ed25519Verify(publicKey, message, signature));
   return async (publicKey, message, signature) => ed25519Verify(publicKey, message, signature);
 }

@@ -13,6 +13,7 @@ import { equal, toBase64 } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
+import { SignaturePool } from '../platform/signature-pool.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 import { describeHolder } from '../store/writer-lease.js';
 import { buildServer, type ServerOptions } from './app.js';
@@ -21,7 +22,6 @@ import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
 import { type ReplayedLog, replayStoredLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
-import { SignaturePool } from './signature-pool.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
 /** Points of the first start a crash test may stop at (StartOptions.onStep). */
@@ -214,6 +214,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     : null;
   const { election, definitionBytes, replayed } = writer ?? (await openLog(opts));
   const sequencer = writer?.sequencer ?? null;
+  let signatures: SignaturePool | undefined;
   try {
     if (sequencer) {
       await step('signed');
@@ -250,7 +251,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       });
     }
     const threads = opts.signatureThreads ?? availableParallelism();
-    const signatures = sequencer && threads > 0 ? new SignaturePool(threads) : undefined;
+    if (sequencer && threads > 0) signatures = await SignaturePool.start({ threads });
     const app = await buildServer(
       {
         store,
@@ -287,6 +288,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     };
   } catch (e) {
     // A start that fails after taking the lease gives it up (a standby may take over).
+    await signatures?.close();
     await writer?.close().catch(() => {});
     throw e;
   }

@@ -5,16 +5,16 @@
 // very anomaly the server's own fold would (undecodable, rule-violation, ...).
 import type { ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
+import { type EntryVerdicts, flagsOf, STATUS } from '../election/entry-checks.js';
 import { TallyFold, type UnitTally } from '../election/fold.js';
 import { workerVerdict } from '../election/rules.js';
+import type { SignaturePool } from '../platform/signature-pool.js';
 import type { Findings, VerifyReport } from './report.js';
-import type { SignaturePool } from './sig-pool.js';
-import { type CheckReply, flagsOf, STATUS } from './sig-protocol.js';
 
 interface Checked {
   first: number;
   entries: Uint8Array[];
-  reply: CheckReply;
+  reply: EntryVerdicts;
 }
 
 export class StreamingFold {
@@ -39,7 +39,7 @@ export class StreamingFold {
   /** A bundle of consecutive entries starting at `first` (bundle number `bundle`). */
   add(bundle: number, first: number, entries: Uint8Array[]): void {
     Promise.resolve(this.pool)
-      .then((p) => p.check(entries))
+      .then((p) => p.checkEntries(entries))
       .then(
         (reply) => {
           this.ready.set(bundle, { first, entries, reply });

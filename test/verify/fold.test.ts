@@ -12,10 +12,10 @@ import { encodeEntry } from '../../src/election/entries.js';
 import { TallyFold } from '../../src/election/fold.js';
 import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
 import { generateKey } from '../../src/log/note.js';
+import { SignaturePool } from '../../src/platform/signature-pool.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { diffTally } from '../../src/verify/compare.js';
 import { StreamingFold } from '../../src/verify/fold.js';
-import { SignaturePool } from '../../src/verify/sig-pool.js';
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 let pool: SignaturePool;
@@ -84,7 +84,7 @@ before(async () => {
           ); // wrong device
         }
       }
-  pool = await SignaturePool.start(definitionBytes, 2);
+  pool = await SignaturePool.start({ definitionBytes, threads: 2 });
 });
 after(async () => pool?.close());
 

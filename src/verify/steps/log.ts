@@ -5,12 +5,12 @@ import { ok, type Result } from '../../basics/result.js';
 import type { TallyFold, UnitTally } from '../../election/fold.js';
 import type { OpenedGenesis } from '../../election/genesis.js';
 import { TILE_WIDTH } from '../../log/tiles.js';
+import { SignaturePool } from '../../platform/signature-pool.js';
 import { type AuditContext, type AuditError, fail, type Step } from '../audit.js';
 import { StreamingFold, signatureSummary, summariseFold } from '../fold.js';
 import type { LogReader } from '../log-reader.js';
 import { type MirrorOptions, type MirrorResult, mirrorLog } from '../mirror.js';
 import type { VerifyReport } from '../report.js';
-import { SignaturePool } from '../sig-pool.js';
 
 export interface FoldedLog {
   mirror: MirrorResult;
@@ -55,7 +55,7 @@ export async function mirrorAndFold(
 ): Step<FoldedLog> {
   const n = o.size;
   // The workers read the definition while the first bundles are read.
-  const starting = SignaturePool.start(o.definitionBytes, o.threads);
+  const starting = SignaturePool.start({ definitionBytes: o.definitionBytes, threads: o.threads });
   starting.catch(() => {});
   ctx.defer(async () => (await starting.catch(() => undefined))?.close());
   const sf = new StreamingFold(o.genesis.index, starting, (done) =>
