@@ -15,6 +15,7 @@ import type { LogView } from '../log-view.js';
 import { levelTable, levelTableCsv } from '../open-data/level-table.js';
 import { buildNistErr } from '../open-data/nist-err.js';
 import type { TallyReader } from '../tally-reader.js';
+import { acceptsGzip } from './accepts-gzip.js';
 import { checkContestAndUnit } from './contest-unit.js';
 
 export interface OpenDataRouteDeps {
@@ -27,15 +28,6 @@ export interface OpenDataRouteDeps {
 const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const VENDOR = 'kura 0.1.0';
-
-function acceptsGzip(req: FastifyRequest): boolean {
-  const header = req.headers['accept-encoding'];
-  if (typeof header !== 'string') return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    return coding === 'gzip' && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
-  });
-}
 
 /** Sends a body once per version: 304 for a matching If-None-Match, gzip when accepted and worth it. */
 function sendVersioned(

@@ -7,6 +7,7 @@ import type { ElectionIndex } from '../../election/election-index.js';
 import { NATION } from '../../election/election-index.js';
 import { ApiError } from '../errors.js';
 import type { PublishedTally, TallyReader } from '../tally-reader.js';
+import { acceptsGzip } from './accepts-gzip.js';
 import { checkContestAndUnit } from './contest-unit.js';
 import { TALLY_RESPONSE } from './response-schemas.js';
 
@@ -36,17 +37,6 @@ interface TallyBody {
   json: Buffer;
   /** Made on the first request that accepts gzip, then reused. */
   gzip: Buffer | null;
-}
-
-/** True when the client takes gzip (any browser, CDN or curl --compressed), unless it says q=0. */
-function acceptsGzip(req: FastifyRequest): boolean {
-  const header = req.headers['accept-encoding'];
-  if (typeof header !== 'string') return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (coding !== 'gzip' && coding !== '*') return false;
-    return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
-  });
 }
 
 export const tallyRoutes: FastifyPluginAsync<TallyRouteDeps> = async (app, deps) => {
