@@ -9,7 +9,7 @@ import type { ElectionDefinition } from '../../src/election/definition.js';
 import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { deviceTime, formUploadHeaders, signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
-import { createGenesis } from '../../src/election/genesis.js';
+import { createGenesis, type Genesis } from '../../src/election/genesis.js';
 import { toHex } from '../../src/log/bytes.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { sha256 } from '../../src/log/crypto.js';
@@ -52,11 +52,75 @@ export interface TestLog {
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 
+/** Which election: its id, size, log origin and key, commission and definition. */
+export interface TestElectionOptions {
+  /** Default 'test-election'. */
+  electionId?: string;
+  /** Stations in the synthetic country (default 12). */
+  stations?: number;
+  /** Only the presidential contest (default true). */
+  presidentOnly?: boolean;
+  /** The log's origin (default kura.test/log). */
+  origin?: string;
+  /** The log's key pair (default: generated for the origin from the seed "log"). */
+  logKey?: { signerKey: string; verifierKey: string };
+  /** Signs entry 0 and, with `officials`, officials' acts (default TEST_COMMISSION_SEED). */
+  commissionSeed?: Uint8Array;
+  /** Builds the definition from the keys instead of the synthetic country, or adjusts it. */
+  definition?: (keys: {
+    electionId: string;
+    logOrigin: string;
+    logKey: string;
+    commissionKey: string;
+    synthetic: ElectionDefinition;
+  }) => ElectionDefinition;
+}
+
+/** An election's definition and entry 0, fixed keys and time: the same bytes in every process. */
+export interface TestElection {
+  definition: ElectionDefinition;
+  genesis: Genesis;
+  commissionSeed: Uint8Array;
+  logKey: { signerKey: string; verifierKey: string };
+  /** A checkpoint signer for the log key (clock in seconds; default the wall clock). */
+  signer(nowSeconds?: () => number): CheckpointSigner;
+}
+
+export function testElection(opts: TestElectionOptions = {}): TestElection {
+  const electionId = opts.electionId ?? 'test-election';
+  const logOrigin = opts.origin ?? 'kura.test/log';
+  const logKey = opts.logKey ?? generateKey(logOrigin, SEED('log'));
+  const commissionSeed = opts.commissionSeed ?? TEST_COMMISSION_SEED;
+  const commission = generateKey('kura.test-commission', commissionSeed);
+  const synthetic = syntheticDefinition({
+    electionId,
+    stations: opts.stations ?? 12,
+    logOrigin,
+    logKey: logKey.verifierKey,
+    commissionKey: commission.verifierKey,
+    presidentOnly: opts.presidentOnly ?? true,
+  });
+  const definition = opts.definition
+    ? opts.definition({
+        electionId,
+        logOrigin,
+        logKey: logKey.verifierKey,
+        commissionKey: commission.verifierKey,
+        synthetic,
+      })
+    : synthetic;
+  return {
+    definition,
+    genesis: createGenesis(definition, commissionSeed, new Date('2022-08-09T05:00:00Z')),
+    commissionSeed,
+    logKey: { signerKey: logKey.signerKey, verifierKey: logKey.verifierKey },
+    signer: (nowSeconds) => new CheckpointSigner(logKey.signerKey, nowSeconds),
+  };
+}
+
 export async function newTestLog(
   backend: Backend,
-  opts: {
-    stations?: number;
-    presidentOnly?: boolean;
+  opts: TestElectionOptions & {
     sequencerPeriodMs?: number;
     /** Give the server the commission key: logins and officials' acts on. */
     officials?: boolean;
@@ -82,17 +146,8 @@ export async function newTestLog(
     onSign?: (size: number) => void;
   } = {},
 ): Promise<TestLog> {
-  const log = generateKey('kura.test/log', SEED('log'));
-  const commission = generateKey('kura.test-commission', SEED('commission'));
-  const definition = syntheticDefinition({
-    electionId: 'test-election',
-    stations: opts.stations ?? 12,
-    logOrigin: 'kura.test/log',
-    logKey: log.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: opts.presidentOnly ?? true,
-  });
-  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
+  const election = testElection(opts);
+  const { definition, genesis } = election;
   let cleanup: () => Promise<void>;
   let store: Store;
   let databaseUrl: string | null = null;
@@ -106,13 +161,11 @@ export async function newTestLog(
     databaseUrl = db.url;
     cleanup = db.drop;
   }
-  const signer = parseSignerKey(log.signerKey);
-  const verifier = parseVerifierKey(log.verifierKey);
+  const signer = parseSignerKey(election.logKey.signerKey);
+  const verifier = parseVerifierKey(election.logKey.verifierKey);
   if (!signer.ok || !verifier.ok) throw new Error('test keys');
-  const checkpointSigner = new CheckpointSigner(
-    log.signerKey,
-    opts.now ? () => Math.floor((opts.now as () => number)() / 1000) : undefined,
-  );
+  const now = opts.now;
+  const checkpointSigner = election.signer(now ? () => Math.floor(now() / 1000) : undefined);
   const onSign = opts.onSign;
   if (onSign) {
     const sign = checkpointSigner.sign.bind(checkpointSigner);
@@ -126,7 +179,7 @@ export async function newTestLog(
     genesis,
     signer: checkpointSigner,
     sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
-    commissionSeed: opts.officials ? SEED('commission') : undefined,
+    commissionSeed: opts.officials ? election.commissionSeed : undefined,
     officialsNow: opts.now,
     formUploads: opts.formUploads,
     server: opts.server,

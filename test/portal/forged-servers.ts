@@ -4,25 +4,17 @@
 // that can serve one server's page with another's data, rewrite answers, or
 // replay an old checkpoint.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import { demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { deviceTime, signResult } from '../../src/election/device.js';
+import { deviceTime, formUploadHeaders, signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
-import { createGenesis } from '../../src/election/genesis.js';
 import { toBase64, utf8 } from '../../src/log/bytes.js';
-import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { ed25519PublicKey } from '../../src/log/crypto.js';
-import { generateKey } from '../../src/log/note.js';
-import { type RunningLog, startLog } from '../../src/server/start.js';
+import type { RunningLog } from '../../src/server/start.js';
 import type { WitnessTarget } from '../../src/server/witness-push.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
-import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { formUploadHeaders } from './portal-election.js';
+import { newTestLog } from '../helpers/test-log.js';
 
 export const SEED = (s: string) => utf8(s.padEnd(32, '.')).slice(0, 32);
 export const ELECTION = 'test-election';
@@ -55,38 +47,31 @@ export interface Server {
 }
 
 export async function startServer(o: ServerOptions): Promise<Server> {
-  const commission = generateKey('kura.test-commission', o.commissionSeed);
-  let definition = syntheticDefinition({
-    electionId: ELECTION,
-    stations: 12,
-    logOrigin: o.origin,
-    logKey: o.logKey.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: true,
-  });
   const attacker = new Set(o.attackerDevices ?? []);
   const seedOf = (device: string) =>
     attacker.has(device) ? SEED(`attacker ${device}`) : demoDeviceSeed(ELECTION, device);
-  if (attacker.size)
-    definition = {
-      ...definition,
-      devices: definition.devices.map((d) =>
-        attacker.has(d.id) ? { ...d, publicKey: rawPublicKey(seedOf(d.id)) } : d,
-      ),
-    };
-  const genesis = createGenesis(definition, o.commissionSeed, new Date('2022-08-09T05:00:00Z'));
-  const dir = mkdtempSync(join(tmpdir(), 'kura-forged-'));
-  const store = await openStore({ dataDir: join(dir, 'data') });
-  const running = await startLog({
-    store,
-    genesis,
-    signer: new CheckpointSigner(o.logKey.signerKey),
-    sequencer: { periodMs: 20 },
+  const t = await newTestLog('pglite', {
+    electionId: ELECTION,
+    origin: o.origin,
+    logKey: o.logKey,
+    commissionSeed: o.commissionSeed,
+    // The definition gives the attacker's key for its devices.
+    definition: ({ synthetic }) =>
+      attacker.size
+        ? {
+            ...synthetic,
+            devices: synthetic.devices.map((d) =>
+              attacker.has(d.id) ? { ...d, publicKey: rawPublicKey(seedOf(d.id)) } : d,
+            ),
+          }
+        : synthetic,
+    sequencerPeriodMs: 20,
     signatureThreads: 0,
     witnesses: o.witnesses,
-    commissionSeed: o.officials ? o.commissionSeed : undefined,
+    officials: o.officials,
     log: () => {},
   });
+  const { running, store, definition } = t;
   const url = (await running.app.listen({ host: '127.0.0.1', port: 0 })).replace(
     'localhost',
     '127.0.0.1',
@@ -128,12 +113,16 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     },
     async upload(station, bytes, device, seed) {
       const sha = createHash('sha256').update(bytes).digest('hex');
+      const uploader = device ?? deviceOf(station);
       const r = await running.app.inject({
         method: 'PUT',
         url: `/api/v1/forms/${sha}`,
         headers: {
           'content-type': 'image/png',
-          ...formUploadHeaders(ELECTION, station, device ?? deviceOf(station), sha, seed),
+          ...formUploadHeaders(
+            { electionId: ELECTION, station, device: uploader, sha256: sha },
+            seed ?? demoDeviceSeed(ELECTION, uploader),
+          ),
         },
         payload: Buffer.from(bytes),
       });
@@ -143,11 +132,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     async checkpoint() {
       return (await running.app.inject({ method: 'GET', url: '/log/checkpoint' })).body;
     },
-    async close() {
-      await running.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => t.close(),
   };
 }
 

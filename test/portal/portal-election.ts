@@ -2,9 +2,6 @@
 // stations per ward (the synthetic country has one per ward at this size),
 // served by a real kura server on a loopback port, on PGlite or PostgreSQL.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type {
   Candidate,
   Contest,
@@ -15,37 +12,16 @@ import type {
   Unit,
 } from '../../src/election/definition.js';
 import { demoDevicePublicKey, demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { deviceTime, signResult } from '../../src/election/device.js';
+import { deviceTime, formUploadHeaders, signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
-import {
-  FORM_DEVICE_HEADER,
-  FORM_SIGNATURE_HEADER,
-  formUploadMessage,
-} from '../../src/election/form-upload.js';
-import { createGenesis } from '../../src/election/genesis.js';
-import { toBase64 } from '../../src/log/bytes.js';
-import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
-import { ed25519Sign } from '../../src/log/crypto.js';
 import { generateKey } from '../../src/log/note.js';
-import { type RunningLog, startLog } from '../../src/server/start.js';
-import { openStore } from '../../src/store/open.js';
+import type { RunningLog } from '../../src/server/start.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { type Backend, newTestLog } from '../helpers/test-log.js';
 
-export type Backend = 'pglite' | 'postgres';
+export type { Backend };
 
-/** The headers a station's device (demo-keyed unless a seed is given) sends to upload a form (FORMATS §10.3). */
-export function formUploadHeaders(
-  electionId: string,
-  station: string,
-  device: string,
-  sha256: string,
-  seed = demoDeviceSeed(electionId, device),
-): Record<string, string> {
-  const sig = ed25519Sign(seed, formUploadMessage(electionId, station, sha256));
-  return { [FORM_DEVICE_HEADER]: device, [FORM_SIGNATURE_HEADER]: toBase64(sig) };
-}
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 const ELECTION_ID = 'portal-test';
 
@@ -174,32 +150,16 @@ export interface PortalElection {
 }
 
 export async function startPortalElection(backend: Backend): Promise<PortalElection> {
-  const log = generateKey('kura.test/portal', SEED('portal log'));
-  const commission = generateKey('kura.test-commission', SEED('portal commission'));
-  const definition = portalDefinition(log.verifierKey, commission.verifierKey);
-  const genesis = createGenesis(
-    definition,
-    SEED('portal commission'),
-    new Date('2022-08-09T05:00:00Z'),
-  );
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  if (backend === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'kura-portal-'));
-    store = await openStore({ dataDir: join(dir, 'data') });
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const db = await createTestDatabase();
-    store = await openStore({ url: db.url });
-    cleanup = db.drop;
-  }
-  const running = await startLog({
-    store,
-    genesis,
-    signer: new CheckpointSigner(log.signerKey),
-    sequencer: { periodMs: 10 },
+  const t = await newTestLog(backend, {
+    electionId: ELECTION_ID,
+    origin: 'kura.test/portal',
+    logKey: generateKey('kura.test/portal', SEED('portal log')),
+    commissionSeed: SEED('portal commission'),
+    definition: (keys) => portalDefinition(keys.logKey, keys.commissionKey),
+    sequencerPeriodMs: 10,
     signatureThreads: 0,
   });
+  const { running, store, definition } = t;
   const address = await running.app.listen({ host: '127.0.0.1', port: 0 });
 
   const candidatesOf = (contest: string, station: string) => {
@@ -258,7 +218,10 @@ export async function startPortalElection(backend: Backend): Promise<PortalElect
           url: `/api/v1/forms/${form}`,
           headers: {
             'content-type': 'image/png',
-            ...formUploadHeaders(ELECTION_ID, station, `kit-${station}`, form),
+            ...formUploadHeaders(
+              { electionId: ELECTION_ID, station, device: `kit-${station}`, sha256: form },
+              demoDeviceSeed(ELECTION_ID, `kit-${station}`),
+            ),
           },
           payload: Buffer.from(png),
         });
@@ -276,10 +239,6 @@ export async function startPortalElection(backend: Backend): Promise<PortalElect
     },
     sql: async <T>(text: string, params: unknown[] = []) =>
       (await (store as SqlStore).db.query<T>(text, params)) as unknown as T[],
-    async close() {
-      await running.close();
-      await store.close();
-      await cleanup();
-    },
+    close: () => t.close(),
   };
 }
