@@ -20,11 +20,12 @@ import type {
   VerifiedSignature,
 } from './note.js';
 import {
+  assertKeyName,
   computeKeyId,
   decodeVerifierKey,
   ed25519Verifier,
+  ed25519VerifierKey,
   encodeVerifierKey,
-  isValidKeyName,
   SIG_TYPE_ED25519,
 } from './note.js';
 
@@ -59,9 +60,7 @@ export function cosignatureTimestamp(sig: Pick<NoteSignature, 'signature'>): num
 
 /** A verifier of cosignature/v1 signatures by the witness `name` with Ed25519 `publicKey`. */
 export function cosignatureVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
-  if (publicKey.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
-  const key = publicKey.slice();
+  const key = ed25519VerifierKey(name, publicKey);
   return {
     name,
     keyId: computeKeyId(name, SIG_TYPE_COSIGNATURE_V1, key),
@@ -124,7 +123,7 @@ export function cosigner(
   seed: Uint8Array,
   now: () => number,
 ): NoteSigner & { publicKey: Uint8Array } {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
+  assertKeyName(name);
   const s = seed.slice();
   const publicKey = ed25519PublicKey(s);
   return {

@@ -142,18 +142,28 @@ export function decodeVerifierKey(vkey: string): Result<VerifierKey, LogError> {
   return ok({ name, keyId, type, publicKey });
 }
 
+/** Throws a RangeError unless `name` is a valid key name (for names given by code, not parsed). */
+export function assertKeyName(name: string): void {
+  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
+}
+
+/** A verifier's own copy of a 32-byte Ed25519 public key; throws on a bad name or length. */
+export function ed25519VerifierKey(name: string, publicKey: Uint8Array): Uint8Array {
+  assertKeyName(name);
+  if (publicKey.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
+  return publicKey.slice();
+}
+
 /** Encodes `<name>+<hex key ID>+<base64(type || public key)>`. */
 export function encodeVerifierKey(name: string, type: number, publicKey: Uint8Array): string {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
+  assertKeyName(name);
   const id = computeKeyId(name, type, publicKey);
   return `${name}+${formatKeyId(id)}+${toBase64(concat(Uint8Array.of(type), publicKey))}`;
 }
 
 /** A verifier of plain Ed25519 note signatures (type 0x01). */
 export function ed25519Verifier(name: string, publicKey: Uint8Array): NoteVerifier {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
-  if (publicKey.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
-  const key = publicKey.slice();
+  const key = ed25519VerifierKey(name, publicKey);
   return {
     name,
     keyId: computeKeyId(name, SIG_TYPE_ED25519, key),
@@ -176,7 +186,7 @@ export function parseVerifierKey(vkey: string): Result<NoteVerifier, LogError> {
 
 /** An Ed25519 note signer from a 32-byte seed. */
 export function ed25519Signer(name: string, seed: Uint8Array): NoteSigner {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
+  assertKeyName(name);
   const s = seed.slice();
   const pub = ed25519PublicKey(s);
   return {
@@ -212,7 +222,7 @@ export function generateKey(
   name: string,
   seed: Uint8Array = randomBytes(32),
 ): { signerKey: string; verifierKey: string } {
-  if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
+  assertKeyName(name);
   if (seed.length !== 32) throw new RangeError('seed must be 32 bytes');
   const pub = ed25519PublicKey(seed);
   const id = formatKeyId(computeKeyId(name, SIG_TYPE_ED25519, pub));
