@@ -3,8 +3,8 @@
 // and each latency runs from the result's scheduled time to its receipt.
 import { CpuMeter, type CpuUse } from './machine.js';
 import { startSender } from './send.js';
-import { type LatencySummary, summarize } from './stats.js';
-import { errorsOf } from './submissions.js';
+import type { LatencySummary } from './stats.js';
+import { runTimes, sendCounts } from './submissions.js';
 
 export interface ReceiptLatency {
   offeredPerSecond: number;
@@ -47,17 +47,9 @@ export async function measureLatency(o: {
   return {
     offeredPerSecond: o.rate,
     seconds: o.seconds,
-    sent: r.sent,
-    ok: r.ok,
-    errors: errorsOf(r),
-    byStatus: r.byStatus,
-    errorSamples: r.errorSamples,
+    ...sendCounts(r),
     achievedPerSecond: Math.round(r.ok / (r.wallMs / 1000)),
     exhausted: r.exhausted,
-    latency: summarize(r.latencies),
-    cpu,
-    startUs: r.startUs,
-    endUs: r.endUs,
-    stalled: r.stalled,
+    ...runTimes(r, cpu),
   };
 }

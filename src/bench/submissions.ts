@@ -23,8 +23,26 @@ export interface Throughput {
   stalled: boolean;
 }
 
-export function errorsOf(r: SendResult): number {
-  return r.sent - r.ok;
+/** What a run sent and how it was answered (the counts both load shapes report). */
+export function sendCounts(r: SendResult) {
+  return {
+    sent: r.sent,
+    ok: r.ok,
+    errors: r.sent - r.ok,
+    byStatus: r.byStatus,
+    errorSamples: r.errorSamples,
+  };
+}
+
+/** A run's receipt latencies, the server's CPU and when the run started, ended or stalled. */
+export function runTimes(r: SendResult, cpu: CpuUse) {
+  return {
+    latency: summarize(r.latencies),
+    cpu,
+    startUs: r.startUs,
+    endUs: r.endUs,
+    stalled: r.stalled,
+  };
 }
 
 export async function measureThroughput(o: {
@@ -44,17 +62,9 @@ export async function measureThroughput(o: {
   const cpu = meter.stop();
   return {
     concurrency: o.concurrency,
-    sent: r.sent,
-    ok: r.ok,
-    errors: errorsOf(r),
-    byStatus: r.byStatus,
-    errorSamples: r.errorSamples,
+    ...sendCounts(r),
     perSecond: Math.round(r.ok / (r.wallMs / 1000)),
     seconds: Math.round(r.wallMs / 100) / 10,
-    latency: summarize(r.latencies),
-    cpu,
-    startUs: r.startUs,
-    endUs: r.endUs,
-    stalled: r.stalled,
+    ...runTimes(r, cpu),
   };
 }
