@@ -82,124 +82,113 @@ export async function verifyBundle(o: VerifyBundleOptions): Promise<BundleReport
     if (!v.ok) throw new VerifyUsageError(`--witness ${w}: ${v.error.message}`);
     return v.value;
   });
-  return runAudit(
-    report,
-    {
-      command: 'kura verify-bundle',
-      ...(o.progress ? { progress: true } : {}),
-      ...(o.say ? { say: o.say } : {}),
-    },
-    async (ctx): Step<void> => {
-      // ---------------------------------------------------------- the archive
-      const opened = await BundleArchive.open(o.path);
-      if (!opened.ok) return fail.fatal('bundle-invalid', opened.error);
-      const a = opened.value;
-      ctx.defer(() => a.close());
-      const manifest = a.manifest;
-      const n = manifest.treeSize;
-      report.format = manifest.format;
-      report.createdAt = manifest.createdAt;
-      report.generator = manifest.generator;
-      report.members = await checkMembers(ctx, a);
+  return runAudit(report, { ...o, command: 'kura verify-bundle' }, async (ctx): Step<void> => {
+    // ---------------------------------------------------------- the archive
+    const opened = await BundleArchive.open(o.path);
+    if (!opened.ok) return fail.fatal('bundle-invalid', opened.error);
+    const a = opened.value;
+    ctx.defer(() => a.close());
+    const manifest = a.manifest;
+    const n = manifest.treeSize;
+    report.format = manifest.format;
+    report.createdAt = manifest.createdAt;
+    report.generator = manifest.generator;
+    report.members = await checkMembers(ctx, a);
 
-      // ---------------------------------------------------------- resolve trust, open the election
-      const entryBytes = await a.readRaw(MEMBER.entry0);
-      const definitionBytes =
-        anchors.election?.definitionBytes ?? (await a.readRaw(MEMBER.definition));
-      if (!entryBytes || !definitionBytes)
-        return fail.fatal(
-          'election-invalid',
-          'the bundle lacks entry 0 or the election definition',
-        );
-      const pinnedEntry0 = checkPinnedEntry0(anchors.election, entryBytes, BUNDLE);
-      if (!pinnedEntry0.ok) return pinnedEntry0;
-      let trust: Trust = {
-        commissionKey: anchors.commissionKey,
-        commissionKeySource: anchors.commissionKeySource,
-      };
-      if (!trust.commissionKey) {
-        const self = openGenesis(entryBytes, definitionBytes);
-        trust = trustNamedCommissionKey(
-          ctx,
-          self.ok ? self.value.entry.commissionKey : manifest.commissionKey,
-        );
-      }
-      const election = openElectionOf(entryBytes, definitionBytes, trust.commissionKey);
-      if (!election.ok) return election;
-      const { genesis } = election.value;
-      const e0 = genesis.entry;
-      report.electionId = e0.electionId;
-      report.origin = e0.logOrigin;
-      trust = { logKey: anchors.logKey, logKeySource: anchors.logKeySource, ...trust };
-      const pinnedLogKey = checkPinnedLogKey(trust, e0, BUNDLE);
-      if (!pinnedLogKey.ok) return pinnedLogKey;
-      if (!trust.logKey)
-        trust = {
-          ...trust,
-          logKey: e0.logKey,
-          logKeySource: anchors.commissionKey
-            ? 'entry 0, signed by the pinned commission key'
-            : 'entry 0 (NOT pinned: entry 0 is self-signed)',
-        };
-      const logKey = trust.logKey as string;
-      report.trust = {
-        logKey,
-        logKeySource: trust.logKeySource,
-        commissionKey: trust.commissionKey,
-        commissionKeySource: trust.commissionKeySource,
-      };
-      await checkAgainstEntry0(ctx, a, e0);
-      const logVerifier = verifierOf(logKey);
-      if (!logVerifier.ok) return logVerifier;
-      const keys = checkpointKeys(e0.logOrigin, logVerifier.value, logKey, witnesses);
-      const latest = await openLatestCheckpoint(ctx, a, keys, report);
-      if (!latest.ok) return latest;
-
-      // ---------------------------------------------------------- mirror and fold
-      const reader = new BundleLogReader(a);
-      const log = await mirrorAndFold(ctx, reader, {
-        genesis,
-        definitionBytes,
-        size: n,
-        rootHash: latest.value.checkpoint.rootHash,
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-        concurrency: 4,
-        progressLabel: 'entries read',
-        mirrored: async (mr) => {
-          report.entries = n;
-          if (!equal(mr.entries[0] as Uint8Array, entryBytes))
-            ctx.findings.fatal(
-              'election-invalid',
-              `member ${MEMBER.entry0} is not entry 0 of the log (the first entry of the first entry bundle)`,
-            );
-          return ok(undefined);
-        },
-      });
-      if (!log.ok) return log;
-      const { fold, pool } = log.value;
-      report.signatures = log.value.signatures;
-      report.fold = log.value.summary;
-      report.tallies = log.value.tallies;
-
-      // ---------------------------------------------------------- check history
-      const tree = {
-        path: o.path,
-        size: n,
-        rootAt: rootsOf(log.value.mirror.leafHashes),
-        latest: latest.value,
-        logKey: e0.logKey,
-      };
-      report.checkpoints = await ctx.timed('checkpoints', () =>
-        checkStoredCheckpoints(ctx, a, keys, tree),
+    // ---------------------------------------------------------- resolve trust, open the election
+    const entryBytes = await a.readRaw(MEMBER.entry0);
+    const definitionBytes =
+      anchors.election?.definitionBytes ?? (await a.readRaw(MEMBER.definition));
+    if (!entryBytes || !definitionBytes)
+      return fail.fatal('election-invalid', 'the bundle lacks entry 0 or the election definition');
+    const pinnedEntry0 = checkPinnedEntry0(anchors.election, entryBytes, BUNDLE);
+    if (!pinnedEntry0.ok) return pinnedEntry0;
+    let trust: Trust = {
+      commissionKey: anchors.commissionKey,
+      commissionKeySource: anchors.commissionKeySource,
+    };
+    if (!trust.commissionKey) {
+      const self = openGenesis(entryBytes, definitionBytes);
+      trust = trustNamedCommissionKey(
+        ctx,
+        self.ok ? self.value.entry.commissionKey : manifest.commissionKey,
       );
-      for (const g of o.checkpoints ?? [])
-        report.given.push(await checkGivenCheckpoint(ctx, g, keys, tree));
+    }
+    const election = openElectionOf(entryBytes, definitionBytes, trust.commissionKey);
+    if (!election.ok) return election;
+    const { genesis } = election.value;
+    const e0 = genesis.entry;
+    report.electionId = e0.electionId;
+    report.origin = e0.logOrigin;
+    trust = { logKey: anchors.logKey, logKeySource: anchors.logKeySource, ...trust };
+    const pinnedLogKey = checkPinnedLogKey(trust, e0, BUNDLE);
+    if (!pinnedLogKey.ok) return pinnedLogKey;
+    if (!trust.logKey)
+      trust = {
+        ...trust,
+        logKey: e0.logKey,
+        logKeySource: anchors.commissionKey
+          ? 'entry 0, signed by the pinned commission key'
+          : 'entry 0 (NOT pinned: entry 0 is self-signed)',
+      };
+    const logKey = trust.logKey as string;
+    report.trust = {
+      logKey,
+      logKeySource: trust.logKeySource,
+      commissionKey: trust.commissionKey,
+      commissionKeySource: trust.commissionKeySource,
+    };
+    await checkAgainstEntry0(ctx, a, e0);
+    const logVerifier = verifierOf(logKey);
+    if (!logVerifier.ok) return logVerifier;
+    const keys = checkpointKeys(e0.logOrigin, logVerifier.value, logKey, witnesses);
+    const latest = await openLatestCheckpoint(ctx, a, keys, report);
+    if (!latest.ok) return latest;
 
-      // ---------------------------------------------------------- check forms
-      report.forms = await checkBundleForms(ctx, a, reader, fold);
-      const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
-      warnDemoKeys(ctx, await pool.demoKeyDevices(devices), genesis.definition);
-      return ok(undefined);
-    },
-  );
+    // ---------------------------------------------------------- mirror and fold
+    const reader = new BundleLogReader(a);
+    const log = await mirrorAndFold(ctx, reader, {
+      genesis,
+      definitionBytes,
+      size: n,
+      rootHash: latest.value.checkpoint.rootHash,
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      concurrency: 4,
+      progressLabel: 'entries read',
+      mirrored: async (mr) => {
+        report.entries = n;
+        if (!equal(mr.entries[0] as Uint8Array, entryBytes))
+          ctx.findings.fatal(
+            'election-invalid',
+            `member ${MEMBER.entry0} is not entry 0 of the log (the first entry of the first entry bundle)`,
+          );
+        return ok(undefined);
+      },
+    });
+    if (!log.ok) return log;
+    const { fold, pool } = log.value;
+    report.signatures = log.value.signatures;
+    report.fold = log.value.summary;
+    report.tallies = log.value.tallies;
+
+    // ---------------------------------------------------------- check history
+    const tree = {
+      path: o.path,
+      size: n,
+      rootAt: rootsOf(log.value.mirror.leafHashes),
+      latest: latest.value,
+      logKey: e0.logKey,
+    };
+    report.checkpoints = await ctx.timed('checkpoints', () =>
+      checkStoredCheckpoints(ctx, a, keys, tree),
+    );
+    for (const g of o.checkpoints ?? [])
+      report.given.push(await checkGivenCheckpoint(ctx, g, keys, tree));
+
+    // ---------------------------------------------------------- check forms
+    report.forms = await checkBundleForms(ctx, a, reader, fold);
+    const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
+    warnDemoKeys(ctx, await pool.demoKeyDevices(devices), genesis.definition);
+    return ok(undefined);
+  });
 }

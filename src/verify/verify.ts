@@ -86,160 +86,150 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
   const reader = new HttpLogReader(o.server, { concurrency });
   // Tallies and station pages on their own connections: they are fetched while the log is read.
   const viewHttp = new HttpSource(o.server, { concurrency });
-  return runAudit(
-    report,
-    {
-      command: 'kura verify',
-      ...(o.progress ? { progress: true } : {}),
-      ...(o.say ? { say: o.say } : {}),
-    },
-    async (ctx): Step<void> => {
-      ctx.defer(() => reader.close());
-      ctx.defer(() => viewHttp.close());
+  return runAudit(report, { ...o, command: 'kura verify' }, async (ctx): Step<void> => {
+    ctx.defer(() => reader.close());
+    ctx.defer(() => viewHttp.close());
 
-      // ---------------------------------------------------------- resolve trust
-      const resolved = await resolveServerTrust(reader, anchors, o.stateDir);
-      if (!resolved.ok) return resolved;
-      report.stateDir = resolved.value.state.dir;
-      report.origin = resolved.value.origin;
-      const pinned = openPinnedCheckpoint(reader, resolved.value);
-      if (!pinned.ok) return pinned;
-      const t = pinned.value;
-      const size = t.checkpoint?.size ?? t.served.claimed.size;
+    // ---------------------------------------------------------- resolve trust
+    const resolved = await resolveServerTrust(reader, anchors, o.stateDir);
+    if (!resolved.ok) return resolved;
+    report.stateDir = resolved.value.state.dir;
+    report.origin = resolved.value.origin;
+    const pinned = openPinnedCheckpoint(reader, resolved.value);
+    if (!pinned.ok) return pinned;
+    const t = pinned.value;
+    const size = t.checkpoint?.size ?? t.served.claimed.size;
 
-      // ---------------------------------------------------------- open the election
-      const election = await ctx.timed('election', () =>
-        openServerElection(ctx, reader, {
-          state: t.state,
-          size,
-          commissionKey: t.trust.commissionKey,
-          anchors,
+    // ---------------------------------------------------------- open the election
+    const election = await ctx.timed('election', () =>
+      openServerElection(ctx, reader, {
+        state: t.state,
+        size,
+        commissionKey: t.trust.commissionKey,
+        anchors,
+      }),
+    );
+    if (!election.ok) return election;
+    const { genesis, definitionBytes } = election.value;
+    report.electionId = genesis.entry.electionId;
+    const keys = settleServerKeys(ctx, reader, t, genesis.entry);
+    if (!keys.ok) return keys;
+    const { trust, checkpoint } = keys.value;
+    const logKey = trust.logKey as string;
+    const logVerifier = verifierOf(logKey);
+    if (!logVerifier.ok) return logVerifier;
+    report.trust = trust;
+    report.checkpoint = info(checkpoint, t.served.note);
+    await checkServedKey(ctx, reader, logKey);
+
+    // ---------------------------------------------------------- check history
+    const h = { server: o.server, t, checkpoint, logVerifier: logVerifier.value, report };
+    const history = await ctx.timed('consistency', () => checkServerHistory(ctx, reader, h));
+    if (!history.ok) return history;
+    const { suspect } = history.value;
+    // Witnesses after the consistency check, so that a fork is reported
+    // with its evidence first (a suspected one is settled by the mirror: then after it).
+    if (!suspect) {
+      const w = checkWitnessPolicy(t.served.note, o.witnessPolicy, logKey);
+      if (!w.ok) return w;
+    }
+
+    // ---------------------------------------------------------- the views, early
+    // From a remote server they are fetched while the log is mirrored and
+    // checked: the network wait overlaps the signature work. A server on
+    // this machine would take CPU from the signature workers instead.
+    const views = planViews(ctx, viewHttp, genesis, {
+      ...(o.stationsSample !== undefined ? { stationsSample: o.stationsSample } : {}),
+      concurrency,
+      prefetch: o.prefetchViews ?? !isLoopback(reader.http.base.hostname),
+    });
+
+    // ---------------------------------------------------------- mirror and fold
+    // Every bundle and tile is read from the server again, never from the
+    // state directory: what it serves now is what is checked, and the
+    // entries and tiles at indexes verified before must still hash to the
+    // leaf hashes kept from that run.
+    const saved = t.saved;
+    const verifiedBefore =
+      saved && !suspect
+        ? {
+            size: saved.state.size,
+            leaves: () => {
+              const kept = t.state.verifiedLeaves(
+                saved.state.size,
+                fromBase64(saved.state.root) ?? new Uint8Array(),
+              );
+              if (!kept)
+                ctx.findings.warning(
+                  'state-damaged',
+                  `the hash tiles kept in ${t.state.dir} do not reproduce the checkpoint verified before (size ${saved.state.size}): what changed since cannot be named from them`,
+                );
+              return kept;
+            },
+          }
+        : undefined;
+    const n = checkpoint.size;
+    const log = await mirrorAndFold(ctx, reader, {
+      genesis,
+      definitionBytes,
+      size: n,
+      rootHash: checkpoint.rootHash,
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      concurrency,
+      progressLabel: 'entries mirrored',
+      state: suspect ? null : t.state,
+      ...(verifiedBefore ? { verifiedBefore } : {}),
+      onMirror: (mr) => {
+        report.mirror = {
+          entries: n,
+          bundlesFetched: mr.bundlesFetched,
+          bundlesCached: mr.bundlesCached,
+          tilesFetched: mr.tilesFetched,
+          tilesCached: mr.tilesCached,
+          ...(verifiedBefore && mr.entriesVerified ? { verifiedBefore: verifiedBefore.size } : {}),
+        };
+      },
+      mirrored: async (mr) => {
+        if (!suspect) return ok(undefined);
+        const settled = await settleSuspect(ctx, h, suspect, mr.leafHashes);
+        if (!settled.ok) return settled;
+        return checkWitnessPolicy(t.served.note, o.witnessPolicy, logKey);
+      },
+    });
+    if (!log.ok) return log;
+    const { fold, pool } = log.value;
+    report.signatures = log.value.signatures;
+    report.fold = log.value.summary;
+    await saveVerified(h, { electionId: genesis.entry.electionId, definitionBytes });
+
+    // ---------------------------------------------------------- compare views
+    const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
+    const demo = pool.demoKeyDevices(devices);
+    demo.catch(() => {});
+    const fetched = await ctx.timed('compare', () => views.fetched());
+    const compared = await ctx.timed('compare', async () =>
+      compareViews(ctx, genesis, fold, n, views, fetched),
+    );
+    report.compare = compared.compare;
+
+    // ---------------------------------------------------------- check forms
+    if (o.forms)
+      report.forms = await ctx.timed('forms', () =>
+        checkForms({
+          source: reader,
+          fold,
+          findings: ctx.findings,
+          concurrency,
+          onProgress: (d, total) => ctx.progress.set('forms', d, total),
         }),
       );
-      if (!election.ok) return election;
-      const { genesis, definitionBytes } = election.value;
-      report.electionId = genesis.entry.electionId;
-      const keys = settleServerKeys(ctx, reader, t, genesis.entry);
-      if (!keys.ok) return keys;
-      const { trust, checkpoint } = keys.value;
-      const logKey = trust.logKey as string;
-      const logVerifier = verifierOf(logKey);
-      if (!logVerifier.ok) return logVerifier;
-      report.trust = trust;
-      report.checkpoint = info(checkpoint, t.served.note);
-      await checkServedKey(ctx, reader, logKey);
-
-      // ---------------------------------------------------------- check history
-      const h = { server: o.server, t, checkpoint, logVerifier: logVerifier.value, report };
-      const history = await ctx.timed('consistency', () => checkServerHistory(ctx, reader, h));
-      if (!history.ok) return history;
-      const { suspect } = history.value;
-      // Witnesses after the consistency check, so that a fork is reported
-      // with its evidence first (a suspected one is settled by the mirror: then after it).
-      if (!suspect) {
-        const w = checkWitnessPolicy(t.served.note, o.witnessPolicy, logKey);
-        if (!w.ok) return w;
-      }
-
-      // ---------------------------------------------------------- the views, early
-      // From a remote server they are fetched while the log is mirrored and
-      // checked: the network wait overlaps the signature work. A server on
-      // this machine would take CPU from the signature workers instead.
-      const views = planViews(ctx, viewHttp, genesis, {
-        ...(o.stationsSample !== undefined ? { stationsSample: o.stationsSample } : {}),
-        concurrency,
-        prefetch: o.prefetchViews ?? !isLoopback(reader.http.base.hostname),
-      });
-
-      // ---------------------------------------------------------- mirror and fold
-      // Every bundle and tile is read from the server again, never from the
-      // state directory: what it serves now is what is checked, and the
-      // entries and tiles at indexes verified before must still hash to the
-      // leaf hashes kept from that run.
-      const saved = t.saved;
-      const verifiedBefore =
-        saved && !suspect
-          ? {
-              size: saved.state.size,
-              leaves: () => {
-                const kept = t.state.verifiedLeaves(
-                  saved.state.size,
-                  fromBase64(saved.state.root) ?? new Uint8Array(),
-                );
-                if (!kept)
-                  ctx.findings.warning(
-                    'state-damaged',
-                    `the hash tiles kept in ${t.state.dir} do not reproduce the checkpoint verified before (size ${saved.state.size}): what changed since cannot be named from them`,
-                  );
-                return kept;
-              },
-            }
-          : undefined;
-      const n = checkpoint.size;
-      const log = await mirrorAndFold(ctx, reader, {
-        genesis,
-        definitionBytes,
-        size: n,
-        rootHash: checkpoint.rootHash,
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-        concurrency,
-        progressLabel: 'entries mirrored',
-        state: suspect ? null : t.state,
-        ...(verifiedBefore ? { verifiedBefore } : {}),
-        onMirror: (mr) => {
-          report.mirror = {
-            entries: n,
-            bundlesFetched: mr.bundlesFetched,
-            bundlesCached: mr.bundlesCached,
-            tilesFetched: mr.tilesFetched,
-            tilesCached: mr.tilesCached,
-            ...(verifiedBefore && mr.entriesVerified
-              ? { verifiedBefore: verifiedBefore.size }
-              : {}),
-          };
-        },
-        mirrored: async (mr) => {
-          if (!suspect) return ok(undefined);
-          const settled = await settleSuspect(ctx, h, suspect, mr.leafHashes);
-          if (!settled.ok) return settled;
-          return checkWitnessPolicy(t.served.note, o.witnessPolicy, logKey);
-        },
-      });
-      if (!log.ok) return log;
-      const { fold, pool } = log.value;
-      report.signatures = log.value.signatures;
-      report.fold = log.value.summary;
-      await saveVerified(h, { electionId: genesis.entry.electionId, definitionBytes });
-
-      // ---------------------------------------------------------- compare views
-      const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
-      const demo = pool.demoKeyDevices(devices);
-      demo.catch(() => {});
-      const fetched = await ctx.timed('compare', () => views.fetched());
-      const compared = await ctx.timed('compare', async () =>
-        compareViews(ctx, genesis, fold, n, views, fetched),
-      );
-      report.compare = compared.compare;
-
-      // ---------------------------------------------------------- check forms
-      if (o.forms)
-        report.forms = await ctx.timed('forms', () =>
-          checkForms({
-            source: reader,
-            fold,
-            findings: ctx.findings,
-            concurrency,
-            onProgress: (d, total) => ctx.progress.set('forms', d, total),
-          }),
-        );
-      report.compare.aheadOfCheckpoint = await checkViewsAhead(ctx, reader, compared.ahead, {
-        origin: t.origin,
-        logVerifier: logVerifier.value,
-        size: n,
-      });
-      warnDemoKeys(ctx, await ctx.timed('compare', () => demo), genesis.definition);
-      if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
-      return ok(undefined);
-    },
-  );
+    report.compare.aheadOfCheckpoint = await checkViewsAhead(ctx, reader, compared.ahead, {
+      origin: t.origin,
+      logVerifier: logVerifier.value,
+      size: n,
+    });
+    warnDemoKeys(ctx, await ctx.timed('compare', () => demo), genesis.definition);
+    if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
+    return ok(undefined);
+  });
 }
