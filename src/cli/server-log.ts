@@ -6,17 +6,18 @@
 // log itself is on stderr, its lines say it and nothing is said twice.
 import { pino } from 'pino';
 import type { Activity, Terminal } from '../platform/terminal.js';
-import { type EventId, logEvent } from '../server/events.js';
+import { logEvent, type ServerReporter } from '../server/events.js';
 import { type LogOptions, REDACTED_PATHS } from '../server/request-log.js';
 
 export type CheckPhase = 'entries' | 'derived';
 
-export interface ServerLog {
+/**
+ * A message or event: a pino line with its fields (and, for a message, a
+ * line on stderr when the log is in a file).
+ */
+export interface ServerLog extends ServerReporter {
   /** For the request log (Fastify): the same level and destination. */
   readonly requestLog: LogOptions;
-  /** A message: a pino line (and a line on stderr when the log is in a file). */
-  say(msg: string): void;
-  event(id: EventId, fields?: Record<string, unknown>): void;
   /** Progress of the start-up check: an event each tenth of the way, a bar for a person. */
   checkProgress(phase: CheckPhase, done: number, total: number): void;
   /** A phase with no count of its own, shown to a person (a spinner on a terminal). */
@@ -36,8 +37,16 @@ export function serverLog(term: Terminal, o: LogOptions = {}): ServerLog {
   const silent: Activity = { update: () => {}, done: () => {} };
   return {
     requestLog: { level: o.level ?? 'info', stream: destination },
-    say(msg) {
-      log.info(msg);
+    info(msg, fields = {}) {
+      log.info(fields, msg);
+      if (o.file) term.print(`${msg}\n`);
+    },
+    warn(msg, fields = {}) {
+      log.warn(fields, msg);
+      if (o.file) term.print(`warning: ${msg}\n`);
+    },
+    error(msg, fields = {}) {
+      log.error(fields, msg);
       if (o.file) term.print(`${msg}\n`);
     },
     event: (id, fields) => logEvent(log, id, fields),

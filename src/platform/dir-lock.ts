@@ -34,6 +34,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Reporter } from './reporter.js';
 
 export const LOCK_FILE = 'kura.lock';
 
@@ -185,7 +186,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Takes the lock on `dir` (which must exist) or throws StoreLockedError at once
  * if a live process holds it. A stale lock is taken over and logged.
  */
-export async function acquireDirLock(dir: string, log: (msg: string) => void): Promise<DirLock> {
+export async function acquireDirLock(dir: string, log: Reporter): Promise<DirLock> {
   const lockPath = join(dir, LOCK_FILE);
   if (held.has(lockPath) || acquiring.has(lockPath)) {
     throw new StoreLockedError(dir, process.pid, ' (this process: the store is already open here)');
@@ -214,7 +215,7 @@ export async function acquireDirLock(dir: string, log: (msg: string) => void): P
         why = 'the lock file is unreadable (empty or damaged, e.g. by a crash)';
       }
       if (await takeOver(lockPath, text, content, log)) {
-        log(
+        log.info(
           `took over stale lock ${lockPath} (held by pid ${holder?.pid ?? '?'}: ${why}); the store is now locked by pid ${process.pid}`,
         );
         return makeLock(lockPath, info, content);
@@ -232,7 +233,7 @@ async function takeOver(
   lockPath: string,
   staleText: string,
   content: string,
-  log: (msg: string) => void,
+  log: Reporter,
 ): Promise<boolean> {
   const guard = `${lockPath}.takeover`;
   const deadline = Date.now() + 2000;
@@ -241,7 +242,7 @@ async function takeOver(
     const holder = text === null ? null : parseLock(text);
     if (text !== null && (holder === null || !holderState(guard, holder).alive)) {
       if (Date.now() > deadline || holder !== null) {
-        if (unlinkIfContent(guard, text)) log(`removed stale takeover guard ${guard}`);
+        if (unlinkIfContent(guard, text)) log.info(`removed stale takeover guard ${guard}`);
       }
     }
     await sleep(10);

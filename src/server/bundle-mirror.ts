@@ -11,6 +11,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { describeHolder } from '../store/writer-lease.js';
 import { loadBundle } from './bundle-load.js';
+import { lineServerReporter, type ServerReporter } from './events.js';
 import { type RunningLog, startLog } from './start.js';
 
 export interface MirrorServerOptions {
@@ -19,7 +20,8 @@ export interface MirrorServerOptions {
   data?: string;
   /** An empty PostgreSQL database. */
   db?: string;
-  log?: (msg: string) => void;
+  /** What the mirror reports (default: plain lines on stderr). */
+  log?: ServerReporter;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -31,7 +33,7 @@ export interface MirrorServer {
 }
 
 export async function startBundleMirror(o: MirrorServerOptions): Promise<MirrorServer> {
-  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const log = o.log ?? lineServerReporter((line) => process.stderr.write(`${line}\n`));
   const opened = await openBundle(o.bundle);
   if (!opened.ok)
     throw new Error(`${o.bundle}: ${opened.error.message} (kura verify-bundle tells more)`);
@@ -60,10 +62,10 @@ export async function startBundleMirror(o: MirrorServerOptions): Promise<MirrorS
         // startLog writes entry 0 and the definition; the rest is loaded after it.
         const first = await startLog({ store, genesis, signer: null, log });
         await first.close();
-        log(`kura: loading ${n} entries from ${o.bundle}`);
+        log.info(`kura: loading ${n} entries from ${o.bundle}`);
         const loaded = await loadBundle(bundle, store, first.election.index, o.onProgress);
         for (const sha of loaded.formsRefused)
-          log(`kura: warning: form ${sha} in the bundle does not hash to its name; not served`);
+          log.warn(`kura: form ${sha} in the bundle does not hash to its name; not served`);
       } finally {
         await lease.release();
       }

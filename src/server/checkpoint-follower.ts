@@ -2,6 +2,8 @@
 // writer: it polls the store's latest checkpoint, a single indexed row, often
 // enough that what it serves is never more than a second behind (issue 13:
 // readers follow the writer within 1 s). A checkpoint never goes back.
+
+import type { Reporter } from '../platform/reporter.js';
 import type { Store, StoredCheckpoint } from '../store/store.js';
 
 /** How often the store is asked; one poll at a time, so a slow store is not asked twice. */
@@ -15,7 +17,7 @@ export class CheckpointFollower {
   constructor(
     private readonly store: Pick<Store, 'latestCheckpoint'>,
     initial: StoredCheckpoint | null,
-    private readonly opts: { periodMs?: number; log?: (msg: string) => void } = {},
+    private readonly opts: { periodMs?: number; log?: Reporter } = {},
   ) {
     this.current = initial;
     this.schedule();
@@ -42,7 +44,7 @@ export class CheckpointFollower {
       const cp = await this.store.latestCheckpoint();
       if (cp && (!this.current || cp.size >= this.current.size)) this.current = cp;
     } catch (e) {
-      this.opts.log?.(`reading the latest checkpoint failed: ${(e as Error).message}`);
+      this.opts.log?.warn(`reading the latest checkpoint failed: ${(e as Error).message}`);
     }
     this.schedule();
   }

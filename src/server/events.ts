@@ -4,6 +4,13 @@
 // wording. docs/EVENTS.md lists them (a test keeps it equal to this table).
 // Everything else the server says is an ordinary pino line with a message.
 
+import {
+  lineReporter,
+  type Reporter,
+  type ReportFields,
+  silentReporter,
+} from '../platform/reporter.js';
+
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Every event: its level, the fields it carries besides its id, and what it means. */
@@ -29,6 +36,30 @@ export const EVENTS = {
     level: 'info',
     fields: 'address, electionId, writer',
     description: 'The server serves the election at this address (writer or read-only).',
+  },
+  'writer-standing-by': {
+    level: 'warn',
+    fields: 'heldBy',
+    description:
+      "Another writer holds this log's writer lease (heldBy: who, and since when); this server stands by and takes over as soon as it stops.",
+  },
+  'writer-taking-over': {
+    level: 'info',
+    fields: 'token',
+    description:
+      "This server took the log's writer lease (the fencing token is now token) and checks the stored log before it writes.",
+  },
+  'writer-lease-lost': {
+    level: 'error',
+    fields: 'reason',
+    description:
+      "The writer lease's own database connection was lost (closed, failed, or a heartbeat went unanswered): a standby may take over, so this server stops writing.",
+  },
+  'writer-deposed': {
+    level: 'error',
+    fields: 'reason',
+    description:
+      "This server is no longer the log's writer (its lease was lost, or another writer took over): it appends and signs nothing more, refuses every write with WRITER_DEPOSED, and must be restarted to stand by.",
   },
   'server-stopping': {
     level: 'info',
@@ -101,6 +132,28 @@ export const EVENTS = {
 } as const satisfies Record<string, { level: EventLevel; fields: string; description: string }>;
 
 export type EventId = keyof typeof EVENTS;
+
+/** What the server reports: messages, and its enumerated events. */
+export interface ServerReporter extends Reporter {
+  event(id: EventId, fields?: ReportFields): void;
+}
+
+/**
+ * A server reporter writing plain lines (kura admin, tests): an event is its
+ * description, then its fields.
+ */
+export function lineServerReporter(write: (line: string) => void): ServerReporter {
+  return {
+    ...lineReporter(write),
+    event(id, fields = {}) {
+      const shown = Object.entries(fields).map(([k, v]) => `${k}: ${String(v)}`);
+      write(`${EVENTS[id].description}${shown.length ? ` (${shown.join('; ')})` : ''}`);
+    },
+  };
+}
+
+/** Says nothing. */
+export const silentServerReporter: ServerReporter = { ...silentReporter, event: () => {} };
 
 /** What logEvent writes to: a pino logger (Fastify's request logger is one). */
 export interface EventLogger {

@@ -19,6 +19,7 @@ import {
 } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint } from '../store/store.js';
 import { StoreFencedError } from '../store/writer-lease.js';
+import type { ServerReporter } from './events.js';
 import { type EntryToAppend, LogWriter } from './log-writer.js';
 import { type ReplayedLog, replayStoredLog } from './replay.js';
 import { SequencerError } from './sequencer-error.js';
@@ -58,7 +59,7 @@ export interface SequencerOptions {
   maxBatch?: number;
   /** An idle log's checkpoint is re-signed this often. */
   resignMs?: number;
-  log?: (msg: string) => void;
+  log?: ServerReporter;
   /** Told of every checkpoint signed after open (e.g. to push it to witnesses); must not block. */
   onCheckpoint?: (cp: StoredCheckpoint) => void;
 }
@@ -116,8 +117,9 @@ export class Sequencer {
   ): Promise<Sequencer> {
     const { fold, builder, size } = replayed ?? (await replayStoredLog(store, index));
     if (fold.anomalies.length)
-      opts.log?.(
-        `warning: the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`,
+      opts.log?.warn(
+        `the stored log has ${fold.anomalies.length} entries the fold does not count; first: ${JSON.stringify(fold.anomalies[0])}`,
+        { anomalies: fold.anomalies.length },
       );
     const writer = new LogWriter(store, builder, fold);
     if (writer.size !== size) throw new Error('tile edge out of step with the replayed log');
@@ -217,7 +219,7 @@ export class Sequencer {
   depose(why: Error): void {
     if (this.broken instanceof StoreFencedError) return;
     this.broken = why instanceof StoreFencedError ? why : new StoreFencedError(why.message);
-    this.opts.log?.(`kura: ${this.broken.message}; accepting nothing more (restart to stand by)`);
+    this.opts.log?.event('writer-deposed', { reason: this.broken.message });
     const error = this.stoppedError();
     for (const p of this.pending.values()) for (const w of p.waiters) w.reject(error);
     this.pending.clear();
@@ -314,7 +316,7 @@ export class Sequencer {
       if (e instanceof StoreFencedError) this.depose(e);
       else {
         this.broken = e instanceof Error ? e : new Error(String(e));
-        this.opts.log?.(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
+        this.opts.log?.error(`sequencer stopped: ${this.broken.stack ?? this.broken.message}`);
       }
       const error =
         e instanceof StoreFencedError
@@ -360,7 +362,7 @@ export class Sequencer {
     } catch (e) {
       // The entries are logged; only the checkpoint or receipts failed. A retry
       // of the same result is answered with its receipt once a checkpoint is signed.
-      this.opts.log?.(
+      this.opts.log?.error(
         `checkpoint or receipts failed after a durable batch: ${(e as Error).stack ?? e}`,
       );
       if (e instanceof StoreFencedError) this.depose(e);
@@ -428,7 +430,7 @@ export class Sequencer {
         this.checkpoint = await this.writer.checkpoint(this.sign);
       } catch (e) {
         if (e instanceof StoreFencedError) this.depose(e);
-        else this.opts.log?.(`re-signing the checkpoint failed: ${(e as Error).message}`);
+        else this.opts.log?.warn(`re-signing the checkpoint failed: ${(e as Error).message}`);
         return;
       }
       this.opts.onCheckpoint?.(this.checkpoint);

@@ -18,6 +18,7 @@ import type { Store, StoredCheckpoint } from '../store/store.js';
 import { describeHolder } from '../store/writer-lease.js';
 import { buildServer, type ServerOptions } from './app.js';
 import { CheckpointFollower } from './checkpoint-follower.js';
+import type { ServerReporter } from './events.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
 import { type ReplayedLog, replayStoredLog, StoreIntegrityError } from './replay.js';
@@ -55,7 +56,7 @@ export interface StartOptions {
   logger?: boolean;
   /** The HTTP server's logs, timeouts and rate limits (ServerOptions in app.ts). */
   server?: ServerOptions;
-  log?: (msg: string) => void;
+  log?: ServerReporter;
   /**
    * false skips the start-up check of the store against its log (replay.ts):
    * only for tests that need a server lying from a tampered store (e.g. to
@@ -124,7 +125,9 @@ async function openLog(
       beforeCommit: () => step('genesis-before-commit'),
     });
     await step('genesis-durable');
-    opts.log?.(`started a new log for election ${opened.value.entry.electionId}`);
+    opts.log?.info(`started a new log for election ${opened.value.entry.electionId}`, {
+      electionId: opened.value.entry.electionId,
+    });
   }
   const { election, definitionBytes } = await openStoredElection(store, opts);
   if (opts.signer) checkSigner(opts.signer, election.definition.logKey);
@@ -136,8 +139,9 @@ async function openLog(
   });
   const { stats } = replayed;
   if (opts.checkStore !== false)
-    opts.log?.(
+    opts.log?.info(
       `start-up check: ${stats.entries} entries, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s)`,
+      { ...stats },
     );
   await step('checked');
   return { election, definitionBytes, replayed };
@@ -158,13 +162,10 @@ export async function openLogWriter(
     holder: opts.holder ?? describeHolder('kura serve'),
     onWaiting: (who) => {
       stoodBy = true;
-      opts.log?.(`kura: standing by: ${who} is this log's writer; taking over as soon as it stops`);
+      opts.log?.event('writer-standing-by', { heldBy: who });
     },
   });
-  if (stoodBy)
-    opts.log?.(
-      `kura: taking over as this log's writer (fencing token ${lease.token}): checking the stored log`,
-    );
+  if (stoodBy) opts.log?.event('writer-taking-over', { token: lease.token });
   try {
     const { election, definitionBytes, replayed } = await openLog(opts);
     const sequencer = await Sequencer.open(
@@ -175,7 +176,10 @@ export async function openLogWriter(
       { resignMs: 30_000, log: opts.log, ...opts.sequencer },
       replayed,
     );
-    void lease.lost.then((why) => sequencer.depose(why));
+    void lease.lost.then((why) => {
+      opts.log?.event('writer-lease-lost', { reason: why.message });
+      sequencer.depose(why);
+    });
     return {
       sequencer,
       election,
@@ -335,7 +339,7 @@ async function openStoredElection(
       contentType: 'application/json',
       data: opts.genesis.definitionBytes,
     });
-    opts.log?.('stored the election definition entry 0 commits to (it was missing)');
+    opts.log?.info('stored the election definition entry 0 commits to (it was missing)');
     defBlob = await store.getBlob(defSha);
   }
   if (!defBlob)
@@ -347,7 +351,9 @@ async function openStoredElection(
   const meta = await store.getMeta(DEFINITION_META);
   if (meta === null) {
     await store.setMeta(DEFINITION_META, defSha);
-    opts.log?.('recorded the definition hash entry 0 commits to (a start had stopped before it)');
+    opts.log?.info(
+      'recorded the definition hash entry 0 commits to (a start had stopped before it)',
+    );
   } else if (meta !== defSha)
     throw new StoreIntegrityError(
       'definition',

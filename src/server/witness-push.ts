@@ -23,6 +23,7 @@ import { concat, fromUtf8, toBase64, uint32be } from '../log/bytes.js';
 import { parseCosignatureVerifierKey } from '../log/cosignature.js';
 import { type NoteSignature, type NoteVerifier, openNote, parseNote } from '../log/note.js';
 import { proveConsistencyFromTiles, type TileReader } from '../log/tiles.js';
+import type { Reporter } from '../platform/reporter.js';
 import type { StoredCheckpoint } from '../store/store.js';
 
 export interface WitnessTarget {
@@ -60,7 +61,7 @@ export interface WitnessPushOptions {
   readTile: TileReader;
   /** Stores a checkpoint note with its cosignatures (a later start or a reader serves it). */
   persist?: (cp: StoredCheckpoint) => Promise<void>;
-  log?: (msg: string) => void;
+  log?: Reporter;
   /** Deadline of one witness's exchange for one checkpoint (default 5 s). */
   timeoutMs?: number;
   /** First retry delay after a failure; doubles up to maxBackoffMs (default 1 s, 60 s). */
@@ -318,7 +319,7 @@ export class WitnessPusher {
   }
 
   private say(msg: string): void {
-    this.opts.log?.(`witness push: ${msg}`);
+    this.opts.log?.warn(`witness push: ${msg}`);
   }
 }
 

@@ -60,6 +60,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncToDisk } from '../platform/durable-write.js';
+import type { Reporter } from '../platform/reporter.js';
 import type { Queryable } from './db.js';
 
 export type FsyncReason = 'commit' | 'checkpoint' | 'open' | 'close' | 'init';
@@ -161,7 +162,7 @@ export function walFileName(timeline: string, segNo: bigint, segSize: bigint): s
 export interface WalFsyncOptions extends FsyncOptions {
   /** Issue a CHECKPOINT (then fsync the data directory) after this much WAL. Default 256 MiB. */
   checkpointWalBytes?: number;
-  log?: (msg: string) => void;
+  log?: Reporter;
 }
 
 interface WalPosition {
@@ -226,7 +227,7 @@ export function walFsyncDurability(pgdata: string, opts: WalFsyncOptions = {}): 
     stats.checkpoints++;
     const { lsn } = await position(db);
     synced = checkpointed = lsn;
-    opts.log?.(`checkpoint at WAL ${lsn.toString(16)}; data directory fsynced`);
+    opts.log?.info(`checkpoint at WAL ${lsn.toString(16)}; data directory fsynced`);
   };
 
   return {

@@ -23,6 +23,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { acquireDirLock } from '../platform/dir-lock.js';
 import { syncToDisk } from '../platform/durable-write.js';
+import type { Reporter } from '../platform/reporter.js';
 import { Db } from './db.js';
 import { type FsyncOptions, fsyncTree, walFsyncDurability } from './durability.js';
 import { migrate } from './migrate.js';
@@ -33,7 +34,7 @@ export const INIT_DIR_PREFIX = 'pgdata.init-';
 
 export interface EmbeddedStoreOptions extends FsyncOptions {
   dataDir: string;
-  log: (msg: string) => void;
+  log: Reporter;
   /** Issue a CHECKPOINT after this much WAL (see durability.ts). */
   checkpointWalBytes?: number;
 }
@@ -62,7 +63,7 @@ interface Engine {
   db: Db;
 }
 
-async function startEngine(pgdata: string, log: (msg: string) => void): Promise<Engine> {
+async function startEngine(pgdata: string, log: Reporter): Promise<Engine> {
   const pglite = new PGlite(pgdata, { startParams: pgliteStartParams() });
   try {
     await pglite.waitReady;
@@ -74,7 +75,7 @@ async function startEngine(pgdata: string, log: (msg: string) => void): Promise<
   // never drop the idle client.
   const config = { ...createPgConfig(pglite), idleTimeoutMillis: 0 };
   const pool = new pg.Pool(config as unknown as pg.PoolConfig);
-  pool.on('error', (err) => log(`PGlite pool: ${err.message}`));
+  pool.on('error', (err) => log.warn(`PGlite pool: ${err.message}`));
   return { pglite, db: new Db(pool) };
 }
 
@@ -89,7 +90,7 @@ async function stopEngine(e: Engine): Promise<void> {
 /** Builds pgdata in a sibling temporary directory and renames it into place. */
 async function initialise(root: string, pgdata: string, o: EmbeddedStoreOptions): Promise<void> {
   const tmp = join(root, `${INIT_DIR_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
-  o.log(`initialising a new store in ${root}`);
+  o.log.info(`initialising a new store in ${root}`);
   try {
     const engine = await startEngine(tmp, o.log);
     try {
@@ -109,10 +110,10 @@ async function initialise(root: string, pgdata: string, o: EmbeddedStoreOptions)
 }
 
 /** Removes pgdata.init-* directories left by a start that was killed. Call with the lock held. */
-async function removeLeftovers(root: string, log: (msg: string) => void): Promise<void> {
+async function removeLeftovers(root: string, log: Reporter): Promise<void> {
   for (const name of await readdir(root)) {
     if (!name.startsWith(INIT_DIR_PREFIX)) continue;
-    log(`removing ${join(root, name)}: an initialisation that did not finish`);
+    log.info(`removing ${join(root, name)}: an initialisation that did not finish`);
     await rm(join(root, name), { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import type { Reporter } from '../platform/reporter.js';
 import type { Db } from './db.js';
 
 /** Resolved from this file, so it works from src/store/ (tsx) and dist/store/ (built). */
@@ -51,10 +52,7 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
  * since, or if the database holds migrations this code does not know (it was
  * written by a newer kura). Returns the versions applied now.
  */
-export async function migrate(
-  db: Db,
-  opts: { log?: (msg: string) => void; dir?: URL } = {},
-): Promise<number[]> {
+export async function migrate(db: Db, opts: { log?: Reporter; dir?: URL } = {}): Promise<number[]> {
   const migrations = await loadMigrations(opts.dir);
   return db.withTransaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
@@ -92,7 +90,7 @@ export async function migrate(
         m.name,
         m.sha256,
       ]);
-      opts.log?.(`applied migration ${String(m.version).padStart(3, '0')}_${m.name}`);
+      opts.log?.info(`applied migration ${String(m.version).padStart(3, '0')}_${m.name}`);
       done.push(m.version);
     }
     return done;

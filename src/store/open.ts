@@ -2,6 +2,7 @@
 // data directory. Both end up as the same SqlStore over a node-postgres Pool.
 
 import pg from 'pg';
+import { type Reporter, stderrReporter } from '../platform/reporter.js';
 import { Db } from './db.js';
 import { engineDurability, type FsyncEvent } from './durability.js';
 import { openEmbeddedStore } from './embedded.js';
@@ -13,7 +14,8 @@ export interface OpenStoreOptions {
   url?: string;
   /** A local directory for the embedded PGlite store (created if missing). */
   dataDir?: string;
-  log?: (msg: string) => void;
+  /** What the store reports (default: stderr, "kura store: ..."). */
+  log?: Reporter;
   /** Observes each fsync the store itself does (PGlite only: PostgreSQL fsyncs its own WAL). */
   onFsync?: (event: FsyncEvent) => void;
   /** Replaces the fsync call (PGlite only), for fault-injection tests. */
@@ -24,17 +26,13 @@ export interface OpenStoreOptions {
   poolSize?: number;
 }
 
-function defaultLog(msg: string): void {
-  console.error(`kura store: ${msg}`);
-}
-
 export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   if ((opts.url === undefined) === (opts.dataDir === undefined)) {
     throw new TypeError(
       'openStore: give exactly one of url (PostgreSQL) or dataDir (embedded PGlite)',
     );
   }
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? stderrReporter('kura store: ');
   if (opts.dataDir !== undefined) {
     return openEmbeddedStore({
       dataDir: opts.dataDir,
@@ -49,7 +47,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
     throw new TypeError('openStore: url must be postgres://... or postgresql://...');
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
-  pool.on('error', (err) => log(`PostgreSQL pool: ${err.message}`));
+  pool.on('error', (err) => log.warn(`PostgreSQL pool: ${err.message}`));
   const db = new Db(pool);
   try {
     await migrate(db, { log });
@@ -57,8 +55,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
       `SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`,
     );
     if (s?.fsync !== 'on' || s.sc === 'off') {
-      log(
-        `warning: PostgreSQL runs with fsync=${s?.fsync}, synchronous_commit=${s?.sc}: a crash may lose batches after their checkpoint was signed`,
+      log.warn(
+        `PostgreSQL runs with fsync=${s?.fsync}, synchronous_commit=${s?.sc}: a crash may lose batches after their checkpoint was signed`,
       );
     }
   } catch (err) {

@@ -88,7 +88,7 @@ export interface AuditReport {
 export interface AuditOptions {
   command: string;
   progress?: boolean;
-  /** Loud messages; default stderr. */
+  /** Loud messages; default stderr, above the progress bars. */
   say?: (text: string) => void;
 }
 
@@ -106,11 +106,12 @@ export async function runAudit<R extends AuditReport>(
   const findings = new Findings();
   report.findings = findings.list;
   const releases: Array<() => unknown> = [];
+  const progress = new VerifyProgress(o.progress ?? false);
   const ctx: AuditContext = {
     findings,
     timed: phaseTimer(report.seconds),
-    progress: new VerifyProgress(o.progress ?? false),
-    say: o.say ?? ((t: string) => process.stderr.write(`${t}\n`)),
+    progress,
+    say: o.say ?? ((t: string) => progress.say(t)),
     command: o.command,
     defer: (release) => releases.push(release),
   };

@@ -16,6 +16,7 @@ import { toHex, utf8 } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
 import { acquireDirLock, type DirLock } from '../platform/dir-lock.js';
 import { writeDurable } from '../platform/durable-write.js';
+import { type Reporter, silentReporter } from '../platform/reporter.js';
 import type { WitnessStore } from './witness.js';
 
 const CHECKPOINTS = 'checkpoints';
@@ -36,7 +37,7 @@ export class WitnessStateDir implements WitnessStore {
   ) {}
 
   /** Opens (creating) the directory and takes its lock; throws if another process holds it. */
-  static async open(dir: string, log: (msg: string) => void = () => {}): Promise<WitnessStateDir> {
+  static async open(dir: string, log: Reporter = silentReporter): Promise<WitnessStateDir> {
     await mkdir(join(dir, CHECKPOINTS), { recursive: true });
     await mkdir(join(dir, EVIDENCE), { recursive: true });
     const lock = await acquireDirLock(dir, log);

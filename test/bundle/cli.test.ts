@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BundleReport } from '../../src/bundle/report.js';
 import { startBundleMirror } from '../../src/server/bundle-mirror.js';
+import { silentServerReporter } from '../../src/server/events.js';
 import { kura } from '../helpers/kura-cli.js';
 import { exportTo, logWithForms, readMembers, rewriteBundle } from './fixture.js';
 
@@ -25,7 +26,7 @@ describe('kura export and kura verify-bundle (commands)', () => {
     first = await exportTo(f.t, dir, 'first.tar');
     await f.t.close();
     // A store that holds the log and is not in use: the bundle loaded into one.
-    const m = await startBundleMirror({ bundle: first, data, log: () => {} });
+    const m = await startBundleMirror({ bundle: first, data, log: silentServerReporter });
     await m.running.close();
     await m.store.close();
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type MirrorServer, startBundleMirror } from '../../src/server/bundle-mirror.js';
+import { silentServerReporter } from '../../src/server/events.js';
 import { verifyServer } from '../../src/verify/verify.js';
 import { testBackends } from '../helpers/postgres.js';
 import { exportTo, type Fixture, formOf, logWithForms, sha256Hex } from './fixture.js';
@@ -26,7 +27,11 @@ for (const backend of await testBackends()) {
       // on how long the test runs.
       f = await logWithForms(backend, 40, { now: () => SIGNING_TIME });
       const bundle = await exportTo(f.t, dir);
-      mirror = await startBundleMirror({ bundle, data: join(dir, 'mirror'), log: () => {} });
+      mirror = await startBundleMirror({
+        bundle,
+        data: join(dir, 'mirror'),
+        log: silentServerReporter,
+      });
       url = await mirror.running.app.listen({ port: 0, host: '127.0.0.1' });
     });
     after(async () => {
@@ -107,7 +112,11 @@ for (const backend of await testBackends()) {
       await mirror.running.close();
       await mirror.store.close();
       const bundle = join(dir, 'bundle.tar');
-      mirror = await startBundleMirror({ bundle, data: join(dir, 'mirror'), log: () => {} });
+      mirror = await startBundleMirror({
+        bundle,
+        data: join(dir, 'mirror'),
+        log: silentServerReporter,
+      });
       assert.equal(await mirror.store.treeSize(), f.size);
       const other = await logWithForms('pglite', 3);
       const otherBundle = await exportTo(other.t, dir, 'other.tar');
@@ -115,10 +124,18 @@ for (const backend of await testBackends()) {
       await mirror.running.close();
       await mirror.store.close();
       await assert.rejects(
-        startBundleMirror({ bundle: otherBundle, data: join(dir, 'mirror'), log: () => {} }),
+        startBundleMirror({
+          bundle: otherBundle,
+          data: join(dir, 'mirror'),
+          log: silentServerReporter,
+        }),
         /already holds another log \(41 entries\); give an empty store for --from-bundle/,
       );
-      mirror = await startBundleMirror({ bundle, data: join(dir, 'mirror'), log: () => {} });
+      mirror = await startBundleMirror({
+        bundle,
+        data: join(dir, 'mirror'),
+        log: silentServerReporter,
+      });
     });
   });
 }

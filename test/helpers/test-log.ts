@@ -16,6 +16,7 @@ import { sha256 } from '../../src/log/crypto.js';
 import type { NoteSigner, NoteVerifier } from '../../src/log/note.js';
 import { generateKey, parseSignerKey, parseVerifierKey } from '../../src/log/note.js';
 import type { ServerOptions } from '../../src/server/app.js';
+import { lineServerReporter } from '../../src/server/events.js';
 import type { FormUploadOptions } from '../../src/server/form-uploads.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { WitnessTarget } from '../../src/server/witness-push.js';
@@ -185,7 +186,7 @@ export async function newTestLog(
     server: opts.server,
     witnesses: opts.witnesses,
     signatureThreads: opts.signatureThreads,
-    log: opts.log,
+    log: opts.log && lineServerReporter(opts.log),
   });
   const testLog: TestLog = {
     running,

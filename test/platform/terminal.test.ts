@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { Terminal } from '../../src/platform/terminal.js';
+import { VerifyProgress } from '../../src/verify/progress.js';
 
 /** A terminal's screen: the writes played as cursor-up, erase-below, newline and text. */
 class FakeTty extends Writable {
@@ -234,4 +235,24 @@ test('on a plain stream, a silent phase reports itself every N seconds of the cl
       '',
     ].join('\n'),
   );
+});
+
+test("kura verify's messages print above its progress bars on a terminal", () => {
+  const tty = new FakeTty();
+  const c = clock();
+  const progress = new VerifyProgress(true, new Terminal(tty, { now: c.now, timer: false }));
+  progress.set('entries mirrored', 10, 100);
+  c.advance(1000);
+  progress.say('kura verify: trusting this log on first use');
+  progress.set('entries mirrored', 60, 100);
+  const s = tty.screen();
+  assert.equal(s[0], 'kura verify: trusting this log on first use');
+  assert.equal(s.length, 2, s.join('\n'));
+  assert.match(s[1] ?? '', /^entries mirrored \[#+\.+\]\s+(10|60)\/100/);
+  progress.flush();
+  progress.say('done');
+  const end = tty.screen();
+  assert.equal(end.length, 3, end.join('\n'));
+  assert.match(end[1] ?? '', /^entries mirrored .*60\/100/);
+  assert.equal(end[2], 'done');
 });

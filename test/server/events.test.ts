@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { EVENTS } from '../../src/server/events.js';
+import { EVENTS, lineServerReporter } from '../../src/server/events.js';
 import { logOfficialEvents } from '../../src/server/official-events.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
@@ -92,4 +92,15 @@ describe('officials and uploads as events', () => {
     await t.running.app.inject({ method: 'GET', url: '/api/v1/tally/president' });
     assert.equal(lines.slice(before).filter((l) => l.event).length, 0);
   });
+});
+
+test('a plain-line reporter (kura admin, tests) writes an event as its description and fields', () => {
+  const lines: string[] = [];
+  const r = lineServerReporter((l) => lines.push(l));
+  r.event('writer-taking-over', { token: 7 });
+  r.warn('the pool is slow');
+  assert.deepEqual(lines, [
+    `${EVENTS['writer-taking-over'].description} (token: 7)`,
+    'warning: the pool is slow',
+  ]);
 });

@@ -2,6 +2,8 @@
 //   first-start-child.ts <dataDir | postgres://url> <step>
 // starts the crash election on an empty store, prints "step <name>" at each
 // step of the start, and at <step> stops there until the parent kills it.
+
+import { silentReporter } from '../../src/platform/reporter.js';
 import { startLog } from '../../src/server/start.js';
 import { openStore } from '../../src/store/open.js';
 import { crashElection } from './first-start-election.js';
@@ -11,7 +13,9 @@ if (!where || !stopAt) throw new Error('usage: first-start-child.ts <dataDir|url
 
 const e = crashElection();
 const store = await openStore(
-  where.startsWith('postgres') ? { url: where, log: () => {} } : { dataDir: where, log: () => {} },
+  where.startsWith('postgres')
+    ? { url: where, log: silentReporter }
+    : { dataDir: where, log: silentReporter },
 );
 await startLog({
   store,

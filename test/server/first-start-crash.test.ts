@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { leafHash } from '../../src/log/merkle.js';
 import { TiledLogBuilder } from '../../src/log/tiles.js';
+import { silentReporter } from '../../src/platform/reporter.js';
 import { type StartStep, startLog } from '../../src/server/start.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
@@ -36,12 +37,16 @@ async function freshLocation(
     const d = await freshDataDir();
     return {
       where: d.dir,
-      open: () => openStore({ dataDir: d.dir, log: () => {} }),
+      open: () => openStore({ dataDir: d.dir, log: silentReporter }),
       remove: async () => d.remove(),
     };
   }
   const db = await createTestDatabase();
-  return { where: db.url, open: () => openStore({ url: db.url, log: () => {} }), remove: db.drop };
+  return {
+    where: db.url,
+    open: () => openStore({ url: db.url, log: silentReporter }),
+    remove: db.drop,
+  };
 }
 
 /** What a first start leaves: nothing at all, or all of it. */

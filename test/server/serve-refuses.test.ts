@@ -10,6 +10,7 @@ import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { signResult } from '../../src/election/device.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
+import { silentReporter } from '../../src/platform/reporter.js';
 import { startLog } from '../../src/server/start.js';
 import { openStore } from '../../src/store/open.js';
 import { kuraIn } from '../helpers/kura-cli.js';
@@ -32,7 +33,7 @@ test('kura serve refuses a tampered store: exit 1, one line naming the entry', a
       readFileSync(join(dir, 'el/definition.json'), 'utf8'),
     ) as ElectionDefinition;
     // The first start and four results, in this process.
-    const store = await openStore({ dataDir: join(dir, 'data'), log: () => {} });
+    const store = await openStore({ dataDir: join(dir, 'data'), log: silentReporter });
     try {
       const running = await startLog({
         store,

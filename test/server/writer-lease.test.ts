@@ -23,6 +23,8 @@ import { rootFromLeafHashes } from '../../src/log/merkle.js';
 import { parseVerifierKey } from '../../src/log/note.js';
 import { parseReceipt } from '../../src/log/receipt.js';
 import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
+import { silentReporter } from '../../src/platform/reporter.js';
+import { silentServerReporter } from '../../src/server/events.js';
 import { startLog } from '../../src/server/start.js';
 import { kuraCommand, ServerProcess } from '../../src/simulate/server-process.js';
 import { openStore } from '../../src/store/open.js';
@@ -112,10 +114,12 @@ describe('one writer per log on PostgreSQL', { skip: !available && 'no PostgreSQ
 
   test('a writer whose lease was taken over appends and signs nothing (fencing)', async () => {
     const db = await createTestDatabase();
-    const store = await openStore({ url: db.url, log: () => {} });
+    const store = await openStore({ url: db.url, log: silentReporter });
+    const events: Array<{ id: string; fields?: Record<string, unknown> }> = [];
     try {
       const running = await startLog({
         store,
+        log: { ...silentServerReporter, event: (id, fields) => events.push({ id, fields }) },
         genesis: readElectionFiles(join(dir, 'el')),
         signer: new CheckpointSigner(readKeyFile(join(dir, 'el/log.key'))),
         signatureThreads: 0,
@@ -142,6 +146,10 @@ describe('one writer per log on PostgreSQL', { skip: !available && 'no PostgreSQ
         assert.deepEqual(await store.latestCheckpoint(), before.cp);
         assert.equal((await post(2)).json().error.code, 'WRITER_DEPOSED');
         assert.equal(await store.treeSize(), before.size);
+        // The operator is told once, by event id, with the reason.
+        const deposed = events.filter((e) => e.id === 'writer-deposed');
+        assert.equal(deposed.length, 1, JSON.stringify(events));
+        assert.match(String(deposed[0]?.fields?.reason), /no longer the log's writer/);
       } finally {
         await running.close();
       }
@@ -208,7 +216,10 @@ describe('one writer per log on PostgreSQL', { skip: !available && 'no PostgreSQ
     });
     let b: ServerProcess | undefined;
     try {
-      await waitFor(() => /standing by: kura serve \(pid \d+/.test(standbyLog), 'B stands by');
+      await waitFor(
+        () => /"event":"writer-standing-by","heldBy":"kura serve \(pid \d+/.test(standbyLog),
+        'B stands by',
+      );
       assert.equal(bReady, false, 'the standby serves nothing while the writer runs');
       assert.equal((await leaseRow(db.url)).token, 1);
 
@@ -264,12 +275,13 @@ describe('one writer per log on PostgreSQL', { skip: !available && 'no PostgreSQ
       // dead session), and a bound in seconds would only measure how loaded this machine is.
       assert.equal(acknowledged.size, n);
       assert.equal((await leaseRow(db.url)).token, 2);
+      assert.match(standbyLog, /"event":"writer-taking-over","token":2[,}]/);
       const cp = await (await fetch(`${b.address}/log/checkpoint`)).text();
       checkpoints.add(cp);
 
       // Every acknowledged result is in the final log at its index, and every
       // checkpoint seen (either writer's) is a prefix of that log.
-      const store = await openStore({ url: db.url, log: () => {} });
+      const store = await openStore({ url: db.url, log: silentReporter });
       try {
         const size = await store.treeSize();
         const entries = await store.getEntries(0, size);

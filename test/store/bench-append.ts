@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { silentReporter } from '../../src/platform/reporter.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { AppendBatch, HashTile, StoredEntry } from '../../src/store/store.js';
@@ -79,7 +80,7 @@ async function run(name: string, store: SqlStore): Promise<void> {
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'pglite') {
   const t = tempDir('kura-bench-');
-  const store = await openStore({ dataDir: t.dir, log: () => {} });
+  const store = await openStore({ dataDir: t.dir, log: silentReporter });
   try {
     await run('PGlite', store);
   } finally {
@@ -97,7 +98,7 @@ if (!only || only === 'postgres') {
   try {
     const u = new URL(adminUrl);
     u.pathname = `/${dbName}`;
-    const store = await openStore({ url: u.toString(), log: () => {} });
+    const store = await openStore({ url: u.toString(), log: silentReporter });
     try {
       await run('PostgreSQL', store);
     } finally {

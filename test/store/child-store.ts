@@ -4,13 +4,14 @@
 //   append <dir>  open, then append batches of 100 forever, printing "durable <size>"
 //                 after each appendBatch resolves
 
+import { lineReporter } from '../../src/platform/reporter.js';
 import { openStore } from '../../src/store/open.js';
 import { batch } from './fixtures.js';
 
 const [mode, dir] = process.argv.slice(2);
 if (!mode || !dir) throw new Error('usage: child-store.ts hold|open|append <dir>');
 
-const store = await openStore({ dataDir: dir, log: (m) => console.log(`log ${m}`) });
+const store = await openStore({ dataDir: dir, log: lineReporter((m) => console.log(`log ${m}`)) });
 if (mode === 'hold') {
   console.log(`ready ${process.pid}`);
   setInterval(() => {}, 1 << 30);

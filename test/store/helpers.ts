@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentReporter } from '../../src/platform/reporter.js';
 import { PGDATA_DIR } from '../../src/store/embedded.js';
 import { openStore } from '../../src/store/open.js';
 
@@ -21,7 +22,7 @@ let template: Promise<string> | undefined;
 export function templateStore(): Promise<string> {
   template ??= (async () => {
     const { dir } = tempDir('kura-template-');
-    const store = await openStore({ dataDir: dir, log: () => {} });
+    const store = await openStore({ dataDir: dir, log: silentReporter });
     await store.close();
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     return dir;

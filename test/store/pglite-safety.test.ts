@@ -17,6 +17,7 @@ import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { LOCK_FILE, StoreLockedError } from '../../src/platform/dir-lock.js';
 import { syncToDisk } from '../../src/platform/durable-write.js';
+import { lineReporter, silentReporter } from '../../src/platform/reporter.js';
 import type { FsyncEvent } from '../../src/store/durability.js';
 import { INIT_DIR_PREFIX, PGDATA_DIR } from '../../src/store/embedded.js';
 import { openStore } from '../../src/store/open.js';
@@ -42,7 +43,7 @@ async function withStore(
   fn: (s: SqlStore) => Promise<void>,
   opts: Parameters<typeof openStore>[0] = {},
 ): Promise<void> {
-  const s = await openStore({ log: () => {}, ...opts, dataDir: dir });
+  const s = await openStore({ log: silentReporter, ...opts, dataDir: dir });
   try {
     await fn(s);
   } finally {
@@ -56,7 +57,7 @@ describe('PGlite store: directory lock', () => {
     try {
       await withStore(t.dir, async () => {
         const started = Date.now();
-        const err = await openStore({ dataDir: t.dir, log: () => {} }).then(
+        const err = await openStore({ dataDir: t.dir, log: silentReporter }).then(
           () => null,
           (e: unknown) => e,
         );
@@ -79,7 +80,7 @@ describe('PGlite store: directory lock', () => {
       const pid = Number((await child.waitFor(/^ready /)).split(' ')[1]);
       assert.equal(pid, child.proc.pid);
       const started = Date.now();
-      await assert.rejects(openStore({ dataDir: t.dir, log: () => {} }), (e: unknown) => {
+      await assert.rejects(openStore({ dataDir: t.dir, log: silentReporter }), (e: unknown) => {
         assert.ok(e instanceof StoreLockedError);
         assert.equal(e.holderPid, pid);
         assert.ok(e.message.includes(t.dir) && e.message.includes(String(pid)), e.message);
@@ -89,7 +90,7 @@ describe('PGlite store: directory lock', () => {
       await crash(child);
       const logs: string[] = [];
       await withStore(t.dir, async (s) => assert.equal(await s.treeSize(), 0), {
-        log: (m) => logs.push(m),
+        log: lineReporter((m) => logs.push(m)),
       });
       assert.ok(
         logs.some((l) => /took over stale lock/.test(l) && l.includes(`pid ${pid}`)),
@@ -116,7 +117,7 @@ describe('PGlite store: directory lock', () => {
       for (const [name, make] of cases) {
         make();
         const logs: string[] = [];
-        await withStore(t.dir, async () => {}, { log: (m) => logs.push(m) });
+        await withStore(t.dir, async () => {}, { log: lineReporter((m) => logs.push(m)) });
         assert.ok(
           logs.some((l) => l.includes('took over stale lock')),
           `${name}: ${logs.join('\n')}`,
@@ -132,7 +133,10 @@ describe('PGlite store: directory lock', () => {
     const t = await freshDataDir();
     try {
       writeLock(t.dir, { pid: deadPid(), hostname: 'elsewhere.example' });
-      await assert.rejects(openStore({ dataDir: t.dir, log: () => {} }), /elsewhere\.example/);
+      await assert.rejects(
+        openStore({ dataDir: t.dir, log: silentReporter }),
+        /elsewhere\.example/,
+      );
     } finally {
       t.remove();
     }
@@ -187,7 +191,7 @@ describe('PGlite store: atomic initialisation', () => {
       writeFileSync(join(leftover, 'PG_VERSION'), '18\n');
       const logs: string[] = [];
       await withStore(t.dir, async (s) => assert.equal(await s.treeSize(), 0), {
-        log: (m) => logs.push(m),
+        log: lineReporter((m) => logs.push(m)),
       });
       assert.equal(existsSync(leftover), false);
       assert.ok(logs.some((l) => l.includes('did not finish')));
@@ -223,7 +227,7 @@ describe('PGlite store: atomic initialisation', () => {
           await s.appendBatch(batch(0, 3));
           assert.equal(await s.treeSize(), 3);
         },
-        { log: (m) => logs.push(m) },
+        { log: lineReporter((m) => logs.push(m)) },
       );
       assert.deepEqual(readdirSync(t.dir), [PGDATA_DIR]);
       assert.ok(logs.some((l) => l.includes('took over stale lock')));
@@ -303,7 +307,7 @@ describe('PGlite store: durability', () => {
       let fail = false;
       const s = await openStore({
         dataDir: t.dir,
-        log: () => {},
+        log: silentReporter,
         fsyncPath: async (p, kind) => {
           if (fail && p.includes('pg_wal'))
             throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
@@ -415,7 +419,7 @@ describe('PGlite store: durability', () => {
           assert.deepEqual(await s.getEntries(size - 100, size), batch(size - 100, 100).entries);
           await s.appendBatch(batch(size, 100));
         },
-        { log: (m) => logs.push(m) },
+        { log: lineReporter((m) => logs.push(m)) },
       );
       assert.ok(logs.some((l) => l.includes('took over stale lock')));
     } finally {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import { lineReporter, silentReporter } from '../../src/platform/reporter.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { batch } from './fixtures.js';
@@ -75,7 +76,7 @@ if (unreachable !== undefined) {
 
   runStoreSuite('PostgreSQL', async () => {
     const s = await freshSchema();
-    const store = await openStore({ url: s.url, log: () => {} });
+    const store = await openStore({ url: s.url, log: silentReporter });
     return {
       store,
       behindItsBack: (sql, params) => store.db.query(sql, params),
@@ -92,7 +93,7 @@ if (unreachable !== undefined) {
       const fsyncs: string[] = [];
       const store = await openStore({
         url: s.url,
-        log: () => {},
+        log: silentReporter,
         onFsync: (e) => fsyncs.push(e.path),
       });
       try {
@@ -113,7 +114,7 @@ if (unreachable !== undefined) {
       const s = await freshSchema();
       const logs: string[] = [];
       const stores: SqlStore[] = await Promise.all(
-        [1, 2, 3].map(() => openStore({ url: s.url, log: (m) => logs.push(m) })),
+        [1, 2, 3].map(() => openStore({ url: s.url, log: lineReporter((m) => logs.push(m)) })),
       );
       try {
         assert.equal(logs.filter((l) => l.includes('applied migration 001')).length, 1);
@@ -122,7 +123,7 @@ if (unreachable !== undefined) {
       } finally {
         await Promise.all(stores.map((x) => x.close()));
       }
-      const again = await openStore({ url: s.url, log: () => {} });
+      const again = await openStore({ url: s.url, log: silentReporter });
       try {
         assert.equal(await again.treeSize(), 3);
       } finally {
@@ -133,7 +134,7 @@ if (unreachable !== undefined) {
 
     test('a batch of 10,000 entries (parameters do not grow with the batch)', async () => {
       const s = await freshSchema();
-      const store = await openStore({ url: s.url, log: () => {} });
+      const store = await openStore({ url: s.url, log: silentReporter });
       try {
         await store.appendBatch(batch(0, 10_000));
         assert.equal(await store.treeSize(), 10_000);

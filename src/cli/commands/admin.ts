@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../../election/official-entry.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readKeyFile, signerSeed } from '../../platform/election-dir.js';
 import { ApiError } from '../../server/errors.js';
+import { lineServerReporter } from '../../server/events.js';
 import { OfficialsService } from '../../server/officials-service.js';
 import { SequencerError } from '../../server/sequencer-error.js';
 import { openLogWriter } from '../../server/start.js';
@@ -81,7 +82,7 @@ export async function runAdmin(args: string[]): Promise<number> {
     readKeyFile(a.values['commission-key'] ?? join(dir, 'commission.key')),
   );
   const signer = new CheckpointSigner(readKeyFile(a.values['log-key'] ?? join(dir, 'log.key')));
-  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const log = lineServerReporter((m) => process.stderr.write(`${m}\n`));
   if (!a.values.db) requireStoreDir(a.values.data ?? './kura-data');
   const store = await openStore(
     a.values.db ? { url: a.values.db, log } : { dataDir: a.values.data ?? './kura-data', log },

@@ -1,4 +1,5 @@
 import { exportBundle } from '../../bundle/export.js';
+import { stderrReporter } from '../../platform/reporter.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { HttpLogReader } from '../../verify/http-reader.js';
@@ -56,7 +57,7 @@ export async function runExport(args: string[]): Promise<number> {
     throw new UsageError('give one of --data, --db or --server');
   if (a.values.forms && !server)
     throw new UsageError('--forms is for --server (a store export has every form)');
-  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const log = stderrReporter();
   let store: Store | undefined;
   let http: HttpLogReader | undefined;
   if (server) {

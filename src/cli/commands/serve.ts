@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loginAuditFile } from '../../accounts/login-audit.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/election-dir.js';
+import type { Reporter } from '../../platform/reporter.js';
 import { Terminal } from '../../platform/terminal.js';
 import { startBundleMirror } from '../../server/bundle-mirror.js';
 import type { FormUploadOptions } from '../../server/form-uploads.js';
@@ -106,13 +107,12 @@ export async function openServer(
 ): Promise<{ store: Store; running: RunningLog; log: ServerLog }> {
   if (o.data && o.db) throw new UsageError('give --data or --db, not both');
   const server = serverLog(o.terminal ?? new Terminal(process.stderr), o.requestLog);
-  const log = (m: string) => server.say(m);
   const dataDir = o.data ?? './kura-data';
-  const creating = !o.db && newStoreCheck(dataDir, o.election, log) === 'new';
+  const creating = !o.db && newStoreCheck(dataDir, o.election, server) === 'new';
   const making = creating ? server.activity('kura: creating the store') : null;
-  const store = await openStore(o.db ? { url: o.db, log } : { dataDir, log }).finally(() =>
-    making?.done(''),
-  );
+  const store = await openStore(
+    o.db ? { url: o.db, log: server } : { dataDir, log: server },
+  ).finally(() => making?.done(''));
   if (creating) server.event('store-created', { dataDir });
   try {
     const genesis = o.election ? readElectionFiles(o.election) : undefined;
@@ -138,7 +138,7 @@ export async function openServer(
       store,
       genesis,
       signer,
-      log,
+      log: server,
       witnesses,
       commissionSeed,
       onProgress: (phase, done, total) => server.checkProgress(phase, done, total),
@@ -169,7 +169,7 @@ export async function openServer(
 function newStoreCheck(
   dir: string,
   election: string | undefined,
-  log: (m: string) => void,
+  log: Reporter,
 ): ReturnType<typeof storeDirState> {
   const state = storeDirState(dir);
   if (state === 'foreign')
@@ -179,7 +179,7 @@ function newStoreCheck(
   if (state === 'new') {
     if (!election)
       throw new UsageError(`no kura store at ${dir} (to create one there, give --election DIR)`);
-    log(`kura: creating a new store at ${dir} (none there yet)`);
+    log.info(`kura: creating a new store at ${dir} (none there yet)`);
   }
   return state;
 }

@@ -4,6 +4,7 @@ import { openGenesis } from '../../election/genesis.js';
 import { cosignatureVerifierKey, cosigner } from '../../log/cosignature.js';
 import { parseSignerKey, parseVerifierKey } from '../../log/note.js';
 import { readElectionFiles, signerSeed } from '../../platform/election-dir.js';
+import { lineReporter } from '../../platform/reporter.js';
 import { buildWitnessServer } from '../../witness/http.js';
 import { WitnessStateDir } from '../../witness/state-dir.js';
 import { type KnownLog, Witness } from '../../witness/witness.js';
@@ -114,7 +115,10 @@ export async function runWitness(args: string[]): Promise<number> {
   }
   const { host, port } = parseListen(a.values.listen ?? '127.0.0.1:8090');
   const say = (m: string) => process.stderr.write(`kura witness: ${m}\n`);
-  const state = await WitnessStateDir.open(requireOption(a.values.state, 'state'), say);
+  const state = await WitnessStateDir.open(
+    requireOption(a.values.state, 'state'),
+    lineReporter(say),
+  );
   const witness = new Witness(signer, logs, state, say);
   const app = await buildWitnessServer(witness, { verifierKey: vkey });
   let address: string;
