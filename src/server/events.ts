@@ -53,7 +53,7 @@ export const EVENTS = {
     level: 'error',
     fields: 'reason',
     description:
-      "The writer lease's own database connection was lost (closed, failed, or a heartbeat went unanswered): a standby may take over, so this server stops writing.",
+      "The writer lease's own database connection was lost (closed, or a heartbeat query failed; a slow answer is not a loss): a standby may take over, so this server stops writing.",
   },
   'writer-deposed': {
     level: 'error',
