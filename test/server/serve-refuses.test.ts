@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ElectionDefinition } from '../../src/election/definition.js';
-import { demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { signResult } from '../../src/election/device.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
 import { silentReporter } from '../../src/platform/reporter.js';
 import { startLog } from '../../src/server/start.js';
 import { openStore } from '../../src/store/open.js';
+import { demoPresidentResult } from '../helpers/demo-result.js';
 import { kuraIn } from '../helpers/kura-cli.js';
 
 test('kura serve refuses a tampered store: exit 1, one line naming the entry', async () => {
@@ -43,25 +42,7 @@ test('kura serve refuses a tampered store: exit 1, one line naming the entry', a
         sequencer: { periodMs: 5 },
       });
       for (const d of def.devices) {
-        const votes = Object.fromEntries(
-          (def.contests[0]?.candidates ?? []).map((c, i) => [c.id, 10 + i]),
-        );
-        const entry = signResult(
-          {
-            type: 'result',
-            v: 1,
-            election: def.electionId,
-            contest: 'president',
-            station: d.station,
-            device: d.id,
-            votes,
-            rejected: 1,
-            totalValid: Object.values(votes).reduce((a, b) => a + b, 0),
-            form: 'ab'.repeat(32),
-            deviceTime: '2022-08-09T17:00:00Z',
-          },
-          demoDeviceSeed(def.electionId, d.id),
-        );
+        const entry = demoPresidentResult(def, d);
         const r = await running.app.inject({
           method: 'POST',
           url: '/api/v1/results',

@@ -12,8 +12,6 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { ElectionDefinition } from '../../src/election/definition.js';
-import { demoDeviceSeed } from '../../src/election/demo-keys.js';
-import { signResult } from '../../src/election/device.js';
 import type { ResultEntry } from '../../src/election/entries.js';
 import { encodeEntry } from '../../src/election/entries.js';
 import { equal } from '../../src/log/bytes.js';
@@ -28,6 +26,7 @@ import { silentServerReporter } from '../../src/server/events.js';
 import { startLog } from '../../src/server/start.js';
 import { kuraCommand, ServerProcess } from '../../src/simulate/server-process.js';
 import { openStore } from '../../src/store/open.js';
+import { demoPresidentResult } from '../helpers/demo-result.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/postgres.js';
 
 const run = promisify(execFile);
@@ -78,25 +77,7 @@ describe('one writer per log on PostgreSQL', { skip: !available && 'no PostgreSQ
   function result(i: number): ResultEntry {
     const d = def.devices[i];
     if (!d) throw new Error(`no device ${i}`);
-    const votes = Object.fromEntries(
-      (def.contests[0]?.candidates ?? []).map((c, k) => [c.id, 10 + k + (i % 7)]),
-    );
-    return signResult(
-      {
-        type: 'result',
-        v: 1,
-        election: def.electionId,
-        contest: 'president',
-        station: d.station,
-        device: d.id,
-        votes,
-        rejected: 1,
-        totalValid: Object.values(votes).reduce((a, b) => a + b, 0),
-        form: 'ab'.repeat(32),
-        deviceTime: '2022-08-09T17:00:00Z',
-      },
-      demoDeviceSeed(def.electionId, d.id),
-    );
+    return demoPresidentResult(def, d, i % 7);
   }
 
   async function leaseRow(url: string): Promise<{ token: number; holder: string }> {
