@@ -1,5 +1,6 @@
 // The kura command line: one file per command under commands/.
 import { runAdmin } from './commands/admin.js';
+import { runCluster } from './commands/cluster.js';
 import { runDemo } from './commands/demo.js';
 import { runElection } from './commands/election.js';
 import { runExport } from './commands/export.js';
@@ -30,6 +31,10 @@ const COMMANDS: Record<string, Command> = {
     run: runElection,
   },
   serve: { summary: 'run the results server', run: runServe },
+  cluster: {
+    summary: 'a writer, its standby, readers and an nginx front on one machine (PostgreSQL)',
+    run: runCluster,
+  },
   submit: {
     summary: "sign and send a station's result as its device would, and check the receipt",
     run: runSubmit,

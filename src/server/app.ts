@@ -39,6 +39,12 @@ export interface ServerOptions {
   timeouts?: Partial<Timeouts>;
   /** Per-address limits on logins and form uploads (defaults: DEFAULT_RATE_LIMITS); false: none. */
   rateLimits?: Partial<RateLimits> | false;
+  /**
+   * Proxies (addresses or CIDR ranges, e.g. the nginx front) whose
+   * X-Forwarded-For names the client: the per-address limits and the login
+   * audit then see the client, not the proxy.
+   */
+  trustProxy?: readonly string[];
 }
 
 export interface Timeouts {
@@ -86,6 +92,7 @@ export async function buildServer(
     routerOptions: { maxParamLength: 512 },
     // The log's own idempotency makes retries safe; keep sockets cheap for many devices.
     keepAliveTimeout: 30_000,
+    ...(opts.trustProxy?.length ? { trustProxy: [...opts.trustProxy] } : {}),
   });
 
   // Results are JSON only; a text body is refused with 415 rather than parsed.

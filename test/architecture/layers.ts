@@ -26,7 +26,7 @@ export const LAYERS: readonly Layer[] = [
   { folders: ['platform'] },
   { folders: ['store'] },
   { folders: ['simulate', 'verify', 'witness'] },
-  { folders: ['bundle'] },
+  { folders: ['bundle', 'cluster'] },
   { folders: ['forensics'] },
   { folders: ['server'] },
   { folders: ['cli'] },

@@ -90,6 +90,11 @@ const CLASSIFIED: Record<string, Classification> = {
     notRunnable:
       'a deployment sketch (a PostgreSQL host named db, and a standby that by design answers nothing until it takes over); the same writer, standby, kill -9 and takeover run for real in test/server/writer-lease.test.ts',
   },
+  'kura cluster --db postgres://postgres@127.0.0.1:5432/kura --election .kura/kenya-2022 --readers 2 --port 8080':
+    {
+      notRunnable:
+        'five processes that serve until Ctrl-C, on a database named kura; test/cluster/cluster.test.ts runs the same command on a fresh database and checks the routing, the cache, gzip and a failover through the front',
+    },
 };
 
 /** Lines (normalized) of the scenario blocks that cannot run as written, and why. */

@@ -20,7 +20,7 @@ import { parse, UsageError } from '../usage.js';
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
            [--witness URL=VKEY]... [--commission-key FILE] [--rate-limit-exempt ADDR]...
-           [--log-file FILE] [--log-level LEVEL] [--request-timeout SECONDS]
+           [--log-file FILE] [--log-level LEVEL] [--request-timeout SECONDS] [--trust-proxy ADDR]...
            [--form-quota N] [--form-quota-bytes N] [--form-budget-bytes N] [--form-expiry-hours H]
 kura serve --from-bundle FILE [--data DIR | --db postgres://...] [--host H] [--port P]
 
@@ -57,6 +57,10 @@ otherwise a --data that holds no store is refused (a mistyped path).
                       an address the per-address limits on logins and form
                       uploads do not apply to (kura demo replays every
                       station's device from 127.0.0.1). Repeatable.
+  --trust-proxy ADDR  a proxy (an address or CIDR range, e.g. the nginx front
+                      of kura cluster) whose X-Forwarded-For names the client,
+                      for the per-address limits and the login audit.
+                      Repeatable.
   --log-file FILE     append the server's log to FILE instead of stderr: JSON
                       lines (pino), one per refused or failed request, with
                       its request id, status and error code; no bodies, no
@@ -93,6 +97,8 @@ export interface ServeOptions {
   loginAudit?: string;
   /** Addresses the per-address rate limits do not apply to. */
   rateLimitExempt?: string[];
+  /** Proxies whose X-Forwarded-For is believed (--trust-proxy). */
+  trustProxy?: string[];
   /** The request log (JSON lines); none when absent. */
   requestLog?: LogOptions;
   /** How long a whole request may take to arrive (default: DEFAULT_TIMEOUTS.requestMs). */
@@ -214,6 +220,7 @@ export async function runServe(args: string[]): Promise<number> {
       'commission-key': { type: 'string' },
       'login-audit': { type: 'string' },
       'rate-limit-exempt': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'string', multiple: true },
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
       'request-timeout': { type: 'string' },
@@ -247,6 +254,7 @@ export async function runServe(args: string[]): Promise<number> {
           commissionKey: a.values['commission-key'],
           loginAudit: a.values['login-audit'],
           rateLimitExempt: a.values['rate-limit-exempt'],
+          trustProxy: a.values['trust-proxy'],
           requestLog: {
             level: logLevel(a.values['log-level']),
             ...(a.values['log-file'] ? { file: a.values['log-file'] } : {}),
