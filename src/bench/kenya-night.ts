@@ -1,14 +1,17 @@
 // The whole Kenya 2022 night at maximum speed: `kura demo --max-speed --exit`
-// on a fresh embedded store (the README's main job, as fast as the server
-// takes it), timed from the first form sent to the last answer. The election
-// is made (or taken from the cache) before the clock starts.
+// on a fresh store, embedded or PostgreSQL (the README's main job, as fast as
+// the server takes it), timed from the first form sent to the last answer.
+// The election is made (or taken from the cache) before the clock starts.
 import { join } from 'node:path';
 import { demo } from '../simulate/demo.js';
 import { makeElection } from '../simulate/make-election.js';
-import { type Cleanup, REPO_ROOT, tempDir } from './children.js';
+import { type Cleanup, createDatabase, REPO_ROOT, tempDir } from './children.js';
 import { peakRssMiB } from './machine.js';
+import type { Engine } from './options.js';
 
 export interface KenyaNight {
+  /** Absent in results from before the PostgreSQL night was measured: PGlite. */
+  engine?: Engine;
   forms: number;
   wallSeconds: number;
   perSecond: number;
@@ -22,18 +25,30 @@ export interface KenyaNight {
 export async function measureKenyaNight(
   cleanup: Cleanup,
   log: (msg: string) => void,
+  engine: Engine,
+  pgAdminUrl: string,
 ): Promise<KenyaNight> {
   const electionDir = join(REPO_ROOT, '.kura', 'kenya-2022');
   const made = await makeElection('kenya-2022', { out: electionDir });
   log(`Kenya 2022 election ${made.reused ? 'cached' : 'made'} in ${made.dir}`);
   let serverPeakRssMiB: number | null = null;
+  const store =
+    engine === 'pglite'
+      ? { data: join(tempDir(cleanup, 'kenya-night'), 'data'), fresh: true }
+      : {
+          db: await createDatabase(
+            cleanup,
+            pgAdminUrl,
+            `kura_bench_kenya_${process.pid}_${Date.now().toString(36)}`,
+          ),
+          data: undefined,
+        };
   const report = await demo({
     election: made.dir,
-    data: join(tempDir(cleanup, 'kenya-night'), 'data'),
+    ...store,
     port: '0',
     speed: Number.POSITIVE_INFINITY,
     exit: true,
-    fresh: true,
     progress: false,
     out: () => {},
     serverStderr: () => {},
@@ -44,6 +59,7 @@ export async function measureKenyaNight(
   const { sent, wallMs, byStatus } = report.summary;
   const accepted = (byStatus['201'] ?? 0) + (byStatus['200'] ?? 0);
   return {
+    engine,
     forms: sent,
     wallSeconds: Math.round(wallMs / 100) / 10,
     perSecond: Math.round(sent / (wallMs / 1000)),

@@ -6,7 +6,7 @@
 //   4. raw multi-row INSERT rows/s, per engine;
 //   5. tally reads/s while ingesting, and a bare Fastify endpoint;
 //   6. the server child's peak RSS;
-//   7. the whole Kenya night at maximum speed (kura demo --max-speed).
+//   7. the whole Kenya night at maximum speed (kura demo --max-speed), per engine.
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,13 +103,16 @@ async function run(argv: string[]): Promise<number> {
       `bare: ${bare.small.requestsPerSecond} req/s, p99 ${bare.small.p99Ms} ms; sized: ${bare.sized?.requestsPerSecond} req/s`,
     );
 
-    let kenyaNight: KenyaNight | null = null;
+    const kenyaNights: KenyaNight[] = [];
     if (o.kenyaNight && !o.profile) {
-      log('the full Kenya 2022 night at maximum speed on PGlite (kura demo --max-speed)');
-      kenyaNight = await measureKenyaNight(cleanup, log);
-      log(
-        `Kenya night: ${kenyaNight.forms} forms in ${kenyaNight.wallSeconds} s (${kenyaNight.perSecond}/s), ${kenyaNight.agrees ? 'tallies agree' : 'TALLIES DISAGREE'}`,
-      );
+      for (const engine of o.engines) {
+        log(`the full Kenya 2022 night at maximum speed on ${engine} (kura demo --max-speed)`);
+        const night = await measureKenyaNight(cleanup, log, engine, o.pgAdminUrl);
+        log(
+          `Kenya night on ${engine}: ${night.forms} forms in ${night.wallSeconds} s (${night.perSecond}/s), ${night.agrees ? 'tallies agree' : 'TALLIES DISAGREE'}, server peak RSS ${night.serverPeakRssMiB} MiB`,
+        );
+        kenyaNights.push(night);
+      }
     }
 
     const results: BenchResults = {
@@ -126,7 +129,7 @@ async function run(argv: string[]): Promise<number> {
       },
       limits: { verify, bare },
       engines,
-      kenyaNight,
+      kenyaNights,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);
     const outDir = resolve(REPO_ROOT, o.outDir);

@@ -19,8 +19,8 @@ export interface BenchResults {
   election: { stations: number; makeSeconds: number; presignSeconds: number };
   limits: { verify: VerifyLimit; bare: BareLimits };
   engines: EngineResult[];
-  /** Absent in --quick runs and older results. */
-  kenyaNight?: KenyaNight | null;
+  /** One per engine; empty in --quick runs. */
+  kenyaNights: KenyaNight[];
 }
 
 /** The goals of the issue. */
@@ -30,6 +30,8 @@ export const GOALS = {
   readsPerSecond: 10_000,
   readP99Ms: 50,
   kenyaNightSeconds: 120,
+  /** The writer's peak RSS on the Kenya night (issue 13); PGlite's counts its database too. */
+  writerRssMiB: 512,
 };
 
 const ENGINE_NAME = { pglite: 'PGlite', postgres: 'PostgreSQL' } as const;
@@ -94,14 +96,14 @@ function figuresTable(r: BenchResults): string[] {
       `| Server peak RSS (VmHWM) | ${name} | ${e.peakRssMiB === null ? '—' : `${n(e.peakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | | |`,
     );
   }
-  const k = r.kenyaNight;
-  if (k) {
+  for (const k of r.kenyaNights) {
+    const name = ENGINE_NAME[k.engine ?? 'pglite'];
     // The floor: every form's device signature verified at the machine's limit, nothing else.
     const floor = k.forms / verify.preparedPerSecond;
     const agrees = k.agrees ? 'tallies equal Form 34C and the forms sent' : '**TALLIES DISAGREE**';
     rows.push(
-      `| Full Kenya night, six contests, max speed (\`kura demo --max-speed\`) | PGlite | **${k.wallSeconds} s** for ${n(k.forms)} forms (${n(k.perSecond)}/s; ${n(k.refused)} refused; ${agrees}) | the forms' signatures at the Ed25519 limit: ${floor.toFixed(1)} s | ${ratio(floor / k.wallSeconds)} | ≤ ${GOALS.kenyaNightSeconds} s | ${ratio(k.wallSeconds / GOALS.kenyaNightSeconds)} (${met(k.wallSeconds <= GOALS.kenyaNightSeconds && k.agrees)}) |`,
-      `| Server peak RSS (VmHWM), Kenya night | PGlite | ${k.serverPeakRssMiB === null ? '—' : `${n(k.serverPeakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | | |`,
+      `| Full Kenya night, six contests, max speed (\`kura demo --max-speed\`) | ${name} | **${k.wallSeconds} s** for ${n(k.forms)} forms (${n(k.perSecond)}/s; ${n(k.refused)} refused; ${agrees}) | the forms' signatures at the Ed25519 limit: ${floor.toFixed(1)} s | ${ratio(floor / k.wallSeconds)} | ≤ ${GOALS.kenyaNightSeconds} s | ${ratio(k.wallSeconds / GOALS.kenyaNightSeconds)} (${met(k.wallSeconds <= GOALS.kenyaNightSeconds && k.agrees)}) |`,
+      `| Server peak RSS (VmHWM), Kenya night | ${name} | ${k.serverPeakRssMiB === null ? '—' : `${n(k.serverPeakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | ≤ ${GOALS.writerRssMiB} MiB | ${k.serverPeakRssMiB === null ? '—' : `${ratio(k.serverPeakRssMiB / GOALS.writerRssMiB)} (${met(k.serverPeakRssMiB <= GOALS.writerRssMiB)})`} |`,
     );
   }
   return rows;

@@ -1,7 +1,7 @@
 // The demo harness (`kura demo`, `npm start`, the benchmark's Kenya night):
 // make the election, start `kura serve`, replay the night's signed forms, and
 // compare the national tallies with Form 34C and with the forms sent.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
 import { checkDefinition } from '../election/election-index.js';
@@ -40,6 +40,8 @@ export interface DemoOptions {
   /** Skip the presidential scan uploads (default: upload them). */
   noScans?: boolean;
   data?: string;
+  /** A PostgreSQL database to serve from instead of the embedded store (must be empty or hold this election). */
+  db?: string;
   election?: string;
   port?: string;
   /** Times faster than real time; Infinity: as fast as the server takes it; absent: a 90 s schedule. */
@@ -81,8 +83,20 @@ export async function demo(o: DemoOptions): Promise<DemoReport> {
 async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
   const out = (s: string) => term.print(s);
   const name = o.synthetic ? `synthetic-${o.synthetic}` : 'kenya-2022';
-  const dataDir = o.data ?? join('kura-data', name);
+  if (o.db && (o.data || o.fresh))
+    throw new UsageError(
+      o.fresh
+        ? '--fresh deletes an embedded store; with --db give a new, empty database instead'
+        : '--db and --data each name a store: give one',
+    );
+  // With --db the store is the database; the server's log still goes under kura-data/.
+  const dataDir = o.data ?? join('kura-data', o.db ? `${name}-postgres` : name);
   if (o.fresh) rmSync(dataDir, { recursive: true, force: true });
+  if (o.db) mkdirSync(dataDir, { recursive: true });
+  const storeArgs = o.db ? ['--db', o.db] : ['--data', dataDir];
+  const storeName = o.db
+    ? `PostgreSQL database ${databaseName(o.db)}`
+    : `embedded store in ${dataDir}`;
 
   out(
     o.synthetic
@@ -108,7 +122,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
   const starting = term.activity('starting the server (kura serve)');
   const server = await ServerProcess.start(
     [
-      ...['--election', made.dir, '--data', dataDir, '--port', o.port ?? '8080'],
+      ...['--election', made.dir, ...storeArgs, '--port', o.port ?? '8080'],
       // Every station's device is replayed from this machine: per-address limits would stop the night.
       ...['--rate-limit-exempt', '127.0.0.1'],
       // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
@@ -130,7 +144,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
   process.once('SIGINT', stopServer);
   const client = new HttpClient(address, 8);
   try {
-    out(`server    ${address}  (embedded store in ${dataDir})\n`);
+    out(`server    ${address}  (${storeName})\n`);
     out(
       `  portal    ${address}/\n  tallies   ${address}/api/v1/tally/president\n  log       ${address}/log/checkpoint\n\n`,
     );
@@ -146,7 +160,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       const size = (await fetchCheckpoint(client, log)).checkpoint.size;
       if (size > 1)
         throw new UsageError(
-          `--faults needs an empty store, and ${dataDir} already holds ${size - 1} results: add --fresh, or give another --data`,
+          `--faults needs an empty store, and the ${storeName} already holds ${size - 1} results: ${o.db ? 'give an empty database' : 'add --fresh, or give another --data'}`,
         );
     }
 
@@ -386,4 +400,14 @@ async function compareWith34C(client: HttpClient, out: (s: string) => void): Pro
       : '\nTHE LOG DOES NOT ADD UP TO THE DECLARED RESULT.\n',
   );
   return agree;
+}
+
+/** The database a PostgreSQL URL names, for messages (never its password). */
+function databaseName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.pathname.replace(/^\//, '') || '(default)'} on ${u.host}`;
+  } catch {
+    return '(the --db URL)';
+  }
 }

@@ -1,6 +1,8 @@
 // `kura demo --synthetic 400 --faults --max-speed --exit --port 0`, run in
 // this process with the server as a child process (`kura serve`, SIGKILLed at
-// 40% of the night and restarted on the same data): every injected fault must
+// 40% of the night and restarted on the same store: the embedded one, and a
+// PostgreSQL database, where the restarted writer must take the lease the
+// killed one held): every injected fault must
 // get the answer the API promises, no acknowledged result may be lost, the log
 // must not fork, and the national tallies must equal the forms sent.
 import assert from 'node:assert/strict';
@@ -9,21 +11,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { demo } from '../../src/simulate/demo.js';
+import { createTestDatabase, testBackends } from '../helpers/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kura-faults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // A bound, not a pace: about 100 s on a busy 2-core machine (each station also uploads its form).
-test('kura demo --synthetic 400 --faults: every fault answered correctly', {
-  timeout: 300_000,
-}, async () => {
+for (const backend of await testBackends())
+  test(`kura demo --synthetic 400 --faults on ${backend}: every fault answered correctly`, {
+    timeout: 300_000,
+  }, async (t) => {
+    let store: { data: string } | { db: string };
+    if (backend === 'pglite') store = { data: join(dir, 'data') };
+    else {
+      const db = await createTestDatabase();
+      t.after(() => db.drop());
+      store = { db: db.url };
+    }
+    await faultsNight(store);
+  });
+
+async function faultsNight(store: { data: string } | { db: string }): Promise<void> {
   let text = '';
   const report = await demo({
     synthetic: 400,
     faults: true,
     speed: Number.POSITIVE_INFINITY,
     exit: true,
-    data: join(dir, 'data'),
+    ...store,
     election: join(dir, 'election'),
     port: '0',
     progress: false,
@@ -108,4 +123,4 @@ test('kura demo --synthetic 400 --faults: every fault answered correctly', {
     `${found} forms found stored, more than the requests in flight at the kill: ${text}`,
   );
   assert.ok(report.ok, text);
-});
+}

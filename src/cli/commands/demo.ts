@@ -4,10 +4,10 @@ import { demo } from '../../simulate/demo.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `
-kura demo [--synthetic N] [--faults] [--data DIR] [--election DIR] [--port P]
+kura demo [--synthetic N] [--faults] [--data DIR | --db URL] [--election DIR] [--port P]
           [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit] [--no-scans]
 
-The main job, on the embedded store: makes the Kenya 2022 election (46,229
+The main job, on the embedded store (or PostgreSQL with --db): makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
 \`kura serve\` on it, and replays election night: every station's device signs
 and sends its results for all six contests, in the real 2022 upload order,
@@ -39,6 +39,9 @@ with their original receipts. --fresh starts from an empty store.
 --election DIR  where the election is made (or found)
 --data DIR      the embedded store (default ./kura-data/kenya-2022, or
                 ./kura-data/synthetic-N)
+--db URL        serve from this PostgreSQL database instead (postgres://...;
+                empty, or holding this election's log: a second run resumes);
+                the server's log goes to kura-data/<election>-postgres/
 --port P        the server's port (default 8080)
 --speed X       the night X times faster than real time
 --max-speed     send as fast as the server takes it
@@ -52,6 +55,7 @@ export async function runDemo(args: string[]): Promise<number> {
     args,
     {
       data: { type: 'string' },
+      db: { type: 'string' },
       election: { type: 'string' },
       port: { type: 'string' },
       speed: { type: 'string' },
@@ -87,6 +91,7 @@ export async function runDemo(args: string[]): Promise<number> {
     faults: v.faults,
     noScans: v['no-scans'],
     data: v.data,
+    db: v.db,
     election: v.election,
     port: v.port,
     speed,
