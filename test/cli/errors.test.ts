@@ -75,6 +75,16 @@ describe('kura CLI errors', () => {
     const missing = await kuraIn(dir, 'verify', '--state');
     assert.equal(missing.code, 64);
     assert.match(oneLine(missing.stderr), /--state needs a value/);
+    // --db names the store: an embedded store's --fresh or --data beside it is a usage error, found before anything is made.
+    const fresh = await inProcess('demo', '--db', 'postgres://127.0.0.1:1/none', '--fresh');
+    assert.equal(fresh.code, 64, fresh.stderr);
+    assert.match(
+      oneLine(fresh.stderr),
+      /--fresh deletes an embedded store; with --db give a new, empty database/,
+    );
+    const both = await inProcess('demo', '--db', 'postgres://127.0.0.1:1/none', '--data', 'd');
+    assert.equal(both.code, 64, both.stderr);
+    assert.match(oneLine(both.stderr), /--db and --data each name a store: give one/);
     const unknown = await kuraIn(dir, 'frobnicate');
     assert.equal(unknown.code, 64);
     assert.match(oneLine(unknown.stderr), /unknown command "frobnicate"/);
