@@ -4,6 +4,40 @@ import type { EntryVerdicts, PackedEntries } from '../election/entry-checks.js';
 /** A device signature to check: public key, signed message, signature. */
 export type SignatureItem = [publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array];
 
+/**
+ * Signatures to check, in one buffer that is moved, not copied, to the
+ * worker (structured-cloning thousands of small arrays cost the main thread
+ * more than verifying them): item i's key, message and signature are parts
+ * 3i, 3i+1 and 3i+2, part k being bytes[offsets[k] .. offsets[k+1]).
+ */
+export interface PackedSignatures {
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
+
+export function packSignatures(items: readonly SignatureItem[]): PackedSignatures {
+  let total = 0;
+  for (const [key, message, signature] of items)
+    total += key.length + message.length + signature.length;
+  const bytes = new Uint8Array(total);
+  const offsets = new Uint32Array(items.length * 3 + 1);
+  let at = 0;
+  let k = 0;
+  for (const item of items)
+    for (const part of item) {
+      bytes.set(part, at);
+      at += part.length;
+      offsets[++k] = at;
+    }
+  return { bytes, offsets };
+}
+
+/** Item i of a PackedSignatures, as views into its buffer. */
+export function signatureItem(p: PackedSignatures, i: number): SignatureItem {
+  const part = (k: number) => p.bytes.subarray(p.offsets[k] as number, p.offsets[k + 1] as number);
+  return [part(3 * i), part(3 * i + 1), part(3 * i + 2)];
+}
+
 export interface SignatureWorkerData {
   /** The election definition, for the entry checks (absent: the pool only verifies signatures). */
   definitionBytes?: Uint8Array;
@@ -24,7 +58,7 @@ export interface RateRun {
 
 export type SignatureJobs = {
   /** One verdict per signature (1: valid). */
-  'verify signatures': { input: SignatureItem[]; output: Uint8Array };
+  'verify signatures': { input: PackedSignatures; output: Uint8Array };
   /** Decode and rule-check entries, signature included. */
   'check entries': { input: PackedEntries; output: EntryVerdicts & { ms: number } };
   /** The ids of the devices enrolled with their public demo key. */

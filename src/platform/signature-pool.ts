@@ -5,11 +5,12 @@
 // entry bundles checked, rules included) and the bench (the Ed25519 limit).
 import { availableParallelism } from 'node:os';
 import { type EntryVerdicts, packEntries } from '../election/entry-checks.js';
-import type {
-  RateRun,
-  SignatureItem,
-  SignatureJobs,
-  SignatureWorkerData,
+import {
+  packSignatures,
+  type RateRun,
+  type SignatureItem,
+  type SignatureJobs,
+  type SignatureWorkerData,
 } from './signature-jobs.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -70,7 +71,9 @@ export class SignaturePool {
     const per = Math.ceil(items.length / this.pool.threads);
     for (let start = 0; start < items.length; start += per) {
       const end = start + per;
-      this.pool.run('verify signatures', items.slice(start, end)).then(
+      const packed = packSignatures(items.slice(start, end));
+      const moved = [packed.bytes.buffer as ArrayBuffer, packed.offsets.buffer as ArrayBuffer];
+      this.pool.run('verify signatures', packed, moved).then(
         (out) => {
           resolvers.slice(start, end).forEach((r, i) => {
             r(out[i] === 1);

@@ -5,7 +5,12 @@ import { demoDevicePublicKey } from '../election/demo-keys.js';
 import { ElectionIndex } from '../election/election-index.js';
 import { checkEntries } from '../election/entry-checks.js';
 import { ed25519Verify } from '../log/crypto.js';
-import type { RateRun, SignatureJobs, SignatureWorkerData } from './signature-jobs.js';
+import {
+  type RateRun,
+  type SignatureJobs,
+  type SignatureWorkerData,
+  signatureItem,
+} from './signature-jobs.js';
 import { jobData, serveJobs } from './worker-pool.js';
 
 const { definitionBytes } = jobData<SignatureWorkerData>();
@@ -20,11 +25,12 @@ function needDefinition(): ElectionDefinition {
 }
 
 serveJobs<SignatureJobs>({
-  'verify signatures': (items) => {
-    const out = new Uint8Array(items.length);
-    items.forEach(([pub, msg, sig], i) => {
+  'verify signatures': (packed) => {
+    const out = new Uint8Array((packed.offsets.length - 1) / 3);
+    for (let i = 0; i < out.length; i++) {
+      const [pub, msg, sig] = signatureItem(packed, i);
       out[i] = ed25519Verify(pub, msg, sig) ? 1 : 0;
-    });
+    }
     return { value: out, transfer: [out.buffer] };
   },
   'check entries': (packed) => {

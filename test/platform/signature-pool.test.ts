@@ -47,6 +47,15 @@ test('the pool verifies signatures on its workers, refuses bad ones, and its wor
       pool.verify(s.publicKey.subarray(0, 31), s.message, s.signature),
     ]);
     assert.deepEqual(bad, [false, false, false, false]);
+    // Packed into one buffer per worker: each verdict lands on its own item, whatever the lengths.
+    const mixed = await Promise.all([
+      pool.verify(s.publicKey, s.message, s.signature),
+      pool.verify(s.publicKey.subarray(0, 31), s.message, s.signature),
+      pool.verify(other.publicKey, other.message, other.signature),
+      pool.verify(s.publicKey, new Uint8Array(0), s.signature),
+      pool.verify(other.publicKey, other.message, other.signature),
+    ]);
+    assert.deepEqual(mixed, [true, false, true, false, true]);
 
     // Without an election, the entry checks are refused with the reason.
     await assert.rejects(pool.checkEntries([new Uint8Array([123])]), /without an election/);
