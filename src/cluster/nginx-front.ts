@@ -169,8 +169,12 @@ ${readers}
         }
 
         # A partial tile (.p/N) is held briefly: the full tile replaces it soon.
+        # A reader a moment behind the checkpoint a client holds has no such
+        # tile yet (404): another reader may (the tile locations only, so a
+        # 404 elsewhere costs one reader, not all).
         location ~ "^/log/tile/.*\\.p/[0-9]+$" {
             proxy_pass http://$kura_route;
+            proxy_next_upstream error timeout http_404 http_502 http_503 http_504;
             proxy_ignore_headers Vary Cache-Control Expires;
             proxy_cache_valid 200 60s;
         }
@@ -178,6 +182,7 @@ ${readers}
         # A full tile never changes: kept until the cache needs the space.
         location /log/tile/ {
             proxy_pass http://$kura_route;
+            proxy_next_upstream error timeout http_404 http_502 http_503 http_504;
             proxy_ignore_headers Vary Cache-Control Expires;
             proxy_cache_valid 200 365d;
         }

@@ -71,9 +71,13 @@ function http(
   });
 }
 
-/** Polls `check` until it holds, failing with `what` after a minute. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
+/** Polls `check` until it holds, failing with `what` after `ms` (a bound for a hung run, not a timing). */
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  ms = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
   for (;;) {
     const got = await check();
     if (got) return got;
@@ -119,6 +123,13 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
         };
       });
   }
+
+  /** The access log once `ready` holds for it (nginx logs a request just after it answers). */
+  const accessLogWhen = (what: string, ready: (lines: ReturnType<typeof accessLog>) => boolean) =>
+    waitFor(what, async () => {
+      const lines = accessLog();
+      return ready(lines) && lines;
+    });
 
   function result(i: number): ResultEntry {
     const d = def.devices[i];
@@ -182,7 +193,7 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     );
     await Promise.race([
       exited,
-      waitFor('kura cluster serves', async () => /serving on http/.test(output)),
+      waitFor('kura cluster serves', async () => /serving on http/.test(output), 600_000),
     ]);
     for (const m of output.matchAll(
       /^kura cluster: (front|writer|standby|reader \d+) +(http:\/\/(\S+)) +pid (\d+)/gm,
@@ -227,7 +238,10 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     const again = await post(entry);
     assert.equal(again.status, 200, again.body.toString());
     assert.equal(JSON.parse(again.body.toString()).index, 1);
-    const posts = accessLog().filter((l) => l.method === 'POST');
+    const isPost = (l: { method: string }) => l.method === 'POST';
+    const posts = (
+      await accessLogWhen('both logged', (log) => log.filter(isPost).length >= 2)
+    ).filter(isPost);
     assert.equal(posts.length, 2);
     for (const p of posts)
       assert.equal(p.upstream, member('writer').hostPort, 'sent to the writer');
@@ -244,14 +258,15 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
       '/api/v1/units',
       `/api/v1/candidates/president`,
     ];
-    const seen = accessLog().length;
     for (const p of paths) {
       const viaFront = await http(`${front}${p}`);
       assert.ok(viaFront.status < 500, `${p}: ${viaFront.status}`);
     }
-    const reads = accessLog()
-      .slice(seen)
-      .filter((l) => l.upstream !== '-');
+    const reads = (
+      await accessLogWhen('the reads logged', (log) =>
+        paths.every((p) => log.some((l) => l.uri === p)),
+      )
+    ).filter((l) => paths.includes(l.uri) && l.upstream !== '-');
     assert.ok(reads.length >= 5, `${reads.length} reads reached an upstream`);
     for (const r of reads)
       assert.ok(
@@ -281,7 +296,9 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
       assert.equal(again.headers['x-cache-status'], 'HIT');
       assert.ok(equal(again.body, first.body));
     }
-    const requests = accessLog().filter((l) => l.uri === tile);
+    const requests = (
+      await accessLogWhen('the four logged', (log) => log.filter((l) => l.uri === tile).length >= 4)
+    ).filter((l) => l.uri === tile);
     assert.deepEqual(
       requests.map((l) => l.cache),
       ['MISS', 'HIT', 'HIT', 'HIT'],
@@ -303,6 +320,12 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
       const maxAge = Number(/max-age=(\d+)/.exec(String(filled.headers['cache-control']))?.[1]);
       assert.ok(maxAge > 0, String(filled.headers['cache-control']));
       const oldTag = filled.headers.etag;
+      // A client that holds this version is told so (the ETag), without the body.
+      const notModified = await http(url, {
+        headers: { ...gz, 'if-none-match': String(oldTag) },
+      });
+      assert.equal(notModified.status, 304);
+      assert.equal(notModified.body.length, 0);
       // A new result changes the tally: the readers have it at once ...
       const sent = await post(result(next++));
       assert.equal(sent.status, 201);
@@ -384,9 +407,13 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     });
     const receipt = parseReceipt(JSON.parse(logged.body.toString()).receipt);
     assert.ok(receipt.ok);
-    const last = accessLog()
-      .filter((l) => l.method === 'POST')
-      .at(-1);
+    const lastPost = (log: ReturnType<typeof accessLog>) =>
+      log.filter((l) => l.method === 'POST').at(-1);
+    const last = lastPost(
+      await accessLogWhen('the receipt logged', (log) =>
+        [200, 201].includes(lastPost(log)?.status ?? 0),
+      ),
+    );
     assert.equal(
       last?.upstream.split(', ').at(-1),
       member('standby').hostPort,
