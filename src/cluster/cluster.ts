@@ -177,7 +177,7 @@ export class Cluster {
         pair.exited(writer, why),
       );
       started.push(writer);
-      await waitServing(writer, term, 'the writer');
+      await waitWriter(writer, term);
       const standby = serve('standby', [...writing, '--port', String(standbyPort)], (why) =>
         pair.exited(standby, why),
       );
@@ -274,6 +274,21 @@ export class Cluster {
 
 const SERVING = /serving .*\n\s+API\s+(http:\/\/\S+?)\/api/;
 const STANDING_BY = /"event":"writer-standing-by"/;
+const HELD_BY = /"event":"writer-standing-by","heldBy":"((?:[^"\\]|\\.)*)"/;
+
+/** The writer serves, unless another process already holds the lease: then it would stand by for ever. */
+async function waitWriter(m: Member, term: Terminal): Promise<void> {
+  const spinner = term.activity('kura cluster: starting the writer');
+  try {
+    const got = await m.waitForAny([SERVING, HELD_BY], 'the writer served');
+    if (got.which === 1)
+      throw new Error(
+        `another kura writer already holds this database's lease (${got.match[1]}): stop it, or give kura cluster a database of its own`,
+      );
+  } finally {
+    spinner.done('');
+  }
+}
 
 async function waitServing(m: Member, term: Terminal, what: string): Promise<void> {
   const spinner = term.activity(`kura cluster: starting ${what}`);

@@ -26,7 +26,10 @@ export class Member {
   private child: ChildProcess;
   private stopping = false;
   private seen = '';
-  private readonly waiters: Array<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
+  private readonly waiters: Array<{
+    patterns: readonly RegExp[];
+    resolve: (m: { which: number; match: RegExpExecArray }) => void;
+  }> = [];
   private readonly exitWaiters: Array<() => void> = [];
   private exitText: string | null = null;
 
@@ -54,10 +57,12 @@ export class Member {
       if (this.waiters.length) {
         this.seen = (this.seen + text).slice(-65_536);
         for (const w of [...this.waiters]) {
-          const m = w.pattern.exec(this.seen);
-          if (m) {
+          for (const [which, pattern] of w.patterns.entries()) {
+            const match = pattern.exec(this.seen);
+            if (!match) continue;
             this.waiters.splice(this.waiters.indexOf(w), 1);
-            w.resolve(m);
+            w.resolve({ which, match });
+            break;
           }
         }
       } else this.seen = '';
@@ -90,7 +95,15 @@ export class Member {
   }
 
   /** Resolves with the match once the member's output (from now on) matches `pattern`; rejects if it exits first. */
-  waitFor(pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  async waitFor(pattern: RegExp, what: string): Promise<RegExpExecArray> {
+    return (await this.waitForAny([pattern], what)).match;
+  }
+
+  /** Resolves with the first of `patterns` the output (from now on) matches, and which; rejects if it exits first. */
+  waitForAny(
+    patterns: readonly RegExp[],
+    what: string,
+  ): Promise<{ which: number; match: RegExpExecArray }> {
     return new Promise((resolve, reject) => {
       if (!this.running) {
         reject(
@@ -98,7 +111,7 @@ export class Member {
         );
         return;
       }
-      const waiter = { pattern, resolve };
+      const waiter = { patterns, resolve };
       this.waiters.push(waiter);
       this.exitWaiters.push(() => {
         const i = this.waiters.indexOf(waiter);

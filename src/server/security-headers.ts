@@ -54,13 +54,9 @@ export function securityHeaders(): Record<string, string> {
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     // Served over plain HTTP on a local network too (TLS is the operator's proxy's job).
     strictTransportSecurity: false,
-  })(
-    {} as IncomingMessage,
-    collect as unknown as ServerResponse,
-    (e?: unknown) => {
-      if (e) throw e;
-    },
-  );
+  })({} as IncomingMessage, collect as unknown as ServerResponse, (e?: unknown) => {
+    if (e) throw e;
+  });
   return headers;
 }
 
