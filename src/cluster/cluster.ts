@@ -257,11 +257,6 @@ export class Cluster {
     }
   }
 
-  /** The process of a role now (after a failover the standby is the writer). */
-  pidOf(role: 'writer' | 'standby'): number | undefined {
-    return this.members.find((m) => m.role === role)?.pid;
-  }
-
   /** Stops every process: the front, the readers, the standby (so it does not take over), then the writer. */
   async stop(): Promise<void> {
     const p = this.processes;
