@@ -15,6 +15,7 @@ import {
   summarizeProfile,
   summarizeProfiles,
 } from './profile.js';
+import { publicNightResults } from './public-night.js';
 import { measureTallyReads, type TallyReads } from './reads.js';
 import { STALL_MS } from './send.js';
 import { measureThroughput, type Throughput } from './submissions.js';
@@ -61,14 +62,21 @@ const readsCount = (o: BenchOptions) => Math.ceil(o.rate * (o.seconds + 3));
 /** Results per throughput test: --stations split evenly among the concurrencies. */
 const perThroughput = (o: BenchOptions) => Math.floor(o.stations / o.concurrency.length);
 
-export function stationsNeeded(o: BenchOptions): number {
+/** Results the engines' tests use (each on results no earlier test sent). */
+function enginesNeed(o: BenchOptions): number {
   return warmupCount(o) + perThroughput(o) * o.concurrency.length + latencyCount(o) + readsCount(o);
+}
+
+/** Stations of the election: one result each for the engines' tests, and enough for the public night (its own database). */
+export function stationsNeeded(o: BenchOptions): number {
+  const night = o.publicNight ? publicNightResults(o.rate, o.publicNightSeconds) : 0;
+  return Math.max(enginesNeed(o), night);
 }
 
 /** Splits the pre-signed results among the tests. */
 export function slice(bodies: string[], o: BenchOptions): Slices {
-  if (bodies.length < stationsNeeded(o)) {
-    throw new Error(`need ${stationsNeeded(o)} pre-signed results, have ${bodies.length}`);
+  if (bodies.length < enginesNeed(o)) {
+    throw new Error(`need ${enginesNeed(o)} pre-signed results, have ${bodies.length}`);
   }
   let at = 0;
   const take = (n: number) => {

@@ -6,7 +6,10 @@
 //   4. raw multi-row INSERT rows/s, per engine;
 //   5. tally reads/s while ingesting, and a bare Fastify endpoint;
 //   6. the server child's peak RSS;
-//   7. the whole Kenya night at maximum speed (kura demo --max-speed), per engine.
+//   7. election night under public load: kura cluster (writer, standby, two
+//      readers, nginx) read by 1,024 connections while ingesting, the writer
+//      killed halfway (PostgreSQL);
+//   8. the whole Kenya night at maximum speed (kura demo --max-speed), per engine.
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { type KenyaNight, measureKenyaNight } from './kenya-night.js';
 import { measureVerifyLimit } from './limits.js';
 import { backgroundLoad, machineInfo } from './machine.js';
 import { HELP, parseOptions } from './options.js';
+import { measurePublicNight, type PublicNight, publicNightResults } from './public-night.js';
 import { measureBareLimit } from './reads.js';
 import { type BenchResults, renderMarkdown, renderProfileMarkdown } from './report.js';
 
@@ -103,6 +107,23 @@ async function run(argv: string[]): Promise<number> {
       `bare: ${bare.small.requestsPerSecond} req/s, p99 ${bare.small.p99Ms} ms; sized: ${bare.sized?.requestsPerSecond} req/s`,
     );
 
+    let publicNight: PublicNight | null = null;
+    if (o.publicNight && o.engines.includes('postgres') && !o.profile) {
+      log(
+        `election night under public load: kura cluster, ${o.publicConnections} connections for ${o.publicNightSeconds} s, ${o.rate} results/s, the writer killed halfway`,
+      );
+      // Its own fresh database has seen none of these results.
+      publicNight = await measurePublicNight(cleanup, log, {
+        pgAdminUrl: o.pgAdminUrl,
+        electionDir: election.dir,
+        bodies: signed.bodies.slice(0, publicNightResults(o.rate, o.publicNightSeconds)),
+        rate: o.rate,
+        seconds: o.publicNightSeconds,
+        connections: o.publicConnections,
+        readers: 2,
+      });
+    }
+
     const kenyaNights: KenyaNight[] = [];
     if (o.kenyaNight && !o.profile) {
       for (const engine of o.engines) {
@@ -129,6 +150,7 @@ async function run(argv: string[]): Promise<number> {
       },
       limits: { verify, bare },
       engines,
+      publicNight,
       kenyaNights,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);

@@ -25,11 +25,17 @@ export interface BenchOptions {
   waitIdleSeconds: number;
   /** Replay the whole Kenya night at maximum speed and time it (off with --quick or --no-kenya). */
   kenyaNight: boolean;
+  /** Election night under public load: kura cluster through nginx, reads, ingest and a failover (PostgreSQL; off with --no-public-night). */
+  publicNight: boolean;
+  /** How long the public reads in it (the writer is killed halfway). */
+  publicNightSeconds: number;
+  /** autocannon connections of the public in it. */
+  publicConnections: number;
 }
 
 export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stations N] [--concurrency C,C2,..]
                     [--rate R] [--seconds S] [--pg postgres://...] [--profile] [--out DIR]
-                    [--wait-idle SECONDS] [--no-kenya]
+                    [--wait-idle SECONDS] [--no-kenya] [--no-public-night]
 
 Measures kura against limits measured in the same run and writes
 bench/results.md and bench/results.json. --profile runs the server children
@@ -37,7 +43,11 @@ under node --cpu-prof and writes bench/profile.md (its figures carry the
 profiler's overhead, so results.* are left alone). --wait-idle waits (up to
 SECONDS) until other processes leave the cores idle before starting.
 The full Kenya night (about 277,000 forms at maximum speed, several minutes)
-is replayed last; --no-kenya (or --quick) leaves it out.`;
+is replayed last; --no-kenya (or --quick) leaves it out. "Election night
+under public load" (PostgreSQL only) starts kura cluster (writer, standby,
+two readers, nginx), reads through the front with 1,024 connections while
+ingesting, and kills the writer halfway; --no-public-night leaves it out,
+--quick shortens it.`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -54,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       out: { type: 'string' },
       'wait-idle': { type: 'string' },
       'no-kenya': { type: 'boolean' },
+      'no-public-night': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,5 +97,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     waitIdleSeconds:
       values['wait-idle'] === undefined ? 0 : num(values['wait-idle'], 0, 'wait-idle'),
     kenyaNight: !quick && !values['no-kenya'],
+    publicNight: !values['no-public-night'],
+    publicNightSeconds: quick ? 8 : 30,
+    publicConnections: 1024,
   };
 }

@@ -6,6 +6,7 @@ import type { VerifyLimit } from './limits.js';
 import type { CpuUse, MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
+import type { PublicNight } from './public-night.js';
 import type { BareLimits } from './reads.js';
 
 export interface BenchResults {
@@ -19,6 +20,8 @@ export interface BenchResults {
   election: { stations: number; makeSeconds: number; presignSeconds: number };
   limits: { verify: VerifyLimit; bare: BareLimits };
   engines: EngineResult[];
+  /** Election night under public load (kura cluster); null when skipped, absent in older results. */
+  publicNight?: PublicNight | null;
   /** One per engine; empty in --quick runs. */
   kenyaNights: KenyaNight[];
 }
@@ -32,6 +35,11 @@ export const GOALS = {
   kenyaNightSeconds: 120,
   /** The writer's peak RSS on the Kenya night (issue 13); PGlite's counts its database too. */
   writerRssMiB: 512,
+  /** Election night under public load (issue 13, item 4). */
+  publicReadsPerSecond: 30_000,
+  /** Reads through the front ÷ one process's tally reads in the same run. */
+  publicReadsOverSingle: 3,
+  writerlessSeconds: 5,
 };
 
 const ENGINE_NAME = { pglite: 'PGlite', postgres: 'PostgreSQL' } as const;
@@ -96,6 +104,7 @@ function figuresTable(r: BenchResults): string[] {
       `| Server peak RSS (VmHWM) | ${name} | ${e.peakRssMiB === null ? '—' : `${n(e.peakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | | |`,
     );
   }
+  if (r.publicNight) rows.push(...publicNightRows(r, r.publicNight));
   for (const k of r.kenyaNights) {
     const name = ENGINE_NAME[k.engine ?? 'pglite'];
     // The floor: every form's device signature verified at the machine's limit, nothing else.
@@ -107,6 +116,64 @@ function figuresTable(r: BenchResults): string[] {
     );
   }
   return rows;
+}
+
+/** The single-process tally reads of the same run the front is compared with: PostgreSQL's. */
+function singleProcessReads(r: BenchResults): number | null {
+  const e =
+    r.engines.find((x) => x.engine === 'postgres' && x.reads) ?? r.engines.find((x) => x.reads);
+  return e?.reads?.requestsPerSecond ?? null;
+}
+
+function publicNightRows(r: BenchResults, p: PublicNight): string[] {
+  const what = `Election night under public load (\`kura cluster\`, ${p.readers} readers, nginx; ${n(p.reads.connections)} readers' connections, ${n(p.offeredPerSecond)} results/s, writer killed)`;
+  const single = singleProcessReads(r);
+  const pgLatency = r.engines.find((e) => e.engine === 'postgres')?.latency;
+  const rd = p.reads;
+  const i = p.ingest;
+  const a = p.audit;
+  const w = p.failover.writerlessMs;
+  const hit =
+    rd.cacheHitShare === null ? '' : `; ${(rd.cacheHitShare * 100).toFixed(1)}% from nginx's cache`;
+  const rows = [
+    `| ${what}: offered rate ÷ Kenya 2022 peak | PostgreSQL | ${n(p.offeredPerSecond)} results/s | Kenya 2022 busiest minute: ${n(p.kenyaPeak.presidentialUploadsInBusiestMinute)} presidential uploads × ${p.kenyaPeak.contests} contests = ${p.kenyaPeak.formsPerSecond} forms/s | ${ratio(p.offeredPerSecond / p.kenyaPeak.formsPerSecond)} | | |`,
+    `| ″ reads/s through the front (tallies and full tiles) | PostgreSQL | **${n(rd.requestsPerSecond)}/s** (p50 ${ms(rd.p50Ms)}, p99 ${ms(rd.p99Ms)}; ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors${hit}) | bare Fastify, one process, small JSON: ${n(r.limits.bare.small.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / r.limits.bare.small.requestsPerSecond)} | ≥ ${n(GOALS.publicReadsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.publicReadsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.publicReadsPerSecond)}) |`,
+    single === null
+      ? "| ″ reads ÷ one process's tally reads | PostgreSQL | no single-process reads measured in this run | | | | |"
+      : `| ″ reads ÷ one process's tally reads | PostgreSQL | ${n(rd.requestsPerSecond)}/s | one kura process, tally reads while ingesting: ${n(single)}/s | ${ratio(rd.requestsPerSecond / single)} | ≥ ${GOALS.publicReadsOverSingle}× | ${ratio(rd.requestsPerSecond / single / GOALS.publicReadsOverSingle)} (${met(rd.requestsPerSecond >= GOALS.publicReadsOverSingle * single)}) |`,
+    `| ″ receipt latency during the reads (outside the failover) | PostgreSQL | p50 ${ms(i.latency.p50)}, **p99 ${ms(i.latency.p99)}** (${n(i.latency.count)} results; whole run with the failover: p99 ${ms(i.latencyAll.p99)}) | one kura process, no reads, same rate: p99 ${ms(pgLatency?.latency.p99 ?? Number.NaN)} | ${ratio(i.latency.p99 / (pgLatency?.latency.p99 ?? Number.NaN))} | p99 ≤ ${n(GOALS.receiptP99Ms)} ms | ${ratio(i.latency.p99 / GOALS.receiptP99Ms)} (${met(i.latency.p99 <= GOALS.receiptP99Ms)}) |`,
+    `| ″ connection errors (devices to the front) | PostgreSQL | **${n(i.connectionErrors)}** of ${n(i.attempts)} attempts (${n(i.acknowledged)}/${n(i.sent)} results acknowledged) | | | 0 | ${met(i.connectionErrors === 0)} |`,
+    `| ″ time without a writer (SIGKILL → first receipt from the standby) | PostgreSQL | **${w === null ? 'never' : `${(w / 1000).toFixed(2)} s`}** | | | ≤ ${GOALS.writerlessSeconds} s | ${w === null ? '— (**not met**)' : `${ratio(w / 1000 / GOALS.writerlessSeconds)} (${met(w / 1000 <= GOALS.writerlessSeconds)})`} |`,
+    `| ″ acknowledged results lost | PostgreSQL | **${n(a.lost)}** of ${n(a.acknowledged)} (final log ${n(a.finalSize)} entries) | | | 0 | ${met(a.lost === 0 && a.acknowledged > 0)} |`,
+    `| ″ forks (checkpoints seen not a prefix of the final log) | PostgreSQL | **${n(a.forks)}** of ${n(a.checkpoints)} checkpoints | | | 0 | ${met(a.forks === 0 && a.checkpoints > 0)} |`,
+  ];
+  if (p.failure) rows.push(`| ″ | PostgreSQL | **cut short:** ${p.failure} | | | | |`);
+  return rows;
+}
+
+function publicNightDetails(p: PublicNight): string[] {
+  const i = p.ingest;
+  const rd = p.reads;
+  const c = p.cpu;
+  const samples = [...p.audit.lostSamples, ...p.audit.forkSamples, ...i.errorSamples];
+  return [
+    '### Election night under public load',
+    '',
+    `- \`kura cluster\` (writer, hot standby, ${p.readers} readers, nginx) on a fresh PostgreSQL database, up in ${p.clusterStartSeconds} s. The Kenya 2022 peak: ${n(p.kenyaPeak.presidentialUploadsInBusiestMinute)} presidential uploads in the busiest minute (from ${p.kenyaPeak.minuteStart ?? '—'}), × ${p.kenyaPeak.contests} contests = ${p.kenyaPeak.formsPerSecond} forms/s; the bench offers ${n(p.offeredPerSecond)}/s, ${ratio(p.offeredPerSecond / p.kenyaPeak.formsPerSecond)}× that.`,
+    `- Ingest through the front: ${n(i.sent)} results scheduled, ${n(i.attempts)} attempts, ${n(i.acknowledged)} acknowledged, ${n(i.gaveUp)} given up${i.exhausted ? ' (the pre-signed results ran out early)' : ''}${i.stalled ? ', **the front stopped answering**' : ''}. Answers by status: ${statuses(i.byStatus)}. Receipt latency during the reads outside the failover: p50 ${ms(i.latency.p50)}, p90 ${ms(i.latency.p90)}, p99 ${ms(i.latency.p99)}, max ${ms(i.latency.max)}; whole run: p50 ${ms(i.latencyAll.p50)}, p99 ${ms(i.latencyAll.p99)}, max ${ms(i.latencyAll.max)}.`,
+    `- Reads: ${n(rd.connections)} connections for ${p.seconds} s over ${rd.tallyPaths} tallies (national and counties) and ${rd.tilePaths} full tiles and entry bundles; ${n(rd.bytesPerResponse)} bytes per answer on average (gzip accepted). nginx's access log for these reads, by cache status: ${Object.keys(rd.cache).length ? statuses(rd.cache) : '—'}.`,
+    `- Failover: the writer was killed (SIGKILL) ${p.failover.killedAfterSeconds} s into the reads; the first receipt for a result sent after the kill came ${p.failover.writerlessMs === null ? 'never' : `${n(p.failover.writerlessMs)} ms`} after it; the standby said it served as the writer ${p.failover.standbyServingMs === null ? 'never' : `${n(p.failover.standbyServingMs)} ms`} after the kill (it holds the lease and listens; the rest is the resent backlog reaching it). Audit: ${n(p.audit.acknowledged)} receipts checked against the final log of ${n(p.audit.finalSize)} entries (the entry at each receipt's index, and the receipt's inclusion proof): ${n(p.audit.lost)} lost; ${n(p.audit.checkpoints)} distinct checkpoints (${n(p.checkpointSamples)} sampled from the front every 200 ms, the rest from receipts) proved consistent with the final one: ${n(p.audit.forks)} forks.`,
+    `- CPU during the reads (cores): kura processes ${c.kura}, nginx ${c.nginx}, PostgreSQL ${c.postgres}, bench (autocannon and the sender) ${c.bench}, whole machine ${c.machine}; listen-queue drops ${n(c.listenOverflows)}.`,
+    ...(samples.length
+      ? [
+          `- First problems: ${samples
+            .slice(0, 4)
+            .map((s) => `\`${s.replace(/`/g, "'").slice(0, 200)}\``)
+            .join('; ')}`,
+        ]
+      : []),
+    '',
+  ];
 }
 
 function cpuTable(r: BenchResults): string[] {
@@ -217,6 +284,7 @@ export function renderMarkdown(r: BenchResults): string {
     '## Details',
     '',
     ...details(r),
+    ...(r.publicNight ? publicNightDetails(r.publicNight) : []),
     '## CPU use per phase (cores busy on average)',
     '',
     ...cpuTable(r),
@@ -232,6 +300,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country has one county per 120 stations, so the national tally lists many more children than Kenya's 47 counties: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
+    "- Election night under public load: `kura cluster` (src/cluster) on its own fresh PostgreSQL database: a writer, a hot standby on the same database, two `kura serve --read-only` readers and Debian's nginx in front, all on this machine. Through the front, a worker sends results open loop at the latency test's rate (a refused, failed or cut-off send is resent with the same bytes after 100 ms, as devices do: the same signed bytes get the same index); after 3 s, autocannon (gzip accepted) reads with 1,024 connections, round-robin over the national and county tallies and the log's first full tiles and entry bundles; halfway through the reads the writer gets SIGKILL. Receipt latency runs from each result's scheduled time to its receipt (resends included); the goal's figure leaves out the results scheduled between the kill and the first receipt from the new writer, which is the time without a writer. Cache status comes from nginx's access log. Afterwards every receipt is checked against the final log (its entry bundle through the front: the same bytes at the receipt's index, and the receipt's inclusion proof), and every checkpoint seen (sampled from the front every 200 ms, and each receipt's) is proved a prefix of the final tree from the final tree's tiles (src/bench/night-audit.ts). The Kenya peak is computed from data/kenya2022: the most presidential uploads in any 60 s, times the six contests.",
     '',
   ].join('\n');
 }

@@ -7,5 +7,8 @@ parentPort?.on('message', (m) => {
   if (m === 'stop') stopped = true;
 });
 const result = await runJob(workerData as SendJob, () => stopped);
-parentPort?.postMessage(result, [result.latencies.buffer as ArrayBuffer]);
+parentPort?.postMessage(result, [
+  result.latencies.buffer as ArrayBuffer,
+  result.scheduledAt.buffer as ArrayBuffer,
+]);
 parentPort?.close();

@@ -23,7 +23,29 @@ export type SendJob =
       rate: number;
       durationMs: number;
       maxSockets: number;
+      /** Resend a refused or failed result with the same bytes, as devices do (results are idempotent). */
+      retry?: RetryRule;
+      /** Keep every receipt (the failover audit checks each against the final log). */
+      keepReceipts?: boolean;
     };
+
+export interface RetryRule {
+  /** Wait between attempts. */
+  delayMs: number;
+  /** Stop retrying a result this long after its scheduled time. */
+  giveUpMs: number;
+}
+
+/** A result acknowledged by a receipt (201, or 200 for the same bytes sent again). */
+export interface KeptReceipt {
+  /** Which body (its position in the job's bodies). */
+  body: number;
+  status: number;
+  receipt: string;
+  /** Epoch ms (performance.timeOrigin + now) the answered attempt was sent, and answered. */
+  sentAt: number;
+  answeredAt: number;
+}
 
 export interface SendResult {
   /** Requests sent. */
@@ -44,6 +66,13 @@ export interface SendResult {
   exhausted: boolean;
   /** The server answered nothing for STALL_MS while requests were waiting: the run was cut short. */
   stalled: boolean;
+  /** With retries: the attempts made (sent counts results), and results given up. */
+  attempts: number;
+  gaveUp: number;
+  /** With keepReceipts: every acknowledged result. */
+  receipts: KeptReceipt[];
+  /** With retries: epoch ms each latency's result was scheduled at (the same order as latencies). */
+  scheduledAt: Float64Array;
 }
 
 /** No answer at all for this long, with requests waiting, means the server hangs. */
@@ -51,20 +80,25 @@ export const STALL_MS = 60_000;
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
+const epochMs = () => performance.timeOrigin + performance.now();
+
 class Recorder {
   ok = 0;
   sent = 0;
+  attempts = 0;
+  gaveUp = 0;
+  readonly receipts: KeptReceipt[] = [];
+  readonly scheduledAt: number[] = [];
   waiting = 0;
   lastAnswer = performance.now();
   readonly byStatus: Record<string, number> = {};
   readonly errorSamples: string[] = [];
   readonly latencies: number[] = [];
 
-  record(status: number, body: string, latencyMs: number): void {
+  /** An answer's key in byStatus ("201", "503 SEQUENCER_UNAVAILABLE", "0 ECONNRESET"). */
+  count(status: number, body: string, accepted: boolean): void {
     let key = String(status);
-    if (status === 201 && body.includes('"receipt":"')) {
-      this.ok++;
-    } else {
+    if (!accepted) {
       if (status === 201) key = '201 without receipt';
       else if (status !== 0) {
         try {
@@ -77,6 +111,12 @@ class Recorder {
       if (this.errorSamples.length < 5) this.errorSamples.push(`${key}: ${body.slice(0, 300)}`);
     }
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
+  }
+
+  record(status: number, body: string, latencyMs: number): void {
+    const accepted = status === 201 && body.includes('"receipt":"');
+    if (accepted) this.ok++;
+    this.count(status, body, accepted);
     this.latencies.push(latencyMs);
   }
 }
@@ -96,6 +136,65 @@ async function post(client: HttpClient, rec: Recorder, body: string, since: numb
   rec.waiting--;
   rec.lastAnswer = performance.now();
   rec.record(status, text, performance.now() - since);
+}
+
+/** A receipt in a 201 or a 200 (the same bytes again): the answer a device keeps. */
+const acknowledged = (status: number, text: string) =>
+  (status === 201 || status === 200) && text.includes('"receipt":"');
+
+/** Worth sending again: nothing answered, or the front or server could not take it now. */
+const retriable = (status: number) =>
+  status === 0 || status === 502 || status === 503 || status === 504;
+
+/**
+ * Sends one result until it is acknowledged, as a device does: the same
+ * bytes after `rule.delayMs`, until `rule.giveUpMs` after its scheduled time.
+ * Every answer is counted by status; the latency runs from the scheduled
+ * time to the acknowledgement (or the last answer).
+ */
+async function postUntilAcknowledged(
+  client: HttpClient,
+  rec: Recorder,
+  bodies: readonly string[],
+  at: number,
+  since: number,
+  rule: RetryRule,
+  keep: boolean,
+): Promise<void> {
+  const body = bodies[at] as string;
+  rec.sent++;
+  rec.waiting++;
+  for (;;) {
+    rec.attempts++;
+    const sentAt = epochMs();
+    let status = 0;
+    let text = '';
+    try {
+      const res = await client.request('POST', '/api/v1/results', body);
+      status = res.status;
+      text = res.body.toString('utf8');
+    } catch (e) {
+      text = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    }
+    rec.lastAnswer = performance.now();
+    const ok = acknowledged(status, text);
+    rec.count(status, text, ok);
+    const late = performance.now() - since >= rule.giveUpMs;
+    if (ok || !retriable(status) || late) {
+      rec.waiting--;
+      rec.latencies.push(performance.now() - since);
+      rec.scheduledAt.push(performance.timeOrigin + since);
+      if (ok) {
+        rec.ok++;
+        if (keep) {
+          const receipt = (JSON.parse(text) as { receipt: string }).receipt;
+          rec.receipts.push({ body: at, status, receipt, sentAt, answeredAt: epochMs() });
+        }
+      } else if (late && retriable(status)) rec.gaveUp++;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, rule.delayMs));
+  }
 }
 
 /** Runs a job in this thread. `stopped()` ends an open loop early (the background sender). */
@@ -139,7 +238,17 @@ export async function runJob(
               exhausted = true;
               break;
             }
-            const p = post(client, rec, job.bodies[i] as string, t0 + i * period);
+            const p = job.retry
+              ? postUntilAcknowledged(
+                  client,
+                  rec,
+                  job.bodies,
+                  i,
+                  t0 + i * period,
+                  job.retry,
+                  job.keepReceipts === true,
+                )
+              : post(client, rec, job.bodies[i] as string, t0 + i * period);
             inflight.add(p);
             void p.then(() => inflight.delete(p));
             i++;
@@ -166,6 +275,10 @@ export async function runJob(
     endUs: nowUs(),
     exhausted,
     stalled,
+    attempts: rec.attempts || rec.sent,
+    gaveUp: rec.gaveUp,
+    receipts: rec.receipts,
+    scheduledAt: Float64Array.from(rec.scheduledAt),
   };
 }
 

@@ -1,0 +1,444 @@
+// Election night under public load (issue 13, item 4): `kura cluster` on a
+// fresh PostgreSQL database (writer, hot standby, two readers, nginx in
+// front), and through the front, at once:
+//   - the stations' results sent open loop at the bench's rate, each resent
+//     with the same bytes when refused or cut off, as devices do;
+//   - the public: autocannon connections reading tallies (national and
+//     counties) and full tiles, gzip accepted;
+//   - the failover: halfway through the reads the writer is killed (SIGKILL)
+//     and the standby must take over behind the same front;
+//   - checkpoints sampled every 200 ms.
+// Afterwards every receipt is checked against the final log and every
+// checkpoint seen against the final one (night-audit.ts).
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { Cluster } from '../cluster/cluster.js';
+import type { Entry } from '../election/entries.js';
+import { encodeEntry } from '../election/entries.js';
+import { KENYA_2022_CONTESTS } from '../kenya/definition.js';
+import { loadKenya2022 } from '../kenya/kenya2022.js';
+import { parseVerifierKey } from '../log/note.js';
+import { entryBundlePath, TILE_WIDTH } from '../log/tiles.js';
+import { Terminal } from '../platform/terminal.js';
+import { serverTileReader } from '../verify/checkpoint.js';
+import { HttpLogReader } from '../verify/http-reader.js';
+import { type Cleanup, createDatabase } from './children.js';
+import { readDefinition } from './election.js';
+import { CpuMeter, type CpuUse, processCpuSeconds } from './machine.js';
+import { auditNight, busiestWindow, memoTiles, type NightAudit } from './night-audit.js';
+import { type SendResult, startSender } from './send.js';
+import { type LatencySummary, round, summarize } from './stats.js';
+
+/** The Kenya 2022 peak: the busiest minute of presidential uploads, as forms/s for all six contests. */
+export interface KenyaPeak {
+  presidentialUploadsInBusiestMinute: number;
+  /** When that minute started (ISO). */
+  minuteStart: string | null;
+  contests: number;
+  formsPerSecond: number;
+}
+
+export function kenyaPeak(): KenyaPeak {
+  const times = loadKenya2022()
+    .stations.map((s) => s.uploadedAt)
+    .filter((t): t is number => t !== null);
+  const busiest = busiestWindow(times, 60);
+  const contests = KENYA_2022_CONTESTS.length;
+  return {
+    presidentialUploadsInBusiestMinute: busiest.count,
+    minuteStart: busiest.start === null ? null : new Date(busiest.start * 1000).toISOString(),
+    contests,
+    formsPerSecond: round((busiest.count / 60) * contests, 1),
+  };
+}
+
+export interface PublicNight {
+  readers: number;
+  /** Seconds the public reads ran (the ingest ran from before them to their end). */
+  seconds: number;
+  offeredPerSecond: number;
+  kenyaPeak: KenyaPeak;
+  clusterStartSeconds: number;
+  ingest: {
+    /** Results scheduled; attempts include every resend. */
+    sent: number;
+    attempts: number;
+    acknowledged: number;
+    /** Results still refused when their retry time ran out. */
+    gaveUp: number;
+    /** Every answer (each attempt), by status; "0 ..." is a connection error. */
+    byStatus: Record<string, number>;
+    connectionErrors: number;
+    errorSamples: string[];
+    /** From each result's scheduled time to its receipt, over the results scheduled while the public read, outside the failover. */
+    latency: LatencySummary;
+    /** The same over every result of the run, the failover included. */
+    latencyAll: LatencySummary;
+    exhausted: boolean;
+    stalled: boolean;
+  };
+  reads: {
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    non2xx: number;
+    errors: number;
+    connections: number;
+    bytesPerResponse: number;
+    tallyPaths: number;
+    tilePaths: number;
+    /** Front access log: answers of the reads by cache status (HIT, MISS, EXPIRED, UPDATING, ...). */
+    cache: Record<string, number>;
+    /** HIT (and STALE/UPDATING/REVALIDATED, served by nginx) ÷ all read answers logged; null without a log. */
+    cacheHitShare: number | null;
+  };
+  failover: {
+    /** Seconds into the reads when the writer was killed. */
+    killedAfterSeconds: number;
+    /** From the kill to the first receipt for a result sent after it (the standby now writes); null: none came. */
+    writerlessMs: number | null;
+    /** From the kill to the standby's "serving" line (it holds the lease and listens); null: never. */
+    standbyServingMs: number | null;
+  };
+  audit: NightAudit;
+  checkpointSamples: number;
+  /** CPU over the reads: the kura processes of the cluster, nginx, PostgreSQL, the bench, the machine. */
+  cpu: CpuUse & { kura: number; nginx: number };
+  /** Why the scenario was cut short, if it was. */
+  failure?: string;
+}
+
+export interface PublicNightOptions {
+  pgAdminUrl: string;
+  electionDir: string;
+  /** Pre-signed results none of which the fresh database has seen. */
+  bodies: readonly string[];
+  rate: number;
+  seconds: number;
+  connections: number;
+  readers: number;
+}
+
+const epochMs = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Results sent before the public arrives: the log has full tiles to read by then. */
+const LEAD_SECONDS = 3;
+
+/** How many pre-signed results the scenario needs. */
+export function publicNightResults(rate: number, seconds: number): number {
+  // Slack: on a loaded machine the first tiles take longer to appear.
+  return Math.ceil(rate * (seconds + LEAD_SECONDS + 10));
+}
+
+async function checkpointText(url: string): Promise<string | null> {
+  try {
+    const res = await fetch(`${url}/log/checkpoint`);
+    const text = await res.text();
+    return res.ok ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+const sizeOf = (note: string | null) => (note ? Number(note.split('\n')[1]) : 0);
+
+async function waitForSize(url: string, size: number, ms: number): Promise<boolean> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    if (sizeOf(await checkpointText(url)) >= size) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/** The public's mix: the national tally, county tallies, and the full tiles and entry bundles of the log so far. */
+function readPaths(electionDir: string, size: number): { tallies: string[]; tiles: string[] } {
+  const def = readDefinition(electionDir);
+  const counties = def.units.filter((u) => u.level === 'county').slice(0, 7);
+  const tallies = [
+    '/api/v1/tally/president',
+    ...counties.map((c) => `/api/v1/tally/president/${encodeURIComponent(c.code)}`),
+  ];
+  const full = Math.min(8, Math.floor(size / TILE_WIDTH));
+  const tiles: string[] = [];
+  for (let i = 0; i < full; i++) {
+    tiles.push(`/log/tile/0/${String(i).padStart(3, '0')}`);
+    tiles.push(`/log/${entryBundlePath(i, TILE_WIDTH)}`);
+  }
+  return { tallies, tiles };
+}
+
+/** The front's access log: the reads' answers by cache status. */
+async function cacheStatuses(file: string, paths: Set<string>): Promise<Record<string, number>> {
+  const by: Record<string, number> = {};
+  const lines = createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    const m = /"GET (\S+) [^"]*" \d+ \d+ cache=(\S+)/.exec(line);
+    if (!m || !paths.has(m[1] as string)) continue;
+    const key = m[2] as string;
+    by[key] = (by[key] ?? 0) + 1;
+  }
+  return by;
+}
+
+/** CPU seconds of a process and its children (nginx's workers), from /proc. */
+function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let total = processCpuSeconds(pid) ?? 0;
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const c of children.split(/\s+/).filter(Boolean))
+      total += processCpuSeconds(Number(c)) ?? 0;
+  } catch {
+    // not Linux, or gone
+  }
+  return total;
+}
+
+/** CPU seconds of each kura process of the cluster (writer, standby, readers) now, by pid. */
+function kuraCpu(cluster: Cluster): Map<number, number> {
+  const by = new Map<number, number>();
+  for (const m of cluster.members) {
+    if (m.role === 'front' || m.pid === undefined) continue;
+    const s = processCpuSeconds(m.pid);
+    if (s !== null) by.set(m.pid, s);
+  }
+  return by;
+}
+
+/** CPU the processes of `now` used since `then` (a process started since counts from 0). */
+function cpuSince(then: Map<number, number>, now: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, s] of now) total += s - (then.get(pid) ?? 0);
+  return total;
+}
+
+function receiptLatencies(r: SendResult, from: number, skip: [number, number] | null) {
+  const kept: number[] = [];
+  for (let i = 0; i < r.latencies.length; i++) {
+    const at = r.scheduledAt[i] as number;
+    if (at < from) continue;
+    if (skip && at >= skip[0] && at <= skip[1]) continue;
+    kept.push(r.latencies[i] as number);
+  }
+  return summarize(kept);
+}
+
+export async function measurePublicNight(
+  cleanup: Cleanup,
+  log: (msg: string) => void,
+  o: PublicNightOptions,
+): Promise<PublicNight> {
+  const peak = kenyaPeak();
+  const def = readDefinition(o.electionDir);
+  const logKey = parseVerifierKey(def.logKey);
+  if (!logKey.ok) throw new Error(`the election's log key: ${logKey.error.message}`);
+  const db = await createDatabase(
+    cleanup,
+    o.pgAdminUrl,
+    `kura_bench_night_${process.pid}_${Date.now().toString(36)}`,
+  );
+  let output = '';
+  /** When kura cluster said the standby serves as the writer (epoch ms). */
+  let tookOverAt: number | null = null;
+  const terminal = new Terminal(
+    {
+      write: (t: string) => {
+        if (tookOverAt === null && /took over as the writer/.test(t)) tookOverAt = epochMs();
+        output = (output + t).slice(-65_536);
+      },
+    },
+    { timer: false },
+  );
+  const t0 = performance.now();
+  const cluster = await Cluster.start({
+    db,
+    election: o.electionDir,
+    readers: o.readers,
+    port: 0,
+    terminal,
+  });
+  const stopCluster = cleanup.add('stop the cluster', () => cluster.stop());
+  const clusterStartSeconds = round((performance.now() - t0) / 1000, 1);
+  const front = cluster.url;
+  log(`public night: cluster up in ${clusterStartSeconds} s, front ${front}`);
+  let failure: string | undefined;
+  void cluster.failed().then((why) => {
+    failure ??= `the cluster failed: ${why}`;
+  });
+
+  try {
+    const sender = startSender({
+      mode: 'open',
+      url: front,
+      bodies: [...o.bodies],
+      rate: o.rate,
+      durationMs: (LEAD_SECONDS + o.seconds + 30) * 1000,
+      maxSockets: 4096,
+      retry: { delayMs: 100, giveUpMs: 60_000 },
+      keepReceipts: true,
+    });
+    // Checkpoints as the public sees them, every 200 ms, until the audit.
+    const seen = new Set<string>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const note = await checkpointText(front);
+        if (note) seen.add(note);
+        await sleep(200);
+      }
+    })();
+
+    const lead = Math.round(o.rate * LEAD_SECONDS * 0.8);
+    if (!(await waitForSize(front, Math.min(lead, 2 * TILE_WIDTH), 60_000)))
+      throw new Error(`the front showed fewer than ${lead} entries after 60 s:\n${output}`);
+    const size = sizeOf(await checkpointText(front));
+    const paths = readPaths(o.electionDir, size);
+    const all = [...paths.tallies, ...paths.tiles];
+    log(
+      `public night: ${o.connections} connections reading ${paths.tallies.length} tallies and ${paths.tiles.length} tiles for ${o.seconds} s while ingesting ${o.rate}/s; the writer is killed after ${o.seconds / 2} s`,
+    );
+
+    const kura0 = kuraCpu(cluster);
+    const frontPid = cluster.members.find((m) => m.role === 'front')?.pid;
+    const nginx0 = treeCpuSeconds(frontPid);
+    const meter = new CpuMeter(null, true);
+    const readsStart = epochMs();
+    const reading = autocannon({
+      url: front,
+      connections: o.connections,
+      duration: o.seconds,
+      timeout: 10,
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+      // Its own thread: the kill, on time, and the checkpoint samples need this one.
+      workers: 1,
+      requests: all.map((path) => ({ method: 'GET' as const, path })),
+    });
+    await sleep((o.seconds / 2) * 1000);
+    const writerPid = cluster.pidOf('writer');
+    const kuraBeforeKill = kuraCpu(cluster);
+    const killedAt = epochMs();
+    const killedAfterSeconds = round((killedAt - readsStart) / 1000, 1);
+    if (writerPid !== undefined) process.kill(writerPid, 'SIGKILL');
+    log(`public night: writer (pid ${writerPid}) killed with SIGKILL`);
+    // The processes change in the failover: their CPU is added up on each side of it.
+    const kuraAfterKill = kuraCpu(cluster);
+    const r = await reading;
+    const kuraEnd = kuraCpu(cluster);
+    const nginx1 = treeCpuSeconds(frontPid);
+    const cpuBase = meter.stop();
+    sender.stop();
+    const sent = await sender.result;
+    log(
+      `public night: ${Math.round(r['2xx'] / r.duration)} reads/s; ${sent.ok}/${sent.sent} results acknowledged`,
+    );
+
+    const afterKill = sent.receipts.filter((k) => k.sentAt >= killedAt);
+    const recovered = afterKill.length ? Math.min(...afterKill.map((k) => k.answeredAt)) : null;
+    const writerlessMs = recovered === null ? null : Math.round(recovered - killedAt);
+
+    // The final log, once the readers (and the front's one-second copy) show it.
+    const writerUrl = cluster.members.find((m) => m.role === 'writer')?.url as string;
+    const finalNote = await checkpointText(writerUrl);
+    if (!finalNote)
+      throw new Error(`the writer after the failover answers no checkpoint:\n${output}`);
+    if (!(await waitForSize(front, sizeOf(finalNote), 60_000)))
+      throw new Error('the front never showed the final checkpoint');
+    sampling = false;
+    await sampler;
+    const readsPaths = new Set(all);
+    const cache = await cacheStatuses(`${cluster.frontDir}/logs/access.log`, readsPaths);
+    const logged = Object.values(cache).reduce((s, v) => s + v, 0);
+    const served = ['HIT', 'STALE', 'UPDATING', 'REVALIDATED'].reduce(
+      (s, k) => s + (cache[k] ?? 0),
+      0,
+    );
+
+    log(
+      `public night: auditing ${sent.receipts.length} receipts and ${seen.size} sampled checkpoints against the final log (${sizeOf(finalNote)} entries)`,
+    );
+    const reader = new HttpLogReader(front);
+    const audit = await auditNight({
+      origin: def.logOrigin,
+      logKey: logKey.value,
+      finalNote,
+      seenNotes: [...seen],
+      acknowledged: sent.receipts.map((k) => ({
+        entry: encodeEntry(JSON.parse(o.bodies[k.body] as string) as Entry),
+        receipt: k.receipt,
+      })),
+      readTile: memoTiles(serverTileReader(reader)),
+      readBundle: async (index, width) => {
+        const b = await reader.entryBundle(index, width);
+        if (!b.ok)
+          throw new Error(`GET log/${entryBundlePath(index, width)}: HTTP ${b.error.status}`);
+        return b.value;
+      },
+    });
+    log(
+      `public night: ${audit.lost} lost of ${audit.acknowledged} acknowledged, ${audit.forks} forks in ${audit.checkpoints} checkpoints`,
+    );
+
+    const connectionErrors = Object.entries(sent.byStatus)
+      .filter(([k]) => k.startsWith('0'))
+      .reduce((s, [, v]) => s + v, 0);
+    const answered = r.requests.total > 0;
+    const failoverWindow: [number, number] | null =
+      recovered === null ? null : [killedAt, recovered];
+    return {
+      readers: o.readers,
+      seconds: o.seconds,
+      offeredPerSecond: o.rate,
+      kenyaPeak: peak,
+      clusterStartSeconds,
+      ingest: {
+        sent: sent.sent,
+        attempts: sent.attempts,
+        acknowledged: sent.ok,
+        gaveUp: sent.gaveUp,
+        byStatus: sent.byStatus,
+        connectionErrors,
+        errorSamples: sent.errorSamples,
+        latency: receiptLatencies(sent, readsStart, failoverWindow ?? [killedAt, Infinity]),
+        latencyAll: summarize(sent.latencies),
+        exhausted: sent.exhausted,
+        stalled: sent.stalled,
+      },
+      reads: {
+        requestsPerSecond: Math.round(r['2xx'] / r.duration),
+        p50Ms: answered ? r.latency.p50 : Number.POSITIVE_INFINITY,
+        p99Ms: answered ? r.latency.p99 : Number.POSITIVE_INFINITY,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        connections: o.connections,
+        bytesPerResponse: answered ? Math.round(r.throughput.total / r.requests.total) : 0,
+        tallyPaths: paths.tallies.length,
+        tilePaths: paths.tiles.length,
+        cache,
+        cacheHitShare: logged ? round(served / logged, 4) : null,
+      },
+      failover: {
+        killedAfterSeconds,
+        writerlessMs,
+        standbyServingMs: tookOverAt === null ? null : Math.round(tookOverAt - killedAt),
+      },
+      audit,
+      checkpointSamples: seen.size,
+      cpu: {
+        ...cpuBase,
+        kura: round(
+          (cpuSince(kura0, kuraBeforeKill) + cpuSince(kuraAfterKill, kuraEnd)) / cpuBase.seconds,
+          2,
+        ),
+        nginx: round((nginx1 - nginx0) / cpuBase.seconds, 2),
+      },
+      ...(failure ? { failure } : {}),
+    };
+  } finally {
+    await stopCluster();
+  }
+}
