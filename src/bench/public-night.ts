@@ -319,7 +319,7 @@ export async function measurePublicNight(
       requests: all.map((path) => ({ method: 'GET' as const, path })),
     });
     await sleep((o.seconds / 2) * 1000);
-    const writerPid = cluster.pidOf('writer');
+    const writerPid = cluster.members.find((m) => m.role === 'writer')?.pid;
     const kuraBeforeKill = kuraCpu(cluster);
     const killedAt = epochMs();
     const killedAfterSeconds = round((killedAt - readsStart) / 1000, 1);
