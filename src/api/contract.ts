@@ -145,6 +145,30 @@ export interface StationAnswer {
   results: Record<string, StationResult | null>;
 }
 
+/** GET /api/v1/station-pages?after=&limit=: station pages in definition order. */
+export interface StationPagesAnswer {
+  /** Each exactly as GET /api/v1/stations/{code} gives it. */
+  stations: StationAnswer[];
+  /** The `after` of the next page (the last station of this one); null: the listing is done. */
+  next: string | null;
+}
+
+/** GET /api/v1/tallies/{contest}?after=&limit=: every tally of a contest, the nation last. */
+export interface TallyListAnswer {
+  contest: string;
+  /** Each `tally` exactly as the `tally` of GET /api/v1/tally/{contest}/{unit}. */
+  tallies: Array<{ unit: string; tally: UnitTally }>;
+  /** The `after` of the next page (the last unit of this one); null: the listing is done. */
+  next: string | null;
+}
+
+/** GET /api/v1/forms?after=&limit=: the forms stored, by SHA-256. */
+export interface FormListAnswer {
+  forms: Array<{ sha256: string; contentType: string }>;
+  /** The `after` of the next page; null: the listing is done. */
+  next: string | null;
+}
+
 /** GET /api/v1/stations?ward=&contest=. */
 export interface WardStationsAnswer {
   contest: string;

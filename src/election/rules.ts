@@ -53,7 +53,11 @@ declare const madeByRules: unique symbol;
  * - `logged-by-writer`: read back from a log whose writer checked it before
  *   logging it (a replay from the store); only its flags are recomputed.
  */
-export type VerdictSource = 'checked-here' | 'checked-by-worker' | 'logged-by-writer';
+export type VerdictSource =
+  | 'checked-here'
+  | 'checked-by-worker'
+  | 'logged-by-writer'
+  | 'verified-before';
 
 /**
  * A result's verdict from the rules, made only in this module (the brand), so a
@@ -102,6 +106,15 @@ export function workerVerdict(flags: ResultFlag[]): CheckedVerdict {
  */
 export function loggedVerdict(index: FlagFacts, entry: ResultEntry): CheckedVerdict {
   return verdict('logged-by-writer', resultFlags(index, entry));
+}
+
+/**
+ * The verdict on a result an earlier audit checked in full, signature
+ * included, and counted, whose bytes the signed tree proves unchanged since
+ * (kura verify --state): its flags, recomputed; its signature not again.
+ */
+export function verifiedBeforeVerdict(index: FlagFacts, entry: ResultEntry): CheckedVerdict {
+  return verdict('verified-before', resultFlags(index, entry));
 }
 
 function refuse(

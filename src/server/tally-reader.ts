@@ -15,6 +15,8 @@ export interface TallyReader {
   json(contest: string, unit: string): Promise<PublishedTally | null>;
   /** The same tally, parsed. */
   tally(contest: string, unit: string): Promise<UnitTally | null>;
+  /** json() of each of these units, in their order (one read of the store for all). */
+  jsonList(contest: string, units: readonly string[]): Promise<Array<PublishedTally | null>>;
 }
 
 /** The writer's tallies: serialised once per change by the sequencer, never ahead of the log. */
@@ -27,6 +29,8 @@ export function publishedTallies(writer: {
       const published = writer.publishedTally(contest, unit);
       return published ? (JSON.parse(published.json) as UnitTally) : null;
     },
+    jsonList: async (contest, units) =>
+      units.map((unit) => writer.publishedTally(contest, unit) ?? null),
   };
 }
 
@@ -36,20 +40,29 @@ export function publishedTallies(writer: {
  * does); they are put back in the order the fold makes them, so a reader
  * serves the writer's bytes.
  */
-export function storedTallies(store: Pick<Store, 'getTally'>, index: ElectionIndex): TallyReader {
+export function storedTallies(
+  store: Pick<Store, 'getTally' | 'listTallies'>,
+  index: ElectionIndex,
+): TallyReader {
   let emptyFold: TallyFold | null = null;
-  const tally = async (contest: string, unit: string): Promise<UnitTally | null> => {
+  const fromRow = (contest: string, unit: string, row: { tally: unknown } | null) => {
     emptyFold ??= new TallyFold(index);
     const zero = emptyFold.tally(contest, unit);
-    const row = await store.getTally(contest, unit);
     if (!row) return zero ?? null;
     return zero ? (inOrderOf(row.tally, zero) as UnitTally) : (row.tally as UnitTally);
   };
+  const tally = async (contest: string, unit: string): Promise<UnitTally | null> =>
+    fromRow(contest, unit, await store.getTally(contest, unit));
+  const published = (t: UnitTally | null): PublishedTally | null =>
+    t ? { lastEntry: t.lastEntry, json: JSON.stringify(t) } : null;
   return {
     tally,
-    json: async (contest, unit) => {
-      const t = await tally(contest, unit);
-      return t ? { lastEntry: t.lastEntry, json: JSON.stringify(t) } : null;
+    json: async (contest, unit) => published(await tally(contest, unit)),
+    jsonList: async (contest, units) => {
+      const rows = new Map(
+        (await store.listTallies(contest, [...units])).map((r) => [r.unit, r] as const),
+      );
+      return units.map((unit) => published(fromRow(contest, unit, rows.get(unit) ?? null)));
     },
   };
 }

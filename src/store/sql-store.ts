@@ -577,6 +577,18 @@ export class SqlStore implements Store {
     }));
   }
 
+  async listBlobKeys(
+    after: string,
+    limit: number,
+  ): Promise<Array<{ sha256: string; contentType: string }>> {
+    checkIndex('limit', limit);
+    const rows = await this.db.query<{ sha256: string; content_type: string }>(
+      'SELECT sha256, content_type FROM blobs WHERE sha256 > $1 ORDER BY sha256 LIMIT $2',
+      [after, limit],
+    );
+    return rows.map((r) => ({ sha256: r.sha256, contentType: r.content_type }));
+  }
+
   async getTally(contest: string, unit: string): Promise<TallyRow | null> {
     const [row] = await this.db.query<TallyRow>(
       'SELECT contest, unit, tally FROM tallies WHERE contest = $1 AND unit = $2',
@@ -601,6 +613,16 @@ export class SqlStore implements Store {
     const rows = await this.db.query<StationResultDbRow>(
       `SELECT ${STATION_RESULT_COLUMNS} FROM station_results WHERE station = $1 ORDER BY contest`,
       [station],
+    );
+    return rows.map(toStationResult);
+  }
+
+  async getStationResultsOf(stations: readonly string[]): Promise<StationResultRow[]> {
+    if (stations.length === 0) return [];
+    const rows = await this.db.query<StationResultDbRow>(
+      `SELECT ${STATION_RESULT_COLUMNS} FROM station_results WHERE station = ANY($1::text[])
+       ORDER BY station, contest`,
+      [stations],
     );
     return rows.map(toStationResult);
   }

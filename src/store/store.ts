@@ -145,10 +145,21 @@ export interface Store {
   hasBlob(sha256: string): Promise<boolean>;
   /** Blobs whose hash sorts after `after` ("" for the first page), by hash, at most `limit`. */
   listBlobs(after: string, limit: number): Promise<BlobInfo[]>;
+  /**
+   * As listBlobs without the sizes, read from the key's index alone (a page of
+   * GET /api/v1/forms: no blob's bytes are touched). Keys are lower-case hex,
+   * which every collation sorts as bytes.
+   */
+  listBlobKeys(
+    after: string,
+    limit: number,
+  ): Promise<Array<{ sha256: string; contentType: string }>>;
 
   getTally(contest: string, unit: string): Promise<TallyRow | null>;
   listTallies(contest: string, units: string[]): Promise<TallyRow[]>;
   getStationResults(station: string): Promise<StationResultRow[]>;
+  /** The result rows of all these stations at once, by (station, contest) (a page of station pages). */
+  getStationResultsOf(stations: readonly string[]): Promise<StationResultRow[]>;
 
   /**
    * Tiles of one level with index in [start, end), by index (start-up

@@ -67,6 +67,8 @@ export interface AuditContext {
   readonly findings: Findings;
   /** Runs a phase, adding its wall time to the report's `seconds[phase]`. */
   readonly timed: <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
+  /** Records a phase's time measured by the step itself (work that overlaps others). */
+  readonly record: (phase: string, seconds: number) => void;
   readonly progress: VerifyProgress;
   /** Loud messages as they happen (trust on first use, forks), prefixed by the command. */
   readonly say: (text: string) => void;
@@ -110,6 +112,9 @@ export async function runAudit<R extends AuditReport>(
   const ctx: AuditContext = {
     findings,
     timed: phaseTimer(report.seconds),
+    record: (phase, seconds) => {
+      report.seconds[phase] = (report.seconds[phase] ?? 0) + seconds;
+    },
     progress,
     say: o.say ?? ((t: string) => progress.say(t)),
     command: o.command,

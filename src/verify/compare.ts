@@ -25,6 +25,27 @@ export interface Fetched {
   body: unknown;
 }
 
+/** A view as served, wherever it was read (its own URL, a bulk listing). */
+export interface ServedView {
+  /** The parsed body (a station page, a tally answer); undefined when there is none. */
+  body: unknown;
+  /** Where it was read, for messages: "GET /api/v1/stations/X", "GET /api/v1/station-pages". */
+  where: string;
+  /** Why there is no body ("answered HTTP 404", "leaves it out"). */
+  absent?: string;
+}
+
+/** The view a per-URL fetch gave. */
+export function fetchedView(fetched: ReadonlyMap<string, Fetched>, path: string): ServedView {
+  const got = fetched.get(path);
+  const where = `GET /${path}`;
+  if (!got) return { body: undefined, where, absent: 'was not read' };
+  if (got.status !== 200) return { body: undefined, where, absent: `answered HTTP ${got.status}` };
+  if (got.body === undefined)
+    return { body: undefined, where, absent: 'answered HTTP 200 with a body that is not JSON' };
+  return { body: got.body, where };
+}
+
 /** A view that cites an entry beyond the verified checkpoint (checked later against a newer one). */
 export interface AheadView {
   what: string;
@@ -150,26 +171,32 @@ export async function fetchAll(
   return out;
 }
 
-/** Compares the fetched tally responses with the fold: every (contest, unit) tally must be shown, and equal. */
-export function compareTallies(
-  o: CompareOptions & {
-    fetched: Map<string, Fetched>;
-    requests: Array<{ contest: string; unit: string }>;
-  },
-): { compared: number; ahead: AheadView[] } {
-  const { index, fold, findings } = o;
-  const compared = new Set<string>();
-  const reported = new Set<string>();
-  const ahead: AheadView[] = [];
+/**
+ * Holds served tallies to the fold, each (contest, unit) reported once per
+ * distinct difference, wherever it was read (a unit's URL with its children,
+ * a contest's bulk listing).
+ */
+export class TallyComparison {
+  private readonly compared = new Set<string>();
+  private readonly reported = new Set<string>();
+  readonly ahead: AheadView[] = [];
 
-  const check = (contest: string, unit: string, served: unknown, where: string) => {
+  constructor(private readonly o: CompareOptions) {}
+
+  get count(): number {
+    return this.compared.size;
+  }
+
+  /** One served tally against the fold's. */
+  check(contest: string, unit: string, served: unknown, where: string): void {
+    const { index, fold, findings } = this.o;
     const log = fold.tally(contest, unit);
     const k = `${contest}\u0000${unit}`;
     if (!log) return;
-    compared.add(k);
+    this.compared.add(k);
     const lastEntry = isObj(served) ? served.lastEntry : undefined;
-    if (typeof lastEntry === 'number' && lastEntry >= o.size) {
-      ahead.push({
+    if (typeof lastEntry === 'number' && lastEntry >= this.o.size) {
+      this.ahead.push({
         what: `the ${contest} tally of ${unitLabel(index, unit)}`,
         entryIndex: lastEntry,
         contest,
@@ -180,29 +207,39 @@ export function compareTallies(
     const diffs = diffTally(log, served);
     if (!diffs.length) return;
     const dedupe = `${k}\u0000${JSON.stringify(diffs)}`;
-    if (reported.has(dedupe)) return;
-    reported.add(dedupe);
+    if (this.reported.has(dedupe)) return;
+    this.reported.add(dedupe);
     findings.error(
       'tally-mismatch',
       `the ${contest} tally of ${unitLabel(index, unit)} (${where}) differs from the log: ${formatDifferences(diffs)} (the log's tally was last changed by entry ${log.lastEntry})`,
       { contest, unit, entryIndex: log.lastEntry, differences: diffs },
     );
-  };
+  }
 
-  for (const { contest, unit } of o.requests) {
-    const path = tallyPath(contest, unit);
-    const got = o.fetched.get(path);
-    const body = got?.body;
+  /**
+   * A unit's tally answer (GET /api/v1/tally/{contest}/{unit}): its tally and
+   * every child's. `skip` passes over a tally already compared elsewhere in
+   * the very same form (a sampled URL that says what the bulk listing said).
+   */
+  request(
+    contest: string,
+    unit: string,
+    view: ServedView,
+    skip: (contest: string, unit: string, served: unknown) => boolean = () => false,
+  ): void {
+    const { index, fold, findings } = this.o;
+    const body = view.body;
     if (!isObj(body)) {
       const log = fold.tally(contest, unit);
       findings.error(
         'tally-mismatch',
-        `the server has no ${contest} tally of ${unitLabel(index, unit)}: GET /${path} answered HTTP ${got?.status}${got?.status === 200 ? ' with a body that is not JSON' : ''}`,
+        `the server has no ${contest} tally of ${unitLabel(index, unit)}: ${view.where} ${view.absent ?? 'answered with a body that is not an object'}`,
         { contest, unit, entryIndex: log?.lastEntry },
       );
-      continue;
+      return;
     }
-    check(contest, unit, body.tally, `GET /${path}`);
+    const where = view.where;
+    if (!skip(contest, unit, body.tally)) this.check(contest, unit, body.tally, where);
     const children = Array.isArray(body.children) ? body.children : [];
     const servedChildren = new Map<string, unknown>();
     for (const c of children)
@@ -212,7 +249,7 @@ export function compareTallies(
         if (servedChildren.has(child))
           findings.error(
             'tally-mismatch',
-            `GET /${path} lists a ${contest} tally for ${unitLabel(index, child)}, where the contest has no race`,
+            `${where} lists a ${contest} tally for ${unitLabel(index, child)}, where the contest has no race`,
             { contest, unit: child },
           );
         continue;
@@ -220,31 +257,59 @@ export function compareTallies(
       if (!servedChildren.has(child)) {
         findings.error(
           'tally-mismatch',
-          `GET /${path} leaves out the ${contest} tally of ${unitLabel(index, child)}`,
+          `${where} leaves out the ${contest} tally of ${unitLabel(index, child)}`,
           { contest, unit: child },
         );
         continue;
       }
-      check(contest, child, servedChildren.get(child), `a child in GET /${path}`);
+      const served = servedChildren.get(child);
+      if (!skip(contest, child, served)) this.check(contest, child, served, `a child in ${where}`);
       servedChildren.delete(child);
     }
     for (const extra of servedChildren.keys())
       findings.error(
         'tally-mismatch',
-        `GET /${path} lists an unknown child unit ${JSON.stringify(extra)}`,
+        `${where} lists an unknown child unit ${JSON.stringify(extra)}`,
         { contest, unit: extra },
       );
   }
-  // Every tally of the fold must have been shown somewhere.
-  for (const [contest, units] of fold.tallies)
-    for (const unit of units.keys())
-      if (!compared.has(`${contest}\u0000${unit}`))
+
+  /** A contest's bulk listing (GET /api/v1/tallies/{contest}): every tally of the contest, each once. */
+  list(contest: string, where: string, tallies: ReadonlyMap<string, unknown>): void {
+    const { index, fold, findings } = this.o;
+    const units = fold.tallies.get(contest) ?? new Map();
+    for (const unit of units.keys()) {
+      if (!tallies.has(unit)) {
         findings.error(
           'tally-mismatch',
-          `the server publishes no ${contest} tally of ${unitLabel(index, unit)}`,
+          `${where} leaves out the ${contest} tally of ${unitLabel(index, unit)}`,
           { contest, unit },
         );
-  return { compared: compared.size, ahead };
+        continue;
+      }
+      this.check(contest, unit, tallies.get(unit), where);
+    }
+    for (const unit of tallies.keys())
+      if (!units.has(unit))
+        findings.error(
+          'tally-mismatch',
+          `${where} lists a ${contest} tally of ${unitLabel(index, unit)}, where the contest has no race`,
+          { contest, unit },
+        );
+  }
+
+  /** Every tally of the fold must have been shown somewhere. */
+  uncovered(): void {
+    const { index, fold, findings } = this.o;
+    for (const [contest, units] of fold.tallies)
+      for (const unit of units.keys())
+        if (!this.compared.has(`${contest}\u0000${unit}`))
+          findings.error(
+            'tally-mismatch',
+            `the server publishes no ${contest} tally of ${unitLabel(index, unit)}`,
+            { contest, unit },
+          );
+  }
 }
 
 /** A uniform random sample of `k` of the items (all of them when k >= length). */
@@ -262,23 +327,25 @@ export function stationPath(code: string): string {
   return `api/v1/stations/${encodeURIComponent(code)}`;
 }
 
-/** Compares fetched station pages with the fold (results per contest) and the definition (the station's facts). */
+/**
+ * Compares station pages (`page` gives each as served, wherever it was read)
+ * with the fold (results per contest) and the definition (the station's facts).
+ */
 export function compareStations(
-  o: CompareOptions & { fetched: Map<string, Fetched>; stations: readonly string[] },
+  o: CompareOptions & { stations: readonly string[]; page: (code: string) => ServedView },
 ): { compared: number; ahead: AheadView[] } {
   const { index, fold, findings } = o;
   const ahead: AheadView[] = [];
   const devicesOf = devicesByStation(fold);
   for (const code of o.stations) {
-    const path = stationPath(code);
-    const got = o.fetched.get(path);
-    const body = got?.body;
+    const view = o.page(code);
+    const body = view.body;
     const contests = [...index.contests.keys()].filter((c) => index.raceFor(c, code));
     if (!isObj(body) || !isObj(body.results)) {
       const counted = contests.map((c) => fold.result(c, code)).filter((r) => r !== undefined);
       findings.error(
         'station-mismatch',
-        `station ${code}: GET /${path} answered HTTP ${got?.status}${got?.status === 200 ? ' without results' : ''}; the log counts ${counted.length} result(s) for it${counted.length ? ` (entries ${counted.map((r) => r.entryIndex).join(', ')})` : ''}`,
+        `station ${code}: ${view.where} ${view.absent ?? 'gives a page without results'}; the log counts ${counted.length} result(s) for it${counted.length ? ` (entries ${counted.map((r) => r.entryIndex).join(', ')})` : ''}`,
         { station: code, entryIndex: counted[0]?.entryIndex },
       );
       continue;
@@ -298,7 +365,7 @@ export function compareStations(
       if (diffs.length)
         findings.error(
           'station-mismatch',
-          `station ${code}: the page differs from the election definition: ${formatDifferences(diffs)}`,
+          `station ${code}: the page (${view.where}) differs from the election definition: ${formatDifferences(diffs)}`,
           { station: code, differences: diffs },
         );
     }
@@ -310,7 +377,7 @@ export function compareStations(
       if (served === undefined) {
         findings.error(
           'station-mismatch',
-          `station ${code}, ${contest}: the page leaves the contest out${log ? `; the log counts entry ${log.entryIndex}` : ''}`,
+          `station ${code}, ${contest}: the page (${view.where}) leaves the contest out${log ? `; the log counts entry ${log.entryIndex}` : ''}`,
           where,
         );
         continue;
@@ -319,7 +386,7 @@ export function compareStations(
         if (log)
           findings.error(
             'station-mismatch',
-            `station ${code}, ${contest}: the page shows no result, but the log counts entry ${log.entryIndex} (votes ${JSON.stringify(log.votes)})`,
+            `station ${code}, ${contest}: the page (${view.where}) shows no result, but the log counts entry ${log.entryIndex} (votes ${JSON.stringify(log.votes)})`,
             where,
           );
         continue;
@@ -332,7 +399,7 @@ export function compareStations(
         }
         findings.error(
           'station-mismatch',
-          `station ${code}, ${contest}: the page shows a result (entry ${JSON.stringify(servedIndex)}) that the log does not count`,
+          `station ${code}, ${contest}: the page (${view.where}) shows a result (entry ${JSON.stringify(servedIndex)}) that the log does not count`,
           {
             station: code,
             contest,
@@ -356,7 +423,7 @@ export function compareStations(
       if (diffs.length)
         findings.error(
           'station-mismatch',
-          `station ${code}, ${contest} (entry ${log.entryIndex}): ${formatDifferences(diffs)}`,
+          `station ${code}, ${contest} (entry ${log.entryIndex}; ${view.where}): ${formatDifferences(diffs)}`,
           { ...where, differences: diffs },
         );
     }
@@ -364,7 +431,7 @@ export function compareStations(
       if (!contests.includes(extra))
         findings.error(
           'station-mismatch',
-          `station ${code}: the page shows a ${JSON.stringify(extra)} result, a contest the station takes no part in`,
+          `station ${code}: the page (${view.where}) shows a ${JSON.stringify(extra)} result, a contest the station takes no part in`,
           { station: code, contest: extra },
         );
   }

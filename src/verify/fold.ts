@@ -7,14 +7,35 @@ import type { ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
 import { type EntryVerdicts, flagsOf, STATUS } from '../election/entry-checks.js';
 import { TallyFold, type UnitTally } from '../election/fold.js';
-import { workerVerdict } from '../election/rules.js';
+import { verifiedBeforeVerdict, workerVerdict } from '../election/rules.js';
 import type { SignaturePool } from '../platform/signature-pool.js';
 import type { Findings, VerifyReport } from './report.js';
 
 interface Checked {
   first: number;
   entries: Uint8Array[];
+  /** How many of the first entries were verified before (folded without their signatures checked again). */
+  before: number;
+  /** The workers' verdicts on the rest (entries[before..]). */
   reply: EntryVerdicts;
+}
+
+const NO_VERDICTS: EntryVerdicts = {
+  status: new Uint8Array(0),
+  flags: new Uint8Array(0),
+  signatures: 0,
+};
+
+/**
+ * The entries an earlier audit verified in full (kura verify --state): the
+ * first `size`, of which those at `notCounted` were refused or undecodable.
+ * Once the served entries reproduce the signed root of a tree consistent
+ * with that earlier one, these are the very bytes it checked: their
+ * signatures need no second check, only the fold.
+ */
+export interface VerifiedBefore {
+  size: number;
+  notCounted: ReadonlySet<number>;
 }
 
 export class StreamingFold {
@@ -26,23 +47,37 @@ export class StreamingFold {
   private waiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private expectedBundles = Number.POSITIVE_INFINITY;
   folded = 0;
+  /** Main-thread time spent folding, in ms (the fold runs while bundles are still read and checked). */
+  foldMs = 0;
+  /** When the workers' last verdict arrived (performance.now()), 0 before the first. */
+  lastCheckedAt = 0;
+  /** The indexes of the entries the rules refused or that do not decode, for a later run (VerifiedBefore). */
+  readonly notCounted: number[] = [];
 
   constructor(
     index: ElectionIndex,
     /** The pool, or its start-up (bundles wait for it while it reads the definition). */
     private readonly pool: SignaturePool | Promise<SignaturePool>,
     private readonly onProgress?: (folded: number) => void,
+    private readonly before?: VerifiedBefore,
   ) {
     this.fold = new TallyFold(index);
   }
 
   /** A bundle of consecutive entries starting at `first` (bundle number `bundle`). */
   add(bundle: number, first: number, entries: Uint8Array[]): void {
+    const before = Math.max(0, Math.min(entries.length, (this.before?.size ?? 0) - first));
+    if (before === entries.length) {
+      this.ready.set(bundle, { first, entries, before, reply: NO_VERDICTS });
+      queueMicrotask(() => this.drain());
+      return;
+    }
     Promise.resolve(this.pool)
-      .then((p) => p.checkEntries(entries))
+      .then((p) => p.checkEntries(before ? entries.slice(before) : entries))
       .then(
         (reply) => {
-          this.ready.set(bundle, { first, entries, reply });
+          this.lastCheckedAt = performance.now();
+          this.ready.set(bundle, { first, entries, before, reply });
           this.drain();
         },
         (e) => this.fail(e),
@@ -96,11 +131,22 @@ export class StreamingFold {
     }
   }
 
-  private apply({ first, entries, reply }: Checked): void {
+  private apply({ first, entries, before, reply }: Checked): void {
+    const started = performance.now();
+    try {
+      if (before) this.applyVerifiedBefore(first, entries.slice(0, before));
+      this.applyChecked(first + before, before ? entries.slice(before) : entries, reply);
+    } finally {
+      this.foldMs += performance.now() - started;
+    }
+  }
+
+  private applyChecked(first: number, entries: Uint8Array[], reply: EntryVerdicts): void {
     const { status, flags } = reply;
     for (let k = 0; k < entries.length; k++) {
       const i = first + k;
       const bytes = entries[k] as Uint8Array;
+      if (status[k] === STATUS.REFUSED || status[k] === STATUS.UNDECODABLE) this.notCounted.push(i);
       if (status[k] === STATUS.COUNTED) {
         // The worker decoded it (canonical, well-formed) and checked every rule: parse and count.
         const entry = JSON.parse(this.decoder.decode(bytes)) as ResultEntry;
@@ -109,6 +155,33 @@ export class StreamingFold {
         this.fold.applyBytes(i, bytes);
       }
       this.folded++;
+    }
+  }
+
+  /** Entries verified before (VerifiedBefore): counted results folded with their flags recomputed. */
+  private applyVerifiedBefore(first: number, entries: Uint8Array[]): void {
+    const before = this.before as VerifiedBefore;
+    for (let k = 0; k < entries.length; k++) {
+      const i = first + k;
+      const bytes = entries[k] as Uint8Array;
+      const parsed = before.notCounted.has(i) ? undefined : this.parse(bytes);
+      if (parsed?.type === 'result')
+        this.fold.applyPrechecked(i, parsed, verifiedBeforeVerdict(this.fold.index, parsed));
+      else {
+        // Refused, undecodable, an official's act, the election: checked in full, as before.
+        if (before.notCounted.has(i)) this.notCounted.push(i);
+        this.fold.applyBytes(i, bytes);
+      }
+      this.folded++;
+    }
+  }
+
+  /** The entry's JSON, or undefined when it is not JSON (then it is folded from its bytes). */
+  private parse(bytes: Uint8Array): ResultEntry | { type?: undefined } | undefined {
+    try {
+      return JSON.parse(this.decoder.decode(bytes)) as ResultEntry;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -7,6 +7,9 @@ import { entryBundlePath, tilePath } from '../log/tiles.js';
 import { HttpSource, type HttpSourceOptions, jsonBody } from './http.js';
 import type { LogReader, Read, StoredNote } from './log-reader.js';
 
+/** Form hashes asked for per request of GET /api/v1/forms (the server's most). */
+const FORM_LIST_LIMIT = 10_000;
+
 export class HttpLogReader implements LogReader {
   readonly http: HttpSource;
 
@@ -77,6 +80,26 @@ export class HttpLogReader implements LogReader {
         contentType: type || 'application/octet-stream',
       },
     };
+  }
+
+  async formHashes(): Promise<Set<string> | null> {
+    const out = new Set<string>();
+    let after: string | null = null;
+    for (;;) {
+      const path = `api/v1/forms?limit=${FORM_LIST_LIMIT}${after === null ? '' : `&after=${after}`}`;
+      const res = await this.http.get(path);
+      if (res.status !== 200) return null;
+      const body = jsonBody(res) as { forms?: unknown; next?: unknown } | undefined;
+      if (!Array.isArray(body?.forms)) return null;
+      for (const f of body.forms) {
+        const sha = (f as { sha256?: unknown } | null)?.sha256;
+        if (typeof sha === 'string') out.add(sha);
+      }
+      if (body.next === null) return out;
+      // A listing that does not move on is no listing: every form is then asked for.
+      if (typeof body.next !== 'string' || (after !== null && body.next <= after)) return null;
+      after = body.next;
+    }
   }
 
   close(): void {

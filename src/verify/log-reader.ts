@@ -49,6 +49,12 @@ export interface LogReader {
   logKey(): Promise<Read>;
   /** A scanned form by its SHA-256 (hex), with its content type. */
   form(sha256: string): Promise<Read<{ data: Uint8Array; contentType: string }>>;
+  /**
+   * The SHA-256 of every form the reader holds, where it can list them at
+   * once (a server's GET /api/v1/forms); null when it cannot (an older
+   * server): then each form is asked for.
+   */
+  formHashes?(): Promise<Set<string> | null>;
 }
 
 /** A 404: the reader has no such part. */

@@ -109,7 +109,14 @@ export interface VerifyReport {
     /** The size of the tree verified before whose leaf hashes the served entries and tiles were checked against. */
     verifiedBefore?: number;
   };
-  signatures?: { checked: number; seconds: number; perSecond: number; workers: number };
+  signatures?: {
+    checked: number;
+    seconds: number;
+    perSecond: number;
+    workers: number;
+    /** Entries below this index an earlier run verified in full: folded, their signatures not checked again. */
+    verifiedBefore?: number;
+  };
   fold?: {
     counted: number;
     anomalies: number;
@@ -143,9 +150,15 @@ export interface VerifyReport {
     stations: number;
     stationsTotal: number;
     sampled: boolean;
+    /** Which views were read through the bulk listings (FORMATS §10.4). */
+    bulk?: { stations: boolean; tallies: boolean };
+    /** Station and tally URLs read one by one beside the bulk listings (a random sample). */
+    urlsSampled?: number;
+    /** HTTP requests the views took. */
+    requests?: number;
     aheadOfCheckpoint: number;
   };
-  forms?: { checked: number; ok: number; missing: number; mismatched: number };
+  forms?: { checked: number; ok: number; missing: number; mismatched: number; downloaded?: number };
   ed25519?: { perSecond: number; threads: number; seconds: number };
   findings: Finding[];
   /** Why the run could not finish, when it could not. */
@@ -250,13 +263,16 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
         );
     }
   }
-  if (r.compare)
+  if (r.compare) {
+    const c = r.compare;
+    const how = c.bulk?.stations || c.bulk?.tallies ? 'in bulk' : 'one URL each';
     line(
-      `  compared   ${n(r.compare.tallies)} tallies and ${n(r.compare.stations)} of ${n(r.compare.stationsTotal)} station pages${r.compare.sampled ? ' (a random sample)' : ''}${r.compare.aheadOfCheckpoint ? `; ${n(r.compare.aheadOfCheckpoint)} views were ahead of the checkpoint` : ''}`,
+      `  compared   ${n(c.tallies)} tallies and ${n(c.stations)} of ${n(c.stationsTotal)} station pages${c.sampled ? ' (a random sample)' : ''}, ${how}${c.requests !== undefined ? ` (${n(c.requests)} requests` : ''}${c.urlsSampled ? `, ${n(c.urlsSampled)} of them single URLs held to the bulk answer` : ''}${c.requests !== undefined ? ')' : ''}${c.aheadOfCheckpoint ? `; ${n(c.aheadOfCheckpoint)} views were ahead of the checkpoint` : ''}`,
     );
+  }
   if (r.forms)
     line(
-      `  forms      ${n(r.forms.checked)} checked: ${n(r.forms.ok)} match, ${n(r.forms.missing)} missing, ${n(r.forms.mismatched)} do not match their logged SHA-256`,
+      `  forms      ${n(r.forms.checked)} checked: ${n(r.forms.ok)} match, ${n(r.forms.missing)} missing, ${n(r.forms.mismatched)} do not match their logged SHA-256${r.forms.downloaded !== undefined ? ` (${n(r.forms.downloaded)} listed by the server and downloaded)` : ''}`,
     );
   if (r.ed25519)
     line(
@@ -287,7 +303,7 @@ export function checkpointLine(cp: CheckpointInfo): string {
 }
 
 export function signaturesLine(s: NonNullable<VerifyReport['signatures']>): string {
-  return `  signatures ${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)`;
+  return `  signatures ${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)${s.verifiedBefore ? `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them and are folded again, not re-checked` : ''}`;
 }
 
 /** Results counted and stations reporting per contest. */
@@ -308,7 +324,10 @@ export function closingLines(
   const times = Object.entries(r.seconds)
     .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
     .join(', ');
-  if (times) out.push(`  time       ${times}`);
+  if (times)
+    out.push(
+      `  time       ${times}${r.seconds.signatures !== undefined ? ' (the signatures and the fold run while the log is fetched)' : ''}`,
+    );
   out.push('');
   out.push(...formatFindings(r.findings, maxPerKind));
   if (r.incomplete) out.push(`COULD NOT COMPLETE: ${r.incomplete}\n`);

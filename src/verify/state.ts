@@ -43,6 +43,14 @@ export interface SavedState {
   size: number;
   root: string;
   verifiedAt: string;
+  /**
+   * The indexes, below `size`, of the entries the rules refused or that do
+   * not decode. With it, a later run folds the entries below `size` without
+   * checking their signatures again (they are the bytes verified here once
+   * they reproduce a signed root consistent with this one); without it (an
+   * older state), it checks them all.
+   */
+  notCounted?: number[];
 }
 
 const STATE = 'state.json';

@@ -11,8 +11,10 @@
 //      checked against the signed root and the served tiles, while worker
 //      threads check every entry's rules and signature and the fold
 //      recomputes every tally;
-//   5. compare views: every tally and station page the server publishes;
-//   6. check forms: optionally download and hash every scanned form.
+//   5. compare views: every tally and station page the server publishes, in
+//      bulk, and a random sample of their own URLs, which must say the same;
+//   6. check forms: optionally download and hash every scanned form the
+//      server lists (a form it does not list is missing).
 
 import { ok } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
@@ -49,8 +51,16 @@ export interface VerifyOptions {
   forms?: boolean;
   /** HTTP requests in flight (default 16). */
   concurrency?: number;
-  /** Compare only a random sample of this many station pages. */
+  /**
+   * A server without the bulk listings (an older kura): compare only a random
+   * sample of this many station pages.
+   */
   stationsSample?: number;
+  /**
+   * How many station pages and how many tally URLs are read one by one, at
+   * random, and held to the bulk listings' answers (default 200 each).
+   */
+  pageSample?: number;
   /** Signature worker threads (default: one per core). */
   threads?: number;
   /** Also measure this machine's raw Ed25519 verify rate on the same threads. */
@@ -91,7 +101,9 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     ctx.defer(() => viewHttp.close());
 
     // ---------------------------------------------------------- resolve trust
-    const resolved = await resolveServerTrust(reader, anchors, o.stateDir);
+    const resolved = await ctx.timed('trust', () =>
+      resolveServerTrust(reader, anchors, o.stateDir),
+    );
     if (!resolved.ok) return resolved;
     report.stateDir = resolved.value.state.dir;
     report.origin = resolved.value.origin;
@@ -120,7 +132,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     if (!logVerifier.ok) return logVerifier;
     report.trust = trust;
     report.checkpoint = info(checkpoint, t.served.note);
-    await checkServedKey(ctx, reader, logKey);
+    await ctx.timed('trust', () => checkServedKey(ctx, reader, logKey));
 
     // ---------------------------------------------------------- check history
     const h = { server: o.server, t, checkpoint, logVerifier: logVerifier.value, report };
@@ -140,6 +152,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     // this machine would take CPU from the signature workers instead.
     const views = planViews(ctx, viewHttp, genesis, {
       ...(o.stationsSample !== undefined ? { stationsSample: o.stationsSample } : {}),
+      ...(o.pageSample !== undefined ? { pageSample: o.pageSample } : {}),
       concurrency,
       prefetch: o.prefetchViews ?? !isLoopback(reader.http.base.hostname),
     });
@@ -169,6 +182,12 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
           }
         : undefined;
     const n = checkpoint.size;
+    // Entries an earlier run verified in full are folded without their signatures checked again.
+    const notCountedBefore = saved && !suspect ? saved.state.notCounted : undefined;
+    const foldedBefore =
+      saved && notCountedBefore
+        ? { size: Math.min(saved.state.size, n), notCounted: new Set(notCountedBefore) }
+        : undefined;
     const log = await mirrorAndFold(ctx, reader, {
       genesis,
       definitionBytes,
@@ -179,6 +198,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       progressLabel: 'entries mirrored',
       state: suspect ? null : t.state,
       ...(verifiedBefore ? { verifiedBefore } : {}),
+      ...(foldedBefore ? { foldedBefore } : {}),
       onMirror: (mr) => {
         report.mirror = {
           entries: n,
@@ -198,17 +218,24 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     });
     if (!log.ok) return log;
     const { fold, pool } = log.value;
-    report.signatures = log.value.signatures;
+    report.signatures = {
+      ...log.value.signatures,
+      ...(foldedBefore ? { verifiedBefore: foldedBefore.size } : {}),
+    };
     report.fold = log.value.summary;
-    await saveVerified(h, { electionId: genesis.entry.electionId, definitionBytes });
+    await saveVerified(h, {
+      electionId: genesis.entry.electionId,
+      definitionBytes,
+      notCounted: log.value.notCounted,
+    });
 
     // ---------------------------------------------------------- compare views
     const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
     const demo = pool.demoKeyDevices(devices);
     demo.catch(() => {});
-    const fetched = await ctx.timed('compare', () => views.fetched());
-    const compared = await ctx.timed('compare', async () =>
-      compareViews(ctx, genesis, fold, n, views, fetched),
+    const fetched = await ctx.timed('views', () => views.fetched());
+    const compared = await ctx.timed('views', async () =>
+      compareViews(ctx, genesis, fold, n, fetched),
     );
     report.compare = compared.compare;
 
@@ -228,7 +255,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       logVerifier: logVerifier.value,
       size: n,
     });
-    warnDemoKeys(ctx, await ctx.timed('compare', () => demo), genesis.definition);
+    warnDemoKeys(ctx, await ctx.timed('views', () => demo), genesis.definition);
     if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
     return ok(undefined);
   });

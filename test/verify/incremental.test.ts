@@ -1,7 +1,8 @@
 // The state directory across runs: a later run proves the new checkpoint
 // consistent with the old, fetches everything the server serves again and
 // checks the entries and tiles verified before against the leaf hashes kept
-// from that run; a damaged state file is said, never trusted; a server showing an older prefix of the same
+// from that run, checking only the new entries' signatures (the fold is
+// recomputed from all); a damaged state file is said, never trusted; a server showing an older prefix of the same
 // log is a rollback, an older tree that is not a prefix is a fork (both exit 2).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,6 +70,13 @@ describe('kura verify across runs (state directory)', () => {
     assert.equal(second.fold?.counted, STATIONS);
     assert.equal(second.mirror?.bundlesFetched, 2);
     assert.equal(second.mirror?.verifiedBefore, 101);
+    // Only the new entries' signatures are checked; the fold is the same as a run from scratch.
+    assert.equal(first.signatures?.checked, 100);
+    assert.equal(second.signatures?.checked, STATIONS - 100, 'only the new results');
+    assert.equal(second.signatures?.verifiedBefore, 101);
+    const scratch = await verify(url, { stateDir: join(tmp, 'scratch') });
+    assert.equal(scratch.signatures?.checked, STATIONS);
+    assert.deepEqual(second.fold, scratch.fold);
     // The same tree again: what the server serves now is fetched and compared, not read from the state dir.
     const third = await verify(url);
     assert.equal(third.consistency, 'same');
@@ -76,6 +84,18 @@ describe('kura verify across runs (state directory)', () => {
     assert.equal(third.mirror?.bundlesCached, 0);
     assert.equal(third.mirror?.verifiedBefore, STATIONS + 1);
     assert.equal(third.exitCode, 0, explain(third));
+    assert.equal(third.signatures?.checked, 0, 'nothing new to check');
+    assert.deepEqual(third.fold, scratch.fold);
+    // A state that does not say which entries were refused (an older one): every signature is checked.
+    const statePath = join(stateDir, 'state.json');
+    const saved = JSON.parse(readFileSync(statePath, 'utf8'));
+    assert.deepEqual(saved.notCounted, []);
+    delete saved.notCounted;
+    writeFileSync(statePath, JSON.stringify(saved));
+    const older = await verify(url);
+    assert.equal(older.exitCode, 0, explain(older));
+    assert.equal(older.signatures?.checked, STATIONS);
+    assert.equal(older.signatures?.verifiedBefore, undefined);
   });
 
   test('a damaged file in the state directory is never trusted, and is replaced', async () => {

@@ -1,6 +1,8 @@
 // A server address whose answers the test controls: it forwards every
 // request to `upstream` (which the test may switch, as when an older copy of
-// the database is put behind the same URL), unless `override` answers it.
+// the database is put behind the same URL), unless `override` answers it;
+// `rewrite` may change a forwarded answer's body (a server that lies in one
+// view only). Every request's path is kept in `paths`.
 import { createServer, type IncomingMessage } from 'node:http';
 
 export interface ProxyAnswer {
@@ -14,6 +16,10 @@ export interface TestProxy {
   upstream: string;
   /** Answers a request path (with its query) itself, or undefined to forward it. */
   override: ((path: string) => ProxyAnswer | undefined) | undefined;
+  /** The body to send instead of upstream's for this path, or undefined to send upstream's. */
+  rewrite: ((path: string, body: Buffer) => Buffer | string | undefined) | undefined;
+  /** The path (with its query) of every request, in arrival order. */
+  paths: string[];
   close(): Promise<void>;
 }
 
@@ -28,6 +34,8 @@ export async function startProxy(upstream: string): Promise<TestProxy> {
     url: '',
     upstream,
     override: undefined,
+    rewrite: undefined,
+    paths: [],
     close: () =>
       new Promise((r) => {
         server.close(() => r());
@@ -36,6 +44,7 @@ export async function startProxy(upstream: string): Promise<TestProxy> {
   };
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
+    proxy.paths.push(path);
     const own = proxy.override?.(path);
     if (own) {
       res.writeHead(own.status, { 'content-type': own.contentType ?? 'text/plain; charset=utf-8' });
@@ -50,7 +59,8 @@ export async function startProxy(upstream: string): Promise<TestProxy> {
         headers: { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' },
       });
       res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? '' });
-      res.end(Buffer.from(await r.arrayBuffer()));
+      const upstreamBody = Buffer.from(await r.arrayBuffer());
+      res.end(proxy.rewrite?.(path, upstreamBody) ?? upstreamBody);
     })().catch((e) => {
       res.writeHead(502);
       res.end(String(e));

@@ -6,7 +6,7 @@ import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--commission-key VKEY]
-            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
+            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--page-sample N] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
 
 Audits a kura server from the outside: pins the log key, checks the signed
 checkpoint (and that it is consistent with the one an earlier run verified,
@@ -17,7 +17,8 @@ root and the served hash tiles (a later run fetches everything again and
 names any entry or tile that no longer hashes to what it verified before),
 checks every entry's signature and rules on every core, recomputes every
 tally, and compares them with every tally and station page the server
-publishes.
+publishes: in bulk (GET /api/v1/station-pages, /api/v1/tallies/<contest>),
+and a random sample of their own URLs, which must say the same.
 
   --state DIR           where the verified checkpoint, the mirror and any
                         evidence (evidence/<time>-fork|rollback) are kept
@@ -30,8 +31,13 @@ publishes.
                         c2sp.org/tlog-policy file (witness/group/quorum lines),
                         or inline "2 of VKEY1,VKEY2,VKEY3" (cosignature/v1 keys);
                         a checkpoint short of it is untrustworthy (exit 2)
-  --forms               download every result's scanned form and check its SHA-256
-  --stations-sample N   compare N random station pages instead of all
+  --forms               download every scanned form the server lists (GET
+                        /api/v1/forms) and check its SHA-256; a cited form it
+                        does not list is missing (a warning)
+  --page-sample N       station pages and tally URLs read one by one beside
+                        the bulk listings, each (default 200)
+  --stations-sample N   a server without the bulk listings: compare N random
+                        station pages instead of all
   --concurrency N       HTTP requests in flight (default 16)
   --threads N           signature worker threads (default: one per core)
   --json                print the report as JSON on stdout
@@ -83,6 +89,7 @@ export async function runVerify(args: string[]): Promise<number> {
       forms: { type: 'boolean' },
       'witness-policy': { type: 'string' },
       'stations-sample': { type: 'string' },
+      'page-sample': { type: 'string' },
       concurrency: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean' },
@@ -103,6 +110,7 @@ export async function runVerify(args: string[]): Promise<number> {
     forms: a.values.forms ?? false,
     witnessPolicy: readWitnessPolicy(a.values['witness-policy']),
     stationsSample: positiveInt(a.values['stations-sample'], 'stations-sample'),
+    pageSample: positiveInt(a.values['page-sample'], 'page-sample'),
     concurrency: positiveInt(a.values.concurrency, 'concurrency'),
     threads: positiveInt(a.values.threads, 'threads'),
     measureEd25519: a.values['measure-ed25519'] ?? false,

@@ -4,7 +4,7 @@
 // signing the form's hash, within its quota and the server's budget; uploads
 // no logged result cites expire (FORMATS.md §10.3, src/server/form-uploads.ts).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { FormStored } from '../../api/contract.js';
+import type { FormListAnswer, FormStored } from '../../api/contract.js';
 import {
   FORM_DEVICE_HEADER,
   FORM_SIGNATURE_HEADER,
@@ -19,6 +19,8 @@ import type { Store } from '../../store/store.js';
 import { ApiError } from '../errors.js';
 import type { FormUploads } from '../form-uploads.js';
 import type { SignatureCheck } from '../signature-check.js';
+import { type PageQuery, pageLimit } from './paging.js';
+import { FORM_LIST_RESPONSE } from './response-schemas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,8 +30,11 @@ declare module 'fastify' {
 }
 
 export interface FormDownloadDeps {
-  blobs: Pick<Store, 'getBlob'>;
+  blobs: Pick<Store, 'getBlob' | 'listBlobKeys'>;
 }
+
+/** Forms per request of GET /api/v1/forms: default and most. */
+export const FORM_LIST_LIMIT = { fallback: 1000, max: 10_000 } as const;
 
 export interface FormUploadDeps {
   electionId: string;
@@ -38,6 +43,8 @@ export interface FormUploadDeps {
   devices: DeviceLookup;
   verify: SignatureCheck;
 }
+
+const isFormType = (type: string) => FORM_TYPES.includes(type as (typeof FORM_TYPES)[number]);
 
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -164,14 +171,41 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
   });
 };
 
-/** GET /api/v1/forms/<sha256>: any stored form, on a writer or a reader. */
+/**
+ * GET /api/v1/forms/<sha256>: any stored form, on a writer or a reader; and
+ * GET /api/v1/forms?after=&limit=: the hashes of the forms stored, so an
+ * auditor downloads only those and knows the rest are missing without
+ * asking for each.
+ */
 export const formDownloadRoutes: FastifyPluginAsync<FormDownloadDeps> = async (app, deps) => {
+  app.get<{ Querystring: PageQuery; Reply: FormListAnswer }>(
+    '/api/v1/forms',
+    { schema: { response: { 200: FORM_LIST_RESPONSE } } },
+    async (req) => {
+      const { after } = req.query;
+      if (after !== undefined && !HEX64.test(after))
+        throw new ApiError(
+          'BAD_CURSOR',
+          'after must be a lower-case hex SHA-256 (the "next" of an earlier page)',
+          'after',
+        );
+      const limit = pageLimit(req.query.limit, FORM_LIST_LIMIT.fallback, FORM_LIST_LIMIT.max);
+      const blobs = await deps.blobs.listBlobKeys(after ?? '', limit);
+      // Other blobs (the definition) are not forms: skipped, as their download is refused.
+      const forms = blobs.filter((b) => isFormType(b.contentType));
+      return {
+        forms: forms.map((b) => ({ sha256: b.sha256, contentType: b.contentType })),
+        next: blobs.length === limit ? (blobs[blobs.length - 1]?.sha256 ?? null) : null,
+      };
+    },
+  );
+
   app.get<{ Params: { sha256: string } }>('/api/v1/forms/:sha256', async (req, reply) => {
     const want = req.params.sha256;
     if (!HEX64.test(want))
       throw new ApiError('INVALID_FIELD', 'the URL must end in a lower-case hex SHA-256', 'sha256');
     const blob = await deps.blobs.getBlob(want);
-    if (!blob || !FORM_TYPES.includes(blob.contentType as (typeof FORM_TYPES)[number]))
+    if (!blob || !isFormType(blob.contentType))
       throw new ApiError('NOT_FOUND', `no form with SHA-256 ${want} has been uploaded`);
     return reply
       .header('content-type', blob.contentType)

@@ -51,6 +51,12 @@ export const TALLY_RESPONSE = obj({
   children: list(obj({ unit: str, name: str, level: str, tally: UNIT_TALLY })),
 });
 
+export const TALLY_LIST_RESPONSE = obj({
+  contest: str,
+  tallies: list(obj({ unit: str, tally: UNIT_TALLY })),
+  next: nullable('string'),
+});
+
 const FIGURES = { votes: counts, rejected: int, totalValid: int };
 
 const STATION_RESULT = nullableObj({
@@ -80,6 +86,16 @@ export const STATION_RESPONSE = obj({
   county: NAMED_UNIT,
   devices: list(obj({ id: str, publicKey: str, enrolledAt: int, revokedAt: int })),
   results: { type: 'object', additionalProperties: STATION_RESULT },
+});
+
+export const STATION_PAGES_RESPONSE = obj({
+  stations: list(STATION_RESPONSE),
+  next: nullable('string'),
+});
+
+export const FORM_LIST_RESPONSE = obj({
+  forms: list(obj({ sha256: str, contentType: str })),
+  next: nullable('string'),
 });
 
 export const ENTRY_RESPONSE = obj({

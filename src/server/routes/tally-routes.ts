@@ -5,11 +5,16 @@ import { constants, gzipSync } from 'node:zlib';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ElectionIndex } from '../../election/election-index.js';
 import { NATION } from '../../election/election-index.js';
+import { TallyFold } from '../../election/fold.js';
 import { ApiError } from '../errors.js';
 import type { PublishedTally, TallyReader } from '../tally-reader.js';
 import { acceptsGzip } from './accepts-gzip.js';
 import { checkContestAndUnit } from './contest-unit.js';
-import { TALLY_RESPONSE } from './response-schemas.js';
+import { nextCursor, type PageQuery, pageLimit, pageStart } from './paging.js';
+import { TALLY_LIST_RESPONSE, TALLY_RESPONSE } from './response-schemas.js';
+
+/** Tallies per request of GET /api/v1/tallies/{contest}: default and most. */
+export const TALLY_LIST_LIMIT = { fallback: 1000, max: 5000 } as const;
 
 export interface TallyRouteDeps {
   index: ElectionIndex;
@@ -90,6 +95,46 @@ export const tallyRoutes: FastifyPluginAsync<TallyRouteDeps> = async (app, deps)
         return reply.header('content-encoding', 'gzip').send(body.gzip);
       }
       return reply.send(body.json);
+    },
+  );
+
+  /** Per contest: the units with a tally (a race), in definition order, the nation last. */
+  const listed = new Map<string, { units: string[]; position: Map<string, number> }>();
+  let empty: TallyFold | null = null;
+  const unitsOf = (contest: string) => {
+    let l = listed.get(contest);
+    if (!l) {
+      empty ??= new TallyFold(index);
+      const units = [...index.units.keys(), NATION].filter((u) => empty?.tally(contest, u));
+      l = { units, position: new Map(units.map((u, i) => [u, i])) };
+      listed.set(contest, l);
+    }
+    return l;
+  };
+
+  // Every tally of a contest, a page at a time: an auditor compares them all
+  // in a few requests. Each is the `tally` of GET /api/v1/tally/{contest}/{unit}.
+  app.get<{ Params: { contest: string }; Querystring: PageQuery }>(
+    '/api/v1/tallies/:contest',
+    { schema: { response: { 200: TALLY_LIST_RESPONSE } } },
+    async (req, reply) => {
+      const { contest } = req.params;
+      checkContestAndUnit(index, contest, NATION);
+      const limit = pageLimit(req.query.limit, TALLY_LIST_LIMIT.fallback, TALLY_LIST_LIMIT.max);
+      const { units, position } = unitsOf(contest);
+      const start = pageStart(req.query.after, position);
+      const end = Math.min(start + limit, units.length);
+      const page = units.slice(start, end);
+      const published = await tallies.jsonList(contest, page);
+      const items: string[] = [];
+      page.forEach((unit, k) => {
+        const t = published[k];
+        if (t) items.push(`{"unit":${JSON.stringify(unit)},"tally":${t.json}}`);
+      });
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return reply.send(
+        `{"contest":${JSON.stringify(contest)},"tallies":[${items.join(',')}],"next":${JSON.stringify(nextCursor(units, end))}}`,
+      );
     },
   );
 

@@ -162,7 +162,7 @@ export async function settleSuspect(
 /** The log verified: the checkpoint the next run holds the server to (and the definition it commits to). */
 export async function saveVerified(
   h: History,
-  o: { electionId: string; definitionBytes: Uint8Array },
+  o: { electionId: string; definitionBytes: Uint8Array; notCounted: number[] },
 ): Promise<void> {
   const { saved, state, served, origin } = h.t;
   const trust = h.report.trust;
@@ -178,6 +178,7 @@ export async function saveVerified(
     size: h.checkpoint.size,
     root: toBase64(h.checkpoint.rootHash),
     verifiedAt: new Date().toISOString(),
+    notCounted: o.notCounted,
   };
   await state.save(st, served.note);
   if (!state.readDefinition()) state.writeDefinition(o.definitionBytes);

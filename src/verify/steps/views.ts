@@ -2,19 +2,29 @@
 // publishes must say what the log says. Views computed after the verified
 // checkpoint are set aside, and must not run ahead of the log's latest one.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { TallyFold } from '../../election/fold.js';
 import type { OpenedGenesis } from '../../election/genesis.js';
 import type { NoteVerifier } from '../../log/note.js';
 import type { AuditContext } from '../audit.js';
+import {
+  fetchStationPages,
+  fetchTallyLists,
+  type Listing,
+  STATION_PAGE_LIMIT,
+  tallyItems,
+} from '../bulk.js';
 import { fetchCheckpoint, openServed } from '../checkpoint.js';
 import {
   type AheadView,
   compareStations,
-  compareTallies,
   type Fetched,
   fetchAll,
+  fetchedView,
+  type ServedView,
   sample,
   stationPath,
+  TallyComparison,
   tallyPath,
   tallyRequests,
 } from '../compare.js';
@@ -22,59 +32,143 @@ import type { HttpSource } from '../http.js';
 import type { LogReader } from '../log-reader.js';
 import type { VerifyReport } from '../report.js';
 
-export interface ViewFetch {
-  tallies: Array<{ contest: string; unit: string }>;
+/** How many station pages, and how many tally URLs, are read one by one beside the bulk listings. */
+export const DEFAULT_PAGE_SAMPLE = 200;
+
+/** The views as served. */
+export interface ServedViews {
+  /** Every station page from GET /api/v1/station-pages; null: the server has none (read one by one). */
+  stationPages: Listing | null;
+  /** Every tally, per contest, from GET /api/v1/tallies/{contest}; null: the server has none. */
+  tallyLists: Map<string, Listing> | null;
+  /** The stations whose own URL was read: a random sample beside the bulk listing, else all (or --stations-sample). */
   stations: string[];
+  /** The tally URLs read (a unit with its children): a sample beside the bulk listings, else enough to show every tally. */
+  tallies: Array<{ contest: string; unit: string }>;
+  /** The answers of those URLs, by path. */
+  pages: Map<string, Fetched>;
+  requests: number;
+}
+
+export interface ViewFetch {
   /** Resolves to every view, fetched (started at once when prefetched, else on first call). */
-  fetched: () => Promise<Map<string, Fetched>>;
+  fetched: () => Promise<ServedViews>;
 }
 
 /**
- * Which views to compare (every tally once, every station page or a sample),
- * and their fetch: started now when `prefetch` (the network wait overlaps the
- * log's signature work), else when first asked for.
+ * Reads the views: every station page and tally in bulk, and a random sample
+ * of their own URLs (which the portal reads, so they must say the same); a
+ * server without the bulk listings is read one URL per view. Started now
+ * when `prefetch` (the network wait overlaps the log's signature work), else
+ * when first asked for.
  */
 export function planViews(
   ctx: AuditContext,
   http: HttpSource,
   genesis: OpenedGenesis,
-  o: { stationsSample?: number; concurrency: number; prefetch: boolean },
+  o: { stationsSample?: number; pageSample?: number; concurrency: number; prefetch: boolean },
 ): ViewFetch {
-  const tallies = tallyRequests(genesis.index);
-  const stations = sample(
-    genesis.definition.stations.map((st) => st.code),
-    o.stationsSample,
-  );
-  const paths = [...tallies.map((t) => tallyPath(t.contest, t.unit)), ...stations.map(stationPath)];
-  const fetchViews = () =>
-    fetchAll(http, paths, o.concurrency, (d, total) => ctx.progress.set('views fetched', d, total));
+  const { index } = genesis;
+  const codes = genesis.definition.stations.map((st) => st.code);
+  const contests = [...index.contests.keys()];
+  const pageSample = o.pageSample ?? DEFAULT_PAGE_SAMPLE;
+  const fetchViews = async (): Promise<ServedViews> => {
+    let done = 0;
+    let planned = Math.ceil(codes.length / STATION_PAGE_LIMIT) + contests.length + 2 * pageSample;
+    const tick = () => ctx.progress.set('views fetched', ++done, Math.max(done, planned));
+    const [stationPages, tallyLists] = await Promise.all([
+      fetchStationPages(http, codes, o.concurrency, tick),
+      fetchTallyLists(http, contests, index.units.size + 1, o.concurrency, tick),
+    ]);
+    const stations = stationPages ? sample(codes, pageSample) : sample(codes, o.stationsSample);
+    const tallies = tallyLists ? sample(tallyRequests(index), pageSample) : tallyRequests(index);
+    const paths = [
+      ...tallies.map((t) => tallyPath(t.contest, t.unit)),
+      ...stations.map(stationPath),
+    ];
+    planned = done + paths.length;
+    const pages = await fetchAll(http, paths, o.concurrency, tick);
+    return { stationPages, tallyLists, stations, tallies, pages, requests: done };
+  };
   const early = o.prefetch ? fetchViews() : undefined;
   early?.catch(() => {});
-  return { tallies, stations, fetched: () => early ?? fetchViews() };
+  return { fetched: () => early ?? fetchViews() };
 }
 
-/** Compares the fetched views with the fold; returns the views ahead of the verified checkpoint. */
+/**
+ * Compares the views with the fold: every tally and station page, from the
+ * bulk listings where the server has them, and each URL read one by one,
+ * unless it says exactly what its bulk listing said (then it was compared
+ * already). Returns the views ahead of the verified checkpoint.
+ */
 export function compareViews(
   ctx: AuditContext,
   genesis: OpenedGenesis,
   fold: TallyFold,
   size: number,
-  views: ViewFetch,
-  fetched: Map<string, Fetched>,
+  views: ServedViews,
 ): { compare: NonNullable<VerifyReport['compare']>; ahead: AheadView[] } {
-  const common = { index: genesis.index, fold, size, findings: ctx.findings };
-  const t = compareTallies({ ...common, fetched, requests: views.tallies });
-  const s = compareStations({ ...common, fetched, stations: views.stations });
+  const { index } = genesis;
+  const common = { index, fold, size, findings: ctx.findings };
+
+  const tallies = new TallyComparison(common);
+  const bulkTallies = new Map<string, Map<string, unknown>>();
+  if (views.tallyLists) {
+    for (const contest of index.contests.keys()) {
+      const listing = views.tallyLists.get(contest);
+      if (!listing) continue;
+      for (const problem of listing.problems)
+        ctx.findings.error('tally-mismatch', problem, { contest });
+      const items = tallyItems(listing);
+      bulkTallies.set(contest, items);
+      tallies.list(contest, listing.where, items);
+    }
+  }
+  const sameAsBulk = (contest: string, unit: string, served: unknown) => {
+    const items = bulkTallies.get(contest);
+    return items?.has(unit) === true && isDeepStrictEqual(items.get(unit), served);
+  };
+  for (const { contest, unit } of views.tallies)
+    tallies.request(contest, unit, fetchedView(views.pages, tallyPath(contest, unit)), sameAsBulk);
+  if (!views.tallyLists) tallies.uncovered();
+
+  const perUrl = (code: string) => fetchedView(views.pages, stationPath(code));
+  const ahead: AheadView[] = [...tallies.ahead];
+  let stationsCompared: number;
+  const bulk = views.stationPages;
+  if (bulk) {
+    for (const problem of bulk.problems) ctx.findings.error('station-mismatch', problem);
+    const fromBulk = (code: string): ServedView =>
+      bulk.items.has(code)
+        ? { body: bulk.items.get(code), where: bulk.where }
+        : { body: undefined, where: bulk.where, absent: 'leaves the station out' };
+    const codes = genesis.definition.stations.map((st) => st.code);
+    const all = compareStations({ ...common, stations: codes, page: fromBulk });
+    ahead.push(...all.ahead);
+    stationsCompared = all.compared;
+    // A station's own URL must say what the bulk listing says: one that does not is held to the log too.
+    const differing = views.stations.filter(
+      (code) => !isDeepStrictEqual(perUrl(code).body, bulk.items.get(code)),
+    );
+    ahead.push(...compareStations({ ...common, stations: differing, page: perUrl }).ahead);
+  } else {
+    const s = compareStations({ ...common, stations: views.stations, page: perUrl });
+    ahead.push(...s.ahead);
+    stationsCompared = s.compared;
+  }
   const total = genesis.definition.stations.length;
   return {
     compare: {
-      tallies: t.compared,
-      stations: s.compared,
+      tallies: tallies.count,
+      stations: stationsCompared,
       stationsTotal: total,
-      sampled: views.stations.length < total,
+      sampled: stationsCompared < total,
+      bulk: { stations: bulk !== null, tallies: views.tallyLists !== null },
+      urlsSampled: bulk || views.tallyLists ? views.stations.length + views.tallies.length : 0,
+      requests: views.requests,
       aheadOfCheckpoint: 0,
     },
-    ahead: [...t.ahead, ...s.ahead],
+    ahead,
   };
 }
 
