@@ -152,7 +152,7 @@ async function waitForSize(url: string, size: number, ms: number): Promise<boole
   return false;
 }
 
-/** The public's mix: the national tally, county tallies, and the full tiles and entry bundles of the log so far. */
+/** The public's mix: the national tally, county tallies, and the full hash tiles of the log so far. */
 function readPaths(electionDir: string, size: number): { tallies: string[]; tiles: string[] } {
   const def = readDefinition(electionDir);
   const counties = def.units.filter((u) => u.level === 'county').slice(0, 7);
@@ -160,12 +160,10 @@ function readPaths(electionDir: string, size: number): { tallies: string[]; tile
     '/api/v1/tally/president',
     ...counties.map((c) => `/api/v1/tally/president/${encodeURIComponent(c.code)}`),
   ];
+  // The hash tiles a browser fetches to check a receipt or a checkpoint (entry
+  // bundles, some 100 KB each, are for mirrors and verifiers, not the crowd).
   const full = Math.min(8, Math.floor(size / TILE_WIDTH));
-  const tiles: string[] = [];
-  for (let i = 0; i < full; i++) {
-    tiles.push(`/log/tile/0/${String(i).padStart(3, '0')}`);
-    tiles.push(`/log/${entryBundlePath(i, TILE_WIDTH)}`);
-  }
+  const tiles = Array.from({ length: full }, (_, i) => `/log/tile/0/${String(i).padStart(3, '0')}`);
   return { tallies, tiles };
 }
 
@@ -271,20 +269,21 @@ export async function measurePublicNight(
     failure ??= `the cluster failed: ${why}`;
   });
 
+  let sender: ReturnType<typeof startSender> | undefined;
+  let sampling = true;
   try {
-    const sender = startSender({
+    sender = startSender({
       mode: 'open',
       url: front,
       bodies: [...o.bodies],
       rate: o.rate,
       durationMs: (LEAD_SECONDS + o.seconds + 30) * 1000,
       maxSockets: 4096,
-      retry: { delayMs: 100, giveUpMs: 60_000 },
+      retry: { delayMs: 100, giveUpMs: 120_000 },
       keepReceipts: true,
     });
     // Checkpoints as the public sees them, every 200 ms, until the audit.
     const seen = new Set<string>();
-    let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const note = await checkpointText(front);
@@ -333,6 +332,7 @@ export async function measurePublicNight(
     const cpuBase = meter.stop();
     sender.stop();
     const sent = await sender.result;
+    sender = undefined;
     log(
       `public night: ${Math.round(r['2xx'] / r.duration)} reads/s; ${sent.ok}/${sent.sent} results acknowledged`,
     );
@@ -439,6 +439,12 @@ export async function measurePublicNight(
       ...(failure ? { failure } : {}),
     };
   } finally {
+    // On a failure half-way: no more sends or samples (what was sent is not waited for).
+    sampling = false;
+    if (sender) {
+      sender.stop();
+      sender.result.catch(() => {});
+    }
     await stopCluster();
   }
 }

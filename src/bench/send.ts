@@ -144,7 +144,12 @@ const acknowledged = (status: number, text: string) =>
 
 /** Worth sending again: nothing answered, or the front or server could not take it now. */
 const retriable = (status: number) =>
-  status === 0 || status === 502 || status === 503 || status === 504;
+  status === 0 ||
+  status === 408 ||
+  status === 429 ||
+  status === 502 ||
+  status === 503 ||
+  status === 504;
 
 /**
  * Sends one result until it is acknowledged, as a device does: the same
