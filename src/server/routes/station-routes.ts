@@ -107,6 +107,11 @@ export const stationRoutes: FastifyPluginAsync<StationRouteDeps> = async (app, d
   const stations = index.definition.stations;
   const codes = stations.map((s) => s.code);
   const position = new Map(codes.map((c, i) => [c, i]));
+  let devicesCache: {
+    fold: TallyFold;
+    size: number;
+    devices: Map<string, StationDevice[]>;
+  } | null = null;
 
   app.get<{ Params: { code: string }; Reply: StationAnswer }>(
     '/api/v1/stations/:code',
@@ -135,7 +140,10 @@ export const stationRoutes: FastifyPluginAsync<StationRouteDeps> = async (app, d
       const page = stations.slice(start, end);
       const rows = await deps.results.getStationResultsOf(page.map((s) => s.code));
       const fold = await deps.fold();
-      const devices = devicesByStation(fold);
+      // The devices change only with the log: made once per fold and size, not per page.
+      if (devicesCache?.fold !== fold || devicesCache.size !== fold.size)
+        devicesCache = { fold, size: fold.size, devices: devicesByStation(fold) };
+      const { devices } = devicesCache;
       const rowsOf = new Map<string, StationResultRow[]>();
       for (const r of rows) {
         const list = rowsOf.get(r.station) ?? [];
