@@ -200,6 +200,18 @@ function cpuTable(r: BenchResults): string[] {
         );
     }
   }
+  const night = r.publicNight;
+  if (night) {
+    const c = night.cpu;
+    // The cluster's kura processes are the "server" here; nginx is not in "other processes".
+    const others = Math.max(
+      0,
+      Math.round((c.machine - c.kura - c.nginx - c.postgres - c.bench) * 100) / 100,
+    );
+    rows.push(
+      `| PostgreSQL | public night: reads through nginx + ingest + failover | ${c.seconds} | ${c.kura} (writer, standby, readers; nginx ${c.nginx}) | ${c.postgres} | ${c.bench} | ${others} | ${c.machine} / ${r.machine.cores} | ${n(c.listenOverflows)} |`,
+    );
+  }
   rows.push(row('—', 'bare Fastify, small JSON', r.limits.bare.small.cpu, ''));
   if (r.limits.bare.sized)
     rows.push(row('—', 'bare Fastify, tally-sized JSON', r.limits.bare.sized.cpu, ''));
