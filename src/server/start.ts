@@ -107,6 +107,8 @@ async function openLog(
   const { store } = opts;
   const step = async (s: StartStep) => opts.onStep?.(s);
   const size = await store.treeSize();
+  if (size === 0 && store.readOnly)
+    throw new Error('the log is empty: start the writer first (a read-only server never writes)');
   if (size === 0) {
     if (!opts.genesis)
       throw new Error(
@@ -133,10 +135,14 @@ async function openLog(
   if (opts.signer) checkSigner(opts.signer, election.definition.logKey);
 
   // Nothing is served from a store that its own log does not account for.
-  const replayed = await replayStoredLog(store, election.index, {
-    onProgress: opts.onProgress,
-    checkStore: opts.checkStore ?? true,
-  });
+  const replay = (view: Store) =>
+    replayStoredLog(view, election.index, {
+      onProgress: opts.onProgress,
+      checkStore: opts.checkStore ?? true,
+    });
+  // A writer holds the lease, so its store stands still; a reader's writer
+  // appends on, so the reader checks one snapshot of it.
+  const replayed = await (opts.signer ? replay(store) : store.snapshot(replay));
   const { stats } = replayed;
   if (opts.checkStore !== false)
     opts.log?.info(
@@ -333,7 +339,13 @@ async function openStoredElection(
     throw new StoreIntegrityError('definition', 0, 'entry 0 is not an election entry');
   const defSha = decoded.value.definitionSha256;
   let defBlob = await store.getBlob(defSha);
-  if (!defBlob && opts.genesis && sha256Hex(opts.genesis.definitionBytes) === defSha) {
+  // Completing an old store is a write: a writer's job, never a reader's.
+  if (
+    !defBlob &&
+    !store.readOnly &&
+    opts.genesis &&
+    sha256Hex(opts.genesis.definitionBytes) === defSha
+  ) {
     await store.putBlob({
       sha256: defSha,
       contentType: 'application/json',
@@ -350,6 +362,7 @@ async function openStoredElection(
     );
   const meta = await store.getMeta(DEFINITION_META);
   if (meta === null) {
+    if (store.readOnly) return openStoredGenesis(entry0.data, defBlob.data);
     await store.setMeta(DEFINITION_META, defSha);
     opts.log?.info(
       'recorded the definition hash entry 0 commits to (a start had stopped before it)',
@@ -360,9 +373,16 @@ async function openStoredElection(
       0,
       `the stored definition hash ${meta} is not the one entry 0 commits to (${defSha})`,
     );
-  const opened = openGenesis(entry0.data, defBlob.data);
+  return openStoredGenesis(entry0.data, defBlob.data);
+}
+
+function openStoredGenesis(
+  entryBytes: Uint8Array,
+  definitionBytes: Uint8Array,
+): { election: OpenedGenesis; definitionBytes: Uint8Array } {
+  const opened = openGenesis(entryBytes, definitionBytes);
   if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
-  return { election: opened.value, definitionBytes: defBlob.data };
+  return { election: opened.value, definitionBytes };
 }
 
 function sha256Hex(data: Uint8Array): string {

@@ -67,6 +67,32 @@ export class Db implements Queryable {
   }
 }
 
+/**
+ * A Db whose every query runs on one client, inside a transaction its owner
+ * opened and ends (SqlStore.snapshot): a store over it sees one snapshot.
+ */
+export class ClientDb extends Db {
+  constructor(
+    pool: pg.Pool,
+    private readonly client: pg.PoolClient,
+  ) {
+    super(pool);
+  }
+
+  override async query<R = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    const res = await this.client.query(text, params as unknown[] | undefined);
+    return res.rows as R[];
+  }
+
+  /** Already inside the owner's transaction. */
+  override withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  /** The owner releases the client; the pool is not this Db's to end. */
+  override async close(): Promise<void> {}
+}
+
 /** The SQLSTATE of a PostgreSQL error, if it is one. */
 export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

@@ -4,6 +4,8 @@
 // lock makes concurrent migrators (several servers starting against one
 // PostgreSQL) wait for each other; on PGlite there is only one session, and the
 // lock is simply granted.
+// A read-only server (a reader, perhaps on a hot-standby replica) migrates
+// nothing: it checks the schema the database holds is the one it needs.
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -95,4 +97,58 @@ export async function migrate(db: Db, opts: { log?: Reporter; dir?: URL } = {}):
     }
     return done;
   });
+}
+
+/** The database's schema is not the one this kura needs (a reader cannot migrate it). */
+export class SchemaVersionError extends Error {
+  constructor(
+    readonly held: number,
+    readonly needed: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SchemaVersionError';
+  }
+}
+
+/**
+ * For a server that never writes: reads schema_migrations and throws
+ * SchemaVersionError unless the database holds exactly the migrations this
+ * kura has, unchanged. Returns the schema version.
+ */
+export async function checkSchema(db: Db, opts: { dir?: URL } = {}): Promise<number> {
+  const migrations = await loadMigrations(opts.dir);
+  const needed = migrations.at(-1)?.version ?? 0;
+  const [table] = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
+  const rows = table?.present
+    ? await db.query<{ version: number; name: string; sha256: string }>(
+        'SELECT version, name, sha256 FROM schema_migrations ORDER BY version',
+      )
+    : [];
+  const held = rows.at(-1)?.version ?? 0;
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  for (const row of rows) {
+    const m = known.get(row.version);
+    if (!m)
+      throw new SchemaVersionError(
+        held,
+        needed,
+        `the database's schema is at migration ${held}, this kura needs ${needed}: it was written by a newer kura; upgrade this reader`,
+      );
+    if (m.sha256 !== row.sha256)
+      throw new SchemaVersionError(
+        held,
+        needed,
+        `migration ${row.version} (${row.name}) in the database differs from this kura's (sha256 ${row.sha256} in the database, ${m.sha256} on disk)`,
+      );
+  }
+  if (rows.length !== migrations.length)
+    throw new SchemaVersionError(
+      held,
+      needed,
+      `the database's schema is at migration ${held}, this kura needs ${needed}: upgrade the writer first`,
+    );
+  return held;
 }

@@ -6,7 +6,7 @@ import { type Reporter, stderrReporter } from '../platform/reporter.js';
 import { Db } from './db.js';
 import { engineDurability, type FsyncEvent } from './durability.js';
 import { openEmbeddedStore } from './embedded.js';
-import { migrate } from './migrate.js';
+import { checkSchema, migrate } from './migrate.js';
 import { SqlStore } from './sql-store.js';
 
 export interface OpenStoreOptions {
@@ -24,6 +24,12 @@ export interface OpenStoreOptions {
   checkpointWalBytes?: number;
   /** PostgreSQL: connection pool size (default 10). */
   poolSize?: number;
+  /**
+   * PostgreSQL: for a read-only server, which may be on a hot-standby replica.
+   * Migrates nothing (it checks the schema is the one this kura needs: checkSchema),
+   * and its sessions are read-only, so no write can slip through.
+   */
+  readOnly?: boolean;
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
@@ -46,15 +52,23 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new TypeError('openStore: url must be postgres://... or postgresql://...');
   }
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  const readOnly = opts.readOnly === true;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    // Every transaction of a reader's sessions is read-only (as on a standby, where it must be).
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  });
   pool.on('error', (err) => log.warn(`PostgreSQL pool: ${err.message}`));
   const db = new Db(pool);
   try {
-    await migrate(db, { log });
+    if (readOnly) await checkSchema(db);
+    else await migrate(db, { log });
     const [s] = await db.query<{ fsync: string; sc: string }>(
       `SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`,
     );
-    if (s?.fsync !== 'on' || s.sc === 'off') {
+    // A reader's durability is the writer's concern.
+    if (!readOnly && (s?.fsync !== 'on' || s.sc === 'off')) {
       log.warn(
         `PostgreSQL runs with fsync=${s?.fsync}, synchronous_commit=${s?.sc}: a crash may lose batches after their checkpoint was signed`,
       );
@@ -64,6 +78,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
     throw err;
   }
   return new SqlStore(db, 'postgres', engineDurability(), {
+    readOnly,
     leaseConnection: () =>
       new pg.Client({
         connectionString: url,

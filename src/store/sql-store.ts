@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { type AccountStore, SqlAccountStore } from './account-store.js';
-import { type Db, type Queryable, sqlState } from './db.js';
+import { ClientDb, type Db, type Queryable, sqlState } from './db.js';
 import type { Durability } from './durability.js';
 import { type FormStore, SqlFormStore } from './form-store.js';
 import {
@@ -145,6 +145,8 @@ export interface SqlStoreOptions {
   onClose?: () => Promise<void>;
   /** PostgreSQL: a new connection outside the pool, to hold the writer lease on. */
   leaseConnection?: () => pg.Client;
+  /** A read-only server's store (open.ts): every write is refused here, before the database would. */
+  readOnly?: boolean;
 }
 
 export class SqlStore implements Store {
@@ -171,8 +173,14 @@ export class SqlStore implements Store {
     });
   }
 
+  get readOnly(): boolean {
+    return this.opts.readOnly === true;
+  }
+
   #writable(): void {
     if (this.#closed) throw new Error('store is closed');
+    if (this.opts.readOnly)
+      throw new Error('this store was opened read-only: a reader never writes');
     if (this.#failed) throw this.#failed;
   }
 
@@ -230,6 +238,30 @@ export class SqlStore implements Store {
       throw new StoreFencedError(
         `another writer took the lease over (fencing token ${row?.token}; this writer's is ${lease.token})`,
       );
+  }
+
+  /**
+   * Runs fn over one consistent snapshot of the store (a read-only REPEATABLE
+   * READ transaction): a reader's start-up check reads the log in many
+   * queries while the writer appends, and must see the rows of one moment.
+   */
+  async snapshot<T>(fn: (view: Store) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('store is closed');
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const view = new SqlStore(new ClientDb(this.db.pool, client), this.backend, this.durability, {
+        readOnly: true,
+      });
+      const result = await fn(view);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async treeSize(): Promise<number> {

@@ -98,6 +98,8 @@ export class StoreConflictError extends Error {
 export interface Store {
   /** "postgres" or "pglite": for messages and benchmarks. */
   readonly backend: 'postgres' | 'pglite';
+  /** Opened for a read-only server (open.ts): it refuses every write. */
+  readonly readOnly: boolean;
   /** Officials' credentials and sessions (never in the log). */
   readonly accounts: AccountStore;
   /** Uploaded forms with their uploader and time (quotas and expiry, FORMATS.md §10.3). */
@@ -112,6 +114,9 @@ export interface Store {
    * writer holds it.
    */
   acquireWriterLease(req: LeaseRequest): Promise<WriterLease>;
+
+  /** Runs fn over one consistent, read-only snapshot of this store (a reader's start-up check). */
+  snapshot<T>(fn: (view: Store) => Promise<T>): Promise<T>;
 
   treeSize(): Promise<number>;
   /**

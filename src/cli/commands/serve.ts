@@ -38,7 +38,10 @@ otherwise a --data that holds no store is refused (a mistyped path).
   --db URL            a PostgreSQL >= 15 database (postgres://...) instead
   --host H, --port P  where to listen (default 127.0.0.1:8080; --port 0 picks one)
   --log-key FILE      the log's signer key (default DIR/log.key)
-  --read-only         a mirror: serve the stored log, sign and accept nothing
+  --read-only         a mirror: serve the stored log, sign and accept nothing;
+                      with --db it never writes to the database (a hot-standby
+                      replica will do) and, instead of migrating, refuses a
+                      schema other than the one it needs
 
   --witness URL=VKEY  a witness (c2sp.org/tlog-witness) to push each new
                       checkpoint to; VKEY is its cosignature/v1 key (kura
@@ -116,8 +119,9 @@ export async function openServer(
   const dataDir = o.data ?? './kura-data';
   const creating = !o.db && newStoreCheck(dataDir, o.election, server) === 'new';
   const making = creating ? server.activity('kura: creating the store') : null;
+  // A reader on PostgreSQL never writes: it may be on a hot-standby replica (docs/DEPLOY.md).
   const store = await openStore(
-    o.db ? { url: o.db, log: server } : { dataDir, log: server },
+    o.db ? { url: o.db, log: server, readOnly: o.readOnly } : { dataDir, log: server },
   ).finally(() => making?.done(''));
   if (creating) server.event('store-created', { dataDir });
   try {
