@@ -46,11 +46,29 @@ export class Db implements Queryable {
    * Runs fn inside BEGIN ... COMMIT on one pooled client; ROLLBACK if fn (or
    * COMMIT) throws, and the error is rethrown.
    */
-  async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.onOneClient('BEGIN', (client) => fn(new ClientQueryable(client)));
+  }
+
+  /**
+   * Runs fn over one consistent, read-only snapshot of the database (a
+   * REPEATABLE READ READ ONLY transaction): every query of the Db it is given
+   * sees the rows of one moment, whatever commits meanwhile.
+   */
+  withSnapshot<T>(fn: (snapshot: Db) => Promise<T>): Promise<T> {
+    return this.onOneClient('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (client) =>
+      fn(new ClientDb(this.pool, client)),
+    );
+  }
+
+  private async onOneClient<T>(
+    begin: string,
+    fn: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await fn(new ClientQueryable(client));
+      await client.query(begin);
+      const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -69,7 +87,7 @@ export class Db implements Queryable {
 
 /**
  * A Db whose every query runs on one client, inside a transaction its owner
- * opened and ends (SqlStore.snapshot): a store over it sees one snapshot.
+ * opened and ends (Db.withSnapshot): a store over it sees one snapshot.
  */
 export class ClientDb extends Db {
   constructor(
@@ -86,6 +104,11 @@ export class ClientDb extends Db {
 
   /** Already inside the owner's transaction. */
   override withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  /** Already inside the owner's snapshot. */
+  override withSnapshot<T>(fn: (snapshot: Db) => Promise<T>): Promise<T> {
     return fn(this);
   }
 

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { type AccountStore, SqlAccountStore } from './account-store.js';
-import { ClientDb, type Db, type Queryable, sqlState } from './db.js';
+import { type Db, type Queryable, sqlState } from './db.js';
 import type { Durability } from './durability.js';
 import { type FormStore, SqlFormStore } from './form-store.js';
 import {
@@ -247,21 +247,9 @@ export class SqlStore implements Store {
    */
   async snapshot<T>(fn: (view: Store) => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error('store is closed');
-    const client = await this.db.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const view = new SqlStore(new ClientDb(this.db.pool, client), this.backend, this.durability, {
-        readOnly: true,
-      });
-      const result = await fn(view);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    return this.db.withSnapshot((db) =>
+      fn(new SqlStore(db, this.backend, this.durability, { readOnly: true })),
+    );
   }
 
   async treeSize(): Promise<number> {
