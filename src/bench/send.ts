@@ -121,18 +121,23 @@ class Recorder {
   }
 }
 
+/** One POST of a result: its status and body text, or status 0 and the transport error. */
+async function postOnce(
+  client: HttpClient,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  try {
+    const res = await client.request('POST', '/api/v1/results', body);
+    return { status: res.status, text: res.body.toString('utf8') };
+  } catch (e) {
+    return { status: 0, text: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
+}
+
 async function post(client: HttpClient, rec: Recorder, body: string, since: number): Promise<void> {
   rec.sent++;
   rec.waiting++;
-  let status = 0;
-  let text = '';
-  try {
-    const res = await client.request('POST', '/api/v1/results', body);
-    status = res.status;
-    text = res.body.toString('utf8');
-  } catch (e) {
-    text = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
+  const { status, text } = await postOnce(client, body);
   rec.waiting--;
   rec.lastAnswer = performance.now();
   rec.record(status, text, performance.now() - since);
@@ -172,15 +177,7 @@ async function postUntilAcknowledged(
   for (;;) {
     rec.attempts++;
     const sentAt = epochMs();
-    let status = 0;
-    let text = '';
-    try {
-      const res = await client.request('POST', '/api/v1/results', body);
-      status = res.status;
-      text = res.body.toString('utf8');
-    } catch (e) {
-      text = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    }
+    const { status, text } = await postOnce(client, body);
     rec.lastAnswer = performance.now();
     const ok = acknowledged(status, text);
     rec.count(status, text, ok);
