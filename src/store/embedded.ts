@@ -26,7 +26,7 @@ import { syncToDisk } from '../platform/durable-write.js';
 import type { Reporter } from '../platform/reporter.js';
 import { Db } from './db.js';
 import { type FsyncOptions, fsyncTree, walFsyncDurability } from './durability.js';
-import { migrate } from './migrate.js';
+import { checkSchema, migrate } from './migrate.js';
 import { SqlStore } from './sql-store.js';
 
 export const PGDATA_DIR = 'pgdata';
@@ -37,6 +37,12 @@ export interface EmbeddedStoreOptions extends FsyncOptions {
   log: Reporter;
   /** Issue a CHECKPOINT after this much WAL (see durability.ts). */
   checkpointWalBytes?: number;
+  /**
+   * For a server that never writes (kura serve --read-only, kura export): the
+   * store must exist already; it is neither initialised nor migrated (its schema
+   * is checked instead), and the SqlStore refuses every write.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -127,16 +133,19 @@ export async function openEmbeddedStore(o: EmbeddedStoreOptions): Promise<SqlSto
     await removeLeftovers(root, o.log);
     const pgdata = join(root, PGDATA_DIR);
     if (!existsSync(pgdata)) {
+      if (o.readOnly) throw new Error(`no kura store at ${root}: a read-only open creates nothing`);
       await initialise(root, pgdata, o);
     } else if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       throw new Error(`${pgdata} exists but is not a complete PGlite data directory`);
     }
     engine = await startEngine(pgdata, o.log);
-    await migrate(engine.db, { log: o.log });
+    if (o.readOnly) await checkSchema(engine.db);
+    else await migrate(engine.db, { log: o.log });
     const durability = walFsyncDurability(pgdata, o);
     await durability.afterOpen(engine.db);
     const { pglite } = engine;
     return new SqlStore(engine.db, 'pglite', durability, {
+      readOnly: o.readOnly === true,
       async onClose() {
         try {
           await pglite.close(); // shutdown checkpoint

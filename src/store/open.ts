@@ -25,9 +25,10 @@ export interface OpenStoreOptions {
   /** PostgreSQL: connection pool size (default 10). */
   poolSize?: number;
   /**
-   * PostgreSQL: for a read-only server, which may be on a hot-standby replica.
-   * Migrates nothing (it checks the schema is the one this kura needs: checkSchema),
-   * and its sessions are read-only, so no write can slip through.
+   * For a server or command that never writes. Migrates nothing (it checks the
+   * schema is the one this kura needs: checkSchema) and refuses every write.
+   * PostgreSQL: its sessions are read-only too, so it may run on a hot-standby
+   * replica. PGlite: the store must exist already.
    */
   readOnly?: boolean;
 }
@@ -46,6 +47,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
       onFsync: opts.onFsync,
       fsyncPath: opts.fsyncPath,
       checkpointWalBytes: opts.checkpointWalBytes,
+      readOnly: opts.readOnly === true,
     });
   }
   const url = opts.url as string;

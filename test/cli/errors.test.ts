@@ -139,6 +139,24 @@ describe('kura CLI errors', () => {
     const foreign = await kuraIn(dir, 'serve', '--election', 'el', '--data', 'docs', '--port', '0');
     assert.equal(foreign.code, 64);
     assert.match(oneLine(foreign.stderr), /docs is not a kura store and not empty/);
+    // A read-only server creates nothing, even when given an election.
+    const reader = await kuraIn(
+      dir,
+      'serve',
+      '--read-only',
+      '--election',
+      'el',
+      '--data',
+      typo,
+      '--port',
+      '0',
+    );
+    assert.equal(reader.code, 64);
+    assert.equal(
+      oneLine(reader.stderr),
+      `kura serve: no kura store at ${typo} (give the --data DIR kura serve was given)`,
+    );
+    assert.equal(existsSync(typo), false);
   });
 
   test('serve with --election in a new directory says it creates a store', async () => {

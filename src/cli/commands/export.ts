@@ -68,7 +68,12 @@ export async function runExport(args: string[]): Promise<number> {
     }
   } else {
     if (!db) requireStoreDir(data ?? './kura-data');
-    store = await openStore(db ? { url: db, log } : { dataDir: data ?? './kura-data', log });
+    // Exporting the record changes nothing in it: no migration, no write (and so it can read a standby).
+    store = await openStore(
+      db
+        ? { url: db, log, readOnly: true }
+        : { dataDir: data ?? './kura-data', log, readOnly: true },
+    );
   }
   // Privileged action: a bundle is the whole record, forms included. When the
   // access log exists (a later issue), record here who exported what (the

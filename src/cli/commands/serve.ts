@@ -14,7 +14,7 @@ import { parseWitnessTarget } from '../../server/witness-push.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { type ServerLog, serverLog } from '../server-log.js';
-import { storeDirState } from '../store-dir.js';
+import { requireStoreDir, storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `
@@ -117,11 +117,13 @@ export async function openServer(
   if (o.data && o.db) throw new UsageError('give --data or --db, not both');
   const server = serverLog(o.terminal ?? new Terminal(process.stderr), o.requestLog);
   const dataDir = o.data ?? './kura-data';
+  if (o.readOnly && !o.db) requireStoreDir(dataDir);
   const creating = !o.db && newStoreCheck(dataDir, o.election, server) === 'new';
   const making = creating ? server.activity('kura: creating the store') : null;
-  // A reader on PostgreSQL never writes: it may be on a hot-standby replica (docs/DEPLOY.md).
+  // A reader never writes: on PostgreSQL it may be on a hot-standby replica (docs/DEPLOY.md).
+  const readOnly = o.readOnly === true;
   const store = await openStore(
-    o.db ? { url: o.db, log: server, readOnly: o.readOnly } : { dataDir, log: server },
+    o.db ? { url: o.db, log: server, readOnly } : { dataDir, log: server, readOnly },
   ).finally(() => making?.done(''));
   if (creating) server.event('store-created', { dataDir });
   try {
