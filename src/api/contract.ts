@@ -255,6 +255,16 @@ export interface OfficialActsAnswer {
   failedLogins: FailedLoginCount[];
 }
 
+/**
+ * GET /api/v1/officials/status: whether this server takes officials' logins
+ * and acts, so the portal can say so before anyone tries. `refusal` is the
+ * code a login would get (null: logins are taken).
+ */
+export interface OfficialsStatusAnswer {
+  logins: boolean;
+  refusal: 'OFFICIALS_DISABLED' | 'READ_ONLY' | null;
+}
+
 /** GET /api/v1/officials/accounts. */
 export interface OfficialAccountsAnswer {
   accounts: Account[];

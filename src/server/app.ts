@@ -21,7 +21,7 @@ import { logRoutes } from './routes/log-routes.js';
 import { officialRecordRoutes } from './routes/official-record-routes.js';
 import { officialActRoutes } from './routes/official-routes.js';
 import { openDataRoutes } from './routes/open-data-routes.js';
-import { portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js';
+import { type PortalMiss, portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js';
 import { proofRoutes } from './routes/proof-routes.js';
 import { readOnlyRoutes } from './routes/read-only-routes.js';
 import { resultRoutes } from './routes/result-routes.js';
@@ -131,7 +131,11 @@ export async function buildServer(
     if (e.status === 503) reply.header('retry-after', '1');
     return reply.code(e.status).send(e.toJSON());
   });
+  // Set once the portal is registered (below): a browser's miss gets the portal's Not found page.
+  let portalMiss: PortalMiss | null = null;
   app.setNotFoundHandler((req, reply) => {
+    const page = portalMiss?.(req, reply);
+    if (page) return page;
     const e = new ApiError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
     logRefusal(req, e);
     return reply.code(e.status).send(e.toJSON());
@@ -165,7 +169,14 @@ export async function buildServer(
   });
   await app.register(directoryRoutes, { index, tallies, results: store });
   await app.register(openDataRoutes, { index, tallies, store, log });
-  await app.register(officialRecordRoutes, { fold });
+  await app.register(officialRecordRoutes, {
+    fold,
+    status: !writer
+      ? { logins: false, refusal: 'READ_ONLY' }
+      : writer.officials
+        ? { logins: true, refusal: null }
+        : { logins: false, refusal: 'OFFICIALS_DISABLED' },
+  });
   await app.register(formDownloadRoutes, { blobs: store });
   if (writer) {
     const { sequencer } = writer;
@@ -184,7 +195,7 @@ export async function buildServer(
       fold: sequencer.fold,
     });
   } else await app.register(readOnlyRoutes);
-  registerPortalRoutes(app, { trustRoot: portalTrustRoot(ctx) });
+  portalMiss = registerPortalRoutes(app, { trustRoot: portalTrustRoot(ctx) });
   return app;
 }
 

@@ -1,5 +1,5 @@
 // The portal: routes, language, the live feed and the election, provided to every page.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ContestsAnswer, useJson } from './api';
 import { Failure, Layout, Loading } from './components/Layout';
 import { ElectionContext } from './election';
@@ -7,6 +7,7 @@ import { initialLang, type Lang, LangContext, translator } from './i18n';
 import { LiveContext, useLiveFeed } from './live';
 import { AdminPage } from './pages/AdminPage';
 import { DataPage } from './pages/DataPage';
+import { NotFoundPage } from './pages/NotFoundPage';
 import { RecordPage } from './pages/RecordPage';
 import { SearchPage } from './pages/SearchPage';
 import { StationPage } from './pages/StationPage';
@@ -35,10 +36,20 @@ export function App() {
     document.addEventListener('click', interceptLinks);
     return () => document.removeEventListener('click', interceptLinks);
   }, []);
-  // Move focus to the new page's content after a client navigation (screen readers announce it).
+  // After a client navigation, move the focus to the new page's content (screen readers
+  // announce it) when it would otherwise be lost: on <body> because the link followed is gone
+  // (a search result), or in the header. A control still on the page (a search box, a tab)
+  // keeps it. The first page load leaves the focus to the browser.
+  const firstRoute = useRef(true);
   useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
     const main = document.getElementById('main');
-    if (main && document.activeElement !== document.body) main.focus({ preventScroll: true });
+    const at = document.activeElement;
+    if (main && (!at || at === document.body || !main.contains(at)))
+      main.focus({ preventScroll: true });
   }, [route]);
 
   const title = election.state === 'ready' ? election.data.title : '';
@@ -73,7 +84,7 @@ export function App() {
         page = <AdminPage />;
         break;
       case 'missing':
-        page = <Failure error={new Error(`${langValue.t('notFound')}: ${route.path}`)} />;
+        page = <NotFoundPage path={route.path} />;
         break;
     }
   }

@@ -223,6 +223,15 @@ const en = {
   replaces: 'Replaces device (optional)',
   correctedNote: 'Corrected',
   originalFigures: 'As the device signed it',
+  // words
+  notFoundText: 'This portal has no page at',
+  notFoundHome: 'Go to the results',
+  adminOff: 'Officials cannot log in on this server.',
+  'adminOff.OFFICIALS_DISABLED':
+    'It was started without the commission’s key, so it takes no logins and no official acts. Officials log in on the commission’s own server.',
+  'adminOff.READ_ONLY':
+    'It is a read-only copy of the results: logins and official acts go to the commission’s main server.',
+  adminOffRecord: 'What officials did is public: see “On the record”.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -441,6 +450,15 @@ const sw: Record<MessageKey, string> = {
   replaces: 'Inachukua nafasi ya kifaa (hiari)',
   correctedNote: 'Imerekebishwa',
   originalFigures: 'Kama kifaa kilivyotia sahihi',
+  // words
+  notFoundText: 'Tovuti hii haina ukurasa kwenye anwani',
+  notFoundHome: 'Nenda kwenye matokeo',
+  adminOff: 'Maafisa hawawezi kuingia kwenye seva hii.',
+  'adminOff.OFFICIALS_DISABLED':
+    'Ilianzishwa bila ufunguo wa tume, kwa hiyo haipokei kuingia wala vitendo rasmi. Maafisa huingia kwenye seva ya tume yenyewe.',
+  'adminOff.READ_ONLY':
+    'Ni nakala ya matokeo ya kusoma tu: kuingia na vitendo rasmi hufanyika kwenye seva kuu ya tume.',
+  adminOffRecord: 'Kila walichofanya maafisa ni cha umma: tazama “Kumbukumbu”.',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, sw };

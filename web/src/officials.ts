@@ -12,6 +12,7 @@ export type {
   DeclarationsAnswer,
   FailedLoginCount,
   OfficialActsAnswer,
+  OfficialsStatusAnswer,
   Session,
 } from '../../src/api/contract.js';
 

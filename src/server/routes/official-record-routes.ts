@@ -1,4 +1,5 @@
-// The public record of what officials did, from the log: their acts (failed
+// Whether this server takes officials' logins at all, and the public record of
+// what officials did, from the log: their acts (failed
 // logins one by one or counted per account and hour), the accounts, the
 // corrections with their approvals, the declarations and any device. A writer
 // reads its live fold; a reader replays the log it serves (fold-follower.ts),
@@ -10,6 +11,7 @@ import type {
   FailedLoginCount,
   OfficialAccountsAnswer,
   OfficialActsAnswer,
+  OfficialsStatusAnswer,
 } from '../../api/contract.js';
 import type { ActRecord, DeviceState } from '../../election/officials.js';
 import { ApiError } from '../errors.js';
@@ -21,13 +23,21 @@ import {
   DEVICE_RESPONSE,
   OFFICIAL_ACCOUNTS_RESPONSE,
   OFFICIAL_ACTS_RESPONSE,
+  OFFICIALS_STATUS_RESPONSE,
 } from './response-schemas.js';
 
 export interface OfficialRecordDeps {
   fold: ServedFold;
+  /** Whether this server takes logins: a writer with the commission key does. */
+  status: OfficialsStatusAnswer;
 }
 
 export const officialRecordRoutes: FastifyPluginAsync<OfficialRecordDeps> = async (app, deps) => {
+  app.get<{ Reply: OfficialsStatusAnswer }>(
+    '/api/v1/officials/status',
+    { schema: { response: { 200: OFFICIALS_STATUS_RESPONSE } } },
+    async () => deps.status,
+  );
   app.get<{
     Querystring: { from?: string; limit?: string; failed?: string };
     Reply: OfficialActsAnswer;

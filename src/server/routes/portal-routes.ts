@@ -3,6 +3,9 @@
 // under /assets/ never change and are cached for a year; index.html is
 // revalidated on every visit so a new build takes effect at once. Client
 // routes (/c/…, /station/…, /search, /data, /record, /admin) get index.html (SPA fallback).
+// Any other path a browser asks for as a page gets index.html too, with status
+// 404, so the portal shows its own Not found page; misses under /api/, /log/
+// and /assets/ stay precise JSON 404s (portalMiss).
 // Files are read once at start-up and kept in memory with their gzip form.
 // index.html carries the portal's trust root (FORMATS §3.5.1): the election's
 // keys and origin from the definition this server was started with, which the
@@ -130,20 +133,42 @@ function withTrustRoot(file: PortalFile, root: PortalTrustRoot): PortalFile {
   };
 }
 
-export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions = {}): void {
+/** Paths whose misses are answered in JSON, whatever the client accepts: they are not pages. */
+const NOT_PAGES = /^\/(api|log|assets)(\/|$)/;
+
+/** A browser asking for a page (GET or HEAD, accepting HTML) at a path that is not the API's. */
+export function asksForPage(req: FastifyRequest): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (NOT_PAGES.test(req.url.split('?')[0] ?? '')) return false;
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+}
+
+/** Answers a miss with the portal's page and 404 (its router shows Not found); null when it is no page. */
+export type PortalMiss = (req: FastifyRequest, reply: FastifyReply) => FastifyReply | null;
+
+export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions = {}): PortalMiss {
   const dir = opts.dir ?? DEFAULT_PORTAL_DIR;
   const files = loadFiles(dir);
   const index = files.get('/index.html');
   if (index && opts.trustRoot) files.set('/index.html', withTrustRoot(index, opts.trustRoot));
 
-  function send(req: FastifyRequest, reply: FastifyReply, file: PortalFile, cache: string) {
+  function send(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    file: PortalFile,
+    cache: string,
+    status = 200,
+  ) {
     reply
+      .code(status)
       .header('content-type', file.type)
       .header('cache-control', cache)
       .header('etag', file.etag)
       .header('vary', 'accept-encoding')
       .header('x-content-type-options', 'nosniff');
-    if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
+    // A 404 page is sent whole: a 304 would turn the miss into a success.
+    if (status === 200 && req.headers['if-none-match'] === file.etag) return reply.code(304).send();
     if (file.gzip && takesGzip(req))
       return reply.header('content-encoding', 'gzip').send(file.gzip);
     return reply.send(file.body);
@@ -175,4 +200,9 @@ export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions =
   for (const [path, file] of files)
     if (!path.startsWith('/assets/') && path !== '/index.html')
       app.get(path, async (req, reply) => send(req, reply, file, 'public, max-age=3600'));
+
+  return (req, reply) => {
+    const index = files.get('/index.html');
+    return index && asksForPage(req) ? send(req, reply, index, 'no-cache', 404) : null;
+  };
 }

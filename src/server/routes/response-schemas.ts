@@ -126,6 +126,8 @@ export const OFFICIAL_ACTS_RESPONSE = obj({
   failedLogins: list(obj({ account: str, hour: str, count: int, firstEntry: int, lastEntry: int })),
 });
 
+export const OFFICIALS_STATUS_RESPONSE = obj({ logins: bool, refusal: nullable('string') });
+
 export const OFFICIAL_ACCOUNTS_RESPONSE = obj({
   accounts: list(
     obj({

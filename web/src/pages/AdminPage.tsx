@@ -5,6 +5,7 @@
 // refusal is shown as the server worded it, naming the field.
 import { useState } from 'preact/hooks';
 import { useJson } from '../api';
+import { Loading } from '../components/Layout';
 import { useT } from '../i18n';
 import { useLive } from '../live';
 import {
@@ -13,6 +14,7 @@ import {
   call,
   formatVotes,
   loadSession,
+  type OfficialsStatusAnswer,
   parseVotes,
   type Session,
   saveSession,
@@ -84,13 +86,26 @@ function Field(props: {
 export function AdminPage() {
   const { t } = useT();
   const [session, setSession] = useState<Session | null>(loadSession);
+  // Asked first, so a server that takes no logins says so before anyone types a password.
+  const status = useJson<OfficialsStatusAnswer>('/api/v1/officials/status');
+  const off = status.state === 'ready' && !status.data.logins ? status.data.refusal : null;
   return (
     <article>
       <header class="page-head">
         <h1>{t('adminTitle')}</h1>
         <p class="muted">{t('adminIntro')}</p>
       </header>
-      {session ? (
+      {status.state === 'loading' ? (
+        <Loading />
+      ) : off ? (
+        <section class="panel" data-testid="officials-off" aria-labelledby="off-h">
+          <h2 id="off-h">{t('adminOff')}</h2>
+          <p>{t(`adminOff.${off}`)}</p>
+          <p>
+            <a href="/record">{t('adminOffRecord')}</a>
+          </p>
+        </section>
+      ) : session ? (
         <Desk
           session={session}
           logout={() => {
