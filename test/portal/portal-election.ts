@@ -43,7 +43,37 @@ const WARD_NAMES = [
 ];
 const SCHOOLS = ['Tudor Primary School', 'Bahari Secondary School', 'Mvita Social Hall'];
 
-export function portalDefinition(logKey: string, commissionKey: string): ElectionDefinition {
+/** Real 2022 names and long station names, as the Kenya data has, for layout tests. */
+export interface PortalOptions {
+  longNames?: boolean;
+}
+const LONG_PRESIDENTIAL: Array<[string, string]> = [
+  ['William Samoei Ruto', 'United Democratic Alliance'],
+  ['Raila Amolo Odinga', 'Azimio La Umoja One Kenya Coalition Party'],
+  ['George Luchiri Wajackoyah', 'Roots Party of Kenya'],
+  ['David Mwaure Waihiga', 'Agano Party'],
+];
+const LONG_GIVEN = [
+  'Mwanaisha Chidzuga',
+  'Hassan Omar Sarai',
+  'Gideon Mung’aro Maitha',
+  'Agnes Zani Mwikali',
+  'Kassim Sawa Tandaza',
+  'Fatuma Achani Masito',
+  'Salim Mvurya Mgala',
+];
+const LONG_SCHOOLS = [
+  "St. Mary's Mukumu Girls' High School",
+  'Bahari Secondary School',
+  'Mombasa Polytechnic University College Social Hall',
+];
+
+export function portalDefinition(
+  logKey: string,
+  commissionKey: string,
+  options: PortalOptions = {},
+): ElectionDefinition {
+  const schools = options.longNames ? LONG_SCHOOLS : SCHOOLS;
   const units: Unit[] = [];
   const stations: Station[] = [];
   let w = 0;
@@ -60,7 +90,7 @@ export function portalDefinition(logKey: string, commissionKey: string): Electio
           name: WARD_NAMES[w] as string,
           parent: constituency,
         });
-        for (const [si, school] of SCHOOLS.entries())
+        for (const [si, school] of schools.entries())
           stations.push({
             code: `${ward}${String(si + 1).padStart(3, '0')}01`,
             name: `${school} - ${WARD_NAMES[w]} - 01`,
@@ -86,20 +116,24 @@ export function portalDefinition(logKey: string, commissionKey: string): Electio
             ['baraka', 'Baraka Otieno', 'Maendeleo Alliance'],
             ['chiku', 'Chiku Njeri', 'Haki Movement'],
             ['daudi', 'Daudi Mwangi', 'Independent'],
-          ].map(([id, name, party]) => ({
+          ].map(([id, name, party], i) => ({
             id: id as string,
-            name: name as string,
-            party: party as string,
+            name: (options.longNames ? LONG_PRESIDENTIAL[i]?.[0] : name) as string,
+            party: (options.longNames ? LONG_PRESIDENTIAL[i]?.[1] : party) as string,
             unit: null,
             simulated: true,
           }))
         : units
             .filter((u) => u.level === scope)
             .flatMap((u) =>
-              [1, 2, 3].map((i) => ({
+              (options.longNames ? [1, 2, 3, 4, 5, 6, 7] : [1, 2, 3]).map((i) => ({
                 id: `${kind}-${u.code}-${i}`,
-                name: `Candidate ${i} for ${u.name}`,
-                party: ['Umoja Party', 'Maendeleo Alliance', 'Independent'][i - 1] as string,
+                name: options.longNames
+                  ? `${LONG_GIVEN[i - 1]} Candidate of ${u.name}`
+                  : `Candidate ${i} for ${u.name}`,
+                party: options.longNames
+                  ? (LONG_PRESIDENTIAL[(i - 1) % 4]?.[1] as string)
+                  : (['Umoja Party', 'Maendeleo Alliance', 'Independent'][i - 1] as string),
                 unit: u.code,
                 simulated: true,
               })),
@@ -149,13 +183,16 @@ export interface PortalElection {
   close(): Promise<void>;
 }
 
-export async function startPortalElection(backend: Backend): Promise<PortalElection> {
+export async function startPortalElection(
+  backend: Backend,
+  options: PortalOptions = {},
+): Promise<PortalElection> {
   const t = await newTestLog(backend, {
     electionId: ELECTION_ID,
     origin: 'kura.test/portal',
     logKey: generateKey('kura.test/portal', SEED('portal log')),
     commissionSeed: SEED('portal commission'),
-    definition: (keys) => portalDefinition(keys.logKey, keys.commissionKey),
+    definition: (keys) => portalDefinition(keys.logKey, keys.commissionKey, options),
     sequencerPeriodMs: 10,
     signatureThreads: 0,
   });

@@ -232,6 +232,10 @@ const en = {
   'adminOff.READ_ONLY':
     'It is a read-only copy of the results: logins and official acts go to the commission’s main server.',
   adminOffRecord: 'What officials did is public: see “On the record”.',
+  // tables
+  moreColumns: 'More columns',
+  fewerColumns: 'Fewer columns',
+  scrollSideways: 'Scroll sideways for more',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -459,6 +463,10 @@ const sw: Record<MessageKey, string> = {
   'adminOff.READ_ONLY':
     'Ni nakala ya matokeo ya kusoma tu: kuingia na vitendo rasmi hufanyika kwenye seva kuu ya tume.',
   adminOffRecord: 'Kila walichofanya maafisa ni cha umma: tazama “Kumbukumbu”.',
+  // tables
+  moreColumns: 'Safu zaidi',
+  fewerColumns: 'Safu chache',
+  scrollSideways: 'Sogeza kando kuona zaidi',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, sw };

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Candidate, StationAnswer, StationResult } from '../api';
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
+import { TableFrame } from '../components/TableFrame';
 import { contestTitle, useElection } from '../election';
 import { type FormFile, loadForm } from '../forms';
 import { formatNumber, type Lang, type MessageKey, useT } from '../i18n';
@@ -122,12 +123,13 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
       ) : (
         <div class="grid-2">
           <div>
-            <div class="table-wrap">
+            <TableFrame label={title}>
               <table class="results">
                 <thead>
                   <tr>
-                    <th scope="col">{t('candidate')}</th>
-                    <th scope="col">{t('party')}</th>
+                    <th scope="col">
+                      {t('candidate')} · {t('party')}
+                    </th>
                     <th scope="col" class="num">
                       {t('votes')}
                     </th>
@@ -138,9 +140,12 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
                     .sort((a, b) => b[1] - a[1])
                     .map(([id, n]) => (
                       <tr>
-                        <th scope="row">{names.get(id)?.name ?? id}</th>
-                        <td>{names.get(id)?.party ?? ''}</td>
-                        <td class="num" data-candidate={id}>
+                        <th scope="row">
+                          {names.get(id)?.name ?? id}
+                          {/* The party under the name: the votes stay on a phone's screen. */}
+                          {names.get(id)?.party && <span class="sub">{names.get(id)?.party}</span>}
+                        </th>
+                        <td class="num" data-candidate={id} data-figure="votes">
                           {formatNumber(lang, n)}
                         </td>
                       </tr>
@@ -148,20 +153,20 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
                 </tbody>
                 <tfoot>
                   <tr>
-                    <th scope="row" colSpan={2}>
-                      {t('validAsWritten')}
-                    </th>
-                    <td class="num">{formatNumber(lang, r.totalValid)}</td>
+                    <th scope="row">{t('validAsWritten')}</th>
+                    <td class="num" data-figure="valid">
+                      {formatNumber(lang, r.totalValid)}
+                    </td>
                   </tr>
                   <tr>
-                    <th scope="row" colSpan={2}>
-                      {t('rejected')}
-                    </th>
-                    <td class="num">{formatNumber(lang, r.rejected)}</td>
+                    <th scope="row">{t('rejected')}</th>
+                    <td class="num" data-figure="rejected">
+                      {formatNumber(lang, r.rejected)}
+                    </td>
                   </tr>
                 </tfoot>
               </table>
-            </div>
+            </TableFrame>
             <dl class="facts">
               <dt>{t('entryIndex')}</dt>
               <dd>
@@ -202,7 +207,7 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
                 </>
               )}
               <dt>{t('flags')}</dt>
-              <dd>
+              <dd data-figure="flags">
                 {r.flags.length === 0
                   ? t('noFlags')
                   : r.flags.map((f) => (

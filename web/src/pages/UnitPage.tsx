@@ -9,6 +9,7 @@ import { useJson } from '../api';
 import { CountyMap } from '../components/CountyMap';
 import { Failure, Loading } from '../components/Layout';
 import { SharesChart } from '../components/SharesChart';
+import { TableFrame } from '../components/TableFrame';
 import { aggregates, contestTitle, useElection } from '../election';
 import { formatNumber, formatPercent, type MessageKey, useT } from '../i18n';
 import { useLive } from '../live';
@@ -106,6 +107,11 @@ export function UnitPage(props: { contest: string; unit: string }) {
             {formatNumber(lang, answer.tally.races ?? 0)} {t('races')}. {t('racesHint')}
           </p>
           <div class="grid-2">
+            <section aria-labelledby="votes-h">
+              <h2 id="votes-h">{t('votesByParty')}</h2>
+              <CandidateTable shares={list} colour={partyColour} byParty />
+              <p class="muted">{t('partyHint')}</p>
+            </section>
             <section aria-labelledby="shares-h">
               <h2 id="shares-h">{t('partySharesChart')}</h2>
               {validVotes(answer.tally) === 0 ? (
@@ -114,23 +120,19 @@ export function UnitPage(props: { contest: string; unit: string }) {
                 <SharesChart shares={list} colour={partyColour} />
               )}
             </section>
-            <section aria-labelledby="votes-h">
-              <h2 id="votes-h">{t('votesByParty')}</h2>
-              <CandidateTable shares={list} colour={partyColour} byParty />
-              <p class="muted">{t('partyHint')}</p>
-            </section>
           </div>
         </>
       ) : (
         <div class="grid-2">
           <section aria-labelledby="shares-h">
             <h2 id="shares-h">{t('sharesChart')}</h2>
+            {/* Numbers first: the votes above the chart, above the fold on a laptop. */}
+            {showMap && <CandidateTable shares={list} colour={colour} />}
             {validVotes(answer.tally) === 0 ? (
               <p class="muted">{t('noResults')}</p>
             ) : (
               <SharesChart shares={list} colour={colour} />
             )}
-            {showMap && <CandidateTable shares={list} colour={colour} />}
           </section>
           {showMap ? (
             <section aria-labelledby="map-h">
@@ -253,12 +255,11 @@ function CandidateTable(props: {
 }) {
   const { t, lang } = useT();
   return (
-    <div class="table-wrap">
+    <TableFrame label={props.byParty ? t('votesByParty') : t('votes')}>
       <table class="results" data-testid={props.byParty ? 'party-table' : 'candidate-table'}>
         <thead>
           <tr>
-            <th scope="col">{props.byParty ? t('party') : t('candidate')}</th>
-            {!props.byParty && <th scope="col">{t('party')}</th>}
+            <th scope="col">{props.byParty ? t('party') : `${t('candidate')} · ${t('party')}`}</th>
             <th scope="col" class="num">
               {t('votes')}
             </th>
@@ -277,15 +278,20 @@ function CandidateTable(props: {
                   aria-hidden="true"
                 />
                 {s.name}
+                {/* The party under the name: two columns fewer to fit a phone. */}
+                {!props.byParty && s.party && <span class="sub">{s.party}</span>}
               </th>
-              {!props.byParty && <td>{s.party}</td>}
-              <td class="num">{formatNumber(lang, s.votes)}</td>
-              <td class="num">{formatPercent(lang, s.share)}</td>
+              <td class="num" data-figure="votes">
+                {formatNumber(lang, s.votes)}
+              </td>
+              <td class="num" data-figure="share">
+                {formatPercent(lang, s.share)}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </TableFrame>
   );
 }
 
@@ -318,7 +324,7 @@ function ConstitutionalPanel(props: { answer: TallyAnswer; name: (id: string) =>
     <section aria-labelledby="const-h" class="panel">
       <h2 id="const-h">{t('constitutionalTests')}</h2>
       {!complete && <p class="muted">{t('provisional')}</p>}
-      <div class="table-wrap">
+      <TableFrame label={t('constitutionalTests')} stack>
         <table class="results">
           <thead>
             <tr>
@@ -331,10 +337,10 @@ function ConstitutionalPanel(props: { answer: TallyAnswer; name: (id: string) =>
             {tests.map((x) => (
               <tr data-testid={`test-${x.candidate}`}>
                 <th scope="row">{props.name(x.candidate)}</th>
-                <td>
+                <td data-label={t('testMajority')} data-figure="share">
                   {verdict(x.majority)} {formatPercent(lang, x.share, 2)}
                 </td>
-                <td>
+                <td data-label={t('testCounties')} data-figure="counties">
                   {verdict(x.counties)} {x.countiesAt25} / {x.countiesTotal} {t('countiesAt25')} (
                   {x.countiesNeeded} {t('needed')})
                 </td>
@@ -342,7 +348,7 @@ function ConstitutionalPanel(props: { answer: TallyAnswer; name: (id: string) =>
             ))}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
     </section>
   );
 }
@@ -371,12 +377,12 @@ function ChildrenTable(props: {
   return (
     <section aria-labelledby="children-h">
       <h2 id="children-h">{heading}</h2>
-      <div class="table-wrap">
+      <TableFrame label={heading} stack more>
         <table class="results" data-testid="children-table">
           <thead>
             <tr>
               <th scope="col">{t('name')}</th>
-              <th scope="col" class="num">
+              <th scope="col" class="num secondary">
                 {t('reported')}
               </th>
               <th scope="col" class="num">
@@ -403,14 +409,20 @@ function ChildrenTable(props: {
                   <th scope="row">
                     <a href={unitHref(props.contest, c.unit)}>{c.name}</a>
                   </th>
-                  <td class="num">
+                  <td class="num secondary" data-label={t('reported')}>
                     {formatNumber(lang, c.tally.stationsReported)} /{' '}
                     {formatNumber(lang, c.tally.stationsExpected)}
                   </td>
-                  <td class="num">{formatPercent(lang, turnout(c.tally))}</td>
-                  {showRaces && <td class="num">{formatNumber(lang, c.tally.races ?? 1)}</td>}
+                  <td class="num" data-label={t('turnout')}>
+                    {formatPercent(lang, turnout(c.tally))}
+                  </td>
+                  {showRaces && (
+                    <td class="num" data-label={t('racesColumn')}>
+                      {formatNumber(lang, c.tally.races ?? 1)}
+                    </td>
+                  )}
                   {showLeader && (
-                    <td class="nowrap">
+                    <td class="leading" data-label={t('leading')} data-figure="share">
                       {lead ? (
                         <>
                           <span
@@ -426,14 +438,16 @@ function ChildrenTable(props: {
                     </td>
                   )}
                   {perCandidate.map((id) => (
-                    <td class="num">{formatNumber(lang, c.tally.votes?.[id] ?? 0)}</td>
+                    <td class="num" data-label={props.name(id)} data-figure="votes">
+                      {formatNumber(lang, c.tally.votes?.[id] ?? 0)}
+                    </td>
                   ))}
                 </tr>
               );
             })}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
     </section>
   );
 }
@@ -457,13 +471,14 @@ function WardStations(props: {
   return (
     <section aria-labelledby="stations-h">
       <h2 id="stations-h">{t('stations')}</h2>
-      <div class="table-wrap">
+      <TableFrame label={t('stations')} stack more>
         <table class="results" data-testid="stations-table">
           <thead>
             <tr>
-              <th scope="col">{t('station')}</th>
-              <th scope="col">{t('code')}</th>
-              <th scope="col" class="num">
+              <th scope="col" class="place">
+                {t('station')} · {t('code')}
+              </th>
+              <th scope="col" class="num secondary">
                 {t('registered')}
               </th>
               {cols.map((id) => (
@@ -480,18 +495,25 @@ function WardStations(props: {
           <tbody>
             {data.data.stations.map((s) => (
               <tr>
-                <th scope="row">
+                <th scope="row" class="place">
                   <a href={stationHref(s.code)}>{s.name}</a>
+                  {/* The code under the name: a column fewer, and the name keeps its width. */}
+                  <span class="sub mono">{s.code}</span>
                 </th>
-                <td class="mono">{s.code}</td>
-                <td class="num">{formatNumber(lang, s.registeredVoters)}</td>
+                <td class="num secondary" data-label={t('registered')}>
+                  {formatNumber(lang, s.registeredVoters)}
+                </td>
                 {s.result ? (
                   <>
                     {cols.map((id) => (
-                      <td class="num">{formatNumber(lang, s.result?.votes[id] ?? 0)}</td>
+                      <td class="num" data-label={props.name(id)} data-figure="votes">
+                        {formatNumber(lang, s.result?.votes[id] ?? 0)}
+                      </td>
                     ))}
-                    <td class="num">{formatNumber(lang, s.result.rejected)}</td>
-                    <td>
+                    <td class="num" data-label={t('rejected')} data-figure="rejected">
+                      {formatNumber(lang, s.result.rejected)}
+                    </td>
+                    <td class="flags" data-label={t('flags')} data-figure="flags">
                       {s.result.flags.length === 0 ? (
                         <span class="muted">–</span>
                       ) : (
@@ -502,7 +524,7 @@ function WardStations(props: {
                     </td>
                   </>
                 ) : (
-                  <td colSpan={cols.length + 2} class="muted">
+                  <td colSpan={cols.length + 2} class="muted wide">
                     {s.takesPart ? t('notReported') : t('notInContest')}
                   </td>
                 )}
@@ -510,7 +532,7 @@ function WardStations(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
     </section>
   );
 }

@@ -1,0 +1,67 @@
+// The frame around a results table. On a narrow screen the wide tables lay
+// their rows out as cards (styles.css, `.stack`), so every figure stays on
+// screen; their secondary columns (marked `.secondary`) wait behind "More
+// columns". Should a table still be wider than its frame, the frame says
+// "scroll sideways", fades its edge, and takes the keyboard focus (a named
+// region) so it can be scrolled without a mouse.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useT } from '../i18n';
+
+export function TableFrame(props: {
+  /** What the table shows: names the scroll region. */
+  label: string;
+  /** The table has secondary columns: offer "More columns" on narrow screens. */
+  more?: boolean;
+  /** Lay rows out as cards on narrow screens. */
+  stack?: boolean;
+  children: ComponentChildren;
+}) {
+  const { t } = useT();
+  const frame = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  const [more, setMore] = useState(false);
+
+  useEffect(() => {
+    const el = frame.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    if (el.firstElementChild) watch.observe(el.firstElementChild);
+    measure();
+    return () => watch.disconnect();
+  }, []);
+
+  const classes = ['table-frame'];
+  if (props.stack) classes.push('stack');
+  if (more) classes.push('show-more');
+  return (
+    <div class={classes.join(' ')}>
+      {props.more && (
+        <button
+          type="button"
+          class="chip more-toggle"
+          aria-pressed={more}
+          data-testid="more-columns"
+          onClick={() => setMore(!more)}
+        >
+          {more ? t('fewerColumns') : t('moreColumns')}
+        </button>
+      )}
+      <div
+        ref={frame}
+        class={scrolls ? 'table-wrap scrolls' : 'table-wrap'}
+        // A named region in the tab order only while it scrolls: no idle tab stops.
+        {...(scrolls ? { tabIndex: 0, role: 'region', 'aria-label': props.label } : {})}
+      >
+        {props.children}
+      </div>
+      {scrolls && (
+        <p class="scroll-cue" aria-hidden="true">
+          {t('scrollSideways')} →
+        </p>
+      )}
+    </div>
+  );
+}
