@@ -58,10 +58,7 @@ const en = {
   provisional: 'Provisional: not all stations have reported.',
   map: 'Map of counties',
   mapLeader: 'Leading candidate',
-  mapMargin: 'Margin of the lead',
   mapColour: 'Colour the map by',
-  mapApproximate:
-    'Grey-outlined boxes: the boundary data has only an approximate rectangle for these counties.',
   mapNoData: 'no results yet',
   races: 'separate races',
   racesColumn: 'Races',
@@ -236,6 +233,13 @@ const en = {
   moreColumns: 'More columns',
   fewerColumns: 'Fewer columns',
   scrollSideways: 'Scroll sideways for more',
+  // maps
+  mapConstituencies: 'Map of constituencies',
+  mapLeads: '{leader} leads with {share}',
+  mapReported: '{reported} of {expected} stations reported',
+  mapLegend: 'Key',
+  mapCredit: 'Boundaries:',
+  mapModified: 'Simplified and projected by kura; the data was modified.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -292,10 +296,7 @@ const sw: Record<MessageKey, string> = {
   provisional: 'Ya muda: si vituo vyote vimeripoti.',
   map: 'Ramani ya kaunti',
   mapLeader: 'Mgombea anayeongoza',
-  mapMargin: 'Tofauti ya uongozi',
   mapColour: 'Paka ramani rangi kwa',
-  mapApproximate:
-    'Visanduku vyenye mpaka wa kijivu: data ya mipaka ina mstatili wa kukadiria tu kwa kaunti hizi.',
   mapNoData: 'bado hakuna matokeo',
   races: 'chaguzi tofauti',
   racesColumn: 'Chaguzi',
@@ -467,6 +468,13 @@ const sw: Record<MessageKey, string> = {
   moreColumns: 'Safu zaidi',
   fewerColumns: 'Safu chache',
   scrollSideways: 'Sogeza kando kuona zaidi',
+  // maps
+  mapConstituencies: 'Ramani ya maeneo bunge',
+  mapLeads: '{leader} anaongoza kwa {share}',
+  mapReported: 'vituo {reported} kati ya {expected} vimeripoti',
+  mapLegend: 'Ufunguo',
+  mapCredit: 'Mipaka:',
+  mapModified: 'Imerahisishwa na kuchorwa upya na kura; data imebadilishwa.',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, sw };

@@ -1,13 +1,13 @@
 // Results for one contest in one unit: the nation (the national summary),
 // a county, a constituency or a ward. Figures, a bar chart of shares, the
-// county map (nation-wide contests), the constitutional tests (presidency),
+// county map (nation-wide contests) or a county's constituency map, the constitutional tests (presidency),
 // and a table of the units or polling stations one level down. Above a
 // contest's races (governors nation-wide, MCAs in a county) the tally counts
 // per party: the page shows the parties and how many races, and links down.
 import type { Candidate, TallyAnswer, UnitAnswer, UnitTally, WardStationsAnswer } from '../api';
 import { useJson } from '../api';
-import { CountyMap } from '../components/CountyMap';
 import { Failure, Loading } from '../components/Layout';
+import { MapSlot, mayHaveMap } from '../components/MapSlot';
 import { SharesChart } from '../components/SharesChart';
 import { TableFrame } from '../components/TableFrame';
 import { aggregates, contestTitle, useElection } from '../election';
@@ -73,7 +73,11 @@ export function UnitPage(props: { contest: string; unit: string }) {
   const list = shares(answer.tally, candidates);
   const partyOrder = Object.keys(answer.tally.partyVotes ?? {});
   const partyColour = (party: string) => colourFor(partyOrder, party);
-  const showMap = answer.level === 'nation' && info.scope === 'nation';
+  const counties = answer.children.filter((c) => c.level === 'county');
+  const showMap =
+    answer.level === 'nation' &&
+    info.scope === 'nation' &&
+    mayHaveMap({ level: 'county', units: counties });
   const levelName =
     answer.level === 'nation' ? t('nationalSummary') : t(answer.level as MessageKey);
 
@@ -135,15 +139,13 @@ export function UnitPage(props: { contest: string; unit: string }) {
             )}
           </section>
           {showMap ? (
-            <section aria-labelledby="map-h">
-              <h2 id="map-h">{t('map')}</h2>
-              <CountyMap
-                contest={contest}
-                counties={answer.children.filter((c) => c.level === 'county')}
-                colour={colour}
-                candidateName={name}
-              />
-            </section>
+            <MapSlot
+              contest={contest}
+              level="county"
+              units={counties}
+              colour={colour}
+              leaderName={name}
+            />
           ) : (
             <section aria-labelledby="votes-h">
               <h2 id="votes-h">{t('votes')}</h2>
@@ -151,6 +153,16 @@ export function UnitPage(props: { contest: string; unit: string }) {
             </section>
           )}
         </div>
+      )}
+      {answer.level === 'county' && (
+        <MapSlot
+          contest={contest}
+          level="constituency"
+          county={unit}
+          units={answer.children}
+          colour={byParty ? partyColour : colour}
+          leaderName={byParty ? (party) => party : name}
+        />
       )}
       {info.kind === 'president' && answer.level === 'nation' && (
         <ConstitutionalPanel answer={answer} name={name} />
