@@ -43,6 +43,18 @@ export const EVENTS = {
     description:
       "Another writer holds this log's writer lease (heldBy: who, and since when); this server stands by and takes over as soon as it stops.",
   },
+  'standby-following': {
+    level: 'info',
+    fields: 'size',
+    description:
+      'This standby has replayed and checked the signed log up to size entries and now follows it as the writer appends, so that a takeover checks only the tail.',
+  },
+  'standby-replay-dropped': {
+    level: 'warn',
+    fields: 'reason',
+    description:
+      "This standby's replay of the log failed (reason) and was dropped: it starts again, and a takeover before it has caught up checks the whole log.",
+  },
   'writer-taking-over': {
     level: 'info',
     fields: 'token',

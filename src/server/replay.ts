@@ -63,9 +63,12 @@ export interface ReplayedLog {
   checkpoint: StoredCheckpoint | null;
   stats: {
     entries: number;
+    /** Of entries: those the last step replayed (all on a cold start; a warm standby's tail on takeover). */
+    tailEntries: number;
     tiles: number;
     checkpoints: number;
     derivedRows: number;
+    /** The last step's time: the whole check on a cold start, the tail and derived rows on a takeover. */
     ms: number;
     /** Of ms: reading, hashing and folding the entries. */
     entriesMs: number;
@@ -94,62 +97,220 @@ export async function replayStoredLog(
   index: ElectionIndex,
   opts: ReplayOptions = {},
 ): Promise<ReplayedLog> {
-  const started = Date.now();
-  const pageSize = opts.pageSize ?? 16_384;
-  const strict = opts.checkStore !== false;
-  const { logKey, logOrigin } = index.definition;
-  const verifier = parseVerifierKey(logKey);
-  if (!verifier.ok) throw new Error(`the election's log key does not parse: ${logKey}`);
+  const replay = new LogReplay(index, opts);
+  await replay.advance(store);
+  return replay.finish(store);
+}
 
-  const size = await store.treeSize();
-  const extent = await store.entryRowExtent();
-  if (strict && extent.maxIndex >= size)
-    fail(
-      'entry-beyond-head',
-      size,
-      `entry rows run to index ${extent.maxIndex} but the log head says ${size} entries`,
-    );
+type CheckedCheckpoint = StoredCheckpoint & { root: Uint8Array };
 
-  // Every stored checkpoint, oldest first, its signature checked: the roots
-  // are compared as the replay passes their sizes.
-  const checkpoints: Array<StoredCheckpoint & { root: Uint8Array }> = [];
-  for (let from = 0; strict; ) {
-    const page = await store.listCheckpoints(from, 1000);
-    for (const cp of page) {
-      const opened = openCheckpoint(cp.note, logOrigin, [verifier.value]);
-      if (!opened.ok)
-        fail(
-          'checkpoint-signature',
-          null,
-          `the stored checkpoint of size ${cp.size} does not verify with the log key: ${opened.error.message}`,
-        );
-      else {
-        if (opened.value.checkpoint.size !== cp.size)
+/**
+ * The replay in steps, so a standby can follow the log while it waits for the
+ * lease (warm-standby.ts) and check only the tail when it takes over. Each
+ * advance replays and checks the entries stored since the last one; finish
+ * checks the derived rows, which the writer rewrites as it goes, in full.
+ */
+export class LogReplay {
+  readonly fold: TallyFold;
+  readonly builder = TiledLogBuilder.empty();
+  /** Entries replayed and checked so far. */
+  private size = 0;
+  /** Every stored checkpoint seen, oldest first, each signature checked. */
+  private readonly checkpoints: CheckedCheckpoint[] = [];
+  /** The first of checkpoints whose root the replay has not yet compared. */
+  private nextCheckpoint = 0;
+  private readonly tilesChecked = new Set<string>();
+  private readonly strict: boolean;
+  private readonly pageSize: number;
+  private readonly verifier: ReturnType<typeof parseVerifierKey> & { ok: true };
+  /** When the last advance started, and how many entries it replayed, in how long. */
+  private last = { started: 0, entries: 0, ms: 0 };
+
+  constructor(
+    private readonly index: ElectionIndex,
+    private readonly opts: ReplayOptions = {},
+  ) {
+    this.fold = new TallyFold(index);
+    this.strict = opts.checkStore !== false;
+    this.pageSize = opts.pageSize ?? 16_384;
+    const verifier = parseVerifierKey(index.definition.logKey);
+    if (!verifier.ok)
+      throw new Error(`the election's log key does not parse: ${index.definition.logKey}`);
+    this.verifier = verifier;
+  }
+
+  /** How many entries have been replayed and checked. */
+  get replayed(): number {
+    return this.size;
+  }
+
+  /**
+   * Replays and checks the entries stored beyond those already replayed: up to
+   * the log head, or (upTo "checkpoint", a standby's warm replay) only up to the
+   * latest signed checkpoint, since a checkpoint the writer signs later may
+   * cover entries the head already has, and its root must then still be
+   * comparable. Throws StoreIntegrityError.
+   */
+  async advance(store: Store, upTo: 'head' | 'checkpoint' = 'head'): Promise<void> {
+    const started = Date.now();
+    const from = this.size;
+    const { strict } = this;
+    const size = await store.treeSize();
+    const extent = await store.entryRowExtent();
+    if (strict && extent.maxIndex >= size)
+      fail(
+        'entry-beyond-head',
+        size,
+        `entry rows run to index ${extent.maxIndex} but the log head says ${size} entries`,
+      );
+    if (size < from)
+      fail(
+        'missing-entry',
+        size,
+        `the log head says ${size} entries, but ${from} were already replayed from this store`,
+      );
+    if (strict) await this.loadCheckpoints(store);
+    const latest = this.checkpoints.at(-1) ?? null;
+    if (latest && latest.size > size)
+      fail(
+        'missing-entry',
+        size,
+        `the last signed checkpoint covers ${latest.size} entries but the store holds ${size}: entries ${size}..${latest.size - 1} are missing`,
+      );
+    const target = upTo === 'head' ? size : Math.max(from, latest?.size ?? 0);
+    this.checkRootsUpTo(from);
+
+    for (let start = from; start < target; start += this.pageSize) {
+      const end = Math.min(target, start + this.pageSize);
+      const rows = await store.getEntries(start, end);
+      // The tree first: an entry whose bytes changed is named as such, not by
+      // what the change did to the fold.
+      const hashes: Uint8Array[] = [];
+      for (let k = 0; k < end - start; k++) {
+        const i = start + k;
+        const row = rows[k];
+        if (!row || row.index !== i)
+          fail(
+            'missing-entry',
+            i,
+            `entry ${i} is missing from the store (the log head says ${size} entries${latest && latest.size > i ? `, and the checkpoint of size ${latest.size} signed it` : ''})`,
+          );
+        else {
+          const h = new Uint8Array(
+            createHash('sha256').update(LEAF_PREFIX).update(row.data).digest(),
+          );
+          if (strict && !equal(h, row.leafHash))
+            fail(
+              'entry-hash',
+              i,
+              `entry ${i}'s bytes hash to ${toHex(h)}, not to its stored leaf hash ${toHex(row.leafHash)}`,
+            );
+          hashes.push(h);
+        }
+      }
+      await this.appendLeaves(store, start, hashes);
+      if (end === target) this.checkRootsUpTo(target);
+      this.foldRows(rows);
+      this.size = end;
+      this.opts.onProgress?.('entries', end, target);
+    }
+    this.last = { started, entries: target - from, ms: Date.now() - started };
+  }
+
+  /** Checks the derived rows against the fold and returns the replayed log. */
+  async finish(store: Store): Promise<ReplayedLog> {
+    const derivedRows = this.strict ? await checkDerivedRows(store, this.fold, this.opts) : 0;
+    const latest = this.checkpoints.at(-1) ?? null;
+    return {
+      fold: this.fold,
+      builder: this.builder,
+      size: this.size,
+      checkpoint: this.strict
+        ? latest && { size: latest.size, note: latest.note }
+        : await store.latestCheckpoint(),
+      stats: {
+        entries: this.size,
+        tailEntries: this.last.entries,
+        tiles: this.tilesChecked.size,
+        checkpoints: this.checkpoints.length,
+        derivedRows,
+        ms: Date.now() - this.last.started,
+        entriesMs: this.last.ms,
+      },
+    };
+  }
+
+  /** Reads the checkpoints stored since the last read, each signature checked. */
+  private async loadCheckpoints(store: Store): Promise<void> {
+    const { logOrigin } = this.index.definition;
+    for (let from = (this.checkpoints.at(-1)?.size ?? -1) + 1; ; ) {
+      const page = await store.listCheckpoints(from, 1000);
+      for (const cp of page) {
+        const opened = openCheckpoint(cp.note, logOrigin, [this.verifier.value]);
+        if (!opened.ok)
           fail(
             'checkpoint-signature',
             null,
-            `the checkpoint stored as size ${cp.size} signs size ${opened.value.checkpoint.size}`,
+            `the stored checkpoint of size ${cp.size} does not verify with the log key: ${opened.error.message}`,
           );
-        checkpoints.push({ ...cp, root: opened.value.checkpoint.rootHash });
+        else {
+          if (opened.value.checkpoint.size !== cp.size)
+            fail(
+              'checkpoint-signature',
+              null,
+              `the checkpoint stored as size ${cp.size} signs size ${opened.value.checkpoint.size}`,
+            );
+          // Only a standby's later advance can meet this: the tree is past the
+          // size, so its root can no longer be compared. Not a finding about
+          // the store; the standby starts its replay again (warm-standby.ts).
+          if (cp.size < this.size)
+            throw new Error(
+              `a checkpoint of size ${cp.size} was stored after ${this.size} entries were replayed: replay from the start`,
+            );
+          this.checkpoints.push({ ...cp, root: opened.value.checkpoint.rootHash });
+        }
       }
+      if (page.length < 1000) return;
+      from = (page.at(-1)?.size ?? 0) + 1;
     }
-    if (page.length < 1000) break;
-    from = (page.at(-1)?.size ?? 0) + 1;
   }
-  const latest = checkpoints.at(-1) ?? null;
-  if (latest && latest.size > size)
+
+  /** Compares the root of every checkpoint up to size (the tree is at size). */
+  private checkRootsUpTo(size: number): void {
+    for (
+      let cp = this.checkpoints[this.nextCheckpoint];
+      cp && cp.size <= size;
+      cp = this.checkpoints[++this.nextCheckpoint]
+    )
+      this.checkRoot(cp);
+  }
+
+  private checkRoot(cp: CheckedCheckpoint): void {
+    if (cp.size === 0 || equal(this.builder.root(), cp.root)) return;
+    const before = this.checkpoints.filter((c) => c.size < cp.size).at(-1)?.size ?? 0;
     fail(
-      'missing-entry',
-      size,
-      `the last signed checkpoint covers ${latest.size} entries but the store holds ${size}: entries ${size}..${latest.size - 1} are missing`,
+      'checkpoint-root',
+      before,
+      `the entries do not reproduce the root signed at size ${cp.size}: an entry in ${before}..${cp.size - 1} differs from what the log signed`,
     );
+  }
 
-  const fold = new TallyFold(index);
-  const builder = TiledLogBuilder.empty();
-  let nextCheckpoint = 0;
-  const tilesChecked = new Set<string>();
+  /** Appends leaf hashes, comparing the root at each stored checkpoint's size on the way. */
+  private async appendLeaves(store: Store, start: number, hashes: Uint8Array[]): Promise<void> {
+    let done = 0;
+    while (done < hashes.length) {
+      this.checkRootsUpTo(start + done);
+      const upTo = Math.min(
+        hashes.length,
+        (this.checkpoints[this.nextCheckpoint]?.size ?? Number.POSITIVE_INFINITY) - start,
+      );
+      const appended = this.builder.append(hashes.slice(done, upTo));
+      if (this.strict) await this.compareTiles(store, appended.changedTiles);
+      done = upTo;
+    }
+  }
 
-  const compareTiles = async (computed: readonly Tile[]) => {
+  private async compareTiles(store: Store, computed: readonly Tile[]): Promise<void> {
     const byLevel = new Map<number, Tile[]>();
     for (const t of computed) byLevel.set(t.level, [...(byLevel.get(t.level) ?? []), t]);
     for (const [level, tiles] of byLevel) {
@@ -170,7 +331,7 @@ export async function replayStoredLog(
           return;
         }
         if (equal(s.data.subarray(0, t.data.length), t.data)) {
-          tilesChecked.add(path);
+          this.tilesChecked.add(path);
           continue;
         }
         let at = 0;
@@ -194,70 +355,10 @@ export async function replayStoredLog(
         );
       }
     }
-  };
+  }
 
-  /** Appends leaf hashes, comparing the root at each stored checkpoint's size on the way. */
-  const appendLeaves = async (start: number, hashes: Uint8Array[]) => {
-    let done = 0;
-    while (done < hashes.length) {
-      while (
-        nextCheckpoint < checkpoints.length &&
-        (checkpoints[nextCheckpoint]?.size ?? 0) <= start + done
-      ) {
-        checkRoot(checkpoints[nextCheckpoint] as (typeof checkpoints)[number], builder);
-        nextCheckpoint++;
-      }
-      const upTo = Math.min(
-        hashes.length,
-        (checkpoints[nextCheckpoint]?.size ?? Number.POSITIVE_INFINITY) - start,
-      );
-      const appended = builder.append(hashes.slice(done, upTo));
-      if (strict) await compareTiles(appended.changedTiles);
-      done = upTo;
-    }
-  };
-  const checkRoot = (cp: (typeof checkpoints)[number], b: TiledLogBuilder) => {
-    if (cp.size === 0 || equal(b.root(), cp.root)) return;
-    const before = checkpoints.filter((c) => c.size < cp.size).at(-1)?.size ?? 0;
-    fail(
-      'checkpoint-root',
-      before,
-      `the entries do not reproduce the root signed at size ${cp.size}: an entry in ${before}..${cp.size - 1} differs from what the log signed`,
-    );
-  };
-
-  for (let start = 0; start < size; start += pageSize) {
-    const end = Math.min(size, start + pageSize);
-    const rows = await store.getEntries(start, end);
-    // The tree first: an entry whose bytes changed is named as such, not by
-    // what the change did to the fold.
-    const hashes: Uint8Array[] = [];
-    for (let k = 0; k < end - start; k++) {
-      const i = start + k;
-      const row = rows[k];
-      if (!row || row.index !== i)
-        fail(
-          'missing-entry',
-          i,
-          `entry ${i} is missing from the store (the log head says ${size} entries${latest && latest.size > i ? `, and the checkpoint of size ${latest.size} signed it` : ''})`,
-        );
-      else {
-        const h = new Uint8Array(
-          createHash('sha256').update(LEAF_PREFIX).update(row.data).digest(),
-        );
-        if (strict && !equal(h, row.leafHash))
-          fail(
-            'entry-hash',
-            i,
-            `entry ${i}'s bytes hash to ${toHex(h)}, not to its stored leaf hash ${toHex(row.leafHash)}`,
-          );
-        hashes.push(h);
-      }
-    }
-    await appendLeaves(start, hashes);
-    if (end === size)
-      for (; nextCheckpoint < checkpoints.length; nextCheckpoint++)
-        checkRoot(checkpoints[nextCheckpoint] as (typeof checkpoints)[number], builder);
+  private foldRows(rows: Awaited<ReturnType<Store['getEntries']>>): void {
+    const { fold, index } = this;
     for (const row of rows) {
       const i = row.index;
       const decoded = decodeEntry(row.data);
@@ -279,34 +380,14 @@ export async function replayStoredLog(
           row.contest === counted.contest &&
           row.station === counted.station
         : row.kind !== 'result';
-      if (strict && !columnsRight)
+      if (this.strict && !columnsRight)
         fail(
           'entry-columns',
           i,
           `entry ${i} is indexed as ${JSON.stringify([row.kind, row.contest, row.station])}, which its bytes do not say`,
         );
     }
-    opts.onProgress?.('entries', end, size);
   }
-
-  const entriesMs = Date.now() - started;
-  const derivedRows = strict ? await checkDerivedRows(store, fold, opts) : 0;
-  return {
-    fold,
-    builder,
-    size,
-    checkpoint: strict
-      ? latest && { size: latest.size, note: latest.note }
-      : await store.latestCheckpoint(),
-    stats: {
-      entries: size,
-      tiles: tilesChecked.size,
-      checkpoints: checkpoints.length,
-      derivedRows,
-      ms: Date.now() - started,
-      entriesMs,
-    },
-  };
 }
 
 /** The station result and tally rows must be the fold's, no more and no fewer. */

@@ -21,8 +21,9 @@ import { CheckpointFollower } from './checkpoint-follower.js';
 import type { ServerReporter } from './events.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import { OfficialsService } from './officials-service.js';
-import { type ReplayedLog, replayStoredLog, StoreIntegrityError } from './replay.js';
+import { LogReplay, type ReplayedLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
+import { type WarmLog, WarmStandby } from './warm-standby.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
 /** Points of the first start a crash test may stop at (StartOptions.onStep). */
@@ -75,6 +76,8 @@ export interface StartOptions {
   lease?: 'wait' | 'refuse';
   /** Who the writer is, for the lease row and other writers' messages (default "kura serve"). */
   holder?: string;
+  /** A standby's pause between looks at the log it follows (warm-standby.ts; default 1 s). */
+  standbyFollowMs?: number;
 }
 
 /** A log opened and checked for writing, without HTTP (kura serve, kura admin). */
@@ -103,6 +106,7 @@ export interface RunningLog {
  */
 async function openLog(
   opts: StartOptions,
+  warm: WarmLog | null = null,
 ): Promise<{ election: OpenedGenesis; definitionBytes: Uint8Array; replayed: ReplayedLog }> {
   const { store } = opts;
   const step = async (s: StartStep) => opts.onStep?.(s);
@@ -131,22 +135,25 @@ async function openLog(
       electionId: opened.value.entry.electionId,
     });
   }
-  const { election, definitionBytes } = await openStoredElection(store, opts);
+  const stored = await openStoredElection(store, opts);
+  // A standby's replay goes on from where it got to, if it followed this very election.
+  const followed = warm && equal(warm.definitionBytes, stored.definitionBytes) ? warm : null;
+  const { election, definitionBytes } = followed ?? stored;
   if (opts.signer) checkSigner(opts.signer, election.definition.logKey);
 
   // Nothing is served from a store that its own log does not account for.
-  const replay = (view: Store) =>
-    replayStoredLog(view, election.index, {
-      onProgress: opts.onProgress,
-      checkStore: opts.checkStore ?? true,
-    });
+  const replay = async (view: Store) => {
+    const r = followed?.replay ?? new LogReplay(election.index, replayOptions(opts));
+    await r.advance(view);
+    return r.finish(view);
+  };
   // A writer holds the lease, so its store stands still; a reader's writer
   // appends on, so the reader checks one snapshot of it.
   const replayed = await (opts.signer ? replay(store) : store.snapshot(replay));
   const { stats } = replayed;
   if (opts.checkStore !== false)
     opts.log?.info(
-      `start-up check: ${stats.entries} entries, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s)`,
+      `start-up check: ${stats.entries} entries${followed ? ` (${stats.entries - stats.tailEntries} checked while standing by, ${stats.tailEntries} now)` : ''}, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s)`,
       { ...stats },
     );
   await step('checked');
@@ -162,18 +169,30 @@ export async function openLogWriter(
   opts: StartOptions & { signer: CheckpointSigner },
 ): Promise<OpenedWriter> {
   const { store } = opts;
-  let stoodBy = false;
-  const lease = await store.acquireWriterLease({
-    mode: opts.lease ?? 'wait',
-    holder: opts.holder ?? describeHolder('kura serve'),
-    onWaiting: (who) => {
-      stoodBy = true;
-      opts.log?.event('writer-standing-by', { heldBy: who });
-    },
-  });
-  if (stoodBy) opts.log?.event('writer-taking-over', { token: lease.token });
+  let standby: WarmStandby | null = null;
+  const lease = await store
+    .acquireWriterLease({
+      mode: opts.lease ?? 'wait',
+      holder: opts.holder ?? describeHolder('kura serve'),
+      onWaiting: (who) => {
+        opts.log?.event('writer-standing-by', { heldBy: who });
+        standby = new WarmStandby(store, {
+          open: (view) => openStoredElection(view, opts),
+          // No progress events: those are the start-up check's, and this runs all along.
+          replay: { checkStore: opts.checkStore ?? true },
+          everyMs: opts.standbyFollowMs,
+          log: opts.log,
+        });
+      },
+    })
+    .catch(async (e: unknown) => {
+      await (standby as WarmStandby | null)?.stop();
+      throw e;
+    });
+  const warm = await (standby as WarmStandby | null)?.stop();
+  if (standby) opts.log?.event('writer-taking-over', { token: lease.token });
   try {
-    const { election, definitionBytes, replayed } = await openLog(opts);
+    const { election, definitionBytes, replayed } = await openLog(opts, warm ?? null);
     const sequencer = await Sequencer.open(
       store,
       election.index,
@@ -322,6 +341,10 @@ function checkSigner(signer: CheckpointSigner, logKey: string): void {
  * definition is found by the hash entry 0 commits to (stored again from the
  * election given, if it is missing), and a missing meta row is written.
  */
+function replayOptions(opts: StartOptions) {
+  return { onProgress: opts.onProgress, checkStore: opts.checkStore ?? true };
+}
+
 async function openStoredElection(
   store: Store,
   opts: StartOptions,
