@@ -46,6 +46,8 @@ const SCHOOLS = ['Tudor Primary School', 'Bahari Secondary School', 'Mvita Socia
 /** Real 2022 names and long station names, as the Kenya data has, for layout tests. */
 export interface PortalOptions {
   longNames?: boolean;
+  /** The server holds the commission key: logins and officials' acts on. */
+  officials?: boolean;
 }
 const LONG_PRESIDENTIAL: Array<[string, string]> = [
   ['William Samoei Ruto', 'United Democratic Alliance'],
@@ -195,6 +197,7 @@ export async function startPortalElection(
     definition: (keys) => portalDefinition(keys.logKey, keys.commissionKey, options),
     sequencerPeriodMs: 10,
     signatureThreads: 0,
+    officials: options.officials,
   });
   const { running, store, definition } = t;
   const address = await running.app.listen({ host: '127.0.0.1', port: 0 });

@@ -24,6 +24,9 @@ const VIEWPORTS = [
 ];
 const WARD = '0010010001';
 const STATION = `${WARD}00101`;
+/** A station whose presidential result an official proposes to correct: on /record. */
+const CORRECTED = `${WARD}00201`;
+const PASSWORD = 'correct horse battery staple';
 
 interface Where {
   name: string;
@@ -76,7 +79,7 @@ const PAGES: Where[] = [
     ready: ['[data-testid="search-stations"]'],
     figures: false,
   },
-  { name: 'record', path: '/record', ready: [], figures: false },
+  { name: 'record', path: '/record', ready: ['main table'], figures: false },
   { name: 'admin', path: '/admin', ready: [], figures: false },
   { name: 'data', path: '/data', ready: [], figures: false },
 ];
@@ -94,7 +97,7 @@ describe('the portal at phone and laptop widths', { skip: missing ?? false }, ()
 
   before(async () => {
     ensurePortalBuilt();
-    e = await startPortalElection('pglite', { longNames: true });
+    e = await startPortalElection('pglite', { longNames: true, officials: true });
     browser = await launch();
     const stations = e.definition.stations;
     for (const [i, s] of stations.entries()) {
@@ -120,6 +123,48 @@ describe('the portal at phone and laptop widths', { skip: missing ?? false }, ()
         await e.submit(s.code, contest);
       }
     }
+    // On the record: an account, a failed login, a correction and a declaration that differs.
+    const officials = e.running.officials;
+    const fold = e.running.sequencer?.fold;
+    assert.ok(officials && fold);
+    await officials.createAccount(null, {
+      account: 'clerk',
+      role: 'commission-admin',
+      scope: '',
+      password: PASSWORD,
+    });
+    const clerk = fold.officials.accounts.get('clerk');
+    assert.ok(clerk);
+    const refused = await e.running.app.inject({
+      method: 'POST',
+      url: '/api/v1/login',
+      payload: { account: 'clerk', password: 'not the password at all' },
+    });
+    assert.equal(refused.statusCode, 401, refused.body);
+    const get = async (url: string) => (await e.running.app.inject({ method: 'GET', url })).json();
+    const original = (await get(`/api/v1/stations/${CORRECTED}`)).results.president;
+    const votes = { ...original.votes, amani: original.votes.amani + 5 };
+    await officials.act(clerk, {
+      kind: 'correction-proposed',
+      contest: 'president',
+      station: CORRECTED,
+      original: original.entryIndex,
+      reason: 'the tally clerk misread a 5 as a 0',
+      form: 'ab'.repeat(32),
+      votes,
+      rejected: original.rejected,
+      totalValid: original.totalValid + 5,
+    });
+    const nation = (await get('/api/v1/tally/president')).tally;
+    await officials.act(clerk, {
+      kind: 'declaration',
+      contest: 'president',
+      unit: '',
+      override: 'figures of the returning officers, stations still to report',
+      votes: { ...nation.votes, baraka: nation.votes.baraka + 120 },
+      rejected: nation.rejected,
+      totalValid: nation.totalValid + 120,
+    });
   });
   after(async () => {
     await browser?.close();

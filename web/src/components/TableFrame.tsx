@@ -5,8 +5,26 @@
 // "scroll sideways", fades its edge, and takes the keyboard focus (a named
 // region) so it can be scrolled without a mouse.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useT } from '../i18n';
+
+/** Gives each body cell without a label its column's heading: the label a card shows. */
+function labelCells(table: HTMLTableElement): void {
+  const heads = Array.from(table.tHead?.rows[0]?.cells ?? []).map((c) =>
+    (c.textContent ?? '').trim(),
+  );
+  if (heads.length === 0) return;
+  for (const body of Array.from(table.tBodies))
+    for (const row of Array.from(body.rows)) {
+      let column = 0;
+      for (const cell of Array.from(row.cells)) {
+        const head = heads[column];
+        if (cell.tagName === 'TD' && cell.colSpan === 1 && head && !cell.hasAttribute('data-label'))
+          cell.setAttribute('data-label', head);
+        column += cell.colSpan;
+      }
+    }
+}
 
 export function TableFrame(props: {
   /** What the table shows: names the scroll region. */
@@ -32,6 +50,13 @@ export function TableFrame(props: {
     measure();
     return () => watch.disconnect();
   }, []);
+
+  // After every render: rows come and go as the figures update.
+  useLayoutEffect(() => {
+    if (!props.stack) return;
+    const table = frame.current?.querySelector('table');
+    if (table) labelCells(table);
+  });
 
   const classes = ['table-frame'];
   if (props.stack) classes.push('stack');

@@ -3,6 +3,7 @@
 // declarations beside any difference from the log's sums.
 import type { JSX } from 'preact';
 import { useJson } from '../api';
+import { TableFrame } from '../components/TableFrame';
 import { useT } from '../i18n';
 import { useLive } from '../live';
 import type { CorrectionsAnswer, DeclarationsAnswer, OfficialActsAnswer } from '../officials';
@@ -30,7 +31,7 @@ function Listing<T>(props: {
       <h2 id={props.id}>{props.title}</h2>
       {props.rows?.length === 0 && <p>{t('noneYet')}</p>}
       {props.rows && props.rows.length > 0 && (
-        <div class="table-wrap">
+        <TableFrame label={props.title} stack>
           <table data-testid={props.testid}>
             <thead>
               <tr>
@@ -41,7 +42,7 @@ function Listing<T>(props: {
             </thead>
             <tbody>{props.rows.map(props.row)}</tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
     </section>
   );
