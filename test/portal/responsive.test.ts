@@ -356,4 +356,35 @@ describe('the portal at phone and laptop widths', { skip: missing ?? false }, ()
       await page.close();
     });
   }
+  test('a table still wider than a tablet says so, and the keyboard scrolls it', async () => {
+    // 800 px: above the phones' card layout, too narrow for six candidates' columns.
+    const page = await open(`/c/member-of-county-assembly/u/${WARD}`, { width: 800, height: 1000 });
+    await settle(page, PAGES[4] as Where);
+    const frame = page.locator('.table-wrap', { has: page.getByTestId('stations-table') });
+    await frame.and(page.locator('.scrolls')).waitFor();
+    assert.equal(await frame.getAttribute('role'), 'region');
+    assert.equal(await frame.getAttribute('tabindex'), '0');
+    assert.equal(await frame.getAttribute('aria-label'), 'Polling stations');
+    const cue = page.locator('.table-frame', { has: frame }).locator('.scroll-cue');
+    assert.match(await cue.innerText(), /Scroll sideways/);
+    assert.ok(await cue.isVisible());
+    // Focused from the keyboard, the arrow keys scroll it.
+    await frame.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(
+      () => (document.querySelector('.table-wrap.scrolls') as HTMLElement).scrollLeft > 0,
+    );
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    const violations = await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (d: Document) => Promise<{ violations: Array<{ id: string }> }> };
+        }
+      ).axe;
+      return (await axe.run(document)).violations.map((v) => v.id);
+    });
+    assert.deepEqual(violations, []);
+    await screenshot(page, 'responsive-ward-assembly-800x1000');
+    await page.close();
+  });
 });
