@@ -225,6 +225,15 @@ describe('the portal at phone and laptop widths', { skip: missing ?? false }, ()
         const shown = await assertFiguresInView(page, label);
         if (where.figures) assert.ok(shown >= 3, `${label}: only ${shown} figure cells`);
 
+        // Numbers first: the votes table comes before the chart.
+        const order = await page.evaluate(() => {
+          const table = document.querySelector('[data-testid="candidate-table"]');
+          const chart = document.querySelector('.chart');
+          if (!table || !chart) return null;
+          return table.compareDocumentPosition(chart) & Node.DOCUMENT_POSITION_FOLLOWING;
+        });
+        if (order !== null) assert.ok(order, `${label}: the chart comes before the votes`);
+
         // The page itself never scrolls sideways.
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - window.innerWidth,
@@ -364,7 +373,10 @@ describe('the portal at phone and laptop widths', { skip: missing ?? false }, ()
     await frame.and(page.locator('.scrolls')).waitFor();
     assert.equal(await frame.getAttribute('role'), 'region');
     assert.equal(await frame.getAttribute('tabindex'), '0');
-    assert.equal(await frame.getAttribute('aria-label'), 'Polling stations');
+    assert.equal(
+      await frame.getAttribute('aria-label'),
+      'Polling stations: Scroll sideways for more',
+    );
     const cue = page.locator('.table-frame', { has: frame }).locator('.scroll-cue');
     assert.match(await cue.innerText(), /Scroll sideways/);
     assert.ok(await cue.isVisible());

@@ -78,7 +78,10 @@ export function TableFrame(props: {
         ref={frame}
         class={scrolls ? 'table-wrap scrolls' : 'table-wrap'}
         // A named region in the tab order only while it scrolls: no idle tab stops.
-        {...(scrolls ? { tabIndex: 0, role: 'region', 'aria-label': props.label } : {})}
+        // Its name differs from its section's (landmarks must be told apart).
+        {...(scrolls
+          ? { tabIndex: 0, role: 'region', 'aria-label': `${props.label}: ${t('scrollSideways')}` }
+          : {})}
       >
         {props.children}
       </div>

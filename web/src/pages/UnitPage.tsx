@@ -128,9 +128,15 @@ export function UnitPage(props: { contest: string; unit: string }) {
         </>
       ) : (
         <div class="grid-2">
+          {/* Numbers first: the votes before the chart (above the fold on a laptop, first on a phone). */}
+          {!showMap && (
+            <section aria-labelledby="votes-h">
+              <h2 id="votes-h">{t('votes')}</h2>
+              <CandidateTable shares={list} colour={colour} />
+            </section>
+          )}
           <section aria-labelledby="shares-h">
             <h2 id="shares-h">{t('sharesChart')}</h2>
-            {/* Numbers first: the votes above the chart, above the fold on a laptop. */}
             {showMap && <CandidateTable shares={list} colour={colour} />}
             {validVotes(answer.tally) === 0 ? (
               <p class="muted">{t('noResults')}</p>
@@ -138,7 +144,7 @@ export function UnitPage(props: { contest: string; unit: string }) {
               <SharesChart shares={list} colour={colour} />
             )}
           </section>
-          {showMap ? (
+          {showMap && (
             <MapSlot
               contest={contest}
               level="county"
@@ -146,11 +152,6 @@ export function UnitPage(props: { contest: string; unit: string }) {
               colour={colour}
               leaderName={name}
             />
-          ) : (
-            <section aria-labelledby="votes-h">
-              <h2 id="votes-h">{t('votes')}</h2>
-              <CandidateTable shares={list} colour={colour} />
-            </section>
           )}
         </div>
       )}
