@@ -159,9 +159,21 @@ ${readers}
             proxy_next_upstream error;
         }
 
+        # Live updates (server-sent events): one long stream per client,
+        # passed through as it comes (never buffered, never cached), kept open
+        # by the readers' heartbeat. A reader at its cap answers 503: the next
+        # reader is tried, and when all are full the client polls instead.
+        location = /log/events {
+            proxy_pass http://$kura_route;
+            proxy_buffering off;
+            proxy_cache off;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }
+
         # The checkpoint changes with every batch: the front holds it one
         # second, so a crowd costs the readers one request a second; clients
-        # still get the server's no-cache.
+        # get the server's short max-age and ETag (a CDN may hold it as long).
         location = /log/checkpoint {
             proxy_pass http://$kura_route;
             proxy_ignore_headers Vary Cache-Control Expires;

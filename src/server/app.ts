@@ -7,6 +7,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import type { StoredCheckpoint } from '../store/store.js';
+import { CheckpointWatch, WATCH_PERIOD_MS } from './checkpoint-watch.js';
 import type { ReaderRole, ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { followedFold, type ServedFold } from './fold-follower.js';
@@ -16,12 +18,18 @@ import { type RateLimits, registerRateLimits } from './rate-limits.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
 import { directoryRoutes } from './routes/directory-routes.js';
+import { DEFAULT_LIVE_EVENTS, eventRoutes, type LiveEventOptions } from './routes/event-routes.js';
 import { formDownloadRoutes, formUploadRoutes } from './routes/form-routes.js';
 import { logRoutes } from './routes/log-routes.js';
 import { officialRecordRoutes } from './routes/official-record-routes.js';
 import { officialActRoutes } from './routes/official-routes.js';
 import { openDataRoutes } from './routes/open-data-routes.js';
-import { type PortalMiss, portalTrustRoot, registerPortalRoutes } from './routes/portal-routes.js';
+import {
+  type PortalMiss,
+  portalPreloads,
+  portalTrustRoot,
+  registerPortalRoutes,
+} from './routes/portal-routes.js';
 import { proofRoutes } from './routes/proof-routes.js';
 import { readOnlyRoutes } from './routes/read-only-routes.js';
 import { resultRoutes } from './routes/result-routes.js';
@@ -45,6 +53,8 @@ export interface ServerOptions {
    * audit then see the client, not the proxy.
    */
   trustProxy?: readonly string[];
+  /** The live-update streams (/log/events): their cap, heartbeat, and how often the checkpoint is watched. */
+  liveEvents?: Partial<LiveEventOptions> & { watchMs?: number };
 }
 
 export interface Timeouts {
@@ -167,6 +177,24 @@ export async function buildServer(
     witnessKeys: ctx.witnessKeys ?? [],
     witnessed: writer?.witnessed,
   });
+  // The checkpoint as /log/checkpoint serves it, watched once for every live stream.
+  const served = (): StoredCheckpoint | null => {
+    try {
+      const cp = log.checkpoint();
+      return writer?.witnessed ? writer.witnessed(cp) : cp;
+    } catch {
+      return null;
+    }
+  };
+  const watch = new CheckpointWatch(served, opts.liveEvents?.watchMs ?? WATCH_PERIOD_MS);
+  app.addHook('onClose', (_app, done) => {
+    watch.close();
+    done();
+  });
+  await app.register(eventRoutes, {
+    watch,
+    options: { ...DEFAULT_LIVE_EVENTS, ...opts.liveEvents },
+  });
   await app.register(directoryRoutes, { index, tallies, results: store });
   await app.register(openDataRoutes, { index, tallies, store, log });
   await app.register(officialRecordRoutes, {
@@ -195,7 +223,10 @@ export async function buildServer(
       fold: sequencer.fold,
     });
   } else await app.register(readOnlyRoutes);
-  portalMiss = registerPortalRoutes(app, { trustRoot: portalTrustRoot(ctx) });
+  portalMiss = registerPortalRoutes(app, {
+    trustRoot: portalTrustRoot(ctx),
+    preloads: portalPreloads(index),
+  });
   return app;
 }
 

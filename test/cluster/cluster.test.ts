@@ -389,6 +389,48 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     assert.equal(scriptPlain.headers['content-encoding'], undefined);
   });
 
+  test('live updates stream through the front from a reader, unbuffered, as results arrive', async () => {
+    let text = '';
+    let wake = () => {};
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    const req = request(`${front}/log/events`, (res) => {
+      status = res.statusCode ?? 0;
+      headers = res.headers;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        wake();
+      });
+    });
+    req.end();
+    /** The tree sizes of the checkpoint events received so far (their ids). */
+    const ids = () => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    const until = async (pred: () => boolean) => {
+      while (!pred()) await new Promise<void>((r) => (wake = r));
+    };
+    try {
+      // The first event comes at once: nginx passes the stream through as it comes.
+      await until(() => ids().length >= 1);
+      assert.equal(status, 200);
+      assert.match(String(headers['content-type']), /^text\/event-stream/);
+      assert.equal(headers['x-cache-status'], undefined, 'never through the cache');
+      const first = ids()[0] as number;
+      const sent = await post(result(next++));
+      assert.equal(sent.status, 201);
+      await until(() => ids().some((id) => id > first));
+      const streamed = accessLog().filter((l) => l.uri === '/log/events');
+      // The stream is still open, so nginx has not logged it yet: the upstream is checked by its close.
+      assert.equal(streamed.length, 0);
+    } finally {
+      req.destroy();
+    }
+    const logged = (
+      await accessLogWhen('the stream logged', (log) => log.some((l) => l.uri === '/log/events'))
+    ).filter((l) => l.uri === '/log/events');
+    assert.ok(readerHostPorts().includes(logged[0]?.upstream as string), 'streamed by a reader');
+  });
+
   test('kill -9 of the writer: the standby takes over behind the front, no fork', async () => {
     const before = (await http(`${front}/log/checkpoint`)).body.toString();
     const vkey = parseVerifierKey(def.logKey);

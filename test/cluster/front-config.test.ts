@@ -39,6 +39,11 @@ describe('the nginx front configuration', () => {
     ];
     assert.ok(paths.length >= 8);
     for (const [, path] of paths) assert.ok(path?.startsWith('/var/lib/kura-front/'), path);
+    // The live-update streams pass through as they come, open for long, never cached.
+    const events = /location = \/log\/events \{([^}]*)\}/.exec(text)?.[1] ?? '';
+    assert.match(events, /proxy_buffering off;/);
+    assert.match(events, /proxy_cache off;/);
+    assert.match(events, /proxy_read_timeout 1h;/);
   });
 
   test('Debian nginx accepts it, as an unprivileged user in a temporary prefix', {

@@ -312,6 +312,22 @@ for (const backend of await testBackends()) {
         (await get(script, { 'if-none-match': String(asset.headers.etag) })).statusCode,
         304,
       );
+      // The home page names the JSON its first paint needs, for the browser to fetch early.
+      const preloads = [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch"/g)].map(
+        (m) => m[1],
+      );
+      assert.deepEqual(preloads, [
+        '/api/v1/contests',
+        '/api/v1/tally/president',
+        '/api/v1/units',
+        '/api/v1/candidates/president',
+      ]);
+      // Every other route gets the same page, naming only what every page needs.
+      const page = html.replace(
+        /<link rel="preload" href="\/api\/v1\/(tally|units|candidates)[^>]*>\n/g,
+        '',
+      );
+      assert.notEqual(page, html);
       for (const route of [
         '/c/president',
         '/c/governor/u/001',
@@ -319,7 +335,7 @@ for (const backend of await testBackends()) {
         '/search',
         '/data',
       ])
-        assert.equal((await get(route)).body, html, route);
+        assert.equal((await get(route)).body, page, route);
       const missing = await errorOf('/assets/nope.js');
       assert.deepEqual([missing.status, missing.code], [404, 'NOT_FOUND']);
       const api = await errorOf('/api/v1/nothing-here');

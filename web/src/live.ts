@@ -1,27 +1,16 @@
-// Live updates, cheaply: the portal polls the small signed checkpoint
-// (/log/checkpoint, a few hundred bytes) and refetches the page's figures only
-// when the tree has grown. The checkpoint also gives the log status shown on
+// Live updates, cheaply: the server pushes each new signed checkpoint (a few
+// hundred bytes) as a server-sent event (/log/events); when it refuses a
+// stream the portal polls /log/checkpoint instead, backing off while nothing
+// changes (live-schedule.ts). Pages refetch their figures only when the tree
+// has grown. The checkpoint also gives the log status shown on
 // every page: tree size, how long ago the log signed, which witnesses cosigned.
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { parseCheckpoint } from '../../src/log/checkpoint.js';
-import { cosignatureTimestamp, SIG_TYPE_COSIGNATURE_V1 } from '../../src/log/cosignature.js';
-import { computeKeyId, decodeVerifierKey, parseNote } from '../../src/log/note.js';
+import { pollDelay, streamRetryDelay } from './live-schedule';
+import type { LogStatus } from './log-status';
 import { compiledTrustRoot } from './trust-root';
 
-const POLL_MS = 4000;
-
-export interface LogStatus {
-  origin: string;
-  size: number;
-  /** POSIX seconds of the log's own timestamped signature, if present. */
-  signedAt: number | null;
-  /** Cosigners other than the log itself, by name, with their timestamps. */
-  witnesses: Array<{ name: string; keyId: number; time: number | null }>;
-  /** The log key the server names now. */
-  logKey: string;
-  note: string;
-}
+export type { LogStatus };
 
 export interface Live {
   status: LogStatus | null;
@@ -35,32 +24,6 @@ export interface Live {
 export const LiveContext = createContext<Live>({ status: null, version: 0, online: true, now: 0 });
 export const useLive = () => useContext(LiveContext);
 
-/** Reads a checkpoint note's status; the note is untrusted here (Verify checks it). */
-export function readStatus(note: string, logKey: string): LogStatus | null {
-  const parsed = parseNote(note);
-  if (!parsed.ok) return null;
-  const cp = parseCheckpoint(parsed.value.text);
-  if (!cp.ok) return null;
-  const key = decodeVerifierKey(logKey);
-  const logName = key.ok ? key.value.name : '';
-  const logIds = key.ok
-    ? new Set([
-        key.value.keyId,
-        computeKeyId(key.value.name, SIG_TYPE_COSIGNATURE_V1, key.value.publicKey),
-      ])
-    : new Set<number>();
-  let signedAt: number | null = null;
-  const witnesses: LogStatus['witnesses'] = [];
-  for (const s of parsed.value.signatures) {
-    const own = s.name === logName && logIds.has(s.keyId);
-    const time = cosignatureTimestamp(s) ?? null;
-    if (own) {
-      if (time !== null) signedAt = time;
-    } else witnesses.push({ name: s.name, keyId: s.keyId, time });
-  }
-  return { origin: cp.value.origin, size: cp.value.size, signedAt, witnesses, logKey, note };
-}
-
 export function useLiveFeed(): Live {
   const [live, setLive] = useState<Live>({
     status: null,
@@ -71,33 +34,102 @@ export function useLiveFeed(): Live {
   useEffect(() => {
     let stopped = false;
     let logKey: string | null = null;
-    let timer = 0;
-    const poll = async () => {
+    let lastSize = -1;
+    let pollTimer = 0;
+    let streamTimer = 0;
+    let polling = false;
+    let quiet = 0;
+    let source: EventSource | null = null;
+    // The page's trust root names the log key; a page without one asks the server.
+    const key = async () =>
+      (logKey ??= compiledTrustRoot()?.logKey ?? (await (await fetch('/log/key')).text()).trim());
+    let statusCode: Promise<typeof import('./log-status')> | null = null;
+    /** Shows a checkpoint note; true when the tree grew. */
+    const show = async (note: string, key: string): Promise<boolean> => {
+      statusCode ??= import('./log-status');
+      let readStatus: typeof import('./log-status')['readStatus'];
       try {
-        // The page's trust root names the log key; a page without one asks the server.
-        logKey ??= compiledTrustRoot()?.logKey ?? (await (await fetch('/log/key')).text()).trim();
-        const r = await fetch('/log/checkpoint', { cache: 'no-cache' });
-        if (!r.ok) throw new Error(String(r.status));
-        const status = readStatus(await r.text(), logKey);
-        if (!stopped)
-          setLive((old) => ({
-            status,
-            version:
-              status && old.status && status.size !== old.status.size
-                ? old.version + 1
-                : old.version,
-            online: true,
-            now: Date.now() / 1000,
-          }));
-      } catch {
-        if (!stopped) setLive((old) => ({ ...old, online: false, now: Date.now() / 1000 }));
+        ({ readStatus } = await statusCode);
+      } catch (e) {
+        statusCode = null; // asked again with the next checkpoint
+        throw e;
       }
-      if (!stopped) timer = window.setTimeout(poll, document.hidden ? POLL_MS * 4 : POLL_MS);
+      const status = readStatus(note, key);
+      const grew = status !== null && lastSize >= 0 && status.size !== lastSize;
+      if (status) lastSize = status.size;
+      if (!stopped)
+        setLive((old) => ({
+          status: status ?? old.status,
+          version: grew ? old.version + 1 : old.version,
+          online: true,
+          now: Date.now() / 1000,
+        }));
+      return grew;
     };
-    void poll();
+    const offline = () => {
+      if (!stopped) setLive((old) => ({ ...old, online: false, now: Date.now() / 1000 }));
+    };
+    const poll = async () => {
+      let news = false;
+      try {
+        const k = await key();
+        // The browser revalidates with the ETag: an unchanged checkpoint is a 304.
+        const r = await fetch('/log/checkpoint');
+        if (!r.ok) throw new Error(String(r.status));
+        news = await show(await r.text(), k);
+      } catch {
+        offline();
+      }
+      quiet = news ? 0 : quiet + 1;
+      if (!stopped && polling)
+        pollTimer = window.setTimeout(poll, pollDelay(quiet, Math.random, document.hidden));
+    };
+    const startPolling = () => {
+      if (polling || stopped) return;
+      polling = true;
+      quiet = 0;
+      void poll();
+    };
+    const listen = async () => {
+      if (stopped) return;
+      if (typeof EventSource === 'undefined') return startPolling();
+      let k: string;
+      try {
+        k = await key();
+      } catch {
+        offline();
+        return startPolling();
+      }
+      if (stopped) return;
+      const es = new EventSource('/log/events');
+      source = es;
+      es.addEventListener('checkpoint', (e) => {
+        if (polling) {
+          polling = false;
+          clearTimeout(pollTimer);
+        }
+        show(`${(e as MessageEvent<string>).data}\n`, k).catch(offline);
+      });
+      es.onerror = () => {
+        if (es.readyState !== EventSource.CLOSED) return offline(); // it reconnects by itself
+        // Refused (503 at the server's cap) or not served: poll, and ask again later.
+        source = null;
+        startPolling();
+        streamTimer = window.setTimeout(() => void listen(), streamRetryDelay(Math.random));
+      };
+    };
+    void listen();
+    // "Signed … ago" keeps counting between checkpoints.
+    const clock = window.setInterval(
+      () => setLive((old) => ({ ...old, now: Date.now() / 1000 })),
+      10_000,
+    );
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      source?.close();
+      clearTimeout(pollTimer);
+      clearTimeout(streamTimer);
+      clearInterval(clock);
     };
   }, []);
   return live;

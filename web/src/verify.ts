@@ -25,8 +25,9 @@ import {
 } from '../../src/log/note.js';
 import { checkConsistency, checkInclusion } from '../../src/log/proof.js';
 import type { StationAnswer, StationResult } from './api';
+import { forEachBounded } from './bounded';
 import { loadForm } from './forms';
-import { readStatus } from './live';
+import { readStatus } from './log-status';
 import { checkPin, lastCheckpoint, pinnedWitnessKeys, saveCheckpoint } from './pin';
 import { firstDifference, PINNED_FIELDS, type TrustRoot } from './trust-root';
 
@@ -107,6 +108,8 @@ export interface VerifyInput {
 }
 
 const fresh: RequestInit = { cache: 'no-store' };
+/** Entries (with their proofs) fetched at once: a browser opens about six connections to a server. */
+export const FETCHES_AT_ONCE = 6;
 
 async function fetchText(url: string): Promise<string> {
   const r = await fetch(url, fresh);
@@ -297,11 +300,12 @@ export async function verifyStation(
   });
   finish('checkpoint');
 
-  // Every entry this page rests on, fetched (in parallel with the next two steps) and proven included.
+  // Every entry this page rests on, fetched with its proof (in parallel with
+  // the next two steps, FETCHES_AT_ONCE at a time) and proven included.
   const fetched = new Map<number, FetchedEntry>();
-  const entriesP = Promise.all(
-    [...needed].map(async (i) => fetched.set(i, await fetchEntry(i, checkpoint))),
-  );
+  const entriesP = forEachBounded([...needed], FETCHES_AT_ONCE, async (i) => {
+    fetched.set(i, await fetchEntry(i, checkpoint));
+  });
   const witnessKeysP = pinnedWitnessKeys(root);
 
   // 3. Consistent with the last checkpoint this browser verified: no rollback, no fork.

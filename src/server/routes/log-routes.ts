@@ -2,6 +2,8 @@
 // Tiles (full or partial at a given width) never change once they exist, so
 // they are served as immutable and a CDN can hold them forever.
 import type { FastifyPluginAsync } from 'fastify';
+import { toHex, utf8 } from '../../log/bytes.js';
+import { sha256 } from '../../log/crypto.js';
 import { encodeEntryBundle, parseTilePath } from '../../log/tiles.js';
 import type { Store, StoredCheckpoint } from '../../store/store.js';
 import { ApiError } from '../errors.js';
@@ -20,16 +22,27 @@ export interface LogRouteDeps {
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Short enough that a receipt's checkpoint is soon visible; long enough that a CDN answers most polls. */
+export const CHECKPOINT_CACHE = 'public, max-age=2';
 const TILE_WIDTH = 256;
 
 export const logRoutes: FastifyPluginAsync<LogRouteDeps> = async (app, deps) => {
-  app.get('/log/checkpoint', async (_req, reply) => {
+  // A client or a CDN may keep the checkpoint a couple of seconds, then
+  // revalidates it: the ETag names the note (its tree size, then a hash of the
+  // note, so a re-signed or newly cosigned tree is a new tag), and an
+  // unchanged one is a 304 of a few bytes.
+  let tagged = { note: '', etag: '' };
+  app.get('/log/checkpoint', async (req, reply) => {
     const latest = deps.log.checkpoint();
     const cp = deps.witnessed ? deps.witnessed(latest) : latest;
-    return reply
-      .header('content-type', 'text/plain; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .send(cp.note);
+    if (tagged.note !== cp.note)
+      tagged = { note: cp.note, etag: `"${cp.size}-${toHex(sha256(utf8(cp.note))).slice(0, 16)}"` };
+    reply
+      .header('cache-control', CHECKPOINT_CACHE)
+      .header('etag', tagged.etag)
+      .header('content-type', 'text/plain; charset=utf-8');
+    if (req.headers['if-none-match'] === tagged.etag) return reply.code(304).send();
+    return reply.send(cp.note);
   });
 
   app.get('/log/key', async (_req, reply) => {

@@ -111,6 +111,49 @@ export function trustRootElement(root: PortalTrustRoot): string {
   return `${TRUST_ROOT_ELEMENT}${JSON.stringify(root).replace(/</g, '\\u003c')}</script>`;
 }
 
+/** What the portal fetches first: on every page, and more on the home page. */
+export interface PortalPreloads {
+  everywhere: string[];
+  home: string[];
+}
+
+/**
+ * The JSON the portal asks for before it can paint a figure: the contests on
+ * every page, and on the home page the first contest's national tally, the
+ * units and (one race nation- or county-wide) its candidates, as
+ * web/src/pages/UnitPage.tsx asks for them. Named in index.html, the browser
+ * fetches them alongside the scripts instead of one after another once the
+ * scripts have run.
+ */
+export function portalPreloads(index: ElectionIndex): PortalPreloads {
+  const first = index.definition.contests[0];
+  if (!first) return { everywhere: ['/api/v1/contests'], home: [] };
+  const id = encodeURIComponent(first.id);
+  return {
+    everywhere: ['/api/v1/contests'],
+    home: [
+      `/api/v1/tally/${id}`,
+      '/api/v1/units',
+      ...(first.scope === 'nation' || first.scope === 'county' ? [`/api/v1/candidates/${id}`] : []),
+    ],
+  };
+}
+
+/** Preload links for fetch() (crossorigin: the mode and credentials fetch() uses), before </head>. */
+function withPreloads(file: PortalFile, urls: readonly string[]): PortalFile {
+  if (urls.length === 0) return file;
+  const links = urls
+    .map((u) => `<link rel="preload" href="${u}" as="fetch" crossorigin="anonymous" />\n`)
+    .join('');
+  const body = Buffer.from(file.body.toString('utf8').replace('</head>', `${links}</head>`));
+  return {
+    body,
+    gzip: gzipSync(body, { level: constants.Z_BEST_COMPRESSION }),
+    type: file.type,
+    etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`,
+  };
+}
+
 export interface PortalOptions {
   /** The built portal (default: dist/web of this package). */
   dir?: string;
@@ -119,6 +162,8 @@ export interface PortalOptions {
    * built for one election with KURA_ELECTION keeps its own).
    */
   trustRoot?: PortalTrustRoot;
+  /** JSON to name in index.html for the browser to fetch early. */
+  preloads?: PortalPreloads;
 }
 
 function withTrustRoot(file: PortalFile, root: PortalTrustRoot): PortalFile {
@@ -150,8 +195,12 @@ export type PortalMiss = (req: FastifyRequest, reply: FastifyReply) => FastifyRe
 export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions = {}): PortalMiss {
   const dir = opts.dir ?? DEFAULT_PORTAL_DIR;
   const files = loadFiles(dir);
-  const index = files.get('/index.html');
-  if (index && opts.trustRoot) files.set('/index.html', withTrustRoot(index, opts.trustRoot));
+  let index = files.get('/index.html');
+  if (index && opts.trustRoot) index = withTrustRoot(index, opts.trustRoot);
+  // The home page and the other client routes differ only in what they preload.
+  const everywhere = opts.preloads?.everywhere ?? [];
+  const home = index && withPreloads(index, [...everywhere, ...(opts.preloads?.home ?? [])]);
+  if (index) files.set('/index.html', withPreloads(index, everywhere));
 
   function send(
     req: FastifyRequest,
@@ -175,7 +224,7 @@ export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions =
   }
 
   function page(req: FastifyRequest, reply: FastifyReply) {
-    const index = files.get('/index.html');
+    const index = req.url === '/' || req.url.startsWith('/?') ? home : files.get('/index.html');
     if (!index)
       throw new ApiError(
         'NOT_FOUND',
