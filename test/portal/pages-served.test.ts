@@ -33,7 +33,8 @@ describe('pages and officials status, as served', () => {
   const app = () => withoutKey.running.app;
 
   test('an unknown page gets the portal with 404; its JSON misses stay JSON', async () => {
-    const index = (await app().inject({ method: 'GET', url: '/' })).body;
+    // The portal as every page but the home page gets it (the home page also preloads its figures).
+    const index = (await app().inject({ method: 'GET', url: '/search' })).body;
     assert.match(index, /<div id="app">|<script/, 'the portal’s index.html');
     for (const url of ['/nope', '/nope/deeper?x=1', '/c-typo', '/record/extra']) {
       const r = await app().inject({ method: 'GET', url, headers: { accept: HTML } });

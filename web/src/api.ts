@@ -59,7 +59,9 @@ export function useJson<T>(url: string | null, version = 0): Loaded<T> {
     let live = true;
     if (forUrl !== url) setValue({ state: 'loading' });
     else setValue((v) => (v.state === 'ready' ? { ...v, refreshing: true } : v));
-    getJson<T>(url).then(
+    // News of a new checkpoint: ask the server (an ETag makes an unchanged answer
+    // a 304), not a copy the browser keeps for its max-age from a moment ago.
+    getJson<T>(url, version > 0 ? { cache: 'no-cache' } : undefined).then(
       (data) => {
         if (!live) return;
         setForUrl(url);

@@ -73,8 +73,9 @@ export function useLiveFeed(): Live {
       let news = false;
       try {
         const k = await key();
-        // The browser revalidates with the ETag: an unchanged checkpoint is a 304.
-        const r = await fetch('/log/checkpoint');
+        // Revalidated with the ETag each time: an unchanged checkpoint is a 304
+        // (from a CDN, mostly), never a copy kept from before the wait.
+        const r = await fetch('/log/checkpoint', { cache: 'no-cache' });
         if (!r.ok) throw new Error(String(r.status));
         news = await show(await r.text(), k);
       } catch {
