@@ -1,8 +1,9 @@
 // The officials' pages in a real browser: a returning officer and then an
 // administrator (with a TOTP code) log in and approve a correction; a
 // declaration that does not match the log is refused on the page; the public
-// record page shows the correction in force, the acts and the declaration with
-// its difference; the station page shows the corrected figures beside the
+// record page shows, in plain words (contests, places, candidates and roles by
+// name), the correction in force, the acts, and a declaration's figures beside
+// the log's with the differences flagged, also on a 360 px phone in Swahili; the station page shows the corrected figures beside the
 // original ones, and Verify proves the correction and its approvals, the
 // corrected figures against it and the original ones against the signed entry.
 import assert from 'node:assert/strict';
@@ -25,6 +26,10 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
   let chairSecret = '';
   let first = '';
   let original: Record<string, number> = {};
+  let stationName = '';
+  let firstName = '';
+  /** The nation's president figures as declared, one above the log's for the first candidate. */
+  let declaredIndex = 0;
 
   before(async () => {
     ensurePortalBuilt();
@@ -63,6 +68,8 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
     assert.equal(sent.statusCode, 201, sent.body);
     original = t.result(station).votes;
     first = Object.keys(original)[0] as string;
+    stationName = t.definition.stations[0]?.name as string;
+    firstName = t.definition.contests[0]?.candidates.find((c) => c.id === first)?.name as string;
     const clerk = fold.officials.accounts.get('clerk');
     assert.ok(clerk);
     const corrected = { ...original, [first]: (original[first] as number) + 5 };
@@ -77,6 +84,21 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
       rejected: 2,
       totalValid: Object.values(corrected).reduce((s, n) => s + n, 0),
     });
+    // A declaration that differs from the log, with its override: the record shows both figures.
+    const logged = fold.raceFigures('president', '');
+    assert.ok(logged);
+    const declaredVotes = { ...logged.votes, [first]: (logged.votes[first] as number) + 1 };
+    declaredIndex = (
+      await officials.act(clerk, {
+        kind: 'declaration',
+        contest: 'president',
+        unit: '',
+        override: 'the constituency forms were recounted',
+        votes: declaredVotes,
+        rejected: logged.rejected,
+        totalValid: logged.totalValid + 1,
+      })
+    ).index;
     url = await t.running.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launch();
   });
@@ -107,7 +129,7 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
   test('the returning officer, then an administrator, approve the correction', async () => {
     const page = await browser.newPage();
     await login(page, 'ro');
-    assert.match(await page.getByTestId('whoami').innerText(), /ro \(returning-officer/);
+    assert.match(await page.getByTestId('whoami').innerText(), /ro \(Returning officer/);
     await page.getByRole('button', { name: /^Approve #/ }).click();
     assert.match(await page.getByTestId('approve-result').innerText(), /Approved #/);
     await screenshot(page, 'admin-ro-approved');
@@ -133,22 +155,90 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
     assert.equal(r?.votes[first], (original[first] as number) + 5, 'in force after two approvals');
   });
 
-  test('the public record and the station page show both figures; Verify passes', async () => {
+  test('the public record in plain words: names, roles, acts as sentences, declared beside logged', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}/record`);
     await page.getByTestId('corrections').waitFor();
+    const corrections = page.getByTestId('corrections');
+    // In plain words: the contest and the station by name, roles by name, figures by candidate.
+    await corrections.getByText(stationName).waitFor();
+    const correction = await corrections.innerText();
     assert.match(
-      await page.getByTestId('corrections').innerText(),
-      /in force[\s\S]*approved by ro[\s\S]*approved by chair/,
+      correction,
+      /President · .*in force[\s\S]*approved by\s+ro \(Returning officer\)[\s\S]*approved by\s+chair \(Commission administrator\)/,
     );
+    assert.match(
+      correction,
+      new RegExp(`${firstName} \\(\\w[^)]*\\)\\s+${(original[first] as number) + 5}`),
+    );
+    assert.doesNotMatch(correction, new RegExp(`${first}=`), 'no "id=votes" code');
     const acts = await page.getByTestId('acts').innerText();
-    for (const k of ['correction-approved', 'correction-proposed', 'login', 'account-created'])
-      assert.ok(acts.includes(k), `${k} listed`);
-    assert.doesNotMatch(acts, /failed/, 'failed logins are counted apart, not listed one by one');
+    for (const k of [
+      /Correction approved \(Log entry #\d+\)/,
+      new RegExp(`Correction proposed: President · ${stationName}`),
+      /chair \(Commission administrator\): Logged in/,
+      /Account created: ro/,
+    ])
+      assert.match(acts, k);
+    assert.doesNotMatch(acts, /-approved|-proposed|-created|returning-officer/, 'no codes');
+    assert.doesNotMatch(
+      acts,
+      /Login failed/,
+      'failed logins are counted apart, not listed one by one',
+    );
     const failed = await page.getByTestId('failed-logins').innerText();
-    assert.match(failed, /\bro\s+1\b/, 'the failed login is on the record, counted');
+    assert.match(failed, /ro: 1 failed attempt/, 'the failed login is on the record, counted');
+    // The declaration: its figures beside the log's, the differing ones flagged.
+    const declared = page.getByTestId(`declared-${declaredIndex}`);
+    await declared.getByText(firstName).waitFor();
+    const flagged = await declared.locator('tr[data-differs]').allInnerTexts();
+    assert.equal(flagged.length, 2, `the first candidate and the total valid: ${flagged}`);
+    assert.match(flagged[0] as string, new RegExp(`${firstName}[\\s\\S]*differs`));
+    assert.match(
+      await page.getByTestId('declarations').innerText(),
+      /President · Nation differs from the log[\s\S]*clerk \(Commission administrator\)[\s\S]*the constituency forms were recounted/,
+    );
     await screenshot(page, 'record');
+    await page.close();
+  });
 
+  test('the record on a 360 px phone: nothing clipped or scrolling sideways; and in Swahili', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.addInitScript(() => localStorage.setItem('kura.lang', 'sw'));
+    await page.goto(`${url}/record`);
+    await page.getByTestId(`declared-${declaredIndex}`).getByText(firstName).waitFor();
+    await page.getByTestId('corrections').getByText(stationName).waitFor();
+    const wide = await page.evaluate(`(() => {
+      const out = [];
+      for (const el of document.querySelectorAll('main *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5))
+          out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+      }
+      return { out, scroll: document.documentElement.scrollWidth };
+    })()`);
+    assert.deepEqual(wide, { out: [], scroll: 360 });
+    // Names get room: no column squeezed to a few letters a line.
+    const narrowest = await page.evaluate(`Math.min(...Array.from(
+      document.querySelectorAll('.record-figures tbody th, .record-figures tbody td'),
+      (c) => c.getBoundingClientRect().width))`);
+    assert.ok((narrowest as number) >= 60, `the narrowest figure column: ${narrowest} px`);
+    const text = await page.locator('main').innerText();
+    for (const words of [
+      'Marekebisho yameidhinishwa',
+      'Afisa msimamizi wa uchaguzi',
+      'Msimamizi wa tume',
+      'Kwenye kumbukumbu',
+      'inatofautiana na kumbukumbu',
+      'Rais',
+    ])
+      assert.ok(text.includes(words), words);
+    await screenshot(page, 'record-phone-swahili');
+    await page.close();
+  });
+
+  test('the station page shows both figures; Verify passes', async () => {
+    const page = await browser.newPage();
     await page.goto(`${url}/station/${station}`);
     const shown = await page.getByTestId('original-president').innerText();
     assert.match(shown, new RegExp(`${first} ${original[first]}`));

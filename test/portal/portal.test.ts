@@ -240,7 +240,7 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
     assert.equal(steps.witness?.status, 'warn');
     assert.match(steps.witness?.detail ?? '', /no witness is configured or pinned for this log/);
     assert.match(steps.inclusion?.detail ?? '', /entry \d+: \d+-hash proof verified/);
-    assert.match(steps.form?.detail ?? '', /president: SHA-256 [0-9a-f]{16}… matches/);
+    assert.match(steps.form?.detail ?? '', /President: SHA-256 [0-9a-f]{16}… matches/);
     assert.equal(await verdict(page), 'partly');
     assert.match(await page.getByTestId('verdict').innerText(), /^Partly verified: /);
     assert.match(
@@ -320,7 +320,9 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
       assert.equal(steps.inclusion?.status, 'fail', steps.inclusion?.detail);
       assert.match(
         steps.inclusion?.detail ?? '',
-        new RegExp(`entry ${index}: INCLUSION_PROOF_INVALID: computed root does not match`),
+        new RegExp(
+          `entry ${index}: the proof that the entry is in the log does not add up \\(INCLUSION_PROOF_INVALID\\)`,
+        ),
       );
       assert.equal(steps.numbers?.status, 'fail');
       assert.equal(await verdict(page), 'failed');
@@ -354,7 +356,7 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
       assert.equal(steps.form?.status, 'fail');
       assert.match(
         steps.form?.detail ?? '',
-        /governor: the file hashes to [0-9a-f]{16}…, the entry says/,
+        /Governor: the file hashes to [0-9a-f]{16}…, the entry says/,
       );
       await page
         .locator('.verify')
@@ -384,7 +386,7 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
       'Mgombea',
     ])
       assert.ok(text.includes(word), `Swahili label "${word}"`);
-    assert.match(await page.locator('nav[aria-label="main"]').innerText(), /Matokeo/);
+    assert.match(await page.locator('nav.site-nav').innerText(), /Matokeo/);
     await page.locator('svg.map-svg').waitFor();
     await screenshot(page, 'national-summary-swahili');
     await page.reload();

@@ -230,7 +230,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.form?.status, 'warn');
     assert.match(
       steps.form?.detail ?? '',
-      /president: the scan [0-9a-f]{16}… has not been uploaded/,
+      /President: the scan [0-9a-f]{16}… has not been uploaded/,
     );
     assert.match(await page.getByTestId('verdict').innerText(), /^Partly verified/);
     // Exactly what could not be checked, listed under the verdict.
@@ -239,7 +239,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
         l.replace(/[0-9a-f]{16}…/, 'SHA…'),
       ),
       [
-        'Scanned form matches the SHA-256 in the entry: president: the scan SHA… has not been uploaded, so it could not be checked',
+        'Scanned form matches the SHA-256 in the entry: President: the scan SHA… has not been uploaded, so it could not be checked',
       ],
     );
     await page.close();
@@ -269,7 +269,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.numbers?.status, 'warn');
     assert.match(
       steps.numbers?.detail ?? '',
-      /president: no result shown \(awaiting\)\. Absence of a result cannot be proven in a browser; run `kura verify`/,
+      /President: no result shown \(awaiting\)\. Absence of a result cannot be proven in a browser; run `kura verify`/,
     );
     await page.close();
   });
@@ -301,7 +301,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.correction?.status, 'fail');
     assert.match(
       steps.correction?.detail ?? '',
-      /president: the correction shown \(entry \d+\) is not proven: entry \d+ is a result entry, not a correction signed by the commission/,
+      /President: the correction shown \(entry \d+\) is not proven: entry \d+ is a result entry, not a correction signed by the commission/,
     );
     assert.equal(steps.numbers?.status, 'fail');
     assert.match(
@@ -323,7 +323,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.correction?.status, 'pass', steps.correction?.detail);
     assert.match(
       steps.correction?.detail ?? '',
-      /president: correction \d+ signed by the commission, approved at entries \d+, \d+, in force/,
+      /President: correction \d+ signed by the commission, approved at entries \d+, \d+, in force/,
     );
     assert.match(
       steps.numbers?.detail ?? '',
@@ -346,12 +346,12 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(steps.numbers?.status, 'fail');
     assert.match(
       steps.numbers?.detail ?? '',
-      new RegExp(`president: ${firstCandidate} is 999 on screen, 120 in entry \\d+`),
+      new RegExp(`President: ${firstCandidate} is 999 on screen, 120 in entry \\d+`),
     );
     assert.match(
       await page.getByTestId('verdict-items').innerText(),
       new RegExp(
-        `Numbers on screen equal the numbers in the entry: president: ${firstCandidate} is 999 on screen, 120 in entry \\d+`,
+        `Numbers on screen equal the numbers in the entry: President: ${firstCandidate} is 999 on screen, 120 in entry \\d+`,
       ),
     );
     await page.close();
@@ -369,7 +369,7 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
     assert.equal(await verdict(page), 'failed');
     assert.match(
       steps.numbers?.detail ?? '',
-      /president: flags is over-registered on screen, – in entry \d+/,
+      /President: the list of flags is over-registered on screen, – in entry \d+/,
     );
     await page.close();
   });
@@ -396,9 +396,9 @@ describe('Verify in the browser does not pass forged figures', { skip: missing ?
       assert.equal(steps.trust?.status, 'fail');
       assert.match(
         steps.trust?.detail ?? '',
-        /WARNING: this site now presents a different logOrigin for this election\. Pinned in this browser: "kura\.test\/log"; presented now: "kura\.test\/lоg" \(character 12 is "о" U\+043E where "o" was expected\)/,
+        /WARNING: this site now presents a different log name for this election\. Pinned in this browser: "kura\.test\/log"; presented now: "kura\.test\/lоg" \(character 12 is "о" U\+043E where "o" was expected\)/,
       );
-      assert.match(steps.trust?.detail ?? '', /a different logKey/);
+      assert.match(steps.trust?.detail ?? '', /a different log key/);
       assert.equal(await page.getByTestId('verdict').getAttribute('role'), 'alert');
       await screenshot(page, 'verify-lookalike-returning', false);
       await page.close();

@@ -1,7 +1,8 @@
 // The portal's words and focus in Chromium: an unknown path shows the portal's
 // Not found page (with HTTP 404); /admin on a server without the commission key
-// says so before any login and shows no login form; the keyboard focus never
-// drops to <body> while Verify runs, nor after following a search result.
+// says so before any login and shows no login form; in Swahili, the key pages
+// (Verify's details and a refusal included) show no English words; the keyboard
+// focus never drops to <body> while Verify runs, nor after following a search result.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -66,6 +67,47 @@ describe('the portal’s words and focus in Chromium', { skip: missing ?? false 
     assert.equal(await page.locator('input[type="password"]').count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Log in' }).count(), 0);
     await screenshot(page, 'admin-officials-off');
+    await page.close();
+  });
+
+  /** English words that have no place on a Swahili page (names of people and places aside). */
+  const ENGLISH =
+    /\b(the|and|not|of|is|by|with|from|this|entry|entries|signed|proof|checkpoint|votes|valid|rejected|station|form|found|results?|verified|failed|log|key|error|server|unit|contest)\b/i;
+  /** The words a reader sees in <main>, less codes, hashes and keys (.mono, code, pre). */
+  const visibleWords = (page: Page) =>
+    page.evaluate(`(() => {
+      const main = document.getElementById('main').cloneNode(true);
+      for (const el of main.querySelectorAll('code, pre, .mono, [translate="no"]')) el.remove();
+      return main.innerText;
+    })()`) as Promise<string>;
+
+  test('in Swahili, the key pages and Verify’s details show no English words', async () => {
+    const code = station;
+    const checks: Array<[string, string]> = [
+      ['/', 'Rais'],
+      ['/c/president/u/001', 'Mombasa'],
+      ['/search?q=bahari', 'Tafuta'],
+      ['/data', 'Data huria'],
+      ['/record', 'Kumbukumbu: nani alifanya nini'],
+      ['/admin', 'Maafisa'],
+      ['/nope', 'Haikupatikana'],
+      ['/c/no-such-contest', 'Ukurasa huu haukuweza kupakiwa'],
+    ];
+    for (const [path, heading] of checks) {
+      const page = await open(path, 'sw');
+      await page.getByRole('heading', { name: heading }).first().waitFor();
+      await page.locator('.loading').waitFor({ state: 'detached' });
+      const text = await visibleWords(page);
+      assert.doesNotMatch(text, ENGLISH, `${path} in Swahili: ${text.match(ENGLISH)?.[0]}`);
+      await page.close();
+    }
+    const page = await open(`/station/${code}`, 'sw');
+    await page.getByTestId('verify').click();
+    await page.getByTestId('verdict').waitFor({ timeout: 30_000 });
+    const text = await visibleWords(page);
+    assert.match(text, /Fomu \d/, 'the form’s label');
+    assert.doesNotMatch(text, ENGLISH, `station in Swahili: ${text.match(ENGLISH)?.[0]}`);
+    await screenshot(page, 'verify-swahili');
     await page.close();
   });
 

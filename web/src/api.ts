@@ -22,10 +22,12 @@ export type {
   WardStationsAnswer,
 } from '../../src/api/contract.js';
 
+/** A refusal: the HTTP status and the server's error code (null when it sent none). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -35,12 +37,15 @@ export async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const r = await fetch(url, { headers: { accept: 'application/json' }, ...init });
   if (!r.ok) {
     let message = `${r.status} ${r.statusText}`;
+    let code: string | null = null;
     try {
-      message = ((await r.json()) as { error?: { message?: string } }).error?.message ?? message;
+      const e = ((await r.json()) as { error?: { code?: string; message?: string } }).error;
+      message = e?.message ?? message;
+      code = e?.code ?? null;
     } catch {
       // not JSON
     }
-    throw new HttpError(r.status, message);
+    throw new HttpError(r.status, message, code);
   }
   return (await r.json()) as T;
 }

@@ -240,6 +240,36 @@ const en = {
   mapLegend: 'Key',
   mapCredit: 'Boundaries:',
   mapModified: 'Simplified and projected by kura; the data was modified.',
+  // words
+  form: 'Form',
+  openFormPdf: 'Open the scanned form (PDF)',
+  verifyCrashed: 'Verify stopped with an error in this page:',
+  errorCode: 'Error code',
+  unreachable: 'The server could not be reached. Check your connection and try again.',
+  navMain: 'main',
+  breadcrumb: 'breadcrumb',
+  'role.commission-admin': 'Commission administrator',
+  'role.returning-officer': 'Returning officer',
+  'role.observer': 'Observer',
+  'act.account-created': 'Account created',
+  'act.account-proposed': 'Account proposed',
+  'act.account-approved': 'Account approved',
+  'act.account-disabled': 'Account disabled',
+  'act.login': 'Logged in',
+  'act.login-failed': 'Login failed',
+  'act.logout': 'Logged out',
+  'act.device-enrolled': 'Device enrolled',
+  'act.device-revoked': 'Device revoked',
+  'act.correction-proposed': 'Correction proposed',
+  'act.correction-approved': 'Correction approved',
+  'act.declaration': 'Result declared',
+  inTheLog: 'In the log',
+  differs: 'differs',
+  differsFromLog: 'differs from the log',
+  declaredAgainstLog: 'Declared figures beside the log’s sums at entry',
+  unknownAccount: 'a name that is no account',
+  failedAttempt: 'failed attempt',
+  failedAttempts: 'failed attempts',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -475,9 +505,40 @@ const sw: Record<MessageKey, string> = {
   mapLegend: 'Ufunguo',
   mapCredit: 'Mipaka:',
   mapModified: 'Imerahisishwa na kuchorwa upya na kura; data imebadilishwa.',
+  // words
+  form: 'Fomu',
+  openFormPdf: 'Fungua fomu iliyochanganuliwa (PDF)',
+  verifyCrashed: 'Uthibitisho ulisimama kwa hitilafu kwenye ukurasa huu:',
+  errorCode: 'Msimbo wa hitilafu',
+  unreachable: 'Seva haikuweza kufikiwa. Angalia muunganisho wako kisha ujaribu tena.',
+  navMain: 'menyu kuu',
+  breadcrumb: 'uko hapa',
+  'role.commission-admin': 'Msimamizi wa tume',
+  'role.returning-officer': 'Afisa msimamizi wa uchaguzi',
+  'role.observer': 'Mwangalizi',
+  'act.account-created': 'Akaunti imeundwa',
+  'act.account-proposed': 'Akaunti imependekezwa',
+  'act.account-approved': 'Akaunti imeidhinishwa',
+  'act.account-disabled': 'Akaunti imezimwa',
+  'act.login': 'Aliingia',
+  'act.login-failed': 'Kuingia kumeshindwa',
+  'act.logout': 'Alitoka',
+  'act.device-enrolled': 'Kifaa kimesajiliwa',
+  'act.device-revoked': 'Kifaa kimebatilishwa',
+  'act.correction-proposed': 'Marekebisho yamependekezwa',
+  'act.correction-approved': 'Marekebisho yameidhinishwa',
+  'act.declaration': 'Matokeo yametangazwa',
+  inTheLog: 'Kwenye kumbukumbu',
+  differs: 'inatofautiana',
+  differsFromLog: 'inatofautiana na kumbukumbu',
+  declaredAgainstLog: 'Takwimu zilizotangazwa kando ya jumla za kumbukumbu kwenye ingizo',
+  unknownAccount: 'jina lisilo la akaunti',
+  failedAttempt: 'jaribio lililoshindwa',
+  failedAttempts: 'majaribio yaliyoshindwa',
 };
 
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, sw };
+/** Both dictionaries (a test checks every Swahili message exists and is translated). */
+export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, sw };
 
 export type Translate = (key: MessageKey) => string;
 

@@ -3,6 +3,8 @@
 // tab's sessionStorage and sent in the Authorization header (never a cookie,
 // so another site cannot make the browser act with it).
 import type { Session } from '../../src/api/contract.js';
+import type { Role } from '../../src/election/official-entry.js';
+import type { Translate } from './i18n';
 
 export type {
   ActRecord,
@@ -34,6 +36,11 @@ export function saveSession(s: Session | null): void {
   } catch {
     // private mode: the session lasts as long as the page
   }
+}
+
+/** A role's name in the reader's language ("": the server console). */
+export function roleName(t: Translate, role: Role | ''): string {
+  return role === '' ? t('console') : t(`role.${role}`);
 }
 
 /** The server's refusal, as it said it: code, message and the field at fault. */

@@ -1,6 +1,9 @@
 // Verify's detail lines in English and Swahili. A line is a code and its
-// values (verify.ts); {name} is replaced by the value. Error codes from the
-// log code appear once, inside {why}.
+// values (verify.ts); {name} is replaced by the value, in the reader's words
+// where it is one of ours (a contest, a figure, a pinned field). A line's
+// reason fills its {why}; an error code of the log code appears once, in the
+// step's line, beside plain words for it (error-text.ts).
+import { apiErrorText, logErrorText } from './error-text';
 import type { Lang } from './i18n';
 
 const en = {
@@ -22,7 +25,7 @@ const en = {
   badRootKey: 'the trust root’s log key does not parse: {why}',
   checkpointOrigin: 'the checkpoint is for the log "{served}", not "{expected}" ({why})',
   checkpointUnsigned:
-    'the checkpoint is not signed by the log key {key} (signed by: {signers}) {why}',
+    'the checkpoint is not signed by the log key {key} (signed by: {signers}): {why}',
   checkpointSigned: 'tree size {size}, root {root}…, signed by {key}',
   firstCheckpoint:
     'the first checkpoint this browser verified for this election (size {size}): kept, later ones must extend it',
@@ -73,7 +76,6 @@ const en = {
     '{contest}: no result shown (awaiting). Absence of a result cannot be proven in a browser; run `kura verify`',
   correctionBad: '{contest}: the correction shown (entry {index}) is not proven: {why}',
   // Reasons, rendered into a line's {why}.
-  technical: '{why}',
   rCharacter: 'character {pos} is "{ch}" {cp} where "{exp}" was expected',
   rShorter: 'it ends at character {pos}',
   rBeyond: 'not covered by the checkpoint (size {size})',
@@ -102,7 +104,12 @@ const en = {
   correctedEqual:
     '{contest}: the corrected figures equal correction {index}; the original figures equal entry {original}',
   figuresEqual: '{contest}: all figures equal entry {index}',
-  figureDiffers: '{contest}: {what} is {shown} on screen, {proven} in entry {index}',
+  figureDiffers: '{contest}{which}: {what} is {shown} on screen, {proven} in entry {index}',
+  rLog: '{text}{codeNote}',
+  rHttp: 'the server answered HTTP {status}: {text}',
+  rUnreachable: 'the server could not be reached',
+  rMalformed: 'the server’s answer is malformed',
+  rOtherRoot: 'the same size, another root hash',
 };
 
 export type LineCode = keyof typeof en;
@@ -126,7 +133,7 @@ const sw: Record<LineCode, string> = {
   badRootKey: 'ufunguo wa kumbukumbu wa mzizi wa uaminifu hausomeki: {why}',
   checkpointOrigin: 'kituo cha ukaguzi ni cha kumbukumbu "{served}", si "{expected}" ({why})',
   checkpointUnsigned:
-    'kituo cha ukaguzi hakijasainiwa kwa ufunguo wa kumbukumbu {key} (kimesainiwa na: {signers}) {why}',
+    'kituo cha ukaguzi hakijasainiwa kwa ufunguo wa kumbukumbu {key} (kimesainiwa na: {signers}): {why}',
   checkpointSigned: 'ukubwa wa mti {size}, mzizi {root}…, umesainiwa na {key}',
   firstCheckpoint:
     'kituo cha kwanza cha ukaguzi ambacho kivinjari hiki kilithibitisha kwa uchaguzi huu (ukubwa {size}): kimehifadhiwa, vijavyo lazima viendeleze',
@@ -178,7 +185,6 @@ const sw: Record<LineCode, string> = {
   awaiting:
     '{contest}: hakuna matokeo yanayoonyeshwa (yanasubiriwa). Kutokuwepo kwa matokeo hakuwezi kuthibitishwa kwenye kivinjari; endesha `kura verify`',
   correctionBad: '{contest}: marekebisho yanayoonyeshwa (ingizo {index}) hayajathibitishwa: {why}',
-  technical: '{why}',
   rCharacter: 'herufi ya {pos} ni "{ch}" {cp} badala ya "{exp}"',
   rShorter: 'linaishia kwenye herufi ya {pos}',
   rBeyond: 'halimo kwenye kituo cha ukaguzi (ukubwa {size})',
@@ -207,14 +213,91 @@ const sw: Record<LineCode, string> = {
   correctedEqual:
     '{contest}: takwimu zilizorekebishwa ni sawa na marekebisho {index}; takwimu za awali ni sawa na ingizo {original}',
   figuresEqual: '{contest}: takwimu zote ni sawa na ingizo {index}',
-  figureDiffers: '{contest}: {what} ni {shown} kwenye skrini, {proven} kwenye ingizo {index}',
+  figureDiffers:
+    '{contest}{which}: {what} ni {shown} kwenye skrini, {proven} kwenye ingizo {index}',
+  rLog: '{text}{codeNote}',
+  rHttp: 'seva ilijibu HTTP {status}: {text}',
+  rUnreachable: 'seva haikuweza kufikiwa',
+  rMalformed: 'jibu la seva lina kasoro',
+  rOtherRoot: 'ukubwa uleule, hashi nyingine ya mzizi',
 };
 
-const tables: Record<Lang, Record<LineCode, string>> = { en, sw };
+/** Values of ours that a line names: a figure ({what}), a pinned field ({field}), a part ({which}). */
+const valuesEn = {
+  rejected: 'the number of rejected ballots',
+  totalValid: 'the total of valid votes',
+  form: 'the form’s SHA-256',
+  flags: 'the list of flags',
+  device: 'the device',
+  electionId: 'election',
+  logOrigin: 'log name',
+  logKey: 'log key',
+  commissionKey: 'commission key',
+  definitionSha256: 'definition hash',
+  original: ' (as the device signed it)',
+};
+type Value = keyof typeof valuesEn;
+const valuesSw: Record<Value, string> = {
+  rejected: 'idadi ya kura zilizokataliwa',
+  totalValid: 'jumla ya kura halali',
+  form: 'SHA-256 ya fomu',
+  flags: 'orodha ya alama za tahadhari',
+  device: 'kifaa',
+  electionId: 'uchaguzi',
+  logOrigin: 'jina la kumbukumbu',
+  logKey: 'ufunguo wa kumbukumbu',
+  commissionKey: 'ufunguo wa tume',
+  definitionSha256: 'hashi ya maelezo',
+  original: ' (kama kifaa kilivyosaini)',
+};
 
-/** A detail line in the reader's language. */
-export function lineText(lang: Lang, code: LineCode, p: Record<string, string | number>): string {
-  return tables[lang][code].replace(/\{(\w+)\}/g, (m, k: string) =>
+/** The tables, for the test that every line has its Swahili. */
+export const LINE_TEXTS: Record<Lang, Record<LineCode, string>> = { en, sw };
+export const VALUE_TEXTS: Record<Lang, Record<Value, string>> = { en: valuesEn, sw: valuesSw };
+
+type Params = Record<string, string | number>;
+
+function fill(lang: Lang, code: LineCode, p: Params): string {
+  return LINE_TEXTS[lang][code].replace(/\{(\w+)\}/g, (m, k: string) =>
     Object.hasOwn(p, k) ? String(p[k]) : m,
   );
+}
+
+/** How a page names what a line refers to. */
+export interface LineWords {
+  /** A contest's title in the reader's language, from its id. */
+  contestTitle: (id: string) => string;
+  /** Show an error code beside its words (once per page: in the step, not again under the verdict). */
+  codes: boolean;
+}
+
+function ours(lang: Lang, v: string | number | undefined): string | number | undefined {
+  return typeof v === 'string' && Object.hasOwn(valuesEn, v) ? VALUE_TEXTS[lang][v as Value] : v;
+}
+
+function words(lang: Lang, code: LineCode, p: Params, w: LineWords): Params {
+  const out: Params = { ...p };
+  if (typeof p.contest === 'string') out.contest = w.contestTitle(p.contest);
+  for (const k of ['what', 'field', 'which'] as const) {
+    const v = ours(lang, p[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  if (code === 'rLog') {
+    const c = String(p.code);
+    out.text = logErrorText(lang, c) ?? c;
+    out.codeNote = w.codes && logErrorText(lang, c) ? ` (${c})` : '';
+  }
+  if (code === 'rHttp') out.text = apiErrorText(lang, null, Number(p.status));
+  return out;
+}
+
+/** A detail line, with its reason in {why}, in the reader's language. */
+export function lineText(
+  lang: Lang,
+  line: { code: LineCode; p: Params; why?: { code: LineCode; p: Params } },
+  w: LineWords,
+): string {
+  const p = words(lang, line.code, line.p, w);
+  if (line.why) p.why = fill(lang, line.why.code, words(lang, line.why.code, line.why.p, w));
+  return fill(lang, line.code, p);
 }

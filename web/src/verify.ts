@@ -76,8 +76,13 @@ export interface Reason {
   p: Params;
 }
 const reason = (code: LineCode, p: Params = {}): Reason => ({ code, p });
-/** A technical message (an HTTP status, the log code's error), shown as it is. */
-const technical = (why: string): Reason => reason('technical', { why });
+/** The log code's error: its code, shown once beside plain words for it (verify-text.ts). */
+const logReason = (e: { code: string }): Reason => reason('rLog', { code: e.code });
+/** A fetch that failed: "HTTP 404" (a status), or the browser's message (unreachable). */
+const fetchReason = (why: string): Reason => {
+  const status = /^HTTP (\d{3})$/.exec(why)?.[1];
+  return status ? reason('rHttp', { status }) : reason('rUnreachable');
+};
 
 export const STEP_ORDER: StepId[] = [
   'trust',
@@ -239,7 +244,7 @@ export async function verifyStation(
   // 2. The checkpoint, signed by the trust root's log key, for its origin.
   const verifier = parseVerifierKey(root.logKey);
   if (!verifier.ok) {
-    add('checkpoint', 'fail', 'badRootKey', { why: verifier.error.message });
+    add('checkpoint', 'fail', 'badRootKey', {}, logReason(verifier.error));
     finish('checkpoint');
     return failRest('noTrustedCheckpoint');
   }
@@ -282,13 +287,18 @@ export async function verifyStation(
         whereDiffers(root.logOrigin, cp.value.origin),
       );
     else
-      add('checkpoint', 'fail', 'checkpointUnsigned', {
-        key: keyOf(root.logKey),
-        signers: parsed.ok
-          ? parsed.value.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`).join(', ')
-          : '',
-        why: opened ? opened.error.message : '',
-      });
+      add(
+        'checkpoint',
+        'fail',
+        'checkpointUnsigned',
+        {
+          key: keyOf(root.logKey),
+          signers: parsed.ok
+            ? parsed.value.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`).join(', ')
+            : '',
+        },
+        opened ? logReason(opened.error) : reason('rUnreachable'),
+      );
     finish('checkpoint');
     return failRest('noTrustedCheckpoint');
   }
@@ -397,7 +407,8 @@ export async function verifyStation(
       const f = await loadForm(h);
       if (f.state === 'missing')
         add('form', 'warn', 'formMissing', { contest, sha: h.slice(0, 16) });
-      else if (f.state === 'error') add('form', 'fail', 'formError', { contest, why: f.why });
+      else if (f.state === 'error')
+        add('form', 'fail', 'formError', { contest }, fetchReason(f.why));
       else {
         const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', f.bytes)));
         if (digest === h) add('form', 'ok', 'formMatches', { contest, sha: h.slice(0, 16) });
@@ -471,14 +482,14 @@ async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> 
   try {
     const r = await fetch(`/api/v1/entries/${index}?size=${cp.size}`, fresh);
     if (!r.ok) {
-      out.problem = technical(`HTTP ${r.status}`);
+      out.problem = reason('rHttp', { status: r.status });
       return out;
     }
     const body = (await r.json()) as { entry: string; inclusionProof: string[] };
     const bytes = fromBase64(body.entry);
     const proof = (body.inclusionProof ?? []).map((h) => fromBase64(h));
     if (!bytes || proof.some((h) => h === undefined)) {
-      out.problem = technical('malformed base64');
+      out.problem = reason('rMalformed');
       return out;
     }
     const included = checkInclusion(
@@ -489,7 +500,7 @@ async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> 
       cp.rootHash,
     );
     if (!included.ok) {
-      out.problem = technical(included.error.message);
+      out.problem = logReason(included.error);
       return out;
     }
     out.bytes = bytes;
@@ -498,7 +509,7 @@ async function fetchEntry(index: number, cp: Checkpoint): Promise<FetchedEntry> 
     if (decoded.ok) out.entry = decoded.value;
     else out.problem = reason('rNotEntry');
   } catch (e) {
-    out.problem = technical((e as Error).message);
+    out.problem = reason('rUnreachable');
   }
   return out;
 }
@@ -533,7 +544,7 @@ async function checkConsistencyWithLast(
       add('consistency', 'ok', 'sameCheckpoint', { size: cp.size });
     else {
       evidence();
-      add('consistency', 'fail', 'fork', { was: last.size, now: cp.size, why: 'different roots' });
+      add('consistency', 'fail', 'fork', { was: last.size, now: cp.size }, reason('rOtherRoot'));
     }
     return;
   }
@@ -541,13 +552,22 @@ async function checkConsistencyWithLast(
     const r = await fetch(`/api/v1/proof/consistency?from=${last.size}&to=${cp.size}`, fresh);
     if (!r.ok) {
       // Withheld, not disproven: "not checked", so never "verified".
-      add('consistency', 'warn', 'consistencyUnreachable', { why: `HTTP ${r.status}` });
+      add(
+        'consistency',
+        'warn',
+        'consistencyUnreachable',
+        {},
+        reason('rHttp', { status: r.status }),
+      );
       return;
     }
     const body = (await r.json()) as { proof: string[] };
     const proof = (body.proof ?? []).map((h) => fromBase64(h));
     const checked = proof.some((h) => h === undefined)
-      ? { ok: false as const, error: { code: 'MALFORMED', message: 'malformed base64' } }
+      ? {
+          ok: false as const,
+          error: { code: 'CONSISTENCY_PROOF_INVALID', message: 'malformed base64' },
+        }
       : checkConsistency(last.size, cp.size, proof as Uint8Array[], lastRoot, cp.rootHash);
     if (checked.ok)
       add('consistency', 'ok', 'consistent', {
@@ -557,14 +577,16 @@ async function checkConsistencyWithLast(
       });
     else {
       evidence();
-      add('consistency', 'fail', 'fork', {
-        was: last.size,
-        now: cp.size,
-        why: checked.error.message,
-      });
+      add(
+        'consistency',
+        'fail',
+        'fork',
+        { was: last.size, now: cp.size },
+        logReason(checked.error),
+      );
     }
   } catch (e) {
-    add('consistency', 'warn', 'consistencyUnreachable', { why: (e as Error).message });
+    add('consistency', 'warn', 'consistencyUnreachable', {}, reason('rUnreachable'));
   }
 }
 
@@ -592,7 +614,7 @@ function checkWitnesses(root: TrustRoot, note: string, keys: string[], add: Add)
     if (opened.ok) {
       verified++;
       add('witness', 'ok', 'cosigned', { name: w.name, at });
-    } else add('witness', 'fail', 'witnessBad', { name: w.name, why: opened.error.message });
+    } else add('witness', 'fail', 'witnessBad', { name: w.name }, logReason(opened.error));
   }
   if (verified === 0) add('witness', 'warn', 'noCosignature');
 }
@@ -666,9 +688,9 @@ function checkDevices(
   const code = station.station.code;
   let definitionProven = false;
   if (!entry0?.bytes || entry0.problem)
-    add('devices', 'fail', 'entry0Unproven', {}, entry0?.problem ?? technical('not fetched'));
+    add('devices', 'fail', 'entry0Unproven', {}, entry0?.problem ?? reason('rUnreachable'));
   else if (typeof definition === 'string')
-    add('devices', 'fail', 'definitionMissing', { why: definition });
+    add('devices', 'fail', 'definitionMissing', {}, fetchReason(definition));
   else {
     const e = entry0.entry;
     const sha = definition.sha256;
@@ -817,7 +839,14 @@ interface FiguresLike {
 
 function sameDevice(contest: string, shown: string, proven: string, index: number, add: Add) {
   if (shown === proven) return true;
-  add('numbers', 'fail', 'figureDiffers', { contest, what: 'device', shown, proven, index });
+  add('numbers', 'fail', 'figureDiffers', {
+    contest,
+    which: '',
+    what: 'device',
+    shown,
+    proven,
+    index,
+  });
   return false;
 }
 
@@ -835,7 +864,8 @@ function compareFigures(
   const differ = (what: string, s: string | number | undefined, p: string | number | undefined) => {
     same = false;
     add('numbers', 'fail', 'figureDiffers', {
-      contest: which ? `${contest} (${which})` : contest,
+      contest,
+      which,
       what,
       shown: s ?? '–',
       proven: p ?? '–',

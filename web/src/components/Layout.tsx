@@ -1,6 +1,8 @@
 // The frame of every page: skip link, header with navigation and language
 // switch, the log status line, and the footer.
 import type { ComponentChildren } from 'preact';
+import { HttpError } from '../api';
+import { apiErrorText } from '../error-text';
 import { type Lang, useT } from '../i18n';
 import { useLive } from '../live';
 
@@ -73,7 +75,7 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
               <span class="brand-sub">{t('tagline')}</span>
             </span>
           </a>
-          <nav aria-label="main">
+          <nav aria-label={t('navMain')} class="site-nav">
             <a href="/">{t('navResults')}</a>
             <a href="/search">{t('navSearch')}</a>
             <a href="/data">{t('navData')}</a>
@@ -118,12 +120,19 @@ export function Loading() {
   );
 }
 
+/** A page that could not load: why, in plain words, and the server's code once. */
 export function Failure(props: { error: Error }) {
-  const { t } = useT();
+  const { t, lang } = useT();
+  const e = props.error instanceof HttpError ? props.error : null;
   return (
     <div class="error" role="alert">
       <h2>{t('error')}</h2>
-      <p>{props.error.message}</p>
+      <p>{e ? apiErrorText(lang, e.code, e.status) : t('unreachable')}</p>
+      {e && (
+        <p class="small muted">
+          {t('errorCode')}: <code>{e.code ?? `HTTP ${e.status}`}</code>
+        </p>
+      )}
       <button type="button" class="button" onClick={() => location.reload()}>
         {t('retry')}
       </button>

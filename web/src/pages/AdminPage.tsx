@@ -6,7 +6,8 @@
 import { useState } from 'preact/hooks';
 import { useJson } from '../api';
 import { Loading } from '../components/Layout';
-import { useT } from '../i18n';
+import { apiErrorText } from '../error-text';
+import { type Lang, useT } from '../i18n';
 import { useLive } from '../live';
 import {
   ApiRefusal,
@@ -16,13 +17,21 @@ import {
   loadSession,
   type OfficialsStatusAnswer,
   parseVotes,
+  roleName,
   type Session,
   saveSession,
 } from '../officials';
 
 type Outcome = { ok: boolean; text: string } | null;
 
+/** A refusal in plain words, with the server's code (and the field at fault) once. */
+function refusalText(lang: Lang, e: unknown): string {
+  if (!(e instanceof ApiRefusal)) return apiErrorText(lang, null, 0);
+  return `${apiErrorText(lang, e.code, e.status)} — ${e.code}${e.field ? ` (${e.field})` : ''}`;
+}
+
 function useAction(token: string | null) {
+  const { lang } = useT();
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
   const run = async (url: string, body: unknown, done: (r: { index: number }) => string) => {
@@ -31,14 +40,7 @@ function useAction(token: string | null) {
       const r = await call<{ index: number }>('POST', url, token, body);
       setOutcome({ ok: true, text: done(r) });
     } catch (e) {
-      const r = e as ApiRefusal;
-      setOutcome({
-        ok: false,
-        text:
-          r instanceof ApiRefusal
-            ? `${r.code}${r.field ? ` (${r.field})` : ''}: ${r.message}`
-            : String(e),
-      });
+      setOutcome({ ok: false, text: refusalText(lang, e) });
     } finally {
       setBusy(false);
     }
@@ -127,7 +129,7 @@ export function AdminPage() {
 }
 
 function Login(props: { onLogin: (s: Session) => void }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [account, setAccount] = useState('');
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
@@ -140,7 +142,7 @@ function Login(props: { onLogin: (s: Session) => void }) {
         await call<Session>('POST', '/api/v1/login', null, { account, password, totp }),
       );
     } catch (x) {
-      setError(x instanceof ApiRefusal ? `${x.code}: ${x.message}` : String(x));
+      setError(refusalText(lang, x));
     }
   };
   return (
@@ -181,7 +183,7 @@ function Desk(props: { session: Session; logout: () => void }) {
     <>
       <section class="panel" aria-label={t('session')}>
         <p data-testid="whoami">
-          {t('loggedInAs')} <strong>{s.account}</strong> ({s.role}
+          {t('loggedInAs')} <strong>{s.account}</strong> ({roleName(t, s.role)}
           {s.scope ? `, ${s.scope}` : ''}) ·{' '}
           <button class="button" type="button" onClick={props.logout}>
             {t('logout')}

@@ -1,14 +1,25 @@
 // On the record: who did what on this server (every login and every official
 // act, from the log), the corrections with their approvals, and the
-// declarations beside any difference from the log's sums.
-import type { JSX } from 'preact';
+// declarations with the declared figures beside the log's. In plain words:
+// contests, places, candidates and roles by name, acts as sentences; each item
+// a card (a list, not a wide table), so it reads on a phone as on a desk.
+import type { ComponentChildren } from 'preact';
+import type { Role } from '../../../src/election/official-entry.js';
 import { useJson } from '../api';
-import { TableFrame } from '../components/TableFrame';
-import { useT } from '../i18n';
+import { contestTitle, useElection } from '../election';
+import { formatNumber, type Translate, useT } from '../i18n';
 import { useLive } from '../live';
-import type { CorrectionsAnswer, DeclarationsAnswer, OfficialActsAnswer } from '../officials';
-import { formatVotes } from '../officials';
-import { stationHref } from '../router';
+import { useCandidates, usePlace } from '../names';
+import type {
+  ActRecord,
+  Correction,
+  CorrectionsAnswer,
+  Declaration,
+  DeclarationsAnswer,
+  OfficialActsAnswer,
+} from '../officials';
+import { roleName } from '../officials';
+import { stationHref, unitHref } from '../router';
 
 const entry = (i: number) => (
   <a href={`/api/v1/entries/${i}`} class="mono">
@@ -16,14 +27,50 @@ const entry = (i: number) => (
   </a>
 );
 
-/** A panel with a table of rows, "None yet." when there are none, nothing while loading. */
-function Listing<T>(props: {
+const utc = (at: string) => at.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+
+function useContestTitle(): (id: string) => string {
+  const { t } = useT();
+  const election = useElection();
+  return (id) => {
+    const c = election.contests.find((x) => x.id === id);
+    return c ? contestTitle(t, c) : id;
+  };
+}
+
+/** A station or an area by name, linked to its page; its code while the name loads. */
+function PlaceName(props: { kind: 'station' | 'unit'; code: string; contest: string }) {
+  const { t } = useT();
+  const place = usePlace(props.kind, props.code);
+  if (props.kind === 'unit' && props.code === '') return <>{t('nation')}</>;
+  const href =
+    props.kind === 'station' ? stationHref(props.code) : unitHref(props.contest, props.code);
+  return (
+    <a href={href} title={props.code}>
+      {place?.name ?? props.code}
+    </a>
+  );
+}
+
+/** Who acted: the account, with its role by name. */
+function Who(props: { account: string; acting: Role | '' }) {
+  const { t } = useT();
+  if (props.account === '') return <>{t('console')}</>;
+  return (
+    <>
+      <strong>{props.account}</strong>{' '}
+      {props.acting && <span class="muted">({roleName(t, props.acting)})</span>}
+    </>
+  );
+}
+
+/** A panel of cards: "None yet." when there are none, nothing while loading. */
+function Cards<T>(props: {
   id: string;
   title: string;
   testid: string;
   rows: T[] | null;
-  head: string[];
-  row: (x: T) => JSX.Element;
+  card: (x: T) => ComponentChildren;
 }) {
   const { t } = useT();
   return (
@@ -31,25 +78,228 @@ function Listing<T>(props: {
       <h2 id={props.id}>{props.title}</h2>
       {props.rows?.length === 0 && <p>{t('noneYet')}</p>}
       {props.rows && props.rows.length > 0 && (
-        <TableFrame label={props.title} stack>
-          <table data-testid={props.testid}>
-            <thead>
-              <tr>
-                {props.head.map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>{props.rows.map(props.row)}</tbody>
-          </table>
-        </TableFrame>
+        <ol class="record-list" data-testid={props.testid}>
+          {props.rows.map((x) => (
+            <li class="record-item">{props.card(x)}</li>
+          ))}
+        </ol>
       )}
     </section>
   );
 }
 
-export function RecordPage() {
+interface FigureRow {
+  label: string;
+  declared: number;
+  logged?: number;
+}
+
+/** Figures as a small table of names and numbers; with `logged`, the log's beside, a difference flagged. */
+function Figures(props: { rows: FigureRow[]; compare: boolean; testid: string }) {
+  const { t, lang } = useT();
+  // Labels each number on a phone, where the heading row is hidden (styles.css).
+  const declaredLabel = props.compare ? t('declared') : t('votes');
+  return (
+    <table class="record-figures" data-testid={props.testid}>
+      <thead>
+        <tr>
+          <th scope="col">{t('candidate')}</th>
+          <th scope="col" class="num">
+            {declaredLabel}
+          </th>
+          {props.compare && (
+            <th scope="col" class="num">
+              {t('inTheLog')}
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => {
+          const differs = props.compare && r.logged !== r.declared;
+          return (
+            <tr class={differs ? 'differs' : undefined} data-differs={differs || undefined}>
+              <th scope="row">
+                {r.label}
+                {differs && (
+                  // A sign on screen (the row is marked too), the word for screen readers.
+                  <span class="badge badge-fail">
+                    <span aria-hidden="true">≠</span>
+                    <span class="sr-only">{t('differs')}</span>
+                  </span>
+                )}
+              </th>
+              <td class="num" data-label={declaredLabel}>
+                {formatNumber(lang, r.declared)}
+              </td>
+              {props.compare && (
+                <td class="num" data-label={t('inTheLog')}>
+                  {r.logged === undefined ? '–' : formatNumber(lang, r.logged)}
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** Rows for votes per candidate (by name), rejected ballots and the total valid. */
+function figureRows(
+  t: Translate,
+  names: Map<string, { name: string; party: string }>,
+  f: { votes: Record<string, number>; rejected: number; totalValid: number },
+  logged?: (field: string, declared: number) => number,
+): FigureRow[] {
+  const row = (field: string, label: string, declared: number): FigureRow =>
+    logged ? { label, declared, logged: logged(field, declared) } : { label, declared };
+  return [
+    ...Object.entries(f.votes).map(([id, n]) => {
+      const c = names.get(id);
+      return row(`votes.${id}`, c ? `${c.name} (${c.party})` : id, n);
+    }),
+    row('rejected', t('rejected'), f.rejected),
+    row('totalValid', t('validAsWritten'), f.totalValid),
+  ];
+}
+
+function CorrectionCard(props: { c: Correction }) {
   const { t } = useT();
+  const c = props.c;
+  const title = useContestTitle();
+  const place = usePlace('station', c.station);
+  const names = useCandidates(c.contest, place ? place.ward : null);
+  return (
+    <>
+      <p class="record-head">
+        {entry(c.entryIndex)} <strong>{title(c.contest)}</strong> ·{' '}
+        <PlaceName kind="station" code={c.station} contest={c.contest} />{' '}
+        <span class={c.status === 'in-force' ? 'badge badge-pass' : 'badge badge-warn'}>
+          {t(`status.${c.status}`)}
+        </span>
+      </p>
+      <dl class="facts">
+        <dt>{t('reason')}</dt>
+        <dd>“{c.reason}”</dd>
+        <dt>{t('corrects')}</dt>
+        <dd>
+          {t('entryIndex')} {entry(c.original)}
+        </dd>
+        <dt>{t('proposedBy')}</dt>
+        <dd>
+          <Who account={c.proposedBy} acting="" />
+        </dd>
+        {c.approvals.map((a) => (
+          <>
+            <dt>{t('approvedBy')}</dt>
+            <dd>
+              <Who account={a.account} acting={a.role} /> {entry(a.entryIndex)}
+            </dd>
+          </>
+        ))}
+      </dl>
+      <h3 class="record-sub">{t('correctedFigures')}</h3>
+      <Figures
+        rows={figureRows(t, names, c)}
+        compare={false}
+        testid={`corrected-${c.entryIndex}`}
+      />
+    </>
+  );
+}
+
+function DeclarationCard(props: { d: Declaration }) {
+  const { t } = useT();
+  const d = props.d;
+  const title = useContestTitle();
+  const names = useCandidates(d.contest, d.unit);
+  // The log's figure where the declaration differs from it, else the declared one (they agree).
+  const differences = new Map(d.differences.map((x) => [x.field, x.logged]));
+  const logged = (field: string, declared: number) => differences.get(field) ?? declared;
+  return (
+    <>
+      <p class="record-head">
+        {entry(d.entryIndex)} <strong>{title(d.contest)}</strong> ·{' '}
+        <PlaceName kind="unit" code={d.unit} contest={d.contest} />{' '}
+        {d.differences.length === 0 ? (
+          <span class="badge badge-pass">{t('matchesLog')}</span>
+        ) : (
+          <span class="badge badge-fail">{t('differsFromLog')}</span>
+        )}
+      </p>
+      <dl class="facts">
+        <dt>{t('declaredBy')}</dt>
+        <dd>
+          <Who account={d.account} acting={d.role} />
+        </dd>
+        <dt>{t('time')}</dt>
+        <dd>
+          <time dateTime={d.at}>{utc(d.at)}</time>
+        </dd>
+        {d.override && (
+          <>
+            <dt>{t('override')}</dt>
+            <dd>“{d.override}”</dd>
+          </>
+        )}
+      </dl>
+      <h3 class="record-sub">
+        {t('declaredAgainstLog')} {entry(d.entryIndex)}
+      </h3>
+      <Figures
+        rows={figureRows(t, names, d, logged)}
+        compare={true}
+        testid={`declared-${d.entryIndex}`}
+      />
+    </>
+  );
+}
+
+/** An act as a sentence: "Correction approved (entry 10)", "Result declared: President · Changamwe, Mombasa". */
+function Act(props: { a: ActRecord }) {
+  const { t } = useT();
+  const title = useContestTitle();
+  const a = props.a;
+  if (a.kind === 'login')
+    return (
+      <span class={a.outcome === 'success' ? undefined : 'record-failed'}>
+        {t(a.outcome === 'success' ? 'act.login' : 'act.login-failed')}
+      </span>
+    );
+  const label = t(`act.${a.kind}`);
+  if (a.kind === 'correction-approved')
+    return (
+      <>
+        {label} ({t('entryIndex')} {entry(Number(a.object))})
+      </>
+    );
+  if (a.kind === 'correction-proposed' || a.kind === 'declaration') {
+    const slash = a.object.indexOf('/');
+    const contest = a.object.slice(0, slash);
+    const code = a.object.slice(slash + 1);
+    return (
+      <>
+        {label}: {title(contest)} ·{' '}
+        <PlaceName
+          kind={a.kind === 'declaration' ? 'unit' : 'station'}
+          code={code}
+          contest={contest}
+        />
+      </>
+    );
+  }
+  return a.object ? (
+    <>
+      {label}: <span class="mono">{a.object}</span>
+    </>
+  ) : (
+    <>{label}</>
+  );
+}
+
+export function RecordPage() {
+  const { t, lang } = useT();
   const { version } = useLive();
   // Failed logins come counted per account and hour, so a flood of them cannot bury the acts.
   const acts = useJson<OfficialActsAnswer>('/api/v1/officials/acts?failed=summary', version);
@@ -61,111 +311,47 @@ export function RecordPage() {
         <h1>{t('recordTitle')}</h1>
         <p class="muted">{t('recordIntro')}</p>
       </header>
-      <Listing
+      <Cards
         id="corr-h"
         title={t('corrections')}
         testid="corrections"
         rows={corrections.state === 'ready' ? corrections.data.corrections : null}
-        head={[t('entryIndex'), t('station'), t('reason'), t('correctedFigures'), t('status')]}
-        row={(c) => (
-          <tr>
-            <td>{entry(c.entryIndex)}</td>
-            <td>
-              <a href={stationHref(c.station)}>{c.station}</a> · {c.contest}
-              <div class="small muted">
-                {t('corrects')} {entry(c.original)} · {t('proposedBy')} {c.proposedBy}
-              </div>
-            </td>
-            <td>{c.reason}</td>
-            <td class="mono small">{formatVotes(c.votes)}</td>
-            <td>
-              <span class={c.status === 'in-force' ? 'badge badge-pass' : 'badge badge-warn'}>
-                {t(`status.${c.status}`)}
-              </span>
-              {c.approvals.map((a) => (
-                <div class="small">
-                  {t('approvedBy')} {a.account} ({a.role}) {entry(a.entryIndex)}
-                </div>
-              ))}
-            </td>
-          </tr>
-        )}
+        card={(c) => <CorrectionCard c={c} />}
       />
-      <Listing
+      <Cards
         id="decl-h"
         title={t('declarations')}
         testid="declarations"
         rows={declarations.state === 'ready' ? declarations.data.declarations : null}
-        head={[t('entryIndex'), t('unit'), t('declaredBy'), t('againstTheLog')]}
-        row={(d) => (
-          <tr>
-            <td>{entry(d.entryIndex)}</td>
-            <td>
-              {d.contest} · {d.unit || t('nation')}
-            </td>
-            <td>
-              {d.account} ({d.role})
-            </td>
-            <td>
-              {d.differences.length === 0 ? (
-                <span class="badge badge-pass">{t('matchesLog')}</span>
-              ) : (
-                <>
-                  <span class="badge badge-fail">{t('override')}</span> {d.override}
-                  <ul class="small">
-                    {d.differences.map((x) => (
-                      <li>
-                        {x.field}: {t('declared')} {x.declared}, {t('logged')} {x.logged}
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              )}
-            </td>
-          </tr>
-        )}
+        card={(d) => <DeclarationCard d={d} />}
       />
-      <Listing
+      <Cards
         id="acts-h"
         title={t('whoDidWhat')}
         testid="acts"
         rows={acts.state === 'ready' ? [...acts.data.acts].reverse() : null}
-        head={[t('entryIndex'), t('time'), t('account'), t('act'), t('onWhat')]}
-        row={(a) => (
-          <tr>
-            <td>{entry(a.entryIndex)}</td>
-            <td class="small">{a.at.replace('T', ' ').replace('Z', ' UTC')}</td>
-            <td>
-              {a.account || t('console')} {a.role && <span class="small muted">({a.role})</span>}
-            </td>
-            <td>
-              {a.kind}
-              {a.outcome && (
-                <span class={a.outcome === 'success' ? 'badge badge-pass' : 'badge badge-fail'}>
-                  {a.outcome}
-                </span>
-              )}
-            </td>
-            <td class="mono small">{a.object}</td>
-          </tr>
+        card={(a) => (
+          <p class="record-line">
+            {entry(a.entryIndex)} <time dateTime={a.at}>{utc(a.at)}</time> ·{' '}
+            <Who account={a.account} acting={a.role} />: <Act a={a} />
+          </p>
         )}
       />
-      <Listing
+      <Cards
         id="failed-h"
         title={t('failedLogins')}
         testid="failed-logins"
         rows={acts.state === 'ready' ? [...acts.data.failedLogins].reverse() : null}
-        head={[t('hour'), t('account'), t('attempts'), t('entries')]}
-        row={(f) => (
-          <tr>
-            <td class="small">{f.hour.replace('T', ' ').replace('Z', ' UTC')}</td>
-            <td>{f.account}</td>
-            <td class="num">{f.count}</td>
-            <td>
-              {entry(f.firstEntry)}
-              {f.lastEntry !== f.firstEntry && <> … {entry(f.lastEntry)}</>}
-            </td>
-          </tr>
+        card={(f) => (
+          <p class="record-line">
+            <time dateTime={f.hour}>{utc(f.hour)}</time> ·{' '}
+            {f.account ? <strong>{f.account}</strong> : t('unknownAccount')}:{' '}
+            <span class="record-failed">
+              {formatNumber(lang, f.count)} {t(f.count === 1 ? 'failedAttempt' : 'failedAttempts')}
+            </span>{' '}
+            · {entry(f.firstEntry)}
+            {f.lastEntry !== f.firstEntry && <> … {entry(f.lastEntry)}</>}
+          </p>
         )}
       />
       <p class="small muted">{t('failedLoginsIntro')}</p>

@@ -13,7 +13,7 @@ import { useLive } from '../live';
 import { unitHref } from '../router';
 import { compiledTrustRoot } from '../trust-root';
 import type { Step, StepId, StepStatus, Verdict } from '../verify';
-import type { LineCode } from '../verify-text';
+import type { LineWords, lineText } from '../verify-text';
 
 const enc = encodeURIComponent;
 
@@ -35,7 +35,7 @@ export function StationPage(props: { code: string }) {
 
   return (
     <article>
-      <nav aria-label="breadcrumb" class="crumbs">
+      <nav aria-label={t('breadcrumb')} class="crumbs">
         <ol>
           <li>
             <a href={unitHref(first, '')}>{t('nation')}</a>
@@ -116,7 +116,12 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
     <section aria-labelledby={headingId} class="panel" data-testid={`result-${props.contest}`}>
       <h2 id={headingId}>
         {title}
-        {info && <span class="muted small"> · Form {info.forms.station}</span>}
+        {info && (
+          <span class="muted small">
+            {' '}
+            · {t('form')} {info.forms.station}
+          </span>
+        )}
       </h2>
       {!r ? (
         <p class="muted">{t('awaiting')}</p>
@@ -246,7 +251,7 @@ function FormScan(props: { sha256: string; title: string }) {
         </a>
       ) : (
         <a href={url} class="button">
-          {t('openForm')} (PDF)
+          {t('openFormPdf')}
         </a>
       )}
       <figcaption class="mono small">SHA-256 {props.sha256}</figcaption>
@@ -277,7 +282,7 @@ const VERDICT_LABEL: Record<Verdict, MessageKey> = {
   failed: 'verdictFailed',
 };
 
-type Describe = (lang: Lang, code: LineCode, p: Record<string, string | number>) => string;
+type Describe = typeof lineText;
 
 function VerifyPanel(props: { station: StationAnswer }) {
   const { t, lang } = useT();
@@ -288,6 +293,13 @@ function VerifyPanel(props: { station: StationAnswer }) {
   const [describe, setDescribe] = useState<{ fn: Describe } | null>(null);
   const [crash, setCrash] = useState<string | null>(null);
   const root = compiledTrustRoot();
+  const lineWords = (codes: boolean): LineWords => ({
+    codes,
+    contestTitle: (id) => {
+      const c = election.contests.find((x) => x.id === id);
+      return c ? contestTitle(t, c) : id;
+    },
+  });
 
   const run = async () => {
     if (running) return;
@@ -358,11 +370,7 @@ function VerifyPanel(props: { station: StationAnswer }) {
                     <span class="step-detail">
                       {s.lines.map((l) => (
                         <span class={`line line-${l.level}`} data-line={l.code}>
-                          {describe.fn(
-                            lang,
-                            l.code,
-                            l.why ? { ...l.p, why: describe.fn(lang, l.why.code, l.why.p) } : l.p,
-                          )}
+                          {describe.fn(lang, l, lineWords(true))}
                         </span>
                       ))}
                     </span>
@@ -401,12 +409,7 @@ function VerifyPanel(props: { station: StationAnswer }) {
                 .filter((l) => l.level === (outcome.verdict === 'failed' ? 'fail' : 'warn'))
                 .map((l) => (
                   <li>
-                    <strong>{t(STEP_LABEL[s.id])}:</strong>{' '}
-                    {describe.fn(
-                      lang,
-                      l.code,
-                      l.why ? { ...l.p, why: describe.fn(lang, l.why.code, l.why.p) } : l.p,
-                    )}
+                    <strong>{t(STEP_LABEL[s.id])}:</strong> {describe.fn(lang, l, lineWords(false))}
                   </li>
                 )),
             )}
@@ -414,7 +417,7 @@ function VerifyPanel(props: { station: StationAnswer }) {
         )}
         {crash && (
           <p class="verdict verdict-fail" role="alert" data-testid="verdict" data-verdict="failed">
-            {crash}
+            {t('verifyCrashed')} <code>{crash}</code>
           </p>
         )}
       </div>

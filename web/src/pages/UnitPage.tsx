@@ -84,7 +84,7 @@ export function UnitPage(props: { contest: string; unit: string }) {
   return (
     <article aria-busy={tally.refreshing}>
       {where.ancestors.length > 0 && (
-        <nav aria-label="breadcrumb" class="crumbs">
+        <nav aria-label={t('breadcrumb')} class="crumbs">
           <ol>
             {where.ancestors.map((a) => (
               <li>
