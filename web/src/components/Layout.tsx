@@ -1,8 +1,8 @@
 // The frame of every page: skip link, header with navigation and language
 // switch, the log status line, and the footer.
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { HttpError } from '../api';
-import { apiErrorText } from '../error-text';
 import { type Lang, useT } from '../i18n';
 import { useLive } from '../live';
 
@@ -124,10 +124,22 @@ export function Loading() {
 export function Failure(props: { error: Error }) {
   const { t, lang } = useT();
   const e = props.error instanceof HttpError ? props.error : null;
+  // The words for every code load only when a page fails: they are not part of the first load.
+  const [why, setWhy] = useState('');
+  useEffect(() => {
+    let live = true;
+    if (e)
+      void import('../error-text').then(
+        (m) => live && setWhy(m.apiErrorText(lang, e.code, e.status)),
+      );
+    return () => {
+      live = false;
+    };
+  }, [e, lang]);
   return (
     <div class="error" role="alert">
       <h2>{t('error')}</h2>
-      <p>{e ? apiErrorText(lang, e.code, e.status) : t('unreachable')}</p>
+      <p>{e ? why : t('unreachable')}</p>
       {e && (
         <p class="small muted">
           {t('errorCode')}: <code>{e.code ?? `HTTP ${e.status}`}</code>

@@ -216,11 +216,15 @@ export function ResultsMap(props: ResultsMapProps) {
           </ul>
           <p class="map-credit" data-testid="map-credit">
             {t('mapCredit')}{' '}
-            <a href="https://github.com/benaboki/Kenya-County-Assembly-Boundaries">
+            {/* A citation, as published: not to be translated (words.test.ts skips it). */}
+            <a
+              href="https://github.com/benaboki/Kenya-County-Assembly-Boundaries"
+              translate={false}
+            >
               Omare B.D.A. and Omare G.J.M. (2017), Kenya County Assembly Boundaries
             </a>
             ,{' '}
-            <a href="https://creativecommons.org/licenses/by/4.0/" rel="license">
+            <a href="https://creativecommons.org/licenses/by/4.0/" rel="license" translate={false}>
               CC BY 4.0
             </a>
             . {t('mapModified')}

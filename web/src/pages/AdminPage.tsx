@@ -6,7 +6,6 @@
 import { useState } from 'preact/hooks';
 import { useJson } from '../api';
 import { Loading } from '../components/Layout';
-import { apiErrorText } from '../error-text';
 import { type Lang, useT } from '../i18n';
 import { useLive } from '../live';
 import {
@@ -25,7 +24,8 @@ import {
 type Outcome = { ok: boolean; text: string } | null;
 
 /** A refusal in plain words, with the server's code (and the field at fault) once. */
-function refusalText(lang: Lang, e: unknown): string {
+async function refusalText(lang: Lang, e: unknown): Promise<string> {
+  const { apiErrorText } = await import('../error-text');
   if (!(e instanceof ApiRefusal)) return apiErrorText(lang, null, 0);
   return `${apiErrorText(lang, e.code, e.status)} — ${e.code}${e.field ? ` (${e.field})` : ''}`;
 }
@@ -40,7 +40,7 @@ function useAction(token: string | null) {
       const r = await call<{ index: number }>('POST', url, token, body);
       setOutcome({ ok: true, text: done(r) });
     } catch (e) {
-      setOutcome({ ok: false, text: refusalText(lang, e) });
+      setOutcome({ ok: false, text: await refusalText(lang, e) });
     } finally {
       setBusy(false);
     }
@@ -142,7 +142,7 @@ function Login(props: { onLogin: (s: Session) => void }) {
         await call<Session>('POST', '/api/v1/login', null, { account, password, totp }),
       );
     } catch (x) {
-      setError(refusalText(lang, x));
+      setError(await refusalText(lang, x));
     }
   };
   return (
