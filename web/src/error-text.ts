@@ -72,6 +72,8 @@ const apiEn = {
   ALREADY_DECLARED: 'This result has already been declared.',
   DECLARATION_MISMATCH: 'The declared figures differ from the sums in the log.',
   INTERNAL: 'Something went wrong on the server.',
+  LIVE_STREAMS_FULL:
+    'Too many people follow live updates right now; the page checks for new figures itself.',
 } as const;
 
 export type ApiErrorCode = keyof typeof apiEn;
@@ -142,6 +144,8 @@ const apiSw: Record<ApiErrorCode, string> = {
   ALREADY_DECLARED: 'Matokeo haya tayari yametangazwa.',
   DECLARATION_MISMATCH: 'Takwimu zilizotangazwa zinatofautiana na jumla zilizo kwenye kumbukumbu.',
   INTERNAL: 'Hitilafu imetokea kwenye seva.',
+  LIVE_STREAMS_FULL:
+    'Watu wengi mno wanafuatilia matokeo moja kwa moja sasa hivi; ukurasa unajiangalia wenyewe kama kuna takwimu mpya.',
 };
 
 const logEn: Record<LogErrorCode, string> = {
