@@ -101,6 +101,12 @@ describe('the portal’s words and focus in Chromium', { skip: missing ?? false 
       assert.doesNotMatch(text, ENGLISH, `${path} in Swahili: ${text.match(ENGLISH)?.[0]}`);
       await page.close();
     }
+    // The log status line above every page: how long ago the log signed, in Swahili word order.
+    const home = await open('/', 'sw');
+    const bar = home.locator('.logbar').filter({ hasText: /sasa hivi|zilizopita/ });
+    await bar.waitFor();
+    assert.doesNotMatch(await bar.innerText(), /\b(ago|min)\b|\d+ s\b/);
+    await home.close();
     const page = await open(`/station/${code}`, 'sw');
     await page.getByTestId('verify').click();
     await page.getByTestId('verdict').waitFor({ timeout: 30_000 });

@@ -8,9 +8,12 @@ import { useLive } from '../live';
 
 function age(seconds: number, t: ReturnType<typeof useT>['t']): string {
   if (seconds < 5) return t('justNow');
-  if (seconds < 90) return `${Math.round(seconds)} s ${t('ago')}`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ${t('ago')}`;
-  return `${Math.round(seconds / 3600)} h ${t('ago')}`;
+  // The unit goes where the language puts it ("sekunde 30 zilizopita").
+  const n = (key: 'ageSeconds' | 'ageMinutes' | 'ageHours', x: number) =>
+    t(key).replace('{n}', String(Math.round(x)));
+  if (seconds < 90) return n('ageSeconds', seconds);
+  if (seconds < 5400) return n('ageMinutes', seconds / 60);
+  return n('ageHours', seconds / 3600);
 }
 
 export function LogStatusBar() {
