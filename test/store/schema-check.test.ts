@@ -11,10 +11,19 @@ import pg from 'pg';
 import { silentReporter } from '../../src/platform/reporter.js';
 import { loadMigrations, SchemaVersionError } from '../../src/store/migrate.js';
 import { openStore } from '../../src/store/open.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/postgres.js';
 import { skipIfMissing } from '../helpers/required.js';
 
 const skip = skipIfMissing(await postgresAvailable(), 'PostgreSQL');
+
+/** A read-only store refuses a write itself, before the database would. */
+async function refusesWrites(store: SqlStore): Promise<void> {
+  await assert.rejects(
+    store.putBlob({ sha256: 'ab'.repeat(32), contentType: 'text/plain', data: new Uint8Array(1) }),
+    /read-only/,
+  );
+}
 
 async function query<T>(url: string, text: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
@@ -59,14 +68,7 @@ describe('a read-only store checks the schema instead of migrating', { skip }, (
         "SELECT current_setting('transaction_read_only') AS ro",
       );
       assert.equal(s?.ro, 'on');
-      await assert.rejects(
-        store.putBlob({
-          sha256: 'ab'.repeat(32),
-          contentType: 'text/plain',
-          data: new Uint8Array(1),
-        }),
-        /read-only/,
-      );
+      await refusesWrites(store);
     } finally {
       await store.close();
     }
@@ -111,14 +113,7 @@ describe('a read-only embedded (PGlite) store', () => {
     const store = await openStore({ dataDir: data, readOnly: true, log: silentReporter });
     try {
       assert.equal(store.readOnly, true);
-      await assert.rejects(
-        store.putBlob({
-          sha256: 'ab'.repeat(32),
-          contentType: 'text/plain',
-          data: new Uint8Array(1),
-        }),
-        /read-only/,
-      );
+      await refusesWrites(store);
     } finally {
       await store.close();
     }
