@@ -95,7 +95,7 @@ describe('the checker', () => {
         'src/server/app.ts': '',
       }),
       [
-        'src/log/merkle.ts:2: log (layer 2) imports src/server/app.ts (server, layer 11): a backward import',
+        'src/log/merkle.ts:2: log (layer 2) imports src/server/app.ts (server, layer 12): a backward import',
       ],
     );
   });
