@@ -58,7 +58,8 @@ export function arloMacroContext(contest: ArloContest, batches: ArloBatches): Ma
   const margins = new Map<string, number>();
   for (const a of assertions) {
     let won = 0; // winner − loser, read from the assertion's ±1 coefficients
-    for (const [c, k] of Object.entries(a.coefficients)) won += k * (contest.candidates[c] as number);
+    for (const [c, k] of Object.entries(a.coefficients))
+      won += k * (contest.candidates[c] as number);
     margins.set(a.id, won - pending - unauditable);
   }
   return macroContext(assertions, reported, { margins });
@@ -110,7 +111,8 @@ export function arloMacroSampleSize(
   draws: readonly string[],
   results: ArloSampleResults,
 ): number {
-  if (results.size === batches.size) throw new RangeError('results: all batches have already been counted');
+  if (results.size === batches.size)
+    throw new RangeError('results: all batches have already been counted');
   const ctx = arloMacroContext(contest, batches);
   if (ctx.errorBound === Infinity) return batches.size;
   const { risk, met } = arloMacroRisk(contest, riskLimitPercent, batches, draws, results);

@@ -40,7 +40,10 @@ export function covers(a: LinearAssertion, batch: string): boolean {
 }
 
 /** V_a: the assertion's reported sum over the batches it covers (its margin in votes). */
-export function assertionMargin(a: LinearAssertion, reported: ReadonlyMap<string, BatchTally>): number {
+export function assertionMargin(
+  a: LinearAssertion,
+  reported: ReadonlyMap<string, BatchTally>,
+): number {
   let margin = 0;
   if (a.batches === null) {
     for (const tally of reported.values()) margin += assertionSum(a, tally.votes);
@@ -55,14 +58,19 @@ export function assertionMargin(a: LinearAssertion, reported: ReadonlyMap<string
 
 /** Throws a RangeError naming the field when an assertion cannot be audited as written. */
 export function checkAssertion(a: LinearAssertion): void {
-  if (typeof a.id !== 'string' || a.id === '') throw new RangeError('assertion id: must be a non-empty string');
+  if (typeof a.id !== 'string' || a.id === '')
+    throw new RangeError('assertion id: must be a non-empty string');
   for (const [candidate, c] of Object.entries(a.coefficients)) {
     if (!Number.isSafeInteger(c)) {
-      throw new RangeError(`assertion ${a.id}: coefficient of ${candidate} must be an integer, got ${c}`);
+      throw new RangeError(
+        `assertion ${a.id}: coefficient of ${candidate} must be an integer, got ${c}`,
+      );
     }
   }
   if (!Number.isSafeInteger(a.minPerBallot) || a.minPerBallot >= 0) {
-    throw new RangeError(`assertion ${a.id}: minPerBallot must be a negative integer, got ${a.minPerBallot}`);
+    throw new RangeError(
+      `assertion ${a.id}: minPerBallot must be a negative integer, got ${a.minPerBallot}`,
+    );
   }
   for (const c of Object.values(a.coefficients)) {
     if (c < a.minPerBallot) {
@@ -92,7 +100,12 @@ export function pluralityAssertions(
   const out: LinearAssertion[] = [];
   for (const w of winners) {
     for (const l of losers) {
-      out.push({ id: `${w}>${l}`, coefficients: { [w]: 1, [l]: -1 }, minPerBallot: -1, batches: null });
+      out.push({
+        id: `${w}>${l}`,
+        coefficients: { [w]: 1, [l]: -1 },
+        minPerBallot: -1,
+        batches: null,
+      });
     }
   }
   return out;
@@ -114,7 +127,8 @@ export function shareAssertion(
   if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num < 1 || den <= num) {
     throw new RangeError(`share: must be num/den with integers 0 < num < den, got ${num}/${den}`);
   }
-  if (!candidates.includes(winner)) throw new RangeError(`winner: ${winner} is not among the candidates`);
+  if (!candidates.includes(winner))
+    throw new RangeError(`winner: ${winner} is not among the candidates`);
   const coefficients: Record<string, number> = {};
   for (const c of candidates) coefficients[c] = c === winner ? den - num : -num;
   return { id, coefficients, minPerBallot: -num, batches };

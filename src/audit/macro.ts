@@ -32,7 +32,6 @@ import {
   assertionSum,
   type BatchTally,
   checkAssertion,
-  covers,
   type LinearAssertion,
 } from './assertions.js';
 
@@ -112,7 +111,10 @@ export function macroContext(
     } else {
       for (const batch of a.batches) {
         const info = perBatch.get(batch);
-        if (!info) throw new RangeError(`assertion ${a.id}: covers batch ${batch}, which has no reported tally`);
+        if (!info)
+          throw new RangeError(
+            `assertion ${a.id}: covers batch ${batch}, which has no reported tally`,
+          );
         add(batch, info);
       }
     }
@@ -120,7 +122,8 @@ export function macroContext(
   const margins = new Map<string, number>();
   assertions.forEach((a, i) => {
     const given = options.margins?.get(a.id);
-    if (options.margins && given === undefined) throw new RangeError(`margins: no margin for assertion ${a.id}`);
+    if (options.margins && given === undefined)
+      throw new RangeError(`margins: no margin for assertion ${a.id}`);
     if (given !== undefined && !Number.isFinite(given)) {
       throw new RangeError(`margins: the margin of ${a.id} must be finite, got ${given}`);
     }
@@ -136,7 +139,8 @@ export function macroContext(
       const i = info.assertions[k] as number;
       const a = assertions[i] as LinearAssertion;
       const v = marginOf[i] as number;
-      const u = v > 0 ? ((info.reportedSums[k] as number) - ballots * a.minPerBallot) / v : Infinity;
+      const u =
+        v > 0 ? ((info.reportedSums[k] as number) - ballots * a.minPerBallot) / v : Infinity;
       if (u > bound) bound = u;
     }
     info.bound = bound;
@@ -214,7 +218,7 @@ export function macroRisk(
     if (taint >= 1) return 1;
     p = p * (factor / (1 - taint));
   }
-  return p < 1 ? p : 1;
+  return Math.min(p, 1);
 }
 
 /** The rule for stopping: risk ≤ riskLimitPercent ÷ 100 (one binary64 division). */
@@ -224,7 +228,9 @@ export function riskLimitMet(risk: number, riskLimitPercent: number): boolean {
 
 function checkRiskLimit(riskLimitPercent: number): void {
   if (!Number.isFinite(riskLimitPercent) || riskLimitPercent <= 0 || riskLimitPercent >= 100) {
-    throw new RangeError(`riskLimitPercent: must be above 0 and below 100, got ${riskLimitPercent}`);
+    throw new RangeError(
+      `riskLimitPercent: must be above 0 and below 100, got ${riskLimitPercent}`,
+    );
   }
 }
 

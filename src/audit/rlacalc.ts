@@ -26,11 +26,15 @@ export const DEFAULT_GAMMA = 1.03905;
  */
 export function ballotComparisonSampleSize(input: BallotComparisonInput): number {
   const { alpha, margin, o1 = 0, o2 = 0, u1 = 0, u2 = 0, gamma = DEFAULT_GAMMA } = input;
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha: must be above 0 and below 1, got ${alpha}`);
-  if (!(margin > 0 && margin <= 1)) throw new RangeError(`margin: must be above 0 and at most 1, got ${margin}`);
-  if (!(gamma > 1) || gamma === Infinity) throw new RangeError(`gamma: must be a finite number above 1, got ${gamma}`);
+  if (!(alpha > 0 && alpha < 1))
+    throw new RangeError(`alpha: must be above 0 and below 1, got ${alpha}`);
+  if (!(margin > 0 && margin <= 1))
+    throw new RangeError(`margin: must be above 0 and at most 1, got ${margin}`);
+  if (!(gamma > 1) || gamma === Infinity)
+    throw new RangeError(`gamma: must be a finite number above 1, got ${gamma}`);
   for (const [name, n] of Object.entries({ o1, o2, u1, u2 })) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name}: must be a whole number ≥ 0, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new RangeError(`${name}: must be a whole number ≥ 0, got ${n}`);
   }
   const logTerms =
     Math.log(alpha) +

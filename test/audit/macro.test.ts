@@ -6,7 +6,6 @@
 // 1e-12 (far inside Arlo's own 1e-4), sample sizes exactly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BatchTally } from '../../src/audit/assertions.js';
 import {
   type ArloBatches,
   type ArloContest,
@@ -16,6 +15,7 @@ import {
   arloMacroSampleSize,
   arloUnauditableBallots,
 } from '../../src/audit/arlo-macro.js';
+import type { BatchTally } from '../../src/audit/assertions.js';
 import { maxOverstatement, totalErrorBound } from '../../src/audit/macro.js';
 import { readVectorJson } from '../log/vectors.js';
 
@@ -132,7 +132,10 @@ test('arlo_macro_batch_comparison: u_p per batch and U per contest', () => {
       const up = held ? maxOverstatement(ctx, batch) : 0;
       const want = !held ? 0 : batch.endsWith('AV') ? expected.AV : expected.Batch;
       // Arlo's test states u_p to 3-4 digits and checks it within 0.001.
-      assert.ok(Math.abs(up - want) < 0.001, `${contest.name} ${batch}: u_p ${up}, expected ${want}`);
+      assert.ok(
+        Math.abs(up - want) < 0.001,
+        `${contest.name} ${batch}: u_p ${up}, expected ${want}`,
+      );
     }
   }
 });
@@ -142,7 +145,8 @@ test('arlo_macro_batch_comparison: sample sizes by round and the risk after clea
   const rl = bc.risk_limit_percent;
   const results = new Map<string, Record<string, BatchTally>>();
   const tickets = new Map<string, string>();
-  const sizes = (c: ArloContest) => arloMacroSampleSize(c, rl, batches, drawsInTicketOrder(tickets), results);
+  const sizes = (c: ArloContest) =>
+    arloMacroSampleSize(c, rl, batches, drawsInTicketOrder(tickets), results);
 
   for (const c of bcContests) {
     assert.equal(sizes(c), bc.asserted_in_test.round1[c.name], `${c.name} round 1`);
@@ -166,7 +170,10 @@ test('arlo_macro_batch_comparison: sample sizes by round and the risk after clea
   // Arlo's test_get_sample_sizes goes on: batches 4..8 with A's taint equal to
   // 1/U (sizes unchanged), B not in them (unchanged), C clean (5 fewer).
   for (let i = 4; i < 9; i++) {
-    results.set(`Batch ${i}`, { 'Contest A': tally(190, 190, 400), 'Contest C': tally(200, 140, 400) });
+    results.set(`Batch ${i}`, {
+      'Contest A': tally(190, 190, 400),
+      'Contest C': tally(200, 140, 400),
+    });
     tickets.set(String(i), `Batch ${i}`);
   }
   const third: Record<string, number> = { 'Contest A': 26, 'Contest B': 12, 'Contest C': 2 };
@@ -190,7 +197,10 @@ test('arlo_macro_batch_comparison: test_compute_risk (30 clean draws, 6 tainted 
     tickets.set(String(i), `Batch ${i}`);
   }
   for (let i = 100; i < 106; i++) {
-    results.set(`Batch ${i}`, { 'Contest A': tally(190, 190, 400), 'Contest C': tally(200, 140, 400) });
+    results.set(`Batch ${i}`, {
+      'Contest A': tally(190, 190, 400),
+      'Contest C': tally(200, 140, 400),
+    });
     tickets.set(String(i), `Batch ${i}`);
   }
   const formula: Record<string, (repeats: number) => number> = {
@@ -219,7 +229,10 @@ test('Arlo: a full hand count has risk 0; a further sample size is refused', () 
   const draws = [...batches.keys(), ...batches.keys()];
   for (const c of bcContests) {
     assert.deepEqual(arloMacroRisk(c, 25, batches, draws, batches), { risk: 0, met: true });
-    assert.throws(() => arloMacroSampleSize(c, 25, batches, draws, batches), /already been counted/);
+    assert.throws(
+      () => arloMacroSampleSize(c, 25, batches, draws, batches),
+      /already been counted/,
+    );
   }
 });
 
@@ -230,7 +243,10 @@ function pendingBatches(minusEach = 0): Map<string, Record<string, BatchTally>> 
   for (const [name, b] of Object.entries(pending.batches)) {
     const cut = name === 'Batch 1' || name === 'Batch 2' ? minusEach : 0;
     out.set(name, {
-      Contest: { votes: { winner: b.winner, loser: b.loser - cut, third: b.third }, ballots: b.ballots - cut },
+      Contest: {
+        votes: { winner: b.winner, loser: b.loser - cut, third: b.third },
+        ballots: b.ballots - cut,
+      },
     });
   }
   return out;
@@ -243,16 +259,27 @@ test('arlo_macro_pending_ballots: U, the risk without and with a discrepancy, th
   close(totalErrorBound(ctx), Number(pending.U), 'U');
   const without = arloMacroContext({ ...contest, pendingBallots: 0 }, batches);
   assert.ok(totalErrorBound(ctx) > totalErrorBound(without), 'pending ballots raise U');
-  assert.equal(arloMacroSampleSize(contest, 25, batches, [], new Map()), pending.sample_size_risk25);
+  assert.equal(
+    arloMacroSampleSize(contest, 25, batches, [], new Map()),
+    pending.sample_size_risk25,
+  );
 
   const results = new Map([...batches].filter(([name]) => pending.sampled.includes(name)));
   const clean = arloMacroRisk(contest, 25, batches, pending.sampled, results);
   close(clean.risk, pending.p_no_discrepancy, 'p without discrepancy');
   assert.equal(clean.met, pending.p_no_discrepancy <= 0.25);
 
-  const b3 = pending.batches['Batch 3'] as { winner: number; loser: number; third: number; ballots: number };
+  const b3 = pending.batches['Batch 3'] as {
+    winner: number;
+    loser: number;
+    third: number;
+    ballots: number;
+  };
   results.set('Batch 3', {
-    Contest: { votes: { winner: b3.winner, loser: b3.loser + 2, third: b3.third }, ballots: b3.ballots },
+    Contest: {
+      votes: { winner: b3.winner, loser: b3.loser + 2, third: b3.third },
+      ballots: b3.ballots,
+    },
   });
   const tainted = arloMacroRisk(contest, 25, batches, pending.sampled, results);
   close(tainted.risk, pending.p_with_batch3_audited_loser_plus2, 'p with batch 3 loser +2');
@@ -267,10 +294,15 @@ test('arlo_macro_unauditable_ballots_snapshot: ballots in the totals but in no b
   assert.equal(arloUnauditableBallots(contest, batches), 1);
   assert.equal(arloUnauditableBallots(contest, clean), 0);
   close(totalErrorBound(arloMacroContext(contest, batches)), Number(v.U), 'U');
-  close(totalErrorBound(arloMacroContext(contest, clean)), Number(v.U_without_unauditable), 'U without');
+  close(
+    totalErrorBound(arloMacroContext(contest, clean)),
+    Number(v.U_without_unauditable),
+    'U without',
+  );
   assert.equal(arloMacroSampleSize(contest, 25, batches, [], new Map()), batches.size);
   const sampled = ['Batch 1', 'Batch 2', 'Batch 3'];
-  const pick = (m: ArloBatches): ArloSampleResults => new Map([...m].filter(([n]) => sampled.includes(n)));
+  const pick = (m: ArloBatches): ArloSampleResults =>
+    new Map([...m].filter(([n]) => sampled.includes(n)));
   const p = arloMacroRisk(contest, 25, batches, sampled, pick(batches)).risk;
   const pWithout = arloMacroRisk(contest, 25, clean, sampled, pick(clean)).risk;
   close(p, v.computed_p, 'p');
@@ -292,20 +324,39 @@ test('arlo_ppeb_batch_sample: U of the sampler fixture (50 ballots in the totals
     numWinners: 1,
     votesAllowed: 1,
   };
-  close(totalErrorBound(arloMacroContext(contest, batches)), Number(vectors.arlo_ppeb_batch_sample.U), 'U');
+  close(
+    totalErrorBound(arloMacroContext(contest, batches)),
+    Number(vectors.arlo_ppeb_batch_sample.U),
+    'U',
+  );
 });
 
 test('Arlo: worst case (taint 1) gives risk 1; a tied or too close contest needs a full count', () => {
-  const worst: ArloContest = { name: 't', candidates: { winner: 1000, loser: 0 }, numWinners: 1, votesAllowed: 1 };
+  const worst: ArloContest = {
+    name: 't',
+    candidates: { winner: 1000, loser: 0 },
+    numWinners: 1,
+    votesAllowed: 1,
+  };
   const batches = new Map([
     ['Batch 1', { t: tally(500, 0, 500) }],
     ['Batch 2', { t: tally(500, 0, 500) }],
   ]);
   const flipped = new Map([['Batch 1', { t: tally(0, 500, 500) }]]);
-  assert.deepEqual(arloMacroRisk(worst, 25, batches, ['Batch 1'], flipped), { risk: 1, met: false });
+  assert.deepEqual(arloMacroRisk(worst, 25, batches, ['Batch 1'], flipped), {
+    risk: 1,
+    met: false,
+  });
 
-  const tied: ArloContest = { name: 't', candidates: { winner: 50000, loser: 50000 }, numWinners: 1, votesAllowed: 1 };
-  const tiedBatches = new Map(Array.from({ length: 100 }, (_, i) => [String(i), { t: tally(500, 500, 1000) }]));
+  const tied: ArloContest = {
+    name: 't',
+    candidates: { winner: 50000, loser: 50000 },
+    numWinners: 1,
+    votesAllowed: 1,
+  };
+  const tiedBatches = new Map(
+    Array.from({ length: 100 }, (_, i) => [String(i), { t: tally(500, 500, 1000) }]),
+  );
   assert.equal(arloMacroSampleSize(tied, 25, tiedBatches, [], new Map()), 100);
   const one = new Map([['0', { t: tally(500, 500, 1000) }]]);
   const r = arloMacroRisk(tied, 25, tiedBatches, ['0'], one);
@@ -315,7 +366,12 @@ test('Arlo: worst case (taint 1) gives risk 1; a tied or too close contest needs
     met: true,
   });
 
-  const close4: ArloContest = { name: 't', candidates: { winner: 200, loser: 198 }, numWinners: 1, votesAllowed: 1 };
+  const close4: ArloContest = {
+    name: 't',
+    candidates: { winner: 200, loser: 198 },
+    numWinners: 1,
+    votesAllowed: 1,
+  };
   const closeBatches = new Map([
     ['1', { t: tally(100, 0, 100) }],
     ['2', { t: tally(100, 0, 100) }],
@@ -323,6 +379,12 @@ test('Arlo: worst case (taint 1) gives risk 1; a tied or too close contest needs
     ['4', { t: tally(0, 98, 100) }],
   ]);
   assert.equal(arloMacroSampleSize(close4, 25, closeBatches, [], new Map()), 4);
-  const r4 = arloMacroRisk(close4, 25, closeBatches, ['1'], new Map([['1', { t: tally(100, 0, 100) }]]));
+  const r4 = arloMacroRisk(
+    close4,
+    25,
+    closeBatches,
+    ['1'],
+    new Map([['1', { t: tally(100, 0, 100) }]]),
+  );
   assert.ok(r4.risk > 0.25 && !r4.met);
 });

@@ -27,7 +27,10 @@ test('rlacalc_ballot_comparison_nmin_asserted: every case, exactly', () => {
 test('ballot comparison: more overstatements need more ballots, understatements fewer, a wider margin fewer', () => {
   const base = ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02 });
   assert.ok(ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, o1: 1 }) > base);
-  assert.ok(ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, o2: 1 }) > ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, o1: 1 }));
+  assert.ok(
+    ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, o2: 1 }) >
+      ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, o1: 1 }),
+  );
   assert.ok(ballotComparisonSampleSize({ alpha: 0.05, margin: 0.02, u1: 1 }) < base);
   assert.ok(ballotComparisonSampleSize({ alpha: 0.05, margin: 0.04 }) < base);
   // Never fewer than the ballots already seen.
@@ -36,8 +39,20 @@ test('ballot comparison: more overstatements need more ballots, understatements 
 
 test('ballot comparison: a bad input is refused, naming the field', () => {
   assert.throws(() => ballotComparisonSampleSize({ alpha: 0, margin: 0.1 }), /^RangeError: alpha:/);
-  assert.throws(() => ballotComparisonSampleSize({ alpha: 0.1, margin: 0 }), /^RangeError: margin:/);
-  assert.throws(() => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, gamma: 1 }), /^RangeError: gamma:/);
-  assert.throws(() => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, o1: -1 }), /^RangeError: o1:/);
-  assert.throws(() => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, u2: 0.5 }), /^RangeError: u2:/);
+  assert.throws(
+    () => ballotComparisonSampleSize({ alpha: 0.1, margin: 0 }),
+    /^RangeError: margin:/,
+  );
+  assert.throws(
+    () => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, gamma: 1 }),
+    /^RangeError: gamma:/,
+  );
+  assert.throws(
+    () => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, o1: -1 }),
+    /^RangeError: o1:/,
+  );
+  assert.throws(
+    () => ballotComparisonSampleSize({ alpha: 0.1, margin: 0.1, u2: 0.5 }),
+    /^RangeError: u2:/,
+  );
 });
