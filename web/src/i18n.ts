@@ -272,6 +272,19 @@ const en = {
   unknownAccount: 'a name that is no account',
   failedAttempt: 'failed attempt',
   failedAttempts: 'failed attempts',
+  // audits (issue 14): the nav link, the role and the acts on the record; the audit
+  // pages' own words load with them (web/src/audit-text.ts)
+  navAudit: 'Audits',
+  'role.audit-board': 'Audit board member',
+  'act.audit-proposed': 'Audit proposed',
+  'act.audit-approved': 'Audit approved',
+  'act.audit-seed': 'Audit seed logged',
+  'act.audit-round': 'Audit round drawn',
+  'act.audit-full-count': 'Full hand count started',
+  'act.audit-paper': 'Paper figures entered',
+  'act.audit-ballots': 'Sampled ballots entered',
+  'act.audit-confirmed': 'Audit entry confirmed',
+  'act.audit-round-closed': 'Audit round closed',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -539,6 +552,18 @@ const sw: Record<MessageKey, string> = {
   unknownAccount: 'jina lisilo la akaunti',
   failedAttempt: 'jaribio lililoshindwa',
   failedAttempts: 'majaribio yaliyoshindwa',
+  // audits (issue 14)
+  navAudit: 'Kaguzi',
+  'role.audit-board': 'Mjumbe wa bodi ya ukaguzi',
+  'act.audit-proposed': 'Ukaguzi umependekezwa',
+  'act.audit-approved': 'Ukaguzi umeidhinishwa',
+  'act.audit-seed': 'Mbegu ya ukaguzi imeandikwa',
+  'act.audit-round': 'Awamu ya ukaguzi imechorwa',
+  'act.audit-full-count': 'Hesabu kamili kwa mkono imeanza',
+  'act.audit-paper': 'Takwimu za karatasi zimeingizwa',
+  'act.audit-ballots': 'Kura za sampuli zimeingizwa',
+  'act.audit-confirmed': 'Ingizo la ukaguzi limethibitishwa',
+  'act.audit-round-closed': 'Awamu ya ukaguzi imefungwa',
 };
 
 /** Both dictionaries (a test checks every Swahili message exists and is translated). */
