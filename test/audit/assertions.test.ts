@@ -26,14 +26,14 @@ const reported = new Map<string, BatchTally>([
 ]);
 
 test('pluralityAssertions: the leaders (ties in the given order) against every loser, winner − loser, −1 per ballot', () => {
-  const a = pluralityAssertions({ x: 5, y: 9, z: 9, w: 1 }, 2);
+  const a = pluralityAssertions({ x: 5, z: 9, y: 9, w: 1 }, 2);
   assert.deepEqual(
     a.map((x) => x.id),
-    ['y>x', 'y>w', 'z>x', 'z>w'],
+    ['z>x', 'z>w', 'y>x', 'y>w'],
   );
   assert.deepEqual(a[0], {
-    id: 'y>x',
-    coefficients: { y: 1, x: -1 },
+    id: 'z>x',
+    coefficients: { z: 1, x: -1 },
     minPerBallot: -1,
     batches: null,
   });
