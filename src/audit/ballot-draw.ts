@@ -28,8 +28,20 @@ export interface BallotManifestEntry {
 /** Digits of the printed tickets, as Arlo. */
 const TICKET_DIGITS = 18;
 
-/** Ticket digits read per ballot in the screening pass: n mod 10^11 stays exact in binary64 arithmetic. */
-const SCREEN_DIGITS = 11;
+/** Ticket digits read per ballot in the screening pass (n mod 10^9, see screenSmallest). */
+const SCREEN_DIGITS = 9;
+const BILLION = 1e9;
+
+/** 2^(16·(15−i)) mod 10^9 for i = 0..15: the weight of the digest's i-th 16-bit piece. */
+const PIECE_WEIGHTS = Array.from({ length: 16 }, (_, i) =>
+  Number((1n << BigInt(16 * (15 - i))) % 1_000_000_000n),
+);
+
+/** x (0..999) written with three digits, reversed: 12 → "012" → "210" → 210. */
+const REVERSED_3 = Array.from(
+  { length: 1000 },
+  (_, x) => (x % 10) * 100 + (Math.floor(x / 10) % 10) * 10 + Math.floor(x / 100),
+);
 
 const utf8 = new TextEncoder();
 
@@ -107,7 +119,7 @@ function screenSmallest(
   screenDigits: number,
 ): { station: string; position: number }[] {
   const hasher = new PrefixedSha256(utf8.encode(seedHash));
-  const modulus = 10 ** screenDigits;
+  const coarsen = 10 ** (SCREEN_DIGITS - screenDigits);
   const digest = new Int32Array(8);
   const tail = new Uint8Array(128);
   const heap = new PrefixHeap(wanted);
@@ -128,20 +140,21 @@ function screenSmallest(
         positionDigits[digits++] = 48 + (p % 10);
       while (digits > 0) tail[length++] = positionDigits[--digits] as number;
       hasher.digestInto(tail, length, digest);
-      // n mod 10^d from the digest's sixteen 16-bit pieces, most significant first.
-      let remainder = 0;
+      // n mod 10^9 as Σ piece_i · (2^(16·(15−i)) mod 10^9) over the digest's sixteen
+      // 16-bit pieces: each product < 2^46, the sum < 2^50, all exact in binary64.
+      let sum = 0;
       for (let i = 0; i < 8; i++) {
-        const word = (digest[i] as number) >>> 0;
-        remainder = (remainder * 65536 + (word >>> 16)) % modulus;
-        remainder = (remainder * 65536 + (word & 0xffff)) % modulus;
+        const word = digest[i] as number;
+        sum += (word >>> 16) * (PIECE_WEIGHTS[2 * i] as number);
+        sum += (word & 0xffff) * (PIECE_WEIGHTS[2 * i + 1] as number);
       }
-      // The ticket's first d digits: the remainder's digits, units first.
-      let key = 0;
-      for (let i = 0; i < screenDigits; i++) {
-        const digit = remainder % 10;
-        key = key * 10 + digit;
-        remainder = (remainder - digit) / 10;
-      }
+      const remainder = sum % BILLION;
+      // The ticket's first nine digits are the remainder's, units first.
+      const key9 =
+        (REVERSED_3[remainder % 1000] as number) * 1e6 +
+        (REVERSED_3[Math.floor(remainder / 1000) % 1000] as number) * 1000 +
+        (REVERSED_3[Math.floor(remainder / 1e6)] as number);
+      const key = screenDigits === SCREEN_DIGITS ? key9 : Math.floor(key9 / coarsen);
       if (heap.size < wanted) heap.push(key, s, position);
       else if (key < heap.maxKey) {
         const evicted = heap.replaceMax(key, s, position);

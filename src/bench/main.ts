@@ -9,11 +9,13 @@
 //   7. election night under public load: kura cluster (writer, standby, two
 //      readers, nginx) read by 1,024 connections while ingesting, the writer
 //      killed halfway (PostgreSQL);
-//   8. the whole Kenya night at maximum speed (kura demo --max-speed), per engine.
+//   8. the whole Kenya night at maximum speed (kura demo --max-speed), per engine;
+//   9. an audit's samples at Kenya's size: 1,000 stations, and 1,000 ballots.
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { measureAuditDraws } from './audit-draw.js';
 import { Cleanup, REPO_ROOT, tempDir } from './children.js';
 import { makeElection, presign } from './election.js';
 import { type EngineResult, runEngine, slice, stationsNeeded } from './engine.js';
@@ -136,6 +138,12 @@ async function run(argv: string[]): Promise<number> {
       }
     }
 
+    log('audit samples at Kenya size: 1,000 stations by error bound, 1,000 ballots among all cast');
+    const auditDraws = measureAuditDraws();
+    log(
+      `audit samples: stations in ${auditDraws.batchDrawSeconds} s, ballots in ${auditDraws.ballotDrawSeconds} s`,
+    );
+
     const results: BenchResults = {
       date: started.toISOString(),
       wallSeconds: 0,
@@ -152,6 +160,7 @@ async function run(argv: string[]): Promise<number> {
       engines,
       publicNight,
       kenyaNights,
+      auditDraws,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);
     const outDir = resolve(REPO_ROOT, o.outDir);

@@ -1,5 +1,6 @@
 // bench/results.md (readable) from the results bench/results.json holds, and
 // bench/profile.md for a --profile run.
+import type { AuditDrawBench } from './audit-draw.js';
 import type { EngineResult } from './engine.js';
 import type { KenyaNight } from './kenya-night.js';
 import type { VerifyLimit } from './limits.js';
@@ -24,6 +25,8 @@ export interface BenchResults {
   publicNight?: PublicNight | null;
   /** One per engine; empty in --quick runs. */
   kenyaNights: KenyaNight[];
+  /** The audit's samples at Kenya's size (src/bench/audit-draw.ts); absent in older results. */
+  auditDraws?: AuditDrawBench;
 }
 
 /** The goals of the issue. */
@@ -40,6 +43,8 @@ export const GOALS = {
   /** Reads through the front ÷ one process's tally reads in the same run. */
   publicReadsOverSingle: 3,
   writerlessSeconds: 5,
+  /** Drawing a 1,000-station audit sample from the Kenya log (issue 14). */
+  auditDrawSeconds: 1,
 };
 
 const ENGINE_NAME = { pglite: 'PGlite', postgres: 'PostgreSQL' } as const;
@@ -115,7 +120,16 @@ function figuresTable(r: BenchResults): string[] {
       `| Server peak RSS (VmHWM), Kenya night | ${name} | ${k.serverPeakRssMiB === null ? '—' : `${n(k.serverPeakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | ≤ ${GOALS.writerRssMiB} MiB | ${k.serverPeakRssMiB === null ? '—' : `${ratio(k.serverPeakRssMiB / GOALS.writerRssMiB)} (${met(k.serverPeakRssMiB <= GOALS.writerRssMiB)})`} |`,
     );
   }
+  if (r.auditDraws) rows.push(...auditDrawRows(r.auditDraws));
   return rows;
+}
+
+function auditDrawRows(a: AuditDrawBench): string[] {
+  const goal = GOALS.auditDrawSeconds;
+  return [
+    `| Audit sample: ${n(a.batchDraws)} stations drawn among ${n(a.stations)}, weighted by error bound (kura-ppeb-v1, tickets included) | — | **${a.batchDrawSeconds} s** | | | ≤ ${goal} s | ${ratio(a.batchDrawSeconds / goal)} (${met(a.batchDrawSeconds <= goal)}) |`,
+    `| Audit sample: ${n(a.ballotDraws)} ballots drawn among ${n(a.ballots)} (consistent sampler, every ballot's ticket screened) | — | **${a.ballotDrawSeconds} s** | | | | |`,
+  ];
 }
 
 /** The single-process tally reads of the same run the front is compared with: PostgreSQL's. */
@@ -312,6 +326,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country has one county per 120 stations, so the national tally lists many more children than Kenya's 47 counties: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
+    "- Audit samples (src/bench/audit-draw.ts), in the bench process, from data/kenya2022's station results: `drawBatches` draws 1,000 stations with probability proportional to their MACRO error bound for the assertion that the winner has more than half the valid votes; `drawBallots` draws 1,000 ballots with the consistent sampler among every ballot cast (valid + rejected), which computes a SHA-256 ticket for each one. Each is timed alone, cold, after its inputs are built.",
     "- Election night under public load: `kura cluster` (src/cluster) on its own fresh PostgreSQL database: a writer, a hot standby on the same database, two `kura serve --read-only` readers and Debian's nginx in front, all on this machine. Through the front, a worker sends results open loop at the latency test's rate (a refused (408, 429, 502–504), failed or cut-off send is resent with the same bytes after 100 ms, for up to 120 s from its scheduled time, as devices do: the same signed bytes get the same index); after 3 s, autocannon (gzip accepted) reads with 1,024 connections, round-robin over the national and county tallies and the log's first full hash tiles; halfway through the reads the writer gets SIGKILL. Receipt latency runs from each result's scheduled time to its receipt (resends included); the goal's figure leaves out the results scheduled between the kill and the first receipt from the new writer, which is the time without a writer. Cache status comes from nginx's access log. Afterwards every receipt is checked against the final log (its entry bundle through the front: the same bytes at the receipt's index, and the receipt's inclusion proof), and every checkpoint seen (sampled from the front every 200 ms, and each receipt's) is proved a prefix of the final tree from the final tree's tiles (src/bench/night-audit.ts). The Kenya peak is computed from data/kenya2022: the most presidential uploads in any 60 s, times the six contests.",
     '',
   ].join('\n');
