@@ -39,6 +39,35 @@ function reference(stations: BallotManifestEntry[], seed: string, fromDraw: numb
 const STATIONS = manifest(30, (i) => `047/282/${1381 + (i % 7)}/${String(i).padStart(2, '0')}`);
 
 describe('drawBallots', () => {
+  test('a known answer, computed by an independent Python consistent sampler', () => {
+    // python3: hashlib + heapq over the ids "<station>:<position>", seed hash hex + id,
+    // reversed zero-padded decimal, next fraction of the full ticket, cut to 18 digits.
+    const stations: BallotManifestEntry[] = [
+      { id: '047/282/1381/01', ballots: 3 },
+      { id: '022/113/0601/01', ballots: 2 },
+      { id: '030/150/0777/01', ballots: 4 },
+    ];
+    const expected: [string, number, string][] = [
+      ['030/150/0777/01', 3, '0.228908524556092397'],
+      ['022/113/0601/01', 2, '0.314616679824156239'],
+      ['047/282/1381/01', 1, '0.325814797113154962'],
+      ['047/282/1381/01', 2, '0.389169935728319871'],
+      ['030/150/0777/01', 2, '0.487144047768238069'],
+      ['047/282/1381/01', 3, '0.504826069325680021'],
+      ['047/282/1381/01', 1, '0.514532168535651379'],
+      ['022/113/0601/01', 2, '0.555080100450615590'],
+    ];
+    assert.deepEqual(
+      drawBallots(stations, '38475920184756301928', 0, 8),
+      expected.map(([station, position, ticket], i) => ({
+        draw: i + 1,
+        station,
+        position,
+        ticket,
+      })),
+    );
+  });
+
   for (const seed of ['38475920184756301928', '12345678901234567890'])
     test(`equals consistentSample over every ballot id (seed ${seed})`, () => {
       assert.ok(STATIONS.some((s) => s.ballots === 0));
