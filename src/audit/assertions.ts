@@ -34,11 +34,6 @@ export function assertionSum(a: LinearAssertion, votes: Readonly<Record<string, 
   return sum;
 }
 
-/** True when the assertion covers the batch. */
-export function covers(a: LinearAssertion, batch: string): boolean {
-  return a.batches === null || a.batches.has(batch);
-}
-
 /** V_a: the assertion's reported sum over the batches it covers (its margin in votes). */
 export function assertionMargin(
   a: LinearAssertion,

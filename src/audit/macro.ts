@@ -70,13 +70,17 @@ export interface MacroContextOptions {
   margins?: ReadonlyMap<string, number>;
 }
 
-function checkTally(where: string, t: BatchTally): void {
-  if (!Number.isFinite(t.ballots) || t.ballots < 0) {
-    throw new RangeError(`${where}: ballots must be a finite number ≥ 0, got ${t.ballots}`);
+/** Throws a RangeError naming the batch and field when a tally is not a set of finite counts ≥ 0. */
+function checkTally(what: 'batch' | 'paper of batch', batch: string, t: BatchTally): void {
+  if (!(t.ballots >= 0) || t.ballots === Infinity) {
+    throw new RangeError(`${what} ${batch}: ballots must be a finite number ≥ 0, got ${t.ballots}`);
   }
-  for (const [c, v] of Object.entries(t.votes)) {
-    if (!Number.isFinite(v) || v < 0) {
-      throw new RangeError(`${where}: votes for ${c} must be a finite number ≥ 0, got ${v}`);
+  for (const c in t.votes) {
+    const v = t.votes[c] as number;
+    if (!(v >= 0) || v === Infinity) {
+      throw new RangeError(
+        `${what} ${batch}: votes for ${c} must be a finite number ≥ 0, got ${v}`,
+      );
     }
   }
 }
@@ -93,32 +97,51 @@ export function macroContext(
     if (ids.has(a.id)) throw new RangeError(`assertion ${a.id}: the id is used twice`);
     ids.add(a.id);
   }
-  const perBatch = new Map<string, BatchBound>();
-  for (const [batch, tally] of reported) {
-    checkTally(`batch ${batch}`, tally);
-    perBatch.set(batch, { assertions: [], reportedSums: [], bound: 0 });
-  }
-  const sums = new Array<number>(assertions.length).fill(0);
+  // Which assertions cover each batch: those over every batch, then those naming it.
+  const overAll: number[] = [];
+  const naming = new Map<string, number[]>();
   assertions.forEach((a, i) => {
-    const add = (batch: string, info: BatchBound) => {
-      const d = assertionSum(a, (reported.get(batch) as BatchTally).votes);
-      info.assertions.push(i);
-      info.reportedSums.push(d);
-      sums[i] = (sums[i] as number) + d;
-    };
     if (a.batches === null) {
-      for (const [batch, info] of perBatch) add(batch, info);
-    } else {
-      for (const batch of a.batches) {
-        const info = perBatch.get(batch);
-        if (!info)
-          throw new RangeError(
-            `assertion ${a.id}: covers batch ${batch}, which has no reported tally`,
-          );
-        add(batch, info);
+      overAll.push(i);
+      return;
+    }
+    for (const batch of a.batches) {
+      if (!reported.has(batch)) {
+        throw new RangeError(
+          `assertion ${a.id}: covers batch ${batch}, which has no reported tally`,
+        );
       }
+      const list = naming.get(batch);
+      if (list) list.push(i);
+      else naming.set(batch, [i]);
     }
   });
+  // Each assertion's terms as parallel arrays, read once per batch it covers.
+  const candidatesOf = assertions.map((a) => Object.keys(a.coefficients));
+  const coefficientsOf = assertions.map((a, i) =>
+    (candidatesOf[i] as string[]).map((c) => a.coefficients[c] as number),
+  );
+  const sums = new Float64Array(assertions.length);
+  const perBatch = new Map<string, BatchBound>();
+  for (const [batch, tally] of reported) {
+    checkTally('batch', batch, tally);
+    const more = naming.get(batch);
+    const covering = more ? overAll.concat(more) : overAll;
+    const reportedSums = new Array<number>(covering.length);
+    for (let k = 0; k < covering.length; k++) {
+      const i = covering[k] as number;
+      const candidates = candidatesOf[i] as string[];
+      const coefficients = coefficientsOf[i] as number[];
+      let d = 0;
+      for (let j = 0; j < candidates.length; j++) {
+        const v = tally.votes[candidates[j] as string];
+        if (v !== undefined) d += (coefficients[j] as number) * v;
+      }
+      reportedSums[k] = d;
+      sums[i] = (sums[i] as number) + d;
+    }
+    perBatch.set(batch, { assertions: covering, reportedSums, bound: 0 });
+  }
   const margins = new Map<string, number>();
   assertions.forEach((a, i) => {
     const given = options.margins?.get(a.id);
@@ -170,7 +193,7 @@ export function maxOverstatement(ctx: MacroContext, batch: string): number {
 export function overstatement(ctx: MacroContext, batch: string, paper: PaperTally): number {
   const info = batchOf(ctx, batch);
   if (paper === 'not-found') return info.bound;
-  checkTally(`paper of batch ${batch}`, paper);
+  checkTally('paper of batch', batch, paper);
   let worst = 0;
   for (let k = 0; k < info.assertions.length; k++) {
     const i = info.assertions[k] as number;
