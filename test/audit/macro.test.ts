@@ -388,3 +388,33 @@ test('Arlo: worst case (taint 1) gives risk 1; a tied or too close contest needs
   );
   assert.ok(r4.risk > 0.25 && !r4.met);
 });
+
+test('Arlo: two winners of three with two votes each; unauditable ballots round up by votesAllowed', () => {
+  const contest: ArloContest = {
+    name: 'council',
+    candidates: { ann: 500, bob: 450, cy: 300 },
+    numWinners: 2,
+    votesAllowed: 2,
+    pendingBallots: 4,
+  };
+  // The batches hold 3 votes fewer than the totals: ⌈3/2⌉ = 2 unauditable ballots.
+  const batches = new Map([
+    ['b1', { council: { votes: { ann: 300, bob: 200, cy: 100 }, ballots: 320 } }],
+    ['b2', { council: { votes: { ann: 199, bob: 249, cy: 199 }, ballots: 340 } }],
+  ]);
+  assert.equal(arloUnauditableBallots(contest, batches), 2);
+  const ctx = arloMacroContext(contest, batches);
+  assert.deepEqual(
+    [...ctx.margins],
+    [
+      ['ann>cy', 200 - 4 - 2],
+      ['bob>cy', 150 - 4 - 2],
+    ],
+  );
+  // b1: ann>cy (200 + 320)/194, bob>cy (100 + 320)/144: the larger.
+  assert.equal(maxOverstatement(ctx, 'b1'), Math.max(520 / 194, 420 / 144));
+  assert.throws(
+    () => arloMacroContext({ ...contest, votesAllowed: 0 }, batches),
+    /^RangeError: votesAllowed:/,
+  );
+});
