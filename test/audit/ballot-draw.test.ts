@@ -103,6 +103,18 @@ describe('drawBallots', () => {
     assert.ok(draws.some((d) => d.station === 'a' && d.position === 2));
   });
 
+  test('the order of the stations does not matter', () => {
+    const seed = '24681357902468135790';
+    const reversed = [...STATIONS].reverse();
+    const interleaved = [
+      ...STATIONS.filter((_, i) => i % 2),
+      ...STATIONS.filter((_, i) => !(i % 2)),
+    ];
+    const expected = drawBallots(STATIONS, seed, 0, 40);
+    assert.deepEqual(drawBallots(reversed, seed, 0, 40), expected);
+    assert.deepEqual(drawBallots(interleaved, seed, 0, 40), expected);
+  });
+
   test('rounds continue one sequence', () => {
     const seed = '98765432109876543210';
     assert.deepEqual(
