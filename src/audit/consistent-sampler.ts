@@ -20,12 +20,7 @@ export function sha256Hex(s: string): string {
  * because the low-order decimal digits are the evenly spread ones.
  */
 export function sha256Uniform(s: string): string {
-  return uniformFromDigest(sha256(utf8.encode(s)));
-}
-
-/** The sha256Uniform fraction of an already computed 32-byte digest. */
-export function uniformFromDigest(digest: Uint8Array): string {
-  const decimal = BigInt(`0x${hex(digest)}`)
+  const decimal = BigInt(`0x${sha256Hex(s)}`)
     .toString()
     .padStart(64, '0');
   let reversed = '0.';
@@ -150,7 +145,7 @@ function checkCounts(drop: number, take: number, digits: number, withReplacement
  * Ticket order: the ticket string, then (never in practice: two 256-bit hashes
  * would have to agree) the id, then the generation, as the reference's tuples.
  */
-export function compareTickets(a: SampledTicket, b: SampledTicket): number {
+function compareTickets(a: SampledTicket, b: SampledTicket): number {
   if (a.ticket !== b.ticket) return a.ticket < b.ticket ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.generation - b.generation;
