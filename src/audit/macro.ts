@@ -12,13 +12,15 @@
 // under 2^53).
 //   d_a(p)   = Σ_c coef_a[c]·votes_p[c]                                (exact)
 //   V_a      = Σ over the batches a covers of d_a(p)                   (exact)
+//              (or a margin given by the caller: Arlo's contest margin)
 //   u_p      = max over the assertions a covering p of
-//              (d_a(p) − ballots_p·minPerBallot_a) / V_a               (one ÷ each)
+//              (d_a(p) − ballots_p·minPerBallot_a) ÷ V_a               (one ÷ each)
 //              (+∞ when some covering V_a ≤ 0; 0 when none covers p)
 //   U        = ((0 + u_1) + u_2) + … + u_n, batches in the order of the
 //              reported map, left to right
-//   e_p      = max(0, max over a covering p of (d_a(p) − d_a(paper)) / V_a)
-//              (one ÷ each; a paper not found: e_p = u_p)
+//   e_p      = max(0, max over a covering p of (d_a(p) − d_a(paper)) ÷ V_a)
+//              (one ÷ each; the paper's ballots figure is not used;
+//              a paper not found: e_p = u_p)
 //   f        = 1 − (1 ÷ U)                                             (once)
 //   risk     : p ← 1; for each draw, in draw order, repeats included:
 //                if u_p = 0: skip the draw when e_p = 0, else the risk is 1;
@@ -26,8 +28,12 @@
 //                p ← p × (f ÷ (1 − t))
 //              risk = min(p, 1)
 //   (U = +∞ ⇒ risk 1; U = 0, nothing any paper could overturn ⇒ risk 0)
-// An understatement (paper better for the assertion than reported) counts as
-// e_p = 0, as in Arlo: it never lowers the risk below a matching paper's.
+// The maxima and the clamp at 0 are exact (no rounding), so only the order of
+// U's sum and of the draws' products matters. An understatement (paper better
+// for the assertion than reported) counts as e_p = 0, as in Arlo: it never
+// lowers the risk below a matching paper's. A taint above 1 (the paper holds
+// more votes than the reported ballots allow) makes the risk 1, where Arlo's
+// product would turn negative.
 import {
   assertionSum,
   type BatchTally,

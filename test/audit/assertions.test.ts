@@ -199,3 +199,15 @@ test('refusals name the field and why', () => {
     /riskLimitPercent: must be above 0 and below 100/,
   );
 });
+
+test('a taint above 1 (the paper holds more votes than the reported ballots allow) makes the risk 1, not negative', () => {
+  const ctx = macroContext(pluralityAssertions({ ruto: 160, raila: 110 }, 1), reported);
+  // Reported 60–30 of 105 ballots; the paper reads 0–400 (a misread form, say).
+  const paper = new Map<string, BatchTally>([
+    ['s1', { votes: { ruto: 0, raila: 400, other: 10 }, ballots: 410 }],
+  ]);
+  assert.ok(overstatement(ctx, 's1', paper.get('s1') as BatchTally) > maxOverstatement(ctx, 's1'));
+  assert.equal(macroRisk(ctx, ['s1'], paper), 1);
+  paper.set('s2', reported.get('s2') as BatchTally);
+  assert.equal(macroRisk(ctx, ['s2', 's1', 's2'], paper), 1);
+});
