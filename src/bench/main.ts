@@ -10,12 +10,14 @@
 //      readers, nginx) read by 1,024 connections while ingesting, the writer
 //      killed halfway (PostgreSQL);
 //   8. the whole Kenya night at maximum speed (kura demo --max-speed), per engine;
-//   9. an audit's samples at Kenya's size: 1,000 stations, and 1,000 ballots.
+//   9. an audit's samples at Kenya's size: 1,000 stations, and 1,000 ballots;
+//  10. ballot-polling risk (BRAVO, Minerva) of 2,000 ballots drawn at Kenya's size.
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { measureAuditDraws } from './audit-draw.js';
+import { measurePollingRisk } from './audit-polling.js';
 import { Cleanup, REPO_ROOT, tempDir } from './children.js';
 import { makeElection, presign } from './election.js';
 import { type EngineResult, runEngine, slice, stationsNeeded } from './engine.js';
@@ -144,6 +146,12 @@ async function run(argv: string[]): Promise<number> {
       `audit samples: stations in ${auditDraws.batchDrawSeconds} s, ballots in ${auditDraws.ballotDrawSeconds} s`,
     );
 
+    log('ballot-polling risk: 2,000 ballots drawn among all cast, BRAVO and Minerva');
+    const pollingRisk = measurePollingRisk();
+    log(
+      `ballot-polling risk: BRAVO ${pollingRisk.bravo.ms} ms, Minerva ${pollingRisk.minervaOneRound.ms} ms (one round), ${pollingRisk.minervaTwoRounds.ms} ms (two)`,
+    );
+
     const results: BenchResults = {
       date: started.toISOString(),
       wallSeconds: 0,
@@ -161,6 +169,7 @@ async function run(argv: string[]): Promise<number> {
       publicNight,
       kenyaNights,
       auditDraws,
+      pollingRisk,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);
     const outDir = resolve(REPO_ROOT, o.outDir);

@@ -1,6 +1,7 @@
 // bench/results.md (readable) from the results bench/results.json holds, and
 // bench/profile.md for a --profile run.
 import type { AuditDrawBench } from './audit-draw.js';
+import type { PollingRiskBench } from './audit-polling.js';
 import type { EngineResult } from './engine.js';
 import type { KenyaNight } from './kenya-night.js';
 import type { VerifyLimit } from './limits.js';
@@ -27,6 +28,8 @@ export interface BenchResults {
   kenyaNights: KenyaNight[];
   /** The audit's samples at Kenya's size (src/bench/audit-draw.ts); absent in older results. */
   auditDraws?: AuditDrawBench;
+  /** Ballot-polling risk of a 2,000-ballot sample (src/bench/audit-polling.ts); absent in older results. */
+  pollingRisk?: PollingRiskBench;
 }
 
 /** The goals of the issue. */
@@ -45,6 +48,8 @@ export const GOALS = {
   writerlessSeconds: 5,
   /** Drawing a 1,000-station audit sample from the Kenya log (issue 14). */
   auditDrawSeconds: 1,
+  /** BRAVO or Minerva risk of a ~2,000-ballot sample. */
+  pollingRiskMs: 50,
 };
 
 const ENGINE_NAME = { pglite: 'PGlite', postgres: 'PostgreSQL' } as const;
@@ -121,6 +126,7 @@ function figuresTable(r: BenchResults): string[] {
     );
   }
   if (r.auditDraws) rows.push(...auditDrawRows(r.auditDraws));
+  if (r.pollingRisk) rows.push(...pollingRiskRows(r.pollingRisk));
   return rows;
 }
 
@@ -129,6 +135,17 @@ function auditDrawRows(a: AuditDrawBench): string[] {
   return [
     `| Audit sample: ${n(a.batchDraws)} stations drawn among ${n(a.stations)}, weighted by error bound (kura-ppeb-v1, tickets included) | — | **${a.batchDrawSeconds} s** | | | ≤ ${goal} s | ${ratio(a.batchDrawSeconds / goal)} (${met(a.batchDrawSeconds <= goal)}) |`,
     `| Audit sample: ${n(a.ballotDraws)} ballots drawn among ${n(a.ballots)} (consistent sampler, every ballot's ticket screened) | — | **${a.ballotDrawSeconds} s** | | | | |`,
+  ];
+}
+
+function pollingRiskRows(p: PollingRiskBench): string[] {
+  const goal = GOALS.pollingRiskMs;
+  const row = (what: string, x: { pValue: number; ms: number }) =>
+    `| Ballot-polling risk, ${what}: ${n(p.sampled)} ballots drawn among ${n(p.ballots)} (risk ${x.pValue.toPrecision(3)} at a ${p.riskLimitPercent}% limit) | — | **${x.ms} ms** | | | ≤ ${goal} ms | ${ratio(x.ms / goal)} (${met(x.ms <= goal)}) |`;
+  return [
+    row('BRAVO', p.bravo),
+    row('Minerva, one round', p.minervaOneRound),
+    row('Minerva, two rounds of half', p.minervaTwoRounds),
   ];
 }
 
