@@ -128,6 +128,8 @@ export class TallyFold {
   readonly view: FoldView = {
     resultIndex: (contest, station) => this.result(contest, station)?.entryIndex,
     raceFigures: (contest, unit) => this.raceFigures(contest, unit),
+    stationFigures: (contest, station) => this.result(contest, station),
+    lastChange: (contest) => this.tally(contest, NATION)?.lastEntry ?? -1,
   };
 
   /** contest → candidate → the party its votes count under in party tallies. */

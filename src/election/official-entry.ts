@@ -9,12 +9,44 @@ import type { CandidateId, ContestId, DeviceId, StationCode, UnitCode } from './
 import { BASE64_SIG, type Checker, HEX64, ID, RFC3339_UTC } from './shape.js';
 
 /** Who may do what (FORMATS.md §14.2). A presiding officer's device has no account: it signs results. */
-export type Role = 'commission-admin' | 'returning-officer' | 'observer';
-export const ROLES: readonly Role[] = ['commission-admin', 'returning-officer', 'observer'];
+export type Role = 'commission-admin' | 'returning-officer' | 'observer' | 'audit-board';
+export const ROLES: readonly Role[] = [
+  'commission-admin',
+  'returning-officer',
+  'observer',
+  'audit-board',
+];
 export type AccountId = string;
 
-/** The roles whose acts can approve (corrections, other accounts): made by two administrators. */
+/** The roles whose acts can approve (corrections, other accounts). */
 export const APPROVING_ROLES: readonly Role[] = ['commission-admin', 'returning-officer'];
+
+/**
+ * The roles made by two administrators (proposed, then approved), or by the
+ * console: the approving roles, and the audit boards, whose entries say what
+ * the paper says (FORMATS.md §15).
+ */
+export const TWO_PERSON_ROLES: readonly Role[] = [...APPROVING_ROLES, 'audit-board'];
+
+/** How an audit measures risk (FORMATS.md §15): batch comparison, or ballot polling. */
+export type AuditMethod = 'macro' | 'bravo' | 'minerva';
+export const AUDIT_METHODS: readonly AuditMethod[] = ['macro', 'bravo', 'minerva'];
+/** What an audit board found: the station's paper form counted, or no paper to count. */
+export type PaperFinding = 'counted' | 'not-found';
+export const PAPER_FINDINGS: readonly PaperFinding[] = ['counted', 'not-found'];
+export type RoundOutcome = 'risk-limit-met' | 'continue' | 'confirmed' | 'overturned';
+export const ROUND_OUTCOMES: readonly RoundOutcome[] = [
+  'risk-limit-met',
+  'continue',
+  'confirmed',
+  'overturned',
+];
+/** A public seed: the digits of dice rolled in public. */
+export const AUDIT_SEED = /^[0-9]{20,100}$/;
+/** A risk as ECMAScript String(x) writes a binary64 in [0, 1]. */
+export const RISK_STRING = /^(?:0|1|0\.[0-9]*[1-9]|[1-9](?:\.[0-9]*[1-9])?e-[1-9][0-9]*)$/;
+/** The form hash of a paper that was not found. */
+export const NO_FORM = '0'.repeat(64);
 
 /**
  * How a login attempt ended. One outcome for every failure (unknown name, wrong
@@ -74,7 +106,53 @@ export type OfficialAct =
       unit: UnitCode;
       /** Why the declared figures differ from the log's sums; "" when they must agree. */
       override: string;
-    } & Figures);
+    } & Figures)
+  // Risk-limiting audits (FORMATS.md §15).
+  | {
+      kind: 'audit-proposed';
+      audit: string;
+      contest: ContestId;
+      method: AuditMethod;
+      /** Percent, 1 to 20. */
+      riskLimit: number;
+      /** The log checkpoint whose results are audited: nothing of the contest changes from there on. */
+      treeSize: number;
+    }
+  /** The index of the audit-proposed entry, approved by a second, independent administrator. */
+  | { kind: 'audit-approved'; proposal: number }
+  | { kind: 'audit-seed'; audit: string; seed: string }
+  /** `draws` new draws; `sample`: SHA-256 of the round's canonical sample JSON. */
+  | { kind: 'audit-round'; audit: string; round: number; draws: number; sample: string }
+  | { kind: 'audit-full-count'; audit: string; round: number }
+  | ({
+      kind: 'audit-paper';
+      audit: string;
+      round: number;
+      station: StationCode;
+      paper: PaperFinding;
+      /** SHA-256 of the form's photo; NO_FORM when not found. */
+      form: string;
+    } & Figures)
+  | {
+      kind: 'audit-ballots';
+      audit: string;
+      round: number;
+      station: StationCode;
+      /** How the station's sampled ballots of the round read, per candidate. */
+      votes: Record<CandidateId, number>;
+      invalid: number;
+      notFound: number;
+      form: string;
+    }
+  /** The index of an audit-paper or audit-ballots entry, confirmed by a second audit-board account. */
+  | { kind: 'audit-confirmed'; entry: number }
+  | {
+      kind: 'audit-round-closed';
+      audit: string;
+      round: number;
+      risk: string;
+      outcome: RoundOutcome;
+    };
 
 export type OfficialActKind = OfficialAct['kind'];
 
@@ -107,10 +185,20 @@ const ACT_KEYS: Record<OfficialActKind, readonly string[]> = {
   'correction-proposed': ['kind', 'contest', 'station', 'original', 'reason', 'form', ...FIGURES],
   'correction-approved': ['kind', 'correction'],
   declaration: ['kind', 'contest', 'unit', 'override', ...FIGURES],
+  'audit-proposed': ['kind', 'audit', 'contest', 'method', 'riskLimit', 'treeSize'],
+  'audit-approved': ['kind', 'proposal'],
+  'audit-seed': ['kind', 'audit', 'seed'],
+  'audit-round': ['kind', 'audit', 'round', 'draws', 'sample'],
+  'audit-full-count': ['kind', 'audit', 'round'],
+  'audit-paper': ['kind', 'audit', 'round', 'station', 'paper', 'form', ...FIGURES],
+  'audit-ballots': ['kind', 'audit', 'round', 'station', 'votes', 'invalid', 'notFound', 'form'],
+  'audit-confirmed': ['kind', 'entry'],
+  'audit-round-closed': ['kind', 'audit', 'round', 'risk', 'outcome'],
 };
 
-const ROLE_OR_NONE = /^(commission-admin|returning-officer|observer|)$/;
-const ROLE = /^(commission-admin|returning-officer|observer)$/;
+const ROLE_OR_NONE = /^(commission-admin|returning-officer|observer|audit-board|)$/;
+const ROLE = /^(commission-admin|returning-officer|observer|audit-board)$/;
+const ROLE_NAMES = 'commission-admin, returning-officer, observer or audit-board';
 const ID_OR_EMPTY = new RegExp(`^(${ID.source.slice(1, -1)})?$`);
 const REASON = /^[^\p{Cc}]{1,500}$/u;
 const REASON_OR_EMPTY = /^[^\p{Cc}]{0,500}$/u;
@@ -121,7 +209,7 @@ export function checkOfficialShape(c: Checker): void {
   c.literal('v', 1);
   c.string('election', ID, 'an identifier');
   c.string('account', ID_OR_EMPTY, 'an account identifier, or "" for the server console');
-  c.string('role', ROLE_OR_NONE, 'a role (commission-admin, returning-officer, observer) or ""');
+  c.string('role', ROLE_OR_NONE, `a role (${ROLE_NAMES}) or ""`);
   c.string('at', RFC3339_UTC, 'an RFC 3339 UTC time');
   c.string('sig', BASE64_SIG, 'a base64 Ed25519 signature (64 bytes)');
   const act = c.nested('act');
@@ -146,7 +234,7 @@ export function checkActShape(a: Checker): void {
     case 'account-created':
     case 'account-proposed':
       a.string('account', ID, 'an account identifier');
-      a.string('role', ROLE, 'commission-admin, returning-officer or observer');
+      a.string('role', ROLE, ROLE_NAMES);
       a.string('scope', ID_OR_EMPTY, 'a unit code, or "" for the nation');
       return;
     case 'account-approved':
@@ -191,7 +279,70 @@ export function checkActShape(a: Checker): void {
       a.string('override', REASON_OR_EMPTY, 'a reason of at most 500 printable characters, or ""');
       checkFigures(a);
       return;
+    case 'audit-proposed': {
+      a.string('audit', ID, 'an audit identifier');
+      a.string('contest', ID, 'an identifier');
+      oneOf(a, 'method', AUDIT_METHODS);
+      const before = a.errors.length;
+      const limit = a.count('riskLimit');
+      if (a.errors.length === before && (limit < 1 || limit > 20))
+        a.fail('riskLimit', 'must be a percentage from 1 to 20');
+      a.count('treeSize');
+      return;
+    }
+    case 'audit-approved':
+      a.count('proposal');
+      return;
+    case 'audit-seed':
+      a.string('audit', ID, 'an audit identifier');
+      a.string('seed', AUDIT_SEED, 'the digits of dice rolled in public (20 to 100 digits 0-9)');
+      return;
+    case 'audit-round': {
+      a.string('audit', ID, 'an audit identifier');
+      a.count('round');
+      const before = a.errors.length;
+      const draws = a.count('draws');
+      if (a.errors.length === before && draws === 0) a.fail('draws', 'must be at least 1');
+      a.string('sample', HEX64, 'a lower-case hex SHA-256 (64 characters)');
+      return;
+    }
+    case 'audit-full-count':
+      a.string('audit', ID, 'an audit identifier');
+      a.count('round');
+      return;
+    case 'audit-paper':
+      a.string('audit', ID, 'an audit identifier');
+      a.count('round');
+      a.string('station', ID, 'a station code');
+      oneOf(a, 'paper', PAPER_FINDINGS);
+      a.string('form', HEX64, 'a lower-case hex SHA-256 (64 characters)');
+      checkFigures(a);
+      return;
+    case 'audit-ballots':
+      a.string('audit', ID, 'an audit identifier');
+      a.count('round');
+      a.string('station', ID, 'a station code');
+      a.votes('votes');
+      a.count('invalid');
+      a.count('notFound');
+      a.string('form', HEX64, 'a lower-case hex SHA-256 (64 characters)');
+      return;
+    case 'audit-confirmed':
+      a.count('entry');
+      return;
+    case 'audit-round-closed':
+      a.string('audit', ID, 'an audit identifier');
+      a.count('round');
+      a.string('risk', RISK_STRING, 'a risk as ECMAScript String() writes a number from 0 to 1');
+      oneOf(a, 'outcome', ROUND_OUTCOMES);
+      return;
   }
+}
+
+function oneOf(a: Checker, field: string, values: readonly string[]): void {
+  const v = a.string(field);
+  if (typeof a.obj[field] === 'string' && !values.includes(v))
+    a.fail(field, `must be one of ${values.join(', ')}`);
 }
 
 function checkFigures(a: Checker): void {

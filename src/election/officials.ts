@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
 import { ed25519Verify, isWeakEd25519Key } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
+import { type AuditErrorCode, type AuditFoldView, Audits } from './audits.js';
 import type { ContestId, DeviceId, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { signingMessage } from './entries.js';
@@ -21,6 +22,7 @@ import {
   type OfficialActKind,
   type OfficialEntry,
   type Role,
+  TWO_PERSON_ROLES,
 } from './official-entry.js';
 
 /** Why an official act is refused. The server answers with the same code. */
@@ -54,7 +56,8 @@ export type OfficialErrorCode =
   | 'WRONG_APPROVER'
   | 'NOT_A_RACE_UNIT'
   | 'ALREADY_DECLARED'
-  | 'DECLARATION_MISMATCH';
+  | 'DECLARATION_MISMATCH'
+  | AuditErrorCode;
 
 export interface OfficialError {
   code: OfficialErrorCode;
@@ -154,7 +157,7 @@ export interface ActRecord {
 export type RaceFigures = Figures & { stationsReported: number };
 
 /** What the fold tells the officials' rules about results and tallies. */
-export interface FoldView {
+export interface FoldView extends AuditFoldView {
   /** The result entry index and figures a station's contest is counted with, if any. */
   resultIndex(contest: ContestId, station: StationCode): number | undefined;
   /** The race tally of a unit, or null if the unit holds several races (a party tally) or none. */
@@ -179,7 +182,7 @@ function refuse(
 type ActOf<K extends OfficialActKind> = Extract<OfficialAct, { kind: K }>;
 
 /** What an act's rules are given besides the act: who acts, where in the log, and the fold. */
-interface ActContext {
+export interface ActContext {
   entry: OfficialEntry;
   /** The acting account; null for the console or an unknown login name. */
   actor: Account | null;
@@ -198,6 +201,17 @@ interface ActRules<K extends OfficialActKind> {
   apply(o: Officials, act: ActOf<K>, c: ActContext): string;
 }
 
+type AuditActKind = Extract<OfficialActKind, `audit-${string}`>;
+
+/** Every audit act goes to the audits' own rules (audits.ts); none changes a tally. */
+const AUDIT_ACT: ActRules<AuditActKind> = {
+  check: (o, act, c) => {
+    const r = o.audits.check(act, o.auditContextOf(c));
+    return r.ok ? ok(NONE) : r;
+  },
+  apply: (o, act, c) => o.audits.apply(act, o.auditContextOf(c)),
+};
+
 export class Officials {
   readonly accounts = new Map<AccountId, Account>();
   /** account-proposed entries by index. */
@@ -210,9 +224,12 @@ export class Officials {
   private readonly pendingByStation = new Map<string, number>();
   readonly declarations = new Map<string, Declaration>();
   readonly acts: ActRecord[] = [];
+  /** Risk-limiting audits (FORMATS.md §15). */
+  readonly audits: Audits;
   private readonly commissionKey: Uint8Array | null;
 
   constructor(readonly index: ElectionIndex) {
+    this.audits = new Audits(index);
     for (const d of index.definition.devices)
       this.devices.set(d.id, {
         id: d.id,
@@ -353,8 +370,18 @@ export class Officials {
     return ok(account);
   }
 
-  /** The acts, each with its rules and its effect (FORMATS.md §14.2). */
+  /** The acts, each with its rules and its effect (FORMATS.md §14.2, §15). */
   private static readonly ACTS: { [K in OfficialActKind]: ActRules<K> } = {
+    'audit-proposed': AUDIT_ACT,
+    'audit-approved': AUDIT_ACT,
+    'audit-seed': AUDIT_ACT,
+    'audit-round': AUDIT_ACT,
+    'audit-full-count': AUDIT_ACT,
+    'audit-paper': AUDIT_ACT,
+    'audit-ballots': AUDIT_ACT,
+    'audit-confirmed': AUDIT_ACT,
+    'audit-round-closed': AUDIT_ACT,
+
     login: { check: () => ok(NONE), apply: () => '' },
     logout: { check: () => ok(NONE), apply: () => '' },
 
@@ -364,7 +391,7 @@ export class Officials {
         if (actor !== null) {
           const no = permit(actor, ['commission-admin'], 'create accounts');
           if (no) return no;
-          if (APPROVING_ROLES.includes(act.role))
+          if (TWO_PERSON_ROLES.includes(act.role))
             return refuse(
               'TWO_PERSON_RULE',
               'act.role',
@@ -389,7 +416,7 @@ export class Officials {
       check: (o, act, { actor }) => {
         const no = permit(actor, ['commission-admin'], 'create accounts');
         if (no) return no;
-        if (!APPROVING_ROLES.includes(act.role))
+        if (!TWO_PERSON_ROLES.includes(act.role))
           return refuse(
             'NOT_PERMITTED',
             'act.role',
@@ -722,6 +749,17 @@ export class Officials {
     },
   };
 
+  /** An audit act's context: who acts, where, and the officials' two-person and scope rules. */
+  auditContextOf({ actor, at, fold }: ActContext) {
+    return {
+      actor,
+      at,
+      fold,
+      independent: (a: AccountId, b: AccountId) => this.independent(a, b),
+      covers: (scope: UnitCode, station: StationCode) => this.covers(scope, station),
+    };
+  }
+
   /** The rules an account being made must pass, whether created at once or proposed. */
   private checkNewAccount(act: {
     account: AccountId;
@@ -737,6 +775,13 @@ export class Officials {
           'BAD_SCOPE',
           'act.scope',
           `a returning officer's scope must be a county or constituency of this election, not "${act.scope}"`,
+        );
+    } else if (act.role === 'audit-board') {
+      if (act.scope !== NATION && this.index.units.get(act.scope)?.level !== 'county')
+        return refuse(
+          'BAD_SCOPE',
+          'act.scope',
+          `an audit board's scope is the nation ("") or a county of this election, not "${act.scope}"`,
         );
     } else if (act.scope !== NATION)
       return refuse(
