@@ -11,9 +11,7 @@ import {
   pluralityAssertions,
   shareAssertion,
 } from '../audit/assertions.js';
-import { drawBallots } from '../audit/ballot-draw.js';
 import { drawBatches } from '../audit/batch-draw.js';
-import { bravoRisk, bravoSampleSizes } from '../audit/bravo.js';
 import {
   type MacroContext,
   macroContext,
@@ -22,7 +20,6 @@ import {
   maxOverstatement,
   type PaperTally,
 } from '../audit/macro.js';
-import { minervaRisk, minervaSampleSizes } from '../audit/minerva.js';
 import type { CandidateId, Contest, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import type { AuditMethod, Figures } from './official-entry.js';
@@ -296,6 +293,25 @@ function sumTallies(rounds: readonly PollingRound[]): Record<CandidateId, number
   for (const r of rounds) for (const [c, n] of Object.entries(r.tally)) out[c] = (out[c] ?? 0) + n;
   return out;
 }
+
+// TEMPORARY until src/audit's ballot-draw, bravo and minerva land (helpers A and C):
+// ballot polling is refused in the fold's apply path by throwing; nothing logs it yet.
+function notLanded(what: string): never {
+  throw new Error(`ballot polling needs src/audit/${what}, which has not landed yet`);
+}
+const drawBallots = (
+  _s: readonly { id: string; ballots: number }[],
+  _seed: string,
+  _from: number,
+  _count: number,
+): { draw: number; station: string; position: number; ticket: string }[] =>
+  notLanded('ballot-draw');
+const bravoRisk = (..._a: unknown[]): { pValue: number } => notLanded('bravo');
+const minervaRisk = (..._a: unknown[]): { pValue: number } => notLanded('minerva');
+const bravoSampleSizes = (..._a: unknown[]): Record<'0.7' | '0.8' | '0.9', number> =>
+  notLanded('bravo');
+const minervaSampleSizes = (..._a: unknown[]): Record<'0.7' | '0.8' | '0.9', number> =>
+  notLanded('minerva');
 
 function byCode(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;

@@ -6,6 +6,10 @@
 // the papers is refused, and `kura verify` (which replays the fold) says so.
 // The server calls roundSample, currentRisk and nextRoundSizes to write the
 // entries: the very checks the fold makes.
+
+import { err, ok, type Result } from '../basics/result.js';
+import { toHex } from '../log/bytes.js';
+import { sha256 } from '../log/crypto.js';
 import {
   type AuditDraw,
   type BatchTally,
@@ -14,6 +18,7 @@ import {
   type Frozen,
   freezeFigures,
   fullCountHolds,
+  type LinearAssertion,
   leader,
   macroRiskOf,
   margins,
@@ -22,9 +27,6 @@ import {
   pollingRiskOf,
   withMacro,
 } from './audit-measures.js';
-import { err, ok, type Result } from '../basics/result.js';
-import { toHex } from '../log/bytes.js';
-import { sha256 } from '../log/crypto.js';
 import { canonicalBytes } from './canonical.js';
 import type { CandidateId, ContestId, StationCode, UnitCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
@@ -73,7 +75,6 @@ export type AuditErrorCode =
   | 'SEED_MISSING'
   | 'ROUND_OUT_OF_ORDER'
   | 'ROUND_OPEN'
-  | 'ROUND_CLOSED'
   | 'AUDIT_FINISHED'
   | 'TOO_MANY_DRAWS'
   | 'SAMPLE_MISMATCH'
@@ -98,7 +99,6 @@ export interface AuditAssertionView {
   /** V_a: the assertion's sum over the frozen figures (a positive integer). */
   margin: number;
 }
-
 
 export interface AuditPaperView {
   entryIndex: number;
@@ -200,18 +200,26 @@ interface AuditState {
   latest: Map<number, Map<StationCode, AuditPaperView>>;
 }
 
-function refuse(code: AuditErrorCode, field: string, message: string): { ok: false; error: AuditError } {
+function refuse(
+  code: AuditErrorCode,
+  field: string,
+  message: string,
+): { ok: false; error: AuditError } {
   return err({ code, field, message });
 }
 
 const READY: Result<null, AuditError> = ok(null);
+const POLLING_LANDED = false;
 
 export class Audits {
   private readonly byId = new Map<string, AuditState>();
   /** audit-proposed entry index → audit id. */
   private readonly proposals = new Map<number, string>();
   /** paper or ballots entry index → (audit, round, the paper). */
-  private readonly papers = new Map<number, { audit: string; round: number; paper: AuditPaperView }>();
+  private readonly papers = new Map<
+    number,
+    { audit: string; round: number; paper: AuditPaperView }
+  >();
 
   constructor(readonly index: ElectionIndex) {}
 
@@ -272,7 +280,8 @@ export class Audits {
     const f = a.frozen;
     if (!f) return refuse('AUDIT_NOT_APPROVED', 'act.audit', `audit ${auditId} is not approved`);
     const open = openRound(a);
-    if (!open) return refuse('ROUND_OUT_OF_ORDER', 'act.round', `audit ${auditId} has no open round`);
+    if (!open)
+      return refuse('ROUND_OUT_OF_ORDER', 'act.round', `audit ${auditId} has no open round`);
     const missing = unconfirmed(a, open);
     if (missing.length)
       return refuse(
@@ -282,11 +291,16 @@ export class Audits {
       );
     if (open.full) {
       const papers = new Map<StationCode, Figures | 'not-found'>();
-      for (const [s, p] of a.confirmedPaper) papers.set(s, p.paper === 'not-found' ? 'not-found' : p);
+      for (const [s, p] of a.confirmedPaper)
+        papers.set(s, p.paper === 'not-found' ? 'not-found' : p);
       return ok({ risk: 0, outcome: fullCountHolds(f, papers) ? 'confirmed' : 'overturned' });
     }
     const risk = f.macro
-      ? macroRiskOf(f, allDraws(a).map((d) => d.station), macroPapers(a))
+      ? macroRiskOf(
+          f,
+          allDraws(a).map((d) => d.station),
+          macroPapers(a),
+        )
       : pollingRiskOf(f, a.view.method, a.view.riskLimit, pollingRounds(a));
     return ok({ risk, outcome: risk <= a.view.riskLimit / 100 ? 'risk-limit-met' : 'continue' });
   }
@@ -295,7 +309,8 @@ export class Audits {
   sizes(auditId: string): Result<RoundSizes, AuditError> {
     const a = this.byId.get(auditId);
     if (!a) return refuse('UNKNOWN_AUDIT', 'act.audit', `no audit "${auditId}"`);
-    if (!a.frozen) return refuse('AUDIT_NOT_APPROVED', 'act.audit', `audit ${auditId} is not approved`);
+    if (!a.frozen)
+      return refuse('AUDIT_NOT_APPROVED', 'act.audit', `audit ${auditId} is not approved`);
     return ok(
       nextSizes(
         a.frozen,
@@ -316,9 +331,21 @@ export class Audits {
         const no = permit(actor, 'commission-admin', 'propose audits');
         if (no) return no;
         if (s.byId.has(act.audit))
-          return refuse('AUDIT_EXISTS', 'act.audit', `audit ${act.audit} was proposed at log entry ${s.byId.get(act.audit)?.view.proposedAt}`);
+          return refuse(
+            'AUDIT_EXISTS',
+            'act.audit',
+            `audit ${act.audit} was proposed at log entry ${s.byId.get(act.audit)?.view.proposedAt}`,
+          );
         const contest = s.index.contests.get(act.contest);
-        if (!contest) return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${act.contest}"`);
+        if (!contest)
+          return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${act.contest}"`);
+        // TEMPORARY until src/audit's ballot polling lands (see audit-measures.ts).
+        if (act.method !== 'macro' && !POLLING_LANDED)
+          return refuse(
+            'BAD_METHOD',
+            'act.method',
+            'ballot polling is not available yet: use macro',
+          );
         if (act.method !== 'macro' && contest.scope !== 'nation')
           return refuse(
             'BAD_METHOD',
@@ -369,13 +396,25 @@ export class Audits {
         const id = s.proposals.get(act.proposal);
         const a = id === undefined ? undefined : s.byId.get(id);
         if (!a)
-          return refuse('UNKNOWN_PROPOSAL', 'act.proposal', `entry ${act.proposal} is not an audit proposal`);
+          return refuse(
+            'UNKNOWN_PROPOSAL',
+            'act.proposal',
+            `entry ${act.proposal} is not an audit proposal`,
+          );
         const v = a.view;
         if (v.approvedAt !== null)
-          return refuse('AUDIT_EXISTS', 'act.proposal', `audit ${v.id} was approved at log entry ${v.approvedAt}`);
+          return refuse(
+            'AUDIT_EXISTS',
+            'act.proposal',
+            `audit ${v.id} was approved at log entry ${v.approvedAt}`,
+          );
         const actor = c.actor as AuditActor;
         if (actor.id === v.proposedBy)
-          return refuse('SELF_APPROVAL', 'account', `${actor.id} proposed audit ${v.id}; another administrator must approve it`);
+          return refuse(
+            'SELF_APPROVAL',
+            'account',
+            `${actor.id} proposed audit ${v.id}; another administrator must approve it`,
+          );
         if (!c.independent(actor.id, v.proposedBy))
           return refuse(
             'NOT_INDEPENDENT',
@@ -414,11 +453,23 @@ export class Audits {
         const a = s.byId.get(act.audit);
         if (!a) return refuse('UNKNOWN_AUDIT', 'act.audit', `no audit "${act.audit}"`);
         if (a.view.approvedAt === null)
-          return refuse('AUDIT_NOT_APPROVED', 'act.audit', `audit ${act.audit} awaits a second administrator's approval`);
+          return refuse(
+            'AUDIT_NOT_APPROVED',
+            'act.audit',
+            `audit ${act.audit} awaits a second administrator's approval`,
+          );
         if (a.view.seed !== null)
-          return refuse('SEED_EXISTS', 'act.seed', `audit ${act.audit}'s seed was logged at entry ${a.view.seedAt}`);
+          return refuse(
+            'SEED_EXISTS',
+            'act.seed',
+            `audit ${act.audit}'s seed was logged at entry ${a.view.seedAt}`,
+          );
         if (a.view.rounds.length)
-          return refuse('SEED_EXISTS', 'act.seed', `audit ${act.audit} has started counting without a seed; a seed comes before any sample`);
+          return refuse(
+            'SEED_EXISTS',
+            'act.seed',
+            `audit ${act.audit} has started counting without a seed; a seed comes before any sample`,
+          );
         return READY;
       },
       apply: (s, act, { at }) => {
@@ -470,10 +521,23 @@ export class Audits {
         const known = s.checkCandidates(a.view.contest, act.station, act.votes);
         if (!known.ok) return known;
         if (act.paper === 'not-found') {
-          if (act.form !== NO_FORM || act.rejected !== 0 || act.totalValid !== 0 || Object.values(act.votes).some((n) => n !== 0))
-            return refuse('BAD_PAPER', 'act.paper', 'a paper that was not found has every figure 0 and form 64 zeros');
+          if (
+            act.form !== NO_FORM ||
+            act.rejected !== 0 ||
+            act.totalValid !== 0 ||
+            Object.values(act.votes).some((n) => n !== 0)
+          )
+            return refuse(
+              'BAD_PAPER',
+              'act.paper',
+              'a paper that was not found has every figure 0 and form 64 zeros',
+            );
         } else if (act.form === NO_FORM)
-          return refuse('BAD_PAPER', 'act.form', 'a counted paper needs the SHA-256 of its photo, not 64 zeros');
+          return refuse(
+            'BAD_PAPER',
+            'act.form',
+            'a counted paper needs the SHA-256 of its photo, not 64 zeros',
+          );
         return READY;
       },
       apply: (s, act, { actor, at }) => {
@@ -504,7 +568,8 @@ export class Audits {
         const known = s.checkCandidates(a.view.contest, act.station, act.votes);
         if (!known.ok) return known;
         const drawn = round.draws.filter((d) => d.station === act.station).length;
-        const read = Object.values(act.votes).reduce((t, n) => t + n, 0) + act.invalid + act.notFound;
+        const read =
+          Object.values(act.votes).reduce((t, n) => t + n, 0) + act.invalid + act.notFound;
         if (read !== drawn)
           return refuse(
             'DRAWS_MISMATCH',
@@ -541,14 +606,31 @@ export class Audits {
         if (no) return no;
         const actor = c.actor as AuditActor;
         const p = s.papers.get(act.entry);
-        if (!p) return refuse('UNKNOWN_PAPER', 'act.entry', `entry ${act.entry} is not an audit paper or ballots entry`);
+        if (!p)
+          return refuse(
+            'UNKNOWN_PAPER',
+            'act.entry',
+            `entry ${act.entry} is not an audit paper or ballots entry`,
+          );
         const { paper } = p;
         if (paper.confirmedAt !== null)
-          return refuse('ALREADY_CONFIRMED', 'act.entry', `entry ${act.entry} was confirmed at log entry ${paper.confirmedAt}`);
+          return refuse(
+            'ALREADY_CONFIRMED',
+            'act.entry',
+            `entry ${act.entry} was confirmed at log entry ${paper.confirmedAt}`,
+          );
         if (paper.supersededBy !== null)
-          return refuse('UNKNOWN_PAPER', 'act.entry', `entry ${act.entry} was replaced by entry ${paper.supersededBy}; confirm that one`);
+          return refuse(
+            'UNKNOWN_PAPER',
+            'act.entry',
+            `entry ${act.entry} was replaced by entry ${paper.supersededBy}; confirm that one`,
+          );
         if (actor.id === paper.enteredBy)
-          return refuse('SELF_APPROVAL', 'account', `${actor.id} entered entry ${act.entry}; a second member of the audit board must confirm it`);
+          return refuse(
+            'SELF_APPROVAL',
+            'account',
+            `${actor.id} entered entry ${act.entry}; a second member of the audit board must confirm it`,
+          );
         if (!c.independent(actor.id, paper.enteredBy))
           return refuse(
             'NOT_INDEPENDENT',
@@ -556,7 +638,11 @@ export class Audits {
             `${actor.id} and ${paper.enteredBy} took part in making one another; a confirmation needs an independent member`,
           );
         if (!c.covers(actor.scope, paper.station))
-          return refuse('NOT_PERMITTED', 'act.entry', `station ${paper.station} is outside ${actor.id}'s area (${actor.scope})`);
+          return refuse(
+            'NOT_PERMITTED',
+            'act.entry',
+            `station ${paper.station} is outside ${actor.id}'s area (${actor.scope})`,
+          );
         return READY;
       },
       apply: (s, act, { actor, at }) => {
@@ -581,7 +667,9 @@ export class Audits {
           return refuse(
             'ROUND_OUT_OF_ORDER',
             'act.round',
-            open ? `round ${open.round} of audit ${act.audit} is the open one, not ${act.round}` : `audit ${act.audit} has no open round`,
+            open
+              ? `round ${open.round} of audit ${act.audit} is the open one, not ${act.round}`
+              : `audit ${act.audit} has no open round`,
           );
         const missing = unconfirmed(a, open);
         if (missing.length)
@@ -618,7 +706,11 @@ export class Audits {
   // --- the rules' parts ---
 
   /** The figures, assertions and sampling frame an approval freezes; refusals if the outcome cannot be audited. */
-  private freeze(contest: ContestId, method: AuditMethod, fold: AuditFoldView): Result<Frozen, AuditError> {
+  private freeze(
+    contest: ContestId,
+    method: AuditMethod,
+    fold: AuditFoldView,
+  ): Result<Frozen, AuditError> {
     const c = this.index.contests.get(contest);
     if (!c) return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${contest}"`);
     const figures = new Map<StationCode, Figures>();
@@ -627,7 +719,8 @@ export class Audits {
     for (const st of this.index.definition.stations) {
       if (!this.index.raceFor(contest, st.code)) continue;
       const f = fold.stationFigures(contest, st.code);
-      if (f) figures.set(st.code, { votes: f.votes, rejected: f.rejected, totalValid: f.totalValid });
+      if (f)
+        figures.set(st.code, { votes: f.votes, rejected: f.rejected, totalValid: f.totalValid });
       else {
         missing += 1;
         first ||= st.code;
@@ -652,7 +745,11 @@ export class Audits {
     try {
       return ok(withMacro(frozen));
     } catch (e) {
-      return refuse('NO_MARGIN', 'act.proposal', `the frozen figures cannot be audited: ${(e as Error).message}`);
+      return refuse(
+        'NO_MARGIN',
+        'act.proposal',
+        `the frozen figures cannot be audited: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -671,20 +768,46 @@ export class Audits {
   }
 
   /** The rules a new round (sampled or full count) must pass. */
-  private checkNewRound(auditId: string, round: number, field: string, full = false): Result<null, AuditError> {
+  private checkNewRound(
+    auditId: string,
+    round: number,
+    field: string,
+    full = false,
+  ): Result<null, AuditError> {
     const a = this.byId.get(auditId);
     if (!a) return refuse('UNKNOWN_AUDIT', 'act.audit', `no audit "${auditId}"`);
     if (a.view.approvedAt === null)
-      return refuse('AUDIT_NOT_APPROVED', 'act.audit', `audit ${auditId} awaits a second administrator's approval`);
+      return refuse(
+        'AUDIT_NOT_APPROVED',
+        'act.audit',
+        `audit ${auditId} awaits a second administrator's approval`,
+      );
     if (!full && a.view.seed === null)
-      return refuse('SEED_MISSING', 'act.audit', `audit ${auditId} has no seed: roll the dice in public and log them first`);
+      return refuse(
+        'SEED_MISSING',
+        'act.audit',
+        `audit ${auditId} has no seed: roll the dice in public and log them first`,
+      );
     if (finished(a))
-      return refuse('AUDIT_FINISHED', 'act.audit', `audit ${auditId} has finished (${a.view.status})`);
+      return refuse(
+        'AUDIT_FINISHED',
+        'act.audit',
+        `audit ${auditId} has finished (${a.view.status})`,
+      );
     const open = openRound(a);
-    if (open) return refuse('ROUND_OPEN', 'act.round', `round ${open.round} of audit ${auditId} is not closed`);
+    if (open)
+      return refuse(
+        'ROUND_OPEN',
+        'act.round',
+        `round ${open.round} of audit ${auditId} is not closed`,
+      );
     const next = a.view.rounds.length + 1;
     if (round !== next)
-      return refuse('ROUND_OUT_OF_ORDER', field, `the next round of audit ${auditId} is ${next}, not ${round}`);
+      return refuse(
+        'ROUND_OUT_OF_ORDER',
+        field,
+        `the next round of audit ${auditId} is ${next}, not ${round}`,
+      );
     return READY;
   }
 
@@ -701,7 +824,14 @@ export class Audits {
     return READY;
   }
 
-  private startRound(a: AuditState, round: number, at: number, full: boolean, sha: string, draws: AuditDraw[]): void {
+  private startRound(
+    a: AuditState,
+    round: number,
+    at: number,
+    full: boolean,
+    sha: string,
+    draws: AuditDraw[],
+  ): void {
     a.view.rounds.push({
       round,
       full,
@@ -733,7 +863,9 @@ export class Audits {
       return refuse(
         'ROUND_OUT_OF_ORDER',
         'act.round',
-        open ? `round ${open.round} of audit ${act.audit} is the open one, not ${act.round}` : `audit ${act.audit} has no open round`,
+        open
+          ? `round ${open.round} of audit ${act.audit} is the open one, not ${act.round}`
+          : `audit ${act.audit} has no open round`,
       );
     const papers = countsPapers(a, open);
     if (papers !== (what === 'paper'))
@@ -747,10 +879,21 @@ export class Audits {
     if (!this.index.stations.has(act.station))
       return refuse('UNKNOWN_STATION', 'act.station', `no polling station "${act.station}"`);
     if (!open.draws.some((d) => d.station === act.station))
-      return refuse('NOT_IN_SAMPLE', 'act.station', `station ${act.station} is not in round ${open.round}'s sample of audit ${act.audit}`);
+      return refuse(
+        'NOT_IN_SAMPLE',
+        'act.station',
+        `station ${act.station} is not in round ${open.round}'s sample of audit ${act.audit}`,
+      );
     if (!c.covers(actor.scope, act.station))
-      return refuse('NOT_PERMITTED', 'act.station', `station ${act.station} is outside ${actor.id}'s area (${actor.scope})`);
-    const done = what === 'paper' ? a.confirmedPaper.get(act.station) : a.latest.get(open.round)?.get(act.station);
+      return refuse(
+        'NOT_PERMITTED',
+        'act.station',
+        `station ${act.station} is outside ${actor.id}'s area (${actor.scope})`,
+      );
+    const done =
+      what === 'paper'
+        ? a.confirmedPaper.get(act.station)
+        : a.latest.get(open.round)?.get(act.station);
     if (done?.confirmedAt != null)
       return refuse(
         'PAPER_EXISTS',
@@ -760,7 +903,11 @@ export class Audits {
     return ok({ a, round: open });
   }
 
-  private checkCandidates(contest: ContestId, station: StationCode, votes: Record<string, number>): Result<null, AuditError> {
+  private checkCandidates(
+    contest: ContestId,
+    station: StationCode,
+    votes: Record<string, number>,
+  ): Result<null, AuditError> {
     const race = this.index.raceFor(contest, station);
     const order = race?.candidates ?? [];
     for (const cand of Object.keys(votes).sort())
@@ -772,7 +919,13 @@ export class Audits {
     return READY;
   }
 
-  private addPaper(auditId: string, round: number, station: StationCode, at: number, paper: AuditPaperView): void {
+  private addPaper(
+    auditId: string,
+    round: number,
+    station: StationCode,
+    at: number,
+    paper: AuditPaperView,
+  ): void {
     const a = this.byId.get(auditId);
     const r = a?.view.rounds.find((x) => x.round === round);
     if (!a || !r) return;
@@ -813,7 +966,11 @@ export interface RoundSizes {
 }
 
 /** The next round's sample of an audit, as the fold will recompute it (the server writes it in audit-round). */
-export function roundSample(audits: Audits, auditId: string, draws: number): Result<RoundSample, AuditError> {
+export function roundSample(
+  audits: Audits,
+  auditId: string,
+  draws: number,
+): Result<RoundSample, AuditError> {
   const a = audits.get(auditId);
   return audits.sample(auditId, (a?.rounds.length ?? 0) + 1, draws);
 }
@@ -843,14 +1000,26 @@ export function sampleSha256(auditId: string, round: number, draws: readonly Aud
 }
 
 /** NOT_PERMITTED unless the actor is an account of `role`. */
-function permit(actor: AuditActor | null, role: Role, what: string): { ok: false; error: AuditError } | null {
+function permit(
+  actor: AuditActor | null,
+  role: Role,
+  what: string,
+): { ok: false; error: AuditError } | null {
   if (actor === null || actor.role !== role)
-    return refuse('NOT_PERMITTED', 'role', `${actor ? `a ${actor.role}` : 'the console'} may not ${what}; ${role} only`);
+    return refuse(
+      'NOT_PERMITTED',
+      'role',
+      `${actor ? `a ${actor.role}` : 'the console'} may not ${what}; ${role} only`,
+    );
   return null;
 }
 
 /** AUDIT_NOT_FROZEN unless nothing about the contest changed at or after the audited tree size. */
-function frozenSince(fold: AuditFoldView, contest: ContestId, treeSize: number): Result<null, AuditError> {
+function frozenSince(
+  fold: AuditFoldView,
+  contest: ContestId,
+  treeSize: number,
+): Result<null, AuditError> {
   const last = fold.lastChange(contest);
   if (last >= treeSize)
     return refuse(
@@ -900,7 +1069,12 @@ function unconfirmed(a: AuditState, round: AuditRoundView): StationCode[] {
 function macroPapers(a: AuditState): Map<StationCode, BatchTally | 'not-found'> {
   const out = new Map<StationCode, BatchTally | 'not-found'>();
   for (const [s, p] of a.confirmedPaper)
-    out.set(s, p.paper === 'not-found' ? 'not-found' : { votes: p.votes, ballots: p.totalValid + p.rejected });
+    out.set(
+      s,
+      p.paper === 'not-found'
+        ? 'not-found'
+        : { votes: p.votes, ballots: p.totalValid + p.rejected },
+    );
   return out;
 }
 
@@ -938,7 +1112,8 @@ function paperDifferences(paper: Figures, logged: Figures): AuditPaperView['diff
     const l = logged.votes[c] ?? 0;
     if (p !== l) out.push({ field: `votes.${c}`, paper: p, logged: l });
   }
-  if (paper.rejected !== logged.rejected) out.push({ field: 'rejected', paper: paper.rejected, logged: logged.rejected });
+  if (paper.rejected !== logged.rejected)
+    out.push({ field: 'rejected', paper: paper.rejected, logged: logged.rejected });
   if (paper.totalValid !== logged.totalValid)
     out.push({ field: 'totalValid', paper: paper.totalValid, logged: logged.totalValid });
   return out;

@@ -204,13 +204,15 @@ interface ActRules<K extends OfficialActKind> {
 type AuditActKind = Extract<OfficialActKind, `audit-${string}`>;
 
 /** Every audit act goes to the audits' own rules (audits.ts); none changes a tally. */
-const AUDIT_ACT: ActRules<AuditActKind> = {
-  check: (o, act, c) => {
-    const r = o.audits.check(act, o.auditContextOf(c));
-    return r.ok ? ok(NONE) : r;
-  },
-  apply: (o, act, c) => o.audits.apply(act, o.auditContextOf(c)),
-};
+function auditAct<K extends AuditActKind>(): ActRules<K> {
+  return {
+    check: (o, act, c) => {
+      const r = o.audits.check(act, o.auditContextOf(c));
+      return r.ok ? ok(NONE) : r;
+    },
+    apply: (o, act, c) => o.audits.apply(act, o.auditContextOf(c)),
+  };
+}
 
 export class Officials {
   readonly accounts = new Map<AccountId, Account>();
@@ -372,15 +374,15 @@ export class Officials {
 
   /** The acts, each with its rules and its effect (FORMATS.md §14.2, §15). */
   private static readonly ACTS: { [K in OfficialActKind]: ActRules<K> } = {
-    'audit-proposed': AUDIT_ACT,
-    'audit-approved': AUDIT_ACT,
-    'audit-seed': AUDIT_ACT,
-    'audit-round': AUDIT_ACT,
-    'audit-full-count': AUDIT_ACT,
-    'audit-paper': AUDIT_ACT,
-    'audit-ballots': AUDIT_ACT,
-    'audit-confirmed': AUDIT_ACT,
-    'audit-round-closed': AUDIT_ACT,
+    'audit-proposed': auditAct(),
+    'audit-approved': auditAct(),
+    'audit-seed': auditAct(),
+    'audit-round': auditAct(),
+    'audit-full-count': auditAct(),
+    'audit-paper': auditAct(),
+    'audit-ballots': auditAct(),
+    'audit-confirmed': auditAct(),
+    'audit-round-closed': auditAct(),
 
     login: { check: () => ok(NONE), apply: () => '' },
     logout: { check: () => ok(NONE), apply: () => '' },

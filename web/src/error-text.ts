@@ -71,6 +71,32 @@ const apiEn = {
   NOT_A_RACE_UNIT: 'There is no single race to declare in that area.',
   ALREADY_DECLARED: 'This result has already been declared.',
   DECLARATION_MISMATCH: 'The declared figures differ from the sums in the log.',
+  // Risk-limiting audits (FORMATS.md §15).
+  UNKNOWN_AUDIT: 'There is no such audit.',
+  AUDIT_EXISTS: 'This audit already exists, or is already approved.',
+  BAD_METHOD: 'That audit method does not suit this contest or this round.',
+  BAD_TREE_SIZE: 'The audited checkpoint must come before the audit is proposed.',
+  AUDIT_NOT_FROZEN:
+    'The results of this contest changed after the audited checkpoint: propose the audit again.',
+  RESULTS_INCOMPLETE: 'Some polling stations of this contest have no counted result yet.',
+  NO_MARGIN: 'The reported outcome is a tie or a loss: sampling cannot confirm it; count in full.',
+  AUDIT_NOT_APPROVED: "This audit still awaits a second administrator's approval.",
+  SEED_EXISTS: "This audit's seed is already on the record.",
+  SEED_MISSING: 'This audit has no seed yet: roll the dice in public first.',
+  ROUND_OUT_OF_ORDER: "That is not this audit's next round, or not its open round.",
+  ROUND_OPEN: 'The current round of this audit is not closed yet.',
+  AUDIT_FINISHED: 'This audit has finished.',
+  TOO_MANY_DRAWS: 'More draws than the contest has stations or ballots: count them all instead.',
+  SAMPLE_MISMATCH: 'This sample differs from the one anyone can recompute from the seed.',
+  NOT_IN_SAMPLE: "This polling station is not in this round's sample.",
+  PAPER_EXISTS: "This station's paper is already entered and confirmed.",
+  BAD_PAPER:
+    'A paper that was not found has every figure 0 and no photo; a counted paper needs its photo.',
+  DRAWS_MISMATCH: 'The ballots read do not add up to the ballots drawn at this station.',
+  UNKNOWN_PAPER: 'There is no such audit entry to confirm.',
+  ALREADY_CONFIRMED: 'This audit entry is already confirmed.',
+  ROUND_INCOMPLETE: 'Some sampled stations have no confirmed entry yet.',
+  RISK_MISMATCH: 'This risk or outcome differs from what the confirmed papers give.',
   INTERNAL: 'Something went wrong on the server.',
   LIVE_STREAMS_FULL:
     'Too many people follow live updates right now; the page checks for new figures itself.',
@@ -143,6 +169,36 @@ const apiSw: Record<ApiErrorCode, string> = {
   NOT_A_RACE_UNIT: 'Hakuna uchaguzi mmoja wa kutangaza katika eneo hilo.',
   ALREADY_DECLARED: 'Matokeo haya tayari yametangazwa.',
   DECLARATION_MISMATCH: 'Takwimu zilizotangazwa zinatofautiana na jumla zilizo kwenye kumbukumbu.',
+  // Ukaguzi unaopunguza hatari (FORMATS.md §15).
+  UNKNOWN_AUDIT: 'Hakuna ukaguzi kama huo.',
+  AUDIT_EXISTS: 'Ukaguzi huu tayari upo, au tayari umeidhinishwa.',
+  BAD_METHOD: "Mbinu hiyo ya ukaguzi haifai kinyang'anyiro hiki au duru hii.",
+  BAD_TREE_SIZE: 'Kituo cha kumbukumbu kinachokaguliwa lazima kiwe kabla ya pendekezo la ukaguzi.',
+  AUDIT_NOT_FROZEN:
+    "Matokeo ya kinyang'anyiro hiki yalibadilika baada ya kituo kinachokaguliwa: pendekeza ukaguzi upya.",
+  RESULTS_INCOMPLETE:
+    "Baadhi ya vituo vya kupigia kura vya kinyang'anyiro hiki bado havina matokeo yaliyohesabiwa.",
+  NO_MARGIN:
+    'Matokeo yaliyotangazwa ni sare au kushindwa: sampuli haiwezi kuyathibitisha; hesabu yote.',
+  AUDIT_NOT_APPROVED: 'Ukaguzi huu bado unasubiri idhini ya msimamizi wa pili.',
+  SEED_EXISTS: 'Mbegu ya ukaguzi huu tayari imo kwenye kumbukumbu.',
+  SEED_MISSING: 'Ukaguzi huu bado hauna mbegu: rusha dadu hadharani kwanza.',
+  ROUND_OUT_OF_ORDER: 'Hiyo si duru inayofuata ya ukaguzi huu, wala duru iliyo wazi.',
+  ROUND_OPEN: 'Duru ya sasa ya ukaguzi huu bado haijafungwa.',
+  AUDIT_FINISHED: 'Ukaguzi huu umekamilika.',
+  TOO_MANY_DRAWS: "Droo nyingi kuliko vituo au kura za kinyang'anyiro: hesabu zote badala yake.",
+  SAMPLE_MISMATCH:
+    'Sampuli hii inatofautiana na ile ambayo yeyote anaweza kuikokotoa upya kutoka kwa mbegu.',
+  NOT_IN_SAMPLE: 'Kituo hiki cha kupigia kura hakimo kwenye sampuli ya duru hii.',
+  PAPER_EXISTS: 'Karatasi ya kituo hiki tayari imeingizwa na kuthibitishwa.',
+  BAD_PAPER:
+    'Karatasi isiyopatikana ina takwimu zote 0 na haina picha; karatasi iliyohesabiwa inahitaji picha yake.',
+  DRAWS_MISMATCH: 'Kura zilizosomwa hazilingani na kura zilizochaguliwa katika kituo hiki.',
+  UNKNOWN_PAPER: 'Hakuna ingizo kama hilo la ukaguzi la kuthibitisha.',
+  ALREADY_CONFIRMED: 'Ingizo hili la ukaguzi tayari limethibitishwa.',
+  ROUND_INCOMPLETE: 'Baadhi ya vituo vilivyochaguliwa bado havina ingizo lililothibitishwa.',
+  RISK_MISMATCH:
+    'Hatari hii au matokeo haya yanatofautiana na yale yanayotokana na karatasi zilizothibitishwa.',
   INTERNAL: 'Hitilafu imetokea kwenye seva.',
   LIVE_STREAMS_FULL:
     'Watu wengi mno wanafuatilia matokeo moja kwa moja sasa hivi; ukurasa unajiangalia wenyewe kama kuna takwimu mpya.',

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ActReceipt } from '../../api/contract.js';
 import type { TallyFold } from '../../election/fold.js';
 import type { OfficialAct } from '../../election/official-entry.js';
-import { APPROVING_ROLES, checkActShape } from '../../election/official-entry.js';
+import { checkActShape, TWO_PERSON_ROLES } from '../../election/official-entry.js';
 import type { Account } from '../../election/officials.js';
 import { Checker, type FieldError, isObject } from '../../election/shape.js';
 import { ApiError } from '../errors.js';
@@ -99,7 +99,7 @@ export const officialActRoutes: FastifyPluginAsync<OfficialActDeps> = async (app
       role: b.role,
       scope: omittedAsEmpty(b.scope),
     }) as Extract<OfficialAct, { kind: 'account-created' }>;
-    if (APPROVING_ROLES.includes(act.role)) {
+    if (TWO_PERSON_ROLES.includes(act.role)) {
       // Two-person: proposed here, approved by another administrator, activated by its holder.
       if (b.password !== undefined)
         throw new ApiError(
