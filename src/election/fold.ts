@@ -252,7 +252,8 @@ export class TallyFold {
   }
 
   private foldOfficial(entryIndex: number, entry: OfficialEntry, signedHere: boolean): FoldChange {
-    const checked = this.checkOfficial(entry, { signedHere });
+    // Checked at its own index: the state before it, of which it is the next entry.
+    const checked = this.officials.check(entry, entryIndex, this.view, signedHere);
     if (!checked.ok) {
       this.anomalies.push({
         entryIndex,

@@ -43,8 +43,13 @@ export const ROUND_OUTCOMES: readonly RoundOutcome[] = [
 ];
 /** A public seed: the digits of dice rolled in public. */
 export const AUDIT_SEED = /^[0-9]{20,100}$/;
-/** A risk as ECMAScript String(x) writes a binary64 in [0, 1]. */
-export const RISK_STRING = /^(?:0|1|0\.[0-9]*[1-9]|[1-9](?:\.[0-9]*[1-9])?e-[1-9][0-9]*)$/;
+/**
+ * A risk as ECMAScript String(x) writes a binary64 in [0, 1]: "0", "1", a
+ * decimal from 0.000001 (at most 5 zeros after the point) with no trailing
+ * zero, or below 10^-6 the exponent form "d.ddde-N" (7 ≤ N ≤ 324).
+ */
+export const RISK_STRING =
+  /^(?:0|1|0\.0{0,5}[1-9](?:[0-9]*[1-9])?|[1-9](?:\.[0-9]*[1-9])?e-(?:[7-9]|[1-9][0-9]|[12][0-9]{2}|3[01][0-9]|32[0-4]))$/;
 /** The form hash of a paper that was not found. */
 export const NO_FORM = '0'.repeat(64);
 
