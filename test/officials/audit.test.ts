@@ -192,14 +192,15 @@ describe('a MACRO audit of the presidential contest, through the fold', () => {
   const otherCounty = log.index.unitOf(last, 'county') as string;
 
   test('accounts: audit boards are made by two administrators (or the console), not by one', () => {
-    stations.slice(0, -1).forEach((s, i) => log.result(s, figuresOf(election.definition, i)));
-    const console = (account: string, role: Role, scope = '') =>
+    for (const [i, s] of stations.slice(0, -1).entries())
+      log.result(s, figuresOf(election.definition, i));
+    const byConsole = (account: string, role: Role, scope = '') =>
       log.ok('', { kind: 'account-created', account, role, scope });
-    console('alpha', 'commission-admin');
-    console('beta', 'commission-admin');
-    console('board1', 'audit-board');
-    console('board2', 'audit-board');
-    console(`board-${otherCounty}`, 'audit-board', otherCounty);
+    byConsole('alpha', 'commission-admin');
+    byConsole('beta', 'commission-admin');
+    byConsole('board1', 'audit-board');
+    byConsole('board2', 'audit-board');
+    byConsole(`board-${otherCounty}`, 'audit-board', otherCounty);
     log.refused('TWO_PERSON_RULE', 'alpha', {
       kind: 'account-created',
       account: 'solo-board',
