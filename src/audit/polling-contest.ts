@@ -35,6 +35,10 @@ export function pollingContest(reported: PollingTally, numWinners: number): Poll
   const ranked = [...candidates].sort((a, b) => (reported[b] as number) - (reported[a] as number));
   const validVotes = candidates.reduce((s, c) => s + (reported[c] as number), 0);
   if (!Number.isSafeInteger(validVotes)) throw new RangeError('reported: the total is too large');
+  const lastWinner = ranked[numWinners - 1] as string;
+  if (reported[lastWinner] === 0) {
+    throw new RangeError(`reported.${lastWinner}: a reported winner needs at least one vote`);
+  }
   return {
     candidates,
     votes: reported,

@@ -184,6 +184,10 @@ describe('BRAVO edge cases (Arlo tests)', () => {
     assert.throws(() => bravoRisk(reported, 1, {}, 100), /riskLimitPercent/);
     assert.throws(() => bravoRisk(reported, 1, {}, RISK, { notFound: -2 }), /notFound/);
     assert.throws(() => bravoSampleSizes(reported, 1, {}, RISK, 0), /totalBallots/);
+    assert.throws(
+      () => bravoRisk({ a: 5, b: 0, c: 0 }, 2, {}, RISK),
+      /reported\.b: a reported winner needs at least one vote/,
+    );
   });
 });
 
@@ -243,6 +247,38 @@ describe('BRAVO exact arithmetic', () => {
     assert.equal(roundHalfEven2(0.625), 0.62);
     assert.equal(roundHalfEven2(0.515), 0.52); // 0.515 is above the tie in binary
     assert.equal(roundHalfEven2(0.514999), 0.51);
+  });
+});
+
+describe('BRAVO p-values are part of the log format', () => {
+  // The worked examples of docs/FORMATS.md §15: a logged risk is String(p), and
+  // an independent implementation of the spec must print the same digits. A
+  // change of arithmetic order would break the verification of existing logs,
+  // so these exact strings are pinned (an independent Python transcription of
+  // the spec printed the same for 200 random contests during development).
+  test('worked examples', () => {
+    const p = (r: ReturnType<typeof bravoRisk>) => String(r.pValue);
+    assert.equal(
+      p(bravoRisk({ cand1: 600, cand2: 400 }, 1, { cand1: 72, cand2: 47 }, 10)),
+      '0.07140372947931473',
+    );
+    assert.equal(
+      p(bravoRisk({ a: 1000, b: 1 }, 1, { a: 1100, b: 120 }, 10)),
+      '1.8749073634604492e-7',
+    );
+    const nf = bravoRisk(
+      { cand1: 500, cand2: 200, cand3: 100, cand4: 100 },
+      2,
+      { cand1: 50, cand2: 20, cand3: 10, cand4: 12 },
+      10,
+      { notFound: 1 },
+    );
+    assert.deepEqual(Object.fromEntries(Object.entries(nf.pairs).map(([k, v]) => [k, String(v)])), {
+      'cand1>cand3': '0.0000014318460345905051',
+      'cand1>cand4': '0.000012886614311314537',
+      'cand2>cand3': '0.2743020905011424',
+      'cand2>cand4': '0.6171797036275704',
+    });
   });
 });
 

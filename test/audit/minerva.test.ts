@@ -137,6 +137,27 @@ describe('Minerva arithmetic', () => {
   });
 });
 
+describe('Minerva risks are part of the log format', () => {
+  // Worked examples of docs/FORMATS.md §15 (see bravo.test.ts: exact strings,
+  // pinned because a logged risk is String(p) and verification recomputes it).
+  test('worked examples', () => {
+    const c = { a: 600, b: 400, c: 100 };
+    const one = minervaRisk(c, [{ a: 56, b: 40, c: 3 }], [100], 10);
+    assert.equal(String(one.pValue), '0.09339457998010706');
+    const two = minervaRisk(
+      c,
+      [
+        { a: 40, b: 40, c: 3 },
+        { a: 70, b: 30, c: 10 },
+      ],
+      [83, 200],
+      10,
+    );
+    assert.equal(String(two.pValue), '0.006382031505998124');
+    assert.deepEqual(Object.keys(two.pairs), ['a>b']); // a>c was confirmed in round 1
+  });
+});
+
 describe('Minerva input checks', () => {
   const reported = { a: 600, b: 400 };
   test('bad input is refused with the field named', () => {
