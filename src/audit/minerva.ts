@@ -199,16 +199,20 @@ export function binomialTable(d: number, p: number): Float64Array {
 
 /**
  * c_j = Σ_i a_i × b_{j−i}, each sum taken over ascending i starting from 0.
- * (Row by row over i: every c_j still receives its terms in ascending i, and
- * a row with a_i = 0 adds exact zeros, so it is skipped.)
+ * (Row by row over i: every c_j still receives its terms in ascending i. A
+ * zero a_i or b_j only adds exact zeros, so those are skipped: the far tails
+ * of a large table underflow to 0, which makes big rounds much faster.)
  */
 export function convolve(a: Float64Array, b: Float64Array): Float64Array {
   const c = new Float64Array(a.length + b.length - 1);
-  const nb = b.length;
+  let lo = 0;
+  let hi = b.length - 1;
+  while (lo < hi && b[lo] === 0) lo++;
+  while (hi > lo && b[hi] === 0) hi--;
   for (let i = 0; i < a.length; i++) {
     const ai = a[i] as number;
     if (ai === 0) continue;
-    for (let j = 0; j < nb; j++) c[i + j] = (c[i + j] as number) + ai * (b[j] as number);
+    for (let j = lo; j <= hi; j++) c[i + j] = (c[i + j] as number) + ai * (b[j] as number);
   }
   return c;
 }

@@ -125,6 +125,22 @@ describe('Minerva arithmetic', () => {
     assert.deepEqual([...t], [1, 0.75, 0.25, 0]);
   });
 
+  test('skipping the zeros changes no bit: the convolution equals its definition', () => {
+    // Large tables: their far tails underflow to exact zeros, which convolve skips.
+    const a = binomialTable(3000, 0.52);
+    a.fill(0, 1580); // truncated at a kmin, as between rounds
+    const b = binomialTable(2500, 0.52);
+    const c = convolve(a, b);
+    for (let j = 0; j < c.length; j += 7) {
+      let s = 0;
+      for (let i = Math.max(0, j - b.length + 1); i <= Math.min(j, a.length - 1); i++) {
+        s += (a[i] as number) * (b[j - i] as number);
+      }
+      assert.equal(c[j], s, `c[${j}]`);
+    }
+    assert.ok(b[0] === 0 && b[2500] === 0, 'the tails did underflow');
+  });
+
   test('the first-round size is the fewest ballots whose stopping chance passes the goal, as found', () => {
     for (const margin of [0.2, 0.05]) {
       const p = (1 + margin) / 2;
