@@ -80,6 +80,10 @@ const CLASSIFIED: Record<string, Classification> = {
       'replays the whole Kenya night (46,229 stations, minutes of a loaded machine); the demo and its comparison with Form 34C have their own tests (test/simulate, test/kenya)',
   },
   'npm install && npm test': { notRunnable: 'it is the test suite this test belongs to' },
+  'npx tsx scripts/kenya-audit-table.ts': {
+    notRunnable:
+      'a minute of audits on the whole Kenya log; test/kenya/audit-table.test.ts recomputes rows of its table and compares them with the README',
+  },
   'kura --help': { runs: 'scenario' },
   '# Audit: mirror the log, check every signature, proof and rule, recompute every tally.': {
     runs: 'scenario',
