@@ -11,7 +11,9 @@ import {
   pluralityAssertions,
   shareAssertion,
 } from '../audit/assertions.js';
+import { drawBallots } from '../audit/ballot-draw.js';
 import { drawBatches } from '../audit/batch-draw.js';
+import { bravoRisk, bravoSampleSizes } from '../audit/bravo.js';
 import {
   type MacroContext,
   macroContext,
@@ -20,6 +22,7 @@ import {
   maxOverstatement,
   type PaperTally,
 } from '../audit/macro.js';
+import { minervaRisk, minervaSampleSizes } from '../audit/minerva.js';
 import type { CandidateId, Contest, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import type { AuditMethod, Figures } from './official-entry.js';
@@ -53,10 +56,11 @@ export interface AuditDraw {
   position?: number;
 }
 
-/** A round's ballots as read, per candidate, and how many draws it had. */
+/** A ballot-polling round: its ballots as read per candidate, how many it drew, how many were not found. */
 export interface PollingRound {
   tally: Record<CandidateId, number>;
   size: number;
+  notFound: number;
 }
 
 /**
@@ -188,19 +192,28 @@ export function macroRiskOf(
   return f.macro ? macroRisk(f.macro, draws, papers) : 1;
 }
 
-/** Ballot polling's risk after the rounds so far (BRAVO over their sum; Minerva round by round). */
+/**
+ * Ballot polling's risk after the rounds so far: BRAVO over their sum,
+ * Minerva round by round; a ballot not found counts as a vote for every
+ * loser, and a sample of every ballot is a full count (risk 0).
+ */
 export function pollingRiskOf(
   f: Frozen,
   method: AuditMethod,
   riskLimit: number,
   rounds: readonly PollingRound[],
 ): number {
-  if (method === 'bravo') return bravoRisk(f.totals, 1, sumTallies(rounds), riskLimit).pValue;
+  if (method === 'bravo')
+    return bravoRisk(f.totals, 1, sumTallies(rounds), riskLimit, {
+      ballots: drawLimit(f),
+      notFound: rounds.reduce((t, r) => t + r.notFound, 0),
+    }).pValue;
   return minervaRisk(
     f.totals,
     rounds.map((r) => r.tally),
     rounds.map((r) => r.size),
     riskLimit,
+    { notFound: rounds.map((r) => r.notFound) },
   ).pValue;
 }
 
@@ -219,12 +232,14 @@ export function nextSizes(
   }
   const s =
     method === 'bravo'
-      ? bravoSampleSizes(f.totals, 1, sumTallies(rounds), riskLimit, drawLimit(f))
+      ? bravoSampleSizes(f.totals, 1, sumTallies(rounds), riskLimit, drawLimit(f), {
+          notFound: rounds.reduce((t, r) => t + r.notFound, 0),
+        })
       : minervaSampleSizes(
           f.totals,
-          rounds.map((r) => r.tally),
           rounds.map((r) => r.size),
           riskLimit,
+          { ballots: drawLimit(f) },
         );
   return { '0.7': s['0.7'], '0.8': s['0.8'], '0.9': s['0.9'] };
 }
@@ -293,25 +308,6 @@ function sumTallies(rounds: readonly PollingRound[]): Record<CandidateId, number
   for (const r of rounds) for (const [c, n] of Object.entries(r.tally)) out[c] = (out[c] ?? 0) + n;
   return out;
 }
-
-// TEMPORARY until src/audit's ballot-draw, bravo and minerva land (helpers A and C):
-// ballot polling is refused in the fold's apply path by throwing; nothing logs it yet.
-function notLanded(what: string): never {
-  throw new Error(`ballot polling needs src/audit/${what}, which has not landed yet`);
-}
-const drawBallots = (
-  _s: readonly { id: string; ballots: number }[],
-  _seed: string,
-  _from: number,
-  _count: number,
-): { draw: number; station: string; position: number; ticket: string }[] =>
-  notLanded('ballot-draw');
-const bravoRisk = (..._a: unknown[]): { pValue: number } => notLanded('bravo');
-const minervaRisk = (..._a: unknown[]): { pValue: number } => notLanded('minerva');
-const bravoSampleSizes = (..._a: unknown[]): Record<'0.7' | '0.8' | '0.9', number> =>
-  notLanded('bravo');
-const minervaSampleSizes = (..._a: unknown[]): Record<'0.7' | '0.8' | '0.9', number> =>
-  notLanded('minerva');
 
 function byCode(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;

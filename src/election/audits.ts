@@ -209,7 +209,6 @@ function refuse(
 }
 
 const READY: Result<null, AuditError> = ok(null);
-const POLLING_LANDED = false;
 
 export class Audits {
   private readonly byId = new Map<string, AuditState>();
@@ -339,13 +338,6 @@ export class Audits {
         const contest = s.index.contests.get(act.contest);
         if (!contest)
           return refuse('UNKNOWN_CONTEST', 'act.contest', `no contest "${act.contest}"`);
-        // TEMPORARY until src/audit's ballot polling lands (see audit-measures.ts).
-        if (act.method !== 'macro' && !POLLING_LANDED)
-          return refuse(
-            'BAD_METHOD',
-            'act.method',
-            'ballot polling is not available yet: use macro',
-          );
         if (act.method !== 'macro' && contest.scope !== 'nation')
           return refuse(
             'BAD_METHOD',
@@ -1078,28 +1070,22 @@ function macroPapers(a: AuditState): Map<StationCode, BatchTally | 'not-found'> 
   return out;
 }
 
-/**
- * Each sampled round's ballots as a tally per candidate, from the confirmed
- * ballots entries: an invalid ballot counts for no one, and a ballot not
- * found counts for every candidate but the reported winner (the worst case
- * for each winner–loser pair).
- */
+/** Each sampled round's ballots as read, from its confirmed ballots entries (invalid ballots count for no one). */
 function pollingRounds(a: AuditState): PollingRound[] {
   const f = a.frozen;
   if (!f || f.macro) return [];
-  const candidates = Object.keys(f.totals);
-  const winner = leader(f.totals, candidates);
   const out: PollingRound[] = [];
   for (const r of a.view.rounds) {
     if (r.full) continue;
     const tally: Record<CandidateId, number> = Object.create(null);
-    for (const c of candidates) tally[c] = 0;
+    for (const c of Object.keys(f.totals)) tally[c] = 0;
+    let notFound = 0;
     for (const p of a.latest.get(r.round)?.values() ?? []) {
       if (p.confirmedAt === null) continue;
       for (const [c, n] of Object.entries(p.votes)) tally[c] = (tally[c] ?? 0) + n;
-      for (const c of candidates) if (c !== winner) tally[c] = (tally[c] ?? 0) + (p.notFound ?? 0);
+      notFound += p.notFound ?? 0;
     }
-    out.push({ tally, size: r.draws.length });
+    out.push({ tally, size: r.draws.length, notFound });
   }
   return out;
 }

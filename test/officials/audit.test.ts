@@ -567,6 +567,133 @@ describe('a MACRO audit of the presidential contest, through the fold', () => {
   });
 });
 
+describe('ballot-polling audits (BRAVO, Minerva), through the fold', () => {
+  const election = testElection({ stations: 40 });
+  const log = new FoldedLog(election);
+  const stations = election.definition.stations.map((s) => s.code);
+  const candidates = election.definition.contests[0]?.candidates.map((c) => c.id) ?? [];
+
+  /** How the ballot at a position reads: the candidates' votes in order, then the rejected ballots. */
+  const ballotAt = (station: string, position: number): string => {
+    const r = log.fold.result('president', station);
+    assert.ok(r);
+    let end = 0;
+    for (const c of candidates) {
+      end += r.votes[c] ?? 0;
+      if (position <= end) return c;
+    }
+    return 'invalid';
+  };
+
+  before(() => {
+    for (const [i, s] of stations.entries()) log.result(s, figuresOf(election.definition, i));
+    for (const [account, role] of [
+      ['alpha', 'commission-admin'],
+      ['beta', 'commission-admin'],
+      ['board1', 'audit-board'],
+      ['board2', 'audit-board'],
+    ] as const)
+      log.ok('', { kind: 'account-created', account, role, scope: '' });
+  });
+
+  for (const method of ['bravo', 'minerva'] as const)
+    test(`${method}: rounds of sampled ballots until the risk limit is met`, () => {
+      const id = `${method}-1`;
+      const p = log.ok('alpha', {
+        kind: 'audit-proposed',
+        audit: id,
+        contest: 'president',
+        method,
+        riskLimit: 5,
+        treeSize: log.size,
+      });
+      log.ok('beta', { kind: 'audit-approved', proposal: p });
+      log.ok('alpha', { kind: 'audit-seed', audit: id, seed: SEED });
+      const limit = log.audit(id).assertions.length;
+      assert.equal(limit, candidates.length - 1, 'one plurality assertion per loser');
+      let round = 0;
+      while (log.audit(id).status === 'sampling') {
+        round += 1;
+        assert.ok(round <= 5, 'the audit ends within five rounds');
+        const size = nextRoundSizes(log.audits, id);
+        assert.ok(size.ok, JSON.stringify(size));
+        // A deliberately small first round, so that a second one is needed.
+        const draws = round === 1 ? 10 : size.value['0.9'];
+        const sample = roundSample(log.audits, id, draws);
+        assert.ok(sample.ok);
+        const drawn = sample.value.draws;
+        assert.ok(drawn.every((d) => Number.isInteger(d.position) && (d.position as number) >= 1));
+        const moved = drawn.map((d) => ({ ...d, position: (d.position as number) + 1 }));
+        log.refused('SAMPLE_MISMATCH', 'alpha', {
+          kind: 'audit-round',
+          audit: id,
+          round,
+          draws,
+          sample: sampleSha256(id, round, moved),
+        });
+        log.ok('alpha', {
+          kind: 'audit-round',
+          audit: id,
+          round,
+          draws,
+          sample: sample.value.sampleSha256,
+        });
+        const byStation = new Map<string, Record<string, number>>();
+        for (const d of drawn) {
+          const read = byStation.get(d.station) ?? { invalid: 0 };
+          const c = ballotAt(d.station, d.position as number);
+          read[c] = (read[c] ?? 0) + 1;
+          byStation.set(d.station, read);
+        }
+        let firstStation = true;
+        for (const [station, read] of byStation) {
+          const votes = Object.fromEntries(candidates.map((c) => [c, read[c] ?? 0]));
+          const act = {
+            kind: 'audit-ballots' as const,
+            audit: id,
+            round,
+            station,
+            votes,
+            invalid: read.invalid ?? 0,
+            notFound: 0,
+            form: PHOTO,
+          };
+          if (firstStation) {
+            log.refused('DRAWS_MISMATCH', 'board1', { ...act, invalid: act.invalid + 1 });
+            log.refused('BAD_METHOD', 'board1', paperAct(log, id, round, station));
+            firstStation = false;
+          }
+          const e = log.ok('board1', act);
+          log.refused('SELF_APPROVAL', 'board1', { kind: 'audit-confirmed', entry: e });
+          log.ok('board2', { kind: 'audit-confirmed', entry: e });
+        }
+        const now = currentRisk(log.audits, id);
+        assert.ok(now.ok);
+        const { risk, outcome } = now.value;
+        log.refused('RISK_MISMATCH', 'alpha', {
+          kind: 'audit-round-closed',
+          audit: id,
+          round,
+          risk: String(risk / 2),
+          outcome,
+        });
+        log.ok('alpha', {
+          kind: 'audit-round-closed',
+          audit: id,
+          round,
+          risk: String(risk),
+          outcome,
+        });
+      }
+      const a = log.audit(id);
+      assert.equal(a.status, 'risk-limit-met');
+      assert.ok(a.risk <= 0.05 && a.risk > 0);
+      assert.ok(a.rounds.length >= 2, 'ten ballots were not enough');
+      assert.equal(a.rounds[0]?.outcome, 'continue');
+      assert.ok(Number(a.rounds[0]?.risk) > 0.05);
+    });
+});
+
 describe('kura verify replays the audit acts', () => {
   let t: TestLog;
   const tmp = mkdtempSync(join(tmpdir(), 'kura-audit-verify-'));
