@@ -19,7 +19,6 @@ import {
   freezeFigures,
   fullCountHolds,
   type LinearAssertion,
-  leader,
   macroRiskOf,
   margins,
   nextSizes,
