@@ -5,6 +5,21 @@
 // core's types. The read endpoints' response schemas
 // (src/server/routes/response-schemas.ts) describe the same shapes for the
 // serialiser.
+import type {
+  AuditAnswer,
+  AuditCounts,
+  AuditProgress,
+  AuditRoundSummary,
+  AuditSummary,
+  CountyProgress,
+} from '../election/audit-progress.js';
+import type {
+  AuditMethod,
+  AuditPaperView,
+  AuditRoundView,
+  AuditStatus,
+  AuditView,
+} from '../election/audits.js';
 import type { Candidate, ScopeLevel, Station } from '../election/definition.js';
 import type { Entry } from '../election/entries.js';
 import type {
@@ -29,8 +44,19 @@ export type {
   Account,
   AccountProposal,
   ActRecord,
+  AuditAnswer,
+  AuditCounts,
+  AuditMethod,
+  AuditPaperView,
+  AuditProgress,
+  AuditRoundSummary,
+  AuditRoundView,
+  AuditStatus,
+  AuditSummary,
+  AuditView,
   Candidate,
   Correction,
+  CountyProgress,
   Declaration,
   DeviceState,
   PartyTally,
@@ -279,4 +305,57 @@ export interface CorrectionsAnswer {
 /** GET /api/v1/declarations. */
 export interface DeclarationsAnswer {
   declarations: Declaration[];
+}
+
+// --- Risk-limiting audits (FORMATS §15) --------------------------------------
+
+/** GET /api/v1/audits: every audit on the log, without its draws and papers. */
+export interface AuditsAnswer {
+  audits: AuditSummary[];
+}
+
+/** POST /api/v1/audits: the proposal is logged; another administrator approves it. */
+export interface AuditProposed extends ActReceipt {
+  audit: string;
+  /** The log size whose counted results the audit checks (the request's, or the latest checkpoint's). */
+  treeSize: number;
+  status: 'proposed';
+}
+
+/** POST /api/v1/audits/{id}/approve. */
+export interface AuditApproved extends ActReceipt {
+  audit: string;
+}
+
+/** POST /api/v1/audits/{id}/rounds: the round's sample as the server drew it from the seed (or a full count). */
+export interface AuditRoundStarted extends ActReceipt {
+  audit: string;
+  round: number;
+  full: boolean;
+  /** This round's draws (a full count: every station of the contest, ticket ""). */
+  draws: AuditRoundView['draws'];
+  /** SHA-256 of the round's canonical sample JSON, as logged; null for a full count. */
+  sampleSha256: string | null;
+}
+
+/** POST /api/v1/audits/{id}/papers and /ballots. */
+export interface AuditPaperEntered extends ActReceipt {
+  audit: string;
+  round: number;
+  station: string;
+  /** The paper against the frozen logged figures (papers only; none for ballots). */
+  differences: AuditPaperView['differences'];
+}
+
+/** POST /api/v1/audits/{id}/rounds/{n}/close: the risk the server measured, as logged. */
+export interface AuditRoundClosed extends ActReceipt {
+  audit: string;
+  round: number;
+  /** String(binary64), exactly as in the entry. */
+  risk: string;
+  outcome: NonNullable<AuditRoundView['outcome']>;
+  /** The audit's risk limit, in percent. */
+  riskLimit: number;
+  /** Draws for a 70/80/90% chance of finishing with one more round; null unless the outcome is "continue". */
+  nextRoundSizes: { '0.7': number; '0.8': number; '0.9': number } | null;
 }

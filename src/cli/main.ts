@@ -1,5 +1,6 @@
 // The kura command line: one file per command under commands/.
 import { runAdmin } from './commands/admin.js';
+import { runAudit } from './commands/audit.js';
 import { runCluster } from './commands/cluster.js';
 import { runDemo } from './commands/demo.js';
 import { runElection } from './commands/election.js';
@@ -57,6 +58,10 @@ const COMMANDS: Record<string, Command> = {
   admin: {
     summary: 'create the first commission administrator (on the server machine, server stopped)',
     run: runAdmin,
+  },
+  audit: {
+    summary: 'a risk-limiting audit: start, approve, seed, sample, enter, confirm, close, status',
+    run: runAudit,
   },
 };
 

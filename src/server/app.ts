@@ -17,6 +17,8 @@ import { type LogView, storeLogView, writerLogView } from './log-view.js';
 import { type RateLimits, registerRateLimits } from './rate-limits.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
+import { auditRecordRoutes } from './routes/audit-record-routes.js';
+import { auditActRoutes } from './routes/audit-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { DEFAULT_LIVE_EVENTS, eventRoutes, type LiveEventOptions } from './routes/event-routes.js';
 import { formDownloadRoutes, formUploadRoutes } from './routes/form-routes.js';
@@ -205,6 +207,7 @@ export async function buildServer(
         ? { logins: true, refusal: null }
         : { logins: false, refusal: 'OFFICIALS_DISABLED' },
   });
+  await app.register(auditRecordRoutes, { index, fold });
   await app.register(formDownloadRoutes, { blobs: store });
   if (writer) {
     const { sequencer } = writer;
@@ -221,6 +224,12 @@ export async function buildServer(
     await app.register(officialActRoutes, {
       officials: writer.officials ?? null,
       fold: sequencer.fold,
+    });
+    await app.register(auditActRoutes, {
+      officials: writer.officials ?? null,
+      fold: sequencer.fold,
+      checkpointSize: () => log.checkpoint().size,
+      uploads,
     });
   } else await app.register(readOnlyRoutes);
   portalMiss = registerPortalRoutes(app, {

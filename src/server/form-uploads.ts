@@ -221,7 +221,7 @@ export class FormUploads {
   }
 }
 
-/** Every form hash the log cites: results (as sent and as corrected) and corrections. */
+/** Every form hash the log cites: results (as sent and as corrected), corrections, and audit boards' photos of the paper. */
 export function formsCitedBy(fold: TallyFold): Set<string> {
   const cited = new Set<string>();
   for (const byStation of fold.results.values())
@@ -230,6 +230,8 @@ export function formsCitedBy(fold: TallyFold): Set<string> {
       if (r.correction) cited.add(r.correction.original.form);
     }
   for (const c of fold.officials.corrections.values()) cited.add(c.form);
+  for (const a of fold.officials.audits.list())
+    for (const r of a.rounds) for (const p of r.papers) cited.add(p.form);
   return cited;
 }
 

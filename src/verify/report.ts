@@ -45,6 +45,7 @@ export type FindingKind =
   | 'view-beyond-checkpoint'
   | 'form-mismatch'
   | 'definition-mismatch'
+  | 'audit-mismatch'
   // error: the bundle holds fewer entries than a checkpoint the user saw covers
   | 'bundle-incomplete'
   // warning
@@ -157,6 +158,8 @@ export interface VerifyReport {
     /** HTTP requests the views took. */
     requests?: number;
     aheadOfCheckpoint: number;
+    /** Risk-limiting audits compared (GET /api/v1/audits/{id} against the recomputed ones). */
+    audits?: number;
   };
   forms?: { checked: number; ok: number; missing: number; mismatched: number; downloaded?: number };
   ed25519?: { perSecond: number; threads: number; seconds: number };
@@ -269,6 +272,10 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     line(
       `  compared   ${n(c.tallies)} tallies and ${n(c.stations)} of ${n(c.stationsTotal)} station pages${c.sampled ? ' (a random sample)' : ''}, ${how}${c.requests !== undefined ? ` (${n(c.requests)} requests` : ''}${c.urlsSampled ? `, ${n(c.urlsSampled)} of them single URLs held to the bulk answer` : ''}${c.requests !== undefined ? ')' : ''}${c.aheadOfCheckpoint ? `; ${n(c.aheadOfCheckpoint)} views were ahead of the checkpoint` : ''}`,
     );
+    if (c.audits)
+      line(
+        `             ${n(c.audits)} risk-limiting audit(s): samples, papers and risks as recomputed from the log`,
+      );
   }
   if (r.forms)
     line(

@@ -13,6 +13,7 @@
 //      recomputes every tally;
 //   5. compare views: every tally and station page the server publishes, in
 //      bulk, and a random sample of their own URLs, which must say the same;
+//      and every risk-limiting audit (its samples, papers and risks);
 //   6. check forms: optionally download and hash every scanned form the
 //      server lists (a form it does not list is missing).
 
@@ -21,6 +22,7 @@ import { fromBase64 } from '../log/bytes.js';
 import type { WitnessPolicy } from '../log/tlog-policy.js';
 import { readAnchors } from './anchors.js';
 import { runAudit, type Step } from './audit.js';
+import { compareAudits } from './audits.js';
 import { info } from './checkpoint.js';
 import { checkForms } from './forms.js';
 import { HttpSource } from './http.js';
@@ -238,6 +240,16 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       compareViews(ctx, genesis, fold, n, fetched),
     );
     report.compare = compared.compare;
+    const audits = await ctx.timed('views', () =>
+      compareAudits({
+        http: viewHttp,
+        index: genesis.index,
+        fold,
+        size: n,
+        findings: ctx.findings,
+      }),
+    );
+    report.compare.audits = audits.compared;
 
     // ---------------------------------------------------------- check forms
     if (o.forms)
@@ -250,11 +262,16 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
           onProgress: (d, total) => ctx.progress.set('forms', d, total),
         }),
       );
-    report.compare.aheadOfCheckpoint = await checkViewsAhead(ctx, reader, compared.ahead, {
-      origin: t.origin,
-      logVerifier: logVerifier.value,
-      size: n,
-    });
+    report.compare.aheadOfCheckpoint = await checkViewsAhead(
+      ctx,
+      reader,
+      [...compared.ahead, ...audits.ahead],
+      {
+        origin: t.origin,
+        logVerifier: logVerifier.value,
+        size: n,
+      },
+    );
     warnDemoKeys(ctx, await ctx.timed('views', () => demo), genesis.definition);
     if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
     return ok(undefined);

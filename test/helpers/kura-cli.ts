@@ -39,3 +39,40 @@ export async function kuraIn(cwd: string, ...args: string[]): Promise<KuraRun> {
 export function kura(...args: string[]): Promise<KuraRun> {
   return kuraIn(process.cwd(), ...args);
 }
+
+/**
+ * Runs kura's main() in this process (as bin/kura.js calls it), capturing what
+ * it writes and the exit code it sets, with `env` set for the run: no tsx
+ * start per command.
+ */
+export async function kuraInProcess(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<KuraRun> {
+  const { main } = await import('../../src/cli/main.js');
+  const out = { stdout: '', stderr: '' };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  process.stdout.write = ((s: string) => {
+    out.stdout += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => {
+    out.stderr += s;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await main(argv);
+    return { code: Number(process.exitCode ?? 0), ...out };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    process.exitCode = 0;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+}

@@ -8,6 +8,7 @@ import type { Candidate } from '../../election/definition.js';
 import { type ElectionIndex, NATION } from '../../election/election-index.js';
 import { partyKey, type StationResult, type UnitTally } from '../../election/fold.js';
 import type { TallyReader } from '../tally-reader.js';
+import { csvField } from './csv.js';
 
 export interface LevelRow {
   level: 'county' | 'constituency' | 'ward' | 'station';
@@ -133,12 +134,6 @@ export async function levelTable(
     total,
     rows,
   };
-}
-
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

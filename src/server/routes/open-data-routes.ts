@@ -29,8 +29,11 @@ const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const VENDOR = 'kura 0.1.0';
 
+/** File-name-safe form of an identifier. */
+export const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
 /** Sends a body once per version: 304 for a matching If-None-Match, gzip when accepted and worth it. */
-function sendVersioned(
+export function sendVersioned(
   req: FastifyRequest,
   reply: FastifyReply,
   etag: string,
@@ -59,9 +62,6 @@ export const openDataRoutes: FastifyPluginAsync<OpenDataRouteDeps> = async (app,
   const readStation = async (contest: string, station: string) =>
     ((await store.getStationResults(station)).find((r) => r.contest === contest)?.result ??
       null) as StationResult | null;
-
-  /** File-name-safe form of an identifier. */
-  const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
   async function levelDownload(
     req: FastifyRequest<{

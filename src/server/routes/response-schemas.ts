@@ -194,3 +194,86 @@ export const DEVICE_RESPONSE = obj({
   revokedAt: nullable('integer'),
   revokedReason: str,
 });
+
+// --- Risk-limiting audits ----------------------------------------------------
+
+const num: Schema = { type: 'number' };
+const AUDIT_COUNTS = { stations: int, sampled: int, entered: int, confirmed: int };
+/** The members every view of an audit shares (AuditView without its rounds). */
+const AUDIT_HEAD = {
+  id: str,
+  contest: str,
+  method: str,
+  riskLimit: int,
+  treeSize: int,
+  proposedAt: int,
+  proposedBy: str,
+  approvedAt: nullable('integer'),
+  approvedBy: nullable('string'),
+  seed: nullable('string'),
+  seedAt: nullable('integer'),
+  assertions: list(obj({ id: str, description: str, margin: num })),
+  errorBound: { type: ['number', 'null'] },
+  status: str,
+  risk: num,
+};
+const LOGGED = obj(FIGURES);
+
+export const AUDIT_RESPONSE = obj({
+  ...AUDIT_HEAD,
+  rounds: list(
+    obj({
+      round: int,
+      full: bool,
+      startedAt: int,
+      sampleSha256: str,
+      draws: list(obj({ draw: int, station: str, ticket: str, position: int })),
+      papers: list(
+        obj({
+          entryIndex: int,
+          station: str,
+          enteredBy: str,
+          paper: str,
+          ...FIGURES,
+          invalid: int,
+          notFound: int,
+          form: str,
+          confirmedBy: nullable('string'),
+          confirmedAt: nullable('integer'),
+          logged: LOGGED,
+          differences: list(obj({ field: str, paper: int, logged: int })),
+        }),
+      ),
+      closedAt: nullable('integer'),
+      risk: nullable('string'),
+      outcome: nullable('string'),
+    }),
+  ),
+  progress: obj({
+    total: obj(AUDIT_COUNTS),
+    counties: list(obj({ county: str, name: str, ...AUDIT_COUNTS })),
+  }),
+  lastEntry: int,
+});
+
+export const AUDITS_RESPONSE = obj({
+  audits: list(
+    obj({
+      ...AUDIT_HEAD,
+      rounds: list(
+        obj({
+          round: int,
+          full: bool,
+          draws: int,
+          papers: int,
+          confirmed: int,
+          closedAt: nullable('integer'),
+          risk: nullable('string'),
+          outcome: nullable('string'),
+        }),
+      ),
+      progress: obj(AUDIT_COUNTS),
+      lastEntry: int,
+    }),
+  ),
+});
