@@ -29,7 +29,11 @@ export async function callApi(
   server: string,
   method: 'GET' | 'POST' | 'PUT',
   path: string,
-  o: { token?: string; json?: unknown; bytes?: { data: Uint8Array; type: string } } = {},
+  o: {
+    token?: string;
+    json?: unknown;
+    bytes?: { data: Uint8Array<ArrayBuffer>; type: string };
+  } = {},
 ): Promise<ApiAnswer> {
   const headers: Record<string, string> = {};
   if (o.token) headers.authorization = `Bearer ${o.token}`;

@@ -1,11 +1,13 @@
-// --forms: downloads the scanned form of every counted result and checks that
-// it hashes to the SHA-256 the signed entry carries. A missing form is worth
+// --forms: downloads the scanned form of every counted result (and every
+// photo an audit board's paper entry cites) and checks that it hashes to the
+// SHA-256 the signed entry carries. A missing form is worth
 // knowing (a warning); a form that does not match is a finding. Where the
 // source lists the forms it holds (a server's GET /api/v1/forms), only those
 // are downloaded: a cited form it does not list is missing, without asking
 // for it (on the Kenya demo only the presidential scans are uploaded).
 import { createHash } from 'node:crypto';
 import type { TallyFold } from '../election/fold.js';
+import { NO_FORM } from '../election/official-entry.js';
 import { forEachLimit } from './limit.js';
 import type { LogReader } from './log-reader.js';
 import type { Findings } from './report.js';
@@ -40,6 +42,15 @@ export async function checkForms(o: {
       list.push({ contest: r.contest, station: r.station, entryIndex: r.entryIndex });
       uses.set(r.form, list);
     }
+  // The audit boards' photos of the paper forms they read (a paper not found cites none).
+  for (const audit of o.fold.officials.audits.list())
+    for (const round of audit.rounds)
+      for (const p of round.papers) {
+        if (p.form === NO_FORM) continue;
+        const list = uses.get(p.form) ?? [];
+        list.push({ contest: audit.contest, station: p.station, entryIndex: p.entryIndex });
+        uses.set(p.form, list);
+      }
   const hashes = [...uses.keys()];
   let total = 0;
   for (const list of uses.values()) total += list.length;

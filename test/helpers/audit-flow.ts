@@ -43,14 +43,14 @@ export async function auditOfficials(t: TestLog): Promise<{
     ['board-a', 'audit-board'],
     ['board-b', 'audit-board'],
   ] as const) {
-    const made = await officials.createAccount(null, {
+    const made: { totpSecret: string | null } = await officials.createAccount(null, {
       account,
       role,
       scope: '',
       password: AUDIT_PASSWORD,
     });
     if (made.totpSecret) secrets.set(account, made.totpSecret);
-    const r = await t.running.app.inject({
+    const r: { statusCode: number; body: string; json(): unknown } = await t.running.app.inject({
       method: 'POST',
       url: '/api/v1/login',
       payload: {

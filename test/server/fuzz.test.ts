@@ -333,6 +333,52 @@ for (const backend of await testBackends()) {
           session: true,
           body: () => ({ contest: 'president', unit: '', override: '', ...figures }),
         },
+        {
+          method: 'POST',
+          route: '/api/v1/audits',
+          params: {},
+          session: true,
+          body: () => ({ audit: 'fz-audit', contest: 'president', method: 'macro', riskLimit: 5 }),
+        },
+        ...(['approve', 'seed', 'rounds', 'papers', 'ballots'] as const).map(
+          (act): Endpoint => ({
+            method: 'POST',
+            route: `/api/v1/audits/:id/${act}`,
+            params: { id: 'fz-audit' },
+            session: true,
+            body: () =>
+              act === 'seed'
+                ? { seed: '1'.repeat(24) }
+                : act === 'rounds'
+                  ? { draws: 3 }
+                  : act === 'papers'
+                    ? { round: 1, station, paper: 'counted', form: 'ab'.repeat(32), ...figures }
+                    : act === 'ballots'
+                      ? { round: 1, station, votes, invalid: 0, notFound: 0, form: 'ab'.repeat(32) }
+                      : {},
+          }),
+        ),
+        {
+          method: 'POST',
+          route: '/api/v1/audits/papers/:entry/confirm',
+          params: { entry: '7' },
+          session: true,
+          body: () => ({}),
+        },
+        {
+          method: 'POST',
+          route: '/api/v1/audits/:id/rounds/:round/close',
+          params: { id: 'fz-audit', round: '1' },
+          session: true,
+          body: () => ({}),
+        },
+        {
+          method: 'PUT',
+          route: '/api/v1/audits/:id/forms/:sha256',
+          params: { id: 'fz-audit', sha256: 'ab'.repeat(32) },
+          session: true,
+          body: () => ({ station }),
+        },
       ];
     });
     after(async () => t?.close());

@@ -308,9 +308,9 @@ function planEnter(v: Values, audit: string): Plan {
   if (form && formSha) throw new UsageError('give --form FILE or --form-sha256 HEX, not both');
   if (formSha !== undefined && !/^[0-9a-f]{64}$/.test(formSha))
     throw new UsageError('--form-sha256 must be 64 lower-case hex digits');
-  let photo: { data: Uint8Array; type: string; sha256: string } | null = null;
+  let photo: { data: Uint8Array<ArrayBuffer>; type: string; sha256: string } | null = null;
   if (form) {
-    let data: Uint8Array;
+    let data: Uint8Array<ArrayBuffer>;
     try {
       data = new Uint8Array(readFileSync(form));
     } catch {

@@ -279,7 +279,8 @@ export const auditActRoutes: FastifyPluginAsync<AuditActDeps> = async (app, deps
       const act = actFrom('audit-round-closed', {
         audit: view.id,
         round,
-        risk: measured.risk,
+        // ECMAScript's shortest round-trip form of the binary64 (FORMATS §15).
+        risk: String(measured.risk),
         outcome: measured.outcome,
       });
       const receipt = await log(actor, act);
