@@ -11,6 +11,7 @@
 //      killed halfway (PostgreSQL);
 //   8. the whole Kenya night at maximum speed (kura demo --max-speed), per engine;
 //   9. an audit's samples at Kenya's size: 1,000 stations, and 1,000 ballots;
+//      the batch-comparison risk of 1,000 drawn stations, and its recomputation;
 //  10. ballot-polling risk (BRAVO, Minerva) of 2,000 ballots drawn at Kenya's size.
 // and writes bench/results.md and bench/results.json.
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { measureAuditDraws } from './audit-draw.js';
 import { measurePollingRisk } from './audit-polling.js';
+import { measureAuditRisk } from './audit-risk.js';
 import { Cleanup, REPO_ROOT, tempDir } from './children.js';
 import { makeElection, presign } from './election.js';
 import { type EngineResult, runEngine, slice, stationsNeeded } from './engine.js';
@@ -146,6 +148,12 @@ async function run(argv: string[]): Promise<number> {
       `audit samples: stations in ${auditDraws.batchDrawSeconds} s, ballots in ${auditDraws.ballotDrawSeconds} s`,
     );
 
+    log('batch-comparison risk at Kenya size: 1,000 stations drawn, the risk recomputed');
+    const auditRisk = measureAuditRisk();
+    log(
+      `batch-comparison risk: ${auditRisk.riskMs} ms over ${auditRisk.draws} draws; ${auditRisk.recomputeMs} ms recomputed from the logged figures`,
+    );
+
     log('ballot-polling risk: 2,000 ballots drawn among all cast, BRAVO and Minerva');
     const pollingRisk = measurePollingRisk();
     log(
@@ -169,6 +177,7 @@ async function run(argv: string[]): Promise<number> {
       publicNight,
       kenyaNights,
       auditDraws,
+      auditRisk,
       pollingRisk,
     };
     results.wallSeconds = Math.round((performance.now() - t0) / 1000);

@@ -2,6 +2,7 @@
 // bench/profile.md for a --profile run.
 import type { AuditDrawBench } from './audit-draw.js';
 import type { PollingRiskBench } from './audit-polling.js';
+import type { AuditRiskBench } from './audit-risk.js';
 import type { EngineResult } from './engine.js';
 import type { KenyaNight } from './kenya-night.js';
 import type { VerifyLimit } from './limits.js';
@@ -28,6 +29,8 @@ export interface BenchResults {
   kenyaNights: KenyaNight[];
   /** The audit's samples at Kenya's size (src/bench/audit-draw.ts); absent in older results. */
   auditDraws?: AuditDrawBench;
+  /** Batch-comparison risk of 1,000 drawn stations, and its recomputation (src/bench/audit-risk.ts); absent in older results. */
+  auditRisk?: AuditRiskBench;
   /** Ballot-polling risk of a 2,000-ballot sample (src/bench/audit-polling.ts); absent in older results. */
   pollingRisk?: PollingRiskBench;
 }
@@ -48,6 +51,8 @@ export const GOALS = {
   writerlessSeconds: 5,
   /** Drawing a 1,000-station audit sample from the Kenya log (issue 14). */
   auditDrawSeconds: 1,
+  /** Recomputing a batch-comparison audit's risk for 1,000 draws on the Kenya log (issue 14). */
+  auditRiskSeconds: 1,
   /** BRAVO or Minerva risk of a ~2,000-ballot sample. */
   pollingRiskMs: 50,
 };
@@ -126,6 +131,7 @@ function figuresTable(r: BenchResults): string[] {
     );
   }
   if (r.auditDraws) rows.push(...auditDrawRows(r.auditDraws));
+  if (r.auditRisk) rows.push(...auditRiskRows(r.auditRisk));
   if (r.pollingRisk) rows.push(...pollingRiskRows(r.pollingRisk));
   return rows;
 }
@@ -135,6 +141,22 @@ function auditDrawRows(a: AuditDrawBench): string[] {
   return [
     `| Audit sample: ${n(a.batchDraws)} stations drawn among ${n(a.stations)}, weighted by error bound (kura-ppeb-v1, tickets included) | — | **${a.batchDrawSeconds} s** | | | ≤ ${goal} s | ${ratio(a.batchDrawSeconds / goal)} (${met(a.batchDrawSeconds <= goal)}) |`,
     `| Audit sample: ${n(a.ballotDraws)} ballots drawn among ${n(a.ballots)} (consistent sampler, every ballot's ticket screened) | — | **${a.ballotDrawSeconds} s** | | | | |`,
+  ];
+}
+
+function auditRiskRows(a: AuditRiskBench): string[] {
+  const goal = GOALS.auditRiskSeconds;
+  const row = (what: string, msFigure: number) =>
+    `| ${what} | — | **${ms(msFigure)}** | | | ≤ ${goal} s | ${ratio(msFigure / 1000 / goal)} (${met(msFigure <= goal * 1000)}) |`;
+  return [
+    row(
+      `Audit risk (MACRO): ${n(a.draws)} stations drawn on the Kenya log, ${n(a.assertions)} assertions, ${n(a.differing)} papers differing (risk ${a.risk.toPrecision(3)})`,
+      a.riskMs,
+    ),
+    row(
+      `Audit risk recomputed from the logged figures: error bounds of ${n(a.stations)} stations, ${n(a.draws)} draws, the risk`,
+      a.recomputeMs,
+    ),
   ];
 }
 
@@ -344,6 +366,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
     "- Audit samples (src/bench/audit-draw.ts), in the bench process, from data/kenya2022's station results: `drawBatches` draws 1,000 stations with probability proportional to their MACRO error bound for the assertion that the winner has more than half the valid votes; `drawBallots` draws 1,000 ballots with the consistent sampler among every ballot cast (valid + rejected), which computes a SHA-256 ticket for each one. Each is timed alone, cold, after its inputs are built.",
+    "- Audit risk (src/bench/audit-risk.ts), in the bench process: the Kenya 2022 presidential log frozen as the server freezes an audit (every station's error bound under the 25 assertions: more than half nationally, a quarter in 24 counties), 1,000 stations drawn from the table's seed, their papers the README table's 10 % synthetic misreadings; timed (median of 7 runs): `macroRisk` over the 1,000 draws, and the whole recomputation a verifier makes from the logged figures (freeze, redraw, risk).",
     "- Election night under public load: `kura cluster` (src/cluster) on its own fresh PostgreSQL database: a writer, a hot standby on the same database, two `kura serve --read-only` readers and Debian's nginx in front, all on this machine. Through the front, a worker sends results open loop at the latency test's rate (a refused (408, 429, 502–504), failed or cut-off send is resent with the same bytes after 100 ms, for up to 120 s from its scheduled time, as devices do: the same signed bytes get the same index); after 3 s, autocannon (gzip accepted) reads with 1,024 connections, round-robin over the national and county tallies and the log's first full hash tiles; halfway through the reads the writer gets SIGKILL. Receipt latency runs from each result's scheduled time to its receipt (resends included); the goal's figure leaves out the results scheduled between the kill and the first receipt from the new writer, which is the time without a writer. Cache status comes from nginx's access log. Afterwards every receipt is checked against the final log (its entry bundle through the front: the same bytes at the receipt's index, and the receipt's inclusion proof), and every checkpoint seen (sampled from the front every 200 ms, and each receipt's) is proved a prefix of the final tree from the final tree's tiles (src/bench/night-audit.ts). The Kenya peak is computed from data/kenya2022: the most presidential uploads in any 60 s, times the six contests.",
     '',
   ].join('\n');

@@ -70,6 +70,8 @@ export const KENYA_AUDIT_SCENARIOS: readonly PaperScenario[] = [
 ];
 
 export interface KenyaAudit {
+  index: ElectionIndex;
+  contest: Contest;
   /** The log's presidential figures as the audit freezes them. */
   frozen: Frozen;
   winner: string;
@@ -115,7 +117,7 @@ export function kenyaAudit(): KenyaAudit {
     frozen.totals,
     candidates.filter((c) => c !== winner),
   );
-  kenya = { frozen, winner, runnerUp };
+  kenya = { index, contest, frozen, winner, runnerUp };
   return kenya;
 }
 
