@@ -18,7 +18,7 @@ export interface Layer {
 
 /** Bottom to top: layer n may import layers 1..n-1 (LAYERS[0] is layer 1). */
 export const LAYERS: readonly Layer[] = [
-  { folders: ['basics'], pure: true },
+  { folders: ['basics', 'qr'], pure: true },
   { folders: ['log'], pure: true },
   { folders: ['audit'], pure: true },
   { folders: ['election'], pure: true },

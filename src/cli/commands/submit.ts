@@ -5,16 +5,19 @@ import { demoDeviceSeed } from '../../election/demo-keys.js';
 import { deviceTime, formUploadHeaders, signResult } from '../../election/device.js';
 import type { ResultEntry } from '../../election/entries.js';
 import { sniffFormType } from '../../election/form-upload.js';
+import { resultQrText } from '../../election/result-qr.js';
 import { fromHex, toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
 import { readElectionFiles } from '../../platform/election-dir.js';
+import { encodeQr } from '../../qr/qr-code.js';
+import { qrTerminalText } from '../../qr/qr-render.js';
 import { checkSavedReceipt, saveReceipt } from '../receipt-file.js';
 import { parse, requireOption, UsageError } from '../usage.js';
 
 const HELP = `
 kura submit --server URL --election DIR --station CODE --contest ID --votes ID=N,ID=N,...
             --rejected N [--total-valid N] (--form FILE | --form-sha256 HEX)
-            [--device ID] [--device-seed HEX | --demo-key] [--receipt-out FILE]
+            [--device ID] [--device-seed HEX | --demo-key] [--receipt-out FILE] [--qr]
 
 Does what a presiding officer's device does: uploads the scanned form (if
 --form; the upload is signed with the device key, as the server accepts forms
@@ -38,7 +41,12 @@ the election directory.
                         (demo elections only)
   --device-time T       the device's clock in the result (RFC 3339; default now)
   --receipt-out FILE    where to write the receipt (default
-                        receipt-<contest>-<station>.tlog-proof)`;
+                        receipt-<contest>-<station>.tlog-proof)
+  --qr                  once the result is logged, show it as the device's QR
+                        code (FORMATS.md §16: "kura-result:" and the base64url
+                        of the entry's bytes) for the parties' agents to scan
+                        with kura agent or the portal's /agent page; the text
+                        itself follows the code`;
 
 export async function runSubmit(args: string[]): Promise<number> {
   const a = parse(
@@ -58,6 +66,7 @@ export async function runSubmit(args: string[]): Promise<number> {
       'demo-key': { type: 'boolean' },
       'device-time': { type: 'string' },
       'receipt-out': { type: 'string' },
+      qr: { type: 'boolean' },
     },
     HELP,
   );
@@ -167,5 +176,12 @@ export async function runSubmit(args: string[]): Promise<number> {
   process.stdout.write(
     `receipt saved to ${out} and verified: the signed checkpoint (size ${check.value.treeSize}) includes this entry\n\n${body.receipt}`,
   );
+  if (v.qr) {
+    // What the station's screen shows the agents: the bytes the device signed and the log holds.
+    const text = resultQrText(entry);
+    process.stdout.write(
+      `\nthe device's QR code of this result, for the parties' agents to scan:\n\n${qrTerminalText(encodeQr(new TextEncoder().encode(text)))}\n${text}\n`,
+    );
+  }
   return 0;
 }
