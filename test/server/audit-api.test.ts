@@ -532,6 +532,117 @@ describe('a batch-comparison audit through the API', () => {
     assert.equal(a2.progress.total.confirmed, 12);
   });
 
+  test('ballot polling (BRAVO): each station’s sampled ballots read by one member, confirmed by another', async () => {
+    created(
+      'propose b1',
+      await inject('POST', '/api/v1/audits', 'alpha-admin', {
+        audit: 'b1',
+        contest: 'president',
+        method: 'bravo',
+        riskLimit: 10,
+      }),
+    );
+    created('approve b1', await inject('POST', '/api/v1/audits/b1/approve', 'beta-admin'));
+    created(
+      'seed b1',
+      await inject('POST', '/api/v1/audits/b1/seed', 'alpha-admin', { seed: `${SEED}3` }),
+    );
+    /** How the ballot at a position reads: the candidates' votes in the definition's order, then the rejected. */
+    const ballotAt = (station: string, position: number): string => {
+      const logged = figures.get(station);
+      assert.ok(logged);
+      let end = 0;
+      for (const c of candidates) {
+        end += logged.votes[c] ?? 0;
+        if (position <= end) return c;
+      }
+      return 'invalid';
+    };
+    for (let round = 1; ; round++) {
+      assert.ok(round <= 4, 'met within four rounds');
+      const started = created(
+        `b1 round ${round}`,
+        await inject('POST', '/api/v1/audits/b1/rounds', 'alpha-admin', {}),
+      ) as AuditRoundStarted;
+      assert.equal(started.sampleSha256, sampleSha256('b1', round, started.draws));
+      const read = new Map<string, Record<string, number>>();
+      for (const d of started.draws) {
+        assert.ok(Number.isInteger(d.position) && (d.position as number) >= 1);
+        const r = read.get(d.station) ?? {};
+        const c = ballotAt(d.station, d.position as number);
+        r[c] = (r[c] ?? 0) + 1;
+        read.set(d.station, r);
+      }
+      let first = true;
+      for (const [station, r] of read) {
+        const body = {
+          round,
+          station,
+          votes: Object.fromEntries(candidates.map((c) => [c, r[c] ?? 0])),
+          invalid: r.invalid ?? 0,
+          notFound: 0,
+          form: 'cd'.repeat(32),
+        };
+        if (first) {
+          first = false;
+          await refused(
+            'a paper entry in a ballot-polling audit',
+            inject('POST', '/api/v1/audits/b1/papers', 'board-1', {
+              station,
+              paper: 'counted',
+              ...figures.get(station),
+              totalValid: sum(figures.get(station)?.votes),
+              form: 'cd'.repeat(32),
+            }),
+            422,
+            'BAD_METHOD',
+          );
+          await refused(
+            'ballots that are not the station’s draws',
+            inject('POST', '/api/v1/audits/b1/ballots', 'board-1', {
+              ...body,
+              invalid: body.invalid + 1,
+            }),
+            422,
+            'DRAWS_MISMATCH',
+          );
+        }
+        const entered = created(
+          'ballots',
+          await inject('POST', '/api/v1/audits/b1/ballots', 'board-1', body),
+        );
+        assert.deepEqual(entered.differences, []);
+        created(
+          'confirm',
+          await inject('POST', `/api/v1/audits/papers/${entered.index}/confirm`, 'board-2'),
+        );
+      }
+      const closed = created(
+        `close b1 round ${round}`,
+        await inject('POST', `/api/v1/audits/b1/rounds/${round}/close`, 'alpha-admin'),
+      ) as AuditRoundClosed;
+      const expected = fold().officials.audits.get('b1')?.rounds.at(-1)?.risk;
+      assert.equal(closed.risk, expected);
+      if (closed.outcome === 'risk-limit-met') break;
+      assert.equal(closed.outcome, 'continue');
+    }
+    const b1 = (await inject('GET', '/api/v1/audits/b1')).body as AuditAnswer;
+    assert.equal(b1.status, 'risk-limit-met');
+    assert.ok(
+      b1.rounds.every((r) =>
+        r.papers.every((p) => p.paper === 'ballots' && p.confirmedBy === 'board-2'),
+      ),
+    );
+    const csv = await t.running.app.inject({
+      method: 'GET',
+      url: '/api/v1/audits/b1/data?format=csv',
+    });
+    const lines = csv.body.trimEnd().split('\r\n');
+    const col = (lines[0] as string).split(',').indexOf('ballot_position');
+    assert.ok(col > 0);
+    assert.ok(lines.slice(1).every((l) => /^[1-9][0-9]*$/.test(l.split(',')[col] as string)));
+  });
+
   test('open data: one row per draw with the station, the ticket, the paper beside the log and the round’s risk', async () => {
     const a = await audit();
     const csv = await t.running.app.inject({
