@@ -84,7 +84,8 @@ export type AuditErrorCode =
   | 'UNKNOWN_PAPER'
   | 'ALREADY_CONFIRMED'
   | 'ROUND_INCOMPLETE'
-  | 'RISK_MISMATCH';
+  | 'RISK_MISMATCH'
+  | 'UNAUDITABLE';
 
 export interface AuditError {
   code: AuditErrorCode;
@@ -243,7 +244,7 @@ export class Audits {
 
   /** Checks an audit act against the state before it. */
   check(act: AuditAct, c: AuditContext): Result<null, AuditError> {
-    return (Audits.ACTS[act.kind] as Rules<AuditActKind>).check(this, act, c);
+    return guarded(() => (Audits.ACTS[act.kind] as Rules<AuditActKind>).check(this, act, c));
   }
 
   /** Records an act that check() accepted; returns what it acted on (the audit id, or the entry). */
@@ -956,6 +957,20 @@ export interface RoundSizes {
   '0.9': number;
 }
 
+/**
+ * The math of src/audit refuses figures it cannot use with a RangeError; an
+ * entry from a log is attacker-controlled, so such a refusal is the entry's
+ * (UNAUDITABLE), never the fold's crash.
+ */
+function guarded<T>(f: () => Result<T, AuditError>): Result<T, AuditError> {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return refuse('UNAUDITABLE', 'act', `the audit's figures cannot be measured: ${e.message}`);
+  }
+}
+
 /** The next round's sample of an audit, as the fold will recompute it (the server writes it in audit-round). */
 export function roundSample(
   audits: Audits,
@@ -963,17 +978,17 @@ export function roundSample(
   draws: number,
 ): Result<RoundSample, AuditError> {
   const a = audits.get(auditId);
-  return audits.sample(auditId, (a?.rounds.length ?? 0) + 1, draws);
+  return guarded(() => audits.sample(auditId, (a?.rounds.length ?? 0) + 1, draws));
 }
 
 /** The risk and outcome that closing the open round must log (audit-round-closed). */
 export function currentRisk(audits: Audits, auditId: string): Result<RiskNow, AuditError> {
-  return audits.risk(auditId);
+  return guarded(() => audits.risk(auditId));
 }
 
 /** Estimates of the next round's size at 70, 80 and 90 % chance of meeting the risk limit. */
 export function nextRoundSizes(audits: Audits, auditId: string): Result<RoundSizes, AuditError> {
-  return audits.sizes(auditId);
+  return guarded(() => audits.sizes(auditId));
 }
 
 /** The canonical sample JSON's SHA-256 (FORMATS.md §15.4). */

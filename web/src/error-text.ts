@@ -97,6 +97,7 @@ const apiEn = {
   ALREADY_CONFIRMED: 'This audit entry is already confirmed.',
   ROUND_INCOMPLETE: 'Some sampled stations have no confirmed entry yet.',
   RISK_MISMATCH: 'This risk or outcome differs from what the confirmed papers give.',
+  UNAUDITABLE: 'The audit’s figures cannot be measured as they stand.',
   INTERNAL: 'Something went wrong on the server.',
   LIVE_STREAMS_FULL:
     'Too many people follow live updates right now; the page checks for new figures itself.',
@@ -199,6 +200,7 @@ const apiSw: Record<ApiErrorCode, string> = {
   ROUND_INCOMPLETE: 'Baadhi ya vituo vilivyochaguliwa bado havina ingizo lililothibitishwa.',
   RISK_MISMATCH:
     'Hatari hii au matokeo haya yanatofautiana na yale yanayotokana na karatasi zilizothibitishwa.',
+  UNAUDITABLE: 'Takwimu za ukaguzi haziwezi kupimwa jinsi zilivyo.',
   INTERNAL: 'Hitilafu imetokea kwenye seva.',
   LIVE_STREAMS_FULL:
     'Watu wengi mno wanafuatilia matokeo moja kwa moja sasa hivi; ukurasa unajiangalia wenyewe kama kuna takwimu mpya.',
