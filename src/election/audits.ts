@@ -476,8 +476,8 @@ export class Audits {
     },
 
     'audit-round': {
-      check: (s, act) => {
-        const next = s.checkNewRound(act.audit, act.round, 'act.round');
+      check: (s, act, c) => {
+        const next = s.checkNewRound(c.actor, act.audit, act.round, 'act.round');
         return next.ok ? s.checkSample(act) : next;
       },
       apply: (s, act, { at }) => {
@@ -489,7 +489,7 @@ export class Audits {
     },
 
     'audit-full-count': {
-      check: (s, act) => s.checkNewRound(act.audit, act.round, 'act.round', true),
+      check: (s, act, c) => s.checkNewRound(c.actor, act.audit, act.round, 'act.round', true),
       apply: (s, act, { at }) => {
         const a = s.byId.get(act.audit);
         if (a?.frozen) {
@@ -761,11 +761,14 @@ export class Audits {
 
   /** The rules a new round (sampled or full count) must pass. */
   private checkNewRound(
+    actor: AuditActor | null,
     auditId: string,
     round: number,
     field: string,
     full = false,
   ): Result<null, AuditError> {
+    const no = permit(actor, 'commission-admin', full ? 'start full counts' : 'draw samples');
+    if (no) return no;
     const a = this.byId.get(auditId);
     if (!a) return refuse('UNKNOWN_AUDIT', 'act.audit', `no audit "${auditId}"`);
     if (a.view.approvedAt === null)

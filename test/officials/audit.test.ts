@@ -353,6 +353,13 @@ describe('a MACRO audit of the presidential contest, through the fold', () => {
         draws,
         sample: rigged,
       });
+      log.refused('NOT_PERMITTED', 'board1', {
+        kind: 'audit-round',
+        audit: 'a1',
+        round,
+        draws,
+        sample: sha,
+      });
       log.refused('SAMPLE_MISMATCH', 'alpha', {
         kind: 'audit-round',
         audit: 'a1',
