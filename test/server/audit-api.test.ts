@@ -344,6 +344,25 @@ describe('a batch-comparison audit through the API', () => {
             { 'content-type': 'application/pdf' },
           );
           assert.ok(up.status === 201 || up.status === 200, JSON.stringify(up.body));
+          for (const [who, where, status, code] of [
+            ['observer-1', station, 403, 'NOT_PERMITTED'],
+            ['board-1', outside, 422, 'NOT_IN_SAMPLE'],
+          ] as const)
+            if (where)
+              await refused(
+                `a photo by ${who} at ${where}`,
+                inject(
+                  'PUT',
+                  `/api/v1/audits/a1/forms/${photoSha}?station=${where}`,
+                  who,
+                  Buffer.from(photo),
+                  {
+                    'content-type': 'application/pdf',
+                  },
+                ),
+                status,
+                code,
+              );
         }
         const r = created(
           `paper of ${station}`,

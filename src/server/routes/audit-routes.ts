@@ -315,6 +315,12 @@ export const auditActRoutes: FastifyPluginAsync<AuditActDeps> = async (app, deps
         // Who and where, before the body is read.
         onRequest: async (req) => {
           const account = await who(req);
+          if (account.role !== 'audit-board')
+            throw new ApiError(
+              'NOT_PERMITTED',
+              `a ${account.role} does not upload paper forms; an audit board member does`,
+              'authorization',
+            );
           if (!/^[0-9a-f]{64}$/.test(req.params.sha256))
             throw new ApiError(
               'INVALID_FIELD',
@@ -326,18 +332,17 @@ export const auditActRoutes: FastifyPluginAsync<AuditActDeps> = async (app, deps
             throw new ApiError('BAD_QUERY', 'station is required (the sampled station)', 'station');
           const view = auditOf(req.params.id);
           // A full count's draws are every station of the contest.
-          const drawn = view.rounds.some((r) => r.draws.some((d) => d.station === station));
-          if (!drawn)
+          if (!view.rounds.some((r) => r.draws.some((d) => d.station === station)))
             throw new ApiError(
               'NOT_IN_SAMPLE',
               `station ${station} is not in audit ${view.id}'s sample`,
               'station',
             );
-          if (account.role !== 'audit-board' || !deps.fold.officials.covers(account.scope, station))
+          if (!deps.fold.officials.covers(account.scope, station))
             throw new ApiError(
               'NOT_PERMITTED',
-              `only an audit board member covering station ${station} uploads its paper form`,
-              'authorization',
+              `station ${station} is outside ${account.id}'s area (${account.scope})`,
+              'station',
             );
           authorised.set(req, { account, station });
         },
