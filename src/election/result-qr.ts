@@ -4,7 +4,9 @@
 // agent's phone decodes it, shows the figures, and hashes the bytes (SHA-256)
 // into the `result` of its attestation or dissent.
 import { err, ok, type Result } from '../basics/result.js';
-import { fromBase64, toBase64 } from '../log/bytes.js';
+import { fromBase64, toBase64, utf8 } from '../log/bytes.js';
+import { encodeQr } from '../qr/qr-code.js';
+import { qrSvg } from '../qr/qr-render.js';
 import { decodeEntry, encodeEntry, type ResultEntry } from './entries.js';
 
 export const RESULT_QR_PREFIX = 'kura-result:';
@@ -12,6 +14,14 @@ export const RESULT_QR_PREFIX = 'kura-result:';
 /** The QR text of a signed result entry. */
 export function resultQrText(entry: ResultEntry): string {
   return RESULT_QR_PREFIX + toBase64Url(encodeEntry(entry));
+}
+
+/** The device's QR code of a signed result as an SVG (the portal's station and agent pages). */
+export function resultQrSvg(
+  entry: ResultEntry,
+  o: { title?: string; sizePx?: number } = {},
+): string {
+  return qrSvg(encodeQr(utf8(resultQrText(entry))), o);
 }
 
 export interface DecodedResultQr {

@@ -10,10 +10,15 @@ import { after, describe, test } from 'node:test';
 import { canonicalBytes } from '../../src/election/canonical.js';
 import { signResult } from '../../src/election/device.js';
 import { encodeEntry, type ResultEntry } from '../../src/election/entries.js';
-import { decodeResultQr, RESULT_QR_PREFIX, resultQrText } from '../../src/election/result-qr.js';
+import {
+  decodeResultQr,
+  RESULT_QR_PREFIX,
+  resultQrSvg,
+  resultQrText,
+} from '../../src/election/result-qr.js';
 import { toBase64 } from '../../src/log/bytes.js';
 import { encodeQr } from '../../src/qr/qr-code.js';
-import { qrPgm } from '../../src/qr/qr-render.js';
+import { qrPgm, qrSvg } from '../../src/qr/qr-render.js';
 import { skipIfMissing } from '../helpers/required.js';
 
 const seed = new Uint8Array(32).fill(7);
@@ -142,5 +147,14 @@ describe('the device QR text', () => {
     const back = decodeResultQr(read);
     assert.ok(back.ok);
     assert.deepEqual(back.value.entry, entry);
+  });
+
+  test("the SVG is the QR code of the entry's text", () => {
+    const svg = resultQrSvg(entry, { title: 'QR', sizePx: 300 });
+    assert.equal(
+      svg,
+      qrSvg(encodeQr(new TextEncoder().encode(resultQrText(entry))), { title: 'QR', sizePx: 300 }),
+    );
+    assert.notEqual(svg, resultQrSvg(result({ odinga: 1 }), { title: 'QR', sizePx: 300 }));
   });
 });
