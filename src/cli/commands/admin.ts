@@ -23,7 +23,8 @@ kura admin create --election DIR (--data DIR | --db postgres://...) --account ID
 Creates an account from the server console: on the server machine, with the
 server stopped (refused while a kura serve holds the database's writer lease), by whoever holds the commission key (kura has no default
 credentials). ROLE is commission-admin (the default), returning-officer (with
---scope, a county or constituency code) or observer. The account's creation is
+--scope, a county or constituency code), observer, or audit-board (a member
+of a risk-limiting audit's board: nation-wide, or --scope a county). The account's creation is
 appended to the log as an official entry by the console (account ""), signed
 with the commission key (default DIR/commission.key); the password is read
 from FILE ("-" for standard input; at least 12 characters) and only its scrypt
@@ -33,7 +34,8 @@ authenticator app; every administrator login needs a code from it.
 Run it once per founding administrator: the two-person rule needs at least two
 (FORMATS.md §14.2). Over the API an administrator creates observers alone; a
 returning officer or administrator is proposed by one administrator, approved
-by another, and activated by its holder with both halves of its code.
+by another, and activated by its holder with both halves of its code (so is
+an audit board member).
 
   --election DIR        the election directory (kura election)
   --data DIR            the server's embedded store (default ./kura-data); a
@@ -41,8 +43,10 @@ by another, and activated by its holder with both halves of its code.
   --db URL              the server's PostgreSQL store (postgres://...)
   --account ID          the new account's id
   --password-file FILE  its password, from FILE ("-": standard input)
-  --role ROLE           commission-admin (default), returning-officer or observer
-  --scope UNIT          a returning officer's county or constituency code
+  --role ROLE           commission-admin (default), returning-officer, observer
+                        or audit-board
+  --scope UNIT          a returning officer's county or constituency code (an
+                        audit board member's county)
   --commission-key FILE the commission's signer key (default DIR/commission.key)
   --log-key FILE        the log's signer key (default DIR/log.key)`;
 
