@@ -8,10 +8,11 @@
 // the proposer, ...), leaving the audit as it was. Then `kura verify` against
 // a real server that logged a rigged sample: not verified.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { drawBatches } from '../../src/audit/batch-draw.js';
 import { ok } from '../../src/basics/result.js';
 import {
   type AuditView,
@@ -699,6 +700,26 @@ describe('ballot-polling audits (BRAVO, Minerva), through the fold', () => {
       assert.equal(a.rounds[0]?.outcome, 'continue');
       assert.ok(Number(a.rounds[0]?.risk) > 0.05);
     });
+});
+
+test('the worked sample of FORMATS.md §15.4 is the one kura computes', () => {
+  const doc = readFileSync(new URL('../../docs/FORMATS.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### 15.4 Samples'), doc.indexOf('### 15.5 Assertions'));
+  const weights = [...section.matchAll(/`([0-9/]+)`\s+(0\.[0-9]+|0|1\.25)/g)].map((m) => ({
+    id: m[1] as string,
+    weight: Number(m[2]),
+  }));
+  assert.equal(weights.length, 8);
+  const seed = /Seed `([0-9]+)`/.exec(section)?.[1] as string;
+  const draws = drawBatches(weights, seed, 0, 4).map((d) => ({
+    draw: d.draw,
+    station: d.id,
+    ticket: d.ticket,
+  }));
+  const json = /```\n(\{"audit":"a1".*\})\n```/.exec(section)?.[1];
+  assert.equal(json, JSON.stringify({ audit: 'a1', draws, round: 1 }));
+  const sha = /and `sample` is\n`([0-9a-f]{64})`/.exec(section)?.[1];
+  assert.equal(sha, sampleSha256('a1', 1, draws));
 });
 
 describe('kura verify replays the audit acts', () => {
