@@ -161,17 +161,6 @@ export interface VerifyReport {
     /** Risk-limiting audits compared (GET /api/v1/audits/{id} against the recomputed ones). */
     audits?: number;
   };
-  /** The risk-limiting audits on the log, as the fold recomputed them (FORMATS §15). */
-  audits?: Array<{
-    id: string;
-    contest: string;
-    method: string;
-    riskLimit: number;
-    status: string;
-    risk: number;
-    rounds: number;
-    sampled: number;
-  }>;
   forms?: { checked: number; ok: number; missing: number; mismatched: number; downloaded?: number };
   ed25519?: { perSecond: number; threads: number; seconds: number };
   findings: Finding[];
@@ -288,10 +277,6 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
         `             ${n(c.audits)} risk-limiting audit(s): samples, papers and risks as recomputed from the log`,
       );
   }
-  for (const a of r.audits ?? [])
-    line(
-      `  audit      ${a.id}: ${a.contest}, ${a.method} at ${a.riskLimit}%: ${a.status}, risk ${a.risk} after ${a.rounds} round(s), ${n(a.sampled)} stations sampled (recomputed from the log)`,
-    );
   if (r.forms)
     line(
       `  forms      ${n(r.forms.checked)} checked: ${n(r.forms.ok)} match, ${n(r.forms.missing)} missing, ${n(r.forms.mismatched)} do not match their logged SHA-256${r.forms.downloaded !== undefined ? ` (${n(r.forms.downloaded)} listed by the server and downloaded)` : ''}`,

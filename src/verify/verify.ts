@@ -250,7 +250,6 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       }),
     );
     report.compare.audits = audits.compared;
-    if (audits.audits.length) report.audits = audits.audits;
 
     // ---------------------------------------------------------- check forms
     if (o.forms)

@@ -1,5 +1,5 @@
 // Every word of the portal has its Swahili: the dictionaries (web/src/i18n.ts,
-// verify-text.ts, error-text.ts) give each English message a Swahili one that
+// verify-text.ts, audit-text.ts, error-text.ts) give each English message a Swahili one that
 // is not the English again, with the same placeholders; every error code of
 // the server's catalogue has plain words in both languages; and no .tsx file
 // renders words of its own instead of going through the dictionaries. Each
@@ -20,6 +20,7 @@ const { LINE_TEXTS, VALUE_TEXTS } = (await web('verify-text.ts')) as {
   LINE_TEXTS: Both;
   VALUE_TEXTS: Both;
 };
+const { AUDIT_TEXTS } = (await web('audit-text.ts')) as { AUDIT_TEXTS: Both };
 const { ERROR_TEXTS } = (await web('error-text.ts')) as {
   ERROR_TEXTS: Record<'api' | 'log' | 'http', Both>;
 };
@@ -57,6 +58,7 @@ describe('Swahili for every word of the portal', () => {
       ...untranslated('i18n', dictionaries.en, dictionaries.sw),
       ...untranslated('verify-text', LINE_TEXTS.en, LINE_TEXTS.sw),
       ...untranslated('verify-values', VALUE_TEXTS.en, VALUE_TEXTS.sw),
+      ...untranslated('audit-text', AUDIT_TEXTS.en, AUDIT_TEXTS.sw),
       ...untranslated('errors.api', ERROR_TEXTS.api.en, ERROR_TEXTS.api.sw),
       ...untranslated('errors.log', ERROR_TEXTS.log.en, ERROR_TEXTS.log.sw),
       ...untranslated('errors.http', ERROR_TEXTS.http.en, ERROR_TEXTS.http.sw),

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ok } from '../../src/basics/result.js';
 import type { Account } from '../../src/election/officials.js';
-import { formatReport, type VerifyReport } from '../../src/verify/report.js';
+import type { VerifyReport } from '../../src/verify/report.js';
 import { verifyServer } from '../../src/verify/verify.js';
 import { auditOfficials, fillClearWinner, runMacroAudit } from '../helpers/audit-flow.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
@@ -73,14 +73,6 @@ describe('kura verify holds the served audits to the log', () => {
     const r = await verify();
     assert.equal(r.verdict, 'verified', JSON.stringify(r.findings, null, 2));
     assert.equal(r.compare?.audits, 1);
-    assert.deepEqual(
-      r.audits?.map((a) => [a.id, a.status, a.riskLimit]),
-      [['a1', 'risk-limit-met', 10]],
-    );
-    assert.match(
-      formatReport(r),
-      /^ {2}audit {6}a1: president, macro at 10%: risk-limit-met, risk 0\.\d+ after \d round\(s\)/m,
-    );
   });
 
   test('a server that shows another sample is not verified', async () => {

@@ -9,6 +9,7 @@ export type {
   Candidate,
   ContestInfo,
   ContestsAnswer,
+  ErrorAnswer,
   Level,
   PartyTally,
   RaceTally,

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ContestsAnswer, useJson } from './api';
 import { Failure, Layout, Loading } from './components/Layout';
+import { lazy } from './components/Lazy';
 import { ElectionContext } from './election';
 import { initialLang, type Lang, LangContext, translator } from './i18n';
 import { LiveContext, useLiveFeed } from './live';
@@ -13,6 +14,10 @@ import { SearchPage } from './pages/SearchPage';
 import { StationPage } from './pages/StationPage';
 import { UnitPage } from './pages/UnitPage';
 import { interceptLinks, navigate, useRoute } from './router';
+
+// The audit pages load when opened: their code and words are not in the first load.
+const AuditListPage = lazy(() => import('./pages/audit-pages').then((m) => m.AuditListPage));
+const AuditPage = lazy(() => import('./pages/audit-pages').then((m) => m.AuditPage));
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -82,6 +87,12 @@ export function App() {
         break;
       case 'admin':
         page = <AdminPage />;
+        break;
+      case 'audits':
+        page = <AuditListPage />;
+        break;
+      case 'audit':
+        page = <AuditPage id={route.id} />;
         break;
       case 'missing':
         page = <NotFoundPage path={route.path} />;

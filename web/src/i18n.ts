@@ -195,7 +195,7 @@ const en = {
   console: 'server console',
   adminTitle: 'Officials',
   adminIntro:
-    'For commission staff and returning officers. Everything you do here is logged publicly under your name.',
+    'For commission staff, returning officers and audit boards. Everything you do here is logged publicly under your name.',
   login: 'Log in',
   password: 'Password',
   totpCode: 'Code from your authenticator app',
@@ -475,7 +475,7 @@ const sw: Record<MessageKey, string> = {
   console: 'koni ya seva',
   adminTitle: 'Maafisa',
   adminIntro:
-    'Kwa wafanyakazi wa tume na maafisa wasimamizi. Kila unachofanya hapa kinaandikwa hadharani kwa jina lako.',
+    'Kwa wafanyakazi wa tume, maafisa wasimamizi na bodi za ukaguzi. Kila unachofanya hapa kinaandikwa hadharani kwa jina lako.',
   login: 'Ingia',
   password: 'Nenosiri',
   totpCode: 'Nambari kutoka programu yako ya uthibitishaji',

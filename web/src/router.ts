@@ -10,6 +10,8 @@ export type Route =
   | { page: 'data' }
   | { page: 'record' }
   | { page: 'admin' }
+  | { page: 'audits' }
+  | { page: 'audit'; id: string }
   | { page: 'missing'; path: string };
 
 const seg = (s: string | undefined) => (s === undefined ? '' : decodeURIComponent(s));
@@ -27,6 +29,8 @@ export function parseRoute(path: string, search: string): Route {
   if (head === 'data' && parts.length === 1) return { page: 'data' };
   if (head === 'record' && parts.length === 1) return { page: 'record' };
   if (head === 'admin' && parts.length === 1) return { page: 'admin' };
+  if (head === 'audit' && parts.length === 1) return { page: 'audits' };
+  if (head === 'audit' && a && parts.length === 2) return { page: 'audit', id: seg(a) };
   return { page: 'missing', path };
 }
 
@@ -35,6 +39,7 @@ export const unitHref = (contest: string, unit: string) =>
     ? `/c/${encodeURIComponent(contest)}`
     : `/c/${encodeURIComponent(contest)}/u/${encodeURIComponent(unit)}`;
 export const stationHref = (code: string) => `/station/${encodeURIComponent(code)}`;
+export const auditHref = (id: string) => `/audit/${encodeURIComponent(id)}`;
 
 export function navigate(href: string): void {
   if (href === location.pathname + location.search) return;

@@ -2,7 +2,7 @@
 // Everything it needs comes from this server: no outside host. Hashed assets
 // under /assets/ never change and are cached for a year; index.html is
 // revalidated on every visit so a new build takes effect at once. Client
-// routes (/c/…, /station/…, /search, /data, /record, /admin) get index.html (SPA fallback).
+// routes (/c/…, /station/…, /search, /data, /record, /admin, /audit[/…]) get index.html (SPA fallback).
 // Any other path a browser asks for as a page gets index.html too, with status
 // 404, so the portal shows its own Not found page; misses under /api/, /log/
 // and /assets/ stay precise JSON 404s (portalMiss).
@@ -236,7 +236,16 @@ export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions =
 
   app.get('/', page);
   app.get('/index.html', page);
-  for (const prefix of ['/c/*', '/station/*', '/search', '/data', '/record', '/admin'])
+  for (const prefix of [
+    '/c/*',
+    '/station/*',
+    '/search',
+    '/data',
+    '/record',
+    '/admin',
+    '/audit',
+    '/audit/*',
+  ])
     app.get(prefix, page);
 
   app.get('/assets/*', async (req, reply) => {

@@ -82,6 +82,7 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
             <a href="/">{t('navResults')}</a>
             <a href="/search">{t('navSearch')}</a>
             <a href="/data">{t('navData')}</a>
+            <a href="/audit">{t('navAudit')}</a>
             <a href="/record">{t('navRecord')}</a>
             <a href="/admin">{t('navAdmin')}</a>
           </nav>

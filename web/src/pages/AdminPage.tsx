@@ -6,10 +6,11 @@
 import { useState } from 'preact/hooks';
 import { useJson } from '../api';
 import { Loading } from '../components/Layout';
-import { type Lang, useT } from '../i18n';
+import { lazy } from '../components/Lazy';
+import { Field, Result, refusalText, useAction } from '../components/OfficialForm';
+import { useT } from '../i18n';
 import { useLive } from '../live';
 import {
-  ApiRefusal,
   type Correction,
   call,
   formatVotes,
@@ -21,69 +22,8 @@ import {
   saveSession,
 } from '../officials';
 
-type Outcome = { ok: boolean; text: string } | null;
-
-/** A refusal in plain words, with the server's code (and the field at fault) once. */
-async function refusalText(lang: Lang, e: unknown): Promise<string> {
-  const { apiErrorText } = await import('../error-text');
-  if (!(e instanceof ApiRefusal)) return apiErrorText(lang, null, 0);
-  return `${apiErrorText(lang, e.code, e.status)} — ${e.code}${e.field ? ` (${e.field})` : ''}`;
-}
-
-function useAction(token: string | null) {
-  const { lang } = useT();
-  const [outcome, setOutcome] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (url: string, body: unknown, done: (r: { index: number }) => string) => {
-    setBusy(true);
-    try {
-      const r = await call<{ index: number }>('POST', url, token, body);
-      setOutcome({ ok: true, text: done(r) });
-    } catch (e) {
-      setOutcome({ ok: false, text: await refusalText(lang, e) });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { outcome, busy, run };
-}
-
-function Result(props: { outcome: Outcome; testid: string }) {
-  if (!props.outcome) return null;
-  return (
-    <p
-      role="status"
-      data-testid={props.testid}
-      class={props.outcome.ok ? 'badge badge-pass' : 'badge badge-fail'}
-    >
-      {props.outcome.text}
-    </p>
-  );
-}
-
-function Field(props: {
-  id: string;
-  label: string;
-  value: string;
-  set: (v: string) => void;
-  type?: string;
-  hint?: string;
-}) {
-  return (
-    <p>
-      <label for={props.id}>{props.label}</label>
-      <br />
-      <input
-        id={props.id}
-        type={props.type ?? 'text'}
-        value={props.value}
-        onInput={(e) => props.set((e.target as HTMLInputElement).value)}
-        autoComplete={props.type === 'password' ? 'current-password' : 'off'}
-      />
-      {props.hint && <span class="small muted"> {props.hint}</span>}
-    </p>
-  );
-}
+// The audits' desk loads only for those who run audits: it is not in the first load.
+const AuditDesk = lazy(() => import('./audit-pages').then((m) => m.AuditDesk));
 
 export function AdminPage() {
   const { t } = useT();
@@ -179,6 +119,9 @@ function Desk(props: { session: Session; logout: () => void }) {
   const { t } = useT();
   const s = props.session;
   const admin = s.role === 'commission-admin';
+  const official = admin || s.role === 'returning-officer';
+  // Audit boards say what the paper says (FORMATS.md §15): their desk is the audits'.
+  const auditBoard = !official && s.role !== 'observer';
   return (
     <>
       <section class="panel" aria-label={t('session')}>
@@ -190,10 +133,11 @@ function Desk(props: { session: Session; logout: () => void }) {
           </button>
         </p>
       </section>
-      <Approvals session={s} />
-      {s.role !== 'observer' && <ProposeCorrection session={s} />}
-      {s.role !== 'observer' && <Declare session={s} />}
+      {!auditBoard && <Approvals session={s} />}
+      {official && <ProposeCorrection session={s} />}
+      {official && <Declare session={s} />}
       {admin && <Devices session={s} />}
+      {(admin || auditBoard) && <AuditDesk session={s} />}
     </>
   );
 }
