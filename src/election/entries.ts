@@ -4,6 +4,12 @@
 // party responsible for it, over signingMessage(entry): the domain line
 // "kura-entry/v1\n" followed by the canonical JSON of the entry without `sig`.
 import { err, ok, type Result } from '../basics/result.js';
+import {
+  type AgentEntry,
+  checkAttestationShape,
+  checkDissentShape,
+  checkRosterShape,
+} from './agent-entries.js';
 import { canonicalBytes, parseCanonical } from './canonical.js';
 import { checkOfficialShape, type OfficialEntry } from './official-entry.js';
 import { BASE64_SIG, Checker, type FieldError, HEX64, ID, isObject, RFC3339_UTC } from './shape.js';
@@ -51,7 +57,7 @@ export interface ResultEntry {
   sig: string;
 }
 
-export type Entry = ElectionEntry | ResultEntry | OfficialEntry;
+export type Entry = ElectionEntry | ResultEntry | OfficialEntry | AgentEntry;
 export type EntryType = Entry['type'];
 export type Unsigned<E extends Entry> = Omit<E, 'sig'>;
 
@@ -139,6 +145,16 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
     }
     case 'official':
       checkOfficialShape(c);
+      break;
+    // Party agents (FORMATS.md §16).
+    case 'roster':
+      checkRosterShape(c);
+      break;
+    case 'attestation':
+      checkAttestationShape(c);
+      break;
+    case 'dissent':
+      checkDissentShape(c);
       break;
     default:
       c.fail(

@@ -19,6 +19,8 @@ export const STATUS = {
   ELECTION: 3,
   /** An official's act: checked by the fold on the main thread, in log order (its rules depend on the state before it). */
   OFFICIAL: 4,
+  /** A party's roster entry or an agent's word: checked by the fold in log order (its keys depend on the rosters before it). */
+  AGENT: 5,
 } as const;
 
 /** The flags in resultFlags' order, as bits. */
@@ -83,6 +85,10 @@ export function checkEntries(
     }
     if (entry.type === 'official') {
       status[k] = STATUS.OFFICIAL;
+      continue;
+    }
+    if (entry.type !== 'result') {
+      status[k] = STATUS.AGENT;
       continue;
     }
     const checked = checkResult(index, entry);

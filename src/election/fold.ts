@@ -4,9 +4,11 @@
 // does not fold: it checks one station's figures against its proven entry and
 // recomputes that entry's flags with the same rules (rules.ts).
 import { ok, type Result } from '../basics/result.js';
+import type { AgentEntry } from './agent-entries.js';
+import { AgentBook, type AgentEffect, type AgentError, resultEntryHash } from './agents.js';
 import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
-import { decodeEntry, type Entry, type ResultEntry } from './entries.js';
+import { decodeEntry, type Entry, encodeEntry, type ResultEntry } from './entries.js';
 import type { Figures, OfficialEntry } from './official-entry.js';
 import {
   type Correction,
@@ -69,6 +71,10 @@ interface TallyFigures {
   lastEntry: number;
   /** Stations counted with corrected figures; absent while there are none. */
   corrections?: number;
+  /** Stations whose counted result some party's agent attested (FORMATS.md §16); absent while there are none. */
+  cosigned?: number;
+  /** Stations whose counted result some party's agent dissented from; absent while there are none. */
+  disputed?: number;
 }
 
 /** The tally of a unit at or below the contest's scope: inside one race, counted per candidate. */
@@ -120,6 +126,8 @@ export class TallyFold {
   readonly anomalies: Anomaly[] = [];
   /** Accounts, devices, corrections, declarations and the access log, from official entries. */
   readonly officials: Officials;
+  /** Parties, their agents and the words they signed on results (FORMATS.md §16). */
+  readonly agents: AgentBook;
   /** Number of entries folded so far (the next entry's index). */
   size = 0;
   /** Devices as the log now stands (for result rules). */
@@ -129,14 +137,18 @@ export class TallyFold {
     resultIndex: (contest, station) => this.result(contest, station)?.entryIndex,
     raceFigures: (contest, unit) => this.raceFigures(contest, unit),
     stationFigures: (contest, station) => this.result(contest, station),
-    lastChange: (contest) => this.tally(contest, NATION)?.lastEntry ?? -1,
+    lastChange: (contest) => this.lastFigures.get(contest) ?? -1,
   };
+
+  /** contest → index of the last entry that changed its figures (agents' words change no figure). */
+  private readonly lastFigures = new Map<ContestId, number>();
 
   /** contest → candidate → the party its votes count under in party tallies. */
   private readonly parties = new Map<ContestId, Map<CandidateId, string>>();
 
   constructor(readonly index: ElectionIndex) {
-    this.officials = new Officials(index);
+    this.agents = new AgentBook(index);
+    this.officials = new Officials(index, this.agents);
     for (const contest of index.contests.values()) {
       const partyOf = new Map(contest.candidates.map((c) => [c.id, partyKey(c.party)]));
       this.parties.set(contest.id, partyOf);
@@ -190,11 +202,15 @@ export class TallyFold {
       });
       return NO_CHANGE;
     }
-    return this.apply(entryIndex, decoded.value);
+    return this.apply(entryIndex, decoded.value, bytes);
   }
 
-  /** Folds the next (decoded) log entry, checking it by the election's rules. */
-  apply(entryIndex: number, entry: Entry): FoldChange {
+  /**
+   * Folds the next (decoded) log entry, checking it by the election's rules.
+   * `bytes`: the entry's bytes where the caller has them (a counted result's
+   * hash is taken from them; otherwise they are encoded again).
+   */
+  apply(entryIndex: number, entry: Entry, bytes?: Uint8Array): FoldChange {
     this.advance(entryIndex);
     switch (entry.type) {
       case 'election':
@@ -207,9 +223,18 @@ export class TallyFold {
           });
         return NO_CHANGE;
       case 'result':
-        return this.applyResult(entryIndex, entry, checkResult(this.index, entry, this.devices));
+        return this.applyResult(
+          entryIndex,
+          entry,
+          checkResult(this.index, entry, this.devices),
+          bytes,
+        );
       case 'official':
         return this.foldOfficial(entryIndex, entry, false);
+      case 'roster':
+      case 'attestation':
+      case 'dissent':
+        return this.foldAgent(entryIndex, entry, false);
     }
   }
 
@@ -220,12 +245,66 @@ export class TallyFold {
    * definition's devices: it counts while the device stands as of now, and
    * otherwise the rules run in full, against the log as it now stands.
    */
-  applyPrechecked(entryIndex: number, entry: ResultEntry, verdict: CheckedVerdict): FoldChange {
+  applyPrechecked(
+    entryIndex: number,
+    entry: ResultEntry,
+    verdict: CheckedVerdict,
+    bytes?: Uint8Array,
+  ): FoldChange {
     this.advance(entryIndex);
     const checked = this.deviceStands(entry)
       ? ok(verdict.flags)
       : checkResult(this.index, entry, this.devices);
-    return this.applyResult(entryIndex, entry, checked);
+    return this.applyResult(entryIndex, entry, checked, bytes);
+  }
+
+  /**
+   * Checks a party's roster entry or an agent's word against the log as
+   * folded so far (FORMATS.md §16). `signatureChecked`: see AgentBook.check.
+   */
+  checkAgent(
+    entry: AgentEntry,
+    options: { signatureChecked?: boolean } = {},
+  ): Result<AgentEffect, AgentError> {
+    return this.agents.check(entry, options);
+  }
+
+  /** Folds a roster entry, attestation or dissent, checked against the state before it. */
+  applyAgent(
+    entryIndex: number,
+    entry: AgentEntry,
+    { signatureChecked = false }: { signatureChecked?: boolean } = {},
+  ): FoldChange {
+    this.advance(entryIndex);
+    return this.foldAgent(entryIndex, entry, signatureChecked);
+  }
+
+  private foldAgent(entryIndex: number, entry: AgentEntry, signatureChecked: boolean): FoldChange {
+    const checked = this.agents.check(entry, { signatureChecked });
+    if (!checked.ok) {
+      this.anomalies.push({
+        entryIndex,
+        kind: 'rule-violation',
+        detail: `${checked.error.code}: ${checked.error.message}`,
+      });
+      return NO_CHANGE;
+    }
+    this.agents.apply(entry, entryIndex);
+    const effect = checked.value;
+    if (effect.kind === 'roster') return NO_CHANGE;
+    const station = [{ contest: effect.contest, station: effect.station }];
+    // A word never changes a count: the tallies only count the station once, as co-signed or disputed.
+    if (!effect.first) return { stations: station, units: [] };
+    const tallies = this.tallies.get(effect.contest);
+    const units = this.index.rollup(effect.station);
+    for (const unit of units) {
+      const t = tallies?.get(unit);
+      if (!t) throw new Error(`unit ${unit} of a counted station has no tally`);
+      if (effect.word === 'attestation') t.cosigned = (t.cosigned ?? 0) + 1;
+      else t.disputed = (t.disputed ?? 0) + 1;
+      t.lastEntry = entryIndex;
+    }
+    return { stations: station, units: units.map((unit) => ({ contest: effect.contest, unit })) };
   }
 
   /**
@@ -305,6 +384,7 @@ export class TallyFold {
       if (!r.correction) t.corrections = (t.corrections ?? 0) + 1;
       t.lastEntry = entryIndex;
     }
+    this.lastFigures.set(c.contest, entryIndex);
     r.correction = {
       entryIndex: c.entryIndex,
       inForceAt: entryIndex,
@@ -357,6 +437,7 @@ export class TallyFold {
     entryIndex: number,
     entry: ResultEntry,
     checked: Result<ResultFlag[], RuleError>,
+    bytes: Uint8Array | undefined,
   ): FoldChange {
     if (!checked.ok) {
       this.anomalies.push({
@@ -391,6 +472,11 @@ export class TallyFold {
       flags,
     };
     byStation.set(entry.station, result);
+    this.agents.resultCounted(
+      { contest: entry.contest, station: entry.station, entryIndex },
+      resultEntryHash(bytes ?? encodeEntry(entry)),
+    );
+    this.lastFigures.set(entry.contest, entryIndex);
     const registered = this.index.stations.get(entry.station)?.registeredVoters ?? 0;
     const units = this.index.rollup(entry.station);
     const tallies = this.tallies.get(entry.contest);

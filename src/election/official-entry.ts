@@ -102,6 +102,8 @@ export type OfficialAct =
       reason: string;
       /** SHA-256 of the corrected form's scan (or of the original scan, if the form itself stands). */
       form: string;
+      /** The index of a party agent's dissent on this result: present exactly when the station has one (FORMATS.md §16). */
+      dissent?: number;
     } & Figures)
   | { kind: 'correction-approved'; correction: number }
   | ({
@@ -157,7 +159,9 @@ export type OfficialAct =
       round: number;
       risk: string;
       outcome: RoundOutcome;
-    };
+    }
+  // Party agents (FORMATS.md §16): a party (or candidate) and the key that signs its roster.
+  | { kind: 'party-enrolled'; party: string; name: string; publicKey: string };
 
 export type OfficialActKind = OfficialAct['kind'];
 
@@ -199,6 +203,11 @@ const ACT_KEYS: Record<OfficialActKind, readonly string[]> = {
   'audit-ballots': ['kind', 'audit', 'round', 'station', 'votes', 'invalid', 'notFound', 'form'],
   'audit-confirmed': ['kind', 'entry'],
   'audit-round-closed': ['kind', 'audit', 'round', 'risk', 'outcome'],
+  'party-enrolled': ['kind', 'party', 'name', 'publicKey'],
+};
+/** Members an act of a kind may have besides ACT_KEYS (present only when a rule needs them). */
+const OPTIONAL_ACT_KEYS: Partial<Record<OfficialActKind, readonly string[]>> = {
+  'correction-proposed': ['dissent'],
 };
 
 const ROLE_OR_NONE = /^(commission-admin|returning-officer|observer|audit-board|)$/;
@@ -234,7 +243,7 @@ export function checkActShape(a: Checker): void {
     return;
   }
   const k = kind as OfficialActKind;
-  a.onlyKeys(ACT_KEYS[k]);
+  a.onlyKeys([...ACT_KEYS[k], ...(OPTIONAL_ACT_KEYS[k] ?? [])]);
   switch (k) {
     case 'account-created':
     case 'account-proposed':
@@ -274,6 +283,7 @@ export function checkActShape(a: Checker): void {
       a.string('reason', REASON, 'a reason of 1 to 500 printable characters');
       a.string('form', HEX64, 'a lower-case hex SHA-256 (64 characters)');
       checkFigures(a);
+      if (Object.hasOwn(a.obj, 'dissent')) a.count('dissent');
       return;
     case 'correction-approved':
       a.count('correction');
@@ -341,8 +351,16 @@ export function checkActShape(a: Checker): void {
       a.string('risk', RISK_STRING, 'a risk as ECMAScript String() writes a number from 0 to 1');
       oneOf(a, 'outcome', ROUND_OUTCOMES);
       return;
+    // Party agents (FORMATS.md §16).
+    case 'party-enrolled':
+      a.string('party', ID, 'a party identifier');
+      a.string('name', PARTY_NAME, 'a name of 1 to 200 printable characters');
+      a.string('publicKey', /^[A-Za-z0-9+/]{43}=$/, 'a base64 Ed25519 public key (32 bytes)');
+      return;
   }
 }
+
+const PARTY_NAME = /^[^\p{Cc}]{1,200}$/u;
 
 function oneOf(a: Checker, field: string, values: readonly string[]): void {
   const v = a.string(field);

@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../basics/result.js';
 import { fromBase64 } from '../log/bytes.js';
 import { ed25519Verify, isWeakEd25519Key } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
+import { AgentBook, type PartyErrorCode } from './agents.js';
 import { type AuditErrorCode, type AuditFoldView, Audits } from './audits.js';
 import type { ContestId, DeviceId, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
@@ -57,6 +58,10 @@ export type OfficialErrorCode =
   | 'NOT_A_RACE_UNIT'
   | 'ALREADY_DECLARED'
   | 'DECLARATION_MISMATCH'
+  // Party agents (FORMATS.md §16).
+  | PartyErrorCode
+  | 'DISSENT_NOT_CITED'
+  | 'NOT_A_DISSENT'
   | AuditErrorCode;
 
 export interface OfficialError {
@@ -114,6 +119,8 @@ export interface Correction extends Figures {
   original: number;
   reason: string;
   form: string;
+  /** The dissent the proposal cites (FORMATS.md §16): present exactly when the station had one. */
+  dissent?: number;
   proposedBy: AccountId;
   approvals: Approval[];
   status: CorrectionStatus;
@@ -230,7 +237,11 @@ export class Officials {
   readonly audits: Audits;
   private readonly commissionKey: Uint8Array | null;
 
-  constructor(readonly index: ElectionIndex) {
+  constructor(
+    readonly index: ElectionIndex,
+    /** Parties, their agents and their words (FORMATS.md §16): a party is enrolled by an official act. */
+    readonly agents: AgentBook = new AgentBook(index),
+  ) {
     this.audits = new Audits(index);
     for (const d of index.definition.devices)
       this.devices.set(d.id, {
@@ -344,12 +355,14 @@ export class Officials {
       if (entry.role !== '')
         return refuse('ROLE_MISMATCH', 'role', 'the server console (account "") has no role');
       const consoleMay =
-        act.kind === 'account-created' || (act.kind === 'login' && act.outcome === 'failed');
+        act.kind === 'account-created' ||
+        act.kind === 'party-enrolled' ||
+        (act.kind === 'login' && act.outcome === 'failed');
       if (!consoleMay)
         return refuse(
           'NOT_PERMITTED',
           'account',
-          `a ${act.kind}${act.kind === 'login' ? ` (${act.outcome})` : ''} act needs an account; only account creation and failed logins may have none`,
+          `a ${act.kind}${act.kind === 'login' ? ` (${act.outcome})` : ''} act needs an account; only account creation, party enrolment and failed logins may have none`,
         );
       return ok(null);
     }
@@ -383,6 +396,22 @@ export class Officials {
     'audit-ballots': auditAct(),
     'audit-confirmed': auditAct(),
     'audit-round-closed': auditAct(),
+
+    'party-enrolled': {
+      check: (o, act, { actor }) => {
+        // The console (the commission itself) enrols parties alone, as an administrator does.
+        if (actor !== null) {
+          const no = permit(actor, ['commission-admin'], 'enrol parties');
+          if (no) return no;
+        }
+        const refused = o.agents.checkNewParty(act);
+        return refused ? err(refused) : ok(NONE);
+      },
+      apply: (o, act, { at }) => {
+        o.agents.addParty(act, at);
+        return act.party;
+      },
+    },
 
     login: { check: () => ok(NONE), apply: () => '' },
     logout: { check: () => ok(NONE), apply: () => '' },
@@ -603,7 +632,7 @@ export class Officials {
             'act.station',
             `correction ${pending.entryIndex} of this result is awaiting approval`,
           );
-        return ok(NONE);
+        return o.checkDissentCited(act);
       },
       apply: (o, act, { entry, at }) => {
         o.corrections.set(at, {
@@ -613,6 +642,7 @@ export class Officials {
           original: act.original,
           reason: act.reason,
           form: act.form,
+          ...(act.dissent === undefined ? {} : { dissent: act.dissent }),
           votes: act.votes,
           rejected: act.rejected,
           totalValid: act.totalValid,
@@ -760,6 +790,35 @@ export class Officials {
       independent: (a: AccountId, b: AccountId) => this.independent(a, b),
       covers: (scope: UnitCode, station: StationCode) => this.covers(scope, station),
     };
+  }
+
+  /**
+   * A correction of a result an agent dissented from cites a dissent on it
+   * (FORMATS.md §16): the dispute is on the record where the correction is.
+   */
+  private checkDissentCited(act: {
+    contest: ContestId;
+    station: StationCode;
+    dissent?: number;
+  }): Result<OfficialEffect, OfficialError> {
+    const dissents = this.agents.dissentIndexes(act.contest, act.station);
+    if (act.dissent === undefined)
+      return dissents.length
+        ? refuse(
+            'DISSENT_NOT_CITED',
+            'act.dissent',
+            `station ${act.station}'s ${act.contest} result has a dissent (entry ${dissents.join(', ')}): a correction must cite it`,
+          )
+        : ok(NONE);
+    if (!dissents.includes(act.dissent))
+      return refuse(
+        'NOT_A_DISSENT',
+        'act.dissent',
+        dissents.length
+          ? `entry ${act.dissent} is not a dissent on this result; its dissents are entries ${dissents.join(', ')}`
+          : `entry ${act.dissent} is not a dissent on this result, which has none: leave dissent out`,
+      );
+    return ok(NONE);
   }
 
   /** The rules an account being made must pass, whether created at once or proposed. */

@@ -76,6 +76,8 @@ export function collectFigures(
     // Officials' acts (corrections among them) are not station figures: the
     // forensics read the forms as the devices signed them.
     if (e.type === 'official') return;
+    // Party agents' rosters and words are not station figures either (a dissent's are the agent's).
+    if (e.type !== 'result') return;
     resultEntries++;
     const list = byContest.get(e.contest);
     const place = index.places.get(e.station);

@@ -2,6 +2,7 @@
 // a default message.
 // Every refusal names the field at fault where there is one, and a refused
 // request changes nothing.
+import type { AgentErrorCode } from '../election/agents.js';
 import type { OfficialErrorCode } from '../election/officials.js';
 import type { RuleErrorCode } from '../election/rules.js';
 // One row per code: its HTTP status and default message.
@@ -17,7 +18,9 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 // Every refusal by the log's rules and every refusal of an official act has
 // its entry in the table above (checked by the compiler), so the routes pass
 // their codes through as they are.
-const _refusalsCovered: readonly ApiErrorCode[] = [] as Array<RuleErrorCode | OfficialErrorCode>;
+const _refusalsCovered: readonly ApiErrorCode[] = [] as Array<
+  RuleErrorCode | OfficialErrorCode | AgentErrorCode
+>;
 void _refusalsCovered;
 
 /** The sequencer's own codes, as the API reports them; its rule refusals keep their names. */

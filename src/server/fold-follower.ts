@@ -59,7 +59,12 @@ export class FoldFollower {
       for (const e of entries) {
         const decoded = decodeEntry(e.data);
         if (decoded.ok && decoded.value.type === 'result')
-          fold.applyPrechecked(e.index, decoded.value, loggedVerdict(fold.index, decoded.value));
+          fold.applyPrechecked(
+            e.index,
+            decoded.value,
+            loggedVerdict(fold.index, decoded.value),
+            e.data,
+          );
         else fold.applyBytes(e.index, e.data);
       }
     }

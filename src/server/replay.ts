@@ -367,8 +367,8 @@ export class LogReplay {
       // bytes are now proven by the signed tree: only its flags are recomputed
       // (the device's standing is still checked; kura verify re-verifies all).
       if (decoded.ok && decoded.value.type === 'result')
-        fold.applyPrechecked(i, decoded.value, loggedVerdict(index, decoded.value));
-      else if (decoded.ok) fold.apply(i, decoded.value);
+        fold.applyPrechecked(i, decoded.value, loggedVerdict(index, decoded.value), row.data);
+      else if (decoded.ok) fold.apply(i, decoded.value, row.data);
       else fold.applyBytes(i, row.data);
       const counted =
         decoded.ok && decoded.value.type === 'result' && fold.anomalies.length === anomalies

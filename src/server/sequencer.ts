@@ -301,7 +301,7 @@ export class Sequencer {
         changes.push(
           p.verdict === null
             ? this.fold.applyOfficial(index, p.entry, { signedHere: true })
-            : this.fold.applyPrechecked(index, p.entry, p.verdict),
+            : this.fold.applyPrechecked(index, p.entry, p.verdict, p.bytes),
         );
         entries.push({ bytes: p.bytes, counted: p.entry });
       }

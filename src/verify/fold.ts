@@ -150,7 +150,7 @@ export class StreamingFold {
       if (status[k] === STATUS.COUNTED) {
         // The worker decoded it (canonical, well-formed) and checked every rule: parse and count.
         const entry = JSON.parse(this.decoder.decode(bytes)) as ResultEntry;
-        this.fold.applyPrechecked(i, entry, workerVerdict(flagsOf(flags[k] as number)));
+        this.fold.applyPrechecked(i, entry, workerVerdict(flagsOf(flags[k] as number)), bytes);
       } else {
         this.fold.applyBytes(i, bytes);
       }
@@ -166,7 +166,7 @@ export class StreamingFold {
       const bytes = entries[k] as Uint8Array;
       const parsed = before.notCounted.has(i) ? undefined : this.parse(bytes);
       if (parsed?.type === 'result')
-        this.fold.applyPrechecked(i, parsed, verifiedBeforeVerdict(this.fold.index, parsed));
+        this.fold.applyPrechecked(i, parsed, verifiedBeforeVerdict(this.fold.index, parsed), bytes);
       else {
         // Refused, undecodable, an official's act, the election: checked in full, as before.
         if (before.notCounted.has(i)) this.notCounted.push(i);

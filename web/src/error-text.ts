@@ -98,6 +98,23 @@ const apiEn = {
   ROUND_INCOMPLETE: 'Some sampled stations have no confirmed entry yet.',
   RISK_MISMATCH: 'This risk or outcome differs from what the confirmed papers give.',
   UNAUDITABLE: 'The audit’s figures cannot be measured as they stand.',
+  // Party agents (issue 15).
+  PARTY_EXISTS: 'This party, or its key, is already on the record.',
+  WEAK_PARTY_KEY: 'The party’s public key is not usable.',
+  UNKNOWN_PARTY: 'No such party is enrolled for this election.',
+  BAD_PARTY_SIGNATURE: 'The roster is not signed with the party’s key.',
+  AGENT_EXISTS: 'This agent, or its key, is already on the party’s roster.',
+  WEAK_AGENT_KEY: 'The agent’s public key is not usable.',
+  UNKNOWN_AGENT: 'The party has no such agent on its roster.',
+  AGENT_REVOKED: 'This agent has been withdrawn by the party and may no longer sign.',
+  AGENT_NOT_AT_STATION: 'This agent is enrolled at another polling station.',
+  UNKNOWN_RESULT: 'No counted result matches the one shown: scan the device’s code again.',
+  DISSENT_MISMATCH: 'The contest or polling station differs from the result’s.',
+  BAD_AGENT_SIGNATURE: 'The signature does not match the agent’s key.',
+  ALREADY_SIGNED: 'The party has already agreed or disagreed with this result.',
+  DISSENT_NOT_CITED:
+    'An agent disagreed with this result: the correction must cite the disagreement.',
+  NOT_A_DISSENT: 'The entry cited is not an agent’s disagreement with this result.',
   INTERNAL: 'Something went wrong on the server.',
   LIVE_STREAMS_FULL:
     'Too many people follow live updates right now; the page checks for new figures itself.',
@@ -201,6 +218,23 @@ const apiSw: Record<ApiErrorCode, string> = {
   RISK_MISMATCH:
     'Hatari hii au matokeo haya yanatofautiana na yale yanayotokana na karatasi zilizothibitishwa.',
   UNAUDITABLE: 'Takwimu za ukaguzi haziwezi kupimwa jinsi zilivyo.',
+  // Party agents (issue 15).
+  PARTY_EXISTS: 'Chama hiki, au ufunguo wake, tayari kimo kwenye kumbukumbu.',
+  WEAK_PARTY_KEY: 'Ufunguo wa umma wa chama hautumiki.',
+  UNKNOWN_PARTY: 'Hakuna chama kama hicho kilichosajiliwa kwa uchaguzi huu.',
+  BAD_PARTY_SIGNATURE: 'Orodha haijasainiwa kwa ufunguo wa chama.',
+  AGENT_EXISTS: 'Wakala huyu, au ufunguo wake, tayari yumo kwenye orodha ya chama.',
+  WEAK_AGENT_KEY: 'Ufunguo wa umma wa wakala hautumiki.',
+  UNKNOWN_AGENT: 'Chama hakina wakala kama huyo kwenye orodha yake.',
+  AGENT_REVOKED: 'Wakala huyu ameondolewa na chama na hawezi tena kusaini.',
+  AGENT_NOT_AT_STATION: 'Wakala huyu amesajiliwa katika kituo kingine cha kupigia kura.',
+  UNKNOWN_RESULT:
+    'Hakuna matokeo yaliyohesabiwa yanayolingana na yaliyoonyeshwa: changanua msimbo wa kifaa tena.',
+  DISSENT_MISMATCH: 'Kinyang’anyiro au kituo cha kupigia kura ni tofauti na vya matokeo.',
+  BAD_AGENT_SIGNATURE: 'Sahihi hailingani na ufunguo wa wakala.',
+  ALREADY_SIGNED: 'Chama tayari kimekubali au kukataa matokeo haya.',
+  DISSENT_NOT_CITED: 'Wakala alikataa matokeo haya: marekebisho lazima yataje ukataaji huo.',
+  NOT_A_DISSENT: 'Ingizo lililotajwa si ukataaji wa wakala wa matokeo haya.',
   INTERNAL: 'Hitilafu imetokea kwenye seva.',
   LIVE_STREAMS_FULL:
     'Watu wengi mno wanafuatilia matokeo moja kwa moja sasa hivi; ukurasa unajiangalia wenyewe kama kuna takwimu mpya.',

@@ -285,6 +285,8 @@ const en = {
   'act.audit-ballots': 'Sampled ballots entered',
   'act.audit-confirmed': 'Audit entry confirmed',
   'act.audit-round-closed': 'Audit round closed',
+  // Party agents (issue 15): the official act that enrols a party.
+  'act.party-enrolled': 'Party enrolled',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -564,6 +566,8 @@ const sw: Record<MessageKey, string> = {
   'act.audit-ballots': 'Kura za sampuli zimeingizwa',
   'act.audit-confirmed': 'Ingizo la ukaguzi limethibitishwa',
   'act.audit-round-closed': 'Awamu ya ukaguzi imefungwa',
+  // Party agents (issue 15).
+  'act.party-enrolled': 'Chama kimesajiliwa',
 };
 
 /** Both dictionaries (a test checks every Swahili message exists and is translated). */
