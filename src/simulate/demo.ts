@@ -7,12 +7,19 @@ import type { ElectionDefinition } from '../election/definition.js';
 import { checkDefinition } from '../election/election-index.js';
 import type { RaceTally } from '../election/fold.js';
 import type { ResultFlag } from '../election/rules.js';
-import { loadKenya2022 } from '../kenya/kenya2022.js';
+import { auditPaper, loadKenya2022 } from '../kenya/kenya2022.js';
 import { readElectionFiles } from '../platform/election-dir.js';
 import { Terminal } from '../platform/terminal.js';
 import { UsageError } from '../platform/usage-error.js';
+import {
+  type AuditOfficials,
+  createAuditOfficials,
+  readAuditOfficials,
+} from './audit-officials.js';
+import { type DemoAuditSummary, printAuditSummary, runDemoAudit } from './demo-audit.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from './faults.js';
 import { demoFormScan } from './form-scans.js';
+import { KENYA_AUDIT_SEED } from './kenya-audit-table.js';
 import { kenyaNightPlan } from './kenya-night.js';
 import { fetchCheckpoint } from './log-audit.js';
 import { makeElection } from './make-election.js';
@@ -58,6 +65,12 @@ export interface DemoOptions {
   serverStderr?: (s: string) => void;
   /** Draw progress bars (default: true). */
   progress?: boolean;
+  /** After the night, a risk-limiting audit of the presidential contest (Kenya only). */
+  audit?: boolean;
+  /** The audit's risk limit in percent (default 5). */
+  riskLimit?: number;
+  /** The audit's public seed (default KENYA_AUDIT_SEED). */
+  auditSeed?: string;
   /** Called with the server's pid just before it is stopped (the bench reads its peak memory). */
   beforeStop?: (serverPid: number | undefined) => void;
 }
@@ -68,6 +81,8 @@ export interface DemoReport {
   comparisons: ContestComparison[];
   faultRows: FaultRow[] | null;
   problems: string[];
+  /** The audit's summary (--audit). */
+  audit?: DemoAuditSummary;
 }
 
 export async function demo(o: DemoOptions): Promise<DemoReport> {
@@ -89,6 +104,11 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
         ? '--fresh deletes an embedded store; with --db give a new, empty database instead'
         : '--db and --data each name a store: give one',
     );
+  if (o.audit && o.synthetic)
+    throw new UsageError(
+      "--audit audits Kenya's presidential contest (more than half nationally, a quarter in 24 counties); a synthetic country's president has no majority to confirm",
+    );
+  if (o.audit && o.faults) throw new UsageError('--audit and --faults are separate runs: give one');
   // With --db the store is the database; the server's log still goes under kura-data/.
   const dataDir = o.data ?? join('kura-data', o.db ? `${name}-postgres` : name);
   if (o.fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -118,11 +138,15 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
     fatal ??= why;
     abort.abort();
   };
+  // The audit's officials are made from the server console (server stopped), once per store.
+  const officials = o.audit ? await auditOfficials(term, made.dir, storeArgs, dataDir) : null;
   // A first start makes the store; a later one checks it against its log (about a minute for Kenya).
   const starting = term.activity('starting the server (kura serve)');
   const server = await ServerProcess.start(
     [
       ...['--election', made.dir, ...storeArgs, '--port', o.port ?? '8080'],
+      // Officials' acts (the audit) are signed with the commission key.
+      ...(o.audit ? ['--commission-key', join(made.dir, 'commission.key')] : []),
       // Every station's device is replayed from this machine: per-address limits would stop the night.
       ...['--rate-limit-exempt', '127.0.0.1'],
       // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
@@ -273,7 +297,12 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
 
     const comparisons = await compareNational(client, totals);
     let ok = problems.length === 0;
-    if (!o.synthetic) ok = (await compareWith34C(client, out)) && ok;
+    const wholeKenya = index.stations.size === loadKenya2022().stations.length;
+    if (!o.synthetic && wholeKenya) ok = (await compareWith34C(client, out)) && ok;
+    else if (!o.synthetic)
+      out(
+        `\na part of Kenya 2022 (${index.stations.size.toLocaleString('en')} of ${loadKenya2022().stations.length.toLocaleString('en')} stations): no comparison with the national Form 34C\n`,
+      );
     else {
       const president = comparisons.find((c) => c.contest === 'president');
       if (president) printCandidates(president, out);
@@ -286,6 +315,42 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
         : '\nTHE LOG DOES NOT ADD UP TO THE FORMS SENT.\n',
     );
     ok &&= agree;
+
+    let audit: DemoAuditSummary | undefined;
+    if (officials) {
+      const riskLimit = o.riskLimit ?? 5;
+      const seed = o.auditSeed ?? KENYA_AUDIT_SEED;
+      out(
+        `\na risk-limiting audit of the presidential result: batch comparison at a ${riskLimit} % risk limit, the paper of each sampled station being its crowdsourced Form 34A reading where the reconciliation adjusted it (data/kenya2022/PROVENANCE.md), else the figures logged\n`,
+      );
+      audit = await runDemoAudit({
+        client,
+        index,
+        officials,
+        contest: 'president',
+        riskLimit,
+        seed,
+        paperOf: (station) => {
+          const p = auditPaper(station);
+          return { votes: { ...p.votes }, rejected: p.rejected, totalValid: p.totalValid };
+        },
+        term,
+        progress: o.progress,
+      });
+      printAuditSummary(
+        audit,
+        {
+          portal: address,
+          seed,
+          seedSource:
+            seed === KENYA_AUDIT_SEED
+              ? 'the four candidates’ Form 34C totals in a row, fixed before any audit was run; a real audit rolls dice in public'
+              : 'given with --audit-seed',
+        },
+        out,
+      );
+      ok &&= audit.status === 'risk-limit-met' || audit.status === 'confirmed';
+    }
 
     let faultRows: FaultRow[] | null = null;
     if (injector) {
@@ -303,7 +368,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       out(`\nthe server is still running at ${address} (portal: ${address}/); Ctrl-C stops it.\n`);
       await server.exited();
     }
-    return { ok, summary, comparisons, faultRows, problems };
+    return { ok, summary, comparisons, faultRows, problems, audit };
   } finally {
     client.close();
     process.off('SIGINT', stopServer);
@@ -409,5 +474,45 @@ function databaseName(url: string): string {
     return `${u.pathname.replace(/^\//, '') || '(default)'} on ${u.host}`;
   } catch {
     return '(the --db URL)';
+  }
+}
+
+/**
+ * The audit's officials of this store: made with `kura admin create` the first
+ * time (the store must exist, so a new one is made by starting the server
+ * once), read back afterwards.
+ */
+async function auditOfficials(
+  term: Terminal,
+  electionDir: string,
+  storeArgs: string[],
+  dataDir: string,
+): Promise<AuditOfficials> {
+  const known = readAuditOfficials(dataDir);
+  if (known) return known;
+  const making = term.activity(
+    'making the audit officials from the server console (kura admin create: two administrators, a two-person audit board)',
+  );
+  try {
+    // kura admin create needs a store holding the election: a new one is made by the server's first start.
+    const made = await createAuditOfficials({ electionDir, storeArgs, dataDir }).catch(
+      async (e: unknown) => {
+        if (!(e instanceof Error && /no kura store|holds no election/.test(e.message))) throw e;
+        const first = await ServerProcess.start(
+          ['--election', electionDir, ...storeArgs, '--port', '0'],
+          { onStderr: () => {} },
+        );
+        await first.kill('SIGTERM');
+        return null;
+      },
+    );
+    const officials = made ?? (await createAuditOfficials({ electionDir, storeArgs, dataDir }));
+    making.done(
+      `audit officials: ${officials.proposer.account} and ${officials.approver.account} (commission administrators), ${officials.enterer.account} (${officials.enterer.for}) and ${officials.confirmer.account} (${officials.confirmer.for}) on the audit board; demo credentials in ${dataDir}`,
+    );
+    return officials;
+  } catch (e) {
+    making.done('');
+    throw e;
   }
 }

@@ -85,6 +85,21 @@ describe('kura CLI errors', () => {
     const both = await inProcess('demo', '--db', 'postgres://127.0.0.1:1/none', '--data', 'd');
     assert.equal(both.code, 64, both.stderr);
     assert.match(oneLine(both.stderr), /--db and --data each name a store: give one/);
+    // The audit's options, checked before anything is made.
+    for (const [args, message] of [
+      [['--risk-limit', '5'], /--risk-limit and --audit-seed go with --audit/],
+      [
+        ['--audit', '--risk-limit', '50'],
+        /--risk-limit must be a whole number of percent from 1 to 20/,
+      ],
+      [['--audit', '--audit-seed', '1234'], /--audit-seed must be 20 to 100 decimal digits/],
+      [['--audit', '--synthetic', '5'], /--audit audits Kenya's presidential contest/],
+      [['--audit', '--faults'], /--audit and --faults are separate runs/],
+    ] as const) {
+      const r = await inProcess('demo', ...args);
+      assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(oneLine(r.stderr), message);
+    }
     const unknown = await kuraIn(dir, 'frobnicate');
     assert.equal(unknown.code, 64);
     assert.match(oneLine(unknown.stderr), /unknown command "frobnicate"/);

@@ -6,6 +6,7 @@ import { parse, UsageError } from '../usage.js';
 const HELP = `
 kura demo [--synthetic N] [--faults] [--data DIR | --db URL] [--election DIR] [--port P]
           [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit] [--no-scans]
+          [--audit [--risk-limit P] [--audit-seed DIGITS]]
 
 The main job, on the embedded store (or PostgreSQL with --db): makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
@@ -48,7 +49,21 @@ with their original receipts. --fresh starts from an empty store.
 --fresh         delete the store in --data first and start from an empty one
 --exit          stop the server after the final comparison
 --no-scans      the devices send their results without uploading the scans
-                of their presidential forms first (to measure what uploads cost)`;
+                of their presidential forms first (to measure what uploads cost)
+--audit         after the night, a risk-limiting audit of the presidential
+                result (batch comparison, FORMATS.md §15) through the server's
+                API: two commission administrators and a two-person audit board
+                (made once from the server console with kura admin create; demo
+                credentials kept beside the store), a public seed, rounds until
+                the risk limit is met or a full count; the paper of a sampled
+                station is its crowdsourced Form 34A reading where the
+                reconciliation adjusted it, else the logged figures. Prints the
+                stations checked, the discrepancies, the risk, the log entries
+                and the audit's portal page. Kenya only.
+--risk-limit P  the audit's risk limit in percent, 1 to 20 (default 5)
+--audit-seed DIGITS  the audit's public seed, 20 to 100 digits (default: the
+                four candidates' Form 34C totals in a row,
+                717614169429306196931987; a real audit rolls dice in public)`;
 
 export async function runDemo(args: string[]): Promise<number> {
   const a = parse(
@@ -66,6 +81,9 @@ export async function runDemo(args: string[]): Promise<number> {
       exit: { type: 'boolean' },
       faults: { type: 'boolean' },
       synthetic: { type: 'string' },
+      audit: { type: 'boolean' },
+      'risk-limit': { type: 'string' },
+      'audit-seed': { type: 'string' },
     },
     HELP,
   );
@@ -86,6 +104,17 @@ export async function runDemo(args: string[]): Promise<number> {
     !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 65_536)
   )
     throw new UsageError('--concurrency must be a whole number from 1 to 65,536');
+  const riskLimit = v['risk-limit'] === undefined ? undefined : Number(v['risk-limit']);
+  if (
+    riskLimit !== undefined &&
+    !(Number.isInteger(riskLimit) && riskLimit >= 1 && riskLimit <= 20)
+  )
+    throw new UsageError('--risk-limit must be a whole number of percent from 1 to 20');
+  const auditSeed = v['audit-seed'];
+  if (auditSeed !== undefined && !/^[0-9]{20,100}$/.test(auditSeed))
+    throw new UsageError('--audit-seed must be 20 to 100 decimal digits (dice rolled in public)');
+  if (!v.audit && (riskLimit !== undefined || auditSeed !== undefined))
+    throw new UsageError('--risk-limit and --audit-seed go with --audit');
   const report = await demo({
     synthetic,
     faults: v.faults,
@@ -98,6 +127,9 @@ export async function runDemo(args: string[]): Promise<number> {
     concurrency,
     fresh: v.fresh,
     exit: v.exit,
+    audit: v.audit,
+    riskLimit,
+    auditSeed,
   });
   return report.ok ? 0 : 1;
 }
