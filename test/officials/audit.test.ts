@@ -76,7 +76,7 @@ class FoldedLog {
     return this.fold.officials.audits;
   }
 
-  result(station: string, f: Figures): void {
+  result(station: string, f: Figures, contest = 'president'): void {
     const d = this.election.definition;
     const device = d.devices.find((x) => x.station === station)?.id ?? '';
     const entry = signResult(
@@ -84,7 +84,7 @@ class FoldedLog {
         type: 'result',
         v: 1,
         election: d.electionId,
-        contest: 'president',
+        contest,
         station,
         device,
         ...f,
@@ -700,6 +700,82 @@ describe('ballot-polling audits (BRAVO, Minerva), through the fold', () => {
       assert.equal(a.rounds[0]?.outcome, 'continue');
       assert.ok(Number(a.rounds[0]?.risk) > 0.05);
     });
+});
+
+describe('a MACRO audit of a contest with a race per constituency', () => {
+  const election = testElection({ stations: 12, presidentOnly: false });
+  const log = new FoldedLog(election);
+  const contest = 'member-of-parliament';
+
+  test('the plurality in each race, over its own stations; ballot polling refused', () => {
+    for (const [account, role] of [
+      ['alpha', 'commission-admin'],
+      ['beta', 'commission-admin'],
+    ] as const)
+      log.ok('', { kind: 'account-created', account, role, scope: '' });
+    const stationsOf = new Map<string, string[]>();
+    for (const [i, s] of election.definition.stations.entries()) {
+      const race = log.index.raceFor(contest, s.code);
+      assert.ok(race);
+      stationsOf.set(race.unit, [...(stationsOf.get(race.unit) ?? []), s.code]);
+      // The race's second candidate wins, by 10 + i votes at each station.
+      const [x, y] = race.candidates as [string, string];
+      const votes = { [x]: 50, [y]: 60 + i };
+      log.result(s.code, { votes, rejected: 1, totalValid: 110 + i }, contest);
+    }
+    log.refused('BAD_METHOD', 'alpha', {
+      kind: 'audit-proposed',
+      audit: 'mp-poll',
+      contest,
+      method: 'bravo',
+      riskLimit: 10,
+      treeSize: log.size,
+    });
+    const p = log.ok('alpha', {
+      kind: 'audit-proposed',
+      audit: 'mp',
+      contest,
+      method: 'macro',
+      riskLimit: 10,
+      treeSize: log.size,
+    });
+    log.ok('beta', { kind: 'audit-approved', proposal: p });
+    const a = log.audit('mp');
+    const expected = [...stationsOf.keys()].sort().map((unit) => {
+      const [x, y] = (log.index.racesOf(contest).get(unit)?.candidates ?? []) as [string, string];
+      const stations = stationsOf.get(unit) as string[];
+      const margin = stations.reduce((t, s) => {
+        const r = log.fold.result(contest, s);
+        return t + (r?.votes[y] ?? 0) - (r?.votes[x] ?? 0);
+      }, 0);
+      return { id: `${unit}:${y}>${x}`, margin };
+    });
+    assert.deepEqual(
+      a.assertions.map((x) => ({ id: x.id, margin: x.margin })),
+      expected,
+    );
+    assert.equal(expected.length, 3);
+    log.ok('alpha', { kind: 'audit-seed', audit: 'mp', seed: SEED });
+    const sample = roundSample(log.audits, 'mp', 5);
+    assert.ok(sample.ok);
+    assert.ok(sample.value.draws.every((d) => log.fold.result(contest, d.station)));
+    const tooMany = roundSample(log.audits, 'mp', 13);
+    assert.equal(tooMany.ok ? '' : tooMany.error.code, 'TOO_MANY_DRAWS');
+    log.refused('TOO_MANY_DRAWS', 'alpha', {
+      kind: 'audit-round',
+      audit: 'mp',
+      round: 1,
+      draws: 13,
+      sample: sample.value.sampleSha256,
+    });
+    log.ok('alpha', {
+      kind: 'audit-round',
+      audit: 'mp',
+      round: 1,
+      draws: 5,
+      sample: sample.value.sampleSha256,
+    });
+  });
 });
 
 test('the worked sample of FORMATS.md §15.4 is the one kura computes', () => {
