@@ -18,6 +18,9 @@ import { interceptLinks, navigate, useRoute } from './router';
 // The audit pages load when opened: their code and words are not in the first load.
 const AuditListPage = lazy(() => import('./pages/audit-pages').then((m) => m.AuditListPage));
 const AuditPage = lazy(() => import('./pages/audit-pages').then((m) => m.AuditPage));
+// Party agents (issue 15): the agent's page and a party's tally load when opened.
+const AgentPage = lazy(() => import('./pages/AgentPage').then((m) => m.AgentPage));
+const PartyPage = lazy(() => import('./pages/PartyPage').then((m) => m.PartyPage));
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -63,7 +66,9 @@ export function App() {
   }, [title]);
 
   let page = <Loading />;
-  if (election.state === 'error') page = <Failure error={election.error} />;
+  // The agent's page works without the server (offline at the station): it does not wait for the election.
+  if (route.page === 'agent') page = <AgentPage />;
+  else if (election.state === 'error') page = <Failure error={election.error} />;
   else if (election.state === 'ready') {
     const first = election.data.contests[0]?.id ?? 'president';
     switch (route.page) {
@@ -93,6 +98,9 @@ export function App() {
         break;
       case 'audit':
         page = <AuditPage id={route.id} />;
+        break;
+      case 'party':
+        page = <PartyPage party={route.party} contest={route.contest || first} unit={route.unit} />;
         break;
       case 'missing':
         page = <NotFoundPage path={route.path} />;

@@ -12,6 +12,8 @@ export type Route =
   | { page: 'admin' }
   | { page: 'audits' }
   | { page: 'audit'; id: string }
+  | { page: 'agent' }
+  | { page: 'party'; party: string; contest: string; unit: string }
   | { page: 'missing'; path: string };
 
 const seg = (s: string | undefined) => (s === undefined ? '' : decodeURIComponent(s));
@@ -31,6 +33,16 @@ export function parseRoute(path: string, search: string): Route {
   if (head === 'admin' && parts.length === 1) return { page: 'admin' };
   if (head === 'audit' && parts.length === 1) return { page: 'audits' };
   if (head === 'audit' && a && parts.length === 2) return { page: 'audit', id: seg(a) };
+  if (head === 'agent' && parts.length === 1) return { page: 'agent' };
+  if (head === 'party' && a && parts.length === 2) {
+    const q = new URLSearchParams(search);
+    return {
+      page: 'party',
+      party: seg(a),
+      contest: q.get('contest') ?? '',
+      unit: q.get('unit') ?? '',
+    };
+  }
   return { page: 'missing', path };
 }
 
@@ -40,6 +52,9 @@ export const unitHref = (contest: string, unit: string) =>
     : `/c/${encodeURIComponent(contest)}/u/${encodeURIComponent(unit)}`;
 export const stationHref = (code: string) => `/station/${encodeURIComponent(code)}`;
 export const auditHref = (id: string) => `/audit/${encodeURIComponent(id)}`;
+/** A party's parallel tally of a contest in a unit ('' the nation). */
+export const partyHref = (party: string, contest: string, unit: string) =>
+  `/party/${encodeURIComponent(party)}?${new URLSearchParams({ contest, ...(unit ? { unit } : {}) })}`;
 
 export function navigate(href: string): void {
   if (href === location.pathname + location.search) return;

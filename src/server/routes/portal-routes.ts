@@ -2,7 +2,7 @@
 // Everything it needs comes from this server: no outside host. Hashed assets
 // under /assets/ never change and are cached for a year; index.html is
 // revalidated on every visit so a new build takes effect at once. Client
-// routes (/c/…, /station/…, /search, /data, /record, /admin, /audit[/…]) get index.html (SPA fallback).
+// routes (/c/…, /station/…, /search, /data, /record, /admin, /audit[/…], /agent, /party/…) get index.html (SPA fallback).
 // Any other path a browser asks for as a page gets index.html too, with status
 // 404, so the portal shows its own Not found page; misses under /api/, /log/
 // and /assets/ stay precise JSON 404s (portalMiss).
@@ -245,6 +245,9 @@ export function registerPortalRoutes(app: FastifyInstance, opts: PortalOptions =
     '/admin',
     '/audit',
     '/audit/*',
+    // party agents (issue 15)
+    '/agent',
+    '/party/*',
   ])
     app.get(prefix, page);
 

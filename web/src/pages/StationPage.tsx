@@ -2,8 +2,9 @@
 // the log entries, flags and history, and "Verify", which checks all of it in
 // the browser against the pinned log key.
 import { useEffect, useState } from 'preact/hooks';
-import type { Candidate, StationAnswer, StationResult } from '../api';
+import type { Candidate, StationAnswer, StationResult, StationWord } from '../api';
 import { useJson } from '../api';
+import { AgentWords } from '../components/AgentWords';
 import { Failure, Loading } from '../components/Layout';
 import { TableFrame } from '../components/TableFrame';
 import { contestTitle, useElection } from '../election';
@@ -65,7 +66,13 @@ export function StationPage(props: { code: string }) {
       </header>
       <VerifyPanel station={s} />
       {Object.entries(s.results).map(([contest, result]) => (
-        <ContestResult key={contest} contest={contest} ward={s.station.ward} result={result} />
+        <ContestResult
+          key={contest}
+          contest={contest}
+          ward={s.station.ward}
+          result={result}
+          words={s.words?.[contest] ?? []}
+        />
       ))}
       <section aria-labelledby="history-h" class="panel">
         <h2 id="history-h">{t('history')}</h2>
@@ -99,7 +106,12 @@ export function StationPage(props: { code: string }) {
   );
 }
 
-function ContestResult(props: { contest: string; ward: string; result: StationResult | null }) {
+function ContestResult(props: {
+  contest: string;
+  ward: string;
+  result: StationResult | null;
+  words: StationWord[];
+}) {
   const { t, lang } = useT();
   const election = useElection();
   const info = election.contests.find((c) => c.id === props.contest);
@@ -223,6 +235,14 @@ function ContestResult(props: { contest: string; ward: string; result: StationRe
           </div>
           <FormScan sha256={r.form} title={`${t('scannedForm')}: ${title}`} />
         </div>
+      )}
+      {r && (
+        <AgentWords
+          contest={props.contest}
+          result={r}
+          words={props.words}
+          name={(id) => names.get(id)?.name ?? id}
+        />
       )}
     </section>
   );

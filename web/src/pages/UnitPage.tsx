@@ -8,6 +8,7 @@ import type { Candidate, TallyAnswer, UnitAnswer, UnitTally, WardStationsAnswer 
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
 import { MapSlot, mayHaveMap } from '../components/MapSlot';
+import { PartyLinks } from '../components/PartyLinks';
 import { SharesChart } from '../components/SharesChart';
 import { TableFrame } from '../components/TableFrame';
 import { aggregates, contestTitle, useElection } from '../election';
@@ -186,6 +187,7 @@ export function UnitPage(props: { contest: string; unit: string }) {
           order={order}
         />
       )}
+      <PartyLinks contest={contest} unit={unit} />
       <Downloads contest={contest} unit={unit} />
     </article>
   );
@@ -225,6 +227,15 @@ function Figures(props: { tally: UnitTally }) {
           <span class="bar" aria-hidden="true">
             <span style={{ width: `${Math.round(progress * 1000) / 10}%` }} />
           </span>
+          {/* Party agents' words (issue 15): present once a station has one. */}
+          {(s.cosigned !== undefined || s.disputed !== undefined) && (
+            <span class="small" data-testid="agent-counts">
+              {t('cosignedStations')}:{' '}
+              <span data-testid="cosigned">{formatNumber(lang, s.cosigned ?? 0)}</span> ·{' '}
+              {t('disputedStations')}:{' '}
+              <span data-testid="disputed">{formatNumber(lang, s.disputed ?? 0)}</span>
+            </span>
+          )}
         </dd>
       </div>
       <div>

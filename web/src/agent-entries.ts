@@ -1,0 +1,140 @@
+// What the agent's phone signs (FORMATS §16): an attestation ("I agree with the
+// result entry whose bytes hash to `result`") or a dissent (the agent's own
+// figures and the hash of a photo of its copy of the form). Both are signed
+// like every entry: Ed25519 over "kura-entry/v1\n" + the canonical JSON of the
+// entry without `sig`. The device's QR text gives the result entry's bytes;
+// their SHA-256 is what the agent signs to, so nobody can swap the result.
+import { canonicalBytes } from '../../src/election/canonical.js';
+import { decodeEntry, ENTRY_DOMAIN, type ResultEntry } from '../../src/election/entries.js';
+import { decodeResultQr } from '../../src/election/result-qr.js';
+import { concat, toBase64, toHex, utf8 } from '../../src/log/bytes.js';
+import { sha256 } from '../../src/log/crypto.js';
+
+export interface AgentIdentity {
+  election: string;
+  party: string;
+  agent: string;
+}
+
+export interface Figures {
+  votes: Record<string, number>;
+  rejected: number;
+  totalValid: number;
+}
+
+export interface Attestation {
+  type: 'attestation';
+  v: 1;
+  election: string;
+  party: string;
+  agent: string;
+  result: string;
+  agentTime: string;
+  sig: string;
+}
+
+export interface Dissent extends Figures {
+  type: 'dissent';
+  v: 1;
+  election: string;
+  party: string;
+  agent: string;
+  result: string;
+  contest: string;
+  station: string;
+  form: string;
+  reason: string;
+  agentTime: string;
+  sig: string;
+}
+
+export type AgentWord = Attestation | Dissent;
+
+/** A result read from the device's QR text: the entry, and the SHA-256 of its bytes. */
+export interface ScannedResult {
+  entry: ResultEntry;
+  /** Lower-case hex SHA-256 of the entry's canonical bytes: the `result` an agent signs to. */
+  hash: string;
+}
+
+export type ScanError = { why: 'qr'; detail: string } | { why: 'entry'; detail: string };
+
+export function readResultQr(
+  text: string,
+): { ok: true; value: ScannedResult } | { ok: false; error: ScanError } {
+  const bytes = decodeResultQr(text);
+  if (!bytes.ok) return { ok: false, error: { why: 'qr', detail: bytes.error } };
+  const entry = decodeEntry(bytes.value);
+  if (!entry.ok)
+    return {
+      ok: false,
+      error: {
+        why: 'entry',
+        detail: entry.error.map((e) => `${e.field || 'entry'}: ${e.reason}`).join('; '),
+      },
+    };
+  if (entry.value.type !== 'result')
+    return { ok: false, error: { why: 'entry', detail: `type: ${entry.value.type}, not result` } };
+  return { ok: true, value: { entry: entry.value, hash: toHex(sha256(bytes.value)) } };
+}
+
+/** RFC 3339 UTC to the second, as the entries carry the agent's clock. */
+export const agentTimeNow = (now = new Date()) => now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+type Sign = (message: Uint8Array) => Promise<Uint8Array>;
+
+async function signed<E extends AgentWord>(unsigned: Omit<E, 'sig'>, sign: Sign): Promise<E> {
+  const message = concat(utf8(ENTRY_DOMAIN), canonicalBytes(unsigned));
+  return { ...unsigned, sig: toBase64(await sign(message)) } as E;
+}
+
+export function attestation(
+  who: AgentIdentity,
+  scanned: ScannedResult,
+  agentTime: string,
+  sign: Sign,
+): Promise<Attestation> {
+  return signed<Attestation>(
+    {
+      type: 'attestation',
+      v: 1,
+      election: who.election,
+      party: who.party,
+      agent: who.agent,
+      result: scanned.hash,
+      agentTime,
+    },
+    sign,
+  );
+}
+
+export function dissent(
+  who: AgentIdentity,
+  scanned: ScannedResult,
+  mine: Figures & { form: string; reason: string },
+  agentTime: string,
+  sign: Sign,
+): Promise<Dissent> {
+  return signed<Dissent>(
+    {
+      type: 'dissent',
+      v: 1,
+      election: who.election,
+      party: who.party,
+      agent: who.agent,
+      result: scanned.hash,
+      contest: scanned.entry.contest,
+      station: scanned.entry.station,
+      votes: mine.votes,
+      rejected: mine.rejected,
+      totalValid: mine.totalValid,
+      form: mine.form,
+      reason: mine.reason,
+      agentTime,
+    },
+    sign,
+  );
+}
+
+/** The id a queued word is known by: the SHA-256 of its canonical bytes. */
+export const wordId = (word: AgentWord) => toHex(sha256(canonicalBytes(word)));
