@@ -5,7 +5,7 @@
 // entry without `sig`. The device's QR text gives the result entry's bytes;
 // their SHA-256 is what the agent signs to, so nobody can swap the result.
 import { canonicalBytes } from '../../src/election/canonical.js';
-import { decodeEntry, ENTRY_DOMAIN, type ResultEntry } from '../../src/election/entries.js';
+import { ENTRY_DOMAIN, type ResultEntry } from '../../src/election/entries.js';
 import { decodeResultQr } from '../../src/election/result-qr.js';
 import { concat, toBase64, toHex, utf8 } from '../../src/log/bytes.js';
 import { sha256 } from '../../src/log/crypto.js';
@@ -57,25 +57,16 @@ export interface ScannedResult {
   hash: string;
 }
 
-export type ScanError = { why: 'qr'; detail: string } | { why: 'entry'; detail: string };
-
+/**
+ * Reads the device's QR text (pasted or scanned; white space around it is
+ * ignored): the result entry, and the SHA-256 of its bytes.
+ */
 export function readResultQr(
   text: string,
-): { ok: true; value: ScannedResult } | { ok: false; error: ScanError } {
-  const bytes = decodeResultQr(text);
-  if (!bytes.ok) return { ok: false, error: { why: 'qr', detail: bytes.error } };
-  const entry = decodeEntry(bytes.value);
-  if (!entry.ok)
-    return {
-      ok: false,
-      error: {
-        why: 'entry',
-        detail: entry.error.map((e) => `${e.field || 'entry'}: ${e.reason}`).join('; '),
-      },
-    };
-  if (entry.value.type !== 'result')
-    return { ok: false, error: { why: 'entry', detail: `type: ${entry.value.type}, not result` } };
-  return { ok: true, value: { entry: entry.value, hash: toHex(sha256(bytes.value)) } };
+): { ok: true; value: ScannedResult } | { ok: false; error: string } {
+  const r = decodeResultQr(text.trim());
+  if (!r.ok) return r;
+  return { ok: true, value: { entry: r.value.entry, hash: toHex(sha256(r.value.bytes)) } };
 }
 
 /** RFC 3339 UTC to the second, as the entries carry the agent's clock. */

@@ -42,7 +42,6 @@ const en = {
   agentCameraView: 'Camera view',
   agentCameraFailed: 'The camera could not be opened:',
   agentQrBad: 'This is not a result QR code:',
-  agentEntryBad: 'The QR code does not hold a valid result:',
   agentDeviceResult: 'Result as the device signed it',
   agentResultHash: 'Fingerprint of the result (SHA-256)',
   agentAgreeHint:
@@ -409,7 +408,6 @@ const sw: Record<MessageKey, string> = {
   agentCameraView: 'Mwonekano wa kamera',
   agentCameraFailed: 'Kamera haikuweza kufunguliwa:',
   agentQrBad: 'Huu si msimbo wa QR wa matokeo:',
-  agentEntryBad: 'Msimbo wa QR haubebi matokeo halali:',
   agentDeviceResult: 'Matokeo kama kifaa kilivyoyatia sahihi',
   agentResultHash: 'Alama ya matokeo (SHA-256)',
   agentAgreeHint:

@@ -15,7 +15,6 @@ import {
   attestation,
   dissent,
   readResultQr,
-  type ScanError,
   type ScannedResult,
   wordId,
 } from '../agent-entries';
@@ -208,7 +207,7 @@ function ScanPanel(props: {
 }) {
   const { t } = useT();
   const [text, setText] = useState('');
-  const [error, setError] = useState<ScanError | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const [camera, setCamera] = useState(false);
   const read = (value: string) => {
     const r = readResultQr(value);
@@ -262,7 +261,7 @@ function ScanPanel(props: {
       )}
       {error && (
         <p role="alert" class="badge badge-fail" data-testid="agent-scan-error">
-          {error.why === 'qr' ? t('agentQrBad') : t('agentEntryBad')} <code>{error.detail}</code>
+          {t('agentQrBad')} <code>{error}</code>
         </p>
       )}
     </section>
