@@ -7,8 +7,9 @@
 // this page (and only this page) so it opens without a network.
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { formUploadMessage } from '../../../src/election/form-upload.js';
-import { toBase64, toHex } from '../../../src/log/bytes.js';
+import { toBase64, toHex, utf8 } from '../../../src/log/bytes.js';
 import { sha256 } from '../../../src/log/crypto.js';
+import { encodeQr } from '../../../src/qr/qr-code.js';
 import {
   type AgentWord,
   agentTimeNow,
@@ -23,6 +24,7 @@ import { enqueue, loadQueue, type QueuedWord, Sender } from '../agent-queue';
 import { contestTitle, ElectionContext } from '../election';
 import { apiErrorText } from '../error-text';
 import { formatNumber, useT } from '../i18n';
+import { useLive } from '../live';
 import { stationHref } from '../router';
 
 const IDENTITY = 'kura.agent.identity';
@@ -146,6 +148,8 @@ function KeyPanel(props: {
               {props.agentKey.publicKey}
             </code>
           </p>
+          <KeyQr text={props.agentKey.publicKey} label={t('agentKeyQr')} />
+          <Enrolment who={props.who} publicKey={props.agentKey.publicKey} />
           <p class="small muted" data-testid="agent-key-kind" data-kind={props.agentKey.kind}>
             {props.agentKey.kind === 'webcrypto' ? t('agentKeyWebCrypto') : t('agentKeyNoble')}
           </p>
@@ -189,6 +193,92 @@ function KeyPanel(props: {
         )}
       </form>
     </section>
+  );
+}
+
+/** The public key as a QR code, for the party's own tools to read off the phone's screen. */
+function KeyQr(props: { text: string; label: string }) {
+  const code = encodeQr(utf8(props.text), 'M');
+  const quiet = 4;
+  const side = code.size + 2 * quiet;
+  let d = '';
+  for (let y = 0; y < code.size; y++)
+    for (let x = 0; x < code.size; x++)
+      if (code.dark[y * code.size + x]) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
+  return (
+    <svg
+      class="agent-key-qr"
+      viewBox={`0 0 ${side} ${side}`}
+      width="160"
+      height="160"
+      role="img"
+      aria-label={props.label}
+      shape-rendering="crispEdges"
+    >
+      <rect width={side} height={side} fill="#fff" />
+      <path d={d} fill="#000" />
+    </svg>
+  );
+}
+
+/** Whether the party has enrolled this key yet, and where (asked while online). */
+function Enrolment(props: { who: Identity; publicKey: string }) {
+  const { t } = useT();
+  const [state, setState] = useState<
+    { kind: 'enrolled'; station: string } | { kind: 'revoked' } | { kind: 'not-yet' } | null
+  >(null);
+  const { party, agent } = props.who;
+  // Asked again at each new checkpoint: the party's roster entry may just have been logged.
+  const { version } = useLive();
+  useEffect(() => {
+    if (!party || !agent) return;
+    let live = true;
+    fetch(`/api/v1/parties/${encodeURIComponent(party)}/agents`)
+      .then(async (r) => {
+        if (!r.ok) return live && setState({ kind: 'not-yet' });
+        const answer = (await r.json()) as {
+          agents: Array<{
+            agent: string;
+            station: string;
+            publicKey: string;
+            revokedAt: number | null;
+          }>;
+        };
+        const mine = answer.agents.find(
+          (a) => a.agent === agent && a.publicKey === props.publicKey,
+        );
+        if (!live) return;
+        setState(
+          !mine
+            ? { kind: 'not-yet' }
+            : mine.revokedAt !== null
+              ? { kind: 'revoked' }
+              : { kind: 'enrolled', station: mine.station },
+        );
+      })
+      .catch(() => {
+        // offline: say nothing
+      });
+    return () => {
+      live = false;
+    };
+  }, [party, agent, props.publicKey, version]);
+  if (!state) return null;
+  return (
+    <p data-testid="agent-enrolment" data-state={state.kind}>
+      {state.kind === 'enrolled' ? (
+        <>
+          <span class="badge badge-pass">{t('agentEnrolled')}</span>{' '}
+          <a href={stationHref(state.station)} class="mono">
+            {state.station}
+          </a>
+        </>
+      ) : state.kind === 'revoked' ? (
+        <span class="badge badge-fail">{t('agentKeyRevoked')}</span>
+      ) : (
+        <span class="badge badge-warn">{t('agentNotEnrolled')}</span>
+      )}
+    </p>
   );
 }
 
