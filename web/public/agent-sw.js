@@ -26,14 +26,23 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// The page names what it loaded (its lazy chunks included): keep those too.
+// The page names what it loaded (its lazy chunks included): keep those, and
+// drop the files of older builds, so the cache holds one build's page only.
 self.addEventListener('message', (event) => {
   const keep = event.data?.keep;
   if (!Array.isArray(keep)) return;
   const wanted = keep.filter(
     (p) => typeof p === 'string' && (p === PAGE || p.startsWith('/assets/')),
   );
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(wanted)));
+  event.waitUntil(
+    caches.open(CACHE).then(async (c) => {
+      await c.addAll(wanted);
+      for (const request of await c.keys()) {
+        const path = new URL(request.url).pathname;
+        if (path !== PAGE && !wanted.includes(path)) await c.delete(request);
+      }
+    }),
+  );
 });
 
 self.addEventListener('fetch', (event) => {
