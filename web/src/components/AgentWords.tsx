@@ -2,7 +2,9 @@
 // it, which disputed it, and each dissent's figures beside the device's (the
 // figures that differ marked), with the photo of the agent's copy. A dissent
 // never changes the count: the device's figures stay the station's.
-import type { StationResult, StationWord } from '../api';
+
+import type { StationWord } from '../agent-views';
+import type { StationResult } from '../api';
 import { formatNumber, useT } from '../i18n';
 
 export function AgentWords(props: {

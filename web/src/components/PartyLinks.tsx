@@ -1,6 +1,6 @@
 // On a unit's page: the enrolled parties, each a link to its parallel tally of
 // this contest in this unit (nothing when no party is enrolled).
-import type { PartiesAnswer } from '../api';
+import type { PartiesAnswer } from '../agent-views';
 import { useJson } from '../api';
 import { formatNumber, useT } from '../i18n';
 import { partyHref } from '../router';

@@ -4,7 +4,8 @@
 // stations without its word left out and counted), and the stations where its
 // figures differ from the official ones. The server computes it with the code
 // the fold and `kura verify` use (src/election/agents.ts).
-import type { Candidate, PartyTallyAnswer } from '../api';
+import type { Figures, PartyTallyAnswer } from '../agent-views';
+import type { Candidate } from '../api';
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
 import { TableFrame } from '../components/TableFrame';
@@ -14,12 +15,6 @@ import { useLive } from '../live';
 import { partyHref, stationHref } from '../router';
 
 const enc = encodeURIComponent;
-
-interface Figures {
-  votes: Record<string, number>;
-  rejected: number;
-  totalValid: number;
-}
 
 export function PartyPage(props: { party: string; contest: string; unit: string }) {
   const { t, lang } = useT();

@@ -2,7 +2,8 @@
 // the log entries, flags and history, and "Verify", which checks all of it in
 // the browser against the pinned log key.
 import { useEffect, useState } from 'preact/hooks';
-import type { Candidate, StationAnswer, StationResult, StationWord } from '../api';
+import type { StationWord } from '../agent-views';
+import type { Candidate, StationAnswer, StationResult } from '../api';
 import { useJson } from '../api';
 import { AgentWords } from '../components/AgentWords';
 import { Failure, Loading } from '../components/Layout';
@@ -71,7 +72,7 @@ export function StationPage(props: { code: string }) {
           contest={contest}
           ward={s.station.ward}
           result={result}
-          words={s.words?.[contest] ?? []}
+          words={(s as { words?: Record<string, StationWord[]> }).words?.[contest] ?? []}
         />
       ))}
       <section aria-labelledby="history-h" class="panel">

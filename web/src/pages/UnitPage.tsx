@@ -4,6 +4,8 @@
 // and a table of the units or polling stations one level down. Above a
 // contest's races (governors nation-wide, MCAs in a county) the tally counts
 // per party: the page shows the parties and how many races, and links down.
+
+import type { WordCounts } from '../agent-views';
 import type { Candidate, TallyAnswer, UnitAnswer, UnitTally, WardStationsAnswer } from '../api';
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
@@ -212,7 +214,7 @@ function ContestTabs(props: { contest: string; unit: string }) {
 
 function Figures(props: { tally: UnitTally }) {
   const { t, lang } = useT();
-  const s = props.tally;
+  const s: UnitTally & WordCounts = props.tally;
   const flagged = Object.values(s.flagged).reduce((a, n) => a + n, 0);
   const progress = s.stationsExpected > 0 ? s.stationsReported / s.stationsExpected : 0;
   return (
