@@ -4,10 +4,11 @@
 // like every entry: Ed25519 over "kura-entry/v1\n" + the canonical JSON of the
 // entry without `sig`. The device's QR text gives the result entry's bytes;
 // their SHA-256 is what the agent signs to, so nobody can swap the result.
+import type { AttestationEntry, DissentEntry } from '../../src/election/agent-entries.js';
 import { canonicalBytes } from '../../src/election/canonical.js';
-import { ENTRY_DOMAIN, type ResultEntry } from '../../src/election/entries.js';
+import { type ResultEntry, signingMessage, type Unsigned } from '../../src/election/entries.js';
 import { decodeResultQr } from '../../src/election/result-qr.js';
-import { concat, toBase64, toHex, utf8 } from '../../src/log/bytes.js';
+import { toBase64, toHex } from '../../src/log/bytes.js';
 import { sha256 } from '../../src/log/crypto.js';
 
 export interface AgentIdentity {
@@ -22,32 +23,8 @@ export interface Figures {
   totalValid: number;
 }
 
-export interface Attestation {
-  type: 'attestation';
-  v: 1;
-  election: string;
-  party: string;
-  agent: string;
-  result: string;
-  agentTime: string;
-  sig: string;
-}
-
-export interface Dissent extends Figures {
-  type: 'dissent';
-  v: 1;
-  election: string;
-  party: string;
-  agent: string;
-  result: string;
-  contest: string;
-  station: string;
-  form: string;
-  reason: string;
-  agentTime: string;
-  sig: string;
-}
-
+export type Attestation = AttestationEntry;
+export type Dissent = DissentEntry;
 export type AgentWord = Attestation | Dissent;
 
 /** A result read from the device's QR text: the entry, and the SHA-256 of its bytes. */
@@ -74,9 +51,8 @@ export const agentTimeNow = (now = new Date()) => now.toISOString().replace(/\.\
 
 type Sign = (message: Uint8Array) => Promise<Uint8Array>;
 
-async function signed<E extends AgentWord>(unsigned: Omit<E, 'sig'>, sign: Sign): Promise<E> {
-  const message = concat(utf8(ENTRY_DOMAIN), canonicalBytes(unsigned));
-  return { ...unsigned, sig: toBase64(await sign(message)) } as E;
+async function signed<E extends AgentWord>(unsigned: Unsigned<E>, sign: Sign): Promise<E> {
+  return { ...unsigned, sig: toBase64(await sign(signingMessage(unsigned))) } as E;
 }
 
 export function attestation(

@@ -18,7 +18,7 @@ export function PartyLinks(props: { contest: string; unit: string }) {
           <li>
             <a href={partyHref(p.party, props.contest, props.unit)}>{p.name}</a>{' '}
             <span class="small muted">
-              ({formatNumber(lang, p.agentsActive)} {t('partyAgents')})
+              ({formatNumber(lang, p.agents)} {t('partyAgents')})
             </span>
           </li>
         ))}

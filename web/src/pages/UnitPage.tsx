@@ -189,7 +189,10 @@ export function UnitPage(props: { contest: string; unit: string }) {
           order={order}
         />
       )}
-      <PartyLinks contest={contest} unit={unit} />
+      {/* Parties' parallel tallies, once agents have signed words here (no request before). */}
+      {((answer.tally as WordCounts).cosigned || (answer.tally as WordCounts).disputed) && (
+        <PartyLinks contest={contest} unit={unit} />
+      )}
       <Downloads contest={contest} unit={unit} />
     </article>
   );
