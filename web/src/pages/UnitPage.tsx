@@ -190,7 +190,7 @@ export function UnitPage(props: { contest: string; unit: string }) {
         />
       )}
       {/* Parties' parallel tallies, once agents have signed words here (no request before). */}
-      {((answer.tally as WordCounts).cosigned || (answer.tally as WordCounts).disputed) && (
+      {!!((answer.tally as WordCounts).cosigned || (answer.tally as WordCounts).disputed) && (
         <PartyLinks contest={contest} unit={unit} />
       )}
       <Downloads contest={contest} unit={unit} />
