@@ -196,7 +196,10 @@ describe('attestation', () => {
   test('good: the word is on the station, the tallies count it co-signed once, the votes stay', () => {
     const { log, s0, r0 } = setUp();
     const before = structuredClone(log.fold.tally('president'));
+    const lastChange = log.fold.view.lastChange('president');
     const a = log.attest('A', 'a1', r0.hash);
+    // A word changes no figure: an audit of the contest still sees it frozen since the last result.
+    assert.equal(log.fold.view.lastChange('president'), lastChange);
     assert.equal(a.refused, null, a.detail);
     const after = log.fold.tally('president');
     assert.equal(after?.cosigned, 1);

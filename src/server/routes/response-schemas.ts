@@ -37,6 +37,8 @@ const UNIT_TALLY = obj({
   flagged: counts,
   lastEntry: int,
   corrections: int,
+  cosigned: int,
+  disputed: int,
   votes: counts,
   races: int,
   partyVotes: counts,
