@@ -381,6 +381,23 @@ describe('the audit pages in Chromium', { skip: missing ?? false }, () => {
       got.draws.some((d) => d.paper === 'entered') && got.draws.some((d) => d.paper === 'awaiting'),
     );
     assert.ok(got.counties.length >= 1);
+    // The open data of the audit, as linked.
+    for (const [id, type] of [
+      ['audit-csv', 'text/csv'],
+      ['audit-json', 'application/json'],
+    ] as const) {
+      const href = (await page.getByTestId(id).getAttribute('href')) as string;
+      const got = await page.request.get(`${e.url}${href}`);
+      assert.equal(got.status(), 200, href);
+      assert.ok(
+        got.headers()['content-type']?.startsWith(type),
+        `${href}: ${got.headers()['content-type']}`,
+      );
+      assert.ok(
+        (await got.body()).includes(a.rounds[0]?.draws[0]?.ticket as string),
+        `${href} lists the draws`,
+      );
+    }
     // The photo link serves the very form the board uploaded.
     const form = await page.request.get(`${e.url}/api/v1/forms/${photoSha}`);
     assert.equal(form.status(), 200);
@@ -630,7 +647,7 @@ describe('the audit pages in Chromium', { skip: missing ?? false }, () => {
     await b.close();
   });
 
-  test('an empty figure is refused naming the field; closing an unfinished round is refused in plain words', async () => {
+  test('an empty figure is refused naming the field; closing an unfinished round is refused in plain words, a finished one logs its risk', async () => {
     const b = await browser.newPage();
     await login(b, 'board-b');
     const form = paperForm(b);
@@ -651,6 +668,44 @@ describe('the audit pages in Chromium', { skip: missing ?? false }, () => {
     assert.match(refused, /ROUND_INCOMPLETE/);
     assert.doesNotMatch(refused, /^ROUND_INCOMPLETE/, 'plain words before the code');
     assert.deepEqual(await view(), before, 'a refusal changes nothing');
+
+    // Every paper of the round entered and confirmed (each by the member who did not enter it): closing now logs the risk.
+    const round = await openRound();
+    for (const station of new Set(round.draws.map((d) => d.station))) {
+      const all = (await view()).rounds
+        .flatMap((x) => x.papers)
+        .filter((p) => p.station === station);
+      if (all.some((p) => p.confirmedBy !== null)) continue;
+      const open = all.find((p) => p.supersededBy === null);
+      const entry = open ?? {
+        entryIndex: (await enterPaper('board-a', station)).index,
+        enteredBy: 'board-a',
+      };
+      await post(
+        entry.enteredBy === 'board-a' ? 'board-b' : 'board-a',
+        `/api/v1/audits/papers/${entry.entryIndex}/confirm`,
+      );
+    }
+    await chair
+      .getByTestId(`audit-controls-${AUDIT}`)
+      .getByRole('button', { name: 'Close the round' })
+      .click();
+    const result = chair.getByTestId(`audit-step-result-${AUDIT}`);
+    await result.filter({ hasText: /Logged as entry \d+/ }).waitFor();
+    const closed = (await view()).rounds.find((r) => r.round === round.round);
+    assert.ok(closed?.risk && closed.outcome);
+    const said = await result.innerText();
+    assert.ok(
+      said.includes(
+        `${closed.outcome === 'continue' ? 'more draws needed' : 'risk limit met'} (${formatRisk('en', Number(closed.risk))})`,
+      ),
+      said,
+    );
+    if (closed.outcome === 'continue')
+      assert.match(
+        said,
+        /Draws the next round needs: \d+ for a 70% chance of finishing, \d+ for 80%, \d+ for 90%/,
+      );
     await chair.close();
   });
 

@@ -98,6 +98,10 @@ const en = {
   'outcome.continue': 'more draws needed',
   'outcome.confirmed': 'outcome confirmed',
   'outcome.overturned': 'outcome overturned',
+  ballotsTitle: 'What the sampled ballots show',
+  ballotsReadIntro:
+    'The sampled ballots read by the audit boards and confirmed by a second member, added up over every round.',
+  ballotsRead: 'Ballots read',
   assertionsTitle: 'What is checked',
   assertionsIntro:
     'Each claim the reported outcome rests on, with its margin in the log. The audit must confirm every one.',
@@ -147,6 +151,8 @@ const en = {
   nothingToConfirm: 'No entry awaits your confirmation.',
   nothingToEnter: 'No sampled station awaits its paper.',
   done: 'Logged as entry {index}.',
+  estimate:
+    'Draws the next round needs: {p70} for a 70% chance of finishing, {p80} for 80%, {p90} for 90%.',
   noAuditToRun: 'No audit is under way.',
   roundOpen: 'Round {n} is open',
 } as const;
@@ -247,6 +253,10 @@ const sw: Record<AuditKey, string> = {
   'outcome.continue': 'uchoraji zaidi unahitajika',
   'outcome.confirmed': 'matokeo yamethibitishwa',
   'outcome.overturned': 'matokeo yamebadilishwa',
+  ballotsTitle: 'Kura za sampuli zinavyoonyesha',
+  ballotsReadIntro:
+    'Kura za sampuli zilizosomwa na bodi za ukaguzi na kuthibitishwa na mjumbe wa pili, zikijumlishwa katika awamu zote.',
+  ballotsRead: 'Kura zilizosomwa',
   assertionsTitle: 'Kinachokaguliwa',
   assertionsIntro:
     'Kila dai ambalo matokeo yaliyotangazwa yanategemea, pamoja na tofauti yake kwenye kumbukumbu. Ukaguzi lazima uthibitishe kila moja.',
@@ -296,6 +306,8 @@ const sw: Record<AuditKey, string> = {
   nothingToConfirm: 'Hakuna ingizo linalosubiri uthibitisho wako.',
   nothingToEnter: 'Hakuna kituo cha sampuli kinachosubiri karatasi yake.',
   done: 'Limeandikwa kama ingizo {index}.',
+  estimate:
+    'Uchoraji unaohitajika katika awamu ijayo: {p70} kwa uwezekano wa asilimia 70 wa kukamilika, {p80} kwa asilimia 80, {p90} kwa asilimia 90.',
   noAuditToRun: 'Hakuna ukaguzi unaoendelea.',
   roundOpen: 'Awamu {n} iko wazi',
 };

@@ -18,15 +18,15 @@ export function useAction(token: string | null) {
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
   /** Posts `body` (or what `body()` gives: an upload may come first) to `url`. */
-  const run = async (
+  const run = async <R extends { index: number }>(
     url: string,
     body: unknown,
-    done: (r: { index: number }) => string,
+    done: (r: R) => string,
   ): Promise<void> => {
     setBusy(true);
     try {
       const sent = typeof body === 'function' ? await (body as () => Promise<unknown>)() : body;
-      const r = await call<{ index: number }>('POST', url, token, sent);
+      const r = await call<R>('POST', url, token, sent);
       setOutcome({ ok: true, text: done(r) });
     } catch (e) {
       setOutcome({ ok: false, text: await refusalText(lang, e) });

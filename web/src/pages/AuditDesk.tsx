@@ -7,6 +7,7 @@
 // rules; a refusal is shown in plain words with its code and the field at fault.
 import '../audit.css';
 import { useState } from 'preact/hooks';
+import type { AuditRoundClosed } from '../../../src/api/contract.js';
 import { type ErrorAnswer, useJson } from '../api';
 import { useAuditT } from '../audit-text';
 import {
@@ -178,6 +179,7 @@ function AuditControls(props: { id: string; session: Session; version: number; d
 
 /** The administrator's next step, by the audit's state. */
 function AdminStep(props: { a: AuditView; session: Session; done: () => void }) {
+  const { lang } = useT();
   const ta = useAuditT();
   const a = props.a;
   const { outcome, busy, run } = useAction(props.session.token);
@@ -249,7 +251,16 @@ function AdminStep(props: { a: AuditView; session: Session; done: () => void }) 
           class="button button-primary"
           type="button"
           disabled={busy}
-          onClick={() => run(`${url}/rounds/${round.round}/close`, {}, logged)}
+          onClick={() =>
+            run<AuditRoundClosed>(`${url}/rounds/${round.round}/close`, {}, (r) => {
+              const sizes = r.nextRoundSizes;
+              // More draws needed: Arlo's estimates of the next round's size, as the server computed them.
+              const estimate = sizes
+                ? ` ${ta('estimate', { p70: sizes['0.7'], p80: sizes['0.8'], p90: sizes['0.9'] })}`
+                : '';
+              return `${logged(r)} ${ta(`outcome.${r.outcome}`)} (${formatRisk(lang, Number(r.risk))}).${estimate}`;
+            })
+          }
         >
           {ta('closeButton')}
         </button>

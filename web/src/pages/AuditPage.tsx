@@ -193,7 +193,7 @@ function Audit(props: { a: AuditAnswer }) {
       <Seed a={a} />
       <Rounds a={a} />
       <Progress a={a} />
-      <Discrepancies a={a} />
+      {a.method === 'macro' ? <Discrepancies a={a} /> : <BallotsRead a={a} />}
       <Sample a={a} />
       <Assertions a={a} />
 
@@ -227,11 +227,11 @@ function Audit(props: { a: AuditAnswer }) {
         </dl>
         <p class="downloads">
           {ta('openData')}{' '}
-          <a href={`${auditUrl(a.id)}.csv`} download>
+          <a href={`${auditUrl(a.id)}/data?format=csv`} download data-testid="audit-csv">
             CSV
           </a>{' '}
           ·{' '}
-          <a href={auditUrl(a.id)} download={`${a.id}.json`}>
+          <a href={`${auditUrl(a.id)}/data?format=json`} download data-testid="audit-json">
             JSON
           </a>
         </p>
@@ -611,6 +611,57 @@ function Claim(props: {
     );
   }
   return <>{props.description}</>;
+}
+
+/** Ballot polling: the confirmed readings of the sampled ballots, summed per candidate. */
+function BallotsRead(props: { a: AuditView }) {
+  const { lang } = useT();
+  const ta = useAuditT();
+  const names = useCandidates(props.a.contest, '');
+  const sum = new Map<string, number>();
+  const add = (key: string, n: number) => sum.set(key, (sum.get(key) ?? 0) + n);
+  for (const p of props.a.rounds.flatMap((r) => r.papers))
+    if (p.confirmedBy !== null && p.paper === 'ballots') {
+      for (const [id, n] of Object.entries(p.votes)) add(id, n);
+      add('invalid', p.invalid ?? 0);
+      add('notFound', p.notFound ?? 0);
+    }
+  const label = (key: string) =>
+    key === 'invalid'
+      ? ta('invalid')
+      : key === 'notFound'
+        ? ta('notFoundBallots')
+        : (names.get(key)?.name ?? key);
+  return (
+    <section class="panel" aria-labelledby="ballots-h">
+      <h2 id="ballots-h">{ta('ballotsTitle')}</h2>
+      <p class="muted">{ta('ballotsReadIntro')}</p>
+      {sum.size === 0 ? (
+        <p>{ta('progressNone')}</p>
+      ) : (
+        <table class="record-figures" data-testid="ballots-read">
+          <thead>
+            <tr>
+              <th scope="col">{ta('field')}</th>
+              <th scope="col" class="num">
+                {ta('ballotsRead')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...sum].map(([key, n]) => (
+              <tr data-field={key}>
+                <th scope="row">{label(key)}</th>
+                <td class="num" data-label={ta('ballotsRead')} data-figure="ballots">
+                  {formatNumber(lang, n)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
 }
 
 function Assertions(props: { a: AuditAnswer }) {
