@@ -39,9 +39,14 @@ import type {
   DeviceState,
 } from '../election/officials.js';
 import type { ResultFlag } from '../election/rules.js';
+import type { AgentView, PartyTallyView, PartyView, StationWord } from '../election/agents.js';
 
 export type {
   Account,
+  AgentView,
+  PartyTallyView,
+  PartyView,
+  StationWord,
   AccountProposal,
   ActRecord,
   AuditAnswer,
@@ -169,6 +174,12 @@ export interface StationAnswer {
   devices: StationDevice[];
   /** Per contest the station takes part in: its result, or null before it reports. */
   results: Record<string, StationResult | null>;
+  /**
+   * The parties' agents' words (attestations and dissents, the dissents with
+   * their figures) on the station's counted results, per contest; only
+   * contests with at least one word, and absent while there is none.
+   */
+  words?: Record<string, StationWord[]>;
 }
 
 /** GET /api/v1/station-pages?after=&limit=: station pages in definition order. */
@@ -237,6 +248,14 @@ export interface ResultReceipt {
   index: number;
   duplicate: boolean;
   flags: ResultFlag[];
+  /** c2sp.org/tlog-proof@v1. */
+  receipt: string;
+}
+
+/** POST /api/v1/roster, /api/v1/attestations, /api/v1/dissents: 201 (new) or 200 (the same entry again). */
+export interface WordReceipt {
+  index: number;
+  duplicate: boolean;
   /** c2sp.org/tlog-proof@v1. */
   receipt: string;
 }
@@ -358,4 +377,29 @@ export interface AuditRoundClosed extends ActReceipt {
   riskLimit: number;
   /** Draws for a 70/80/90% chance of finishing with one more round; null unless the outcome is "continue". */
   nextRoundSizes: { '0.7': number; '0.8': number; '0.9': number } | null;
+// --- Parties and their agents (issue 15) -------------------------------------
+
+/** GET /api/v1/parties: every enrolled party, with how many agents it has enrolled (and not revoked). */
+export interface PartiesAnswer {
+  parties: Array<PartyView & { agents: number; agentsActive: number }>;
+}
+
+/** GET /api/v1/parties/{party}/agents[?station=]: the party's agents (at one station). */
+export interface PartyAgentsAnswer {
+  party: string;
+  agents: AgentView[];
+}
+
+/**
+ * GET /api/v1/parties/{party}/tally/{contest}/{unit} ("nation" for the
+ * nation): the party's parallel tally beside the official tally of the unit.
+ */
+export interface PartyTallyAnswer {
+  party: string;
+  name: string;
+  contest: string;
+  /** "" for the nation. */
+  unit: string;
+  tally: PartyTallyView;
+  official: UnitTally;
 }

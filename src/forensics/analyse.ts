@@ -4,6 +4,7 @@
 import { err, ok, type Result } from '../basics/result.js';
 import type { Contest } from '../election/definition.js';
 import { checkDefinition, type ElectionIndex } from '../election/election-index.js';
+import { type AgentCoverage, agentCoverage, foldEntries } from './agent-coverage.js';
 import { type Fingerprint, fingerprint } from './fingerprint.js';
 import { FLAG_ORDER, type StationFlag } from './flags.js';
 import type { ForensicsInput, ForensicsSource } from './input.js';
@@ -49,6 +50,15 @@ export interface ForensicsReport {
   contests: ContestForensics[];
   /** Every flag, by contest (in the order above), then flag, then entry index. */
   flagged: FlaggedRow[];
+  /** The parties' agents: co-signatures and dissents by area; null where no party keeps a roster. */
+  agents: AgentCoverage | null;
+}
+
+const ROSTER = Buffer.from('"type":"roster"');
+
+/** Whether an entry's bytes name the roster type (a cheap test before folding the whole log). */
+function mentionsRoster(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(ROSTER);
 }
 
 export function analyse(
@@ -128,5 +138,8 @@ export function analyseIndexed(
     },
     contests,
     flagged,
+    agents: input.entries.some(mentionsRoster)
+      ? agentCoverage(index, foldEntries(index, input.entries))
+      : null,
   };
 }

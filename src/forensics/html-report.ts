@@ -2,6 +2,7 @@
 // image or style from another host; every plot is inline SVG drawn by svg.ts,
 // with its numbers also in a table. The first thing it says is that a flag is
 // a reason to look, not proof.
+import type { AgentCoverage, AreaCoverage } from './agent-coverage.js';
 import type { ContestForensics, FlaggedRow, ForensicsReport } from './analyse.js';
 import { CORNER } from './fingerprint.js';
 import { FLAG_ORDER, FLAG_TITLES, type ForensicFlag, type StationFlag } from './flags.js';
@@ -294,6 +295,53 @@ function summaryTable(report: ForensicsReport): string {
   return `<table><caption>Results flagged by each check, per contest (highlighted: something to look at)</caption><thead><tr><th scope="col">Check</th>${head}</tr></thead><tbody>${reported}${rows}${digits}</tbody></table>`;
 }
 
+/** Rows of the constituency table in the agents' section (the counties are all shown). */
+const AREA_ROWS = 15;
+/** Dissents listed in the agents' section. */
+const DISSENT_ROWS = 100;
+
+function areaTable(rows: readonly AreaCoverage[], caption: string, level: string): string {
+  const body = rows
+    .map(
+      (a) =>
+        `<tr><td>${esc(a.name)} <code>${esc(a.code)}</code></td><td class="num">${n0(a.reported)}</td><td class="num">${n0(a.cosigned)}</td><td class="num${a.unsigned ? ' hit' : ''}">${n0(a.unsigned)}</td><td class="num${a.disputed ? ' hit' : ''}">${n0(a.disputed)}</td></tr>`,
+    )
+    .join('');
+  return `<table><caption>${esc(caption)}</caption><thead><tr><th scope="col">${esc(level)}</th><th scope="col" class="num">Results</th><th scope="col" class="num">Co-signed</th><th scope="col" class="num">No agent’s word</th><th scope="col" class="num">Disputed</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function figuresText(f: { votes: Record<string, number>; rejected: number; totalValid: number }): string {
+  return `${Object.entries(f.votes)
+    .map(([c, k]) => `${c} ${n0(k)}`)
+    .join(', ')}; rejected ${n0(f.rejected)}; valid ${n0(f.totalValid)}`;
+}
+
+function agentsSection(a: AgentCoverage): string {
+  let out = `<section id="agents" aria-labelledby="agents-h"><h2 id="agents-h">Party agents: co-signatures and dissents</h2>`;
+  out += `<p>Parties keeping a roster of agents: ${a.parties.map((p) => `${esc(p.name)} (<code>${esc(p.party)}</code>)`).join(', ') || 'none'}. A result no agent co-signed is not wrong; a dissent is an agent’s signed word that its copy of the form says otherwise. A dissent never changes the count.</p>`;
+  for (const c of a.contests) {
+    if (!c.reported) continue;
+    out += `<h3>${esc(c.title)}</h3><p>${n0(c.reported)} results counted: ${n0(c.cosigned)} co-signed by at least one agent, ${n0(c.unsigned)} with no agent’s word, ${n0(c.disputed)} disputed.</p>`;
+    out += areaTable(c.counties, `${c.title}: by county`, 'County');
+    const worst = c.constituencies.slice(0, AREA_ROWS);
+    out += areaTable(
+      worst,
+      `${c.title}: the ${worst.length} constituencies with most results no agent signed (of ${n0(c.constituencies.length)})`,
+      'Constituency',
+    );
+  }
+  const shown = a.dissents.slice(0, DISSENT_ROWS);
+  out += `<h3>Dissents</h3><p>${n0(a.dissents.length)} dissents on the record${a.dissents.length > shown.length ? ` (the first ${shown.length} shown)` : ''}.</p>`;
+  if (shown.length)
+    out += `<table><caption>Each dissent: the agent’s figures beside the device’s</caption><thead><tr><th scope="col">Station</th><th scope="col">County</th><th scope="col">Constituency</th><th scope="col">Contest</th><th scope="col">Party / agent</th><th scope="col" class="num">Entry</th><th scope="col">Device’s figures (entry)</th><th scope="col">Agent’s figures</th><th scope="col">Reason</th></tr></thead><tbody>${shown
+      .map(
+        (d) =>
+          `<tr><td><code>${esc(d.station)}</code> ${esc(d.stationName)}</td><td>${esc(d.county)}</td><td>${esc(d.constituency)}</td><td>${esc(d.contest)}</td><td>${esc(d.party)} / ${esc(d.agent)}</td><td class="num">${d.entryIndex}</td><td>${esc(figuresText(d.official))} (${d.resultIndex})</td><td class="hit">${esc(figuresText(d.agentFigures))}</td><td>${esc(d.reason)}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
+  return `${out}</section>`;
+}
+
 export function renderReport(report: ForensicsReport): string {
   const ctx: Context = { plot: 0, report };
   const src = report.source;
@@ -305,7 +353,8 @@ export function renderReport(report: ForensicsReport): string {
   if (report.entries.skipped.length)
     body += `<p class="note">${n0(report.entries.skipped.length)} log entries could not be analysed (for example entry ${report.entries.skipped[0]?.entryIndex}: ${esc(report.entries.skipped[0]?.reason ?? '')}). <code>kura verify</code> reports such entries as anomalies.</p>`;
   body += `<h2 id="summary">Summary</h2>${summaryTable(report)}`;
-  body += `<nav aria-label="Contests"><p>Contests: ${report.contests.map((c, i) => `<a href="#contest-${i}">${esc(c.contest.title)}</a>`).join(' · ')} · <a href="#about">About these checks</a></p></nav>`;
+  body += `<nav aria-label="Contests"><p>Contests: ${report.contests.map((c, i) => `<a href="#contest-${i}">${esc(c.contest.title)}</a>`).join(' · ')} · ${report.agents ? '<a href="#agents">Party agents</a> · ' : ''}<a href="#about">About these checks</a></p></nav>`;
+  if (report.agents) body += agentsSection(report.agents);
   report.contests.forEach((c, i) => {
     body += contestSection(ctx, c, i);
   });

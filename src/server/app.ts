@@ -24,8 +24,10 @@ import { DEFAULT_LIVE_EVENTS, eventRoutes, type LiveEventOptions } from './route
 import { formDownloadRoutes, formUploadRoutes } from './routes/form-routes.js';
 import { logRoutes } from './routes/log-routes.js';
 import { officialRecordRoutes } from './routes/official-record-routes.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { officialActRoutes } from './routes/official-routes.js';
 import { openDataRoutes } from './routes/open-data-routes.js';
+import { partyRoutes } from './routes/party-routes.js';
 import {
   type PortalMiss,
   portalPreloads,
@@ -171,6 +173,7 @@ export async function buildServer(
 
   await app.register(tallyRoutes, { index, tallies, definitionBytes: ctx.definitionBytes });
   await app.register(stationRoutes, { index, results: store, fold });
+  await app.register(partyRoutes, { index, fold });
   await app.register(proofRoutes, { log, entries: store });
   await app.register(logRoutes, {
     log,
@@ -213,6 +216,7 @@ export async function buildServer(
     const { sequencer } = writer;
     const verify = signatureCheck(writer.signatures);
     await app.register(resultRoutes, { index, sequencer, verify });
+    await app.register(agentRoutes, { sequencer });
     const uploads = new FormUploads(store.forms, () => sequencer.fold, writer.formUploads);
     app.decorate('formUploads', uploads);
     await app.register(formUploadRoutes, {

@@ -25,7 +25,7 @@ void _refusalsCovered;
 
 /** The sequencer's own codes, as the API reports them; its rule refusals keep their names. */
 const SEQUENCER_CODES: Record<
-  Exclude<SequencerErrorCode, RuleErrorCode | OfficialErrorCode>,
+  Exclude<SequencerErrorCode, RuleErrorCode | OfficialErrorCode | AgentErrorCode>,
   ApiErrorCode
 > = {
   STOPPED: 'SEQUENCER_UNAVAILABLE',
@@ -70,7 +70,7 @@ export class ApiError extends Error {
     const code: ApiErrorCode =
       e.code in SEQUENCER_CODES
         ? SEQUENCER_CODES[e.code as keyof typeof SEQUENCER_CODES]
-        : (e.code as RuleErrorCode | OfficialErrorCode);
+        : (e.code as RuleErrorCode | OfficialErrorCode | AgentErrorCode);
     return new ApiError(code, e.message, e.field);
   }
 

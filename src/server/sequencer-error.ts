@@ -1,6 +1,7 @@
 // Why the sequencer refused or could not finish a submission. The sequencer
 // knows nothing of HTTP; the API maps these codes to its own (errors.ts,
 // ApiError.fromSequencer) in one place.
+import type { AgentErrorCode } from '../election/agents.js';
 import type { OfficialErrorCode } from '../election/officials.js';
 import type { RuleErrorCode } from '../election/rules.js';
 
@@ -20,7 +21,9 @@ export type SequencerErrorCode =
   /** A rule refused it (the device was revoked meanwhile, say). */
   | RuleErrorCode
   /** The officials' rules refused the act. */
-  | OfficialErrorCode;
+  | OfficialErrorCode
+  /** The party agents' rules refused a roster entry or a word. */
+  | AgentErrorCode;
 
 export class SequencerError extends Error {
   constructor(

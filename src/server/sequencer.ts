@@ -9,6 +9,7 @@ import { decodeEntry, type ResultEntry } from '../election/entries.js';
 import type { FoldChange, StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
 import { type CheckedVerdict, checkResult } from '../election/rules.js';
+import type { AgentEntry, AgentWordRules } from './agent-intake.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { formatReceipt } from '../log/receipt.js';
@@ -50,6 +51,7 @@ type Pending = {
       verdict: CheckedVerdict;
     }
   | { entry: OfficialEntry; verdict: null }
+  | { entry: AgentEntry; verdict: null; rules: AgentWordRules }
 );
 
 export interface SequencerOptions {
@@ -198,6 +200,66 @@ export class Sequencer {
   }
 
   /**
+   * Queues a party's or an agent's signed entry (roster, attestation,
+   * dissent) and resolves with its receipt once durable, exactly once: the
+   * very bytes of an entry already logged (or queued) get its index again;
+   * a different entry in the same place (a second word from one party on one
+   * result, say) is refused by `rules.conflict`. Otherwise the entry is
+   * checked now, against the log as it stands, and again when sequenced.
+   */
+  async submitWord(entry: AgentEntry, bytes: Uint8Array, rules: AgentWordRules): Promise<Receipt> {
+    this.throwIfStopped();
+    const key = rules.key(entry);
+    const logged = rules.loggedAt(this.fold, entry);
+    if (logged !== undefined) {
+      const again = await this.receiptIfSame(logged, bytes);
+      if (again) return again;
+    }
+    const queued = this.pending.get(key);
+    if (queued && equalBytes(queued.bytes, bytes))
+      return new Promise<Receipt>((resolve, reject) =>
+        queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject }),
+      );
+    const refusal = await rules.check(this.fold, entry);
+    if (refusal) throw refusal;
+    this.throwIfStopped();
+    // The check may have waited (a signature thread): look at the queue as it is now.
+    const now = this.pending.get(key);
+    if (now) {
+      if (!equalBytes(now.bytes, bytes)) throw rules.conflict(entry);
+      return new Promise<Receipt>((resolve, reject) =>
+        now.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject }),
+      );
+    }
+    if (this.pending.size >= this.maxBatch * 4)
+      throw new SequencerError('BUSY', 'the log is busy; send the same entry again in a moment');
+    return new Promise<Receipt>((resolve, reject) =>
+      this.enqueue({ entry, bytes, verdict: null, rules, key, waiters: [{ resolve, reject }] }),
+    );
+  }
+
+  /**
+   * The receipt of the entry logged at `index` when its bytes are `bytes`
+   * (a retry); null when another entry is logged there.
+   */
+  private async receiptIfSame(index: number, bytes: Uint8Array): Promise<Receipt | null> {
+    while (this.flushing) await this.flushing;
+    this.throwIfStopped();
+    const stored = await this.store.getEntry(index);
+    if (!stored) throw new SequencerError('RECEIPT_PENDING', 'the log is catching up; retry');
+    if (!equalBytes(stored.data, bytes)) return null;
+    if (index >= this.checkpoint.size) {
+      void this.resignIfIdle();
+      throw new SequencerError(
+        'RECEIPT_PENDING',
+        `the entry is logged (entry ${index}) but no checkpoint covers it yet; send it again shortly for the receipt`,
+      );
+    }
+    const receipt = await this.makeReceipt(index, stored.data, this.checkpoint);
+    return { index, receipt, duplicate: true };
+  }
+
+  /**
    * Why an entry queued earlier can no longer be logged at the fold's current
    * position (a device revoked, an act overtaken by another), or null.
    */
@@ -207,6 +269,8 @@ export class Sequencer {
       const c = this.fold.checkOfficial(e, { signedHere: true });
       return c.ok ? null : new SequencerError(c.error.code, c.error.message, c.error.field);
     }
+    if ('rules' in p) return p.rules.checkNow(this.fold, p.entry);
+    if (e.type !== 'result') return null;
     if (this.fold.deviceStands(e)) return null;
     const c = checkResult(this.index, e, this.fold.devices);
     return c.ok ? null : new SequencerError(c.error.code, c.error.message, c.error.field);
@@ -299,9 +363,11 @@ export class Sequencer {
         const index = start + batch.length;
         batch.push(p);
         changes.push(
-          p.verdict === null
-            ? this.fold.applyOfficial(index, p.entry, { signedHere: true })
-            : this.fold.applyPrechecked(index, p.entry, p.verdict, p.bytes),
+          'rules' in p
+            ? p.rules.apply(this.fold, index, p.entry)
+            : p.verdict === null
+              ? this.fold.applyOfficial(index, p.entry, { signedHere: true })
+              : this.fold.applyPrechecked(index, p.entry, p.verdict, p.bytes),
         );
         entries.push({ bytes: p.bytes, counted: p.entry });
       }

@@ -8,6 +8,7 @@ import { NATION } from '../election/election-index.js';
 import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import { type HttpSource, jsonBody } from './http.js';
 import { forEachLimit } from './limit.js';
+import { compareStationWords } from './parties.js';
 import { type Difference, type Findings, formatDifferences } from './report.js';
 
 export interface CompareOptions {
@@ -427,6 +428,7 @@ export function compareStations(
           { ...where, differences: diffs },
         );
     }
+    compareStationWords({ ...o, code, page: body, where: view.where, ahead });
     for (const extra of Object.keys(results))
       if (!contests.includes(extra))
         findings.error(

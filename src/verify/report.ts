@@ -42,6 +42,7 @@ export type FindingKind =
   | 'anomaly'
   | 'tally-mismatch'
   | 'station-mismatch'
+  | 'party-mismatch'
   | 'view-beyond-checkpoint'
   | 'form-mismatch'
   | 'definition-mismatch'
@@ -160,6 +161,8 @@ export interface VerifyReport {
     aheadOfCheckpoint: number;
     /** Risk-limiting audits compared (GET /api/v1/audits/{id} against the recomputed ones). */
     audits?: number;
+    /** Parties enrolled, and their parallel tallies compared (each with the official beside it). */
+    parties?: { parties: number; tallies: number };
   };
   forms?: { checked: number; ok: number; missing: number; mismatched: number; downloaded?: number };
   ed25519?: { perSecond: number; threads: number; seconds: number };
@@ -275,6 +278,10 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     if (c.audits)
       line(
         `             ${n(c.audits)} risk-limiting audit(s): samples, papers and risks as recomputed from the log`,
+      );
+    if (c.parties?.parties)
+      line(
+        `             ${n(c.parties.tallies)} parallel tallies of ${n(c.parties.parties)} parties, each beside the official one`,
       );
   }
   if (r.forms)

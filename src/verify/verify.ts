@@ -27,6 +27,7 @@ import { info } from './checkpoint.js';
 import { checkForms } from './forms.js';
 import { HttpSource } from './http.js';
 import { HttpLogReader } from './http-reader.js';
+import { compareParties } from './parties.js';
 import type { VerifyReport } from './report.js';
 import { openServerElection, warnDemoKeys } from './steps/election.js';
 import { checkServerHistory, saveVerified, settleSuspect } from './steps/history.js';
@@ -250,6 +251,11 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       }),
     );
     report.compare.audits = audits.compared;
+    const parties = await ctx.timed('views', () =>
+      compareParties({ http: viewHttp, index: genesis.index, fold, size: n, findings: ctx.findings, concurrency }),
+    );
+    report.compare.parties = { parties: parties.parties, tallies: parties.tallies };
+    compared.ahead.push(...parties.ahead);
 
     // ---------------------------------------------------------- check forms
     if (o.forms)

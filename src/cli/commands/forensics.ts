@@ -27,6 +27,10 @@ first), and writes one self-contained HTML report with a plot per check:
                      fingerprint (turnout against the leader's share, Klimek
                      et al., PNAS 2012); turnout outliers within a
                      constituency (robust z-score)
+  party agents       where parties keep rosters of agents: per county and
+                     constituency, the results no agent co-signed and those
+                     an agent disputed, and every dissent with the agent's
+                     figures beside the device's
 
 A flag is a reason to look, not proof.
 
@@ -145,6 +149,15 @@ export async function runForensics(args: string[]): Promise<number> {
     ...FLAG_ORDER.map(
       (f) => `  ${FLAG_TITLES[f].padEnd(50)} ${(counts.get(f) ?? 0).toLocaleString('en')}`,
     ),
+    ...(report.value.agents
+      ? report.value.agents.contests
+          .filter((c) => c.reported)
+          .map(
+            (c) =>
+              `party agents, ${c.contest}: ${c.cosigned.toLocaleString('en')} of ${c.reported.toLocaleString('en')} results co-signed, ${c.unsigned.toLocaleString('en')} with no agent's word, ${c.disputed.toLocaleString('en')} disputed`,
+          )
+          .concat(`dissents: ${report.value.agents.dissents.length.toLocaleString('en')}`)
+      : []),
     `report: ${out}`,
     ...(a.values.csv ? [`flagged results: ${a.values.csv}`] : []),
   ];

@@ -199,6 +199,14 @@ export const officialActRoutes: FastifyPluginAsync<OfficialActDeps> = async (app
       return { ...b, replaces: omittedAsEmpty(b.replaces) };
     }),
   );
+  app.post(
+    '/api/v1/parties',
+    act('party-enrolled', (req) => {
+      const b = body(req);
+      only(b, ['party', 'name', 'publicKey']);
+      return b;
+    }),
+  );
   app.post<{ Params: { id: string } }>(
     '/api/v1/devices/:id/revoke',
     act('device-revoked', (req) => {

@@ -14,7 +14,9 @@ import type {
   StationDevice,
   StationPagesAnswer,
   StationResult,
+  StationWord,
 } from '../../api/contract.js';
+import { stationWords } from '../../election/agents.js';
 import type { Station } from '../../election/definition.js';
 import type { ElectionIndex } from '../../election/election-index.js';
 import type { TallyFold } from '../../election/fold.js';
@@ -92,6 +94,12 @@ function stationPage(
   }
   const name = (code: string | undefined) =>
     code ? { code, name: index.units.get(code)?.name ?? code } : null;
+  // The agents' words, per contest with any (absent while none: old pages stay as they were).
+  const words: Record<string, StationWord[]> = {};
+  for (const contest of Object.keys(results)) {
+    const said = stationWords(fold, contest, station.code);
+    if (said.length) words[contest] = said;
+  }
   return {
     station,
     ward: name(place?.ward),
@@ -99,6 +107,7 @@ function stationPage(
     county: name(place?.county),
     devices,
     results,
+    ...(Object.keys(words).length ? { words } : {}),
   };
 }
 
