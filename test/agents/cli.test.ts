@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canonicalBytes } from '../../src/election/canonical.js';
-import { encodeResultQr } from '../../src/election/result-qr.js';
+import { resultQrText } from '../../src/election/result-qr.js';
 import { fromBase64 } from '../../src/log/bytes.js';
 import { kuraIn } from '../helpers/kura-cli.js';
 import { newTestLog, type TestLog, testElection } from '../helpers/test-log.js';
@@ -88,7 +88,7 @@ describe('kura agent against a server', () => {
     assert.ok(logged);
     const entry = await t.store.getEntry(logged.entryIndex);
     assert.ok(entry);
-    const qr = encodeResultQr(entry.data);
+    const qr = resultQrText(JSON.parse(new TextDecoder().decode(entry.data)));
     const at3 = await attest('a3', '--qr', qr);
     assert.equal(at3.code, 0, at3.stderr);
     const badQr = await attest('a3', '--qr', 'kura-result:!!');

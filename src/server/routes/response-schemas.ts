@@ -42,6 +42,9 @@ const UNIT_TALLY = obj({
   votes: counts,
   races: int,
   partyVotes: counts,
+  // Party agents (FORMATS §16): present once a station is co-signed or disputed.
+  cosigned: int,
+  disputed: int,
 });
 
 export const TALLY_RESPONSE = obj({
@@ -88,6 +91,8 @@ export const STATION_RESPONSE = obj({
   county: NAMED_UNIT,
   devices: list(obj({ id: str, publicKey: str, enrolledAt: int, revokedAt: int })),
   results: { type: 'object', additionalProperties: STATION_RESULT },
+  // Party agents' words per contest (FORMATS §16), kept as the fold gives them.
+  words: { type: 'object', additionalProperties: list({ type: 'object', additionalProperties: true }) },
 });
 
 export const STATION_PAGES_RESPONSE = obj({
