@@ -377,6 +377,8 @@ export interface AuditRoundClosed extends ActReceipt {
   riskLimit: number;
   /** Draws for a 70/80/90% chance of finishing with one more round; null unless the outcome is "continue". */
   nextRoundSizes: { '0.7': number; '0.8': number; '0.9': number } | null;
+}
+
 // --- Parties and their agents (issue 15) -------------------------------------
 
 /** GET /api/v1/parties: every enrolled party, with how many agents it has enrolled (and not revoked). */
