@@ -39,13 +39,20 @@ import type {
   DeviceState,
 } from '../election/officials.js';
 import type { ResultFlag } from '../election/rules.js';
-import type { AgentView, PartyTallyView, PartyView, StationWord } from '../election/agents.js';
+import type {
+  AgentView,
+  PartyTallyView,
+  PartyView,
+  StationDifference,
+  StationWord,
+} from '../election/agent-views.js';
 
 export type {
   Account,
   AgentView,
   PartyTallyView,
   PartyView,
+  StationDifference,
   StationWord,
   AccountProposal,
   ActRecord,
@@ -381,9 +388,9 @@ export interface AuditRoundClosed extends ActReceipt {
 
 // --- Parties and their agents (issue 15) -------------------------------------
 
-/** GET /api/v1/parties: every enrolled party, with how many agents it has enrolled (and not revoked). */
+/** GET /api/v1/parties: every enrolled party, in enrolment order, with its agents in force and revoked. */
 export interface PartiesAnswer {
-  parties: Array<PartyView & { agents: number; agentsActive: number }>;
+  parties: PartyView[];
 }
 
 /** GET /api/v1/parties/{party}/agents[?station=]: the party's agents (at one station). */

@@ -1,5 +1,6 @@
 // The kura command line: one file per command under commands/.
 import { runAdmin } from './commands/admin.js';
+import { runAgent } from './commands/agent.js';
 import { runAudit } from './commands/audit.js';
 import { runCluster } from './commands/cluster.js';
 import { runDemo } from './commands/demo.js';
@@ -39,6 +40,11 @@ const COMMANDS: Record<string, Command> = {
   submit: {
     summary: "sign and send a station's result as its device would, and check the receipt",
     run: runSubmit,
+  },
+  agent: {
+    summary:
+      "a party's agents: enrol and revoke them, co-sign or dissent from a station's result, the party's parallel tally",
+    run: runAgent,
   },
   receipt: { summary: 'check a receipt offline (kura receipt verify)', run: runReceipt },
   verify: { summary: 'audit a server: check its whole log, recompute every tally', run: runVerify },

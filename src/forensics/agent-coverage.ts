@@ -7,7 +7,7 @@
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
-import { partyViews, stationWords } from '../election/agents.js';
+import { partyViews, stationWords } from '../election/agent-views.js';
 import { loggedVerdict } from '../election/rules.js';
 
 export interface AreaCoverage {

@@ -243,7 +243,11 @@ for (const backend of await testBackends()) {
         ],
         [
           'a lone surrogate in the reason',
-          roster({ kind: 'agent-revoked', agent: 'ag-a', reason: 'x\ud800' }),
+          // Unsignable as it stands: the signature of a sound revocation, the reason swapped after.
+          (() => {
+            const sound = roster({ kind: 'agent-revoked', agent: 'ag-a', reason: 'x' });
+            return { ...sound, act: { ...sound.act, reason: 'x\ud800' } };
+          })(),
           { code: 'INVALID_FIELD', field: 'act.reason' },
         ],
         [
@@ -312,7 +316,8 @@ for (const backend of await testBackends()) {
         [{ contest: 'senator' }, { code: 'DISSENT_MISMATCH', field: 'contest' }],
         [{ reason: 'x'.repeat(501) }, { code: 'INVALID_FIELD', field: 'reason' }],
       ] as Array<[Json, { code: string; field: string }]>) {
-        const r = await post('/api/v1/dissents', dissent('ag-b', b, over));
+        // Each change after signing (some values cannot be signed): the signature is checked last.
+        const r = await post('/api/v1/dissents', { ...dissent('ag-b', b), ...over });
         const got = refusal(r);
         assert.deepEqual([got.code, got.field], [want.code, want.field], JSON.stringify(over));
       }
@@ -423,9 +428,9 @@ for (const backend of await testBackends()) {
       );
       const parties = (await get(t.running.app, '/api/v1/parties')).json().parties;
       assert.deepEqual(
-        parties.map((p: Json) => [p.party, p.agents, p.agentsActive]),
+        parties.map((p: Json) => [p.party, p.agents, p.agentsRevoked]),
         [
-          ['kk', 6, 5],
+          ['kk', 5, 1],
           ['az', 0, 0],
         ],
       );

@@ -376,7 +376,7 @@ async function tally(v: Values): Promise<number> {
     process.stderr.write(`refused: ${refusalText(got.status, got.body)}\n`);
     return 2;
   }
-  const p = got.body.party as Figures & {
+  const p = got.body.tally as Figures & {
     stationsAttested: number;
     stationsDissented: number;
     stationsUncovered: number;

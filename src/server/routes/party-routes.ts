@@ -6,7 +6,7 @@
 // the same, with the same code the fold and `kura verify` use (agents.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { PartiesAnswer, PartyAgentsAnswer, PartyTallyAnswer } from '../../api/contract.js';
-import { agentViews, partyTally, partyViews } from '../../election/agents.js';
+import { agentViews, partyTally, partyViews } from '../../election/agent-views.js';
 import { type ElectionIndex, NATION } from '../../election/election-index.js';
 import type { TallyFold } from '../../election/fold.js';
 import { ApiError } from '../errors.js';
@@ -31,16 +31,7 @@ export const partyRoutes: FastifyPluginAsync<PartyRouteDeps> = async (app, deps)
   const { index } = deps;
   app.get<{ Reply: PartiesAnswer }>('/api/v1/parties', async () => {
     const fold = await deps.fold();
-    return {
-      parties: partyViews(fold).map((p) => {
-        const agents = agentViews(fold, p.party);
-        return {
-          ...p,
-          agents: agents.length,
-          agentsActive: agents.filter((a) => a.revokedAt === null).length,
-        };
-      }),
-    };
+    return { parties: partyViews(fold) };
   });
 
   app.get<{ Params: { party: string }; Querystring: { station?: string }; Reply: PartyAgentsAnswer }>(
@@ -53,9 +44,7 @@ export const partyRoutes: FastifyPluginAsync<PartyRouteDeps> = async (app, deps)
         throw new ApiError('BAD_QUERY', `no polling station "${station}"`, 'station');
       return {
         party: party.party,
-        agents: agentViews(fold, party.party).filter(
-          (a) => station === undefined || a.station === station,
-        ),
+        agents: agentViews(fold, party.party, station),
       };
     },
   );
@@ -69,7 +58,8 @@ export const partyRoutes: FastifyPluginAsync<PartyRouteDeps> = async (app, deps)
       const fold = await deps.fold();
       const party = knownParty(fold, req.params.party);
       const official = fold.tally(contest, unit);
-      if (!official)
+      const tally = partyTally(fold, party.party, contest, unit);
+      if (!official || !tally)
         throw new ApiError(
           'NOT_FOUND',
           `contest "${contest}" has no race in unit "${req.params.unit}"`,
@@ -80,7 +70,7 @@ export const partyRoutes: FastifyPluginAsync<PartyRouteDeps> = async (app, deps)
         name: party.name,
         contest,
         unit,
-        tally: partyTally(fold, party.party, contest, unit),
+        tally,
         official,
       };
     },

@@ -16,7 +16,7 @@ import type {
   StationResult,
   StationWord,
 } from '../../api/contract.js';
-import { stationWords } from '../../election/agents.js';
+import { stationWords } from '../../election/agent-views.js';
 import type { Station } from '../../election/definition.js';
 import type { ElectionIndex } from '../../election/election-index.js';
 import type { TallyFold } from '../../election/fold.js';
