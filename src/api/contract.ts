@@ -5,6 +5,14 @@
 // core's types. The read endpoints' response schemas
 // (src/server/routes/response-schemas.ts) describe the same shapes for the
 // serialiser.
+
+import type {
+  AgentView,
+  PartyTallyView,
+  PartyView,
+  StationDifference,
+  StationWord,
+} from '../election/agent-views.js';
 import type {
   AuditAnswer,
   AuditCounts,
@@ -39,23 +47,12 @@ import type {
   DeviceState,
 } from '../election/officials.js';
 import type { ResultFlag } from '../election/rules.js';
-import type {
-  AgentView,
-  PartyTallyView,
-  PartyView,
-  StationDifference,
-  StationWord,
-} from '../election/agent-views.js';
 
 export type {
   Account,
-  AgentView,
-  PartyTallyView,
-  PartyView,
-  StationDifference,
-  StationWord,
   AccountProposal,
   ActRecord,
+  AgentView,
   AuditAnswer,
   AuditCounts,
   AuditMethod,
@@ -72,9 +69,13 @@ export type {
   Declaration,
   DeviceState,
   PartyTally,
+  PartyTallyView,
+  PartyView,
   RaceTally,
   ResultFlag,
   Role,
+  StationDifference,
+  StationWord,
   UnitTally,
 };
 

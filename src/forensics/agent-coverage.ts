@@ -4,10 +4,11 @@
 // device's. The log is folded with the fold's own code (the words are read
 // with stationWords, as the server shows them); like the rest of the report
 // it does not check results' signatures (kura verify does).
+
+import { partyViews, stationWords } from '../election/agent-views.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import { decodeEntry } from '../election/entries.js';
 import { TallyFold } from '../election/fold.js';
-import { partyViews, stationWords } from '../election/agent-views.js';
 import { loggedVerdict } from '../election/rules.js';
 
 export interface AreaCoverage {
@@ -90,7 +91,10 @@ export function agentCoverage(index: ElectionIndex, fold: TallyFold): AgentCover
       const cosigned = words.some((w) => w.kind === 'attestation');
       const disputed = words.some((w) => w.kind === 'dissent');
       const place = index.places.get(result.station);
-      const targets = [total, ...(place ? [area(counties, place.county), area(constituencies, place.constituency)] : [])];
+      const targets = [
+        total,
+        ...(place ? [area(counties, place.county), area(constituencies, place.constituency)] : []),
+      ];
       for (const t of targets) {
         t.reported++;
         if (cosigned) t.cosigned++;
@@ -109,7 +113,11 @@ export function agentCoverage(index: ElectionIndex, fold: TallyFold): AgentCover
             agent: w.agent,
             entryIndex: w.entryIndex,
             resultIndex: result.entryIndex,
-            official: { votes: result.votes, rejected: result.rejected, totalValid: result.totalValid },
+            official: {
+              votes: result.votes,
+              rejected: result.rejected,
+              totalValid: result.totalValid,
+            },
             agentFigures: { votes: w.votes, rejected: w.rejected, totalValid: w.totalValid },
             reason: w.reason,
           });

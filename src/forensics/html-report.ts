@@ -310,7 +310,11 @@ function areaTable(rows: readonly AreaCoverage[], caption: string, level: string
   return `<table><caption>${esc(caption)}</caption><thead><tr><th scope="col">${esc(level)}</th><th scope="col" class="num">Results</th><th scope="col" class="num">Co-signed</th><th scope="col" class="num">No agent’s word</th><th scope="col" class="num">Disputed</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function figuresText(f: { votes: Record<string, number>; rejected: number; totalValid: number }): string {
+function figuresText(f: {
+  votes: Record<string, number>;
+  rejected: number;
+  totalValid: number;
+}): string {
   return `${Object.entries(f.votes)
     .map(([c, k]) => `${c} ${n0(k)}`)
     .join(', ')}; rejected ${n0(f.rejected)}; valid ${n0(f.totalValid)}`;

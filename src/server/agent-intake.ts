@@ -39,7 +39,9 @@ export const AGENT_WORD_RULES: AgentWordRules = {
     if (entry.type === 'roster') {
       const agent = book.agent(entry.party, entry.act.agent);
       if (!agent) return undefined;
-      return entry.act.kind === 'agent-enrolled' ? agent.enrolledAt : (agent.revokedAt ?? undefined);
+      return entry.act.kind === 'agent-enrolled'
+        ? agent.enrolledAt
+        : (agent.revokedAt ?? undefined);
     }
     const result = book.countedResult(entry.result);
     const words = result && book.wordsOn(result.contest, result.station);

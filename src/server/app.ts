@@ -17,6 +17,7 @@ import { type LogView, storeLogView, writerLogView } from './log-view.js';
 import { type RateLimits, registerRateLimits } from './rate-limits.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { auditRecordRoutes } from './routes/audit-record-routes.js';
 import { auditActRoutes } from './routes/audit-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
@@ -24,7 +25,6 @@ import { DEFAULT_LIVE_EVENTS, eventRoutes, type LiveEventOptions } from './route
 import { formDownloadRoutes, formUploadRoutes } from './routes/form-routes.js';
 import { logRoutes } from './routes/log-routes.js';
 import { officialRecordRoutes } from './routes/official-record-routes.js';
-import { agentRoutes } from './routes/agent-routes.js';
 import { officialActRoutes } from './routes/official-routes.js';
 import { openDataRoutes } from './routes/open-data-routes.js';
 import { partyRoutes } from './routes/party-routes.js';

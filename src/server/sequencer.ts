@@ -9,7 +9,6 @@ import { decodeEntry, type ResultEntry } from '../election/entries.js';
 import type { FoldChange, StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import type { OfficialEntry } from '../election/official-entry.js';
 import { type CheckedVerdict, checkResult } from '../election/rules.js';
-import type { AgentEntry, AgentWordRules } from './agent-intake.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { formatReceipt } from '../log/receipt.js';
@@ -20,6 +19,7 @@ import {
 } from '../log/tiles.js';
 import type { HashTile, Store, StoredCheckpoint } from '../store/store.js';
 import { StoreFencedError } from '../store/writer-lease.js';
+import type { AgentEntry, AgentWordRules } from './agent-intake.js';
 import type { ServerReporter } from './events.js';
 import { type EntryToAppend, LogWriter } from './log-writer.js';
 import { type ReplayedLog, replayStoredLog } from './replay.js';

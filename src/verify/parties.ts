@@ -97,7 +97,11 @@ export async function compareParties(o: {
   await forEachLimit(requests, o.concurrency, async (r) => {
     const path = partyTallyPath(r.party, r.contest, r.unit);
     const res = await http.get(path);
-    fetched.set(path, { path, status: res.status, body: res.status === 200 ? jsonBody(res) : undefined });
+    fetched.set(path, {
+      path,
+      status: res.status,
+      body: res.status === 200 ? jsonBody(res) : undefined,
+    });
   });
   const ahead: AheadView[] = [];
   for (const r of requests) {
@@ -117,7 +121,12 @@ export async function compareParties(o: {
     const b = got.body;
     const lastEntry = isObj(b.official) ? b.official.lastEntry : undefined;
     if (typeof lastEntry === 'number' && lastEntry >= o.size) {
-      ahead.push({ what: `${r.party}'s ${r.contest} tally of ${place}`, entryIndex: lastEntry, contest: r.contest, unit: r.unit });
+      ahead.push({
+        what: `${r.party}'s ${r.contest} tally of ${place}`,
+        entryIndex: lastEntry,
+        contest: r.contest,
+        unit: r.unit,
+      });
       continue;
     }
     const want = plain(partyTally(fold, r.party, r.contest, r.unit));
@@ -133,7 +142,10 @@ export async function compareParties(o: {
         'party-mismatch',
         `${where}: the official tally beside the party's differs from the log: ${diffs
           .slice(0, 6)
-          .map((d) => `${d.field}: served ${JSON.stringify(d.served)}, log says ${JSON.stringify(d.log)}`)
+          .map(
+            (d) =>
+              `${d.field}: served ${JSON.stringify(d.served)}, log says ${JSON.stringify(d.log)}`,
+          )
           .join('; ')}`,
         { contest: r.contest, unit: r.unit, differences: diffs },
       );
@@ -159,17 +171,28 @@ export function compareStationWords(o: {
   const { index, fold, code, findings } = o;
   const served = isObj(o.page.words) ? o.page.words : {};
   if (o.page.words !== undefined && !isObj(o.page.words))
-    findings.error('station-mismatch', `station ${code}: the page (${o.where}) has words that are not an object`, { station: code });
+    findings.error(
+      'station-mismatch',
+      `station ${code}: the page (${o.where}) has words that are not an object`,
+      { station: code },
+    );
   for (const contest of index.contests.keys()) {
     if (!index.raceFor(contest, code)) continue;
     const want = plain(stationWords(fold, contest, code)) as unknown[];
     const got = served[contest];
     if (isDeepStrictEqual(plain(got ?? []), want)) continue;
     const beyond = Array.isArray(got)
-      ? got.map((w) => (isObj(w) ? w.entryIndex : undefined)).filter((i): i is number => typeof i === 'number' && i >= o.size)
+      ? got
+          .map((w) => (isObj(w) ? w.entryIndex : undefined))
+          .filter((i): i is number => typeof i === 'number' && i >= o.size)
       : [];
     if (beyond.length) {
-      o.ahead.push({ what: `an agent's word on station ${code}'s ${contest} result`, entryIndex: Math.max(...beyond), contest, station: code });
+      o.ahead.push({
+        what: `an agent's word on station ${code}'s ${contest} result`,
+        entryIndex: Math.max(...beyond),
+        contest,
+        station: code,
+      });
       continue;
     }
     findings.error(

@@ -252,7 +252,14 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     );
     report.compare.audits = audits.compared;
     const parties = await ctx.timed('views', () =>
-      compareParties({ http: viewHttp, index: genesis.index, fold, size: n, findings: ctx.findings, concurrency }),
+      compareParties({
+        http: viewHttp,
+        index: genesis.index,
+        fold,
+        size: n,
+        findings: ctx.findings,
+        concurrency,
+      }),
     );
     report.compare.parties = { parties: parties.parties, tallies: parties.tallies };
     compared.ahead.push(...parties.ahead);

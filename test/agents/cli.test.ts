@@ -32,7 +32,11 @@ describe('kura agent against a server', () => {
     writeFileSync(join(dir, 'el/entry0.json'), testElection().genesis.entryBytes);
     stations = t.definition.stations.slice(0, 3).map((s) => s.code);
     for (const s of stations) {
-      const r = await t.running.app.inject({ method: 'POST', url: '/api/v1/results', payload: t.result(s) });
+      const r = await t.running.app.inject({
+        method: 'POST',
+        url: '/api/v1/results',
+        payload: t.result(s),
+      });
       assert.equal(r.statusCode, 201, r.body);
     }
   });
@@ -51,29 +55,74 @@ describe('kura agent against a server', () => {
     // The commission enrols the party (here from the server's console).
     const officials = t.running.officials;
     assert.ok(officials);
-    const act = { kind: 'party-enrolled', party: 'kk', name: 'Kenya Kwanza', publicKey: partyKey } as const;
+    const act = {
+      kind: 'party-enrolled',
+      party: 'kk',
+      name: 'Kenya Kwanza',
+      publicKey: partyKey,
+    } as const;
     officials.precheck(null, act);
     await officials.act(null, act);
 
-    for (const a of ['a1', 'a2', 'a3']) assert.equal((await agent('keygen', '--out', `${a}.key`)).code, 0);
+    for (const a of ['a1', 'a2', 'a3'])
+      assert.equal((await agent('keygen', '--out', `${a}.key`)).code, 0);
     const enrol = (a: string, station: string) =>
-      agent('enrol', ...common(), '--party', 'kk', '--party-key', 'party.key', '--agent', a, '--station', station, '--agent-key', `${a}.key`);
+      agent(
+        'enrol',
+        ...common(),
+        '--party',
+        'kk',
+        '--party-key',
+        'party.key',
+        '--agent',
+        a,
+        '--station',
+        station,
+        '--agent-key',
+        `${a}.key`,
+      );
     const e1 = await enrol('a1', s1);
     assert.equal(e1.code, 0, e1.stderr);
     assert.match(e1.stdout, /agent a1 at station .*: logged as entry \d+; receipt verified/);
     assert.equal((await enrol('a2', s2)).code, 0);
     assert.equal((await enrol('a3', s3)).code, 0);
     const twice = await agent(
-      'enrol', ...common(), '--party', 'kk', '--party-key', 'a1.key', '--agent', 'a9', '--station', s1, '--agent-key', 'a3.key',
+      'enrol',
+      ...common(),
+      '--party',
+      'kk',
+      '--party-key',
+      'a1.key',
+      '--agent',
+      'a9',
+      '--station',
+      s1,
+      '--agent-key',
+      'a3.key',
     );
     assert.equal(twice.code, 2, twice.stdout);
     assert.match(twice.stderr, /^refused: HTTP 401 BAD_PARTY_SIGNATURE: .* \(field sig\)\n$/);
 
     const attest = (a: string, ...how: string[]) =>
-      agent('attest', ...common(), '--party', 'kk', '--agent', a, '--agent-key', `${a}.key`, '--agent-time', '2022-08-09T18:00:00Z', ...how);
+      agent(
+        'attest',
+        ...common(),
+        '--party',
+        'kk',
+        '--agent',
+        a,
+        '--agent-key',
+        `${a}.key`,
+        '--agent-time',
+        '2022-08-09T18:00:00Z',
+        ...how,
+      );
     const at1 = await attest('a1', '--contest', 'president', '--station', s1);
     assert.equal(at1.code, 0, at1.stderr);
-    assert.match(at1.stdout, /the device's president result at station .*: alpha 10, beta 20, gamma 30/);
+    assert.match(
+      at1.stdout,
+      /the device's president result at station .*: alpha 10, beta 20, gamma 30/,
+    );
     assert.match(at1.stdout, /attestation logged as entry (\d+)/);
     const index = /attestation logged as entry (\d+)/.exec(at1.stdout)?.[1];
     const again = await attest('a1', '--contest', 'president', '--station', s1);
@@ -97,23 +146,66 @@ describe('kura agent against a server', () => {
 
     writeFileSync(join(dir, 'copy.jpg'), 'the agent’s photo of its copy of Form 34A');
     const d2 = await agent(
-      'dissent', ...common(), '--party', 'kk', '--agent', 'a2', '--agent-key', 'a2.key', '--contest', 'president', '--station', s2,
-      '--votes', 'alpha=9,beta=20,gamma=30', '--rejected', '2', '--form', 'copy.jpg', '--reason', 'alpha had 9',
+      'dissent',
+      ...common(),
+      '--party',
+      'kk',
+      '--agent',
+      'a2',
+      '--agent-key',
+      'a2.key',
+      '--contest',
+      'president',
+      '--station',
+      s2,
+      '--votes',
+      'alpha=9,beta=20,gamma=30',
+      '--rejected',
+      '2',
+      '--form',
+      'copy.jpg',
+      '--reason',
+      'alpha had 9',
     );
     assert.equal(d2.code, 0, d2.stderr);
     assert.match(d2.stdout, /dissent logged as entry \d+/);
 
-    const revoke = await agent('revoke', ...common(), '--party', 'kk', '--party-key', 'party.key', '--agent', 'a3', '--reason', 'phone lost');
+    const revoke = await agent(
+      'revoke',
+      ...common(),
+      '--party',
+      'kk',
+      '--party-key',
+      'party.key',
+      '--agent',
+      'a3',
+      '--reason',
+      'phone lost',
+    );
     assert.equal(revoke.code, 0, revoke.stderr);
     assert.match(revoke.stdout, /revocation of agent a3: logged/);
 
     const tally = await agent('tally', '--server', url, '--party', 'kk', '--contest', 'president');
     assert.equal(tally.code, 0, tally.stderr);
-    assert.match(tally.stdout, /official: alpha 30, beta 60, gamma 90; rejected 6; total valid 180 \(3 stations reported\)/);
+    assert.match(
+      tally.stdout,
+      /official: alpha 30, beta 60, gamma 90; rejected 6; total valid 180 \(3 stations reported\)/,
+    );
     assert.match(tally.stdout, /kk: +alpha 29, beta 60, gamma 90; rejected 6; total valid 179/);
     assert.match(tally.stdout, /stations co-signed 2, disputed 1, without an agent's word 0/);
-    assert.match(tally.stdout, new RegExp(`stations where they differ: 1\\n +${s2}: official alpha 10`));
-    const none = await agent('tally', '--server', url, '--party', 'nobody', '--contest', 'president');
+    assert.match(
+      tally.stdout,
+      new RegExp(`stations where they differ: 1\\n +${s2}: official alpha 10`),
+    );
+    const none = await agent(
+      'tally',
+      '--server',
+      url,
+      '--party',
+      'nobody',
+      '--contest',
+      'president',
+    );
     assert.equal(none.code, 2);
     assert.match(none.stderr, /NOT_FOUND/);
   });
@@ -123,7 +215,22 @@ describe('kura agent against a server', () => {
       [[], /say keygen, enrol, revoke, attest, dissent or tally/],
       [['frob'], /unknown action "frob"/],
       [['keygen'], /--out is required/],
-      [['attest', '--server', 'http://127.0.0.1:1', '--election', 'el', '--party', 'kk', '--agent', 'a1', '--agent-key', 'nope.key'], /--agent-key: nope.key is not a key file/],
+      [
+        [
+          'attest',
+          '--server',
+          'http://127.0.0.1:1',
+          '--election',
+          'el',
+          '--party',
+          'kk',
+          '--agent',
+          'a1',
+          '--agent-key',
+          'nope.key',
+        ],
+        /--agent-key: nope.key is not a key file/,
+      ],
       [['dissent', '--votes', 'alpha=x'], /--votes must be a whole number/],
     ] as const) {
       const r = await agent(...args);

@@ -96,7 +96,11 @@ for (const backend of await testBackends()) {
     };
 
     before(async () => {
-      t = await newTestLog(backend, { officials: true, stations: 12, server: { rateLimits: false } });
+      t = await newTestLog(backend, {
+        officials: true,
+        stations: 12,
+        server: { rateLimits: false },
+      });
       electionId = t.definition.electionId;
       const officials = t.running.officials;
       assert.ok(officials);
@@ -289,7 +293,11 @@ for (const backend of await testBackends()) {
         ...attestation('ag-b', b),
         sig: attestation('ag-a', b).sig,
       });
-      assert.deepEqual(refusal(forged), { status: forged.statusCode, code: 'BAD_AGENT_SIGNATURE', field: 'sig' });
+      assert.deepEqual(refusal(forged), {
+        status: forged.statusCode,
+        code: 'BAD_AGENT_SIGNATURE',
+        field: 'sig',
+      });
       const unknownResult = await post(
         '/api/v1/attestations',
         attestation('ag-b', b, { result: 'cd'.repeat(32) }),
@@ -309,7 +317,10 @@ for (const backend of await testBackends()) {
           { votes: { alpha: 5, beta: 40, gamma: 30, delta: 1 } },
           { code: 'UNKNOWN_CANDIDATE', field: 'votes.delta' },
         ],
-        [{ votes: { alpha: 1e300, beta: 40, gamma: 30 } }, { code: 'INVALID_FIELD', field: 'votes.alpha' }],
+        [
+          { votes: { alpha: 1e300, beta: 40, gamma: 30 } },
+          { code: 'INVALID_FIELD', field: 'votes.alpha' },
+        ],
         [{ rejected: -1 }, { code: 'INVALID_FIELD', field: 'rejected' }],
         [{ totalValid: '75' }, { code: 'INVALID_FIELD', field: 'totalValid' }],
         [{ station: stations[2] }, { code: 'AGENT_NOT_AT_STATION', field: 'station' }],
@@ -347,7 +358,9 @@ for (const backend of await testBackends()) {
       const [, , , d, e] = stations as [string, string, string, string, string];
       const start = size();
       const word = attestation('ag-d', d);
-      const same = await Promise.all(Array.from({ length: 20 }, () => post('/api/v1/attestations', word)));
+      const same = await Promise.all(
+        Array.from({ length: 20 }, () => post('/api/v1/attestations', word)),
+      );
       const indexes = new Set(same.map((r) => r.json().index));
       assert.deepEqual([...indexes], [start], same.map((r) => r.body).join('\n'));
       assert.equal(same.filter((r) => r.statusCode === 201).length, 1);
@@ -364,9 +377,15 @@ for (const backend of await testBackends()) {
         ),
       ];
       const raced = await Promise.all(
-        words.map((w) => post(w.type === 'dissent' ? '/api/v1/dissents' : '/api/v1/attestations', w)),
+        words.map((w) =>
+          post(w.type === 'dissent' ? '/api/v1/dissents' : '/api/v1/attestations', w),
+        ),
       );
-      assert.equal(raced.filter((r) => r.statusCode === 201).length, 1, raced.map((r) => r.body).join('\n'));
+      assert.equal(
+        raced.filter((r) => r.statusCode === 201).length,
+        1,
+        raced.map((r) => r.body).join('\n'),
+      );
       for (const r of raced.filter((x) => x.statusCode !== 201))
         assert.deepEqual(refusal(r).code, 'ALREADY_SIGNED', r.body);
       assert.equal(size(), mid + 1);
@@ -396,8 +415,12 @@ for (const backend of await testBackends()) {
       const dissented = [b, ...(eDissented ? [e] : [])];
       const sum = (cand: string) =>
         attested.reduce((n, s) => n + (official(s)?.votes[cand] ?? 0), 0) +
-        dissented.length * ({ alpha: 5, beta: 40, gamma: 30 } as Record<string, number>)[cand]!;
-      assert.deepEqual({ ...tally.votes }, { alpha: sum('alpha'), beta: sum('beta'), gamma: sum('gamma') });
+        dissented.length *
+          (({ alpha: 5, beta: 40, gamma: 30 } as Record<string, number>)[cand] ?? 0);
+      assert.deepEqual(
+        { ...tally.votes },
+        { alpha: sum('alpha'), beta: sum('beta'), gamma: sum('gamma') },
+      );
       assert.deepEqual(
         tally.differing.map((x: { station: string }) => x.station).sort(),
         [...dissented].sort(),
@@ -494,7 +517,13 @@ for (const backend of await testBackends()) {
         [...f.agents.allAgents()].map((a) => [a.party, a.agent, a.station, a.revokedAt]);
       assert.deepEqual(agents(replayed.fold), agents(fold));
       const words = (f: typeof fold) =>
-        JSON.stringify([...f.agents.allWords()].map((w) => [w.station, [...w.attestations.values()], [...w.dissents.values()]]));
+        JSON.stringify(
+          [...f.agents.allWords()].map((w) => [
+            w.station,
+            [...w.attestations.values()],
+            [...w.dissents.values()],
+          ]),
+        );
       assert.equal(words(replayed.fold), words(fold));
       assert.deepEqual(
         JSON.parse(JSON.stringify(replayed.fold.tally('president', ''))),

@@ -46,13 +46,22 @@ describe('kura verify and kura forensics with party agents', () => {
       say: () => {},
     });
   const explain = (r: VerifyReport) =>
-    JSON.stringify({ verdict: r.verdict, incomplete: r.incomplete, findings: r.findings.map((f) => f.message) }, null, 2);
+    JSON.stringify(
+      { verdict: r.verdict, incomplete: r.incomplete, findings: r.findings.map((f) => f.message) },
+      null,
+      2,
+    );
 
   before(async () => {
     t = await newTestLog('pglite', { officials: true, stations: 12 });
     const officials = t.running.officials;
     assert.ok(officials);
-    const act = { kind: 'party-enrolled', party: 'kk', name: 'Kenya Kwanza', publicKey: pub(PARTY) } as const;
+    const act = {
+      kind: 'party-enrolled',
+      party: 'kk',
+      name: 'Kenya Kwanza',
+      publicKey: pub(PARTY),
+    } as const;
     officials.precheck(null, act);
     await officials.act(null, act);
     const election = t.definition.electionId;
@@ -83,7 +92,14 @@ describe('kura verify and kura forensics with party agents', () => {
           PARTY,
         ),
       );
-      const word = { v: 1, election, party: 'kk', agent, result, agentTime: '2022-08-09T18:05:00Z' };
+      const word = {
+        v: 1,
+        election,
+        party: 'kk',
+        agent,
+        result,
+        agentTime: '2022-08-09T18:05:00Z',
+      };
       if (i === 2)
         await post(
           '/api/v1/dissents',
@@ -150,16 +166,32 @@ describe('kura verify and kura forensics with party agents', () => {
     const dissented = stations[2] as string;
     proxy.rewrite = (path, body) => {
       if (path === '/api/v1/parties') return JSON.stringify({ parties: [] });
-      if (!path.startsWith('/api/v1/station-pages') && !path.startsWith(`/api/v1/stations/${dissented}`))
+      if (
+        !path.startsWith('/api/v1/station-pages') &&
+        !path.startsWith(`/api/v1/stations/${dissented}`)
+      )
         return undefined;
-      return body.toString().replace(/"words":\{"president":\[[^\]]*\]\},?/g, '').replace(/,\}/g, '}');
+      return body
+        .toString()
+        .replace(/"words":\{"president":\[[^\]]*\]\},?/g, '')
+        .replace(/,\}/g, '}');
     };
     try {
       const r = await verify(proxy.url);
       assert.equal(r.exitCode, 1, explain(r));
-      assert.ok(r.findings.some((f) => f.kind === 'party-mismatch' && /leaves out party kk/.test(f.message)), explain(r));
       assert.ok(
-        r.findings.some((f) => f.kind === 'station-mismatch' && f.station === dissented && /agents' words/.test(f.message)),
+        r.findings.some(
+          (f) => f.kind === 'party-mismatch' && /leaves out party kk/.test(f.message),
+        ),
+        explain(r),
+      );
+      assert.ok(
+        r.findings.some(
+          (f) =>
+            f.kind === 'station-mismatch' &&
+            f.station === dissented &&
+            /agents' words/.test(f.message),
+        ),
         explain(r),
       );
     } finally {
@@ -185,20 +217,34 @@ describe('kura verify and kura forensics with party agents', () => {
       [6, 4, 1, 1],
     );
     const countyRows = president?.counties ?? [];
-    assert.equal(countyRows.reduce((n, c) => n + c.reported, 0), 6);
-    assert.equal(countyRows.reduce((n, c) => n + c.unsigned, 0), 1);
+    assert.equal(
+      countyRows.reduce((n, c) => n + c.reported, 0),
+      6,
+    );
+    assert.equal(
+      countyRows.reduce((n, c) => n + c.unsigned, 0),
+      1,
+    );
     const place = t.running.election.index.places.get(stations[5] as string);
     assert.equal(countyRows.find((c) => c.code === place?.county)?.unsigned, 1);
     assert.equal(agents.dissents.length, 1);
     const d = agents.dissents[0];
     assert.equal(d?.station, stations[2]);
-    assert.deepEqual(d?.agentFigures, { votes: { alpha: 11, beta: 20, gamma: 30 }, rejected: 2, totalValid: 61 });
+    assert.deepEqual(d?.agentFigures, {
+      votes: { alpha: 11, beta: 20, gamma: 30 },
+      rejected: 2,
+      totalValid: 61,
+    });
     assert.deepEqual({ ...d?.official.votes }, { alpha: 10, beta: 20, gamma: 30 });
     const html = renderReport(report.value);
     assert.match(html, /Party agents: co-signatures and dissents/);
     assert.match(html, /alpha had 11 on our copy/);
     // A log without rosters keeps its report as it was.
-    const plain = analyse({ definition: t.definition, entries: entries.slice(0, 2), source: { kind: 'server', location: writer, trust: 'test' } });
+    const plain = analyse({
+      definition: t.definition,
+      entries: entries.slice(0, 2),
+      source: { kind: 'server', location: writer, trust: 'test' },
+    });
     assert.ok(plain.ok);
     assert.equal(plain.value.agents, null);
     assert.doesNotMatch(renderReport(plain.value), /Party agents/);

@@ -355,7 +355,7 @@ for (const backend of await testBackends()) {
               publicKey: toBase64(ed25519PublicKey(demoDeviceSeed('fuzz', 'fz-agent'))),
               replaces: '',
             },
-            sig: 'A'.repeat(86) + '==',
+            sig: `${'A'.repeat(86)}==`,
           }),
         },
         {
@@ -371,7 +371,7 @@ for (const backend of await testBackends()) {
             agent: 'fz-agent',
             result: 'cd'.repeat(32),
             agentTime: '2022-08-09T18:00:00Z',
-            sig: 'A'.repeat(86) + '==',
+            sig: `${'A'.repeat(86)}==`,
           }),
         },
         {
@@ -392,7 +392,7 @@ for (const backend of await testBackends()) {
             form: 'ef'.repeat(32),
             reason: 'fuzz',
             agentTime: '2022-08-09T18:00:00Z',
-            sig: 'A'.repeat(86) + '==',
+            sig: `${'A'.repeat(86)}==`,
           }),
         },
         {

@@ -169,7 +169,8 @@ async function resultBytes(server: string, v: Values): Promise<Uint8Array> {
   const contest = requireOption(v.contest, 'contest (or --qr)');
   const station = requireOption(v.station, 'station (or --qr)');
   const page = await getJson(`${server}/api/v1/stations/${encodeURIComponent(station)}`);
-  if (page.status !== 200) throw new Error(`station ${station}: ${refusalText(page.status, page.body)}`);
+  if (page.status !== 200)
+    throw new Error(`station ${station}: ${refusalText(page.status, page.body)}`);
   const results = page.body.results as Record<string, { entryIndex?: number } | null> | undefined;
   const result = results?.[contest];
   if (!result || typeof result.entryIndex !== 'number')
@@ -182,7 +183,10 @@ async function resultBytes(server: string, v: Values): Promise<Uint8Array> {
 }
 
 /** Signs an unsigned entry with a seed (the signature over signingMessage, §5.1). */
-function signed<T extends Record<string, unknown>>(unsigned: T, seed: Uint8Array): T & { sig: string } {
+function signed<T extends Record<string, unknown>>(
+  unsigned: T,
+  seed: Uint8Array,
+): T & { sig: string } {
   const message = signingMessage(unsigned as never);
   return { ...unsigned, sig: toBase64(ed25519Sign(seed, message)) };
 }
@@ -215,7 +219,10 @@ async function post(
     process.stderr.write(`THE RECEIPT DOES NOT VERIFY: ${check.error}\n`);
     return 3;
   }
-  if (check.value.index !== body.index || canonicalString(check.value.entry) !== canonicalString(entry)) {
+  if (
+    check.value.index !== body.index ||
+    canonicalString(check.value.entry) !== canonicalString(entry)
+  ) {
     process.stderr.write('THE RECEIPT IS FOR A DIFFERENT ENTRY than the one signed here\n');
     return 3;
   }
@@ -292,7 +299,9 @@ async function agentWord(v: Values) {
     totalValid: number;
   };
   process.stdout.write(
-    `the device's ${result.contest} result at station ${result.station}: ${Object.entries(result.votes)
+    `the device's ${result.contest} result at station ${result.station}: ${Object.entries(
+      result.votes,
+    )
       .map(([c, n]) => `${c} ${n}`)
       .join(', ')}; rejected ${result.rejected}; total valid ${result.totalValid}\n`,
   );
@@ -355,7 +364,12 @@ async function dissent(v: Values): Promise<number> {
   return post(w.server, '/api/v1/dissents', entry, w.definition, 'dissent');
 }
 
-type Figures = { votes?: Record<string, number>; partyVotes?: Record<string, number>; rejected: number; totalValid: number };
+type Figures = {
+  votes?: Record<string, number>;
+  partyVotes?: Record<string, number>;
+  rejected: number;
+  totalValid: number;
+};
 
 function figuresText(f: Figures): string {
   const counts = f.votes ?? f.partyVotes ?? {};
@@ -390,7 +404,8 @@ async function tally(v: Values): Promise<number> {
     `  stations co-signed ${p.stationsAttested}, disputed ${p.stationsDissented}, without an agent's word ${p.stationsUncovered}`,
     `  stations where they differ: ${p.differing.length}`,
     ...p.differing.map(
-      (d) => `    ${d.station}: official ${figuresText(d.official)} | ${party} ${figuresText(d.party)}`,
+      (d) =>
+        `    ${d.station}: official ${figuresText(d.official)} | ${party} ${figuresText(d.party)}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,7 +31,10 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, deps)
         throw new ApiError('INVALID_FIELD', `type must be "${type}" on this endpoint`, 'type');
       const bytes = encodeEntry(entry);
       if (bytes.length > MAX_ENTRY_BYTES)
-        throw new ApiError('BODY_TOO_LARGE', `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`);
+        throw new ApiError(
+          'BODY_TOO_LARGE',
+          `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`,
+        );
       const receipt = await deps.sequencer.submitWord(entry, bytes, AGENT_WORD_RULES);
       return reply.code(receipt.duplicate ? 200 : 201).send({
         index: receipt.index,

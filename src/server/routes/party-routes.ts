@@ -34,20 +34,21 @@ export const partyRoutes: FastifyPluginAsync<PartyRouteDeps> = async (app, deps)
     return { parties: partyViews(fold) };
   });
 
-  app.get<{ Params: { party: string }; Querystring: { station?: string }; Reply: PartyAgentsAnswer }>(
-    '/api/v1/parties/:party/agents',
-    async (req) => {
-      const fold = await deps.fold();
-      const party = knownParty(fold, req.params.party);
-      const station = req.query.station;
-      if (station !== undefined && !index.stations.has(station))
-        throw new ApiError('BAD_QUERY', `no polling station "${station}"`, 'station');
-      return {
-        party: party.party,
-        agents: agentViews(fold, party.party, station),
-      };
-    },
-  );
+  app.get<{
+    Params: { party: string };
+    Querystring: { station?: string };
+    Reply: PartyAgentsAnswer;
+  }>('/api/v1/parties/:party/agents', async (req) => {
+    const fold = await deps.fold();
+    const party = knownParty(fold, req.params.party);
+    const station = req.query.station;
+    if (station !== undefined && !index.stations.has(station))
+      throw new ApiError('BAD_QUERY', `no polling station "${station}"`, 'station');
+    return {
+      party: party.party,
+      agents: agentViews(fold, party.party, station),
+    };
+  });
 
   app.get<{ Params: { party: string; contest: string; unit: string }; Reply: PartyTallyAnswer }>(
     '/api/v1/parties/:party/tally/:contest/:unit',

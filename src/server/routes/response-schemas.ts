@@ -92,7 +92,10 @@ export const STATION_RESPONSE = obj({
   devices: list(obj({ id: str, publicKey: str, enrolledAt: int, revokedAt: int })),
   results: { type: 'object', additionalProperties: STATION_RESULT },
   // Party agents' words per contest (FORMATS §16), kept as the fold gives them.
-  words: { type: 'object', additionalProperties: list({ type: 'object', additionalProperties: true }) },
+  words: {
+    type: 'object',
+    additionalProperties: list({ type: 'object', additionalProperties: true }),
+  },
 });
 
 export const STATION_PAGES_RESPONSE = obj({
