@@ -8,8 +8,8 @@ import { NATION } from '../election/election-index.js';
 import type { StationResult, TallyFold, UnitTally } from '../election/fold.js';
 import { type HttpSource, jsonBody } from './http.js';
 import { forEachLimit } from './limit.js';
-import { compareStationWords } from './parties.js';
 import { type Difference, type Findings, formatDifferences } from './report.js';
+import { compareStationWords } from './station-words.js';
 
 export interface CompareOptions {
   index: ElectionIndex;
@@ -428,7 +428,13 @@ export function compareStations(
           { ...where, differences: diffs },
         );
     }
-    compareStationWords({ ...o, code, page: body, where: view.where, ahead });
+    compareStationWords({
+      ...o,
+      code,
+      page: body,
+      where: view.where,
+      onAhead: (a) => ahead.push(a),
+    });
     for (const extra of Object.keys(results))
       if (!contests.includes(extra))
         findings.error(

@@ -5,7 +5,7 @@
 // functions the server uses (election/agents.ts): a server that shows a party
 // a tally its agents' signed entries do not give is caught here.
 import { isDeepStrictEqual } from 'node:util';
-import { partyTally, partyViews, stationWords } from '../election/agent-views.js';
+import { partyTally, partyViews } from '../election/agent-views.js';
 import { type ElectionIndex, NATION } from '../election/election-index.js';
 import type { TallyFold } from '../election/fold.js';
 import type { AheadView, Fetched } from './compare.js';
@@ -151,61 +151,4 @@ export async function compareParties(o: {
       );
   }
   return { parties: parties.length, tallies: requests.length, ahead };
-}
-
-/**
- * A station page's agents' words against the fold's: per contest, exactly
- * the attestations and dissents the log has on the counted result. Words
- * logged beyond the verified checkpoint are "ahead".
- */
-export function compareStationWords(o: {
-  index: ElectionIndex;
-  fold: TallyFold;
-  size: number;
-  findings: Findings;
-  code: string;
-  page: Obj;
-  where: string;
-  ahead: AheadView[];
-}): void {
-  const { index, fold, code, findings } = o;
-  const served = isObj(o.page.words) ? o.page.words : {};
-  if (o.page.words !== undefined && !isObj(o.page.words))
-    findings.error(
-      'station-mismatch',
-      `station ${code}: the page (${o.where}) has words that are not an object`,
-      { station: code },
-    );
-  for (const contest of index.contests.keys()) {
-    if (!index.raceFor(contest, code)) continue;
-    const want = plain(stationWords(fold, contest, code)) as unknown[];
-    const got = served[contest];
-    if (isDeepStrictEqual(plain(got ?? []), want)) continue;
-    const beyond = Array.isArray(got)
-      ? got
-          .map((w) => (isObj(w) ? w.entryIndex : undefined))
-          .filter((i): i is number => typeof i === 'number' && i >= o.size)
-      : [];
-    if (beyond.length) {
-      o.ahead.push({
-        what: `an agent's word on station ${code}'s ${contest} result`,
-        entryIndex: Math.max(...beyond),
-        contest,
-        station: code,
-      });
-      continue;
-    }
-    findings.error(
-      'station-mismatch',
-      `station ${code}, ${contest}: the agents' words on the page (${o.where}) differ from the log: served ${JSON.stringify(got ?? null).slice(0, 400)}, the log has ${JSON.stringify(want).slice(0, 400)}`,
-      { station: code, contest },
-    );
-  }
-  for (const extra of Object.keys(served))
-    if (!index.contests.has(extra) || !index.raceFor(extra, code))
-      findings.error(
-        'station-mismatch',
-        `station ${code}: the page (${o.where}) shows agents' words on ${JSON.stringify(extra)}, a contest the station takes no part in`,
-        { station: code, contest: extra },
-      );
 }
