@@ -42,9 +42,6 @@ const UNIT_TALLY = obj({
   votes: counts,
   races: int,
   partyVotes: counts,
-  // Party agents (FORMATS §16): present once a station is co-signed or disputed.
-  cosigned: int,
-  disputed: int,
 });
 
 export const TALLY_RESPONSE = obj({
