@@ -5,12 +5,20 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
 import { checkDefinition } from '../election/election-index.js';
+import type { ResultEntry } from '../election/entries.js';
 import type { RaceTally } from '../election/fold.js';
 import type { ResultFlag } from '../election/rules.js';
 import { auditPaper, loadKenya2022 } from '../kenya/kenya2022.js';
 import { readElectionFiles } from '../platform/election-dir.js';
 import { Terminal } from '../platform/terminal.js';
 import { UsageError } from '../platform/usage-error.js';
+import { AgentNight, partyRegistrar, printPartyTallies } from './agents-night.js';
+import {
+  KENYA_COALITIONS,
+  SYNTHETIC_COALITIONS,
+  stationAgents,
+  syntheticCopy,
+} from './agents-plan.js';
 import {
   type AuditOfficials,
   createAuditOfficials,
@@ -19,6 +27,7 @@ import {
 import { type DemoAuditSummary, printAuditSummary, runDemoAudit } from './demo-audit.js';
 import { FaultInjector, type FaultRow, type Job, printFaultTable } from './faults.js';
 import { demoFormScan } from './form-scans.js';
+import { kenyaAgentCopies } from './kenya-agent-copies.js';
 import { KENYA_AUDIT_SEED } from './kenya-audit-table.js';
 import { kenyaNightPlan } from './kenya-night.js';
 import { fetchCheckpoint } from './log-audit.js';
@@ -29,6 +38,7 @@ import {
   type ReplaySummary,
   replay,
   type SendOutcome,
+  signPlanned,
 } from './replay.js';
 import { ServerProcess } from './server-process.js';
 import { type NightPlan, syntheticNightPlan } from './synthetic-night.js';
@@ -71,6 +81,8 @@ export interface DemoOptions {
   riskLimit?: number;
   /** The audit's public seed (default KENYA_AUDIT_SEED). */
   auditSeed?: string;
+  /** Party agents (`--agents`): two coalitions enrol agents who co-sign or dissent from the presidential results. */
+  agents?: boolean;
   /** Called with the server's pid just before it is stopped (the bench reads its peak memory). */
   beforeStop?: (serverPid: number | undefined) => void;
 }
@@ -83,6 +95,8 @@ export interface DemoReport {
   problems: string[];
   /** The audit's summary (--audit). */
   audit?: DemoAuditSummary;
+  /** How the server answered the agents' entries (--agents). */
+  agents?: AgentNight['answers'];
 }
 
 export async function demo(o: DemoOptions): Promise<DemoReport> {
@@ -140,13 +154,30 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
   };
   // The audit's officials are made from the server console (server stopped), once per store.
   const officials = o.audit ? await auditOfficials(term, made.dir, storeArgs, dataDir) : null;
+  if (o.agents && o.faults)
+    throw new UsageError('--agents and --faults are separate runs: give one');
+  // The commission administrator who enrols the parties is made from the server console, once per store.
+  const registrar = o.agents
+    ? await partyRegistrar({
+        electionDir: made.dir,
+        storeArgs,
+        dataDir,
+        makeStore: async () => {
+          const first = await ServerProcess.start(
+            ['--election', made.dir, ...storeArgs, '--port', '0'],
+            { onStderr: () => {} },
+          );
+          await first.kill('SIGTERM');
+        },
+      })
+    : null;
   // A first start makes the store; a later one checks it against its log (about a minute for Kenya).
   const starting = term.activity('starting the server (kura serve)');
   const server = await ServerProcess.start(
     [
       ...['--election', made.dir, ...storeArgs, '--port', o.port ?? '8080'],
-      // Officials' acts (the audit) are signed with the commission key.
-      ...(o.audit ? ['--commission-key', join(made.dir, 'commission.key')] : []),
+      // Officials' acts (the audit, the parties' enrolment) are signed with the commission key.
+      ...(o.audit || o.agents ? ['--commission-key', join(made.dir, 'commission.key')] : []),
       // Every station's device is replayed from this machine: per-address limits would stop the night.
       ...['--rate-limit-exempt', '127.0.0.1'],
       // The night's refusals (--faults makes many) are logged to a file, not over the progress bars.
@@ -188,6 +219,32 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
         );
     }
 
+    let agents: AgentNight | null = null;
+    const coalitions = o.synthetic ? SYNTHETIC_COALITIONS : KENYA_COALITIONS;
+    if (registrar) {
+      const copyOf = o.synthetic
+        ? (station: string, logged: Parameters<typeof syntheticCopy>[2]) =>
+            syntheticCopy(definition.electionId, station, logged)
+        : kenyaAgentCopies();
+      agents = new AgentNight({
+        client,
+        index,
+        coalitions,
+        agentsAt: (station, logged) =>
+          stationAgents({
+            electionId: definition.electionId,
+            station,
+            logged,
+            copy: copyOf(station, logged),
+            coalitions,
+          }),
+        concurrency: 64,
+      });
+      await agents.enrolParties(registrar);
+      out(
+        `parties   ${coalitions.map((c) => c.name).join(' and ')} enrolled by the commission; their agents co-sign or dispute each presidential result as it is logged\n\n`,
+      );
+    }
     const night: NightPlan = o.synthetic ? syntheticNightPlan(index) : kenyaPlan(index);
     const span = night.end - night.start;
     const speed = o.speed ?? Math.max(1, span / 90_000);
@@ -263,12 +320,23 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
         await inj.afterNight();
       }
     } else {
+      // The agents hash the very entry the device signed: kept for the presidential results.
+      const signedPresident = new WeakMap<PlannedResult, ResultEntry>();
       summary = await replay(counted(night.results, totals), {
         ...common,
+        entryFor: agents
+          ? (p: PlannedResult) => {
+              const entry = signPlanned(p, definition.electionId, deviceOf(p.station));
+              if (p.contest === 'president') signedPresident.set(p, entry);
+              return entry;
+            }
+          : undefined,
         onResult: (p: PlannedResult, outcome: SendOutcome) => {
-          if (outcome.status === 200 || outcome.status === 201)
+          if (outcome.status === 200 || outcome.status === 201) {
             received.set(p.contest, (received.get(p.contest) ?? 0) + 1);
-          else if (problems.length < 10)
+            const entry = signedPresident.get(p);
+            if (agents && entry) agents.resultLogged(p, entry);
+          } else if (problems.length < 10)
             problems.push(`${p.contest} ${p.station}: ${outcome.status} ${outcome.code}`);
           const form = outcome.form;
           if (form && form.status !== 200 && form.status !== 201 && problems.length < 10)
@@ -279,6 +347,11 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       render(true);
       term.endProgress();
     }
+    if (agents) {
+      const waiting = term.activity("the agents' last words");
+      await agents.finish();
+      waiting.done();
+    }
     out(
       `\nsent ${summary.sent.toLocaleString('en')} forms in ${(summary.wallMs / 1000).toFixed(1)} s (${Math.round(summary.sent / (summary.wallMs / 1000))}/s); answers: ${JSON.stringify(summary.byStatus)}\n`,
     );
@@ -287,6 +360,14 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       out(
         `uploaded ${scans.toLocaleString('en')} scans of presidential forms, each signed by its station's device; answers: ${JSON.stringify(summary.formsByStatus)}\n`,
       );
+    if (agents) {
+      const a = agents.answers;
+      const total = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x + y, 0);
+      out(
+        `the agents sent ${total(a.roster).toLocaleString('en')} roster entries (signed by their parties), ${total(a.attestation).toLocaleString('en')} co-signatures and ${total(a.dissent).toLocaleString('en')} dissents; answers: ${JSON.stringify({ roster: a.roster, attestation: a.attestation, dissent: a.dissent })}\n`,
+      );
+      for (const p of agents.problems) problems.push(`agents ${p}`);
+    }
     for (const p of problems) out(`  refused: ${p}\n`);
     if (fatal) {
       out(`\nTHE NIGHT WAS STOPPED: ${fatal}\n`);
@@ -315,6 +396,12 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
         : '\nTHE LOG DOES NOT ADD UP TO THE FORMS SENT.\n',
     );
     ok &&= agree;
+
+    if (agents) {
+      const president = index.contests.get('president');
+      const candidates = (president?.candidates ?? []).map((c) => ({ id: c.id, name: c.name }));
+      ok = (await printPartyTallies(client, coalitions, candidates, out)) && ok;
+    }
 
     let audit: DemoAuditSummary | undefined;
     if (officials) {
@@ -368,7 +455,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       out(`\nthe server is still running at ${address} (portal: ${address}/); Ctrl-C stops it.\n`);
       await server.exited();
     }
-    return { ok, summary, comparisons, faultRows, problems, audit };
+    return { ok, summary, comparisons, faultRows, problems, audit, agents: agents?.answers };
   } finally {
     client.close();
     process.off('SIGINT', stopServer);

@@ -7,6 +7,7 @@ const HELP = `
 kura demo [--synthetic N] [--faults] [--data DIR | --db URL] [--election DIR] [--port P]
           [--speed X | --max-speed] [--concurrency N] [--fresh] [--exit] [--no-scans]
           [--audit [--risk-limit P] [--audit-seed DIGITS]]
+          [--agents]
 
 The main job, on the embedded store (or PostgreSQL with --db): makes the Kenya 2022 election (46,229
 polling stations; demo device keys; cached in .kura/kenya-2022), starts
@@ -63,7 +64,19 @@ with their original receipts. --fresh starts from an empty store.
 --risk-limit P  the audit's risk limit in percent, 1 to 20 (default 5)
 --audit-seed DIGITS  the audit's public seed, 20 to 100 digits (default: the
                 four candidates' Form 34C totals in a row,
-                717614169429306196931987; a real audit rolls dice in public)`;
+                717614169429306196931987; a real audit rolls dice in public)
+--agents        party agents at the stations (FORMATS.md §16): the commission
+                enrols the two main coalitions (Kenya Kwanza and Azimio; a
+                synthetic country's Alpha and Beta parties) through its API, with
+                an administrator made once from the server console (demo
+                credentials kept beside the store); as each presidential result
+                is logged, each coalition enrols its agent at the station and the
+                agent co-signs the result, or, where its copy of the form reads
+                differently in its favour (Kenya: the crowdsourced reading where
+                the reconciliation changed it), at about half of those stations
+                dissents with its copy's figures; about 3 % of stations have no
+                agent of a coalition. At the end: both coalitions' parallel
+                tallies beside the official one. Seeded: the same every run.`;
 
 export async function runDemo(args: string[]): Promise<number> {
   const a = parse(
@@ -84,6 +97,7 @@ export async function runDemo(args: string[]): Promise<number> {
       audit: { type: 'boolean' },
       'risk-limit': { type: 'string' },
       'audit-seed': { type: 'string' },
+      agents: { type: 'boolean' },
     },
     HELP,
   );
@@ -130,6 +144,7 @@ export async function runDemo(args: string[]): Promise<number> {
     audit: v.audit,
     riskLimit,
     auditSeed,
+    agents: v.agents,
   });
   return report.ok ? 0 : 1;
 }
