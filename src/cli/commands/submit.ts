@@ -45,8 +45,9 @@ the election directory.
   --qr                  once the result is logged, show it as the device's QR
                         code (FORMATS.md §16: "kura-result:" and the base64url
                         of the entry's bytes) for the parties' agents to scan
-                        with kura agent or the portal's /agent page; the text
-                        itself follows the code`;
+                        with kura agent or the portal's /agent page (drawn for
+                        light text on a dark background); the text itself
+                        follows the code`;
 
 export async function runSubmit(args: string[]): Promise<number> {
   const a = parse(
