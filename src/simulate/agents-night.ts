@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { totp } from '../accounts/totp.js';
 import { deviceTime } from '../election/device.js';
@@ -49,7 +50,8 @@ export async function partyRegistrar(o: {
   const file = registrarFile(o.dataDir);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PartyRegistrar;
   const password = randomBytes(18).toString('base64url');
-  const pwFile = join(o.dataDir, `registrar-password-${process.pid}.txt`);
+  // Not in the data directory: before the store exists, a stray file there would make it no store's.
+  const pwFile = join(tmpdir(), `kura-registrar-password-${process.pid}.txt`);
   const create = () =>
     runKura([
       ...['admin', 'create', '--election', o.electionDir, ...o.storeArgs],
@@ -241,71 +243,74 @@ export class AgentNight {
   }
 
   private async station({ planned, result, agents }: Job): Promise<void> {
-    const electionId = this.o.index.definition.electionId;
     const resultHash = toHex(sha256(encodeEntry(result)));
-    for (const a of agents) {
-      // The party enrolled its agent before polling day; the agent signs minutes after the count.
-      const roster = signed(
+    // The coalitions' agents at a station act each on their own.
+    await Promise.all(agents.map((a) => this.agent(planned, resultHash, a)));
+  }
+
+  private async agent(planned: PlannedResult, resultHash: string, a: StationAgent): Promise<void> {
+    const electionId = this.o.index.definition.electionId;
+    // The party enrolled its agent before polling day; the agent signs minutes after the count.
+    const roster = signed(
+      {
+        type: 'roster',
+        v: 1,
+        election: electionId,
+        party: a.party,
+        at: deviceTime(new Date(planned.at - 86_400_000)),
+        act: {
+          kind: 'agent-enrolled',
+          agent: a.agent,
+          station: a.station,
+          publicKey: a.publicKey,
+          replaces: '',
+        },
+      },
+      demoPartySeed(electionId, a.party),
+    );
+    if (!this.count('roster', await post(this.o.client, '/api/v1/roster', roster))) return;
+    const agentTime = deviceTime(new Date(planned.at + 120_000));
+    if (a.word.kind === 'attestation') {
+      const word = signed(
         {
-          type: 'roster',
+          type: 'attestation',
           v: 1,
           election: electionId,
           party: a.party,
-          at: deviceTime(new Date(planned.at - 86_400_000)),
-          act: {
-            kind: 'agent-enrolled',
-            agent: a.agent,
-            station: a.station,
-            publicKey: a.publicKey,
-            replaces: '',
-          },
+          agent: a.agent,
+          result: resultHash,
+          agentTime,
         },
-        demoPartySeed(electionId, a.party),
+        a.seed,
       );
-      if (!this.count('roster', await post(this.o.client, '/api/v1/roster', roster))) continue;
-      const agentTime = deviceTime(new Date(planned.at + 120_000));
-      if (a.word.kind === 'attestation') {
-        const word = signed(
-          {
-            type: 'attestation',
-            v: 1,
-            election: electionId,
-            party: a.party,
-            agent: a.agent,
-            result: resultHash,
-            agentTime,
-          },
-          a.seed,
-        );
-        this.count('attestation', await post(this.o.client, '/api/v1/attestations', word));
-      } else {
-        const f = a.word.figures;
-        const word = signed(
-          {
-            type: 'dissent',
-            v: 1,
-            election: electionId,
-            party: a.party,
-            agent: a.agent,
-            result: resultHash,
+      this.count('attestation', await post(this.o.client, '/api/v1/attestations', word));
+    } else {
+      const f = a.word.figures;
+      const word = signed(
+        {
+          type: 'dissent',
+          v: 1,
+          election: electionId,
+          party: a.party,
+          agent: a.agent,
+          result: resultHash,
+          contest: planned.contest,
+          station: planned.station,
+          votes: f.votes,
+          rejected: f.rejected,
+          totalValid: f.totalValid,
+          // The photo of the agent's copy: the demo's form drawn with the copy's figures.
+          form: plannedFormHash(this.o.index, {
             contest: planned.contest,
             station: planned.station,
-            votes: f.votes,
-            rejected: f.rejected,
-            totalValid: f.totalValid,
-            // The photo of the agent's copy: the demo's form drawn with the copy's figures.
-            form: plannedFormHash(this.o.index, {
-              contest: planned.contest,
-              station: planned.station,
-              ...f,
-            }),
-            reason: a.word.reason,
-            agentTime,
-          },
-          a.seed,
-        );
-        this.count('dissent', await post(this.o.client, '/api/v1/dissents', word));
-      }
+            ...f,
+          }),
+          reason: a.word.reason,
+          agentTime,
+        },
+        a.seed,
+      );
+      this.count('dissent', await post(this.o.client, '/api/v1/dissents', word));
     }
   }
 }
@@ -383,7 +388,7 @@ export async function printPartyTallies(
       .filter((c) => moved[c.id])
       .map((c) => `${c.name} ${(moved[c.id] as number) > 0 ? '+' : ''}${n(moved[c.id] as number)}`);
     out(
-      `  ${a.name}: differs from the official figures at ${n(a.tally.differing.length)} stations${shifts.length ? ` (${shifts.join(', ')})` : ''}\n`,
+      `  ${a.name}: differs from the official figures at ${n(a.tally.differing.length)} station${a.tally.differing.length === 1 ? '' : 's'}${shifts.length ? ` (${shifts.join(', ')})` : ''}\n`,
     );
   }
   return true;

@@ -238,7 +238,8 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
             copy: copyOf(station, logged),
             coalitions,
           }),
-        concurrency: 64,
+        // Each word waits for a sequencing period, as a result does: many in flight keep up with the night.
+        concurrency: 256,
       });
       await agents.enrolParties(registrar);
       out(
