@@ -12,14 +12,17 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { totp } from '../accounts/totp.js';
+import type { AttestationEntry, DissentEntry, RosterEntry } from '../election/agent-entries.js';
+import { signAgentEntry } from '../election/agent-signing.js';
+import { resultEntryHash } from '../election/agents.js';
 import { deviceTime } from '../election/device.js';
 import type { ElectionIndex } from '../election/election-index.js';
-import { encodeEntry, type ResultEntry, signingMessage } from '../election/entries.js';
-import { toBase64, toHex } from '../log/bytes.js';
-import { ed25519PublicKey, ed25519Sign, sha256 } from '../log/crypto.js';
+import { encodeEntry, type ResultEntry } from '../election/entries.js';
+import { toBase64 } from '../log/bytes.js';
+import { ed25519PublicKey } from '../log/crypto.js';
 import { type Coalition, demoPartySeed, type Figures, type StationAgent } from './agents-plan.js';
 import { plannedFormHash } from './form-scans.js';
-import type { HttpClient, PlannedResult } from './replay.js';
+import { HttpClient, type PlannedResult } from './replay.js';
 import { kuraCommand } from './server-process.js';
 
 /** The commission administrator who enrols the parties (made once per store from the console). */
@@ -129,13 +132,6 @@ async function post(
   }
 }
 
-function signed<T extends Record<string, unknown>>(
-  unsigned: T,
-  seed: Uint8Array,
-): T & { sig: string } {
-  return { ...unsigned, sig: toBase64(ed25519Sign(seed, signingMessage(unsigned as never))) };
-}
-
 /** How the server answered the agents' entries, by kind and answer ("201", "409 ALREADY_SIGNED", ...). */
 export type AgentAnswers = Record<
   'parties' | 'roster' | 'attestation' | 'dissent',
@@ -155,10 +151,11 @@ export class AgentNight {
   private readonly idle: Array<() => void> = [];
   private closed = false;
   private readonly workers: Promise<void>[];
+  private readonly client: HttpClient;
 
   constructor(
     private readonly o: {
-      client: HttpClient;
+      server: string;
       index: ElectionIndex;
       coalitions: readonly Coalition[];
       /** The agents at a station and their words, given the figures logged there. */
@@ -167,6 +164,8 @@ export class AgentNight {
       concurrency: number;
     },
   ) {
+    // Its own connections: the phones must not queue behind the demo's few.
+    this.client = new HttpClient(o.server, o.concurrency * 2);
     this.workers = Array.from({ length: o.concurrency }, () => this.work());
   }
 
@@ -183,7 +182,7 @@ export class AgentNight {
 
   /** The commission enrols each coalition's key (again on a resumed store: PARTY_EXISTS is fine). */
   async enrolParties(registrar: PartyRegistrar): Promise<void> {
-    const login = await post(this.o.client, '/api/v1/login', {
+    const login = await post(this.client, '/api/v1/login', {
       account: registrar.account,
       password: registrar.password,
       totp: totp(registrar.totpSecret, Date.now()),
@@ -196,7 +195,7 @@ export class AgentNight {
     const electionId = this.o.index.definition.electionId;
     for (const c of this.o.coalitions) {
       const a = await post(
-        this.o.client,
+        this.client,
         '/api/v1/parties',
         {
           party: c.party,
@@ -231,6 +230,7 @@ export class AgentNight {
     this.closed = true;
     for (const wake of this.idle.splice(0)) wake();
     await Promise.all(this.workers);
+    this.client.close();
   }
 
   private async work(): Promise<void> {
@@ -243,7 +243,7 @@ export class AgentNight {
   }
 
   private async station({ planned, result, agents }: Job): Promise<void> {
-    const resultHash = toHex(sha256(encodeEntry(result)));
+    const resultHash = resultEntryHash(encodeEntry(result));
     // The coalitions' agents at a station act each on their own.
     await Promise.all(agents.map((a) => this.agent(planned, resultHash, a)));
   }
@@ -251,7 +251,7 @@ export class AgentNight {
   private async agent(planned: PlannedResult, resultHash: string, a: StationAgent): Promise<void> {
     const electionId = this.o.index.definition.electionId;
     // The party enrolled its agent before polling day; the agent signs minutes after the count.
-    const roster = signed(
+    const roster = signAgentEntry<RosterEntry>(
       {
         type: 'roster',
         v: 1,
@@ -268,10 +268,10 @@ export class AgentNight {
       },
       demoPartySeed(electionId, a.party),
     );
-    if (!this.count('roster', await post(this.o.client, '/api/v1/roster', roster))) return;
+    if (!this.count('roster', await post(this.client, '/api/v1/roster', roster))) return;
     const agentTime = deviceTime(new Date(planned.at + 120_000));
     if (a.word.kind === 'attestation') {
-      const word = signed(
+      const word = signAgentEntry<AttestationEntry>(
         {
           type: 'attestation',
           v: 1,
@@ -283,10 +283,10 @@ export class AgentNight {
         },
         a.seed,
       );
-      this.count('attestation', await post(this.o.client, '/api/v1/attestations', word));
+      this.count('attestation', await post(this.client, '/api/v1/attestations', word));
     } else {
       const f = a.word.figures;
-      const word = signed(
+      const word = signAgentEntry<DissentEntry>(
         {
           type: 'dissent',
           v: 1,
@@ -310,7 +310,7 @@ export class AgentNight {
         },
         a.seed,
       );
-      this.count('dissent', await post(this.o.client, '/api/v1/dissents', word));
+      this.count('dissent', await post(this.client, '/api/v1/dissents', word));
     }
   }
 }

@@ -227,7 +227,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
             syntheticCopy(definition.electionId, station, logged)
         : kenyaAgentCopies();
       agents = new AgentNight({
-        client,
+        server: address,
         index,
         coalitions,
         agentsAt: (station, logged) =>
