@@ -55,6 +55,15 @@ describe('the device QR text', () => {
     assert.deepEqual(back.value.bytes, encodeEntry(entry));
   });
 
+  test("FORMATS.md §16.8's example: 424 bytes, 578 characters, a version-19 code at level M", () => {
+    const text = resultQrText(entry);
+    assert.equal(encodeEntry(entry).length, 424);
+    assert.equal(text.length, 578);
+    assert.ok(text.startsWith('kura-result:eyJjb250ZXN0IjoicHJlc2lkZW50IiwiZGV2aW'));
+    const code = encodeQr(new TextEncoder().encode(text));
+    assert.deepEqual([code.version, code.errorCorrection, code.size], [19, 'M', 93]);
+  });
+
   test('round-trips every length modulo 3 of the bytes (no padding ever)', () => {
     const lengths = new Set<number>();
     for (let extra = 0; extra < 6; extra++) {
