@@ -29,8 +29,18 @@ export interface AuditProgress {
   counties: CountyProgress[];
 }
 
-/** An audit's view with its progress and the last entry that changed it, as GET /api/v1/audits/{id} answers it. */
-export type AuditAnswer = AuditView & { progress: AuditProgress; lastEntry: number };
+/** A drawn station's name and county, so a reader need not look each one up. */
+export interface SampledStation {
+  name: string;
+  county: UnitCode;
+}
+
+/** An audit's view with its progress, its drawn stations' names and the last entry that changed it, as GET /api/v1/audits/{id} answers it. */
+export type AuditAnswer = AuditView & {
+  progress: AuditProgress;
+  stations: Record<StationCode, SampledStation>;
+  lastEntry: number;
+};
 
 /** The stations an audit's rounds drew, entered and confirmed. */
 function stationsOf(view: AuditView): {
@@ -89,8 +99,30 @@ export function auditLastEntry(view: AuditView): number {
   return last;
 }
 
+/** Every station drawn in any round, once, in the order first drawn, with its name and county from the definition. */
+export function sampledStations(
+  index: ElectionIndex,
+  view: AuditView,
+): Record<StationCode, SampledStation> {
+  const out: Record<StationCode, SampledStation> = {};
+  for (const round of view.rounds)
+    for (const { station } of round.draws) {
+      if (Object.hasOwn(out, station)) continue;
+      out[station] = {
+        name: index.stations.get(station)?.name ?? '',
+        county: index.unitOf(station, 'county') ?? '',
+      };
+    }
+  return out;
+}
+
 export function auditAnswer(index: ElectionIndex, view: AuditView): AuditAnswer {
-  return { ...view, progress: auditProgress(index, view), lastEntry: auditLastEntry(view) };
+  return {
+    ...view,
+    progress: auditProgress(index, view),
+    stations: sampledStations(index, view),
+    lastEntry: auditLastEntry(view),
+  };
 }
 
 /** One round in a listing: its counts, not its draws and papers. */

@@ -450,7 +450,22 @@ describe('a batch-comparison audit through the API', () => {
       a.progress.counties.reduce((s, c) => s + c.sampled, 0),
       drawnStations.size,
     );
+    // Each drawn station once, in the order first drawn, named as the definition names it,
+    // with its county found up the definition's units (not the index the server used).
+    assert.deepEqual(Object.keys(a.stations), [...drawnStations]);
+    const units = new Map(t.definition.units.map((u) => [u.code, u]));
+    const countyOf = (unit: string | null): string => {
+      const u = unit === null ? undefined : units.get(unit);
+      if (!u) return '';
+      return u.level === 'county' ? u.code : countyOf(u.parent);
+    };
+    for (const s of t.definition.stations.filter((s) => drawnStations.has(s.code))) {
+      const county = countyOf(s.ward);
+      assert.notEqual(county, '', `station ${s.code} lies in a county`);
+      assert.deepEqual(a.stations[s.code], { name: s.name, county }, s.code);
+    }
     const list = (await inject('GET', '/api/v1/audits')).body as AuditsAnswer;
+    assert.ok(!('stations' in (list.audits[0] ?? {})), 'the list names no stations');
     assert.deepEqual(
       list.audits.map((x) => [x.id, x.status, x.rounds.length]),
       [['a1', 'risk-limit-met', rounds]],

@@ -111,6 +111,26 @@ describe('kura verify holds the served audits to the log', () => {
     assert.match(found, /lists an audit "ghost"/);
   });
 
+  test('a drawn station shown under another name, or left unnamed, is not verified', async () => {
+    let drawn = '';
+    rewriting('/api/v1/audits/a1', (a) => {
+      drawn = a.rounds[0].draws[0].station;
+      a.stations[drawn].name = 'Somewhere Else Primary School';
+    });
+    let found = audits(await verify());
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(
+      found[0] as string,
+      new RegExp(`stations\\.${drawn}\\.name: served "Somewhere Else`),
+    );
+    rewriting('/api/v1/audits/a1', (a) => {
+      a.stations = {};
+    });
+    found = audits(await verify());
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0] as string, new RegExp(`stations\\.${drawn}\\.name`));
+  });
+
   test('a paper shown without its difference from the log is not verified', async () => {
     rewriting('/api/v1/audits/a1', (a) => {
       for (const round of a.rounds) for (const p of round.papers) p.differences = [];

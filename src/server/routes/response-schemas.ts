@@ -260,6 +260,7 @@ export const AUDIT_RESPONSE = obj({
     total: obj(AUDIT_COUNTS),
     counties: list(obj({ county: str, name: str, ...AUDIT_COUNTS })),
   }),
+  stations: { type: 'object', additionalProperties: obj({ name: str, county: str }) },
   lastEntry: int,
 });
 

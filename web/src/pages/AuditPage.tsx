@@ -379,12 +379,11 @@ function Progress(props: { a: AuditAnswer }) {
   );
 }
 
-/** A station by name, linked to its page; its code while the name loads. */
-function Station(props: { code: string }) {
-  const place = usePlace('station', props.code);
+/** A drawn station by the name the audit's answer gives it, linked to its page. */
+function Station(props: { code: string; stations: AuditAnswer['stations'] }) {
   return (
     <a href={stationHref(props.code)} title={props.code}>
-      {place?.name ?? props.code}
+      {props.stations[props.code]?.name ?? props.code}
     </a>
   );
 }
@@ -397,7 +396,7 @@ const PAPER_TONE: Record<PaperState, string> = {
   'not-found': 'badge badge-fail',
 };
 
-function Sample(props: { a: AuditView }) {
+function Sample(props: { a: AuditAnswer }) {
   const { t, lang } = useT();
   const ta = useAuditT();
   const rows = sampleRows(props.a);
@@ -434,7 +433,7 @@ function Sample(props: { a: AuditView }) {
                     {formatNumber(lang, r.draw)}
                   </th>
                   <td class="wide">
-                    <Station code={r.station} />
+                    <Station code={r.station} stations={props.a.stations} />
                   </td>
                   {polling && (
                     <td class="num" data-figure="position">
@@ -482,7 +481,11 @@ function useFieldName(contest: string, station: string): (field: string) => stri
   };
 }
 
-function Discrepancy(props: { contest: string; p: AuditPaperView }) {
+function Discrepancy(props: {
+  contest: string;
+  p: AuditPaperView;
+  stations: AuditAnswer['stations'];
+}) {
   const { lang } = useT();
   const ta = useAuditT();
   const p = props.p;
@@ -490,7 +493,7 @@ function Discrepancy(props: { contest: string; p: AuditPaperView }) {
   return (
     <>
       <p class="record-head">
-        {entry(p.entryIndex)} <Station code={p.station} />{' '}
+        {entry(p.entryIndex)} <Station code={p.station} stations={props.stations} />{' '}
         <span class={PAPER_TONE[paperState(p)]}>{ta(`paper.${paperState(p)}`)}</span>
       </p>
       {p.paper === 'not-found' ? (
@@ -554,7 +557,7 @@ function Discrepancy(props: { contest: string; p: AuditPaperView }) {
   );
 }
 
-function Discrepancies(props: { a: AuditView }) {
+function Discrepancies(props: { a: AuditAnswer }) {
   const ta = useAuditT();
   const list = discrepancies(props.a);
   return (
@@ -567,7 +570,7 @@ function Discrepancies(props: { a: AuditView }) {
         <ol class="record-list" data-testid="discrepancies">
           {list.map((p) => (
             <li class="record-item" data-entry={p.entryIndex}>
-              <Discrepancy contest={props.a.contest} p={p} />
+              <Discrepancy contest={props.a.contest} p={p} stations={props.a.stations} />
             </li>
           ))}
         </ol>
