@@ -128,7 +128,7 @@ describe('kura verify holds the served audits to the log', () => {
     });
     found = audits(await verify());
     assert.equal(found.length, 1, found.join('\n'));
-    assert.match(found[0] as string, new RegExp(`stations\\.${drawn}\\.name`));
+    assert.match(found[0] as string, new RegExp(`stations\\.${drawn}: served \\(absent\\)`));
   });
 
   test('a paper shown without its difference from the log is not verified', async () => {
