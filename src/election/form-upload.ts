@@ -6,7 +6,11 @@ import { utf8 } from '../log/bytes.js';
 
 /** The device's id (as enrolled) goes in this header. */
 export const FORM_DEVICE_HEADER = 'kura-device';
-/** Base64 of the device's Ed25519 signature over formUploadMessage goes in this header. */
+/** A party agent uploading the photo of its copy (a dissent's form) names its party here... */
+export const FORM_PARTY_HEADER = 'kura-party';
+/** ...and its agent id here; it signs with the agent key, for the station it is enrolled at. */
+export const FORM_AGENT_HEADER = 'kura-agent';
+/** Base64 of the device's (or agent's) Ed25519 signature over formUploadMessage goes in this header. */
 export const FORM_SIGNATURE_HEADER = 'kura-form-signature';
 
 /** "kura form v1\n<electionId>\n<station>\n<sha256>\n", UTF-8. */

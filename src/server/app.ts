@@ -223,6 +223,7 @@ export async function buildServer(
       electionId: index.definition.electionId,
       uploads,
       devices: (id) => sequencer.fold.devices(id),
+      agents: () => sequencer.fold.agents,
       verify,
     });
     await app.register(officialActRoutes, {

@@ -37,6 +37,12 @@ export interface FormUploadOptions extends Partial<FormUploadLimits> {
   now?: () => Date;
 }
 
+/** Who a quota refusal names: "device D" in header kura-device, or an agent in kura-agent. */
+export interface QuotaHolder {
+  name: string;
+  field: string;
+}
+
 interface Usage {
   forms: number;
   bytes: number;
@@ -93,12 +99,15 @@ export class FormUploads {
    * costs no quota); throws ApiError (429, 507) with nothing stored when over a
    * limit.
    */
-  async store(u: Omit<FormUpload, 'uploadedAt'>): Promise<boolean> {
+  async store(
+    u: Omit<FormUpload, 'uploadedAt'>,
+    holder: QuotaHolder = { name: `device ${u.device}`, field: 'kura-device' },
+  ): Promise<boolean> {
     const earlier = this.inFlight.get(u.sha256);
     if (earlier && (await earlier.catch(() => false))) return false;
     const usage = await this.loadUsage();
     try {
-      this.admit(usage, u.device, u.data.length);
+      this.admit(usage, u.device, u.data.length, holder);
     } catch (e) {
       if (await this.forms.has(u.sha256)) return false;
       throw e;
@@ -124,19 +133,24 @@ export class FormUploads {
   }
 
   /** Throws the ApiError for the first limit this upload would pass. */
-  private admit(usage: Map<string, Usage>, device: string, size: number): void {
+  private admit(
+    usage: Map<string, Usage>,
+    device: string,
+    size: number,
+    holder: QuotaHolder,
+  ): void {
     const mine = usage.get(device) ?? { forms: 0, bytes: 0 };
     if (mine.forms + 1 > this.limits.perDeviceForms)
       throw new ApiError(
         'FORM_QUOTA_EXCEEDED',
-        `device ${device} has ${mine.forms} forms stored, the most one device may have`,
-        'kura-device',
+        `${holder.name} has ${mine.forms} forms stored, the most one uploader may have`,
+        holder.field,
       );
     if (mine.bytes + size > this.limits.perDeviceBytes)
       throw new ApiError(
         'FORM_QUOTA_EXCEEDED',
-        `device ${device} has ${mine.bytes} bytes of forms stored; ${size} more would pass its quota of ${this.limits.perDeviceBytes}`,
-        'kura-device',
+        `${holder.name} has ${mine.bytes} bytes of forms stored; ${size} more would pass its quota of ${this.limits.perDeviceBytes}`,
+        holder.field,
       );
     if (this.total + size > this.limits.totalBytes)
       throw new ApiError(
@@ -221,7 +235,10 @@ export class FormUploads {
   }
 }
 
-/** Every form hash the log cites: results (as sent and as corrected), corrections, and audit boards' photos of the paper. */
+/**
+ * Every form hash the log cites: results (as sent and as corrected), corrections,
+ * audit boards' photos of the paper, and the photos of agents' copies their dissents cite.
+ */
 export function formsCitedBy(fold: TallyFold): Set<string> {
   const cited = new Set<string>();
   for (const byStation of fold.results.values())
@@ -232,6 +249,8 @@ export function formsCitedBy(fold: TallyFold): Set<string> {
   for (const c of fold.officials.corrections.values()) cited.add(c.form);
   for (const a of fold.officials.audits.list())
     for (const r of a.rounds) for (const p of r.papers) cited.add(p.form);
+  for (const words of fold.agents.allWords())
+    for (const d of words.dissents.values()) cited.add(d.form);
   return cited;
 }
 

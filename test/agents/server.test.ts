@@ -9,6 +9,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { totp } from '../../src/accounts/totp.js';
 import { signingMessage } from '../../src/election/entries.js';
+import {
+  FORM_AGENT_HEADER,
+  FORM_PARTY_HEADER,
+  FORM_SIGNATURE_HEADER,
+  formUploadMessage,
+} from '../../src/election/form-upload.js';
 import { fromBase64, toBase64, toHex } from '../../src/log/bytes.js';
 import { ed25519PublicKey, ed25519Sign, sha256 } from '../../src/log/crypto.js';
 import { replayStoredLog } from '../../src/server/replay.js';
@@ -24,6 +30,12 @@ const PARTY_SEED = seed('party kk');
 const OTHER_PARTY_SEED = seed('party az');
 const agentSeed = (agent: string) => seed(`agent ${agent}`);
 const pub = (s: Uint8Array) => toBase64(ed25519PublicKey(s));
+/** A PNG (by its first bytes): an agent's photo of its copy of the form. */
+const photo = (text: string) =>
+  Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new TextEncoder().encode(text));
+/** The photo every dissent here cites. */
+const CITED_PHOTO = photo('our copy of Form 34A');
+const HOUR = 3_600_000;
 
 type Json = Record<string, unknown>;
 
@@ -81,7 +93,7 @@ for (const backend of await testBackends()) {
           votes: { alpha: 5, beta: 40, gamma: 30 },
           rejected: 1,
           totalValid: 75,
-          form: 'ef'.repeat(32),
+          form: toHex(sha256(CITED_PHOTO)),
           reason: 'our copy of the form says otherwise',
           agentTime: '2022-08-09T18:06:00Z',
           ...over,
@@ -95,11 +107,37 @@ for (const backend of await testBackends()) {
       return { status: r.statusCode, code: e.code, field: e.field };
     };
 
+    /** The form uploads' clock: moved on to expire uploads. */
+    let formClock = Date.now();
+    /** An agent's upload of a photo, signed (by default) with its key for `station`. */
+    const upload = (
+      data: Uint8Array,
+      agent: string,
+      station: string,
+      over: { party?: string; key?: Uint8Array; url?: string; headers?: Json } = {},
+    ) => {
+      const hash = over.url ?? toHex(sha256(data));
+      const message = formUploadMessage(electionId, station, hash);
+      return t.running.app.inject({
+        method: 'PUT',
+        url: `/api/v1/forms/${hash}`,
+        payload: Buffer.from(data),
+        headers: {
+          'content-type': 'image/png',
+          [FORM_PARTY_HEADER]: over.party ?? 'kk',
+          [FORM_AGENT_HEADER]: agent,
+          [FORM_SIGNATURE_HEADER]: toBase64(ed25519Sign(over.key ?? agentSeed(agent), message)),
+          ...(over.headers as Record<string, string>),
+        },
+      });
+    };
+
     before(async () => {
       t = await newTestLog(backend, {
         officials: true,
         stations: 12,
         server: { rateLimits: false },
+        formUploads: { perDeviceForms: 2, now: () => new Date(formClock) },
       });
       electionId = t.definition.electionId;
       const officials = t.running.officials;
@@ -352,6 +390,74 @@ for (const backend of await testBackends()) {
       assert.equal(replaced.statusCode, 201, replaced.body);
       const signed = await post('/api/v1/attestations', attestation('ag-c2', c));
       assert.equal(signed.statusCode, 201, signed.body);
+    });
+
+    test('an agent uploads the photo its dissent cites, within its own quota; refusals are precise and store nothing; the cited photo outlives the sweep', async () => {
+      const [, b, c] = stations as [string, string, string];
+      const cited = toHex(sha256(CITED_PHOTO));
+      const stored = async (hash: string) =>
+        (await get(t.running.app, `/api/v1/forms/${hash}`)).statusCode;
+      const other = photo('a second look');
+      const otherHash = toHex(sha256(other));
+      for (const [r, want] of [
+        [
+          await upload(CITED_PHOTO, 'ag-b', b, { key: agentSeed('ag-a') }),
+          ['BAD_SIGNATURE', 'kura-form-signature', 401],
+        ],
+        // Signed by its key, but for a station it is not enrolled at.
+        [await upload(CITED_PHOTO, 'ag-b', c), ['BAD_SIGNATURE', 'kura-form-signature', 401]],
+        [await upload(CITED_PHOTO, 'ag-b', b, { party: 'zz' }), ['UNKNOWN_PARTY', 'kura-party']],
+        [await upload(CITED_PHOTO, 'ag-zz', b), ['UNKNOWN_AGENT', 'kura-agent']],
+        [await upload(CITED_PHOTO, 'ag-c', c), ['AGENT_REVOKED', 'kura-agent']],
+        [
+          await upload(CITED_PHOTO, 'ag-b', b, { headers: { [FORM_SIGNATURE_HEADER]: '' } }),
+          ['FORM_NOT_SIGNED', 'kura-form-signature'],
+        ],
+        [
+          await upload(CITED_PHOTO, 'ag-b', b, { headers: { [FORM_PARTY_HEADER]: '' } }),
+          ['FORM_NOT_SIGNED', 'kura-party'],
+        ],
+        // Signed for the URL's hash, but the bytes are another photo's.
+        [
+          await upload(CITED_PHOTO, 'ag-b', b, { url: otherHash }),
+          ['FORM_HASH_MISMATCH', 'sha256'],
+        ],
+      ] as Array<[Awaited<ReturnType<typeof upload>>, [string, string, number?]]>) {
+        const got = refusal(r);
+        assert.deepEqual([got.code, got.field], want.slice(0, 2), r.body);
+        if (want[2]) assert.equal(got.status, want[2]);
+      }
+      assert.equal(await stored(cited), 404, 'no refusal stored the photo');
+      assert.equal(await stored(otherHash), 404);
+
+      const made = await upload(CITED_PHOTO, 'ag-b', b);
+      assert.equal(made.statusCode, 201, made.body);
+      assert.equal(made.json().stored, 'new');
+      const served = await get(t.running.app, `/api/v1/forms/${cited}`);
+      assert.equal(served.statusCode, 200);
+      assert.equal(served.headers['content-type'], 'image/png');
+      assert.deepEqual(new Uint8Array(served.rawPayload), CITED_PHOTO);
+      assert.equal((await upload(CITED_PHOTO, 'ag-b', b)).statusCode, 200, 'the same photo again');
+
+      // The quota (two here) is the agent's own: its third photo is refused, another agent's is not.
+      assert.equal((await upload(other, 'ag-b', b)).statusCode, 201);
+      const third = await upload(photo('a third'), 'ag-b', b);
+      assert.deepEqual(
+        [refusal(third).code, refusal(third).field],
+        ['FORM_QUOTA_EXCEEDED', 'kura-agent'],
+      );
+      const uncitedHash = toHex(sha256(photo('from the replacement')));
+      assert.equal((await upload(photo('from the replacement'), 'ag-c2', c)).statusCode, 201);
+
+      // Past the expiry, the photo a dissent cites stays; the uncited ones go.
+      const uploads = t.running.app.formUploads;
+      assert.ok(uploads);
+      formClock += 49 * HOUR;
+      const swept = await uploads.sweep();
+      assert.deepEqual(swept.expired.map((f) => f.sha256).sort(), [otherHash, uncitedHash].sort());
+      assert.equal(await stored(cited), 200, 'the cited photo is kept');
+      assert.equal(await stored(otherHash), 404);
+      assert.equal(await stored(uncitedHash), 404);
     });
 
     test('parallel bursts: the same word twenty times is logged once; different words from one party, one wins', async () => {

@@ -1,12 +1,16 @@
 // PUT/GET /api/v1/forms/<sha256>: the scanned signed forms, stored by hash.
 // The log holds only the hash; the image is checked against it on upload and
 // by anyone who downloads it. Only a device enrolled at a station may upload,
-// signing the form's hash, within its quota and the server's budget; uploads
-// no logged result cites expire (FORMATS.md §10.3, src/server/form-uploads.ts).
+// signing the form's hash, within its quota and the server's budget, or a
+// party agent on its party's roster, the photo of its own copy for a dissent;
+// uploads nothing logged cites expire (FORMATS.md §10.3, src/server/form-uploads.ts).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FormListAnswer, FormStored } from '../../api/contract.js';
+import type { AgentBook } from '../../election/agents.js';
 import {
+  FORM_AGENT_HEADER,
   FORM_DEVICE_HEADER,
+  FORM_PARTY_HEADER,
   FORM_SIGNATURE_HEADER,
   FORM_TYPES,
   formUploadMessage,
@@ -17,7 +21,7 @@ import { fromBase64, toHex } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
 import type { Store } from '../../store/store.js';
 import { ApiError } from '../errors.js';
-import type { FormUploads } from '../form-uploads.js';
+import type { FormUploads, QuotaHolder } from '../form-uploads.js';
 import type { SignatureCheck } from '../signature-check.js';
 import { type PageQuery, pageLimit } from './paging.js';
 import { FORM_LIST_RESPONSE } from './response-schemas.js';
@@ -41,7 +45,16 @@ export interface FormUploadDeps {
   uploads: FormUploads;
   /** The devices as the log now stands (enrolments and revocations included). */
   devices: DeviceLookup;
+  /** The parties and their agents as the log now stands (rosters included). */
+  agents: () => Pick<AgentBook, 'party' | 'agent'>;
   verify: SignatureCheck;
+}
+
+/** Who may upload: the id its quota is counted under, its station, and how a quota refusal names it. */
+interface Uploader {
+  device: string;
+  station: string;
+  holder: QuotaHolder;
 }
 
 const isFormType = (type: string) => FORM_TYPES.includes(type as (typeof FORM_TYPES)[number]);
@@ -58,9 +71,12 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
 
   /**
    * Who is uploading: a device enrolled at a station and not revoked, signing
-   * the form's hash. Checked from the headers alone, before the body is read.
+   * the form's hash (or, with no kura-device header and a kura-agent one, a
+   * party agent). Checked from the headers alone, before the body is read.
    */
-  const authorise = async (req: FastifyRequest<{ Params: { sha256: string } }>) => {
+  const authorise = async (
+    req: FastifyRequest<{ Params: { sha256: string } }>,
+  ): Promise<Uploader> => {
     const want = req.params.sha256;
     if (!HEX64.test(want))
       throw new ApiError(
@@ -68,8 +84,13 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
         'the URL must end in the form’s lower-case hex SHA-256 (64 characters)',
         'sha256',
       );
-    const device = req.headers[FORM_DEVICE_HEADER];
     const sig = req.headers[FORM_SIGNATURE_HEADER];
+    if (
+      req.headers[FORM_DEVICE_HEADER] === undefined &&
+      req.headers[FORM_AGENT_HEADER] !== undefined
+    )
+      return authoriseAgent(req, want, sig);
+    const device = req.headers[FORM_DEVICE_HEADER];
     if (typeof device !== 'string' || device === '')
       throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_DEVICE_HEADER);
     if (typeof sig !== 'string' || sig === '')
@@ -87,9 +108,63 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
         `the device was revoked by entry ${enrolled.revokedAt}`,
         FORM_DEVICE_HEADER,
       );
-    const publicKey = fromBase64(enrolled.publicKey);
+    await checkSignature(enrolled.publicKey, sig, enrolled.station, want, "device's");
+    const holder: QuotaHolder = { name: `device ${device}`, field: FORM_DEVICE_HEADER };
+    return { device, station: enrolled.station, holder };
+  };
+
+  /**
+   * A party agent on its party's roster and not revoked, signing with its agent
+   * key for the station it is enrolled at: the photo of its copy of the form.
+   * Its quota is its own, counted under "agent:<party>:<agent>".
+   */
+  const authoriseAgent = async (
+    req: FastifyRequest,
+    want: string,
+    sig: string | string[] | undefined,
+  ): Promise<Uploader> => {
+    const party = req.headers[FORM_PARTY_HEADER];
+    const agent = req.headers[FORM_AGENT_HEADER];
+    if (typeof party !== 'string' || party === '')
+      throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_PARTY_HEADER);
+    if (typeof agent !== 'string' || agent === '')
+      throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_AGENT_HEADER);
+    if (typeof sig !== 'string' || sig === '')
+      throw new ApiError('FORM_NOT_SIGNED', undefined, FORM_SIGNATURE_HEADER);
+    const book = deps.agents();
+    if (!book.party(party))
+      throw new ApiError('UNKNOWN_PARTY', `no party ${party} is enrolled`, FORM_PARTY_HEADER);
+    const enrolled = book.agent(party, agent);
+    if (!enrolled)
+      throw new ApiError(
+        'UNKNOWN_AGENT',
+        `party ${party} has no agent ${agent} on its roster`,
+        FORM_AGENT_HEADER,
+      );
+    if (enrolled.revokedAt !== null)
+      throw new ApiError(
+        'AGENT_REVOKED',
+        `the agent was revoked by entry ${enrolled.revokedAt}`,
+        FORM_AGENT_HEADER,
+      );
+    await checkSignature(enrolled.publicKey, sig, enrolled.station, want, "agent's");
+    const holder: QuotaHolder = {
+      name: `agent ${agent} of party ${party}`,
+      field: FORM_AGENT_HEADER,
+    };
+    return { device: `agent:${party}:${agent}`, station: enrolled.station, holder };
+  };
+
+  const checkSignature = async (
+    key: string,
+    sig: string,
+    station: string,
+    want: string,
+    whose: string,
+  ): Promise<void> => {
+    const publicKey = fromBase64(key);
     const signature = fromBase64(sig);
-    const message = formUploadMessage(deps.electionId, enrolled.station, want);
+    const message = formUploadMessage(deps.electionId, station, want);
     const valid =
       publicKey !== undefined &&
       signature !== undefined &&
@@ -97,12 +172,11 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
     if (!valid)
       throw new ApiError(
         'BAD_SIGNATURE',
-        `the signature is not the device's over "kura form v1\\n<election>\\n${enrolled.station}\\n<sha256>\\n"`,
+        `the signature is not the ${whose} over "kura form v1\\n<election>\\n${station}\\n<sha256>\\n"`,
         FORM_SIGNATURE_HEADER,
       );
-    return { device, station: enrolled.station };
   };
-  const authorised = new WeakMap<FastifyRequest, { device: string; station: string }>();
+  const authorised = new WeakMap<FastifyRequest, Uploader>();
 
   app.register(async (scope) => {
     scope.addContentTypeParser(
@@ -151,7 +225,10 @@ export const formUploadRoutes: FastifyPluginAsync<FormUploadDeps> = async (app, 
         // Storing a form already stored costs nothing and changes nothing.
         let fresh: boolean;
         try {
-          fresh = await uploads.store({ sha256: want, contentType: sniffed, data, ...who });
+          fresh = await uploads.store(
+            { sha256: want, contentType: sniffed, data, device: who.device, station: who.station },
+            who.holder,
+          );
         } catch (e) {
           if (e instanceof ApiError) throw e;
           throw new ApiError(

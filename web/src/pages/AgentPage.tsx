@@ -6,7 +6,12 @@
 // a network; each one's index and receipt are shown. A service worker keeps
 // this page (and only this page) so it opens without a network.
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { formUploadMessage } from '../../../src/election/form-upload.js';
+import {
+  FORM_AGENT_HEADER,
+  FORM_PARTY_HEADER,
+  FORM_SIGNATURE_HEADER,
+  formUploadMessage,
+} from '../../../src/election/form-upload.js';
 import { toBase64, toHex, utf8 } from '../../../src/log/bytes.js';
 import { sha256 } from '../../../src/log/crypto.js';
 import { encodeQr } from '../../../src/qr/qr-code.js';
@@ -29,10 +34,6 @@ import { stationHref } from '../router';
 
 const IDENTITY = 'kura.agent.identity';
 const NAMES = 'kura.agent.names';
-/** Headers of an agent's form upload (see src/server/routes/form-routes.ts). */
-const PARTY_HEADER = 'kura-party';
-const AGENT_HEADER = 'kura-agent';
-const SIGNATURE_HEADER = 'kura-form-signature';
 
 interface Identity {
   party: string;
@@ -73,9 +74,9 @@ export function AgentPage() {
       const station = word.type === 'dissent' ? word.station : '';
       const sig = await key.sign(formUploadMessage(word.election, station, sha));
       return {
-        [PARTY_HEADER]: word.party,
-        [AGENT_HEADER]: word.agent,
-        [SIGNATURE_HEADER]: toBase64(sig),
+        [FORM_PARTY_HEADER]: word.party,
+        [FORM_AGENT_HEADER]: word.agent,
+        [FORM_SIGNATURE_HEADER]: toBase64(sig),
       };
     }, setQueue);
     sender.current = s;
