@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canonicalBytes } from '../../src/election/canonical.js';
 import { resultQrText } from '../../src/election/result-qr.js';
-import { fromBase64 } from '../../src/log/bytes.js';
+import { fromBase64, toHex } from '../../src/log/bytes.js';
+import { sha256 } from '../../src/log/crypto.js';
 import { kuraIn } from '../helpers/kura-cli.js';
 import { newTestLog, type TestLog, testElection } from '../helpers/test-log.js';
 
@@ -144,9 +145,14 @@ describe('kura agent against a server', () => {
     assert.equal(badQr.code, 64);
     assert.match(badQr.stderr, /^kura agent: --qr: /);
 
-    writeFileSync(join(dir, 'copy.jpg'), 'the agent’s photo of its copy of Form 34A');
-    const d2 = await agent(
-      'dissent',
+    // A JPEG by its first bytes: uploaded (signed with the agent key) before the dissent that cites it.
+    const copy = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      Buffer.from('the agent’s photo of its copy of Form 34A'),
+    ]);
+    writeFileSync(join(dir, 'copy.jpg'), copy);
+    writeFileSync(join(dir, 'notes.txt'), 'not a photo');
+    const dissentArgs = (form: string) => [
       ...common(),
       '--party',
       'kk',
@@ -163,11 +169,23 @@ describe('kura agent against a server', () => {
       '--rejected',
       '2',
       '--form',
-      'copy.jpg',
+      form,
       '--reason',
       'alpha had 9',
-    );
+    ];
+    const notPhoto = await agent('dissent', ...dissentArgs('notes.txt'));
+    assert.equal(notPhoto.code, 64, notPhoto.stderr);
+    assert.match(notPhoto.stderr, /notes\.txt is not a JPEG, PNG or PDF/);
+    const d2 = await agent('dissent', ...dissentArgs('copy.jpg'));
     assert.equal(d2.code, 0, d2.stderr);
+    const copyHash = toHex(sha256(new Uint8Array(copy)));
+    assert.match(
+      d2.stdout,
+      new RegExp(`photo ${copyHash} uploaded \\(${copy.length} bytes, image/jpeg\\)`),
+    );
+    const served = await fetch(`${url}/api/v1/forms/${copyHash}`);
+    assert.equal(served.status, 200);
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), copy);
     assert.match(d2.stdout, /dissent logged as entry \d+/);
 
     const revoke = await agent(

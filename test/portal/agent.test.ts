@@ -214,6 +214,10 @@ describe('the party agent’s page', { skip: missing ?? false }, () => {
     assert.equal(said[0]?.entryIndex, index);
     assert.equal((said[0]?.votes as Record<string, number> | undefined)?.[first], n + 7);
     assert.equal(said[0]?.form, photoHash);
+    // The photo went first, signed with the agent key, and is served like a device's form.
+    const served = await e.running.app.inject({ url: `/api/v1/forms/${photoHash}` });
+    assert.equal(served.statusCode, 200, served.body);
+    assert.deepEqual(new Uint8Array(served.rawPayload), new Uint8Array(png));
 
     await page.goto(`${e.url}/station/${station}`);
     const table = page.locator('[data-testid="words-president"] [data-testid="dissent-figures"]');

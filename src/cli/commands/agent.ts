@@ -10,6 +10,13 @@ import { canonicalString } from '../../election/canonical.js';
 import type { ElectionDefinition } from '../../election/definition.js';
 import { deviceTime } from '../../election/device.js';
 import { signingMessage } from '../../election/entries.js';
+import {
+  FORM_AGENT_HEADER,
+  FORM_PARTY_HEADER,
+  FORM_SIGNATURE_HEADER,
+  formUploadMessage,
+  sniffFormType,
+} from '../../election/form-upload.js';
 import { checkReceiptText } from '../../election/receipt-check.js';
 import { decodeResultQr } from '../../election/result-qr.js';
 import { fromBase64, fromHex, toBase64, toHex } from '../../log/bytes.js';
@@ -38,8 +45,8 @@ party's or an agent's) in FILE (mode 0600) and prints its public key. A party
 enrols an agent at one station with the agent's public key, and revokes it
 (roster entries, signed with the party key). An agent co-signs the result the
 station's device signed (attest) or disagrees with it (dissent: its own
-figures and the SHA-256 of a photo of its copy of the form), signed with the
-agent key. The result is the one in the device's QR text (--qr), or the one
+figures and the SHA-256 of a photo of its copy of the form, which --form
+uploads first, signed with the agent key), signed with the agent key. The result is the one in the device's QR text (--qr), or the one
 the server counts for the contest and station. tally prints the party's
 parallel tally beside the official one, with the stations where they differ.
 
@@ -61,7 +68,7 @@ parallel tally beside the official one, with the stations where they differ.
   --rejected N             (dissent) rejected ballots on the agent's copy
   --total-valid N          (dissent) the total valid votes on the agent's copy
                            (default: the sum of --votes)
-  --form FILE              (dissent) the photo of the agent's copy, hashed
+  --form FILE              (dissent) the photo of the agent's copy (JPEG, PNG or PDF), uploaded and cited
   --form-sha256 HEX        (dissent) the photo's SHA-256, given
   --agent-time T           the agent's clock in the entry (RFC 3339; default now)
 
@@ -335,13 +342,20 @@ async function dissent(v: Values): Promise<number> {
   if ((v.form === undefined) === (v['form-sha256'] === undefined))
     throw new UsageError('give one of --form and --form-sha256');
   let form: string;
-  if (v.form !== undefined) form = toHex(sha256(new Uint8Array(readFileSync(v.form))));
-  else {
+  let photo: { data: Uint8Array<ArrayBuffer>; type: string } | null = null;
+  if (v.form !== undefined) {
+    const data = new Uint8Array(readFileSync(v.form));
+    const type = sniffFormType(data);
+    if (!type) throw new UsageError(`${v.form} is not a JPEG, PNG or PDF`);
+    photo = { data, type };
+    form = toHex(sha256(data));
+  } else {
     form = v['form-sha256'] as string;
     if (!/^[0-9a-f]{64}$/.test(form))
       throw new UsageError('--form-sha256 must be 64 lower-case hex digits');
   }
   const w = await agentWord(v);
+  if (photo) await uploadPhoto(w, form, photo);
   const entry = signed(
     {
       type: 'dissent',
@@ -362,6 +376,31 @@ async function dissent(v: Values): Promise<number> {
     w.key.seed,
   );
   return post(w.server, '/api/v1/dissents', entry, w.definition, 'dissent');
+}
+
+/**
+ * Stores the photo of the agent's copy before the dissent that cites it, as a
+ * device stores its form (FORMATS.md §10.3): signed with the agent key for its
+ * station (the result's: a dissent elsewhere is refused anyway).
+ */
+async function uploadPhoto(
+  w: Awaited<ReturnType<typeof agentWord>>,
+  form: string,
+  photo: { data: Uint8Array<ArrayBuffer>; type: string },
+): Promise<void> {
+  const message = formUploadMessage(w.definition.electionId, w.result.station, form);
+  const put = await fetch(`${w.server}/api/v1/forms/${form}`, {
+    method: 'PUT',
+    headers: {
+      'content-type': photo.type,
+      [FORM_PARTY_HEADER]: w.party,
+      [FORM_AGENT_HEADER]: w.agent,
+      [FORM_SIGNATURE_HEADER]: toBase64(ed25519Sign(w.key.seed, message)),
+    },
+    body: photo.data,
+  });
+  if (!put.ok) throw new Error(`photo upload refused: ${put.status} ${await put.text()}`);
+  process.stdout.write(`photo ${form} uploaded (${photo.data.length} bytes, ${photo.type})\n`);
 }
 
 type Figures = {
