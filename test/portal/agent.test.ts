@@ -249,6 +249,13 @@ describe('the party agent’s page', { skip: missing ?? false }, () => {
     );
     assert.equal(await page.getByTestId('party-dissented').innerText(), '1');
     await screenshot(page, 'agent-390-party-tally', true);
+    // Below the nation, the page names the unit (from /api/v1/units/<unit>).
+    const county = (await e.running.app.inject({ url: '/api/v1/units' })).json().children[0] as {
+      code: string;
+      name: string;
+    };
+    await page.goto(`${e.url}/party/${PARTY}?contest=president&unit=${county.code}`);
+    await page.locator('.page-head p.muted', { hasText: county.name }).waitFor();
     // The nation's figures count co-signed and disputed stations.
     await page.goto(`${e.url}/c/president`);
     await page.getByTestId('agent-counts').waitFor();

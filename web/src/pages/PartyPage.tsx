@@ -5,7 +5,7 @@
 // figures differ from the official ones. The server computes it with the code
 // the fold and `kura verify` use (src/election/agents.ts).
 import type { Figures, PartyTallyAnswer } from '../agent-views';
-import type { Candidate } from '../api';
+import type { Candidate, UnitAnswer } from '../api';
 import { useJson } from '../api';
 import { Failure, Loading } from '../components/Layout';
 import { TableFrame } from '../components/TableFrame';
@@ -25,8 +25,15 @@ export function PartyPage(props: { party: string; contest: string; unit: string 
     `/api/v1/parties/${enc(props.party)}/tally/${enc(props.contest)}/${enc(props.unit || 'nation')}`,
     version,
   );
+  // The unit's name and level, as the unit page takes them (the tally does not carry them below the nation).
+  const place = useJson<UnitAnswer>(props.unit ? `/api/v1/units/${enc(props.unit)}` : null);
+  const unit = place.state === 'ready' ? place.data.unit : null;
   // Candidates are named where the unit lies within one race (as the unit page does).
-  const level = answer.state === 'ready' ? answer.data.official.level : null;
+  const level = !props.unit
+    ? answer.state === 'ready'
+      ? answer.data.official.level
+      : null
+    : (unit?.level ?? null);
   const oneRace = info && level !== null && !aggregates(level, info.scope);
   const cands = useJson<{ candidates: Candidate[] }>(
     oneRace
@@ -52,7 +59,7 @@ export function PartyPage(props: { party: string; contest: string; unit: string 
         <p class="eyebrow">{t('partyEyebrow')}</p>
         <h1>{t('partyTallyTitle').replace('{party}', a.name)}</h1>
         <p class="muted">
-          {title} · {a.unit === '' ? t('nation') : a.official.name}
+          {title} · {a.unit === '' ? t('nation') : (unit?.name ?? a.unit)}
         </p>
       </header>
       <nav aria-label={t('contests')} class="tabs">
