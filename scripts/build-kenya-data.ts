@@ -585,6 +585,18 @@ const conflicted = rec.groups.filter((g) =>
 );
 const maxExcess = Math.max(...rec.groups.flatMap((g) => PRESIDENTIAL_IDS.map((id) => -g.gap[id])));
 const unrec = raw.groups.filter((g) => PRESIDENTIAL_IDS.some((id) => g.unreconciled[id] !== 0));
+// Written by hand beside PHASE2: the audit's paper is derived at run time, not stored (issue 14).
+const AUDIT_PAPER = `## The audit's "paper" (src/kenya/audit-paper.ts)
+
+Not stored: derived at run time from \`stations.tsv.gz\` and the reconciliation above, for
+the demo's risk-limiting audit (\`kura demo --audit\`, issue 14). At the 2,810 stations the
+reconciliation adjusted, the paper Form 34A is taken to read as the crowdsourced tally
+(unchanged, errors included); everywhere else it reads as the logged figures. The
+crowdsourced data has no rejected ballots, so the paper's rejected figure is the logged one,
+and its total valid is its candidates' sum plus the form's own difference (non-zero only at
+the KILIFI and WEST POKOT stations above). Paper minus log, summed nationally: Odinga
++1,585, Ruto −20,470, Wajackoyah +8,796, Mwaure +8,953 (the adjustments undone).`;
+
 const PHASE2 = `## Presidential station results (src/kenya/presidential-votes.ts)
 
 Not stored: computed at run time from the files above, deterministically (seeded PRNGs).
@@ -757,7 +769,9 @@ SOURCES.md (Ruto 7,176,141; Odinga 6,942,930; Wajackoyah 61,969; Mwaure 31,987; 
 Odinga 3,727, Ruto 2,190, Wajackoyah 40, Mwaure 31, rejected 44, registered 17,926 (= diaspora +
 prisons) for the diaspora and prison stations.
 
-${PHASE2}`;
+${PHASE2}
+${AUDIT_PAPER}
+`;
 
 writeFileSync(join(OUT, 'PROVENANCE.md'), provenance);
 console.log(
