@@ -17,7 +17,9 @@ export function AgentWords(props: {
   const r = props.result;
   const headingId = `words-${props.contest}`;
   return (
-    <section aria-labelledby={headingId} data-testid={`words-${props.contest}`}>
+    // A plain block under its heading, not a named section: every contest's result has one, and named
+    // regions must be unique landmarks (axe landmark-unique).
+    <div data-testid={`words-${props.contest}`}>
       <h3 id={headingId}>{t('wordsTitle')}</h3>
       {props.words.length === 0 ? (
         <p class="muted">{t('wordsNone')}</p>
@@ -94,7 +96,7 @@ export function AgentWords(props: {
       <p class="small">
         <a href="/agent">{t('agentLink')}</a>
       </p>
-    </section>
+    </div>
   );
 }
 
