@@ -6,7 +6,6 @@
 // result (attestation) or dissents with its copy's figures (dissent), signed
 // by the agent's key. At the end: each coalition's parallel tally beside the
 // official one.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,7 @@ import { ed25519PublicKey } from '../log/crypto.js';
 import { type Coalition, demoPartySeed, type Figures, type StationAgent } from './agents-plan.js';
 import { plannedFormHash } from './form-scans.js';
 import { HttpClient, type PlannedResult } from './replay.js';
-import { kuraCommand } from './server-process.js';
+import { runKura } from './server-process.js';
 
 /** The commission administrator who enrols the parties (made once per store from the console). */
 export interface PartyRegistrar {
@@ -75,28 +74,6 @@ export async function partyRegistrar(o: {
   } finally {
     rmSync(pwFile, { force: true });
   }
-}
-
-function runKura(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...kuraCommand(), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`kura ${args.slice(0, 2).join(' ')} failed (${code}):\n${stderr}`)),
-    );
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

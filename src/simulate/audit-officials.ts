@@ -5,12 +5,11 @@
 // server console, `kura admin create`, as an operator would (server stopped),
 // once per store; their demo credentials are kept beside the store so a
 // second run logs in with them. Real officials choose their own passwords.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kuraCommand } from './server-process.js';
+import { runKura } from './server-process.js';
 
 export interface AuditOfficial {
   account: string;
@@ -94,27 +93,4 @@ export async function createAuditOfficials(o: {
     mode: 0o600,
   });
   return officials;
-}
-
-/** Runs one kura command to its end; its stdout, or an error with its output. */
-function runKura(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...kuraCommand(), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`kura ${args.slice(0, 2).join(' ')} failed (${code}):\n${stderr}`)),
-    );
-  });
 }

@@ -132,3 +132,26 @@ function spawnServer(
     });
   });
 }
+
+/** Runs one kura command to its end; its stdout, or an error with its output. */
+export function runKura(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...kuraCommand(), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr?.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`kura ${args.slice(0, 2).join(' ')} failed (${code}):\n${stderr}`)),
+    );
+  });
+}
