@@ -162,6 +162,8 @@ describe('officials in the portal', { skip: missing ?? false }, () => {
     const corrections = page.getByTestId('corrections');
     // In plain words: the contest and the station by name, roles by name, figures by candidate.
     await corrections.getByText(stationName).waitFor();
+    // The candidates' names come with their own request, after the station's.
+    await corrections.locator('table.record-figures').getByText(firstName).first().waitFor();
     const correction = await corrections.innerText();
     assert.match(
       correction,

@@ -614,7 +614,10 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
     // asserted is what the time is made of and does not depend on the
     // machine: which files and how many bytes the page fetches before the
     // figures show. At 1.6 Mbit/s those bytes and the round trips they need
-    // are what keeps the paint within the goal.
+    // are what keeps the paint within the goal. What can wait (the chart, the
+    // map, the log's status and its signature code, the icon) is held back
+    // until the figures show: they must show without it, and on a loaded
+    // machine a late paint must not let it join the count by chance.
     const t = await tally('president');
     const expected = Object.values(t.votes).map((v) => v.toLocaleString('en-KE'));
     const slow4g = { latency: 150, down: (1.6 * 1024 * 1024) / 8, up: (750 * 1024) / 8 };
@@ -633,11 +636,28 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
             // What was fetched by the time they show, before anything later joins it.
             window.__kuraBeforeFigures = performance.getEntriesByType('resource')
               .map((r) => ({ name: r.name, bytes: r.encodedBodySize }));
+            window.__kuraFiguresShown();
             // After the frame that shows them.
             requestAnimationFrame(() => setTimeout(() => performance.mark('kura:national-figures')));
           });
           watch.observe(document, { childList: true, subtree: true, characterData: true });
         })();`,
+      });
+      let figuresShown: () => void = () => {};
+      const shown = new Promise<void>((resolve) => {
+        figuresShown = resolve;
+      });
+      await context.exposeBinding('__kuraFiguresShown', () => figuresShown());
+      const canWait =
+        /bar-chart|ResultsMap|counties|constituencies|log-status|crypto|favicon|\/log\//;
+      const held: string[] = [];
+      await context.route('**/*', async (route) => {
+        const path = new URL(route.request().url()).pathname;
+        if (canWait.test(path)) {
+          held.push(path);
+          await shown;
+        }
+        await route.continue();
       });
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -670,11 +690,13 @@ describe('the results portal in Chromium', { skip: missing ?? false }, () => {
         `budget: national figures painted in ${(ms / 1000).toFixed(2)} s on slow 4G (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up) with 4x CPU slowdown (goal 2.5 s; reported, not asserted); before them the page fetched ${files.length + 1} files, ${(bytes / 1024).toFixed(1)} KB as sent: ${files.join(', ')}\n`,
       );
       assert.ok(ms > 0);
-      // Nothing that can wait is on the way to the figures: the chart, the map, the log status code.
-      const early = files.filter((f) =>
-        /bar-chart|ResultsMap|counties|constituencies|log-status/.test(f),
+      // Nothing that can wait is on the way to the figures: they showed while it was held back.
+      assert.deepEqual(
+        files.filter((f) => canWait.test(f)),
+        [],
+        'fetched before the national figures',
       );
-      assert.deepEqual(early, [], 'fetched before the national figures');
+      process.stdout.write(`budget: held back until the figures showed: ${held.join(', ')}\n`);
       // 1.6 Mbit/s moves 200 KB in 1 s: at most 60 KB as sent leaves the rest of the 2.5 s
       // to the round trips and the slowed CPU.
       assert.ok(bytes <= 60 * 1024, `${bytes} bytes fetched before the national figures`);
