@@ -209,8 +209,7 @@ class TicketHeap {
   }
 }
 
+/** Lower-case hex as one flat string (+= would build a rope of one node per byte). */
 function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -4,6 +4,7 @@
 // audited @noble implementations give the same answers. Both are synchronous.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { toHex } from './bytes.js';
 
 type NodeCrypto = typeof import('node:crypto');
 
@@ -161,9 +162,7 @@ const smallOrder = new Set(SMALL_ORDER_ENCODINGS);
 
 /** True for a public key of small order (see SMALL_ORDER_ENCODINGS). A set lookup: cheap for 46,000 devices. */
 export function isWeakEd25519Key(publicKey: Uint8Array): boolean {
-  let hex = '';
-  for (const b of publicKey) hex += b.toString(16).padStart(2, '0');
-  return smallOrder.has(hex);
+  return smallOrder.has(toHex(publicKey));
 }
 
 /** Cryptographically random bytes (for new keys). */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import {
   concat,
@@ -27,6 +29,27 @@ test('hex round-trips and matches Buffer', () => {
       assert.deepEqual(fromHex(h.toUpperCase()), b);
     }),
   );
+});
+
+test('a kept hex string costs about its characters, not a rope of one piece per byte', () => {
+  // The writer keeps a hash's hex per counted result: built with +=, each cost
+  // about 1.5 KB of heap (a rope node and a 2-character string per byte).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const n = 20_000;
+  const bytes = new Uint8Array(32).map((_, i) => i * 37);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept: string[] = [];
+  for (let i = 0; i < n; i++) {
+    bytes[0] = i & 255;
+    bytes[1] = i >> 8;
+    kept.push(toHex(bytes));
+  }
+  gc();
+  const each = (process.memoryUsage().heapUsed - before) / n;
+  assert.equal(new Set(kept).size, n);
+  assert.ok(each < 300, `${each.toFixed(0)} bytes of heap per kept 64-character hex string`);
 });
 
 test('hex rejects odd length and bad digits', () => {
