@@ -5,6 +5,7 @@
 // specifies). The same value always gives the same bytes, so a signature over
 // the bytes is a signature over the value.
 import { err, ok, type Result } from '../basics/result.js';
+import { isWellFormedString as isWellFormed } from '../log/bytes.js';
 
 export type Canonical =
   | null
@@ -24,12 +25,14 @@ export class CanonicalError extends Error {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function isWellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+/** Where in the value: keys and array positions from the top; spelt out only for an error. */
+type Path = Array<string | number>;
+
+function spell(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function write(value: unknown, path: string, out: string[]): void {
+function write(value: unknown, path: Path, out: string[]): void {
   if (value === null) {
     out.push('null');
     return;
@@ -40,7 +43,7 @@ function write(value: unknown, path: string, out: string[]): void {
       return;
     case 'number':
       if (!Number.isSafeInteger(value))
-        throw new CanonicalError('numbers must be safe integers', path);
+        throw new CanonicalError('numbers must be safe integers', spell(path));
       out.push(Object.is(value, -0) ? '0' : String(value));
       return;
     case 'string':
@@ -48,7 +51,7 @@ function write(value: unknown, path: string, out: string[]): void {
       if (!isWellFormed(value))
         throw new CanonicalError(
           'strings must be well-formed Unicode (no unpaired surrogates)',
-          path,
+          spell(path),
         );
       out.push(JSON.stringify(value));
       return;
@@ -57,18 +60,21 @@ function write(value: unknown, path: string, out: string[]): void {
         out.push('[');
         value.forEach((v, i) => {
           if (i > 0) out.push(',');
-          write(v, `${path}[${i}]`, out);
+          path.push(i);
+          write(v, path, out);
+          path.pop();
         });
         out.push(']');
         return;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null)
-        throw new CanonicalError('only plain objects are allowed', path);
+        throw new CanonicalError('only plain objects are allowed', spell(path));
       // Default sort compares UTF-16 code units, as JCS requires.
       const keys = Object.keys(value).sort();
       for (const k of keys)
-        if (!isWellFormed(k)) throw new CanonicalError('keys must be well-formed Unicode', path);
+        if (!isWellFormed(k))
+          throw new CanonicalError('keys must be well-formed Unicode', spell(path));
       out.push('{');
       let first = true;
       for (const k of keys) {
@@ -77,20 +83,22 @@ function write(value: unknown, path: string, out: string[]): void {
         if (!first) out.push(',');
         first = false;
         out.push(JSON.stringify(k), ':');
-        write(v, path ? `${path}.${k}` : k, out);
+        path.push(k);
+        write(v, path, out);
+        path.pop();
       }
       out.push('}');
       return;
     }
     default:
-      throw new CanonicalError(`a ${typeof value} cannot be encoded`, path);
+      throw new CanonicalError(`a ${typeof value} cannot be encoded`, spell(path));
   }
 }
 
 /** The canonical text of a value; throws CanonicalError for values outside the subset. */
 export function canonicalString(value: unknown): string {
   const out: string[] = [];
-  write(value, '', out);
+  write(value, [], out);
   return out.join('');
 }
 

@@ -128,10 +128,14 @@ export function fromUtf8(bytes: Uint8Array): string | undefined {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** The engine's String.prototype.isWellFormed (ES2024: Node 20, current browsers), where it has one. */
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean })
+  .isWellFormed;
+
 /** True when the string has no lone UTF-16 surrogates, i.e. it round-trips through UTF-8 unchanged. */
-export function isWellFormedString(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
+export const isWellFormedString: (text: string) => boolean = nativeWellFormed
+  ? (text) => nativeWellFormed.call(text)
+  : (text) => !LONE_SURROGATE.test(text);
 
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;

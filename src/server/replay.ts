@@ -180,9 +180,17 @@ export class LogReplay {
     const target = upTo === 'head' ? size : Math.max(from, latest?.size ?? 0);
     this.checkRootsUpTo(from);
 
+    // The next page is read while this one is hashed and folded.
+    const read = (start: number) => {
+      const rows = store.getEntries(start, Math.min(target, start + this.pageSize));
+      rows.catch(() => {}); // awaited below; a replay that fails first must not leave it unhandled
+      return rows;
+    };
+    let next = from < target ? read(from) : null;
     for (let start = from; start < target; start += this.pageSize) {
       const end = Math.min(target, start + this.pageSize);
-      const rows = await store.getEntries(start, end);
+      const rows = await (next ?? read(start));
+      next = end < target ? read(end) : null;
       // The tree first: an entry whose bytes changed is named as such, not by
       // what the change did to the fold.
       const hashes: Uint8Array[] = [];
