@@ -28,6 +28,7 @@ import {
   type StoredBlob,
   type StoredCheckpoint,
   type StoredEntry,
+  type StoredEntryPage,
   type TallyRow,
 } from './store.js';
 import {
@@ -52,6 +53,28 @@ type EntryRow = {
 type TileRow = { level: number; idx: string; width: number; data: Uint8Array };
 
 const ENTRY_COLUMNS = 'idx, data, leaf_hash, kind, contest, station';
+
+/** A range of entries as one row: the bytes and hashes concatenated, the columns as arrays. */
+const ENTRY_PAGE = `
+SELECT array_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
+       array_agg(octet_length(data) ORDER BY idx) AS lengths,
+       string_agg(data, ''::bytea ORDER BY idx) AS data,
+       string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
+                       ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx) AS leaf_hashes,
+       array_agg(kind ORDER BY idx) AS kinds,
+       array_agg(contest ORDER BY idx) AS contests,
+       array_agg(station ORDER BY idx) AS stations
+FROM entries WHERE idx >= $1 AND idx < $2`;
+
+type EntryPageRow = {
+  offsets: number[] | null;
+  lengths: number[] | null;
+  data: Uint8Array | null;
+  leaf_hashes: Uint8Array | null;
+  kinds: string[] | null;
+  contests: (string | null)[] | null;
+  stations: (string | null)[] | null;
+};
 
 const INSERT_ENTRIES = `
 INSERT INTO entries (idx, data, leaf_hash, kind, contest, station)
@@ -82,6 +105,11 @@ ON CONFLICT (contest, unit) DO UPDATE SET tally = EXCLUDED.tally`;
 function bytes(b: Uint8Array): Uint8Array {
   // pg hands back Buffers (sometimes slices of a shared pool): return a plain copy.
   return new Uint8Array(b);
+}
+
+/** pg's Buffer as a plain Uint8Array over the same bytes (whose slice copies, as Buffer's does not). */
+function plain(b: Uint8Array | null | undefined): Uint8Array {
+  return b ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(0);
 }
 
 function toEntry(r: EntryRow): StoredEntry {
@@ -430,6 +458,26 @@ export class SqlStore implements Store {
       [start, end],
     );
     return rows.map(toEntry);
+  }
+
+  async getEntryPage(start: number, end: number): Promise<StoredEntryPage> {
+    checkIndex('start', start);
+    checkIndex('end', end);
+    const [row] = end <= start ? [] : await this.db.query<EntryPageRow>(ENTRY_PAGE, [start, end]);
+    const lengths = row?.lengths ?? [];
+    const offsets = new Uint32Array(lengths.length + 1);
+    lengths.forEach((n, k) => {
+      offsets[k + 1] = (offsets[k] as number) + n;
+    });
+    return {
+      indexes: (row?.offsets ?? []).map((o) => start + o),
+      bytes: plain(row?.data),
+      offsets,
+      leafHashes: plain(row?.leaf_hashes),
+      kinds: row?.kinds ?? [],
+      contests: row?.contests ?? [],
+      stations: row?.stations ?? [],
+    };
   }
 
   async getEntry(index: number): Promise<StoredEntry | null> {

@@ -18,6 +18,22 @@ export interface StoredEntry {
   station: string | null;
 }
 
+/**
+ * Entries as stored, packed for reading in bulk (the start-up check reads the
+ * whole log): row k (of those found, ascending by index) is entry indexes[k].
+ */
+export interface StoredEntryPage {
+  indexes: number[];
+  /** Row k's bytes: bytes[offsets[k] .. offsets[k+1]). */
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+  /** Row k's stored leaf hash: leafHashes[32k .. 32k+32) (one not 32 bytes long reads as zeros). */
+  leafHashes: Uint8Array;
+  kinds: string[];
+  contests: (string | null)[];
+  stations: (string | null)[];
+}
+
 /** A tlog-tiles hash tile as it now stands (width 1..256; 256 = full). */
 export interface HashTile {
   level: number;
@@ -128,6 +144,8 @@ export interface Store {
   appendBatch(batch: AppendBatch): Promise<void>;
   /** Entries [start, end) in order (fewer if the log is shorter). */
   getEntries(start: number, end: number): Promise<StoredEntry[]>;
+  /** The same rows, packed: one row read from the database, not one per entry. */
+  getEntryPage(start: number, end: number): Promise<StoredEntryPage>;
   getEntry(index: number): Promise<StoredEntry | null>;
   /** The result entry already logged for this contest and station, if any. */
   findResult(contest: string, station: string): Promise<StoredEntry | null>;

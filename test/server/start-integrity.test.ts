@@ -9,7 +9,8 @@ import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { leafHash } from '../../src/log/merkle.js';
 import { generateKey } from '../../src/log/note.js';
-import { StoreIntegrityError } from '../../src/server/replay.js';
+import { ElectionIndex } from '../../src/election/election-index.js';
+import { replayStoredLog, StoreIntegrityError } from '../../src/server/replay.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { Queryable } from '../../src/store/db.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
@@ -57,13 +58,35 @@ for (const backend of await testBackends()) {
         assert.match(error.message, message);
         assert.doesNotMatch(error.message, /\n/, 'one line');
       }
+      // The same refusal when a worker thread hashes and decodes the entries,
+      // a few at a time: the pages and chunks it gets cut into still name the index.
+      const error = await replayWithWorker().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(
+        error instanceof StoreIntegrityError,
+        `the worker replay must refuse; got ${error}`,
+      );
+      assert.equal(error.problem, problem, error.message);
+      assert.equal(error.index, index, error.message);
+      assert.match(error.message, message);
     }
+
+    const replayWithWorker = () =>
+      replayStoredLog(t.store, new ElectionIndex(t.definition), { threads: 1, pageSize: 4 });
 
     async function startsHonestly(): Promise<void> {
       for (const s of [signer(), null]) {
         const r = await startLog({ store: t.store, signer: s });
         await r.close();
       }
+      const replayed = await replayWithWorker();
+      assert.equal(replayed.size, size);
+      assert.equal(
+        replayed.stats.checkpoints,
+        (await db().query('SELECT 1 FROM checkpoints')).length,
+      );
     }
 
     before(async () => {

@@ -110,6 +110,34 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       await assert.rejects(s.getEntries(0.5, 3), RangeError);
     });
 
+    t('getEntryPage packs the same rows as getEntries', async (s) => {
+      await s.appendBatch(batch(0, 10));
+      for (const [a, b] of [
+        [2, 7],
+        [0, 10],
+        [8, 100],
+        [10, 20],
+        [7, 3],
+      ] as const) {
+        const rows = await s.getEntries(a, b);
+        const page = await s.getEntryPage(a, b);
+        assert.deepEqual(
+          page.indexes,
+          rows.map((r) => r.index),
+        );
+        rows.forEach((r, k) => {
+          assert.deepEqual(page.bytes.slice(page.offsets[k], page.offsets[k + 1]), r.data);
+          assert.deepEqual(page.leafHashes.slice(k * 32, k * 32 + 32), r.leafHash);
+          assert.deepEqual(
+            [page.kinds[k], page.contests[k], page.stations[k]],
+            [r.kind, r.contest, r.station],
+          );
+        });
+        assert.equal(page.offsets.length, rows.length + 1);
+      }
+      await assert.rejects(s.getEntryPage(-1, 3), RangeError);
+    });
+
     t('a batch with the wrong startIndex conflicts and writes nothing', async (s) => {
       await s.appendBatch(batch(0, 3, { tallies: [{ contest: 'c1', unit: '', tally: { v: 1 } }] }));
       for (const start of [0, 2, 4, 100]) {

@@ -1,0 +1,87 @@
+// The per-entry half of the start-up replay (replay.ts), which needs nothing
+// but the entry's own bytes, so a worker thread can do it while the main
+// thread folds the chunk before (replay-worker.ts): each entry's leaf hash,
+// compared with the stored one; whether its bytes decode (canonical JSON of a
+// well-formed entry, the costly part); and the compact ranges the replay
+// compares the stored checkpoints' roots with (compact-range.ts).
+
+import { createHash } from 'node:crypto';
+import { decodeEntry } from '../election/entries.js';
+import type { StoredEntryPage } from '../store/store.js';
+import { CompactRange, type RangeNodes } from './compact-range.js';
+
+/**
+ * Consecutive entries from index `begin`, in buffers that are moved, not
+ * copied, to a worker: entry k's bytes are bytes[offsets[k] .. offsets[k+1]),
+ * its stored leaf hash leafHashes[32k .. 32k+32).
+ */
+export interface EntryChunk {
+  begin: number;
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+  leafHashes: Uint8Array;
+  /** Entry counts k (ascending, 1..n) after which the range [begin, begin+k) is wanted: the stored checkpoints' sizes. */
+  cuts: number[];
+}
+
+export interface CheckedChunk {
+  /** Each entry's leaf hash, 32 bytes apiece. */
+  hashes: Uint8Array;
+  /** The first entry (counted from begin) whose bytes do not hash to its stored leaf hash; -1 if none. */
+  firstBadHash: number;
+  /** Per entry: 1 when its bytes decode (decodeEntry), 0 when not. */
+  decodes: Uint8Array;
+  /** The compact range [begin, begin+cut) for each cut. */
+  ranges: RangeNodes[];
+  /** The compact range of the whole chunk. */
+  range: RangeNodes;
+}
+
+export type ReplayJobs = {
+  'check entries': { input: EntryChunk; output: CheckedChunk };
+};
+
+/** Rows first .. first+count-1 of a page, the entries from index begin, as a chunk of their own. */
+export function chunkOfPage(
+  page: StoredEntryPage,
+  first: number,
+  count: number,
+  begin: number,
+  cuts: number[],
+): EntryChunk {
+  const from = page.offsets[first] as number;
+  const offsets = page.offsets.slice(first, first + count + 1);
+  for (let k = 0; k < offsets.length; k++) offsets[k] = (offsets[k] as number) - from;
+  return {
+    begin,
+    bytes: page.bytes.slice(from, page.offsets[first + count]),
+    offsets,
+    leafHashes: page.leafHashes.slice(first * 32, (first + count) * 32),
+    cuts,
+  };
+}
+
+/** RFC 6962 leaf hash prefix (log/merkle.ts leafHash), hashed here without copying each entry. */
+const LEAF_PREFIX = Uint8Array.of(0);
+
+export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
+  const n = chunk.offsets.length - 1;
+  const hashes = new Uint8Array(n * 32);
+  const decodes = new Uint8Array(n);
+  const range = new CompactRange(chunk.begin);
+  const ranges: RangeNodes[] = [];
+  let firstBadHash = -1;
+  let cut = 0;
+  for (let k = 0; k < n; k++) {
+    const bytes = chunk.bytes.subarray(chunk.offsets[k], chunk.offsets[k + 1]);
+    const digest = createHash('sha256').update(LEAF_PREFIX).update(bytes).digest();
+    const hash = hashes.subarray(k * 32, k * 32 + 32);
+    hash.set(digest);
+    if (firstBadHash < 0 && !digest.equals(chunk.leafHashes.subarray(k * 32, k * 32 + 32)))
+      firstBadHash = k;
+    decodes[k] = decodeEntry(bytes).ok ? 1 : 0;
+    range.appendLeaf(hash);
+    for (; chunk.cuts[cut] === k + 1; cut++) ranges.push(range.nodes());
+  }
+  return { hashes, firstBadHash, decodes, ranges, range: range.nodes() };
+}
