@@ -23,9 +23,13 @@ function page(from: number, to: number): StoredEntryPage {
     offsets[k + 1] = (offsets[k] as number) + r.length;
   });
   const bytes = new Uint8Array(offsets[rows.length] as number);
-  rows.forEach((r, k) => bytes.set(r, offsets[k]));
+  rows.forEach((r, k) => {
+    bytes.set(r, offsets[k]);
+  });
   const leafHashes = new Uint8Array(rows.length * 32);
-  leaves.slice(from, to).forEach((h, k) => leafHashes.set(h, k * 32));
+  leaves.slice(from, to).forEach((h, k) => {
+    leafHashes.set(h, k * 32);
+  });
   return {
     indexes: rows.map((_, k) => from + k),
     bytes,

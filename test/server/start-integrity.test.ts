@@ -5,11 +5,11 @@
 // restart starts, and a restarted writer signs a fresh checkpoint at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ElectionIndex } from '../../src/election/election-index.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { leafHash } from '../../src/log/merkle.js';
 import { generateKey } from '../../src/log/note.js';
-import { ElectionIndex } from '../../src/election/election-index.js';
 import { replayStoredLog, StoreIntegrityError } from '../../src/server/replay.js';
 import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { Queryable } from '../../src/store/db.js';
