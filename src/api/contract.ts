@@ -260,6 +260,11 @@ export interface ResultReceipt {
   receipt: string;
 }
 
+/** POST /api/v1/results/batch: 201 (any entry new) or 200 (every one sent before); one receipt per entry, in order. */
+export interface ResultBatchReceipt {
+  results: ResultReceipt[];
+}
+
 /** POST /api/v1/roster, /api/v1/attestations, /api/v1/dissents: 201 (new) or 200 (the same entry again). */
 export interface WordReceipt {
   index: number;

@@ -31,6 +31,8 @@ export class SequencerError extends Error {
     message: string,
     /** The field of the submission at fault, where there is one. */
     readonly field?: string,
+    /** When several entries were submitted together: the place of the one at fault. */
+    readonly position?: number,
   ) {
     super(message);
     this.name = 'SequencerError';

@@ -54,6 +54,18 @@ type Pending = {
   | { entry: AgentEntry; verdict: null; rules: AgentWordRules }
 );
 
+/** A result the API has checked (shape, rules, signature), with its canonical bytes and verdict. */
+export interface SubmittedResult {
+  entry: ResultEntry;
+  bytes: Uint8Array;
+  verdict: CheckedVerdict;
+}
+
+/** A refusal of one entry of several submitted together: `position` is its place in the call. */
+function atPosition(e: unknown, position: number): unknown {
+  return e instanceof SequencerError ? new SequencerError(e.code, e.message, e.field, position) : e;
+}
+
 export interface SequencerOptions {
   /** Longest a result waits before its batch is sequenced. */
   periodMs?: number;
@@ -149,34 +161,93 @@ export class Sequencer {
    * same station and contest is refused.
    */
   async submit(entry: ResultEntry, bytes: Uint8Array, verdict: CheckedVerdict): Promise<Receipt> {
+    const [receipt] = await this.submitAll([{ entry, bytes, verdict }]);
+    return receipt as Receipt;
+  }
+
+  /**
+   * Queues several checked, signed results together (one device's contests)
+   * and resolves with their receipts, in order. Exactly once per entry, as
+   * submit. Every refusal that depends on the log or the queue is found for
+   * every entry before any is queued, so a refused call queues nothing (the
+   * error's `position` names the entry at fault); the new ones are queued in
+   * one go, so they are sequenced in one batch and stored, or not, together.
+   */
+  async submitAll(results: readonly SubmittedResult[]): Promise<Receipt[]> {
     this.throwIfStopped();
-    const key = `${entry.contest}\u0000${entry.station}`;
-    const logged = this.fold.result(entry.contest, entry.station);
-    if (logged) return this.receiptForLogged(logged, bytes);
+    const receipts: Array<Receipt | undefined> = results.map(() => undefined);
+    // Results already logged: their stored bytes decide (a retry, or a conflict).
+    // Reading them waits, and meanwhile others may be logged: look again until none is new.
+    for (;;) {
+      const logged = results.flatMap((r, position) => {
+        const found =
+          receipts[position] === undefined
+            ? this.fold.result(r.entry.contest, r.entry.station)
+            : undefined;
+        return found ? [{ position, found }] : [];
+      });
+      if (logged.length === 0) break;
+      const again = await Promise.all(
+        logged.map(({ position, found }) =>
+          this.receiptForLogged(found, (results[position] as SubmittedResult).bytes).catch(
+            (e: unknown) => {
+              throw atPosition(e, position);
+            },
+          ),
+        ),
+      );
+      logged.forEach(({ position }, i) => {
+        receipts[position] = again[i];
+      });
+      this.throwIfStopped();
+    }
+    // From here on nothing waits until every entry is queued.
+    const toQueue: Array<{ position: number; key: string; queued: Pending | undefined }> = [];
+    for (const [position, r] of results.entries()) {
+      if (receipts[position] !== undefined) continue;
+      const key = `${r.entry.contest}\u0000${r.entry.station}`;
+      const queued = this.pending.get(key);
+      if (queued && !equalBytes(queued.bytes, r.bytes))
+        throw atPosition(
+          new SequencerError(
+            'ALREADY_REPORTED',
+            `station ${r.entry.station} already has a different ${r.entry.contest} result awaiting sequencing`,
+            'station',
+          ),
+          position,
+        );
+      toQueue.push({ position, key, queued });
+    }
     // Admission control: past this many queued results, say "busy" at once
     // (devices retry the same bytes) rather than letting latency grow without bound.
-    if (this.pending.size >= this.maxBatch * 4 && !this.pending.has(key)) {
+    const fresh = toQueue.filter((q) => !q.queued).length;
+    if (fresh > 0 && this.pending.size + fresh > this.maxBatch * 4)
       throw new SequencerError('BUSY', 'the log is busy; send the same result again in a moment');
-    }
-    const queued = this.pending.get(key);
-    if (queued && !equalBytes(queued.bytes, bytes)) {
-      throw new SequencerError(
-        'ALREADY_REPORTED',
-        `station ${entry.station} already has a different ${entry.contest} result awaiting sequencing`,
-        'station',
-      );
-    }
-    return new Promise<Receipt>((resolve, reject) => {
-      if (queued) {
-        queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
-        return;
-      }
-      this.enqueue({ entry, bytes, verdict, key, waiters: [{ resolve, reject }] });
+    const waiting = toQueue.map(
+      ({ position, key, queued }) =>
+        new Promise<Receipt>((resolve, reject) => {
+          if (queued) {
+            queued.waiters.push({ resolve: (r) => resolve({ ...r, duplicate: true }), reject });
+            return;
+          }
+          const { entry, bytes, verdict } = results[position] as SubmittedResult;
+          this.pending.set(key, { entry, bytes, verdict, key, waiters: [{ resolve, reject }] });
+        }),
+    );
+    if (fresh > 0) this.scheduleFlush();
+    const queuedReceipts = await Promise.all(waiting);
+    toQueue.forEach(({ position }, i) => {
+      receipts[position] = queuedReceipts[i];
     });
+    return receipts as Receipt[];
   }
 
   private enqueue(p: Pending): void {
     this.pending.set(p.key, p);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     // Group commit: a batch goes when it is full, when the period is up, or
     // at once after the batch before it (see flush); never later than one period.
     if (this.pending.size >= this.maxBatch) void this.flush();

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
-import { checkDefinition } from '../election/election-index.js';
+import { checkDefinition, type ElectionIndex } from '../election/election-index.js';
 import type { ResultEntry } from '../election/entries.js';
 import type { RaceTally } from '../election/fold.js';
 import type { ResultFlag } from '../election/rules.js';
@@ -325,6 +325,8 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
       const signedPresident = new WeakMap<PlannedResult, ResultEntry>();
       summary = await replay(counted(night.results, totals), {
         ...common,
+        // Each station's device sends its contests' results in one request, each signed on its own.
+        resultsAt: contestsAt(index),
         entryFor: agents
           ? (p: PlannedResult) => {
               const entry = signPlanned(p, definition.electionId, deviceOf(p.station));
@@ -473,6 +475,20 @@ function kenyaPlan(index: Parameters<typeof kenyaNightPlan>[0]): NightPlan {
     start: night.start,
     end: night.plan[night.plan.length - 1]?.at ?? night.start,
     expected: night.expected,
+  };
+}
+
+/** How many contests each station reports (memoised: asked once per planned result). */
+function contestsAt(index: ElectionIndex): (station: string) => number {
+  const known = new Map<string, number>();
+  return (station) => {
+    let n = known.get(station);
+    if (n === undefined) {
+      n = 0;
+      for (const contest of index.contests.keys()) if (index.raceFor(contest, station)) n++;
+      known.set(station, n);
+    }
+    return n;
   };
 }
 

@@ -37,6 +37,12 @@ export interface ReplayOptions<P extends PlannedResult = PlannedResult> {
   onResult?: (p: P, outcome: SendOutcome) => void;
   /** How long one result is retried through 503s and network failures. */
   retry?: RetryPolicy;
+  /**
+   * How many results each station's device sends (its contests): given, a
+   * device sends them together, in one request (POST /api/v1/results/batch),
+   * once the last of them is due; absent, each result on its own.
+   */
+  resultsAt?: (station: string) => number;
   signal?: AbortSignal;
 }
 
@@ -132,6 +138,62 @@ export class HttpClient {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface ResultAnswer {
+  index?: number;
+  duplicate?: boolean;
+  flags?: string[];
+  receipt?: string;
+}
+
+/**
+ * Sends a request, again with the same bytes after a transport failure or a
+ * 503, within the policy; `read` turns the answer into what the caller keeps
+ * (an answer it cannot read counts as a failure too).
+ */
+async function withRetry<T>(
+  send: () => Promise<{ status: number; body: Buffer }>,
+  read: (res: { status: number; body: Buffer }) => T,
+  retry: number | RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; answer?: T; code?: string; attempts: number }> {
+  const policy = typeof retry === 'number' ? { maxAttempts: retry } : retry;
+  const maxAttempts = policy.maxAttempts ?? 50;
+  const giveUpAt = Date.now() + (policy.retryForMs ?? Number.POSITIVE_INFINITY);
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted && attempt > 1)
+      return { status: 0, code: 'ABORTED: the replay was stopped', attempts: attempt - 1 };
+    try {
+      const res = await send();
+      if (res.status === 503 && attempt < maxAttempts && Date.now() < giveUpAt) {
+        await sleep(Math.min(2000, 50 * attempt));
+        continue;
+      }
+      return { status: res.status, answer: read(res), attempts: attempt };
+    } catch (e) {
+      if (attempt >= maxAttempts || Date.now() >= giveUpAt)
+        return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
+      await sleep(Math.min(2000, 50 * attempt));
+    }
+  }
+}
+
+/** POSTs JSON with retries (withRetry); the answer's JSON and its error code. */
+async function postWithRetry<T>(
+  client: HttpClient,
+  path: string,
+  body: string,
+  retry: number | RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; json?: T; code?: string; attempts: number }> {
+  const sent = await withRetry(
+    () => client.request('POST', path, body),
+    (res) => JSON.parse(res.body.toString('utf8')) as T & { error?: { code: string } },
+    retry,
+    signal,
+  );
+  return { ...sent, json: sent.answer, code: sent.code ?? sent.answer?.error?.code };
+}
+
 /** Sends one signed result, retrying transport failures and 503 with the same bytes. */
 export async function sendResult(
   client: HttpClient,
@@ -139,41 +201,56 @@ export async function sendResult(
   retry: number | RetryPolicy = 50,
   signal?: AbortSignal,
 ): Promise<SendOutcome> {
-  const policy = typeof retry === 'number' ? { maxAttempts: retry } : retry;
-  const maxAttempts = policy.maxAttempts ?? 50;
-  const giveUpAt = Date.now() + (policy.retryForMs ?? Number.POSITIVE_INFINITY);
-  const body = JSON.stringify(entry);
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted && attempt > 1)
-      return { status: 0, code: 'ABORTED: the replay was stopped', attempts: attempt - 1 };
-    try {
-      const res = await client.request('POST', '/api/v1/results', body);
-      if (res.status === 503 && attempt < maxAttempts && Date.now() < giveUpAt) {
-        await sleep(Math.min(2000, 50 * attempt));
-        continue;
-      }
-      const json = JSON.parse(res.body.toString('utf8')) as {
-        index?: number;
-        duplicate?: boolean;
-        flags?: string[];
-        receipt?: string;
-        error?: { code: string };
-      };
-      return {
-        status: res.status,
-        code: json.error?.code,
-        index: json.index,
-        duplicate: json.duplicate,
-        flags: json.flags,
-        receipt: json.receipt,
-        attempts: attempt,
-      };
-    } catch (e) {
-      if (attempt >= maxAttempts || Date.now() >= giveUpAt)
-        return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
-      await sleep(Math.min(2000, 50 * attempt));
-    }
-  }
+  const sent = await postWithRetry<ResultAnswer>(
+    client,
+    '/api/v1/results',
+    JSON.stringify(entry),
+    retry,
+    signal,
+  );
+  const json = sent.json;
+  return {
+    status: sent.status,
+    code: sent.code,
+    index: json?.index,
+    duplicate: json?.duplicate,
+    flags: json?.flags,
+    receipt: json?.receipt,
+    attempts: sent.attempts,
+  };
+}
+
+/**
+ * Sends one device's signed results together (POST /api/v1/results/batch),
+ * retrying like sendResult; one outcome per result, in order: each its own
+ * receipt, or all the batch's refusal.
+ */
+export async function sendResults(
+  client: HttpClient,
+  entries: readonly ResultEntry[],
+  retry: number | RetryPolicy = 50,
+  signal?: AbortSignal,
+): Promise<SendOutcome[]> {
+  const sent = await postWithRetry<{ results?: ResultAnswer[] }>(
+    client,
+    '/api/v1/results/batch',
+    JSON.stringify({ results: entries }),
+    retry,
+    signal,
+  );
+  const answers = sent.json?.results;
+  return entries.map((_, i) => {
+    const a = answers?.[i];
+    if (!a || sent.code) return { status: sent.status, code: sent.code, attempts: sent.attempts };
+    return {
+      status: a.duplicate ? 200 : 201,
+      index: a.index,
+      duplicate: a.duplicate,
+      flags: a.flags,
+      receipt: a.receipt,
+      attempts: sent.attempts,
+    };
+  });
 }
 
 /**
@@ -187,37 +264,25 @@ export async function sendForm(
   retry: number | RetryPolicy = 50,
   signal?: AbortSignal,
 ): Promise<UploadOutcome> {
-  const policy = typeof retry === 'number' ? { maxAttempts: retry } : retry;
-  const maxAttempts = policy.maxAttempts ?? 50;
-  const giveUpAt = Date.now() + (policy.retryForMs ?? Number.POSITIVE_INFINITY);
   const hash = upload.sha256;
   const headers = formUploadHeaders(upload, demoDeviceSeed(upload.electionId, upload.device));
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted && attempt > 1)
-      return { status: 0, code: 'ABORTED: the replay was stopped', attempts: attempt - 1 };
-    try {
-      const res = await client.request(
+  const sent = await withRetry(
+    () =>
+      client.request(
         'PUT',
         `/api/v1/forms/${hash}`,
         upload.scan.data,
         upload.scan.contentType,
         headers,
-      );
-      if (res.status === 503 && attempt < maxAttempts && Date.now() < giveUpAt) {
-        await sleep(Math.min(2000, 50 * attempt));
-        continue;
-      }
-      const code =
-        res.status >= 300
-          ? (JSON.parse(res.body.toString('utf8')) as { error?: { code: string } }).error?.code
-          : undefined;
-      return { status: res.status, code, attempts: attempt };
-    } catch (e) {
-      if (attempt >= maxAttempts || Date.now() >= giveUpAt)
-        return { status: 0, code: `NETWORK: ${(e as Error).message}`, attempts: attempt };
-      await sleep(Math.min(2000, 50 * attempt));
-    }
-  }
+      ),
+    (res) =>
+      res.status >= 300
+        ? (JSON.parse(res.body.toString('utf8')) as { error?: { code: string } }).error?.code
+        : undefined,
+    retry,
+    signal,
+  );
+  return { status: sent.status, code: sent.code ?? sent.answer, attempts: sent.attempts };
 }
 
 export function signPlanned(p: PlannedResult, electionId: string, device: string): ResultEntry {
@@ -253,10 +318,16 @@ export async function replay<P extends PlannedResult>(
   const byStatus: Record<string, number> = {};
   const formsByStatus: Record<string, number> = {};
   const start = Date.now();
-  const items = plan[Symbol.iterator]();
+  const resultsAt = opts.resultsAt;
+  const items = (resultsAt ? byDevice(plan, resultsAt) : singly(plan))[Symbol.iterator]();
   let nightStart: number | undefined;
   let next = 0;
   let done = false;
+  const count = (p: P, outcome: SendOutcome) => {
+    const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
+    byStatus[key] = (byStatus[key] ?? 0) + 1;
+    opts.onResult?.(p, outcome);
+  };
   const worker = async () => {
     while (!done && !opts.signal?.aborted) {
       const item = items.next();
@@ -264,44 +335,52 @@ export async function replay<P extends PlannedResult>(
         done = true;
         break;
       }
-      const p = item.value;
-      const position = next++;
-      nightStart ??= p.at;
+      const group = item.value;
+      // A device sends when the last of its results is due.
+      const due = (group[group.length - 1] as P).at;
+      nightStart ??= (group[0] as P).at;
       if (Number.isFinite(speed)) {
-        const due = start + (p.at - nightStart) / speed;
-        const wait = due - Date.now();
+        const wait = start + (due - nightStart) / speed - Date.now();
         if (wait > 0) await sleep(wait);
       }
-      await opts.beforeSend?.(p, position);
-      const scan = opts.formFor?.(p);
-      const form = scan
-        ? await sendForm(
-            client,
-            {
-              electionId: opts.electionId,
-              station: p.station,
-              device: opts.deviceOf(p.station),
-              sha256: p.form,
-              scan,
-            },
-            opts.retry,
-            opts.signal,
-          )
-        : undefined;
-      if (form) {
-        const formKey = form.code ? `${form.status} ${form.code}` : String(form.status);
-        formsByStatus[formKey] = (formsByStatus[formKey] ?? 0) + 1;
+      const entries: ResultEntry[] = [];
+      const forms: Array<UploadOutcome | undefined> = [];
+      for (const p of group) {
+        const position = next++;
+        await opts.beforeSend?.(p, position);
+        const scan = opts.formFor?.(p);
+        const form = scan
+          ? await sendForm(
+              client,
+              {
+                electionId: opts.electionId,
+                station: p.station,
+                device: opts.deviceOf(p.station),
+                sha256: p.form,
+                scan,
+              },
+              opts.retry,
+              opts.signal,
+            )
+          : undefined;
+        if (form) {
+          const formKey = form.code ? `${form.status} ${form.code}` : String(form.status);
+          formsByStatus[formKey] = (formsByStatus[formKey] ?? 0) + 1;
+        }
+        forms.push(form);
+        entries.push(
+          opts.entryFor?.(p) ?? signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
+        );
       }
-      const sent = await sendResult(
-        client,
-        opts.entryFor?.(p) ?? signPlanned(p, opts.electionId, opts.deviceOf(p.station)),
-        opts.retry,
-        opts.signal,
-      );
-      const outcome: SendOutcome = form ? { ...sent, form } : sent;
-      const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
-      byStatus[key] = (byStatus[key] ?? 0) + 1;
-      opts.onResult?.(p, outcome);
+      const sent =
+        group.length === 1
+          ? [await sendResult(client, entries[0] as ResultEntry, opts.retry, opts.signal)]
+          : await sendResults(client, entries, opts.retry, opts.signal);
+      group.forEach((p, i) => {
+        const outcome = sent[i] as SendOutcome;
+        const form = forms[i];
+        count(p, form ? { ...outcome, form } : outcome);
+      });
     }
   };
   try {
@@ -310,4 +389,30 @@ export async function replay<P extends PlannedResult>(
     client.close();
   }
   return { sent: next, byStatus, formsByStatus, wallMs: Date.now() - start };
+}
+
+function* singly<P>(plan: Iterable<P>): Generator<P[]> {
+  for (const p of plan) yield [p];
+}
+
+/**
+ * The plan as each device sends it when it sends its station's results
+ * together: a station's group goes once its last result is taken from the
+ * plan (so groups come in the order their last results are due).
+ */
+function* byDevice<P extends PlannedResult>(
+  plan: Iterable<P>,
+  resultsAt: (station: string) => number,
+): Generator<P[]> {
+  const open = new Map<string, P[]>();
+  for (const p of plan) {
+    const group = open.get(p.station) ?? [];
+    group.push(p);
+    if (group.length >= resultsAt(p.station)) {
+      open.delete(p.station);
+      yield group;
+    } else open.set(p.station, group);
+  }
+  // A station whose plan lacks some of its contests sends what it has.
+  yield* open.values();
 }

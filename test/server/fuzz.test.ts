@@ -254,6 +254,13 @@ for (const backend of await testBackends()) {
         },
         {
           method: 'POST',
+          route: '/api/v1/results/batch',
+          params: {},
+          session: false,
+          body: () => ({ results: [t.result(station)] }),
+        },
+        {
+          method: 'POST',
           route: '/api/v1/login',
           params: {},
           session: false,
