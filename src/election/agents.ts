@@ -5,8 +5,8 @@
 // it, and `kura verify` replays the same rules over the log. A word never
 // changes a count; it only says, at the station, who agrees and who does not.
 import { err, ok, type Result } from '../basics/result.js';
-import { fromBase64, toHex } from '../log/bytes.js';
-import { ed25519Verify, isWeakEd25519Key, sha256 } from '../log/crypto.js';
+import { fromBase64 } from '../log/bytes.js';
+import { ed25519Verify, isWeakEd25519Key, sha256Hex } from '../log/crypto.js';
 import type {
   AgentEntry,
   AgentId,
@@ -119,7 +119,7 @@ export type AgentEffect =
 
 /** The SHA-256 (lower-case hex) of a result entry's bytes: what an attestation or dissent names. */
 export function resultEntryHash(bytes: Uint8Array): string {
-  return toHex(sha256(bytes));
+  return sha256Hex(bytes);
 }
 
 function refuse(

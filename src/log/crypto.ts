@@ -13,12 +13,32 @@ const nodeCrypto: NodeCrypto | undefined = (
   globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
 ).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
 
+// The one-shot crypto.hash (Node 20.12+) makes no Hash object: about 2.5x less
+// CPU than createHash().update().digest() for an entry-sized input, and kura
+// hashes every entry twice (leaf, receipt) wherever the log is checked.
+type OneShot<T> = (
+  algorithm: string,
+  data: Uint8Array,
+  encoding: T,
+) => T extends 'hex' ? string : Buffer;
+const oneShotHash = (nodeCrypto as { hash?: OneShot<'buffer'> } | undefined)?.hash;
+const oneShotHex = (nodeCrypto as { hash?: OneShot<'hex'> } | undefined)?.hash;
+
 export function sha256(data: Uint8Array): Uint8Array {
+  if (oneShotHash) {
+    const d = oneShotHash('sha256', data, 'buffer');
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
   if (nodeCrypto) {
     const d = nodeCrypto.createHash('sha256').update(data).digest();
     return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   }
   return nobleSha256(data);
+}
+
+/** SHA-256 as lowercase hex (the one-shot hash spells it out natively). */
+export function sha256Hex(data: Uint8Array): string {
+  return oneShotHex ? oneShotHex('sha256', data, 'hex') : toHex(sha256(data));
 }
 
 // Keys are handed to node:crypto as JWKs: OpenSSL 3's DER decoders cost about

@@ -234,6 +234,27 @@ export function decodeEntryBundle(
   data: Uint8Array,
   expectedCount?: number,
 ): Result<Uint8Array[], LogError> {
+  return splitEntryBundle(data, expectedCount, (o, end) => data.slice(o, end));
+}
+
+/**
+ * decodeEntryBundle, with each entry a view into `data` instead of a copy: a
+ * reader that keeps the whole log (kura verify) then holds a few hundred
+ * buffers, not one per entry for the garbage collector to track. The caller
+ * must not write to the entries.
+ */
+export function decodeEntryBundleViews(
+  data: Uint8Array,
+  expectedCount?: number,
+): Result<Uint8Array[], LogError> {
+  return splitEntryBundle(data, expectedCount, (o, end) => data.subarray(o, end));
+}
+
+function splitEntryBundle(
+  data: Uint8Array,
+  expectedCount: number | undefined,
+  cut: (start: number, end: number) => Uint8Array,
+): Result<Uint8Array[], LogError> {
   const out: Uint8Array[] = [];
   let o = 0;
   while (o < data.length) {
@@ -242,7 +263,7 @@ export function decodeEntryBundle(
     const n = ((data[o] as number) << 8) | (data[o + 1] as number);
     o += 2;
     if (o + n > data.length) return logErr('ENTRY_BUNDLE_MALFORMED', 'truncated entry');
-    out.push(data.slice(o, o + n));
+    out.push(cut(o, o + n));
     o += n;
   }
   if (expectedCount !== undefined && out.length !== expectedCount) {

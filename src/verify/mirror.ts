@@ -18,7 +18,7 @@ import { equal, toHex } from '../log/bytes.js';
 import { leafHash, rootFromLeafHashes } from '../log/merkle.js';
 import {
   buildTiles,
-  decodeEntryBundle,
+  decodeEntryBundleViews,
   entryBundlePath,
   TILE_WIDTH,
   type TileId,
@@ -170,7 +170,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
         why = `HTTP ${got.status}`;
         break;
       }
-      const decoded = decodeEntryBundle(got.data);
+      const decoded = decodeEntryBundleViews(got.data);
       const count = decoded.ok ? decoded.value.length : 0;
       if (decoded.ok && (readCache ? count >= job.width : count === job.width)) {
         list = decoded.value.slice(0, job.width);

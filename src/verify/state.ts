@@ -22,7 +22,7 @@
 // tiles of the last verified tree are what the served ones are compared with
 // (they are checked against the saved root before use, so a damaged file is
 // caught, never trusted).
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { equal } from '../log/bytes.js';
 import { rootFromLeafHashes } from '../log/merkle.js';
@@ -170,7 +170,9 @@ export class StateDir {
     width: number,
     data: Uint8Array,
   ): void {
-    writeAtomic(this.tileFile(kind, level, index, width), data);
+    const file = this.tileFile(kind, level, index, width);
+    // A later run fetches every tile again: one it kept already, byte for byte, is not rewritten.
+    if (!sameFile(file, data)) writeAtomic(file, data);
     // Narrower versions of the same tile are prefixes of this one: drop them.
     const pdir = `${this.tileFile(kind, level, index, TILE_WIDTH)}.p`;
     if (!existsSync(pdir)) return;
@@ -190,5 +192,13 @@ export class StateDir {
     const rel =
       kind === 'entries' ? entryBundlePath(index, width) : tilePath({ level, index, width });
     return join(this.dir, ...rel.split('/'));
+  }
+}
+
+function sameFile(path: string, data: Uint8Array): boolean {
+  try {
+    return statSync(path).size === data.length && readFileSync(path).equals(data);
+  } catch {
+    return false;
   }
 }

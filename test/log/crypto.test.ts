@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { fromHex } from '../../src/log/bytes.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { fromHex, toHex } from '../../src/log/bytes.js';
 import {
   ed25519PublicKey,
   ed25519Sign,
@@ -9,6 +10,7 @@ import {
   isWeakEd25519Key,
   SMALL_ORDER_ENCODINGS,
   sha256,
+  sha256Hex,
 } from '../../src/log/crypto.js';
 
 test('every listed canonical small-order encoding is a point of small order; real keys are not flagged', () => {
@@ -44,4 +46,26 @@ test('node:crypto and noble agree on honest signatures (RFC 8032 test 1)', () =>
   assert.ok(ed25519Verify(pub, new Uint8Array(0), sig));
   assert.ok(ed25519.verify(sig, new Uint8Array(0), pub, { zip215: false }));
   assert.equal(ed25519Verify(pub, Uint8Array.of(1), sig), false);
+});
+
+test('sha256 and sha256Hex (node:crypto one-shot) agree with noble, on views into a larger buffer too', () => {
+  assert.equal(
+    sha256Hex(new TextEncoder().encode('abc')),
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+  );
+  const big = Uint8Array.from({ length: 3000 }, (_, i) => (i * 31 + 7) & 0xff);
+  for (const [start, length] of [
+    [0, 0],
+    [0, 1],
+    [5, 55],
+    [9, 56],
+    [1, 64],
+    [100, 650],
+    [17, 2983],
+  ] as const) {
+    const view = big.subarray(start, start + length);
+    const want = nobleSha256(view);
+    assert.deepEqual(sha256(view), want, `${start}+${length}`);
+    assert.equal(sha256Hex(view), toHex(want), `${start}+${length}`);
+  }
 });

@@ -12,6 +12,7 @@ import type { Tile, TileReader } from '../../src/log/tiles.js';
 import {
   buildTiles,
   decodeEntryBundle,
+  decodeEntryBundleViews,
   edgeTiles,
   encodeEntryBundle,
   entryBundlePath,
@@ -228,8 +229,22 @@ test('entry bundles round-trip; malformed ones are rejected', () => {
     ['257 entries', new Uint8Array(257 * 2), undefined],
   ] as const) {
     assert.equal(code(decodeEntryBundle(data, n)), 'ENTRY_BUNDLE_MALFORMED', why);
+    assert.equal(code(decodeEntryBundleViews(data, n)), 'ENTRY_BUNDLE_MALFORMED', why);
   }
   assert.deepEqual(must(decodeEntryBundle(new Uint8Array(0), 0)), []);
+});
+
+test('decodeEntryBundleViews gives the same entries as views into the bundle; decodeEntryBundle copies', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 256 }), (entries) => {
+      const b = encodeEntryBundle(entries);
+      const views = must(decodeEntryBundleViews(b, entries.length));
+      assert.deepEqual(views, entries);
+      for (const v of views) assert.equal(v.buffer, b.buffer);
+      for (const c of must(decodeEntryBundle(b))) assert.notEqual(c.buffer, b.buffer);
+    }),
+    { numRuns: 50 },
+  );
 });
 
 // ------------------------------------------------------------------ the builder
