@@ -15,6 +15,7 @@ import type {
   PartyId,
   RosterEntry,
 } from './agent-entries.js';
+import { CountedResults } from './counted-results.js';
 import type { ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import { signingMessage } from './entries.js';
@@ -163,11 +164,13 @@ export class AgentBook {
   private readonly partyKeys = new Map<string, PartyId>();
   private readonly agentKeys = new Map<string, AgentState>();
   /** SHA-256 of each counted result entry's bytes → the result. */
-  private readonly counted = new Map<string, CountedResultRef>();
+  private readonly counted: CountedResults;
   /** (contest, station) → the words on its counted result. */
   private readonly words = new Map<string, ResultWords>();
 
-  constructor(readonly index: ElectionIndex) {}
+  constructor(readonly index: ElectionIndex) {
+    this.counted = new CountedResults(index);
+  }
 
   party(party: PartyId): PartyState | undefined {
     return this.parties.get(party);
@@ -200,7 +203,7 @@ export class AgentBook {
   /** The fold counted a result: attestations and dissents may name it from now on. */
   resultCounted(ref: CountedResultRef, hash: string): void {
     // A hash names one byte string: a second counted result with it cannot exist (it would be a duplicate).
-    if (!this.counted.has(hash)) this.counted.set(hash, ref);
+    this.counted.add(hash, ref);
   }
 
   /** The rules of a party-enrolled act (after the officials' own: who may act). */

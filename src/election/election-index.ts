@@ -45,6 +45,9 @@ export class ElectionIndex {
   /** contest → race unit ("" for national contests) → race. */
   private readonly races = new Map<ContestId, Map<UnitCode, Race>>();
   private readonly children = new Map<UnitCode, UnitCode[]>();
+  /** Station code → its position in the definition: packed per-station tables are indexed by it. */
+  private readonly stationOrdinals = new Map<StationCode, number>();
+  private readonly stationCodes: StationCode[] = [];
 
   constructor(readonly definition: ElectionDefinition) {
     for (const u of definition.units) this.units.set(u.code, u);
@@ -56,6 +59,10 @@ export class ElectionIndex {
     }
     for (const s of definition.stations) {
       this.stations.set(s.code, s);
+      if (!this.stationOrdinals.has(s.code)) {
+        this.stationOrdinals.set(s.code, this.stationCodes.length);
+        this.stationCodes.push(s.code);
+      }
       const ward = this.units.get(s.ward);
       const constituency = ward?.parent ? this.units.get(ward.parent) : undefined;
       const county = constituency?.parent ? this.units.get(constituency.parent) : undefined;
@@ -117,6 +124,23 @@ export class ElectionIndex {
   /** Units directly below a unit ("" for the counties). */
   childrenOf(unit: UnitCode): UnitCode[] {
     return this.children.get(unit) ?? [];
+  }
+
+  /** The station's position among the definition's stations (0, 1, …), or undefined if it has none. */
+  stationOrdinal(station: StationCode): number | undefined {
+    return this.stationOrdinals.get(station);
+  }
+
+  /** The code of the station at a position given by stationOrdinal(). */
+  stationAt(ordinal: number): StationCode {
+    const code = this.stationCodes[ordinal];
+    if (code === undefined) throw new Error(`no station at position ${ordinal}`);
+    return code;
+  }
+
+  /** How many distinct stations the definition lists. */
+  get stationCount(): number {
+    return this.stationCodes.length;
   }
 
   /** The units a station's result is added into, nation first. */

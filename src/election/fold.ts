@@ -26,6 +26,7 @@ import {
   type RuleError,
   resultFlags,
 } from './rules.js';
+import { ResultPool, StationResultTable } from './station-results.js';
 
 export interface StationResult {
   contest: ContestId;
@@ -121,7 +122,8 @@ export interface FoldChange {
 const NO_CHANGE: FoldChange = { stations: [], units: [] };
 
 export class TallyFold {
-  readonly results = new Map<ContestId, Map<StationCode, StationResult>>();
+  /** contest → its counted results, packed (station-results.ts); read like a map of StationResult. */
+  readonly results: ReadonlyMap<ContestId, StationResultTable>;
   readonly tallies = new Map<ContestId, Map<UnitCode, UnitTally>>();
   readonly anomalies: Anomaly[] = [];
   /** Accounts, devices, corrections, declarations and the access log, from official entries. */
@@ -134,7 +136,7 @@ export class TallyFold {
   readonly devices: DeviceLookup = (id) => this.officials.devices.get(id);
   /** What the officials' rules may ask of the results and tallies. */
   readonly view: FoldView = {
-    resultIndex: (contest, station) => this.result(contest, station)?.entryIndex,
+    resultIndex: (contest, station) => this.table(contest)?.entryIndexOf(station),
     raceFigures: (contest, unit) => this.raceFigures(contest, unit),
     stationFigures: (contest, station) => this.result(contest, station),
     lastChange: (contest) => this.lastFigures.get(contest) ?? -1,
@@ -149,6 +151,9 @@ export class TallyFold {
   constructor(readonly index: ElectionIndex) {
     this.agents = new AgentBook(index);
     this.officials = new Officials(index, this.agents);
+    const pool = new ResultPool(index);
+    const results = new Map<ContestId, StationResultTable>();
+    this.results = results;
     for (const contest of index.contests.values()) {
       const partyOf = new Map(contest.candidates.map((c) => [c.id, partyKey(c.party)]));
       this.parties.set(contest.id, partyOf);
@@ -186,7 +191,7 @@ export class TallyFold {
         });
       }
       this.tallies.set(contest.id, units);
-      this.results.set(contest.id, new Map());
+      results.set(contest.id, new StationResultTable(contest.id, pool));
     }
   }
 
@@ -385,23 +390,26 @@ export class TallyFold {
       t.lastEntry = entryIndex;
     }
     this.lastFigures.set(c.contest, entryIndex);
-    r.correction = {
-      entryIndex: c.entryIndex,
-      inForceAt: entryIndex,
-      reason: c.reason,
-      original: r.correction?.original ?? {
-        votes: r.votes,
-        rejected: r.rejected,
-        totalValid: r.totalValid,
-        form: r.form,
-        flags: r.flags,
+    this.table(c.contest)?.replace({
+      ...r,
+      votes: c.votes,
+      rejected: c.rejected,
+      totalValid: c.totalValid,
+      form: c.form,
+      flags,
+      correction: {
+        entryIndex: c.entryIndex,
+        inForceAt: entryIndex,
+        reason: c.reason,
+        original: r.correction?.original ?? {
+          votes: r.votes,
+          rejected: r.rejected,
+          totalValid: r.totalValid,
+          form: r.form,
+          flags: r.flags,
+        },
       },
-    };
-    r.votes = c.votes;
-    r.rejected = c.rejected;
-    r.totalValid = c.totalValid;
-    r.form = c.form;
-    r.flags = flags;
+    });
     return {
       stations: [{ contest: c.contest, station: c.station }],
       units: units.map((unit) => ({ contest: c.contest, unit })),
@@ -447,19 +455,19 @@ export class TallyFold {
       });
       return NO_CHANGE;
     }
-    const byStation = this.results.get(entry.contest);
+    const byStation = this.table(entry.contest);
     if (!byStation) throw new Error('contest checked but not indexed');
-    const previous = byStation.get(entry.station);
-    if (previous) {
+    const previous = byStation.entryIndexOf(entry.station);
+    if (previous !== undefined) {
       this.anomalies.push({
         entryIndex,
         kind: 'duplicate-result',
-        detail: `station ${entry.station} already reported ${entry.contest} at entry ${previous.entryIndex}`,
+        detail: `station ${entry.station} already reported ${entry.contest} at entry ${previous}`,
       });
       return NO_CHANGE;
     }
     const flags = checked.value;
-    const result: StationResult = {
+    byStation.add({
       contest: entry.contest,
       station: entry.station,
       entryIndex,
@@ -470,8 +478,7 @@ export class TallyFold {
       form: entry.form,
       deviceTime: entry.deviceTime,
       flags,
-    };
-    byStation.set(entry.station, result);
+    });
     this.agents.resultCounted(
       { contest: entry.contest, station: entry.station, entryIndex },
       resultEntryHash(bytes ?? encodeEntry(entry)),
@@ -510,8 +517,13 @@ export class TallyFold {
     return this.tallies.get(contest)?.get(unit);
   }
 
+  /** A station's counted result, made afresh on each call: changing it changes nothing in the fold. */
   result(contest: ContestId, station: StationCode): StationResult | undefined {
-    return this.results.get(contest)?.get(station);
+    return this.table(contest)?.get(station);
+  }
+
+  private table(contest: ContestId): StationResultTable | undefined {
+    return this.results.get(contest);
   }
 }
 

@@ -115,7 +115,9 @@ test('the verifier fold equals the server fold on the same entries, anomalies in
   await sf.finish(bundles.length);
   assert.equal(sf.fold.size, entries.length);
   assert.deepEqual(sf.fold.anomalies, plain.anomalies);
-  assert.deepEqual(sf.fold.results, plain.results);
+  // The tables are packed: compare the results they give.
+  const counted = (f: typeof plain) => [...f.results].map(([c, table]) => [c, [...table]]);
+  assert.deepEqual(counted(sf.fold), counted(plain));
   assert.deepEqual(sf.fold.tallies, plain.tallies);
   const nation = sf.fold.tally('president');
   assert.ok((nation?.flagged['over-registered'] ?? 0) > 0);

@@ -1,0 +1,268 @@
+// The counted result of every station, packed: the writer keeps one per form
+// of the night (276,709 on the Kenya night), and an object graph of strings,
+// records and arrays per result cost about 670 bytes of live heap each, which
+// V8 then let grow to several times that. Here a result is a row of typed
+// arrays (about 90 bytes) and a StationResult is made on demand, with the same
+// fields and values as the one the fold counted. Anything that does not pack
+// exactly (a corrected result, a count beyond 32 bits, an unusual time) is kept
+// whole beside the rows.
+import { grown } from '../basics/grown.js';
+import { fromHex, toHex } from '../log/bytes.js';
+import type { CandidateId, ContestId, StationCode } from './definition.js';
+import type { ElectionIndex } from './election-index.js';
+import type { StationResult } from './fold.js';
+import type { ResultFlag } from './rules.js';
+import { HEX64 } from './shape.js';
+
+const HASH_BYTES = 32;
+const MAX_UINT32 = 0xffff_ffff;
+
+/** How a device time is spelt, so that it comes back exactly as signed. */
+const TimeSpelling = {
+  /** 2022-08-09T17:05:00Z */
+  Seconds: 0,
+  /** 2022-08-09T17:05:00.123Z (what toISOString gives) */
+  Milliseconds: 1,
+} as const;
+type TimeSpelling = (typeof TimeSpelling)[keyof typeof TimeSpelling];
+
+/** Strings that many results share (devices, flag lists, the order of the candidates), stored once. */
+class Interned<T> {
+  readonly items: T[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(key: string, make: () => T): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.items.length;
+      this.items.push(make());
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** What the tables of one fold share. */
+export class ResultPool {
+  readonly devices = new Interned<string>();
+  readonly flagLists = new Interned<readonly ResultFlag[]>();
+  /** The candidates of a form's votes in the order the form gave them. */
+  readonly voteKeys = new Interned<readonly CandidateId[]>();
+
+  constructor(readonly index: ElectionIndex) {}
+}
+
+function isUint32(n: number): boolean {
+  return Object.is(n >>> 0, n) && n <= MAX_UINT32;
+}
+
+/** The time as milliseconds and a spelling, if it reads back exactly; undefined otherwise. */
+function packTime(text: string): [number, TimeSpelling] | undefined {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  if (iso === text) return [ms, TimeSpelling.Milliseconds];
+  if (ms % 1000 === 0 && `${iso.slice(0, 19)}Z` === text) return [ms, TimeSpelling.Seconds];
+  return undefined;
+}
+
+function unpackTime(ms: number, spelling: TimeSpelling): string {
+  const iso = new Date(ms).toISOString();
+  return spelling === TimeSpelling.Seconds ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** A deep copy, so that no caller can change what the fold holds. */
+function copyOf(r: StationResult): StationResult {
+  return structuredClone(r);
+}
+
+/**
+ * The counted results of one contest, by station, in the order they were
+ * counted; read like a ReadonlyMap. Each read makes a new StationResult.
+ */
+export class StationResultTable implements ReadonlyMap<StationCode, StationResult> {
+  /** Station ordinal → its row + 1 (0: not counted). */
+  private readonly rowOf: Int32Array;
+  private rows = 0;
+  private station = new Int32Array(64);
+  private entryIndex = new Uint32Array(64);
+  private device = new Uint32Array(64);
+  private rejected = new Uint32Array(64);
+  private totalValid = new Uint32Array(64);
+  private deviceTime = new Float64Array(64);
+  private timeSpelling = new Uint8Array(64);
+  private flags = new Uint8Array(64);
+  private voteKeys = new Uint16Array(64);
+  private voteStart = new Uint32Array(64);
+  private form = new Uint8Array(64 * HASH_BYTES);
+  private votes = new Uint32Array(256);
+  private votesUsed = 0;
+  /** Row → the result, for the rows that do not pack (corrections among them). */
+  private readonly whole = new Map<number, StationResult>();
+
+  constructor(
+    readonly contest: ContestId,
+    private readonly pool: ResultPool,
+  ) {
+    this.rowOf = new Int32Array(pool.index.stationCount);
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  has(station: StationCode): boolean {
+    return this.row(station) >= 0;
+  }
+
+  get(station: StationCode): StationResult | undefined {
+    const row = this.row(station);
+    return row < 0 ? undefined : this.read(row);
+  }
+
+  /** The index of the entry the station's result was counted from, without making the result. */
+  entryIndexOf(station: StationCode): number | undefined {
+    const row = this.row(station);
+    if (row < 0) return undefined;
+    return this.whole.get(row)?.entryIndex ?? (this.entryIndex[row] as number);
+  }
+
+  *keys(): MapIterator<StationCode> {
+    for (let row = 0; row < this.rows; row++)
+      yield this.pool.index.stationAt(this.station[row] as number);
+  }
+
+  *values(): MapIterator<StationResult> {
+    for (let row = 0; row < this.rows; row++) yield this.read(row);
+  }
+
+  *entries(): MapIterator<[StationCode, StationResult]> {
+    for (let row = 0; row < this.rows; row++) {
+      const r = this.read(row);
+      yield [r.station, r];
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[StationCode, StationResult]> {
+    return this.entries();
+  }
+
+  forEach(
+    callback: (
+      value: StationResult,
+      key: StationCode,
+      map: ReadonlyMap<StationCode, StationResult>,
+    ) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  /** Counts a station's first result. The fold's job: it has checked that the station has none yet. */
+  add(r: StationResult): void {
+    if (r.contest !== this.contest)
+      throw new Error(`a ${r.contest} result in the ${this.contest} table`);
+    const ordinal = this.pool.index.stationOrdinal(r.station);
+    if (ordinal === undefined) throw new Error(`station ${r.station} is not in the definition`);
+    if (this.rowOf[ordinal] !== 0) throw new Error(`station ${r.station} already has a result`);
+    const row = this.rows;
+    this.makeRoom(row, Object.keys(r.votes).length);
+    this.rows += 1;
+    this.rowOf[ordinal] = row + 1;
+    this.station[row] = ordinal;
+    if (!this.pack(row, r)) this.whole.set(row, copyOf(r));
+  }
+
+  /** Puts a station's result in force in place of the one counted (a correction): kept whole. */
+  replace(r: StationResult): void {
+    const row = this.row(r.station);
+    if (row < 0 || r.contest !== this.contest)
+      throw new Error(`station ${r.station} has no result to replace`);
+    this.whole.set(row, copyOf(r));
+  }
+
+  private row(station: StationCode): number {
+    const ordinal = this.pool.index.stationOrdinal(station);
+    return ordinal === undefined ? -1 : (this.rowOf[ordinal] as number) - 1;
+  }
+
+  /** Writes a result into its row; false (and the row is left unread) if it does not read back exactly. */
+  private pack(row: number, r: StationResult): boolean {
+    const time = packTime(r.deviceTime);
+    const hash = HEX64.test(r.form) ? fromHex(r.form) : undefined;
+    const keys = Object.keys(r.votes);
+    if (
+      !time ||
+      !hash ||
+      r.correction !== undefined ||
+      !isUint32(r.entryIndex) ||
+      !isUint32(r.rejected) ||
+      !isUint32(r.totalValid) ||
+      keys.includes('__proto__') ||
+      !keys.every((k) => isUint32(r.votes[k] as number))
+    )
+      return false;
+    const flags = this.pool.flagLists.id(r.flags.join('\u0000'), () => [...r.flags]);
+    const voteKeys = this.pool.voteKeys.id(keys.join('\u0000'), () => keys);
+    if (flags > 0xff || voteKeys > 0xffff) return false;
+    this.flags[row] = flags;
+    this.voteKeys[row] = voteKeys;
+    this.entryIndex[row] = r.entryIndex;
+    // The definition's own string where it lists the device: one copy, not one per result.
+    this.device[row] = this.pool.devices.id(
+      r.device,
+      () => this.pool.index.devices.get(r.device)?.id ?? r.device,
+    );
+    this.rejected[row] = r.rejected;
+    this.totalValid[row] = r.totalValid;
+    [this.deviceTime[row], this.timeSpelling[row]] = time;
+    this.voteStart[row] = this.votesUsed;
+    for (const k of keys) this.votes[this.votesUsed++] = r.votes[k] as number;
+    this.form.set(hash, row * HASH_BYTES);
+    return true;
+  }
+
+  private read(row: number): StationResult {
+    const whole = this.whole.get(row);
+    if (whole) return copyOf(whole);
+    const votes: Record<CandidateId, number> = {};
+    let at = this.voteStart[row] as number;
+    for (const k of this.pool.voteKeys.items[this.voteKeys[row] as number] ?? [])
+      votes[k] = this.votes[at++] as number;
+    return {
+      contest: this.contest,
+      station: this.pool.index.stationAt(this.station[row] as number),
+      entryIndex: this.entryIndex[row] as number,
+      device: this.pool.devices.items[this.device[row] as number] as string,
+      votes,
+      rejected: this.rejected[row] as number,
+      totalValid: this.totalValid[row] as number,
+      form: toHex(this.form.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES)),
+      deviceTime: unpackTime(
+        this.deviceTime[row] as number,
+        this.timeSpelling[row] as TimeSpelling,
+      ),
+      flags: [...(this.pool.flagLists.items[this.flags[row] as number] ?? [])],
+    };
+  }
+
+  private makeRoom(row: number, voteCount: number): void {
+    if (row >= this.station.length) {
+      // No contest has more results than the definition has stations.
+      const n = Math.min(this.station.length * 2, this.pool.index.stationCount);
+      this.station = grown(this.station, n);
+      this.entryIndex = grown(this.entryIndex, n);
+      this.device = grown(this.device, n);
+      this.rejected = grown(this.rejected, n);
+      this.totalValid = grown(this.totalValid, n);
+      this.deviceTime = grown(this.deviceTime, n);
+      this.timeSpelling = grown(this.timeSpelling, n);
+      this.flags = grown(this.flags, n);
+      this.voteKeys = grown(this.voteKeys, n);
+      this.voteStart = grown(this.voteStart, n);
+      this.form = grown(this.form, n * HASH_BYTES);
+    }
+    if (this.votesUsed + voteCount > this.votes.length)
+      this.votes = grown(this.votes, Math.max(this.votes.length * 2, this.votesUsed + voteCount));
+  }
+}
