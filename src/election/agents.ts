@@ -15,7 +15,7 @@ import type {
   PartyId,
   RosterEntry,
 } from './agent-entries.js';
-import { CountedResults } from './counted-results.js';
+import { type CountedResultRef, CountedResults } from './counted-results.js';
 import type { ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import { signingMessage } from './entries.js';
@@ -97,13 +97,6 @@ export interface ResultWords {
   result: number;
   attestations: Map<PartyId, Attestation>;
   dissents: Map<PartyId, Dissent>;
-}
-
-/** A counted result entry, found by the SHA-256 of its bytes. */
-export interface CountedResultRef {
-  contest: ContestId;
-  station: StationCode;
-  entryIndex: number;
 }
 
 /** What an accepted agent entry changed: a roster, or the words on a result (and whether it is the first of its kind there). */

@@ -4,12 +4,18 @@
 // it is 32 bytes of hash, a row of numbers and a slot in an open-addressed table.
 import { grown } from '../basics/grown.js';
 import { fromHex } from '../log/bytes.js';
-import type { CountedResultRef } from './agents.js';
-import type { ContestId } from './definition.js';
+import type { ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import { HEX64 } from './shape.js';
 
 const HASH_BYTES = 32;
+
+/** A counted result entry, found by the SHA-256 of its bytes. */
+export interface CountedResultRef {
+  contest: ContestId;
+  station: StationCode;
+  entryIndex: number;
+}
 
 export class CountedResults {
   private hashes = new Uint8Array(64 * HASH_BYTES);

@@ -26,33 +26,14 @@ import {
   type RuleError,
   resultFlags,
 } from './rules.js';
-import { ResultPool, StationResultTable } from './station-results.js';
+import {
+  type CorrectionApplied,
+  ResultPool,
+  type StationResult,
+  StationResultTable,
+} from './station-results.js';
 
-export interface StationResult {
-  contest: ContestId;
-  station: StationCode;
-  entryIndex: number;
-  device: string;
-  votes: Record<CandidateId, number>;
-  rejected: number;
-  totalValid: number;
-  form: string;
-  deviceTime: string;
-  flags: ResultFlag[];
-  /** Present once a correction is in force: the figures above are the corrected ones. */
-  correction?: CorrectionApplied;
-}
-
-/** How a station result was corrected (FORMATS.md §14.3); the original stays in the log and here. */
-export interface CorrectionApplied {
-  /** Index of the correction-proposed entry now in force. */
-  entryIndex: number;
-  /** Index of the approval that put it in force. */
-  inForceAt: number;
-  reason: string;
-  /** The figures as the device first signed them (entry `StationResult.entryIndex`). */
-  original: Figures & { form: string; flags: ResultFlag[] };
-}
+export type { CorrectionApplied, StationResult };
 
 /** What every tally has, whatever its unit's place relative to the contest's races. */
 interface TallyFigures {

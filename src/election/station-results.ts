@@ -10,11 +10,38 @@ import { grown } from '../basics/grown.js';
 import { fromHex, toHex } from '../log/bytes.js';
 import type { CandidateId, ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
-import type { StationResult } from './fold.js';
+import type { Figures } from './official-entry.js';
 import type { ResultFlag } from './rules.js';
 import { HEX64 } from './shape.js';
 
 const HASH_BYTES = 32;
+
+export interface StationResult {
+  contest: ContestId;
+  station: StationCode;
+  entryIndex: number;
+  device: string;
+  votes: Record<CandidateId, number>;
+  rejected: number;
+  totalValid: number;
+  form: string;
+  deviceTime: string;
+  flags: ResultFlag[];
+  /** Present once a correction is in force: the figures above are the corrected ones. */
+  correction?: CorrectionApplied;
+}
+
+/** How a station result was corrected (FORMATS.md §14.3); the original stays in the log and here. */
+export interface CorrectionApplied {
+  /** Index of the correction-proposed entry now in force. */
+  entryIndex: number;
+  /** Index of the approval that put it in force. */
+  inForceAt: number;
+  reason: string;
+  /** The figures as the device first signed them (entry `StationResult.entryIndex`). */
+  original: Figures & { form: string; flags: ResultFlag[] };
+}
+
 const MAX_UINT32 = 0xffff_ffff;
 
 /** How a device time is spelt, so that it comes back exactly as signed. */
