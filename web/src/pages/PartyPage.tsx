@@ -29,11 +29,7 @@ export function PartyPage(props: { party: string; contest: string; unit: string 
   const place = useJson<UnitAnswer>(props.unit ? `/api/v1/units/${enc(props.unit)}` : null);
   const unit = place.state === 'ready' ? place.data.unit : null;
   // Candidates are named where the unit lies within one race (as the unit page does).
-  const level = !props.unit
-    ? answer.state === 'ready'
-      ? answer.data.official.level
-      : null
-    : (unit?.level ?? null);
+  const level = !props.unit ? 'nation' : (unit?.level ?? null);
   const oneRace = info && level !== null && !aggregates(level, info.scope);
   const cands = useJson<{ candidates: Candidate[] }>(
     oneRace
