@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cleanup, createDatabase, startKuraServer, tempDir } from './children.js';
+import type { SignedStation } from './election.js';
 import { measureLatency, type ReceiptLatency } from './latency.js';
 import { type InsertLimit, measurePgliteInsert, measurePostgresInsert } from './limits.js';
 import type { BenchOptions, Engine } from './options.js';
@@ -39,6 +40,7 @@ export interface EngineResult {
   profile?: {
     submissions: Array<{
       concurrency: number;
+      mode?: Throughput['mode'];
       summary: ProfileSummary;
       /** The server's worker threads over the same window, added up. */
       workers: ProfileSummary | null;
@@ -48,47 +50,84 @@ export interface EngineResult {
   };
 }
 
+/** One throughput test: devices in flight, how they send, and what. */
+export interface ThroughputSlice {
+  concurrency: number;
+  batched: boolean;
+  /** Request bodies: a station's batch each, or one result each. */
+  bodies: string[];
+  /** Results in the bodies. */
+  results: number;
+}
+
 export interface Slices {
+  /** Batch bodies (a station each). */
   warmup: string[];
-  throughput: string[][];
+  throughput: ThroughputSlice[];
+  /** One result per body. */
   latency: string[];
   reads: string[];
 }
 
-const warmupCount = (o: BenchOptions) => Math.min(1000, Math.ceil(o.stations / 10));
+/** The synthetic election's contests (Kenya's six): every station takes part in each. */
+export const CONTESTS = 6;
+
+const stationsFor = (results: number) => Math.ceil(results / CONTESTS);
+const warmupStations = (o: BenchOptions) => Math.min(1000, Math.ceil(o.stations / 10));
 const latencyCount = (o: BenchOptions) => Math.ceil(o.rate * o.seconds);
 const readsCount = (o: BenchOptions) => Math.ceil(o.rate * (o.seconds + 3));
 
-/** Results per throughput test: --stations split evenly among the concurrencies. */
-const perThroughput = (o: BenchOptions) => Math.floor(o.stations / o.concurrency.length);
+/** The throughput tests, in order: for each concurrency, batched (as devices send), then one result per request. */
+const throughputTests = (o: BenchOptions) =>
+  o.concurrency.flatMap((concurrency) => [
+    { concurrency, batched: true },
+    { concurrency, batched: false },
+  ]);
 
-/** Results the engines' tests use (each on results no earlier test sent). */
+/** Stations per throughput test: --stations split evenly among the tests. */
+const perThroughput = (o: BenchOptions) => Math.floor(o.stations / throughputTests(o).length);
+
+/** Stations the engines' tests use (each on results no earlier test sent). */
 function enginesNeed(o: BenchOptions): number {
-  return warmupCount(o) + perThroughput(o) * o.concurrency.length + latencyCount(o) + readsCount(o);
+  return (
+    warmupStations(o) +
+    perThroughput(o) * throughputTests(o).length +
+    stationsFor(latencyCount(o)) +
+    stationsFor(readsCount(o))
+  );
 }
 
-/** Stations of the election: one result each for the engines' tests, and enough for the public night (its own database). */
+/** Stations of the election: enough for the engines' tests, and for the public night's results (its own database). */
 export function stationsNeeded(o: BenchOptions): number {
-  const night = o.publicNight ? publicNightResults(o.rate, o.publicNightSeconds) : 0;
+  const night = o.publicNight ? stationsFor(publicNightResults(o.rate, o.publicNightSeconds)) : 0;
   return Math.max(enginesNeed(o), night);
 }
 
-/** Splits the pre-signed results among the tests. */
-export function slice(bodies: string[], o: BenchOptions): Slices {
-  if (bodies.length < enginesNeed(o)) {
-    throw new Error(`need ${enginesNeed(o)} pre-signed results, have ${bodies.length}`);
+/** Splits the pre-signed stations among the tests. */
+export function slice(stations: readonly SignedStation[], o: BenchOptions): Slices {
+  if (stations.length < enginesNeed(o)) {
+    throw new Error(`need ${enginesNeed(o)} pre-signed stations, have ${stations.length}`);
   }
   let at = 0;
   const take = (n: number) => {
-    const part = bodies.slice(at, at + n);
+    const part = stations.slice(at, at + n);
     at += n;
     return part;
   };
+  const singles = (n: number) =>
+    take(stationsFor(n))
+      .flatMap((s) => s.singles)
+      .slice(0, n);
   return {
-    warmup: take(warmupCount(o)),
-    throughput: o.concurrency.map(() => take(perThroughput(o))),
-    latency: take(latencyCount(o)),
-    reads: take(readsCount(o)),
+    warmup: take(warmupStations(o)).map((s) => s.batch),
+    throughput: throughputTests(o).map(({ concurrency, batched }) => {
+      const part = take(perThroughput(o));
+      const results = part.reduce((sum, s) => sum + s.singles.length, 0);
+      const bodies = batched ? part.map((s) => s.batch) : part.flatMap((s) => s.singles);
+      return { concurrency, batched, bodies, results };
+    }),
+    latency: singles(latencyCount(o)),
+    reads: singles(readsCount(o)),
   };
 }
 
@@ -134,19 +173,29 @@ export async function runEngine(
   const hung = (what: string, ok: number) =>
     `the server stopped answering during the ${what} (no answer for ${STALL_MS / 1000} s after ${ok} results); later tests skipped`;
   try {
-    log(`${engine}: server up in ${serverStartSeconds} s; warm-up (${s.warmup.length} results)`);
-    const warm = await measureThroughput({ ...common, bodies: s.warmup, concurrency: 64 });
+    log(
+      `${engine}: server up in ${serverStartSeconds} s; warm-up (${s.warmup.length} stations' batches)`,
+    );
+    const warm = await measureThroughput({
+      ...common,
+      bodies: s.warmup,
+      concurrency: 64,
+      batched: true,
+    });
     if (warm.stalled) failure = hung('warm-up', warm.ok);
 
     const throughput: Throughput[] = [];
-    for (const [i, concurrency] of o.concurrency.entries()) {
+    for (const test of s.throughput) {
       if (failure) break;
-      const bodies = s.throughput[i] as string[];
-      log(`${engine}: throughput, ${bodies.length} results, ${concurrency} in flight`);
-      const t = await measureThroughput({ ...common, bodies, concurrency });
+      const { concurrency, batched, bodies, results } = test;
+      const how = batched ? 'a station per request' : 'one result per request';
+      log(`${engine}: throughput, ${results} results, ${how}, ${concurrency} in flight`);
+      const t = await measureThroughput({ ...common, bodies, concurrency, batched, results });
       throughput.push(t);
-      log(`${engine}: ${t.perSecond}/s, ${t.errors} errors`);
-      if (t.stalled) failure = hung(`throughput test (${concurrency} in flight)`, t.ok);
+      log(
+        `${engine}: ${t.perSecond} results/s (${t.requestsPerSecond} requests/s), ${t.errors} errors, server CPU ${t.serverCpuMsPerResult} ms per result`,
+      );
+      if (t.stalled) failure = hung(`throughput test (${concurrency} in flight, ${how})`, t.ok);
     }
 
     let latency: ReceiptLatency | null = null;
@@ -207,6 +256,7 @@ export async function runEngine(
       result.profile = {
         submissions: throughput.map((t) => ({
           concurrency: t.concurrency,
+          mode: t.mode,
           summary: summarizeProfile(file, t.startUs, t.endUs),
           workers: summarizeProfiles(workers, t.startUs, t.endUs),
         })),

@@ -98,6 +98,8 @@ export interface CpuUse {
   seconds: number;
   /** The kura (or bare) server child. */
   server: number;
+  /** The server child's CPU seconds (user + system) over the phase, not divided by its length. */
+  serverCpuSeconds?: number;
   /** PostgreSQL's processes (0 on PGlite, which runs inside the server child). */
   postgres: number;
   /** This bench process: load generators, autocannon. */
@@ -157,6 +159,7 @@ export class CpuMeter {
     return {
       seconds: Math.round(seconds * 10) / 10,
       server: per(server),
+      serverCpuSeconds: Math.round(server * 100) / 100,
       postgres: per(pg),
       bench: per(bench),
       machine: per(machine),

@@ -1,7 +1,9 @@
 // kura's benchmark (npm run bench -- --help). Measures, in one run, each
 // figure beside a limit measured on the same machine in the same run:
 //   1. Ed25519 verifications/s with node:crypto on all cores;
-//   2. signed submissions/s over HTTP to a kura server child, per engine;
+//   2. signed submissions/s over HTTP to a kura server child, per engine: each
+//      device sending its station's six contests in one request, as devices
+//      do, and one result per request;
 //   3. receipt latency at a fixed offered rate (open loop), per engine;
 //   4. raw multi-row INSERT rows/s, per engine;
 //   5. tally reads/s while ingesting, and a bare Fastify endpoint;
@@ -84,15 +86,15 @@ async function run(argv: string[]): Promise<number> {
 
     const stations = stationsNeeded(o);
     log(
-      `making a synthetic election of ${stations} stations (kura election synthetic --president-only)`,
+      `making a synthetic election of ${stations} stations (kura election synthetic, six contests)`,
     );
     const election = await makeElection(join(tempDir(cleanup, 'election'), 'election'), stations);
     log(
-      `election ${election.electionId} made in ${election.makeSeconds.toFixed(1)} s; pre-signing ${stations} results`,
+      `election ${election.electionId} made in ${election.makeSeconds.toFixed(1)} s; pre-signing every station's results`,
     );
     const signed = presign(election.dir);
-    log(`signed in ${signed.seconds.toFixed(1)} s`);
-    const slices = slice(signed.bodies, o);
+    log(`${signed.entries} results signed in ${signed.seconds.toFixed(1)} s`);
+    const slices = slice(signed.stations, o);
 
     const profileDir = o.profile ? resolve(REPO_ROOT, 'bench', 'tmp', 'profiles') : undefined;
     if (profileDir) {
@@ -122,7 +124,9 @@ async function run(argv: string[]): Promise<number> {
       publicNight = await measurePublicNight(cleanup, log, {
         pgAdminUrl: o.pgAdminUrl,
         electionDir: election.dir,
-        bodies: signed.bodies.slice(0, publicNightResults(o.rate, o.publicNightSeconds)),
+        bodies: signed.stations
+          .flatMap((s) => s.singles)
+          .slice(0, publicNightResults(o.rate, o.publicNightSeconds)),
         rate: o.rate,
         seconds: o.publicNightSeconds,
         connections: o.publicConnections,
@@ -169,6 +173,8 @@ async function run(argv: string[]): Promise<number> {
       options: { ...o },
       election: {
         stations: election.stations,
+        contests: election.contests,
+        results: signed.entries,
         makeSeconds: Math.round(election.makeSeconds * 10) / 10,
         presignSeconds: Math.round(signed.seconds * 10) / 10,
       },

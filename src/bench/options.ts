@@ -6,9 +6,13 @@ export type Engine = 'pglite' | 'postgres';
 export interface BenchOptions {
   quick: boolean;
   engines: Engine[];
-  /** Results sent in the throughput tests (one per station), split evenly among the concurrencies. */
+  /**
+   * Stations whose results (six contests each) are sent in the throughput
+   * tests, split evenly among the tests: two per concurrency, a station's
+   * results in one request (as devices send) and one result per request.
+   */
   stations: number;
-  /** Devices in flight in the throughput tests: one test for each. */
+  /** Devices in flight in the throughput tests: two tests for each. */
   concurrency: number[];
   /** Offered rate of the latency test, and the ingest rate during the read test. */
   rate: number;
@@ -38,7 +42,10 @@ export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stat
                     [--wait-idle SECONDS] [--no-kenya] [--no-public-night]
 
 Measures kura against limits measured in the same run and writes
-bench/results.md and bench/results.json. --profile runs the server children
+bench/results.md and bench/results.json. The election is synthetic with
+Kenya's six contests; the submissions tests send --stations stations' results,
+at each --concurrency both as devices do (a station's six results in one
+request, POST /api/v1/results/batch) and one result per request. --profile runs the server children
 under node --cpu-prof and writes bench/profile.md (its figures carry the
 profiler's overhead, so results.* are left alone). --wait-idle waits (up to
 SECONDS) until other processes leave the cores idle before starting.

@@ -11,6 +11,7 @@ import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
 import type { PublicNight } from './public-night.js';
 import type { BareLimits } from './reads.js';
+import type { Throughput } from './submissions.js';
 
 export interface BenchResults {
   date: string;
@@ -20,7 +21,14 @@ export interface BenchResults {
   /** Cores busy before the run with the bench idle (other users of the machine), and the 1-min load average. */
   backgroundLoad: { cores: number; loadavg1: number };
   options: BenchOptions;
-  election: { stations: number; makeSeconds: number; presignSeconds: number };
+  /** The synthetic election (contests and results signed: absent in older, president-only results). */
+  election: {
+    stations: number;
+    contests?: number;
+    results?: number;
+    makeSeconds: number;
+    presignSeconds: number;
+  };
   limits: { verify: VerifyLimit; bare: BareLimits };
   engines: EngineResult[];
   /** Election night under public load (kura cluster); null when skipped, absent in older results. */
@@ -74,6 +82,22 @@ const statuses = (by: Record<string, number>) =>
     .map(([k, v]) => `${k}: ${n(v)}`)
     .join(', ');
 
+/** How a throughput test sent its results, as a table's words. */
+function sendingOf(t: Throughput): string {
+  return t.mode === 'batch'
+    ? `${n(t.concurrency)} devices in flight, each station's results in one request (as devices send)`
+    : `${n(t.concurrency)} in flight, one result per request`;
+}
+
+/**
+ * The tests the submissions goal is read on: the batched ones, since devices
+ * send a station's contests in one request (older results: the only ones).
+ */
+function goalTests(e: EngineResult): Throughput[] {
+  const batched = e.throughput.filter((t) => t.mode === 'batch');
+  return batched.length > 0 ? batched : e.throughput;
+}
+
 function figuresTable(r: BenchResults): string[] {
   const { verify, bare } = r.limits;
   const rows: string[] = [
@@ -83,15 +107,35 @@ function figuresTable(r: BenchResults): string[] {
   for (const e of r.engines) {
     const name = ENGINE_NAME[e.engine];
     const goal = GOALS.submissionsPerSecond[e.engine];
+    const goalOn = goalTests(e);
     for (const t of e.throughput) {
       const cut = t.stalled ? ', **cut short: the server hung**' : '';
+      const cpu = Number.isFinite(t.serverCpuMsPerResult ?? Number.NaN)
+        ? `; server CPU ${(t.serverCpuMsPerResult as number).toFixed(3)} ms per result`
+        : '';
+      const goalCells = goalOn.includes(t)
+        ? `≥ ${n(goal)}/s | ${ratio(t.perSecond / goal)} (${met(t.perSecond >= goal && !t.stalled)}) |`
+        : '(devices send batches: see the row above) | |';
       rows.push(
-        `| Signed submissions/s, ${n(t.concurrency)} in flight | ${name} | **${n(t.perSecond)}/s** (${n(t.errors)} errors${cut}) | Ed25519 verify, ${verify.threads} cores: ${n(verify.preparedPerSecond)}/s | ${ratio(t.perSecond / verify.preparedPerSecond)} | ≥ ${n(goal)}/s | ${ratio(t.perSecond / goal)} (${met(t.perSecond >= goal && !t.stalled)}) |`,
+        `| Signed submissions/s, ${sendingOf(t)} | ${name} | **${n(t.perSecond)}/s** (${n(t.errors)} errors${cut}${cpu}) | Ed25519 verify, ${verify.threads} cores: ${n(verify.preparedPerSecond)}/s | ${ratio(t.perSecond / verify.preparedPerSecond)} | ${goalCells}`,
       );
     }
-    const best = Math.max(0, ...e.throughput.map((t) => t.perSecond));
+    for (const b of e.throughput.filter((t) => t.mode === 'batch')) {
+      const single = e.throughput.find(
+        (t) => t.mode === 'single' && t.concurrency === b.concurrency,
+      );
+      if (!single) continue;
+      const cpu =
+        single.serverCpuMsPerResult && b.serverCpuMsPerResult
+          ? `; server CPU per result ${ratio(b.serverCpuMsPerResult / single.serverCpuMsPerResult)}×`
+          : '';
+      rows.push(
+        `| ″ what batching buys, ${n(b.concurrency)} in flight: batched ÷ one result per request | ${name} | ${ratio(b.perSecond / single.perSecond)}× (${n(b.perSecond)}/s vs ${n(single.perSecond)}/s${cpu}) | | | | |`,
+      );
+    }
+    const best = Math.max(0, ...goalOn.map((t) => t.perSecond));
     rows.push(
-      `| Best submissions/s ÷ raw INSERT rows/s | ${name} | ${n(best)}/s | raw multi-row INSERT: ${n(e.rawInsert.rowsPerSecond)} rows/s | ${ratio(best / e.rawInsert.rowsPerSecond)} | | |`,
+      `| Best submissions/s (as devices send) ÷ raw INSERT rows/s | ${name} | ${n(best)}/s | raw multi-row INSERT: ${n(e.rawInsert.rowsPerSecond)} rows/s | ${ratio(best / e.rawInsert.rowsPerSecond)} | | |`,
     );
     const l = e.latency;
     if (l) {
@@ -240,7 +284,7 @@ function cpuTable(r: BenchResults): string[] {
     const name = ENGINE_NAME[e.engine];
     const phases: Array<[string, CpuUse | undefined]> = [
       ...e.throughput.map((t): [string, CpuUse] => [
-        `submissions, ${n(t.concurrency)} in flight`,
+        `submissions, ${n(t.concurrency)} in flight, ${t.mode === 'batch' ? 'a station per request' : 'one result per request'}`,
         t.cpu,
       ]),
       ['receipt latency', e.latency?.cpu],
@@ -280,12 +324,21 @@ function details(r: BenchResults): string[] {
     out.push(
       `### ${name}`,
       '',
-      `- Server start (empty store, entry 0, definition of ${n(r.election.stations)} stations): ${e.serverStartSeconds} s; stop (SIGTERM to exit): ${e.serverStopSeconds} s, exit code ${e.serverExitCode}; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} results (not timed).`,
+      `- Server start (empty store, entry 0, definition of ${n(r.election.stations)} stations): ${e.serverStartSeconds} s; stop (SIGTERM to exit): ${e.serverStopSeconds} s, exit code ${e.serverExitCode}; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} ${r.election.contests ? "stations' batches" : 'results'} acknowledged (not timed).`,
     );
     if (e.failure) out.push(`- **Cut short:** ${e.failure}.`);
     for (const t of e.throughput) {
+      const perRequest = (t.resultsSent ?? t.sent) / Math.max(1, t.sent);
+      const acknowledged =
+        t.resultsAcknowledged === undefined
+          ? ''
+          : ` (${n(t.resultsAcknowledged)} of ${n(t.resultsSent ?? t.sent)} results acknowledged, ${n(t.requestsPerSecond ?? Number.NaN)} requests/s)`;
+      const cpu =
+        t.cpu.serverCpuSeconds === undefined
+          ? ''
+          : ` Server CPU: ${t.cpu.serverCpuSeconds} s, ${(t.serverCpuMsPerResult ?? Number.NaN).toFixed(3)} ms per acknowledged result.`;
       out.push(
-        `- Throughput, ${n(t.concurrency)} in flight: ${n(t.sent)} results in ${t.seconds} s; answers: ${statuses(t.byStatus)}. Receipt latency under this load: p50 ${ms(t.latency.p50)}, p99 ${ms(t.latency.p99)}, max ${ms(t.latency.max)}. In flight ÷ mean latency (${ms(t.latency.mean)}) = ${n((t.concurrency * 1000) / t.latency.mean)}/s: when this is close to the figure, the client's concurrency, not the server, set it.`,
+        `- Throughput, ${sendingOf(t)}: ${n(t.sent)} requests in ${t.seconds} s${acknowledged}; answers: ${statuses(t.byStatus)}.${cpu} Receipt latency under this load: p50 ${ms(t.latency.p50)}, p99 ${ms(t.latency.p99)}, max ${ms(t.latency.max)}. In flight ÷ mean latency (${ms(t.latency.mean)}) × results per request = ${n(((t.concurrency * 1000) / t.latency.mean) * perRequest)}/s: when this is close to the figure, the client's concurrency, not the server, set it.`,
       );
     }
     if (l)
@@ -329,13 +382,15 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `Other load on the machine before the run: ${r.backgroundLoad.cores} cores busy, load average ${r.backgroundLoad.loadavg1}${r.backgroundLoad.cores > 0.25 ? ' — **the machine was not idle; the figures below are depressed by it** (see "other processes" under CPU use)' : ''}.`,
     '',
-    `Election: synthetic, president only, ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; one result per station pre-signed in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} results in the throughput tests, split between ${o.concurrency.map(n).join(' and ')} in flight; latency test ${o.seconds} s at ${n(o.rate)}/s; read test ${o.seconds} s.`,
+    r.election.contests
+      ? `Election: synthetic, ${r.election.contests} contests (Kenya's), ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; every station's ${n(r.election.results ?? Number.NaN)} results pre-signed, each entry on its own, in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} stations' results in the throughput tests, split among ${o.concurrency.map(n).join(' and ')} in flight, each both as devices send (a station's results in one request) and one result per request; latency test ${o.seconds} s at ${n(o.rate)} results/s; read test ${o.seconds} s.`
+      : `Election: synthetic, president only, ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; one result per station pre-signed in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} results in the throughput tests, split between ${o.concurrency.map(n).join(' and ')} in flight; latency test ${o.seconds} s at ${n(o.rate)}/s; read test ${o.seconds} s.`,
     '',
     '## Figures, limits and goals',
     '',
     ...figuresTable(r),
     '',
-    'A goal ratio is figure ÷ goal: ≥ 1 meets a throughput goal, ≤ 1 a latency goal. "Errors" are answers other than 201 with a receipt (transport failures included); each figure counts only 201s.',
+    'A goal ratio is figure ÷ goal: ≥ 1 meets a throughput goal, ≤ 1 a latency goal. "Errors" are answers other than 201 with a receipt (transport failures included), counted per request; a submissions figure counts the results acknowledged by receipts in 201 answers (six per batch request). The submissions goal is read on the batched figures, since devices send a station\'s contests in one request (src/simulate, FORMATS.md §10.3); the one-result-per-request figures show what batching buys.',
     '',
     '## Limits',
     '',
@@ -360,9 +415,9 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '- The kura server runs as a child process (`node bin/kura.js serve`), on a fresh store per engine: PGlite in a temporary directory, PostgreSQL in a database created for the run; both are removed at the end.',
     "- Senders run in a worker thread of the bench, through keep-alive `node:http` (`HttpClient` of src/simulate/replay.ts), without retries: a 503 or a reset is an error here. A server that answers nothing for 60 s while requests wait is declared hung and the engine's remaining tests are skipped.",
-    '- Throughput is a closed loop: each device sends its next result when it has the receipt. Since the server answers only once a batch is durable and signed, in flight ÷ latency bounds what one client can see (shown under Details); hence a second run with more devices in flight.',
+    "- Throughput is a closed loop: each device sends its next request when it has the answer. Devices send as the demo's do: a station's results for all six contests in one request (`POST /api/v1/results/batch`), each entry a complete result signed on its own by the station's device and logged as its own entry; the same test is repeated, on other stations, with one result per request (`POST /api/v1/results`). Since the server answers only once a batch is durable and signed, in flight ÷ latency (× results per request) bounds what one client can see (shown under Details); hence a second run with more devices in flight. Server CPU per result is the server child's CPU seconds (user + system, /proc) over the test ÷ results acknowledged: on a shared machine it is steadier than the rate.",
     '- The latency test is an open loop: sends follow a timetable, and latency runs from the scheduled time, so queueing in the client or the server is counted.',
-    "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country has one county per 120 stations, so the national tally lists many more children than Kenya's 47 counties: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
+    "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country's wards grow to 32 stations before its counties multiply, so at the bench's sizes the national tally lists at most about 48 counties, as Kenya's lists 47: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
     "- Audit samples (src/bench/audit-draw.ts), in the bench process, from data/kenya2022's station results: `drawBatches` draws 1,000 stations with probability proportional to their MACRO error bound for the assertion that the winner has more than half the valid votes; `drawBallots` draws 1,000 ballots with the consistent sampler among every ballot cast (valid + rejected), which computes a SHA-256 ticket for each one. Each is timed alone, cold, after its inputs are built.",
@@ -407,7 +462,7 @@ export function renderProfileMarkdown(r: BenchResults): string {
       const t = e.throughput[i];
       out.push(
         ...profileSection(
-          `Submissions, ${n(s.concurrency)} in flight (${n(t?.perSecond ?? Number.NaN)}/s under the profiler)`,
+          `Submissions, ${n(s.concurrency)} in flight, ${s.mode === 'batch' ? 'a station per request' : 'one result per request'} (${n(t?.perSecond ?? Number.NaN)} results/s under the profiler; server CPU ${(t?.serverCpuMsPerResult ?? Number.NaN).toFixed(3)} ms per result)`,
           s.summary,
         ),
       );

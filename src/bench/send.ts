@@ -10,12 +10,21 @@
 //     (no coordinated omission).
 //
 // Every answer other than 201 with a receipt is counted, by status and error
-// code, and reported as an error.
+// code, and reported as an error. A closed loop may send batches (POST
+// /api/v1/results/batch, one device's contests); the receipts in its 201
+// answers are counted too, as the results acknowledged.
 import { Worker } from 'node:worker_threads';
 import { HttpClient } from '../simulate/replay.js';
 
 export type SendJob =
-  | { mode: 'closed'; url: string; bodies: string[]; concurrency: number }
+  | {
+      mode: 'closed';
+      url: string;
+      bodies: string[];
+      concurrency: number;
+      /** Where to POST the bodies (default /api/v1/results, one result each). */
+      path?: string;
+    }
   | {
       mode: 'open';
       url: string;
@@ -52,6 +61,8 @@ export interface SendResult {
   sent: number;
   /** 201 answers carrying a receipt. */
   ok: number;
+  /** Receipts in those answers: the results acknowledged (more than ok when batches are sent). */
+  receipts201: number;
   /** Answers by status (and error code when not 201); "0 ..." is a transport failure. */
   byStatus: Record<string, number>;
   errorSamples: string[];
@@ -82,8 +93,18 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const epochMs = () => performance.timeOrigin + performance.now();
 
+const RECEIPT_KEY = '"receipt":"';
+
+/** How many receipts an answer's body carries (one per result acknowledged). */
+export function receiptCount(body: string): number {
+  let count = 0;
+  for (let at = body.indexOf(RECEIPT_KEY); at >= 0; at = body.indexOf(RECEIPT_KEY, at + 1)) count++;
+  return count;
+}
+
 class Recorder {
   ok = 0;
+  receipts201 = 0;
   sent = 0;
   attempts = 0;
   gaveUp = 0;
@@ -114,8 +135,12 @@ class Recorder {
   }
 
   record(status: number, body: string, latencyMs: number): void {
-    const accepted = status === 201 && body.includes('"receipt":"');
-    if (accepted) this.ok++;
+    const receipts = status === 201 ? receiptCount(body) : 0;
+    const accepted = receipts > 0;
+    if (accepted) {
+      this.ok++;
+      this.receipts201 += receipts;
+    }
     this.count(status, body, accepted);
     this.latencies.push(latencyMs);
   }
@@ -125,19 +150,26 @@ class Recorder {
 async function postOnce(
   client: HttpClient,
   body: string,
+  path = '/api/v1/results',
 ): Promise<{ status: number; text: string }> {
   try {
-    const res = await client.request('POST', '/api/v1/results', body);
+    const res = await client.request('POST', path, body);
     return { status: res.status, text: res.body.toString('utf8') };
   } catch (e) {
     return { status: 0, text: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
   }
 }
 
-async function post(client: HttpClient, rec: Recorder, body: string, since: number): Promise<void> {
+async function post(
+  client: HttpClient,
+  rec: Recorder,
+  body: string,
+  since: number,
+  path?: string,
+): Promise<void> {
   rec.sent++;
   rec.waiting++;
-  const { status, text } = await postOnce(client, body);
+  const { status, text } = await postOnce(client, body, path);
   rec.waiting--;
   rec.lastAnswer = performance.now();
   rec.record(status, text, performance.now() - since);
@@ -223,7 +255,7 @@ export async function runJob(
       const device = async () => {
         while (next < job.bodies.length && !stalled) {
           const body = job.bodies[next++] as string;
-          await post(client, rec, body, performance.now());
+          await post(client, rec, body, performance.now(), job.path);
         }
       };
       await Promise.all(Array.from({ length: job.concurrency }, device));
@@ -269,6 +301,7 @@ export async function runJob(
   return {
     sent: rec.sent,
     ok: rec.ok,
+    receipts201: rec.receipts201,
     byStatus: rec.byStatus,
     errorSamples: rec.errorSamples,
     latencies: Float64Array.from(rec.latencies),
