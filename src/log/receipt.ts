@@ -44,15 +44,31 @@ export interface Receipt {
 }
 
 export function formatReceipt(r: Receipt): string {
-  if (!Number.isSafeInteger(r.index) || r.index < 0) throw new RangeError(`bad index ${r.index}`);
-  if (r.proof.length > MAX_PROOF_LINES || r.proof.some((h) => h.length !== HASH_SIZE)) {
-    throw new RangeError('bad proof');
-  }
-  if (!parseNote(r.checkpoint).ok) throw new RangeError('checkpoint is not a signed note');
-  const lines = [RECEIPT_HEADER];
-  if (r.extra && r.extra.length > 0) lines.push(`extra ${toBase64(r.extra)}`);
-  lines.push(`index ${r.index}`, ...r.proof.map(toBase64), '');
-  return `${lines.join('\n')}\n${r.checkpoint}`;
+  return formatReceipts(r.checkpoint, [r])[0] as string;
+}
+
+/**
+ * Receipts of several entries under one signed checkpoint (a sequencer's
+ * batch), each exactly as formatReceipt makes it: the checkpoint is checked
+ * once, not once per receipt.
+ */
+export function formatReceipts(
+  checkpoint: string,
+  receipts: ReadonlyArray<Omit<Receipt, 'checkpoint'>>,
+): string[] {
+  if (!parseNote(checkpoint).ok) throw new RangeError('checkpoint is not a signed note');
+  return receipts.map((r) => {
+    if (!Number.isSafeInteger(r.index) || r.index < 0) throw new RangeError(`bad index ${r.index}`);
+    if (r.proof.length > MAX_PROOF_LINES || r.proof.some((h) => h.length !== HASH_SIZE)) {
+      throw new RangeError('bad proof');
+    }
+    const lines = [RECEIPT_HEADER];
+    if (r.extra && r.extra.length > 0) lines.push(`extra ${toBase64(r.extra)}`);
+    lines.push(`index ${r.index}`);
+    for (const h of r.proof) lines.push(toBase64(h));
+    lines.push('', checkpoint);
+    return lines.join('\n');
+  });
 }
 
 /** Parses a receipt (attacker-controlled). Strict about every line; see the header comment. */

@@ -538,12 +538,34 @@ export async function proveInclusionsFromTiles(
   read: TileReader,
 ): Promise<Result<Uint8Array[][], LogError>> {
   const src = new TileHashes(size, read);
+  // Neighbouring leaves' proofs share most ranges: each distinct range is
+  // planned once, and one that is not a single perfect subtree (the range
+  // ending at `size`, say) is folded once for every proof that has it.
+  const planOf = new Map<string, Subtree[]>();
   const plans = indexes.map((i) =>
-    inclusionProofRanges(i, size).map(([lo, hi]) => perfectSubtrees(lo, hi)),
+    inclusionProofRanges(i, size).map(([lo, hi]) => {
+      const key = `${lo}:${hi}`;
+      let plan = planOf.get(key);
+      if (!plan) {
+        plan = perfectSubtrees(lo, hi);
+        planOf.set(key, plan);
+      }
+      return plan;
+    }),
   );
-  const loaded = await src.load(plans.flat(2));
+  const loaded = await src.load([...planOf.values()].flat());
   if (!loaded.ok) return loaded;
-  return ok(plans.map((ranges) => ranges.map((p) => foldSubtreeHashes(p.map((t) => src.hash(t))))));
+  const folded = new Map<Subtree[], Uint8Array>();
+  const rangeHash = (p: Subtree[]): Uint8Array => {
+    if (p.length === 1) return src.hash(p[0] as Subtree);
+    let h = folded.get(p);
+    if (!h) {
+      h = foldSubtreeHashes(p.map((t) => src.hash(t)));
+      folded.set(p, h);
+    }
+    return h;
+  };
+  return ok(plans.map((ranges) => ranges.map(rangeHash)));
 }
 
 /** An RFC 9162 consistency proof from size m to size n (0 < m <= n), from the tiles of tree n. */

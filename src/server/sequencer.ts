@@ -11,7 +11,7 @@ import type { OfficialEntry } from '../election/official-entry.js';
 import { type CheckedVerdict, checkResult } from '../election/rules.js';
 import { equal as equalBytes } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
-import { formatReceipt } from '../log/receipt.js';
+import { formatReceipt, formatReceipts } from '../log/receipt.js';
 import {
   proveInclusionFromTiles,
   proveInclusionsFromTiles,
@@ -485,13 +485,17 @@ export class Sequencer {
         this.readTile,
       );
       if (!proofs.ok) throw new Error(`cannot prove the batch: ${proofs.error.message}`);
-      for (const [i, p] of batch.entries()) {
-        const receipt = formatReceipt({
+      // One checkpoint for the whole batch: checked once, not per receipt.
+      const receipts = formatReceipts(
+        checkpoint.note,
+        batch.map((p, i) => ({
           extra: p.bytes,
           index: start + i,
           proof: proofs.value[i] as Uint8Array[],
-          checkpoint: checkpoint.note,
-        });
+        })),
+      );
+      for (const [i, p] of batch.entries()) {
+        const receipt = receipts[i] as string;
         const [first, ...retries] = p.waiters;
         first?.resolve({ index: start + i, receipt, duplicate: false });
         for (const w of retries) w.resolve({ index: start + i, receipt, duplicate: true });

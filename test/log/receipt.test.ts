@@ -8,7 +8,12 @@ import { cosignatureVerifier, cosigner } from '../../src/log/cosignature.js';
 import type { LogErrorCode } from '../../src/log/errors.js';
 import { leafHash, MerkleTree } from '../../src/log/merkle.js';
 import { ed25519Signer, generateKey, parseVerifierKey, signNote } from '../../src/log/note.js';
-import { formatReceipt, parseReceipt, verifyReceipt } from '../../src/log/receipt.js';
+import {
+  formatReceipt,
+  formatReceipts,
+  parseReceipt,
+  verifyReceipt,
+} from '../../src/log/receipt.js';
 
 function must<T>(r: Result<T, { message: string }>): T {
   if (!r.ok) assert.fail(r.error.message);
@@ -55,6 +60,38 @@ test('receipt format matches the spec layout', () => {
   assert.equal(lines[3 + proof.length], '');
   assert.equal(r.slice(r.indexOf('\n\n') + 2), checkpoint);
   assert.ok(!receiptFor(5).includes('extra'));
+});
+
+test('a batch of receipts under one checkpoint: each byte for byte the spec layout', () => {
+  // Spelt out with Buffer's base64, independently of the formatter.
+  const expected = (i: number) =>
+    [
+      'c2sp.org/tlog-proof@v1',
+      `extra ${Buffer.from(entries[i] as Uint8Array).toString('base64')}`,
+      `index ${i}`,
+      ...tree.inclusionProof(i).map((h) => Buffer.from(h).toString('base64')),
+      '',
+      checkpoint,
+    ].join('\n');
+  const indexes = entries.map((_, i) => i);
+  const batch = formatReceipts(
+    checkpoint,
+    indexes.map((i) => ({ index: i, proof: tree.inclusionProof(i), extra: entries[i] })),
+  );
+  assert.deepEqual(batch, indexes.map(expected));
+  for (const i of indexes)
+    assert.equal(receiptFor(i, entries[i]), expected(i), `formatReceipt, entry ${i}`);
+  // Without extra data, no extra line.
+  assert.equal(
+    formatReceipts(checkpoint, [{ index: 3, proof: tree.inclusionProof(3) }])[0],
+    receiptFor(3),
+  );
+  assert.throws(() => formatReceipts('not a note', [{ index: 0, proof: [] }]), RangeError);
+  assert.throws(() => formatReceipts(checkpoint, [{ index: -1, proof: [] }]), RangeError);
+  assert.throws(
+    () => formatReceipts(checkpoint, [{ index: 0, proof: [new Uint8Array(31)] }]),
+    RangeError,
+  );
 });
 
 test('receipts round-trip and verify for every entry', () => {

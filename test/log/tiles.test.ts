@@ -21,6 +21,7 @@ import {
   parseTilePath,
   proveConsistencyFromTiles,
   proveInclusionFromTiles,
+  proveInclusionsFromTiles,
   TiledLogBuilder,
   tilePath,
   tilesForSize,
@@ -405,6 +406,32 @@ test('tile-based proofs and roots equal the in-memory ones (older sizes read til
       },
     ),
     { numRuns: 80 },
+  );
+});
+
+test('a batch of proofs from tiles equals the in-memory proof of each leaf (shared ranges folded once)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 1500 }).chain((n) =>
+        fc.record({
+          n: fc.constant(n),
+          // A sequencer's batch: the last leaves of the tree, as many as it holds.
+          batch: fc.integer({ min: 1, max: n }),
+        }),
+      ),
+      async ({ n, batch }) => {
+        const all = leaves(0, n);
+        const tree = new MerkleTree(all);
+        const indexes = Array.from({ length: batch }, (_, k) => n - batch + k);
+        const proofs = must(
+          await proveInclusionsFromTiles(indexes, n, storeReader(buildTiles(all))),
+        );
+        assert.equal(proofs.length, indexes.length);
+        for (const [k, i] of indexes.entries())
+          assert.deepEqual(proofs[k], tree.inclusionProof(i, n), `leaf ${i}`);
+      },
+    ),
+    { numRuns: 60 },
   );
 });
 
