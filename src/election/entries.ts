@@ -10,7 +10,7 @@ import {
   checkDissentShape,
   checkRosterShape,
 } from './agent-entries.js';
-import { canonicalBytes, parseCanonical } from './canonical.js';
+import { canonicalBytes, canonicalStringWithAndWithout, parseCanonical } from './canonical.js';
 import { checkOfficialShape, type OfficialEntry } from './official-entry.js';
 import { BASE64_SIG, Checker, type FieldError, HEX64, ID, isObject, RFC3339_UTC } from './shape.js';
 
@@ -75,6 +75,15 @@ export function signingMessage(entry: Unsigned<Entry> | Entry): Uint8Array {
 
 export function encodeEntry(entry: Entry): Uint8Array {
   return canonicalBytes(entry);
+}
+
+/**
+ * encodeEntry(entry) and signingMessage(entry) at once, from one canonical
+ * pass over the entry (a server takes both from every result it is sent).
+ */
+export function encodeEntryAndMessage(entry: Entry): { bytes: Uint8Array; message: Uint8Array } {
+  const { whole, without } = canonicalStringWithAndWithout(entry, 'sig');
+  return { bytes: encoder.encode(whole), message: encoder.encode(ENTRY_DOMAIN + without) };
 }
 
 const RESULT_KEYS = [

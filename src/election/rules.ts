@@ -180,11 +180,14 @@ function badSignature(device: string): { ok: false; error: RuleError } {
 /**
  * Every check of checkResult but the signature, in the same order, returning
  * the signature to verify: so a server can verify it on another thread.
+ * `message`, when the caller has it already (encodeEntryAndMessage), must be
+ * signingMessage(entry).
  */
 export function checkResultRules(
   index: ElectionIndex,
   entry: ResultEntry,
   devices?: DeviceLookup,
+  message?: Uint8Array,
 ): Result<PendingSignature, RuleError> {
   if (entry.election !== index.definition.electionId) {
     return refuse(
@@ -255,7 +258,7 @@ export function checkResultRules(
   }
   const pending = {
     publicKey: pub,
-    message: signingMessage(entry),
+    message: message ?? signingMessage(entry),
     signature: fromBase64(entry.sig) ?? NO_BYTES,
     device: entry.device,
     flags: resultFlags(index, entry),

@@ -25,6 +25,19 @@ function badString(s: string): string | null {
 }
 
 /**
+ * Where a value sits in a body: its parent and its key or position there. The
+ * path is spelt out only for a refusal, not for every value of every request.
+ */
+interface Place {
+  parent: Place | null;
+  key: string | number;
+}
+
+function pathOf(place: Place | null): string {
+  return place === null ? '' : joinPath(pathOf(place.parent), place.key);
+}
+
+/**
  * Walks the text of a body JSON.parse has accepted (so its syntax is valid)
  * and refuses duplicate keys and excessive depth. Keys are compared after
  * unescaping, so "a" and "\u0061" are the same key.
@@ -32,51 +45,56 @@ function badString(s: string): string | null {
 function checkStructure(text: string): void {
   interface Frame {
     keys: Set<string> | null; // null for an array
-    path: string;
+    place: Place | null;
     nextIndex: number;
   }
   const stack: Frame[] = [];
   let expectKey = false;
   let pendingKey: string | null = null;
-  const childPath = (): string => {
+  const childPlace = (): Place | null => {
     const top = stack.at(-1);
-    if (!top) return '';
-    if (top.keys) return joinPath(top.path, pendingKey ?? '');
-    return joinPath(top.path, top.nextIndex);
+    if (!top) return null;
+    return { parent: top.place, key: top.keys ? (pendingKey ?? '') : top.nextIndex };
   };
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
       let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      let escaped = false;
+      for (let d = text.charCodeAt(j); d !== 0x22; d = text.charCodeAt(j)) {
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
       const top = stack.at(-1);
       if (expectKey && top?.keys) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (top.keys.has(key))
           throw new ApiError(
             'MALFORMED_BODY',
             `duplicate key "${key}": a request may name each member once`,
-            joinPath(top.path, key),
+            joinPath(pathOf(top.place), key),
           );
         top.keys.add(key);
         pendingKey = key;
         expectKey = false;
       }
       i = j;
-    } else if (c === '{' || c === '[') {
-      const path = childPath();
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const place = childPlace();
       if (stack.length >= MAX_JSON_DEPTH)
         throw new ApiError(
           'MALFORMED_BODY',
           `the body nests deeper than ${MAX_JSON_DEPTH} levels`,
-          path,
+          pathOf(place),
         );
-      stack.push({ keys: c === '{' ? new Set() : null, path, nextIndex: 0 });
-      expectKey = c === '{';
-    } else if (c === '}' || c === ']') {
+      stack.push({ keys: c === 0x7b ? new Set() : null, place, nextIndex: 0 });
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
       expectKey = false;
-    } else if (c === ',') {
+    } else if (c === 0x2c /* , */) {
       const top = stack.at(-1);
       if (top?.keys) expectKey = true;
       else if (top) top.nextIndex++;
@@ -86,27 +104,30 @@ function checkStructure(text: string): void {
 
 /** Refuses poisoning keys and unstorable strings, naming the field (iterative: depth is already bounded). */
 function checkValues(value: unknown): void {
-  const todo: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  const todo: Array<{ value: unknown; place: Place | null }> = [{ value, place: null }];
   for (let item = todo.pop(); item; item = todo.pop()) {
-    const { value: v, path } = item;
+    const { value: v, place } = item;
     if (typeof v === 'string') {
       const why = badString(v);
-      if (why) throw new ApiError('INVALID_FIELD', `${path || 'body'} ${why}`, path);
+      if (why) {
+        const path = pathOf(place);
+        throw new ApiError('INVALID_FIELD', `${path || 'body'} ${why}`, path);
+      }
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => {
-        todo.push({ value: x, path: joinPath(path, i) });
+        todo.push({ value: x, place: { parent: place, key: i } });
       });
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, x] of Object.entries(v)) {
-        const at = joinPath(path, k);
+        const at = { parent: place, key: k };
         const why = badString(k);
-        if (why) throw new ApiError('INVALID_FIELD', `the key of ${at} ${why}`, at);
+        if (why) throw new ApiError('INVALID_FIELD', `the key of ${pathOf(at)} ${why}`, pathOf(at));
         if (
           k === '__proto__' ||
           (k === 'constructor' && typeof x === 'object' && x !== null && 'prototype' in x)
         )
-          throw new ApiError('MALFORMED_BODY', `the key ${k} is not allowed`, at);
-        todo.push({ value: x, path: at });
+          throw new ApiError('MALFORMED_BODY', `the key ${k} is not allowed`, pathOf(at));
+        todo.push({ value: x, place: at });
       }
     }
   }

@@ -11,6 +11,7 @@ import {
   CanonicalError,
   canonicalBytes,
   canonicalString,
+  canonicalStringWithAndWithout,
   parseCanonical,
 } from '../../src/election/canonical.js';
 
@@ -202,6 +203,29 @@ describe('properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('an object with and without one member in one pass: each its canonical text', () => {
+    const object = fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 6 }), value, {
+      maxKeys: 8,
+    });
+    fc.assert(
+      fc.property(object, fc.string({ unit: 'grapheme', maxLength: 6 }), (o, k) => {
+        for (const omitted of [k, ...Object.keys(o)]) {
+          const rest = Object.fromEntries(
+            Object.entries(o).filter(([key]) => key !== omitted),
+          ) as Record<string, Canonical>;
+          fc.pre(!Object.keys(o).includes('__proto__'));
+          const both = canonicalStringWithAndWithout(o, omitted);
+          assert.equal(both.whole, canonicalString(o));
+          assert.equal(both.without, canonicalString(rest));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    assert.throws(() => canonicalStringWithAndWithout(new Date(0), 'x'), CanonicalError);
+    assert.throws(() => canonicalStringWithAndWithout([1], 'x'), CanonicalError);
+    assert.throws(() => canonicalStringWithAndWithout({ a: 1.5, sig: 'x' }, 'sig'), CanonicalError);
   });
 
   test('pretty-printed, padded or reordered encodings of a value are refused', () => {

@@ -6,7 +6,7 @@ import type { ResultBatchReceipt, ResultReceipt } from '../../api/contract.js';
 import type { ElectionIndex } from '../../election/election-index.js';
 import {
   checkEntryShape,
-  encodeEntry,
+  encodeEntryAndMessage,
   MAX_ENTRY_BYTES,
   type ResultEntry,
 } from '../../election/entries.js';
@@ -33,8 +33,15 @@ function fieldAt(prefix: string, field: string | undefined): string | undefined 
   return field ? `${prefix}.${field}` : prefix;
 }
 
-/** A result entry as sent, shaped and canonicalised, or the ApiError that refuses it. */
-function shapedResult(body: unknown, prefix: string): { entry: ResultEntry; bytes: Uint8Array } {
+/** A result entry as sent, shaped and canonicalised (with its signing message), or the ApiError that refuses it. */
+interface ShapedResult {
+  entry: ResultEntry;
+  bytes: Uint8Array;
+  /** signingMessage(entry), made in the same canonical pass as bytes. */
+  message: Uint8Array;
+}
+
+function shapedResult(body: unknown, prefix: string): ShapedResult {
   // The whole body is attacker-controlled; it is checked field by field.
   const shaped = checkEntryShape(body);
   if (!shaped.ok)
@@ -48,20 +55,29 @@ function shapedResult(body: unknown, prefix: string): { entry: ResultEntry; byte
       'type must be "result" on this endpoint',
       fieldAt(prefix, 'type'),
     );
-  const bytes = encodeEntry(entry);
+  const { bytes, message } = encodeEntryAndMessage(entry);
   if (bytes.length > MAX_ENTRY_BYTES)
     throw new ApiError(
       'BODY_TOO_LARGE',
       `the canonical entry exceeds ${MAX_ENTRY_BYTES} bytes`,
       prefix === '' ? undefined : prefix,
     );
-  return { entry, bytes };
+  return { entry, bytes, message };
 }
 
 /** The rules' refusal of a result as the devices now stand, if any; else what is left to verify. */
-function ruledResult(deps: ResultRouteDeps, entry: ResultEntry, prefix: string): PendingSignature {
+function ruledResult(
+  deps: ResultRouteDeps,
+  shaped: ShapedResult,
+  prefix: string,
+): PendingSignature {
   // The devices as the log now stands: enrolments and revocations included.
-  const rules = checkResultRules(deps.index, entry, deps.sequencer.fold.devices);
+  const rules = checkResultRules(
+    deps.index,
+    shaped.entry,
+    deps.sequencer.fold.devices,
+    shaped.message,
+  );
   if (!rules.ok)
     throw new ApiError(rules.error.code, rules.error.message, fieldAt(prefix, rules.error.field));
   return rules.value;
@@ -70,7 +86,7 @@ function ruledResult(deps: ResultRouteDeps, entry: ResultEntry, prefix: string):
 /** Checks the signatures (together, on the signature threads) and gives each result's verdict. */
 async function verifiedResults(
   deps: ResultRouteDeps,
-  shaped: ReadonlyArray<{ entry: ResultEntry; bytes: Uint8Array }>,
+  shaped: readonly ShapedResult[],
   pending: readonly PendingSignature[],
   prefixOf: (position: number) => string,
 ): Promise<SubmittedResult[]> {
@@ -141,7 +157,7 @@ function checkOneDevice(entries: readonly ResultEntry[]): void {
 export const resultRoutes: FastifyPluginAsync<ResultRouteDeps> = async (app, deps) => {
   app.post<{ Reply: ResultReceipt }>('/api/v1/results', async (req, reply) => {
     const shaped = shapedResult(req.body, '');
-    const pending = ruledResult(deps, shaped.entry, '');
+    const pending = ruledResult(deps, shaped, '');
     const [result] = await verifiedResults(deps, [shaped], [pending], () => '');
     const { entry, bytes, verdict } = result as SubmittedResult;
     const receipt = await deps.sequencer.submit(entry, bytes, verdict);
@@ -161,7 +177,7 @@ export const resultRoutes: FastifyPluginAsync<ResultRouteDeps> = async (app, dep
     const at = (position: number) => `results[${position}]`;
     const shaped = batchEntries(req.body).map((body, i) => shapedResult(body, at(i)));
     checkOneDevice(shaped.map((s) => s.entry));
-    const pending = shaped.map((s, i) => ruledResult(deps, s.entry, at(i)));
+    const pending = shaped.map((s, i) => ruledResult(deps, s, at(i)));
     const results = await verifiedResults(deps, shaped, pending, at);
     const receipts = await deps.sequencer.submitAll(results).catch((e: unknown) => {
       if (e instanceof SequencerError && e.position !== undefined) {
