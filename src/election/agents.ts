@@ -193,10 +193,10 @@ export class AgentBook {
     return this.words.values();
   }
 
-  /** The fold counted a result: attestations and dissents may name it from now on. */
-  resultCounted(ref: CountedResultRef, hash: string): void {
+  /** The fold counted a result (hash: the SHA-256 of its entry's bytes): attestations and dissents may name it from now on. */
+  resultCounted(ref: CountedResultRef, hash: Uint8Array): void {
     // A hash names one byte string: a second counted result with it cannot exist (it would be a duplicate).
-    this.counted.add(hash, ref);
+    this.counted.addHash(hash, ref);
   }
 
   /** The rules of a party-enrolled act (after the officials' own: who may act). */

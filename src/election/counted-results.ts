@@ -3,7 +3,7 @@
 // a Map from a 64-character string to an object cost about 250 bytes each; here
 // it is 32 bytes of hash, a row of numbers and a slot in an open-addressed table.
 import { grown } from '../basics/grown.js';
-import { fromHex } from '../log/bytes.js';
+import { fromHex, toHex } from '../log/bytes.js';
 import type { ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import { HEX64 } from './shape.js';
@@ -47,20 +47,30 @@ export class CountedResults {
     };
   }
 
-  /** Records a counted result under its hash; a hash already recorded keeps its first result. */
+  /** Records a counted result under its hash (lower-case hex); a hash already recorded keeps its first result. */
   add(hash: string, ref: CountedResultRef): void {
-    if (this.get(hash)) return;
     const bytes = HEX64.test(hash) ? fromHex(hash) : undefined;
+    if (bytes) this.addHash(bytes, ref);
+    else if (!this.odd.has(hash)) this.odd.set(hash, { ...ref });
+  }
+
+  /**
+   * add, with the hash as its 32 bytes: what the fold has (it hashes the
+   * entry's bytes), so no hex is spelt out and parsed back per result.
+   */
+  addHash(bytes: Uint8Array, ref: CountedResultRef): void {
+    if (bytes.length !== HASH_BYTES) throw new RangeError('a SHA-256 is 32 bytes');
+    if (this.find(bytes) >= 0 || (this.odd.size > 0 && this.odd.has(toHex(bytes)))) return;
     const contest = this.contestIds.get(ref.contest);
     const station = this.index.stationOrdinal(ref.station);
     const entryIndex = ref.entryIndex;
     if (
-      !bytes ||
       contest === undefined ||
       station === undefined ||
       !(Number.isInteger(entryIndex) && entryIndex >= 0 && entryIndex <= 0xffff_ffff)
     ) {
-      this.odd.set(hash, { ...ref });
+      const hash = toHex(bytes);
+      if (!this.odd.has(hash)) this.odd.set(hash, { ...ref });
       return;
     }
     if (this.rows >= this.contest.length) this.grow();

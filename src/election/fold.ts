@@ -4,8 +4,9 @@
 // does not fold: it checks one station's figures against its proven entry and
 // recomputes that entry's flags with the same rules (rules.ts).
 import { ok, type Result } from '../basics/result.js';
+import { sha256 } from '../log/crypto.js';
 import type { AgentEntry } from './agent-entries.js';
-import { AgentBook, type AgentEffect, type AgentError, resultEntryHash } from './agents.js';
+import { AgentBook, type AgentEffect, type AgentError } from './agents.js';
 import type { CandidateId, ContestId, ScopeLevel, StationCode, UnitCode } from './definition.js';
 import { type ElectionIndex, NATION } from './election-index.js';
 import { decodeEntry, type Entry, encodeEntry, type ResultEntry } from './entries.js';
@@ -230,18 +231,21 @@ export class TallyFold {
    * verified twice. A verdict may predate a revocation, or know only the
    * definition's devices: it counts while the device stands as of now, and
    * otherwise the rules run in full, against the log as it now stands.
+   * `entryHash`: the SHA-256 of `bytes`, where the caller has it (the start-up
+   * replay's workers take it beside the leaf hash), so it is not taken here.
    */
   applyPrechecked(
     entryIndex: number,
     entry: ResultEntry,
     verdict: CheckedVerdict,
     bytes?: Uint8Array,
+    entryHash?: Uint8Array,
   ): FoldChange {
     this.advance(entryIndex);
     const checked = this.deviceStands(entry)
       ? ok(verdict.flags)
       : checkResult(this.index, entry, this.devices);
-    return this.applyResult(entryIndex, entry, checked, bytes);
+    return this.applyResult(entryIndex, entry, checked, bytes, entryHash);
   }
 
   /**
@@ -427,6 +431,7 @@ export class TallyFold {
     entry: ResultEntry,
     checked: Result<ResultFlag[], RuleError>,
     bytes: Uint8Array | undefined,
+    entryHash?: Uint8Array,
   ): FoldChange {
     if (!checked.ok) {
       this.anomalies.push({
@@ -462,7 +467,7 @@ export class TallyFold {
     });
     this.agents.resultCounted(
       { contest: entry.contest, station: entry.station, entryIndex },
-      resultEntryHash(bytes ?? encodeEntry(entry)),
+      entryHash ?? sha256(bytes ?? encodeEntry(entry)),
     );
     this.lastFigures.set(entry.contest, entryIndex);
     const registered = this.index.stations.get(entry.station)?.registeredVoters ?? 0;

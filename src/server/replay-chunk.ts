@@ -5,8 +5,10 @@
 // well-formed entry, the costly part); and the compact ranges the replay
 // compares the stored checkpoints' roots with (compact-range.ts).
 
-import { createHash } from 'node:crypto';
 import { decodeEntry } from '../election/entries.js';
+import { equal } from '../log/bytes.js';
+import { sha256 } from '../log/crypto.js';
+import { leafHash } from '../log/merkle.js';
 import type { StoredEntryPage } from '../store/store.js';
 import { CompactRange, type RangeNodes } from './compact-range.js';
 
@@ -31,6 +33,11 @@ export interface CheckedChunk {
   firstBadHash: number;
   /** Per entry: 1 when its bytes decode (decodeEntry), 0 when not. */
   decodes: Uint8Array;
+  /**
+   * Per entry, 32 bytes apiece: the SHA-256 of a result's bytes, by which the
+   * fold finds a counted result for the agents' words (zeros for other entries).
+   */
+  resultHashes: Uint8Array;
   /** The compact range [begin, begin+cut) for each cut. */
   ranges: RangeNodes[];
   /** The compact range of the whole chunk. */
@@ -61,27 +68,26 @@ export function chunkOfPage(
   };
 }
 
-/** RFC 6962 leaf hash prefix (log/merkle.ts leafHash), hashed here without copying each entry. */
-const LEAF_PREFIX = Uint8Array.of(0);
-
 export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
   const n = chunk.offsets.length - 1;
   const hashes = new Uint8Array(n * 32);
   const decodes = new Uint8Array(n);
+  const resultHashes = new Uint8Array(n * 32);
   const range = new CompactRange(chunk.begin);
   const ranges: RangeNodes[] = [];
   let firstBadHash = -1;
   let cut = 0;
   for (let k = 0; k < n; k++) {
     const bytes = chunk.bytes.subarray(chunk.offsets[k], chunk.offsets[k + 1]);
-    const digest = createHash('sha256').update(LEAF_PREFIX).update(bytes).digest();
     const hash = hashes.subarray(k * 32, k * 32 + 32);
-    hash.set(digest);
-    if (firstBadHash < 0 && !digest.equals(chunk.leafHashes.subarray(k * 32, k * 32 + 32)))
+    hash.set(leafHash(bytes));
+    if (firstBadHash < 0 && !equal(hash, chunk.leafHashes.subarray(k * 32, k * 32 + 32)))
       firstBadHash = k;
-    decodes[k] = decodeEntry(bytes).ok ? 1 : 0;
+    const decoded = decodeEntry(bytes);
+    decodes[k] = decoded.ok ? 1 : 0;
+    if (decoded.ok && decoded.value.type === 'result') resultHashes.set(sha256(bytes), k * 32);
     range.appendLeaf(hash);
     for (; chunk.cuts[cut] === k + 1; cut++) ranges.push(range.nodes());
   }
-  return { hashes, firstBadHash, decodes, ranges, range: range.nodes() };
+  return { hashes, firstBadHash, decodes, resultHashes, ranges, range: range.nodes() };
 }

@@ -7,7 +7,11 @@ serveJobs<ReplayJobs>({
     const checked = checkEntryChunk(chunk);
     return {
       value: checked,
-      transfer: [checked.hashes.buffer as ArrayBuffer, checked.decodes.buffer as ArrayBuffer],
+      transfer: [
+        checked.hashes.buffer as ArrayBuffer,
+        checked.decodes.buffer as ArrayBuffer,
+        checked.resultHashes.buffer as ArrayBuffer,
+      ],
     };
   },
 });

@@ -478,7 +478,13 @@ export class LogReplay {
       // bytes are now proven by the signed tree: only its flags are recomputed
       // (the device's standing is still checked; kura verify re-verifies all).
       if (entry?.type === 'result')
-        fold.applyPrechecked(i, entry, loggedVerdict(index, entry), data);
+        fold.applyPrechecked(
+          i,
+          entry,
+          loggedVerdict(index, entry),
+          data,
+          checked.resultHashes.subarray(k * 32, k * 32 + 32),
+        );
       else if (entry) fold.apply(i, entry, data);
       else fold.applyBytes(i, data);
       const counted =
