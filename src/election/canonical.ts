@@ -102,6 +102,17 @@ function write(value: unknown, path: Path, out: string[]): void {
 
 /** The canonical text of a value; throws CanonicalError for values outside the subset. */
 export function canonicalString(value: unknown): string {
+  try {
+    return fastText(value);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+  }
+  // Outside what fastText takes (or outside the subset): write gives the same text or the error with its path.
+  return canonicalStringByPath(value);
+}
+
+/** canonicalString without its fast path: what the fast path must agree with (its test). */
+export function canonicalStringByPath(value: unknown): string {
   const out: string[] = [];
   write(value, [], out);
   return out.join('');
@@ -135,6 +146,58 @@ export function canonicalStringWithAndWithout(
   if (at < 0) return { whole, without: whole };
   members.splice(at, 1);
   return { whole, without: `{${members.join(',')}}` };
+}
+
+/** fastText's refusal: write decides (and says where the value leaves the subset). */
+const NOT_PLAIN = new Error('not a plain value: write decides');
+
+/**
+ * write's text by concatenation, without tracking a path: every entry is
+ * parsed and spelt again where the log is checked (a restart re-spells each
+ * one), and write's token list and path cost about twice this. It refuses
+ * (NOT_PLAIN) whatever write refuses, and also arrays with holes or an unusual
+ * prototype, which write may still take; for all else the text is write's.
+ */
+function fastText(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw NOT_PLAIN;
+      // String(-0) is "0", as write spells it.
+      return String(value);
+    case 'string':
+      if (!isWellFormed(value)) throw NOT_PLAIN;
+      return JSON.stringify(value);
+    case 'object': {
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Array.prototype) {
+        const items = value as unknown[];
+        let text = '[';
+        for (let i = 0; i < items.length; i++) {
+          if (!(i in items)) throw NOT_PLAIN;
+          if (i > 0) text += ',';
+          text += fastText(items[i]);
+        }
+        return `${text}]`;
+      }
+      if (Array.isArray(value) || (proto !== Object.prototype && proto !== null)) throw NOT_PLAIN;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      for (const k of keys) if (!isWellFormed(k)) throw NOT_PLAIN;
+      let text = '{';
+      for (const k of keys) {
+        const v = record[k];
+        if (v === undefined) continue;
+        if (text.length > 1) text += ',';
+        text += `${JSON.stringify(k)}:${fastText(v)}`;
+      }
+      return `${text}}`;
+    }
+    default:
+      throw NOT_PLAIN;
+  }
 }
 
 const encoder = new TextEncoder();

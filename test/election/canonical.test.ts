@@ -11,6 +11,7 @@ import {
   CanonicalError,
   canonicalBytes,
   canonicalString,
+  canonicalStringByPath,
   canonicalStringWithAndWithout,
   parseCanonical,
 } from '../../src/election/canonical.js';
@@ -319,4 +320,50 @@ describe('properties', () => {
       ),
     );
   });
+});
+
+test('the fast spelling is the spelling by path: the same text, or the same error', () => {
+  const spell = (f: (v: unknown) => string, v: unknown) => {
+    try {
+      return { text: f(v) };
+    } catch (e) {
+      return { error: String(e), path: (e as CanonicalError).path };
+    }
+  };
+  const holes = fc.array(fc.integer(), { maxLength: 4 }).map((a) => {
+    const sparse = [...a];
+    sparse.length += 2; // two holes at the end
+    return sparse;
+  });
+  const odd = fc.constantFrom<unknown>(
+    -0,
+    0.5,
+    2 ** 53,
+    Number.NaN,
+    undefined,
+    '\ud800',
+    { '\udc00': 1 },
+    { a: undefined, b: 1 },
+    Object.create(null),
+    new Date(0),
+    new Uint8Array(2),
+    () => 1,
+    10n,
+    Symbol('s'),
+  );
+  const value = fc.letrec((tie) => ({
+    leaf: fc.oneof(fc.jsonValue(), fc.string({ unit: 'binary' }), odd, holes),
+    node: fc.oneof(
+      { depthSize: 'small' },
+      tie('leaf'),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), tie('node'), { maxKeys: 4 }),
+    ),
+  })).node;
+  fc.assert(
+    fc.property(value, (v) => {
+      assert.deepEqual(spell(canonicalString, v), spell(canonicalStringByPath, v));
+    }),
+    { numRuns: 5_000 },
+  );
 });
