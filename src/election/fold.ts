@@ -475,16 +475,20 @@ export class TallyFold {
     const tallies = this.tallies.get(entry.contest);
     if (!tallies) throw new Error('contest checked but not indexed');
     const partyOf = this.parties.get(entry.contest);
-    const counts = Object.entries(entry.votes);
+    // Keys, not entries: no pair array per candidate per result (this runs once per result on a restart).
+    const { votes } = entry;
+    const candidates = Object.keys(votes);
     for (const unit of units) {
       const t = tallies.get(unit);
       if (!t) throw new Error(`unit ${unit} of a valid station has no tally`);
-      if (t.votes) for (const [cand, n] of counts) t.votes[cand] = (t.votes[cand] ?? 0) + n;
-      else
-        for (const [cand, n] of counts) {
+      if (t.votes) {
+        const sums = t.votes;
+        for (const cand of candidates) sums[cand] = (sums[cand] ?? 0) + (votes[cand] as number);
+      } else
+        for (const cand of candidates) {
           // The rules admit only candidates of the station's race: each has a party key.
           const party = partyOf?.get(cand) ?? '';
-          t.partyVotes[party] = (t.partyVotes[party] ?? 0) + n;
+          t.partyVotes[party] = (t.partyVotes[party] ?? 0) + (votes[cand] as number);
         }
       t.totalValid += entry.totalValid;
       t.rejected += entry.rejected;

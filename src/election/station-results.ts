@@ -83,8 +83,68 @@ function isUint32(n: number): boolean {
   return Object.is(n >>> 0, n) && n <= MAX_UINT32;
 }
 
-/** The time as milliseconds and a spelling, if it reads back exactly; undefined otherwise. */
-function packTime(text: string): [number, TimeSpelling] | undefined {
+/**
+ * The time as milliseconds and a spelling, if it reads back exactly; undefined
+ * otherwise. Exported for its test.
+ */
+export function packTime(text: string): [number, TimeSpelling] | undefined {
+  return packIsoTime(text) ?? packAnyTime(text);
+}
+
+const DIGIT_0 = 48;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number spelt by the digits text[from, from+count), or -1 where one is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * packTime for the two spellings toISOString gives back (YYYY-MM-DDTHH:MM:SSZ
+ * and with .sss), read digit by digit: Date.parse and toISOString per result
+ * were a tenth of a restart's fold. Every field is checked to be in range, so
+ * unpackTime spells the same text; anything else (undefined) goes the slow way.
+ */
+function packIsoTime(text: string): [number, TimeSpelling] | undefined {
+  const spelling =
+    text.length === 20
+      ? TimeSpelling.Seconds
+      : text.length === 24 && text[19] === '.'
+        ? TimeSpelling.Milliseconds
+        : undefined;
+  if (spelling === undefined) return undefined;
+  if (
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[text.length - 1] !== 'Z'
+  )
+    return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const milli = spelling === TimeSpelling.Milliseconds ? digitsAt(text, 20, 3) : 0;
+  // Date.UTC reads years 0-99 as 1900-1999: those go the slow way.
+  if (year < 100 || month < 1 || month > 12 || day < 1) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59 || milli < 0) return undefined;
+  return [Date.UTC(year, month - 1, day, hour, minute, second, milli), spelling];
+}
+
+function packAnyTime(text: string): [number, TimeSpelling] | undefined {
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) return undefined;
   const iso = new Date(ms).toISOString();
@@ -93,9 +153,50 @@ function packTime(text: string): [number, TimeSpelling] | undefined {
   return undefined;
 }
 
-function unpackTime(ms: number, spelling: TimeSpelling): string {
+export function unpackTime(ms: number, spelling: TimeSpelling): string {
   const iso = new Date(ms).toISOString();
   return spelling === TimeSpelling.Seconds ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** The keys of a packed result: those of StationResult but correction. */
+const RESULT_KEYS: readonly string[] = [
+  'contest',
+  'station',
+  'entryIndex',
+  'device',
+  'votes',
+  'rejected',
+  'totalValid',
+  'form',
+  'deviceTime',
+  'flags',
+] satisfies (keyof StationResult)[];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Keys as the start-up check counts them (for ... in). */
+function countKeys(v: Record<string, unknown>): number {
+  let n = 0;
+  for (const _ in v) n++;
+  return n;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Whether text is the lower-case hex of the 32 bytes at bytes[from ..]. */
+function spellsHash(text: string, bytes: Uint8Array, from: number): boolean {
+  if (text.length !== HASH_BYTES * 2) return false;
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const b = bytes[from + i] as number;
+    if (
+      text.charCodeAt(2 * i) !== HEX_DIGITS.charCodeAt(b >> 4) ||
+      text.charCodeAt(2 * i + 1) !== HEX_DIGITS.charCodeAt(b & 15)
+    )
+      return false;
+  }
+  return true;
 }
 
 /** A deep copy, so that no caller can change what the fold holds. */
@@ -183,6 +284,56 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
     thisArg?: unknown,
   ): void {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  /**
+   * Whether `value` (a stored copy, parsed from JSON) is the same JSON as
+   * get(station): the same keys, in any order, with the same values. The
+   * start-up check asks this of every stored station result; answered from the
+   * row, it makes no result. undefined where get must be asked (no result, or
+   * one kept whole).
+   */
+  sameAsStored(station: StationCode, value: unknown): boolean | undefined {
+    const row = this.row(station);
+    if (row < 0 || this.whole.has(row)) return undefined;
+    if (!isRecord(value) || countKeys(value) !== RESULT_KEYS.length) return false;
+    for (const k of RESULT_KEYS) if (!Object.hasOwn(value, k)) return false;
+    const {
+      contest,
+      station: code,
+      entryIndex,
+      device,
+      votes,
+      rejected,
+      totalValid,
+      form,
+      deviceTime,
+      flags,
+    } = value;
+    const keys = this.pool.voteKeys.items[this.voteKeys[row] as number] ?? [];
+    const flagList = this.pool.flagLists.items[this.flags[row] as number] ?? [];
+    if (
+      contest !== this.contest ||
+      code !== this.pool.index.stationAt(this.station[row] as number) ||
+      entryIndex !== this.entryIndex[row] ||
+      device !== this.pool.devices.items[this.device[row] as number] ||
+      rejected !== this.rejected[row] ||
+      totalValid !== this.totalValid[row] ||
+      !isRecord(votes) ||
+      countKeys(votes) !== keys.length ||
+      !Array.isArray(flags) ||
+      flags.length !== flagList.length ||
+      typeof form !== 'string' ||
+      !spellsHash(form, this.form, row * HASH_BYTES) ||
+      deviceTime !==
+        unpackTime(this.deviceTime[row] as number, this.timeSpelling[row] as TimeSpelling)
+    )
+      return false;
+    let at = this.voteStart[row] as number;
+    for (const k of keys)
+      if (!Object.hasOwn(votes, k) || votes[k] !== this.votes[at++]) return false;
+    for (let i = 0; i < flags.length; i++) if (flags[i] !== flagList[i]) return false;
+    return true;
   }
 
   /** Counts a station's first result. The fold's job: it has checked that the station has none yet. */

@@ -13,8 +13,14 @@ import { checkDefinition, type ElectionIndex } from '../../src/election/election
 import { decodeEntry, encodeEntry, type ResultEntry } from '../../src/election/entries.js';
 import { type StationResult, TallyFold } from '../../src/election/fold.js';
 import { RESULT_FLAGS, workerVerdict } from '../../src/election/rules.js';
-import { ResultPool, StationResultTable } from '../../src/election/station-results.js';
+import {
+  packTime,
+  ResultPool,
+  StationResultTable,
+  unpackTime,
+} from '../../src/election/station-results.js';
 import { generateKey } from '../../src/log/note.js';
+import { firstDifference } from '../../src/server/replay.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
@@ -260,4 +266,152 @@ test('a folded result costs little heap (the writer keeps one per form of the ni
   assert.ok(n > 10_000, `${n} results`);
   // Objects, strings and maps per result cost 670 bytes of heap; packed rows next to nothing.
   assert.ok(each < 100, `${each.toFixed(0)} bytes of heap per folded result`);
+});
+
+/** packTime as it was before its digit-by-digit fast path: the reference it must agree with. */
+function packTimeByDate(text: string): [number, number] | undefined {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  if (iso === text) return [ms, 1];
+  if (ms % 1000 === 0 && `${iso.slice(0, 19)}Z` === text) return [ms, 0];
+  return undefined;
+}
+
+test('a device time packs as Date.parse and toISOString would have it, and reads back exactly', () => {
+  const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+  const iso = fc.integer({ min: Date.UTC(-300, 0, 1), max: MAX_MS + 1000 }).chain((ms) => {
+    const text = new Date(ms).toISOString();
+    return fc.constantFrom(text, `${text.slice(0, 19)}Z`, `${text.slice(0, 19)}.000Z`);
+  });
+  // Near misses: each character of an ISO time swapped for a digit or a separator.
+  const nearMiss = fc
+    .tuple(iso, fc.nat(), fc.constantFrom(...'0123456789-:.TZ+ '))
+    .map(([text, at, c]) => {
+      const i = at % text.length;
+      return text.slice(0, i) + c + text.slice(i + 1);
+    });
+  const edges = fc.constantFrom(
+    '2022-02-29T00:00:00Z',
+    '2024-02-29T00:00:00Z',
+    '2100-02-29T00:00:00Z',
+    '2000-02-29T00:00:00.000Z',
+    '2022-04-31T00:00:00Z',
+    '2022-13-01T00:00:00Z',
+    '2022-00-01T00:00:00Z',
+    '2022-08-00T00:00:00Z',
+    '2022-08-09T24:00:00Z',
+    '2022-08-09T23:60:00Z',
+    '2022-08-09T23:59:60Z',
+    '0099-08-09T10:00:00Z',
+    '0100-01-01T00:00:00Z',
+    '0000-01-01T00:00:00.000Z',
+    '+010000-01-01T00:00:00.000Z',
+    '2022-08-09T10:00:00',
+    '2022-08-09 10:00:00Z',
+    '2022-08-09T10:00:00.5Z',
+    '2022-08-09T10:00:00.1234Z',
+    '2022-08-09T10:00:00+00:00',
+  );
+  fc.assert(
+    fc.property(fc.oneof(iso, nearMiss, edges, fc.string()), (text) => {
+      const packed = packTime(text);
+      assert.deepEqual(packed, packTimeByDate(text), text);
+      if (packed) assert.equal(unpackTime(packed[0], packed[1]), text);
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+test('a stored copy is the same as a packed result exactly when the start-up check finds no difference', () => {
+  // A stored copy: the result through JSON, then perhaps one change a tampered row could carry.
+  const change = fc.oneof(
+    fc.constant((r: Record<string, unknown>) => r),
+    fc
+      .tuple(
+        fc.constantFrom(
+          'contest',
+          'station',
+          'entryIndex',
+          'device',
+          'votes',
+          'rejected',
+          'totalValid',
+          'form',
+          'deviceTime',
+          'flags',
+          'correction',
+          'extra',
+        ),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.constantFrom<unknown>(undefined, 'DELETE', 'AB'.repeat(32), '2022-08-09T18:00:00Z'),
+        ),
+      )
+      .map(([key, v]) => (r: Record<string, unknown>) => {
+        if (v === 'DELETE') delete r[key];
+        else r[key] = v;
+        return r;
+      }),
+    fc.constantFrom(
+      // Votes in another order (the same JSON), one vote changed, one candidate more or fewer.
+      (r: Record<string, unknown>) => {
+        r.votes = Object.fromEntries(Object.entries(r.votes as object).reverse());
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        const votes = r.votes as Record<string, number>;
+        const k = Object.keys(votes)[0] as string;
+        votes[k] = (votes[k] as number) + 1;
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        (r.votes as Record<string, number>).q = 0;
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        const votes = r.votes as Record<string, number>;
+        delete votes[Object.keys(votes)[0] as string];
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        r.flags = [...(r.flags as string[]), 'over-cap'];
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        r.flags = [...(r.flags as string[])].reverse();
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        r.form = (r.form as string).toUpperCase();
+        return r;
+      },
+    ),
+  );
+  fc.assert(
+    fc.property(result, change, (g, changed) => {
+      const table = new StationResultTable('president', new ResultPool(index));
+      table.add({
+        contest: 'president',
+        station: g.station,
+        entryIndex: g.entryIndex,
+        device: g.device,
+        votes: g.figures.votes,
+        rejected: g.figures.rejected,
+        totalValid: g.figures.totalValid,
+        form: g.figures.form,
+        deviceTime: g.deviceTime,
+        flags: g.figures.flags,
+      });
+      const folded = table.get(g.station);
+      const stored = changed(JSON.parse(JSON.stringify(folded)));
+      const same = table.sameAsStored(g.station, stored);
+      // Results that do not pack are kept whole: the check then compares them in full.
+      if (same === undefined) return;
+      assert.equal(same, firstDifference(stored, folded) === null, JSON.stringify(stored));
+    }),
+    { numRuns: 5_000 },
+  );
+  const table = new StationResultTable('president', new ResultPool(index));
+  assert.equal(table.sameAsStored(codes[0] as string, {}), undefined, 'no result: get decides');
 });
