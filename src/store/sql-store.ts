@@ -54,20 +54,24 @@ type TileRow = { level: number; idx: string; width: number; data: Uint8Array };
 
 const ENTRY_COLUMNS = 'idx, data, leaf_hash, kind, contest, station';
 
-/** A range of entries as one row: the bytes and hashes concatenated, the columns as arrays. */
-// The page's bytes come as base64 text, not as bytea: node-postgres reads a
-// bytea as hex text and decodes it in JavaScript, about twice the CPU of
-// base64 for a page of entries (the start-up check reads every entry; PG's
-// line breaks in base64 are skipped by Buffer.from).
+/**
+ * A range of entries as one row: the bytes and hashes concatenated, the
+ * columns as arrays. The start-up check reads every entry through these pages
+ * on the server's main thread, so they come in the forms node-postgres reads
+ * cheapest: the bytes as base64 text (a bytea comes as hex text, decoded in
+ * JavaScript at about twice the CPU; Buffer.from skips the line breaks PG puts
+ * in base64), the arrays as JSON (JSON.parse; a PG array is parsed a character
+ * at a time).
+ */
 const ENTRY_PAGE = `
-SELECT array_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
-       array_agg(octet_length(data) ORDER BY idx) AS lengths,
+SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
+       jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data,
        encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
                        ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx), 'base64') AS leaf_hashes,
-       array_agg(kind ORDER BY idx) AS kinds,
-       array_agg(contest ORDER BY idx) AS contests,
-       array_agg(station ORDER BY idx) AS stations
+       jsonb_agg(kind ORDER BY idx) AS kinds,
+       jsonb_agg(contest ORDER BY idx) AS contests,
+       jsonb_agg(station ORDER BY idx) AS stations
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
 type EntryPageRow = {
