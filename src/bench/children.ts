@@ -197,12 +197,17 @@ export function runKura(args: string[]): Promise<string> {
   });
 }
 
-/** Creates a fresh PostgreSQL database (dropped by the cleanup) and returns its URL. */
+/**
+ * Creates a fresh PostgreSQL database (dropped by the cleanup) and returns its
+ * URL. Its name is the bench's prefix (KURA_BENCH_DB_PREFIX, default
+ * kura_bench: on a shared server, each user's own), "_", then `suffix`.
+ */
 export async function createDatabase(
   cleanup: Cleanup,
   adminUrl: string,
-  name: string,
+  suffix: string,
 ): Promise<string> {
+  const name = `${process.env.KURA_BENCH_DB_PREFIX ?? 'kura_bench'}_${suffix}`;
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

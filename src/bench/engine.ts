@@ -153,9 +153,9 @@ export async function runEngine(
     );
     store = { dataDir: join(tempDir(cleanup, 'pglite-data'), 'data') };
   } else {
-    const scratch = await createDatabase(cleanup, o.pgAdminUrl, `kura_bench_scratch_${tag}`);
+    const scratch = await createDatabase(cleanup, o.pgAdminUrl, `scratch_${tag}`);
     rawInsert = await measurePostgresInsert(scratch, 1000, insertMs);
-    store = { url: await createDatabase(cleanup, o.pgAdminUrl, `kura_bench_${tag}`) };
+    store = { url: await createDatabase(cleanup, o.pgAdminUrl, tag) };
   }
   log(`${engine}: raw insert ${rawInsert.rowsPerSecond} rows/s; starting the server`);
 

@@ -2,10 +2,13 @@
 // on a fresh store, embedded or PostgreSQL (the README's main job, as fast as
 // the server takes it), timed from the first form sent to the last answer.
 // The election is made (or taken from the cache) before the clock starts.
+// Then, on the same store, the writer restarted and `kura verify` against it
+// (kenya-restart.ts).
 import { join } from 'node:path';
 import { demo } from '../simulate/demo.js';
 import { makeElection } from '../simulate/make-election.js';
 import { type Cleanup, createDatabase, REPO_ROOT, tempDir } from './children.js';
+import { type AfterNight, type AfterNightOptions, measureAfterNight } from './kenya-restart.js';
 import { peakRssMiB } from './machine.js';
 import type { Engine } from './options.js';
 
@@ -20,6 +23,8 @@ export interface KenyaNight {
   /** The national presidential tally equals Form 34C and every national tally equals the forms sent. */
   agrees: boolean;
   serverPeakRssMiB: number | null;
+  /** The writer restarted on the night's store, and kura verify against it; absent in older results and when not run. */
+  afterNight?: AfterNight;
 }
 
 export async function measureKenyaNight(
@@ -27,6 +32,7 @@ export async function measureKenyaNight(
   log: (msg: string) => void,
   engine: Engine,
   pgAdminUrl: string,
+  after: Pick<AfterNightOptions, 'verify' | 'restartGoalSeconds'> | null,
 ): Promise<KenyaNight> {
   const electionDir = join(REPO_ROOT, '.kura', 'kenya-2022');
   const made = await makeElection('kenya-2022', { out: electionDir });
@@ -39,7 +45,7 @@ export async function measureKenyaNight(
           db: await createDatabase(
             cleanup,
             pgAdminUrl,
-            `kura_bench_kenya_${process.pid}_${Date.now().toString(36)}`,
+            `kenya_${process.pid}_${Date.now().toString(36)}`,
           ),
           data: undefined,
         };
@@ -58,6 +64,14 @@ export async function measureKenyaNight(
   });
   const { sent, wallMs, byStatus } = report.summary;
   const accepted = (byStatus['201'] ?? 0) + (byStatus['200'] ?? 0);
+  const afterNight = after
+    ? await measureAfterNight(cleanup, log, {
+        ...after,
+        engine,
+        electionDir: made.dir,
+        storeArgs: store.data === undefined ? ['--db', store.db] : ['--data', store.data],
+      })
+    : undefined;
   return {
     engine,
     forms: sent,
@@ -66,5 +80,6 @@ export async function measureKenyaNight(
     refused: sent - accepted,
     agrees: report.ok,
     serverPeakRssMiB,
+    ...(afterNight ? { afterNight } : {}),
   };
 }

@@ -48,6 +48,21 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds (user + system) of this process's children that have exited and
+ * been reaped (cutime + cstime of /proc/self/stat): a child's whole CPU, read
+ * after its exit, where /proc/<pid> is already gone.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** CPU seconds used so far by every process named `postgres` (the server and its backends). */
 export function postgresCpuSeconds(): number {
   let total = 0;

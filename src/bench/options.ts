@@ -29,6 +29,10 @@ export interface BenchOptions {
   waitIdleSeconds: number;
   /** Replay the whole Kenya night at maximum speed and time it (off with --quick or --no-kenya). */
   kenyaNight: boolean;
+  /** Only the Kenya scenario (the limits it is compared with, the night, the restart and verify): no other tests. */
+  kenyaOnly: boolean;
+  /** After the night: the writer restarted on its store, and kura verify (full, then --state) against it (off with --no-restart-verify). */
+  restartVerify: boolean;
   /** Election night under public load: kura cluster through nginx, reads, ingest and a failover (PostgreSQL; off with --no-public-night). */
   publicNight: boolean;
   /** How long the public reads in it (the writer is killed halfway). */
@@ -39,7 +43,8 @@ export interface BenchOptions {
 
 export const HELP = `npm run bench -- [--quick] [--only pglite|postgres] [--stations N] [--concurrency C,C2,..]
                     [--rate R] [--seconds S] [--pg postgres://...] [--profile] [--out DIR]
-                    [--wait-idle SECONDS] [--no-kenya] [--no-public-night]
+                    [--wait-idle SECONDS] [--no-kenya] [--kenya-only] [--no-restart-verify]
+                    [--no-public-night]
 
 Measures kura against limits measured in the same run and writes
 bench/results.md and bench/results.json. The election is synthetic with
@@ -50,11 +55,17 @@ under node --cpu-prof and writes bench/profile.md (its figures carry the
 profiler's overhead, so results.* are left alone). --wait-idle waits (up to
 SECONDS) until other processes leave the cores idle before starting.
 The full Kenya night (about 277,000 forms at maximum speed, several minutes)
-is replayed last; --no-kenya (or --quick) leaves it out. "Election night
+is replayed last; --no-kenya (or --quick) leaves it out. After it, on each
+engine, the writer is restarted on the night's store and timed to its first
+answer, and kura verify runs against it (on PostgreSQL, or the only engine):
+in full, then again with its --state; --no-restart-verify leaves these out.
+--kenya-only runs the Kenya night and what follows it, and no other test
+(results without the engines' figures). "Election night
 under public load" (PostgreSQL only) starts kura cluster (writer, standby,
 two readers, nginx), reads through the front with 1,024 connections while
 ingesting, and kills the writer halfway; --no-public-night leaves it out,
---quick shortens it.`;
+--quick shortens it. PostgreSQL databases the bench makes (and drops) are
+named PREFIX_...: PREFIX is $KURA_BENCH_DB_PREFIX, kura_bench if unset.`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -71,6 +82,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       out: { type: 'string' },
       'wait-idle': { type: 'string' },
       'no-kenya': { type: 'boolean' },
+      'kenya-only': { type: 'boolean' },
+      'no-restart-verify': { type: 'boolean' },
       'no-public-night': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -83,6 +96,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what} must be a positive number`);
     return n;
   };
+  if (values['kenya-only'] && (quick || values['no-kenya'] || values.profile))
+    throw new Error('--kenya-only runs the Kenya night: not with --quick, --no-kenya or --profile');
   if (values.only !== undefined && values.only !== 'pglite' && values.only !== 'postgres') {
     throw new Error('--only must be pglite or postgres');
   }
@@ -104,6 +119,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     waitIdleSeconds:
       values['wait-idle'] === undefined ? 0 : num(values['wait-idle'], 0, 'wait-idle'),
     kenyaNight: !quick && !values['no-kenya'],
+    kenyaOnly: values['kenya-only'] ?? false,
+    restartVerify: !values['no-restart-verify'],
     publicNight: !values['no-public-night'],
     publicNightSeconds: quick ? 8 : 30,
     publicConnections: 1024,

@@ -238,7 +238,7 @@ export async function measurePublicNight(
   const db = await createDatabase(
     cleanup,
     o.pgAdminUrl,
-    `kura_bench_night_${process.pid}_${Date.now().toString(36)}`,
+    `night_${process.pid}_${Date.now().toString(36)}`,
   );
   let output = '';
   /** When kura cluster said the standby serves as the writer (epoch ms). */

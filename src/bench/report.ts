@@ -5,6 +5,7 @@ import type { PollingRiskBench } from './audit-polling.js';
 import type { AuditRiskBench } from './audit-risk.js';
 import type { EngineResult } from './engine.js';
 import type { KenyaNight } from './kenya-night.js';
+import type { AfterNight, VerifyRun, WriterRestart } from './kenya-restart.js';
 import type { VerifyLimit } from './limits.js';
 import type { CpuUse, MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
@@ -21,15 +22,16 @@ export interface BenchResults {
   /** Cores busy before the run with the bench idle (other users of the machine), and the 1-min load average. */
   backgroundLoad: { cores: number; loadavg1: number };
   options: BenchOptions;
-  /** The synthetic election (contests and results signed: absent in older, president-only results). */
+  /** The synthetic election (contests and results signed: absent in older, president-only results); null when only the Kenya scenario ran. */
   election: {
     stations: number;
     contests?: number;
     results?: number;
     makeSeconds: number;
     presignSeconds: number;
-  };
-  limits: { verify: VerifyLimit; bare: BareLimits };
+  } | null;
+  /** bare is null when only the Kenya scenario ran. */
+  limits: { verify: VerifyLimit; bare: BareLimits | null };
   engines: EngineResult[];
   /** Election night under public load (kura cluster); null when skipped, absent in older results. */
   publicNight?: PublicNight | null;
@@ -63,6 +65,12 @@ export const GOALS = {
   auditRiskSeconds: 1,
   /** BRAVO or Minerva risk of a ~2,000-ballot sample. */
   pollingRiskMs: 50,
+  /** The writer restarted on the full Kenya store serves again within this (issue 13). */
+  restartSeconds: 10,
+  /** kura verify of the Kenya log on 2 cores (issue 13). */
+  verifySeconds: 30,
+  /** A second kura verify with --state checks only what is new: "a few seconds" (issue 13), read as 5. */
+  verifyAgainSeconds: 5,
 };
 
 const ENGINE_NAME = { pglite: 'PGlite', postgres: 'PostgreSQL' } as const;
@@ -146,7 +154,8 @@ function figuresTable(r: BenchResults): string[] {
     } else
       rows.push(`| Receipt latency | ${name} | not measured: ${e.failure ?? 'skipped'} | | | | |`);
     const rd = e.reads;
-    if (rd) {
+    // bare is measured whenever the engines are.
+    if (rd && bare) {
       const sized = bare.sized;
       rows.push(
         `| Tally reads/s, ${rd.connections} connections, ingesting ${n(rd.ingest.rate)}/s | ${name} | **${n(rd.requestsPerSecond)}/s** (${n(rd.non2xx + rd.errors)} errors; ${n(rd.bytesPerResponse)} B each, gzip) | bare Fastify, small JSON: ${n(bare.small.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / bare.small.requestsPerSecond)} | ≥ ${n(GOALS.readsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.readsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.readsPerSecond)}) |`,
@@ -173,11 +182,151 @@ function figuresTable(r: BenchResults): string[] {
       `| Full Kenya night, six contests, max speed (\`kura demo --max-speed\`) | ${name} | **${k.wallSeconds} s** for ${n(k.forms)} forms (${n(k.perSecond)}/s; ${n(k.refused)} refused; ${agrees}) | the forms' signatures at the Ed25519 limit: ${floor.toFixed(1)} s | ${ratio(floor / k.wallSeconds)} | ≤ ${GOALS.kenyaNightSeconds} s | ${ratio(k.wallSeconds / GOALS.kenyaNightSeconds)} (${met(k.wallSeconds <= GOALS.kenyaNightSeconds && k.agrees)}) |`,
       `| Server peak RSS (VmHWM), Kenya night | ${name} | ${k.serverPeakRssMiB === null ? '—' : `${n(k.serverPeakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | ≤ ${GOALS.writerRssMiB} MiB | ${k.serverPeakRssMiB === null ? '—' : `${ratio(k.serverPeakRssMiB / GOALS.writerRssMiB)} (${met(k.serverPeakRssMiB <= GOALS.writerRssMiB)})`} |`,
     );
+    if (k.afterNight) rows.push(...afterNightRows(r, k.afterNight, name));
   }
   if (r.auditDraws) rows.push(...auditDrawRows(r.auditDraws));
   if (r.auditRisk) rows.push(...auditRiskRows(r.auditRisk));
   if (r.pollingRisk) rows.push(...pollingRiskRows(r.pollingRisk));
   return rows;
+}
+
+const secs = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')} s`;
+
+/** The restart's parts: before the start-up check (process, store, election), the check's entries, and the rest of it. */
+export function restartParts(w: WriterRestart): Array<[string, number]> {
+  if (!w.check) return [];
+  return [
+    ['start before the check (Node, the store, the election)', w.seconds - w.check.seconds],
+    ['start-up check: the entries (read, hash, fold)', w.check.entriesSeconds],
+    [
+      'start-up check: tiles, checkpoints and derived rows',
+      w.check.seconds - w.check.entriesSeconds,
+    ],
+  ];
+}
+
+/** The phase that took longest, as "name N s". */
+function slowest(parts: Array<[string, number]>): string | null {
+  const top = [...parts].sort((a, b) => b[1] - a[1])[0];
+  return top ? `${top[0]} ${secs(top[1])}` : null;
+}
+
+/** What verify's overlapping phases measure (src/verify/steps/log.ts). */
+const VERIFY_PHASE: Record<string, string> = {
+  signatures: 'signatures (log fetch start → last verdict)',
+  fold: 'fold (its own time, during the fetch)',
+};
+
+/** verify's own phases, named for what they measure, without its total. */
+const phasesOf = (v: VerifyRun): Array<[string, number]> =>
+  Object.entries(v.phases)
+    .filter(([p]) => p !== 'total')
+    .map(([p, x]) => [VERIFY_PHASE[p] ?? p, x]);
+
+/** verify's phases in the order it runs them. */
+export function verifyPhases(v: VerifyRun): string {
+  return phasesOf(v)
+    .map(([p, x]) => `${p} ${secs(x)}`)
+    .join(', ');
+}
+
+function afterNightRows(r: BenchResults, a: AfterNight, name: string): string[] {
+  const rows: string[] = [];
+  const failed = (what: string) =>
+    `| ${what} | ${name} | **failed:** ${(a.failure ?? 'not run').replace(/\|/g, '/').replace(/\n/g, ' ')} | | | | — (**not met**) |`;
+  const w = a.restart;
+  const restartWhat = `Writer restarted on the night's store (\`kura serve\` → first 200 for /log/checkpoint)`;
+  if (w) {
+    const ok = w.seconds <= GOALS.restartSeconds;
+    const check = w.check
+      ? `; start-up check of ${n(w.check.entries)} entries ${secs(w.check.seconds)}, of which the entries ${secs(w.check.entriesSeconds)}`
+      : '';
+    const where = ok ? '' : `; slowest part: ${slowest(restartParts(w)) ?? 'not logged'}`;
+    rows.push(
+      `| ${restartWhat} | ${name} | **${secs(w.seconds)}** (CPU ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)}${check}${where}) | | | ≤ ${GOALS.restartSeconds} s | ${ratio(w.seconds / GOALS.restartSeconds)} (${met(ok)}) |`,
+      `| ″ writer peak RSS (VmHWM) at its first answer | ${name} | ${w.peakRssMiB === null ? '—' : `${n(w.peakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | ≤ ${GOALS.writerRssMiB} MiB | ${w.peakRssMiB === null ? '—' : `${ratio(w.peakRssMiB / GOALS.writerRssMiB)} (${met(w.peakRssMiB <= GOALS.writerRssMiB)})`} |`,
+    );
+  } else rows.push(failed(restartWhat));
+  if (!a.verifies) return rows;
+  const verifyRow = (what: string, v: VerifyRun | null, goal: number, limit: string) => {
+    if (!v) return failed(what);
+    const ok = v.wallSeconds <= goal && v.exitCode === 0;
+    const verdict = v.exitCode === 0 ? v.verdict : `**${v.verdict}, exit ${v.exitCode}**`;
+    const where = ok ? '' : `; slowest phase: ${slowest(phasesOf(v)) ?? '—'}`;
+    return `| ${what} | ${name} | **${secs(v.wallSeconds)}** (CPU ${secs(v.cpuSeconds)}; ${verdict}${where}) | ${limit} | ${goal === GOALS.verifySeconds && v.signaturesChecked ? ratio(v.signaturesChecked / r.limits.verify.preparedPerSecond / v.wallSeconds) : ''} | ≤ ${goal} s | ${ratio(v.wallSeconds / goal)} (${met(ok)}) |`;
+  };
+  const v = a.verify;
+  const entries = v?.entries ?? null;
+  rows.push(
+    verifyRow(
+      `\`kura verify\` of the Kenya log against the restarted writer${entries === null ? '' : ` (${n(entries)} entries)`}: every signature, the fold, every tally and station page`,
+      v,
+      GOALS.verifySeconds,
+      v?.signaturesChecked
+        ? `its ${n(v.signaturesChecked)} signatures at the Ed25519 limit: ${(v.signaturesChecked / r.limits.verify.preparedPerSecond).toFixed(1)} s`
+        : '',
+    ),
+    verifyRow(
+      '″ again with the same `--state` (checks only what is new: nothing here)',
+      a.verifyAgain,
+      GOALS.verifyAgainSeconds,
+      '',
+    ),
+  );
+  return rows;
+}
+
+function afterNightDetails(r: BenchResults): string[] {
+  const out: string[] = [];
+  for (const k of r.kenyaNights) {
+    const a = k.afterNight;
+    if (!a) continue;
+    out.push(
+      `### Kenya store after the night: restart and verify (${ENGINE_NAME[k.engine ?? 'pglite']})`,
+      '',
+    );
+    if (a.failure) out.push(`- **Failed:** ${a.failure}; the steps after it were not run.`);
+    const w = a.restart;
+    if (w) {
+      const parts = restartParts(w)
+        .map(([p, x]) => `${p} ${secs(x)}`)
+        .join('; ');
+      out.push(
+        `- Restart: first answer ${secs(w.seconds)} after the spawn; ${parts || 'the start-up check was not logged'}. The writer's CPU until then ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)} (${w.cpuSeconds === null || w.seconds === 0 ? '—' : ratio(w.cpuSeconds / w.seconds)} cores)${w.check ? `; the check covered ${n(w.check.tiles)} tiles, ${n(w.check.checkpoints)} checkpoints and ${n(w.check.derivedRows)} derived rows` : ''}.`,
+      );
+    }
+    const p = a.restartProfile;
+    if (p) {
+      // Areas are words; functions are code.
+      const list = (xs: Array<{ name: string; pct: number }>, top: number, code: boolean) =>
+        xs
+          .filter((x) => x.name !== 'idle')
+          .slice(0, top)
+          .map((x) => `${code ? `\`${x.name}\`` : x.name} ${x.pct}%`)
+          .join(', ');
+      out.push(
+        `- Where the restart's CPU goes (a second start under \`node --cpu-prof\`, first answer after ${secs(p.seconds)}; spawn to first answer): main thread sampled ${n(p.main.sampledMs)} ms, idle ${p.main.idlePct}%; by area: ${list(p.main.byArea, 6, false)}; kura functions (inclusive): ${list(p.main.kuraInclusive, 6, true)}.`,
+      );
+      if (p.workers)
+        out.push(
+          `- Its worker threads (${p.workers.file}, added up): sampled ${n(p.workers.sampledMs)} ms, idle ${p.workers.idlePct}%; by area: ${list(p.workers.byArea, 5, false)}; kura functions (inclusive): ${list(p.workers.kuraInclusive, 5, true)}.`,
+        );
+    }
+    const run = (what: string, v: VerifyRun | null) => {
+      if (!v) return;
+      out.push(
+        `- ${what}: ${secs(v.wallSeconds)}, verdict ${v.verdict} (exit ${v.exitCode}); CPU ${secs(v.cpuSeconds)} (${ratio(v.cpuSeconds / v.wallSeconds)} cores), peak RSS ${v.peakRssMiB === null ? '—' : `${n(v.peakRssMiB)} MiB`}; ${v.signaturesChecked === null ? 'no signatures checked' : `${n(v.signaturesChecked)} signatures checked`}. Phases (wall): ${verifyPhases(v)}.`,
+      );
+    };
+    run('`kura verify`, first run', a.verify);
+    run('`kura verify`, again with the same `--state`', a.verifyAgain);
+    if (a.serverPeakRssAfterVerifyMiB !== null)
+      out.push(
+        `- The restarted writer's peak RSS after serving both verify runs: ${n(a.serverPeakRssAfterVerifyMiB)} MiB.`,
+      );
+    out.push('');
+  }
+  return out;
 }
 
 function auditDrawRows(a: AuditDrawBench): string[] {
@@ -230,11 +379,12 @@ function publicNightRows(r: BenchResults, p: PublicNight): string[] {
   const i = p.ingest;
   const a = p.audit;
   const w = p.failover.writerlessMs;
+  const bareSmall = r.limits.bare?.small.requestsPerSecond ?? Number.NaN;
   const hit =
     rd.cacheHitShare === null ? '' : `; ${(rd.cacheHitShare * 100).toFixed(1)}% from nginx's cache`;
   const rows = [
     `| ${what}: offered rate ÷ Kenya 2022 peak | PostgreSQL | ${n(p.offeredPerSecond)} results/s | Kenya 2022 busiest minute: ${n(p.kenyaPeak.presidentialUploadsInBusiestMinute)} presidential uploads × ${p.kenyaPeak.contests} contests = ${p.kenyaPeak.formsPerSecond} forms/s | ${ratio(p.offeredPerSecond / p.kenyaPeak.formsPerSecond)} | | |`,
-    `| ″ reads/s through the front (tallies and full tiles) | PostgreSQL | **${n(rd.requestsPerSecond)}/s** (p50 ${ms(rd.p50Ms)}, p99 ${ms(rd.p99Ms)}; ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors${hit}) | bare Fastify, one process, small JSON: ${n(r.limits.bare.small.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / r.limits.bare.small.requestsPerSecond)} | ≥ ${n(GOALS.publicReadsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.publicReadsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.publicReadsPerSecond)}) |`,
+    `| ″ reads/s through the front (tallies and full tiles) | PostgreSQL | **${n(rd.requestsPerSecond)}/s** (p50 ${ms(rd.p50Ms)}, p99 ${ms(rd.p99Ms)}; ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors${hit}) | bare Fastify, one process, small JSON: ${n(bareSmall)}/s | ${ratio(rd.requestsPerSecond / bareSmall)} | ≥ ${n(GOALS.publicReadsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.publicReadsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.publicReadsPerSecond)}) |`,
     single === null
       ? "| ″ reads ÷ one process's tally reads | PostgreSQL | no single-process reads measured in this run | | | | |"
       : `| ″ reads ÷ one process's tally reads | PostgreSQL | ${n(rd.requestsPerSecond)}/s | one kura process, tally reads while ingesting: ${n(single)}/s | ${ratio(rd.requestsPerSecond / single)} | ≥ ${GOALS.publicReadsOverSingle}× | ${ratio(rd.requestsPerSecond / single / GOALS.publicReadsOverSingle)} (${met(rd.requestsPerSecond >= GOALS.publicReadsOverSingle * single)}) |`,
@@ -309,9 +459,36 @@ function cpuTable(r: BenchResults): string[] {
       `| PostgreSQL | public night: reads through nginx + ingest + failover | ${c.seconds} | ${c.kura} (writer, standby, readers; nginx ${c.nginx}) | ${c.postgres} | ${c.bench} | ${others} | ${c.machine} / ${r.machine.cores} | ${n(c.listenOverflows)} |`,
     );
   }
-  rows.push(row('—', 'bare Fastify, small JSON', r.limits.bare.small.cpu, ''));
-  if (r.limits.bare.sized)
-    rows.push(row('—', 'bare Fastify, tally-sized JSON', r.limits.bare.sized.cpu, ''));
+  for (const k of r.kenyaNights) {
+    const a = k.afterNight;
+    if (!a) continue;
+    const name = ENGINE_NAME[k.engine ?? 'pglite'];
+    const pg = (c: CpuUse) => (k.engine === 'postgres' ? String(c.postgres) : '(in server)');
+    // The restarted writer and kura verify are children of the bench: take them out of "other processes".
+    const less = (c: CpuUse, cores: number) =>
+      Math.max(0, Math.round((c.others - cores) * 100) / 100);
+    const w = a.restart;
+    if (w) {
+      const cores =
+        w.cpuSeconds === null ? 0 : Math.round((w.cpuSeconds / w.cpu.seconds) * 100) / 100;
+      rows.push(
+        `| ${name} | writer restart on the Kenya store, to its first answer | ${w.cpu.seconds} | ${cores} | ${pg(w.cpu)} | ${w.cpu.bench} | ${less(w.cpu, cores)} | ${w.cpu.machine} / ${r.machine.cores} | ${n(w.cpu.listenOverflows)} |`,
+      );
+    }
+    for (const [phase, v] of [
+      ['kura verify (in "bench (load)"), the writer serving', a.verify],
+      ['kura verify --state (in "bench (load)"), the writer serving', a.verifyAgain],
+    ] as const) {
+      if (!v) continue;
+      const cores = Math.round((v.cpuSeconds / v.cpu.seconds) * 100) / 100;
+      rows.push(
+        `| ${name} | ${phase} | ${v.cpu.seconds} | ${v.cpu.server} | ${pg(v.cpu)} | ${Math.round((v.cpu.bench + cores) * 100) / 100} | ${less(v.cpu, cores)} | ${v.cpu.machine} / ${r.machine.cores} | ${n(v.cpu.listenOverflows)} |`,
+      );
+    }
+  }
+  const bare = r.limits.bare;
+  if (bare) rows.push(row('—', 'bare Fastify, small JSON', bare.small.cpu, ''));
+  if (bare?.sized) rows.push(row('—', 'bare Fastify, tally-sized JSON', bare.sized.cpu, ''));
   return rows;
 }
 
@@ -324,7 +501,7 @@ function details(r: BenchResults): string[] {
     out.push(
       `### ${name}`,
       '',
-      `- Server start (empty store, entry 0, definition of ${n(r.election.stations)} stations): ${e.serverStartSeconds} s; stop (SIGTERM to exit): ${e.serverStopSeconds} s, exit code ${e.serverExitCode}; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} ${r.election.contests ? "stations' batches" : 'results'} acknowledged (not timed).`,
+      `- Server start (empty store, entry 0, definition of ${n(r.election?.stations ?? Number.NaN)} stations): ${e.serverStartSeconds} s; stop (SIGTERM to exit): ${e.serverStopSeconds} s, exit code ${e.serverExitCode}; warm-up ${n(e.warmup.ok)}/${n(e.warmup.sent)} ${r.election?.contests ? "stations' batches" : 'results'} acknowledged (not timed).`,
     );
     if (e.failure) out.push(`- **Cut short:** ${e.failure}.`);
     for (const t of e.throughput) {
@@ -382,9 +559,11 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `Other load on the machine before the run: ${r.backgroundLoad.cores} cores busy, load average ${r.backgroundLoad.loadavg1}${r.backgroundLoad.cores > 0.25 ? ' — **the machine was not idle; the figures below are depressed by it** (see "other processes" under CPU use)' : ''}.`,
     '',
-    r.election.contests
-      ? `Election: synthetic, ${r.election.contests} contests (Kenya's), ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; every station's ${n(r.election.results ?? Number.NaN)} results pre-signed, each entry on its own, in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} stations' results in the throughput tests, split among ${o.concurrency.map(n).join(' and ')} in flight, each both as devices send (a station's results in one request) and one result per request; latency test ${o.seconds} s at ${n(o.rate)} results/s; read test ${o.seconds} s.`
-      : `Election: synthetic, president only, ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; one result per station pre-signed in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} results in the throughput tests, split between ${o.concurrency.map(n).join(' and ')} in flight; latency test ${o.seconds} s at ${n(o.rate)}/s; read test ${o.seconds} s.`,
+    !r.election
+      ? 'Only the Kenya scenario ran (`--kenya-only`): no synthetic election, no engine tests.'
+      : r.election.contests
+        ? `Election: synthetic, ${r.election.contests} contests (Kenya's), ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; every station's ${n(r.election.results ?? Number.NaN)} results pre-signed, each entry on its own, in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} stations' results in the throughput tests, split among ${o.concurrency.map(n).join(' and ')} in flight, each both as devices send (a station's results in one request) and one result per request; latency test ${o.seconds} s at ${n(o.rate)} results/s; read test ${o.seconds} s.`
+        : `Election: synthetic, president only, ${n(r.election.stations)} stations (made by \`kura election synthetic\` in ${r.election.makeSeconds} s; one result per station pre-signed in ${r.election.presignSeconds} s, before any timed part). Options: ${o.quick ? '--quick, ' : ''}${n(o.stations)} results in the throughput tests, split between ${o.concurrency.map(n).join(' and ')} in flight; latency test ${o.seconds} s at ${n(o.rate)}/s; read test ${o.seconds} s.`,
     '',
     '## Figures, limits and goals',
     '',
@@ -395,8 +574,8 @@ export function renderMarkdown(r: BenchResults): string {
     '## Limits',
     '',
     `- Ed25519 verify (node:crypto, ${verify.threads} worker threads, ${o.limitSeconds} s): ${n(verify.preparedPerSecond)}/s with prepared public keys; ${n(verify.kuraFirstSightPerSecond)}/s through kura's own \`ed25519Verify\` on keys it has not seen yet (key import from the raw 32 bytes included), which is the server's case for every device's first result.`,
-    bareLine('small JSON', bare.small),
-    ...(bare.sized ? [bareLine('as large as a tally response', bare.sized)] : []),
+    ...(bare ? [bareLine('small JSON', bare.small)] : []),
+    ...(bare?.sized ? [bareLine('as large as a tally response', bare.sized)] : []),
     ...r.engines.map(
       (e) => `- Raw INSERT, ${ENGINE_NAME[e.engine]}: ${n(e.rawInsert.rowsPerSecond)} rows/s.`,
     ),
@@ -405,6 +584,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     ...details(r),
     ...(r.publicNight ? publicNightDetails(r.publicNight) : []),
+    ...afterNightDetails(r),
     '## CPU use per phase (cores busy on average)',
     '',
     ...cpuTable(r),
@@ -420,6 +600,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country's wards grow to 32 stations before its counties multiply, so at the bench's sizes the national tally lists at most about 48 counties, as Kenya's lists 47: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
+    "- Restart and verify on the Kenya store (src/bench/kenya-restart.ts): after the night, on each engine, the writer is started again on the night's store (`kura serve --election`), and timed from the spawn to its first 200 for GET /log/checkpoint; its CPU and VmHWM are read from /proc then, and the split of its start-up check from the line it logs. A restart slower than its goal is started once more under `node --cpu-prof`, and the profile cut to spawn → first answer says where the CPU went. Then, on PostgreSQL only (the log's bytes are the same on both engines), `kura verify <writer> --election DIR --state DIR --json` runs against the restarted writer, and again with the same --state, which then finds nothing new: wall time from spawn to exit, CPU of the verify process from the bench's reaped-children time, each phase from its JSON report. A step that fails is shown as failed, and the steps after it are not run.",
     "- Audit samples (src/bench/audit-draw.ts), in the bench process, from data/kenya2022's station results: `drawBatches` draws 1,000 stations with probability proportional to their MACRO error bound for the assertion that the winner has more than half the valid votes; `drawBallots` draws 1,000 ballots with the consistent sampler among every ballot cast (valid + rejected), which computes a SHA-256 ticket for each one. Each is timed alone, cold, after its inputs are built.",
     "- Audit risk (src/bench/audit-risk.ts), in the bench process: the Kenya 2022 presidential log frozen as the server freezes an audit (every station's error bound under the 25 assertions: more than half nationally, a quarter in 24 counties), 1,000 stations drawn from the table's seed, their papers the README table's 10 % synthetic misreadings; timed (median of 7 runs): `macroRisk` over the 1,000 draws, and the whole recomputation a verifier makes from the logged figures (freeze, redraw, risk).",
     "- Election night under public load: `kura cluster` (src/cluster) on its own fresh PostgreSQL database: a writer, a hot standby on the same database, two `kura serve --read-only` readers and Debian's nginx in front, all on this machine. Through the front, a worker sends results open loop at the latency test's rate (a refused (408, 429, 502–504), failed or cut-off send is resent with the same bytes after 100 ms, for up to 120 s from its scheduled time, as devices do: the same signed bytes get the same index); after 3 s, autocannon (gzip accepted) reads with 1,024 connections, round-robin over the national and county tallies and the log's first full hash tiles; halfway through the reads the writer gets SIGKILL. Receipt latency runs from each result's scheduled time to its receipt (resends included); the goal's figure leaves out the results scheduled between the kill and the first receipt from the new writer, which is the time without a writer. Cache status comes from nginx's access log. Afterwards every receipt is checked against the final log (its entry bundle through the front: the same bytes at the receipt's index, and the receipt's inclusion proof), and every checkpoint seen (sampled from the front every 200 ms, and each receipt's) is proved a prefix of the final tree from the final tree's tiles (src/bench/night-audit.ts). The Kenya peak is computed from data/kenya2022: the most presidential uploads in any 60 s, times the six contests.",

@@ -1,0 +1,315 @@
+// After the Kenya night, on the same store: the writer restarted (time from
+// `kura serve` to its first answer, issue 13's 10 s goal) and `kura verify`
+// against it, in full and again with the same --state (issue 13's 30 s goal
+// for the Kenya log on 2 cores, and "only what is new, in a few seconds").
+// A restart that misses its goal is run once more under node --cpu-prof, to
+// say where the start-up spends its CPU.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  type Cleanup,
+  freePort,
+  KURA_BIN,
+  REPO_ROOT,
+  type RunningChild,
+  startChild,
+  tempDir,
+} from './children.js';
+import {
+  CpuMeter,
+  type CpuUse,
+  peakRssMiB,
+  processCpuSeconds,
+  reapedChildrenCpuSeconds,
+} from './machine.js';
+import type { Engine } from './options.js';
+import {
+  findProfile,
+  findWorkerProfiles,
+  type ProfileSummary,
+  summarizeProfile,
+  summarizeProfiles,
+} from './profile.js';
+
+/** The start-up check as the restarted writer logs it (src/server/replay.ts stats). */
+export interface StartupCheck {
+  entries: number;
+  tiles: number;
+  checkpoints: number;
+  derivedRows: number;
+  seconds: number;
+  /** Of seconds: reading, hashing and folding the entries; the rest is the tiles, checkpoints and derived rows. */
+  entriesSeconds: number;
+}
+
+export interface WriterRestart {
+  /** From spawning `kura serve` on the night's store to its first 200 for GET /log/checkpoint. */
+  seconds: number;
+  /** CPU (user + system, all its threads) the writer used until then. */
+  cpuSeconds: number | null;
+  /** VmHWM at the first answer: the start-up check's peak. */
+  peakRssMiB: number | null;
+  check: StartupCheck | null;
+  /** The machine while it started (the writer counts among "others": it is not the bench's). */
+  cpu: CpuUse;
+}
+
+export interface VerifyRun {
+  /** Wall time of the `kura verify` process, from spawn to exit. */
+  wallSeconds: number;
+  /** Its CPU, user + system, all threads (signature workers included). */
+  cpuSeconds: number;
+  /** Its VmHWM, sampled every 200 ms. */
+  peakRssMiB: number | null;
+  /** Each phase's wall time as verify reports it (--json `seconds`); signatures and fold overlap the log fetch. */
+  phases: Record<string, number>;
+  verdict: string;
+  exitCode: number;
+  /** The checkpoint's size: entries verified. */
+  entries: number | null;
+  signaturesChecked: number | null;
+  /** The machine during the run: "server" is the restarted writer answering; verify counts among "others". */
+  cpu: CpuUse;
+}
+
+export interface AfterNight {
+  restart: WriterRestart | null;
+  /** Where a restart that missed its goal spent its CPU: a second start under node --cpu-prof, spawn to first answer. */
+  restartProfile: { seconds: number; main: ProfileSummary; workers: ProfileSummary | null } | null;
+  /** kura verify was to run on this engine (on one only: the log's bytes are the same on both). */
+  verifies: boolean;
+  /** null where it was not to run, or a step before it failed. */
+  verify: VerifyRun | null;
+  verifyAgain: VerifyRun | null;
+  /** The restarted writer's VmHWM after serving both verify runs. */
+  serverPeakRssAfterVerifyMiB: number | null;
+  /** The step that failed and why; the steps after it were not run. */
+  failure: string | null;
+}
+
+export interface AfterNightOptions {
+  engine: Engine;
+  electionDir: string;
+  /** The night's store: --data DIR or --db URL. */
+  storeArgs: string[];
+  verify: boolean;
+  /** Goal of the restart: slower ones are profiled. */
+  restartGoalSeconds: number;
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The writer's start-up check line on stderr (pino JSON, message "start-up check: ..."). */
+export function parseStartupCheck(stderr: string): StartupCheck | null {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('start-up check')) continue;
+    try {
+      const s = JSON.parse(line) as Record<string, unknown>;
+      if (typeof s.ms !== 'number' || typeof s.entries !== 'number') continue;
+      return {
+        entries: s.entries,
+        tiles: Number(s.tiles),
+        checkpoints: Number(s.checkpoints),
+        derivedRows: Number(s.derivedRows),
+        seconds: Math.round(s.ms / 100) / 10,
+        entriesSeconds: Math.round(Number(s.entriesMs) / 100) / 10,
+      };
+    } catch {
+      // not JSON: a progress line
+    }
+  }
+  return null;
+}
+
+async function firstAnswer(url: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/log/checkpoint`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      if (performance.now() > deadline)
+        throw new Error(`GET /log/checkpoint answered ${res.status}`);
+    } catch (e) {
+      if (performance.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Started {
+  child: RunningChild;
+  seconds: number;
+  startUs: number;
+  endUs: number;
+  cpuSeconds: number | null;
+  peakRssMiB: number | null;
+  cpu: CpuUse;
+}
+
+/** Starts the writer on the store and waits for its first answer. */
+async function startWriter(
+  cleanup: Cleanup,
+  o: AfterNightOptions,
+  cpuProfDir?: string,
+): Promise<Started> {
+  const port = await freePort();
+  const meter = new CpuMeter(null, o.engine === 'postgres');
+  const startUs = nowUs();
+  const t0 = performance.now();
+  const child = await startChild(cleanup, {
+    what: 'kura serve (restarted on the Kenya store)',
+    args: [KURA_BIN, 'serve', '--election', o.electionDir, ...o.storeArgs, '--port', String(port)],
+    nodeOptions: cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [],
+    port,
+    ready: /kura: serving/,
+    readyTimeoutMs: 600_000,
+  });
+  await firstAnswer(child.url, performance.now() + 30_000);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    child,
+    seconds,
+    startUs,
+    endUs: nowUs(),
+    cpuSeconds: processCpuSeconds(child.pid),
+    peakRssMiB: child.peakRssMiB(),
+    cpu: meter.stop(),
+  };
+}
+
+/** `kura verify` to completion: its report, wall time, CPU (from this process's reaped-children time) and peak RSS. */
+async function runVerify(
+  serverUrl: string,
+  serverPid: number,
+  watchPostgres: boolean,
+  args: string[],
+): Promise<VerifyRun> {
+  const meter = new CpuMeter(serverPid, watchPostgres);
+  const reaped0 = reapedChildrenCpuSeconds();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [KURA_BIN, 'verify', serverUrl, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err = (err + c.toString('utf8')).slice(-65536);
+  });
+  let peak: number | null = null;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) peak = peakRssMiB(child.pid) ?? peak;
+  }, 200);
+  // A verify that hangs is a failure, not a bench that never ends.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 900_000);
+  const code = await new Promise<number | null>((res, rej) => {
+    child.on('error', rej);
+    child.on('exit', (c, signal) => res(c ?? (signal ? -1 : null)));
+  }).finally(() => {
+    clearInterval(sampler);
+    clearTimeout(killer);
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu = meter.stop();
+  const cpuSeconds = reapedChildrenCpuSeconds() - reaped0;
+  let report: {
+    verdict?: string;
+    exitCode?: number;
+    seconds?: Record<string, number>;
+    checkpoint?: { size?: number };
+    signatures?: { checked?: number };
+  };
+  try {
+    report = JSON.parse(out);
+  } catch {
+    throw new Error(`kura verify exited ${code} without a JSON report: ${err.slice(-2000)}`);
+  }
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    wallSeconds: round(wallSeconds),
+    cpuSeconds: round(cpuSeconds),
+    peakRssMiB: peak,
+    phases: Object.fromEntries(Object.entries(report.seconds ?? {}).map(([k, v]) => [k, round(v)])),
+    verdict: report.verdict ?? 'unknown',
+    exitCode: code ?? -1,
+    entries: report.checkpoint?.size ?? null,
+    signaturesChecked: report.signatures?.checked ?? null,
+    cpu,
+  };
+}
+
+export async function measureAfterNight(
+  cleanup: Cleanup,
+  log: (msg: string) => void,
+  o: AfterNightOptions,
+): Promise<AfterNight> {
+  const result: AfterNight = {
+    restart: null,
+    restartProfile: null,
+    verifies: o.verify,
+    verify: null,
+    verifyAgain: null,
+    serverPeakRssAfterVerifyMiB: null,
+    failure: null,
+  };
+  let step = 'restart the writer on the store';
+  let writer: RunningChild | null = null;
+  try {
+    log(`${o.engine}: ${step}`);
+    const started = await startWriter(cleanup, o);
+    writer = started.child;
+    result.restart = {
+      seconds: Math.round(started.seconds * 100) / 100,
+      cpuSeconds: started.cpuSeconds,
+      peakRssMiB: started.peakRssMiB,
+      check: parseStartupCheck(writer.stderr()),
+      cpu: started.cpu,
+    };
+    log(
+      `${o.engine}: the writer answers again after ${result.restart.seconds} s (CPU ${started.cpuSeconds} s, peak RSS ${started.peakRssMiB} MiB)`,
+    );
+    if (o.verify) {
+      const state = join(tempDir(cleanup, 'verify-state'), 'state');
+      const args = ['--election', o.electionDir, '--state', state, '--json', '--quiet'];
+      step = 'kura verify, first run';
+      log(`${o.engine}: ${step}`);
+      result.verify = await runVerify(writer.url, writer.pid, o.engine === 'postgres', args);
+      log(
+        `${o.engine}: verify ${result.verify.verdict} in ${result.verify.wallSeconds} s (CPU ${result.verify.cpuSeconds} s): ${JSON.stringify(result.verify.phases)}`,
+      );
+      step = 'kura verify, second run with --state';
+      log(`${o.engine}: ${step}`);
+      result.verifyAgain = await runVerify(writer.url, writer.pid, o.engine === 'postgres', args);
+      log(
+        `${o.engine}: verify --state ${result.verifyAgain.verdict} in ${result.verifyAgain.wallSeconds} s (CPU ${result.verifyAgain.cpuSeconds} s)`,
+      );
+      result.serverPeakRssAfterVerifyMiB = writer.peakRssMiB();
+    }
+    step = 'stop the restarted writer';
+    const code = await writer.stop();
+    writer = null;
+    if (code !== 0) throw new Error(`it exited with code ${code}`);
+    if (result.restart.seconds > o.restartGoalSeconds) {
+      step = 'restart the writer under node --cpu-prof';
+      log(`${o.engine}: ${step} (the restart missed its goal)`);
+      const dir = tempDir(cleanup, 'restart-profile');
+      const profiled = await startWriter(cleanup, o, dir);
+      await profiled.child.stop();
+      const main = findProfile(dir);
+      if (!main) throw new Error(`no CPU profile was written in ${dir}`);
+      result.restartProfile = {
+        seconds: Math.round(profiled.seconds * 100) / 100,
+        main: summarizeProfile(main, profiled.startUs, profiled.endUs, 8),
+        workers: summarizeProfiles(findWorkerProfiles(dir), profiled.startUs, profiled.endUs, 8),
+      };
+    }
+  } catch (e) {
+    result.failure = `${step}: ${(e instanceof Error ? e.message : String(e)).slice(0, 500)}`;
+    log(`${o.engine}: FAILED ${result.failure}`);
+    await writer?.stop();
+  }
+  return result;
+}

@@ -1,0 +1,214 @@
+// bench/results.md's rows for the Kenya store after the night (src/bench/report.ts):
+// the writer's restart and kura verify, each beside its issue-13 goal as a
+// ratio, met or not; a goal not met names its slowest part; a failed step is
+// shown as failed, not left out; a Kenya-only run renders without the engines.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { KenyaNight } from '../../src/bench/kenya-night.js';
+import type { AfterNight, VerifyRun } from '../../src/bench/kenya-restart.js';
+import type { CpuUse } from '../../src/bench/machine.js';
+import { parseOptions } from '../../src/bench/options.js';
+import { type BenchResults, renderMarkdown } from '../../src/bench/report.js';
+
+const cpu = (seconds: number): CpuUse => ({
+  seconds,
+  server: 0.5,
+  postgres: 0.1,
+  bench: 0,
+  machine: 2,
+  others: 1.4,
+  listenOverflows: 0,
+});
+
+const verifyRun = (wallSeconds: number, phases: Record<string, number>): VerifyRun => ({
+  wallSeconds,
+  cpuSeconds: wallSeconds * 1.5,
+  peakRssMiB: 1100,
+  phases,
+  verdict: 'verified',
+  exitCode: 0,
+  entries: 276_710,
+  signaturesChecked: 276_709,
+  cpu: cpu(wallSeconds),
+});
+
+function night(engine: 'postgres' | 'pglite', afterNight?: AfterNight): KenyaNight {
+  return {
+    engine,
+    forms: 276_709,
+    wallSeconds: 110,
+    perSecond: 2515,
+    refused: 0,
+    agrees: true,
+    serverPeakRssMiB: 800,
+    ...(afterNight ? { afterNight } : {}),
+  };
+}
+
+function results(kenyaNights: KenyaNight[]): BenchResults {
+  const options = parseOptions(['--kenya-only']);
+  assert.ok(options);
+  return {
+    date: '2026-12-06T12:00:00.000Z',
+    wallSeconds: 300,
+    machine: {
+      cores: 2,
+      cpuModel: 'test',
+      memoryGiB: 23.5,
+      node: 'v20',
+      platform: 'linux-x64',
+      kernel: '6',
+    },
+    code: { commit: 'abc1234', changedSourceFiles: 0 },
+    backgroundLoad: { cores: 0, loadavg1: 0 },
+    options,
+    election: null,
+    limits: {
+      verify: { threads: 2, preparedPerSecond: 20_000, kuraFirstSightPerSecond: 16_000 },
+      bare: null,
+    } as BenchResults['limits'],
+    engines: [],
+    publicNight: null,
+    kenyaNights,
+  };
+}
+
+const restartedPostgres: AfterNight = {
+  restart: {
+    seconds: 15,
+    cpuSeconds: 18,
+    peakRssMiB: 600,
+    check: {
+      entries: 276_710,
+      tiles: 1087,
+      checkpoints: 324,
+      derivedRows: 287_454,
+      seconds: 12,
+      entriesSeconds: 9,
+    },
+    cpu: cpu(15),
+  },
+  restartProfile: null,
+  verifies: true,
+  verify: verifyRun(25, {
+    trust: 0,
+    'log fetch': 20,
+    signatures: 14,
+    fold: 6,
+    views: 4,
+    total: 25,
+  }),
+  verifyAgain: verifyRun(8, {
+    trust: 0,
+    'log fetch': 6,
+    signatures: 0,
+    fold: 3,
+    views: 1.5,
+    total: 8,
+  }),
+  serverPeakRssAfterVerifyMiB: 650,
+  failure: null,
+};
+
+const rowsOf = (md: string, start: string) => md.split('\n').filter((l) => l.startsWith(start));
+
+describe('bench report: the Kenya store after the night', () => {
+  test('each figure beside its goal, met or not, the slowest part named where not met', () => {
+    const md = renderMarkdown(results([night('postgres', restartedPostgres)]));
+    const [restart] = rowsOf(md, '| Writer restarted');
+    assert.match(
+      restart ?? '',
+      /\| \*\*15 s\*\* \(CPU 18 s; start-up check of 276,710 entries 12 s/,
+    );
+    assert.match(
+      restart ?? '',
+      /slowest part: start-up check: the entries \(read, hash, fold\) 9\.0 s\) \| \| \| ≤ 10 s \| 1\.50 \(\*\*not met\*\*\) \|$/,
+    );
+    const [rss] = rowsOf(md, '| ″ writer peak RSS (VmHWM) at its first answer');
+    assert.match(rss ?? '', /600 MiB .* ≤ 512 MiB \| 1\.17 \(\*\*not met\*\*\) \|$/);
+    const [verify] = rowsOf(md, '| `kura verify` of the Kenya log');
+    assert.match(verify ?? '', /\(276,710 entries\)/);
+    // Met: no slowest phase; the signatures' floor is 276,709 / 20,000 = 13.8 s, 0.55 of 25 s.
+    assert.match(
+      verify ?? '',
+      /\*\*25 s\*\* \(CPU 38 s; verified\) \| its 276,709 signatures at the Ed25519 limit: 13\.8 s \| 0\.55 \| ≤ 30 s \| 0\.83 \(met\) \|$/,
+    );
+    const [again] = rowsOf(md, '| ″ again with the same `--state`');
+    assert.match(
+      again ?? '',
+      /\*\*8\.0 s\*\* \(CPU 12 s; verified; slowest phase: log fetch 6\.0 s\) .* ≤ 5 s \| 1\.60 \(\*\*not met\*\*\) \|$/,
+    );
+    // Details: each phase, named for what it measures, verify's total left out.
+    assert.match(
+      md,
+      /Phases \(wall\): trust 0\.0 s, log fetch 20 s, signatures \(log fetch start → last verdict\) 14 s, fold \(its own time, during the fetch\) 6\.0 s, views 4\.0 s\./,
+    );
+    assert.doesNotMatch(md, /total 25/);
+    // CPU table: the restart and both verify runs.
+    assert.equal(rowsOf(md, '| PostgreSQL | writer restart on the Kenya store').length, 1);
+    assert.equal(rowsOf(md, '| PostgreSQL | kura verify').length, 2);
+  });
+
+  test('the goals met: no slowest part named', () => {
+    const fast: AfterNight = {
+      ...restartedPostgres,
+      restart: restartedPostgres.restart && { ...restartedPostgres.restart, seconds: 8 },
+      verifyAgain: verifyRun(3, { 'log fetch': 2, total: 3 }),
+    };
+    const md = renderMarkdown(results([night('postgres', fast)]));
+    assert.match(rowsOf(md, '| Writer restarted')[0] ?? '', /\| 0\.80 \(met\) \|$/);
+    assert.match(rowsOf(md, '| ″ again with the same')[0] ?? '', /\| 0\.60 \(met\) \|$/);
+    assert.doesNotMatch(md, /slowest/);
+  });
+
+  test('a verify that exits with findings does not meet its goal, however fast', () => {
+    const findings: AfterNight = {
+      ...restartedPostgres,
+      verify: { ...verifyRun(20, { 'log fetch': 15 }), verdict: 'findings', exitCode: 1 },
+    };
+    const md = renderMarkdown(results([night('postgres', findings)]));
+    assert.match(
+      rowsOf(md, '| `kura verify` of the Kenya log')[0] ?? '',
+      /\*\*findings, exit 1\*\*; slowest phase: log fetch 15 s\).* 0\.67 \(\*\*not met\*\*\) \|$/,
+    );
+  });
+
+  test('a failed step is shown as failed, and so are the steps it kept from running', () => {
+    const failed: AfterNight = {
+      restart: null,
+      restartProfile: null,
+      verifies: true,
+      verify: null,
+      verifyAgain: null,
+      serverPeakRssAfterVerifyMiB: null,
+      failure: 'restart the writer on the store: kura serve exited (1) before it was ready',
+    };
+    const md = renderMarkdown(results([night('postgres', failed)]));
+    const rows = rowsOf(md, '|').filter((l) => l.includes('**failed:** restart the writer'));
+    assert.equal(rows.length, 3, 'the restart and both verify runs');
+    for (const row of rows) assert.match(row, /\| — \(\*\*not met\*\*\) \|$/);
+    assert.match(md, /- \*\*Failed:\*\* restart the writer on the store: kura serve exited/);
+  });
+
+  test('verify runs on one engine: the other shows only its restart', () => {
+    const pglite: AfterNight = {
+      ...restartedPostgres,
+      verifies: false,
+      verify: null,
+      verifyAgain: null,
+    };
+    const md = renderMarkdown(
+      results([night('pglite', pglite), night('postgres', restartedPostgres)]),
+    );
+    assert.equal(rowsOf(md, '| Writer restarted').length, 2);
+    assert.equal(rowsOf(md, '| `kura verify`').length, 1);
+    assert.match(rowsOf(md, '| `kura verify`')[0] ?? '', /\| PostgreSQL \|/);
+  });
+
+  test('results from before these steps render without their rows', () => {
+    const md = renderMarkdown(results([night('postgres')]));
+    assert.match(md, /\| Full Kenya night, six contests/);
+    assert.equal(rowsOf(md, '| Writer restarted').length, 0);
+    assert.match(md, /Only the Kenya scenario ran/);
+  });
+});
