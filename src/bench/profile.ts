@@ -177,7 +177,13 @@ export function summarizeProfile(
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const cf = byId.get(cur)?.callFrame;
-      if (!cf?.url.includes('/dist/') || cf.url.includes('/dist/bench/')) continue;
+      // kura's own: its dist/, not the bench, nor a package's dist/ (PGlite, pg-protocol).
+      if (
+        !cf?.url.includes('/dist/') ||
+        cf.url.includes('/dist/bench/') ||
+        cf.url.includes('node_modules/')
+      )
+        continue;
       const n = frameName(cf);
       if (seen.has(n)) continue;
       seen.add(n);
