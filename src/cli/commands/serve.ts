@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loginAuditFile } from '../../accounts/login-audit.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/election-dir.js';
+import { boundHeapGrowth } from '../../platform/heap-growth.js';
 import type { Reporter } from '../../platform/reporter.js';
 import { Terminal } from '../../platform/terminal.js';
 import { startBundleMirror } from '../../server/bundle-mirror.js';
@@ -85,7 +86,12 @@ otherwise a --data that holds no store is refused (a mistyped path).
                       long after its upload (default 48)
   --from-bundle FILE  serve a preservation bundle (kura export) as a read-only
                       mirror that kura verify accepts; it is loaded into --data
-                      or --db (empty), or a temporary directory.`;
+                      or --db (empty), or a temporary directory.
+
+Memory: the server lets V8's heap grow to 1.5 times what it holds between
+full collections (V8's default allows up to 4 times, which on the Kenya night
+is some 300 MB of garbage); node --heap-growing-percent=N bin/kura.js serve
+... sets another factor.`;
 
 export interface ServeOptions {
   election?: string;
@@ -238,6 +244,8 @@ export async function runServe(args: string[]): Promise<number> {
     HELP,
   );
   if (!a) return 0;
+  // A server runs for hours: its heap stays near what it holds (platform/heap-growth.ts).
+  boundHeapGrowth();
   const fromBundle = a.values['from-bundle'];
   if (fromBundle && (a.values.election || a.values['log-key'] || a.values.witness))
     throw new UsageError(
