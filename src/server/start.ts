@@ -396,7 +396,10 @@ async function openStoredElection(
       0,
       `the stored definition hash ${meta} is not the one entry 0 commits to (${defSha})`,
     );
-  return openStoredGenesis(entry0.data, defBlob.data);
+  // The definition given (the 12 MB of Kenya's) stays referenced through the
+  // options: keep that one copy rather than a second, read from the store.
+  const given = opts.genesis?.definitionBytes;
+  return openStoredGenesis(entry0.data, given && equal(given, defBlob.data) ? given : defBlob.data);
 }
 
 function openStoredGenesis(
