@@ -250,7 +250,7 @@ async function demoOn(term: Terminal, o: DemoOptions): Promise<DemoReport> {
     const span = night.end - night.start;
     const speed = o.speed ?? Math.max(1, span / 90_000);
     out(
-      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}${o.speed === undefined ? ' (a 90 s schedule; the server sets the pace if it is slower: the benchmark machine took 156 s for Kenya)' : ''}\n\n`,
+      `replaying ${night.count.toLocaleString('en')} signed forms from ${new Date(night.start).toISOString()} (${(span / 3_600_000).toFixed(0)} h of ${o.synthetic ? 'simulated' : 'real'} uploads) at ${Number.isFinite(speed) ? `${Math.round(speed)}x` : 'maximum speed'}${o.speed === undefined ? ' (a 90 s schedule; the server sets the pace if it is slower: the benchmark machine took 98 s for Kenya)' : ''}\n\n`,
     );
 
     const received = new Map<string, number>([...night.expected.keys()].map((c) => [c, 0]));

@@ -16,10 +16,11 @@ and sends its results for all six contests, in the real 2022 upload order,
 with the night compressed (by default its schedule fits 90 seconds; --speed X
 runs it X times faster than real time, --max-speed as fast as the server takes
 it). How long it really takes depends on the machine, because no schedule beats
-the server: the project's benchmark (bench/results.md) measured 156 s for the
-whole Kenya night at maximum speed on its machine, so expect a few minutes, and
-about a minute more for a start on a store already holding the night (the
-server checks the whole store against its log first, and shows its progress).
+the server: the project's benchmark (bench/results.md) measured 98 s for the
+whole Kenya night at maximum speed on its 2-core machine (91 s on PostgreSQL),
+so expect two minutes or more, and about 20 seconds more for a start on a store
+already holding the night (the server checks the whole store against its log
+first, and shows its progress).
 At the end it prints the national presidential tally beside the Form 34C
 declaration, and every contest's national tally beside the sum of the forms
 sent. The server keeps running until Ctrl-C (or stops with --exit).
