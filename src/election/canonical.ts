@@ -135,17 +135,28 @@ export function canonicalStringWithAndWithout(
   for (const k of sortedKeys(value, path)) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined) continue;
-    const out = [JSON.stringify(k), ':'];
     path.push(k);
-    write(v, path, out);
+    const text = memberText(v, path);
     path.pop();
     if (k === omitted) at = members.length;
-    members.push(out.join(''));
+    members.push(`${JSON.stringify(k)}:${text}`);
   }
   const whole = `{${members.join(',')}}`;
   if (at < 0) return { whole, without: whole };
   members.splice(at, 1);
   return { whole, without: `{${members.join(',')}}` };
+}
+
+/** A member's value as canonicalString spells it: fastText, or write with the member's path. */
+function memberText(value: unknown, path: Path): string {
+  try {
+    return fastText(value);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+  }
+  const out: string[] = [];
+  write(value, path, out);
+  return out.join('');
 }
 
 /** fastText's refusal: write decides (and says where the value leaves the subset). */
