@@ -255,6 +255,19 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
     return this.whole.get(row)?.entryIndex ?? (this.entryIndex[row] as number);
   }
 
+  /**
+   * A key that differs whenever get(station) can: a counted row is never
+   * changed (the index of its entry names it), a result kept whole (a
+   * correction put in force, or one that does not pack) is spelt out.
+   * undefined when the station has no result.
+   */
+  versionOf(station: StationCode): string | undefined {
+    const row = this.row(station);
+    if (row < 0) return undefined;
+    const whole = this.whole.get(row);
+    return whole ? JSON.stringify(whole) : `#${this.entryIndex[row] as number}`;
+  }
+
   *keys(): MapIterator<StationCode> {
     for (let row = 0; row < this.rows; row++)
       yield this.pool.index.stationAt(this.station[row] as number);

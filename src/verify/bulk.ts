@@ -14,6 +14,12 @@ export const STATION_PAGE_LIMIT = 1000;
 /** Tallies asked for per request. */
 export const TALLY_LIST_LIMIT = 5000;
 
+/** The station pages listing, or the part of it read. */
+export interface StationPages extends Listing {
+  /** The stations the pages read cover, in definition order; null: every station. */
+  covered: readonly string[] | null;
+}
+
 /** A listing as served: its items by key, and what was wrong with it (each a finding). */
 export interface Listing {
   /** Where it is read, for messages ("GET /api/v1/station-pages"). */
@@ -71,7 +77,7 @@ async function followChain(
     const page = await getPage(http, path, o.member);
     listing.requests++;
     o.onPage?.();
-    if (page.status === 404 && o.probe && pages === 0 && after === null) return false;
+    if (page.status === 404 && o.probe && pages === 0) return false;
     if (!page.items) {
       listing.problems.push(
         `GET /${path} answered HTTP ${page.status}${page.status === 200 ? ` without "${o.member}"` : ''}`,
@@ -109,15 +115,17 @@ async function followChain(
 
 /**
  * Every station page, in chains started in parallel at the cursors the
- * definition's order gives (each page holds `limit` stations); null when
- * the server has no GET /api/v1/station-pages.
+ * definition's order gives (each page holds `limit` stations), or with
+ * `only` just the chains that hold one of those stations; null when the
+ * server has no GET /api/v1/station-pages.
  */
 export async function fetchStationPages(
   http: HttpSource,
   codes: readonly string[],
   concurrency: number,
   onPage?: () => void,
-): Promise<Listing | null> {
+  only?: ReadonlySet<string>,
+): Promise<StationPages | null> {
   const listing: Listing = {
     where: 'GET /api/v1/station-pages',
     items: new Map(),
@@ -127,6 +135,17 @@ export async function fetchStationPages(
   const starts: Array<string | null> = [null];
   for (let i = STATION_PAGE_LIMIT; i < codes.length; i += STATION_PAGE_LIMIT)
     starts.push(codes[i - 1] as string);
+  // With `only`, just the chains holding one of those stations.
+  const chains = starts
+    .map((_, k) => k)
+    .filter(
+      (k) =>
+        !only ||
+        codes.slice(k * STATION_PAGE_LIMIT, (k + 1) * STATION_PAGE_LIMIT).some((c) => only.has(c)),
+    );
+  const covered = only
+    ? chains.flatMap((k) => codes.slice(k * STATION_PAGE_LIMIT, (k + 1) * STATION_PAGE_LIMIT))
+    : null;
   const chain = (k: number, probe: boolean) =>
     followChain(http, listing, {
       path: stationPagesPath,
@@ -141,14 +160,12 @@ export async function fetchStationPages(
       maxPages: codes.length + 2,
       ...(onPage ? { onPage } : {}),
     });
+  const [first, ...rest] = chains;
+  if (first === undefined) return { ...listing, covered: [] };
   // The first page says whether the server has the listing at all.
-  if (!(await chain(0, true))) return null;
-  await forEachLimit(
-    starts.map((_, k) => k).slice(1),
-    concurrency,
-    async (k) => void (await chain(k, false)),
-  );
-  return listing;
+  if (!(await chain(first, true))) return null;
+  await forEachLimit(rest, concurrency, async (k) => void (await chain(k, false)));
+  return { ...listing, covered };
 }
 
 /**

@@ -159,6 +159,11 @@ export interface VerifyReport {
     /** HTTP requests the views took. */
     requests?: number;
     aheadOfCheckpoint: number;
+    /**
+     * Station pages not read again in bulk: found equal to the log at the
+     * checkpoint of this size verified before, and their facts in the log unchanged since.
+     */
+    unchangedSince?: { size: number; pages: number };
     /** Risk-limiting audits compared (GET /api/v1/audits/{id} against the recomputed ones). */
     audits?: number;
     /** Parties enrolled, and their parallel tallies compared (each with the official beside it). */
@@ -275,6 +280,10 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     line(
       `  compared   ${n(c.tallies)} tallies and ${n(c.stations)} of ${n(c.stationsTotal)} station pages${c.sampled ? ' (a random sample)' : ''}, ${how}${c.requests !== undefined ? ` (${n(c.requests)} requests` : ''}${c.urlsSampled ? `, ${n(c.urlsSampled)} of them single URLs held to the bulk answer` : ''}${c.requests !== undefined ? ')' : ''}${c.aheadOfCheckpoint ? `; ${n(c.aheadOfCheckpoint)} views were ahead of the checkpoint` : ''}`,
     );
+    if (c.unchangedSince)
+      line(
+        `             ${n(c.unchangedSince.pages)} other station pages not read again in bulk: found equal to the log at tree size ${n(c.unchangedSince.size)} by an earlier run, and the log has not changed their facts since (only the random sample of single URLs reads them; --all-views reads every page)`,
+      );
     if (c.audits)
       line(
         `             ${n(c.audits)} risk-limiting audit(s): samples, papers and risks as recomputed from the log`,

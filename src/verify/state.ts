@@ -6,6 +6,9 @@
 //   checkpoint        the last verified signed checkpoint, byte for byte
 //                     (evidence: keep it)
 //   definition.json   the election definition entry 0 commits to
+//   views.json        per station, a digest of the log's facts its page was
+//                     found equal to at the verified checkpoint (which pages
+//                     a later run need not read again: view-digests.ts)
 //   tile/...          hash tiles and entry bundles in the tlog-tiles layout
 //                     (tile/<L>/<N>[.p/<W>], tile/entries/<N>[.p/<W>]), so the
 //                     directory is itself a static mirror of the log
@@ -28,6 +31,7 @@ import { equal } from '../log/bytes.js';
 import { rootFromLeafHashes } from '../log/merkle.js';
 import { entryBundlePath, TILE_WIDTH, tilePath } from '../log/tiles.js';
 import { writeAtomic, writeDurable } from '../platform/durable-write.js';
+import type { SavedViewDigests } from './view-digests.js';
 
 export interface SavedState {
   version: 1;
@@ -56,6 +60,7 @@ export interface SavedState {
 const STATE = 'state.json';
 const CHECKPOINT = 'checkpoint';
 const DEFINITION = 'definition.json';
+const VIEWS = 'views.json';
 
 /** A directory name for an origin: "kura.example/kenya-2022" -> "kura.example_kenya-2022". */
 export function originDirName(origin: string): string {
@@ -91,6 +96,31 @@ export class StateDir {
 
   writeDefinition(bytes: Uint8Array): void {
     writeAtomic(join(this.dir, DEFINITION), bytes);
+  }
+
+  /** The station digests of the last run that compared the views; null if none or unreadable. */
+  readViewDigests(): SavedViewDigests | null {
+    const p = join(this.dir, VIEWS);
+    if (!existsSync(p)) return null;
+    try {
+      const v = JSON.parse(readFileSync(p, 'utf8')) as SavedViewDigests;
+      const fine =
+        v.version === 1 &&
+        typeof v.server === 'string' &&
+        Number.isSafeInteger(v.size) &&
+        typeof v.root === 'string' &&
+        typeof v.stations === 'object' &&
+        v.stations !== null &&
+        Object.values(v.stations).every((d) => typeof d === 'string');
+      return fine ? v : null;
+    } catch {
+      // A damaged file only means every page is read again.
+      return null;
+    }
+  }
+
+  writeViewDigests(v: SavedViewDigests): void {
+    writeAtomic(join(this.dir, VIEWS), JSON.stringify(v));
   }
 
   /**

@@ -18,7 +18,7 @@
 //      server lists (a form it does not list is missing).
 
 import { ok } from '../basics/result.js';
-import { fromBase64 } from '../log/bytes.js';
+import { fromBase64, toBase64 } from '../log/bytes.js';
 import type { WitnessPolicy } from '../log/tlog-policy.js';
 import { readAnchors } from './anchors.js';
 import { runAudit, type Step } from './audit.js';
@@ -41,6 +41,7 @@ import {
   verifierOf,
 } from './steps/trust.js';
 import { checkViewsAhead, compareViews, planViews } from './steps/views.js';
+import { changedStations, digestsToKeep, stationDigests, usableDigests } from './view-digests.js';
 
 export { VerifyUsageError } from './anchors.js';
 
@@ -76,6 +77,11 @@ export interface VerifyOptions {
   prefetchViews?: boolean;
   /** Witnesses that must have cosigned the checkpoint (c2sp.org/tlog-policy; --witness-policy). */
   witnessPolicy?: WitnessPolicy;
+  /**
+   * Read every station page again, also those found equal to the log at the
+   * checkpoint verified before whose facts in the log have not changed since.
+   */
+  allViews?: boolean;
   /** Loud messages as they happen (trust on first use, forks); default stderr. */
   say?: (text: string) => void;
 }
@@ -153,11 +159,22 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     // From a remote server they are fetched while the log is mirrored and
     // checked: the network wait overlaps the signature work. A server on
     // this machine would take CPU from the signature workers instead.
+    // Station pages an earlier run found equal to the log: those whose facts
+    // the log has not changed since are not read again in bulk (view-digests.ts).
+    const earlierViews =
+      o.allViews || !t.saved || suspect
+        ? null
+        : usableDigests(t.state.readViewDigests(), {
+            server: o.server,
+            size: t.saved.state.size,
+            root: t.saved.state.root,
+          });
     const views = planViews(ctx, viewHttp, genesis, {
       ...(o.stationsSample !== undefined ? { stationsSample: o.stationsSample } : {}),
       ...(o.pageSample !== undefined ? { pageSample: o.pageSample } : {}),
       concurrency,
-      prefetch: o.prefetchViews ?? !isLoopback(reader.http.base.hostname),
+      // Which pages to read is known only once the log is folded.
+      prefetch: !earlierViews && (o.prefetchViews ?? !isLoopback(reader.http.base.hostname)),
     });
 
     // ---------------------------------------------------------- mirror and fold
@@ -236,11 +253,19 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     const devices = genesis.definition.devices.map((d) => ({ id: d.id, publicKey: d.publicKey }));
     const demo = pool.demoKeyDevices(devices);
     demo.catch(() => {});
-    const fetched = await ctx.timed('views', () => views.fetched());
+    const digests = await ctx.timed('views', async () => stationDigests(genesis.index, fold));
+    const readAgain = earlierViews ? changedStations(digests, earlierViews.stations) : undefined;
+    const fetched = await ctx.timed('views', () => views.fetched(readAgain));
     const compared = await ctx.timed('views', async () =>
       compareViews(ctx, genesis, fold, n, fetched),
     );
     report.compare = compared.compare;
+    const covered = fetched.stationPages?.covered;
+    if (earlierViews && covered)
+      report.compare.unchangedSince = {
+        size: earlierViews.size,
+        pages: genesis.definition.stations.length - covered.length,
+      };
     const audits = await ctx.timed('views', () =>
       compareAudits({
         http: viewHttp,
@@ -286,6 +311,23 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       },
     );
     warnDemoKeys(ctx, await ctx.timed('views', () => demo), genesis.definition);
+    if (fetched.stationPages) {
+      const flagged = new Set<string>();
+      for (const f of ctx.findings.list) if (f.station !== undefined) flagged.add(f.station);
+      for (const a of [...compared.ahead, ...audits.ahead])
+        if (a.station !== undefined) flagged.add(a.station);
+      t.state.writeViewDigests({
+        version: 1,
+        server: o.server,
+        size: n,
+        root: toBase64(checkpoint.rootHash),
+        stations: digestsToKeep(digests, {
+          read: covered ? new Set(covered) : null,
+          before: earlierViews?.stations ?? null,
+          flagged,
+        }),
+      });
+    }
     if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
     return ok(undefined);
   });

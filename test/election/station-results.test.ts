@@ -155,6 +155,52 @@ test('a packed table gives back exactly the results counted, corrected ones incl
   );
 });
 
+test("a result's version changes whenever the result read back does (kura verify's station digests)", () => {
+  fc.assert(
+    fc.property(fc.array(result, { minLength: 1, maxLength: 30 }), (generated) => {
+      const table = new StationResultTable('president', new ResultPool(index));
+      const seen = new Map<string, string>();
+      const check = (station: string) => {
+        const json = JSON.stringify(table.get(station));
+        const version = `${station} ${table.versionOf(station)}`;
+        const before = seen.get(version);
+        // One version, one result: a station's version never names two different results.
+        if (before !== undefined) assert.equal(json, before);
+        seen.set(version, json);
+      };
+      for (const g of generated) {
+        if (table.has(g.station)) continue;
+        assert.equal(table.versionOf(g.station), undefined);
+        const counted: StationResult = {
+          contest: 'president',
+          station: g.station,
+          entryIndex: g.entryIndex,
+          device: g.device,
+          votes: g.figures.votes,
+          rejected: g.figures.rejected,
+          totalValid: g.figures.totalValid,
+          form: g.figures.form,
+          deviceTime: g.deviceTime,
+          flags: g.figures.flags,
+        };
+        table.add(structuredClone(counted));
+        check(g.station);
+        let now = counted;
+        for (const [f, at, reason] of g.corrections) {
+          now = {
+            ...now,
+            ...f,
+            correction: { entryIndex: at, inForceAt: at + 1, reason, original: counted },
+          };
+          table.replace(structuredClone(now));
+          check(g.station);
+        }
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test('a result read from the table is a copy: changing it changes nothing held', () => {
   const table = new StationResultTable('president', new ResultPool(index));
   const station = codes[0] as string;

@@ -6,7 +6,7 @@ import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--commission-key VKEY]
-            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--page-sample N] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
+            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--all-views] [--page-sample N] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
 
 Audits a kura server from the outside: pins the log key, checks the signed
 checkpoint (and that it is consistent with the one an earlier run verified,
@@ -34,6 +34,10 @@ and a random sample of their own URLs, which must say the same.
   --forms               download every scanned form the server lists (GET
                         /api/v1/forms) and check its SHA-256; a cited form it
                         does not list is missing (a warning)
+  --all-views           read every station page again; by default a run with
+                        the state of an earlier one reads, of the station
+                        pages it found equal to the log, only those whose
+                        facts in the log changed since (and the random sample)
   --page-sample N       station pages and tally URLs read one by one beside
                         the bulk listings, each (default 200)
   --stations-sample N   a server without the bulk listings: compare N random
@@ -87,6 +91,7 @@ export async function runVerify(args: string[]): Promise<number> {
       election: { type: 'string' },
       'commission-key': { type: 'string' },
       forms: { type: 'boolean' },
+      'all-views': { type: 'boolean' },
       'witness-policy': { type: 'string' },
       'stations-sample': { type: 'string' },
       'page-sample': { type: 'string' },
@@ -108,6 +113,7 @@ export async function runVerify(args: string[]): Promise<number> {
     electionDir: a.values.election,
     commissionKey: a.values['commission-key'],
     forms: a.values.forms ?? false,
+    allViews: a.values['all-views'] ?? false,
     witnessPolicy: readWitnessPolicy(a.values['witness-policy']),
     stationsSample: positiveInt(a.values['stations-sample'], 'stations-sample'),
     pageSample: positiveInt(a.values['page-sample'], 'page-sample'),

@@ -12,6 +12,7 @@ import {
   fetchTallyLists,
   type Listing,
   STATION_PAGE_LIMIT,
+  type StationPages,
   tallyItems,
 } from '../bulk.js';
 import { fetchCheckpoint, openServed } from '../checkpoint.js';
@@ -37,8 +38,11 @@ export const DEFAULT_PAGE_SAMPLE = 200;
 
 /** The views as served. */
 export interface ServedViews {
-  /** Every station page from GET /api/v1/station-pages; null: the server has none (read one by one). */
-  stationPages: Listing | null;
+  /**
+   * The station pages from GET /api/v1/station-pages (all, or those holding a
+   * station asked for); null: the server has none (read one by one).
+   */
+  stationPages: StationPages | null;
   /** Every tally, per contest, from GET /api/v1/tallies/{contest}; null: the server has none. */
   tallyLists: Map<string, Listing> | null;
   /** The stations whose own URL was read: a random sample beside the bulk listing, else all (or --stations-sample). */
@@ -51,8 +55,12 @@ export interface ServedViews {
 }
 
 export interface ViewFetch {
-  /** Resolves to every view, fetched (started at once when prefetched, else on first call). */
-  fetched: () => Promise<ServedViews>;
+  /**
+   * Resolves to every view, fetched (started at once when prefetched, else on
+   * first call); with `stations`, the bulk station pages are read only where
+   * they hold one of those (never prefetched).
+   */
+  fetched: (stations?: ReadonlySet<string>) => Promise<ServedViews>;
 }
 
 /**
@@ -72,12 +80,12 @@ export function planViews(
   const codes = genesis.definition.stations.map((st) => st.code);
   const contests = [...index.contests.keys()];
   const pageSample = o.pageSample ?? DEFAULT_PAGE_SAMPLE;
-  const fetchViews = async (): Promise<ServedViews> => {
+  const fetchViews = async (only?: ReadonlySet<string>): Promise<ServedViews> => {
     let done = 0;
     let planned = Math.ceil(codes.length / STATION_PAGE_LIMIT) + contests.length + 2 * pageSample;
     const tick = () => ctx.progress.set('views fetched', ++done, Math.max(done, planned));
     const [stationPages, tallyLists] = await Promise.all([
-      fetchStationPages(http, codes, o.concurrency, tick),
+      fetchStationPages(http, codes, o.concurrency, tick, only),
       fetchTallyLists(http, contests, index.units.size + 1, o.concurrency, tick),
     ]);
     const stations = stationPages ? sample(codes, pageSample) : sample(codes, o.stationsSample);
@@ -92,7 +100,7 @@ export function planViews(
   };
   const early = o.prefetch ? fetchViews() : undefined;
   early?.catch(() => {});
-  return { fetched: () => early ?? fetchViews() };
+  return { fetched: (only) => early ?? fetchViews(only) };
 }
 
 /**
@@ -142,13 +150,15 @@ export function compareViews(
       bulk.items.has(code)
         ? { body: bulk.items.get(code), where: bulk.where }
         : { body: undefined, where: bulk.where, absent: 'leaves the station out' };
-    const codes = genesis.definition.stations.map((st) => st.code);
+    const codes = bulk.covered ?? genesis.definition.stations.map((st) => st.code);
     const all = compareStations({ ...common, stations: codes, page: fromBulk });
     ahead.push(...all.ahead);
     stationsCompared = all.compared;
-    // A station's own URL must say what the bulk listing says: one that does not is held to the log too.
+    // A station's own URL must say what the bulk listing says: one that does not (or one the
+    // pages read do not hold) is held to the log too.
     const differing = views.stations.filter(
-      (code) => !isDeepStrictEqual(perUrl(code).body, bulk.items.get(code)),
+      (code) =>
+        !bulk.items.has(code) || !isDeepStrictEqual(perUrl(code).body, bulk.items.get(code)),
     );
     ahead.push(...compareStations({ ...common, stations: differing, page: perUrl }).ahead);
   } else {
@@ -162,7 +172,8 @@ export function compareViews(
       tallies: tallies.count,
       stations: stationsCompared,
       stationsTotal: total,
-      sampled: stationsCompared < total,
+      // Pages of a bulk listing left unread (unchanged since an earlier run) are not a random sample.
+      sampled: bulk ? false : stationsCompared < total,
       bulk: { stations: bulk !== null, tallies: views.tallyLists !== null },
       urlsSampled: bulk || views.tallyLists ? views.stations.length + views.tallies.length : 0,
       requests: views.requests,
