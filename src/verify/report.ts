@@ -282,7 +282,7 @@ export function formatReport(r: VerifyReport, maxPerKind = 20): string {
     );
     if (c.unchangedSince)
       line(
-        `             ${n(c.unchangedSince.pages)} other station pages not read again in bulk: found equal to the log at tree size ${n(c.unchangedSince.size)} by an earlier run, and the log has not changed their facts since (only the random sample of single URLs reads them; --all-views reads every page)`,
+        `             ${n(c.unchangedSince.pages)} station pages not read again in bulk: found equal to the log at tree size ${n(c.unchangedSince.size)} by an earlier run, and the log has not changed their facts since (only the random sample of single URLs reads them; --all-views reads every page)`,
       );
     if (c.audits)
       line(
@@ -326,7 +326,10 @@ export function checkpointLine(cp: CheckpointInfo): string {
 }
 
 export function signaturesLine(s: NonNullable<VerifyReport['signatures']>): string {
-  return `  signatures ${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)${s.verifiedBefore ? `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them and are folded again, not re-checked` : ''}`;
+  const rate = s.checked
+    ? `${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)`
+    : 'none new to check';
+  return `  signatures ${rate}${s.verifiedBefore ? `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them and are folded again, not re-checked` : ''}`;
 }
 
 /** Results counted and stations reporting per contest. */

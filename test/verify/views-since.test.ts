@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { STATION_PAGE_LIMIT } from '../../src/verify/bulk.js';
-import type { VerifyReport } from '../../src/verify/report.js';
+import { formatReport, type VerifyReport } from '../../src/verify/report.js';
 import { type VerifyOptions, verifyServer } from '../../src/verify/verify.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 import { startProxy, type TestProxy } from './proxy.js';
@@ -89,6 +89,13 @@ describe('kura verify reads again only the station pages the log changed', () =>
     // The tallies are still read, all of them, and the sample of single URLs.
     assert.equal(again.compare?.tallies, first.compare?.tallies);
     assert.equal(again.compare?.urlsSampled, 6);
+    // The report says what was not read, and why.
+    const text = formatReport(again);
+    assert.match(
+      text,
+      /2,100 station pages not read again in bulk: found equal to the log at tree size 6/,
+    );
+    assert.match(text, /signatures none new to check; entries 0–5 were checked by the run/);
   });
 
   test('new results: only the pages holding their stations are read, and compared', async () => {
