@@ -32,7 +32,10 @@ export async function measureKenyaNight(
   log: (msg: string) => void,
   engine: Engine,
   pgAdminUrl: string,
-  after: Pick<AfterNightOptions, 'verify' | 'restartGoalSeconds'> | null,
+  after: Pick<
+    AfterNightOptions,
+    'verify' | 'restartGoalSeconds' | 'verifyGoalSeconds' | 'verifyAgainGoalSeconds'
+  > | null,
 ): Promise<KenyaNight> {
   const electionDir = join(REPO_ROOT, '.kura', 'kenya-2022');
   const made = await makeElection('kenya-2022', { out: electionDir });

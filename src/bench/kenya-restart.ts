@@ -72,15 +72,29 @@ export interface VerifyRun {
   cpu: CpuUse;
 }
 
+/** Where a run spent its CPU: the process again under node --cpu-prof (main thread, and its worker threads added up). */
+export interface RunProfile {
+  seconds: number;
+  main: ProfileSummary;
+  workers: ProfileSummary | null;
+}
+
 export interface AfterNight {
   restart: WriterRestart | null;
   /** Where a restart that missed its goal spent its CPU: a second start under node --cpu-prof, spawn to first answer. */
-  restartProfile: { seconds: number; main: ProfileSummary; workers: ProfileSummary | null } | null;
+  restartProfile: RunProfile | null;
   /** kura verify was to run on this engine (on one only: the log's bytes are the same on both). */
   verifies: boolean;
   /** null where it was not to run, or a step before it failed. */
   verify: VerifyRun | null;
   verifyAgain: VerifyRun | null;
+  /**
+   * Where each verify run that missed its goal spent its CPU: the same run
+   * again under node --cpu-prof (the first from an empty state directory, the
+   * second with the state), spawn to exit. Absent in older results.
+   */
+  verifyProfile?: RunProfile | null;
+  verifyAgainProfile?: RunProfile | null;
   /** The restarted writer's VmHWM after serving both verify runs. */
   serverPeakRssAfterVerifyMiB: number | null;
   /** The step that failed and why; the steps after it were not run. */
@@ -95,6 +109,9 @@ export interface AfterNightOptions {
   verify: boolean;
   /** Goal of the restart: slower ones are profiled. */
   restartGoalSeconds: number;
+  /** Goals of the two verify runs: slower ones are profiled (a third and fourth run). */
+  verifyGoalSeconds: number;
+  verifyAgainGoalSeconds: number;
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -183,11 +200,14 @@ async function runVerify(
   serverPid: number,
   watchPostgres: boolean,
   args: string[],
-): Promise<VerifyRun> {
+  cpuProfDir?: string,
+): Promise<VerifyRun & { startUs: number; endUs: number }> {
   const meter = new CpuMeter(serverPid, watchPostgres);
   const reaped0 = reapedChildrenCpuSeconds();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [KURA_BIN, 'verify', serverUrl, ...args], {
+  const startUs = nowUs();
+  const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child = spawn(process.execPath, [...profiling, KURA_BIN, 'verify', serverUrl, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -213,6 +233,7 @@ async function runVerify(
     clearTimeout(killer);
   });
   const wallSeconds = (performance.now() - t0) / 1000;
+  const endUs = nowUs();
   const cpu = meter.stop();
   const cpuSeconds = reapedChildrenCpuSeconds() - reaped0;
   let report: {
@@ -238,7 +259,37 @@ async function runVerify(
     entries: report.checkpoint?.size ?? null,
     signaturesChecked: report.signatures?.checked ?? null,
     cpu,
+    startUs,
+    endUs,
   };
+}
+
+/** The same verify run again under node --cpu-prof: where its CPU went, spawn to exit. */
+async function profileVerify(
+  cleanup: Cleanup,
+  serverUrl: string,
+  serverPid: number,
+  watchPostgres: boolean,
+  args: string[],
+): Promise<RunProfile> {
+  const dir = tempDir(cleanup, 'verify-profile');
+  const run = await runVerify(serverUrl, serverPid, watchPostgres, args, dir);
+  const main = findProfile(dir);
+  if (!main) throw new Error(`no CPU profile was written in ${dir}`);
+  return {
+    seconds: run.wallSeconds,
+    main: summarizeProfile(main, run.startUs, run.endUs, 8),
+    workers: summarizeProfiles(findWorkerProfiles(dir), run.startUs, run.endUs, 8),
+  };
+}
+
+/** A VerifyRun as the results keep it (without the profile's clock). */
+function kept({
+  startUs: _s,
+  endUs: _e,
+  ...run
+}: VerifyRun & { startUs: number; endUs: number }): VerifyRun {
+  return run;
 }
 
 export async function measureAfterNight(
@@ -276,17 +327,45 @@ export async function measureAfterNight(
       const args = ['--election', o.electionDir, '--state', state, '--json', '--quiet'];
       step = 'kura verify, first run';
       log(`${o.engine}: ${step}`);
-      result.verify = await runVerify(writer.url, writer.pid, o.engine === 'postgres', args);
+      result.verify = kept(await runVerify(writer.url, writer.pid, o.engine === 'postgres', args));
       log(
         `${o.engine}: verify ${result.verify.verdict} in ${result.verify.wallSeconds} s (CPU ${result.verify.cpuSeconds} s): ${JSON.stringify(result.verify.phases)}`,
       );
       step = 'kura verify, second run with --state';
       log(`${o.engine}: ${step}`);
-      result.verifyAgain = await runVerify(writer.url, writer.pid, o.engine === 'postgres', args);
+      result.verifyAgain = kept(
+        await runVerify(writer.url, writer.pid, o.engine === 'postgres', args),
+      );
       log(
         `${o.engine}: verify --state ${result.verifyAgain.verdict} in ${result.verifyAgain.wallSeconds} s (CPU ${result.verifyAgain.cpuSeconds} s)`,
       );
       result.serverPeakRssAfterVerifyMiB = writer.peakRssMiB();
+      result.verifyProfile = null;
+      result.verifyAgainProfile = null;
+      if (result.verify.wallSeconds > o.verifyGoalSeconds) {
+        step = 'kura verify again under node --cpu-prof (from an empty state directory)';
+        log(`${o.engine}: ${step}`);
+        const fresh = join(tempDir(cleanup, 'verify-state'), 'state');
+        const freshArgs = ['--election', o.electionDir, '--state', fresh, '--json', '--quiet'];
+        result.verifyProfile = await profileVerify(
+          cleanup,
+          writer.url,
+          writer.pid,
+          o.engine === 'postgres',
+          freshArgs,
+        );
+      }
+      if (result.verifyAgain.wallSeconds > o.verifyAgainGoalSeconds) {
+        step = 'kura verify --state again under node --cpu-prof';
+        log(`${o.engine}: ${step}`);
+        result.verifyAgainProfile = await profileVerify(
+          cleanup,
+          writer.url,
+          writer.pid,
+          o.engine === 'postgres',
+          args,
+        );
+      }
     }
     step = 'stop the restarted writer';
     const code = await writer.stop();

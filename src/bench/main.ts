@@ -191,7 +191,12 @@ async function run(argv: string[]): Promise<number> {
       for (const engine of o.engines) {
         log(`the full Kenya 2022 night at maximum speed on ${engine} (kura demo --max-speed)`);
         const after = o.restartVerify
-          ? { verify: engine === verifyOn, restartGoalSeconds: GOALS.restartSeconds }
+          ? {
+              verify: engine === verifyOn,
+              restartGoalSeconds: GOALS.restartSeconds,
+              verifyGoalSeconds: GOALS.verifySeconds,
+              verifyAgainGoalSeconds: GOALS.verifyAgainSeconds,
+            }
           : null;
         const night = await measureKenyaNight(cleanup, log, engine, o.pgAdminUrl, after);
         log(

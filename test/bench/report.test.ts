@@ -149,6 +149,53 @@ describe('bench report: the Kenya store after the night', () => {
     assert.equal(rowsOf(md, '| PostgreSQL | kura verify').length, 2);
   });
 
+  test('a verify run that missed its goal: where its CPU went, main thread and workers', () => {
+    const share = (name: string, pct: number) => ({ name, ms: pct * 10, pct });
+    const summary = (file: string, top: string) => ({
+      file,
+      sampledMs: 1000,
+      idlePct: 12,
+      byArea: [share('idle', 12), share('kura', 60), share('garbage collection', 28)],
+      bySelf: [share(top, 40)],
+      kuraInclusive: [share(top, 55)],
+    });
+    const profiled: AfterNight = {
+      ...restartedPostgres,
+      verifyProfile: {
+        seconds: 33,
+        main: summary('CPU.main.cpuprofile', 'applyResult (fold.ts)'),
+        workers: summary('2 worker threads', 'checkEntries (entry-checks.ts)'),
+      },
+      verifyAgainProfile: {
+        seconds: 9,
+        main: summary('CPU.main.cpuprofile', 'mirrorLog (mirror.ts)'),
+        workers: null,
+      },
+    };
+    const md = renderMarkdown(results([night('postgres', profiled)]));
+    const first = md
+      .split('\n')
+      .filter((l) => l.startsWith("- Where the first `kura verify`'s CPU goes"));
+    assert.equal(first.length, 1);
+    assert.match(
+      first[0] ?? '',
+      /from an empty state directory, 33 s; spawn to exit\): main thread sampled 1,000 ms, idle 12%; by area: kura 60%, garbage collection 28%; kura functions \(inclusive\): `applyResult \(fold\.ts\)` 55%\./,
+    );
+    assert.match(
+      md,
+      /- Its worker threads \(2 worker threads, added up\): .*`checkEntries \(entry-checks\.ts\)` 55%\./,
+    );
+    assert.match(
+      md,
+      /- Where `kura verify --state`'s CPU goes \(it missed its goal: the same run again under `node --cpu-prof`, 9\.0 s; spawn to exit\): .*`mirrorLog \(mirror\.ts\)` 55%/,
+    );
+    // Not profiled (older results, or the goals met): no such lines.
+    assert.doesNotMatch(
+      renderMarkdown(results([night('postgres', restartedPostgres)])),
+      /CPU goes/,
+    );
+  });
+
   test('the goals met: no slowest part named', () => {
     const fast: AfterNight = {
       ...restartedPostgres,
