@@ -11,14 +11,25 @@ export const HASH_SIZE = 32;
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const NODE_PREFIX = Uint8Array.of(0x01);
 
+// The bytes hashed are assembled here, not in a new array per hash: both
+// functions are synchronous, so one buffer serves every call.
+const scratch = new Uint8Array(1 + 65_535);
+
 /** MTH of one entry: SHA-256(0x00 || entry). */
 export function leafHash(entry: Uint8Array): Uint8Array {
-  return sha256(concat(LEAF_PREFIX, entry));
+  if (entry.length >= scratch.length) return sha256(concat(LEAF_PREFIX, entry));
+  scratch[0] = 0x00;
+  scratch.set(entry, 1);
+  return sha256(scratch.subarray(0, 1 + entry.length));
 }
 
 /** Interior node: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concat(NODE_PREFIX, left, right));
+  if (left.length + right.length >= scratch.length) return sha256(concat(NODE_PREFIX, left, right));
+  scratch[0] = 0x01;
+  scratch.set(left, 1);
+  scratch.set(right, 1 + left.length);
+  return sha256(scratch.subarray(0, 1 + left.length + right.length));
 }
 
 /** MTH of the empty tree: SHA-256 of no bytes. */

@@ -1,5 +1,5 @@
 // The Ed25519 pool's jobs, as both sides of the thread boundary see them.
-import type { EntryVerdicts, PackedEntries } from '../election/entry-checks.js';
+import type { EntryHashes, EntryVerdicts, PackedEntries } from '../election/entry-checks.js';
 
 /** A device signature to check: public key, signed message, signature. */
 export type SignatureItem = [publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array];
@@ -59,8 +59,16 @@ export interface RateRun {
 export type SignatureJobs = {
   /** One verdict per signature (1: valid). */
   'verify signatures': { input: PackedSignatures; output: Uint8Array };
-  /** Decode and rule-check entries, signature included. */
-  'check entries': { input: PackedEntries; output: EntryVerdicts & { ms: number } };
+  /** Hash every entry (leaf hash and hash); the entries come back, for 'check entries'. */
+  'hash entries': {
+    input: PackedEntries;
+    output: EntryHashes & { entries: PackedEntries };
+  };
+  /** Decode and rule-check the entries from `checkFrom` on, signature included. */
+  'check entries': {
+    input: { entries: PackedEntries; checkFrom: number };
+    output: EntryVerdicts & { ms: number };
+  };
   /** The ids of the devices enrolled with their public demo key. */
   'find demo keys': { input: Array<{ id: string; publicKey: string }>; output: string[] };
   /** Ed25519 verifications done in `ms` milliseconds. */

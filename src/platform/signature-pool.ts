@@ -4,7 +4,12 @@
 // (device signatures, batched per event-loop turn), `kura verify` (whole
 // entry bundles checked, rules included) and the bench (the Ed25519 limit).
 import { availableParallelism } from 'node:os';
-import { type EntryVerdicts, packEntries } from '../election/entry-checks.js';
+import {
+  type EntryHashes,
+  type EntryVerdicts,
+  type PackedEntries,
+  packEntries,
+} from '../election/entry-checks.js';
 import {
   packSignatures,
   type RateRun,
@@ -86,12 +91,37 @@ export class SignaturePool {
     }
   }
 
-  /** Checks a batch of entries (decode, rules, signature). */
-  async checkEntries(entries: readonly Uint8Array[]): Promise<EntryVerdicts> {
+  /**
+   * Hashes a batch of entries (leaf hash and hash of each), ahead of the
+   * checks queued: whoever builds the tree waits for these. Entries cut from
+   * one entry bundle (views into it) cost one copy of the bundle. `entries`
+   * is that copy, to be given to checkEntries.
+   */
+  async hashEntries(
+    entries: readonly Uint8Array[],
+  ): Promise<EntryHashes & { entries: PackedEntries }> {
     const packed = packEntries(entries);
-    const r = await this.pool.run('check entries', packed, [
+    return this.pool.run(
+      'hash entries',
+      packed,
+      [packed.buffer.buffer as ArrayBuffer, packed.bounds.buffer as ArrayBuffer],
+      true,
+    );
+  }
+
+  /**
+   * Checks a batch of entries (decode, rules, signature) from `checkFrom` on:
+   * the verdicts are those of entries[checkFrom..]. Packed entries (from
+   * hashEntries) are moved to the worker, not copied.
+   */
+  async checkEntries(
+    entries: readonly Uint8Array[] | PackedEntries,
+    checkFrom = 0,
+  ): Promise<EntryVerdicts> {
+    const packed = 'bounds' in entries ? entries : packEntries(entries);
+    const r = await this.pool.run('check entries', { entries: packed, checkFrom }, [
       packed.buffer.buffer as ArrayBuffer,
-      packed.offsets.buffer as ArrayBuffer,
+      packed.bounds.buffer as ArrayBuffer,
     ]);
     this.signatures += r.signatures;
     this.workerMs += r.ms;

@@ -3,7 +3,7 @@ import { generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import type { ElectionDefinition } from '../election/definition.js';
 import { demoDevicePublicKey } from '../election/demo-keys.js';
 import { ElectionIndex } from '../election/election-index.js';
-import { checkEntries } from '../election/entry-checks.js';
+import { checkEntries, hashEntries } from '../election/entry-checks.js';
 import { ed25519Verify } from '../log/crypto.js';
 import {
   type RateRun,
@@ -33,10 +33,22 @@ serveJobs<SignatureJobs>({
     }
     return { value: out, transfer: [out.buffer] };
   },
-  'check entries': (packed) => {
+  'hash entries': (entries) => {
+    const h = hashEntries(entries);
+    return {
+      value: { ...h, entries },
+      transfer: [
+        h.leaves.buffer as ArrayBuffer,
+        h.hashes.buffer as ArrayBuffer,
+        entries.buffer.buffer as ArrayBuffer,
+        entries.bounds.buffer as ArrayBuffer,
+      ],
+    };
+  },
+  'check entries': ({ entries, checkFrom }) => {
     needDefinition();
     const t0 = performance.now();
-    const v = checkEntries(index as ElectionIndex, packed);
+    const v = checkEntries(index as ElectionIndex, entries, checkFrom);
     return {
       value: { ...v, ms: performance.now() - t0 },
       transfer: [v.status.buffer as ArrayBuffer, v.flags.buffer as ArrayBuffer],

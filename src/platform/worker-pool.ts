@@ -111,15 +111,22 @@ export class WorkerPool<J extends JobTable> {
     return this.slots.length;
   }
 
-  /** Runs `job` on the least-loaded worker. */
+  /**
+   * Runs `job` on the least-loaded worker. `first`: ahead of the jobs
+   * queued (not of those a worker already has), for a short job whose
+   * answer someone waits for.
+   */
   run<K extends keyof J & string>(
     job: K,
     input: J[K]['input'],
     transfer: ArrayBuffer[] = [],
+    first = false,
   ): Promise<J[K]['output']> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error('the worker pool is closed'));
-      this.queue.push({ request: { id: 0, job, input }, transfer, resolve, reject } as Pending);
+      const p = { request: { id: 0, job, input }, transfer, resolve, reject } as Pending;
+      if (first) this.queue.unshift(p);
+      else this.queue.push(p);
       this.pump();
     });
   }

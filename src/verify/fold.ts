@@ -1,6 +1,9 @@
 // Folds the mirrored log as its bundles arrive: each bundle goes to the
-// signature pool at once (any order); the checked bundles are folded in log
-// order with the workers' verdicts, so the fold never re-verifies a signature.
+// signature pool at once (any order), to be hashed (the leaf hashes the mirror
+// builds the tree from, and the entry hashes the fold records), ahead of the
+// checks queued, then checked; the checked bundles are folded in log order
+// with the workers' verdicts, so the fold never re-verifies a signature and
+// the main thread hashes no entry.
 // Entries the workers refused are folded from their bytes, which records the
 // very anomaly the server's own fold would (undecodable, rule-violation, ...).
 import type { ElectionIndex } from '../election/election-index.js';
@@ -9,6 +12,7 @@ import { type EntryVerdicts, flagsOf, STATUS } from '../election/entry-checks.js
 import { TallyFold, type UnitTally } from '../election/fold.js';
 import { verifiedBeforeVerdict, workerVerdict } from '../election/rules.js';
 import type { SignaturePool } from '../platform/signature-pool.js';
+import type { HashedBundle } from './mirror.js';
 import type { Findings, VerifyReport } from './report.js';
 
 interface Checked {
@@ -17,7 +21,9 @@ interface Checked {
   /** How many of the first entries were verified before (folded without their signatures checked again). */
   before: number;
   /** The workers' verdicts on the rest (entries[before..]). */
-  reply: EntryVerdicts;
+  verdicts: EntryVerdicts;
+  /** Every entry's SHA-256, 32 bytes each (EntryHashes). */
+  hashes: Uint8Array;
 }
 
 const NO_VERDICTS: EntryVerdicts = {
@@ -64,24 +70,31 @@ export class StreamingFold {
     this.fold = new TallyFold(index);
   }
 
-  /** A bundle of consecutive entries starting at `first` (bundle number `bundle`). */
-  add(bundle: number, first: number, entries: Uint8Array[]): void {
+  /**
+   * A bundle of consecutive entries starting at `first` (bundle number
+   * `bundle`). The workers hash every entry first, then check it: resolves
+   * to the entries' leaf hashes and their subtree's root once hashed, or to
+   * undefined if the workers failed (finish() then rejects); never rejects.
+   */
+  add(bundle: number, first: number, entries: Uint8Array[]): Promise<HashedBundle | undefined> {
     const before = Math.max(0, Math.min(entries.length, (this.before?.size ?? 0) - first));
-    if (before === entries.length) {
-      this.ready.set(bundle, { first, entries, before, reply: NO_VERDICTS });
-      queueMicrotask(() => this.drain());
-      return;
-    }
-    Promise.resolve(this.pool)
-      .then((p) => p.checkEntries(before ? entries.slice(before) : entries))
-      .then(
-        (reply) => {
-          this.lastCheckedAt = performance.now();
-          this.ready.set(bundle, { first, entries, before, reply });
-          this.drain();
-        },
-        (e) => this.fail(e),
-      );
+    const hashed = Promise.resolve(this.pool).then((p) =>
+      p.hashEntries(entries).then((h) => ({ p, h })),
+    );
+    hashed
+      .then(async ({ p, h }) => {
+        // Entries verified before are only hashed.
+        const checked = before < entries.length;
+        const verdicts = checked ? await p.checkEntries(h.entries, before) : NO_VERDICTS;
+        if (checked) this.lastCheckedAt = performance.now();
+        this.ready.set(bundle, { first, entries, before, verdicts, hashes: h.hashes });
+        this.drain();
+      })
+      .catch((e) => this.fail(e));
+    return hashed.then(
+      ({ h }) => ({ leaves: h.leaves, root: h.root }),
+      () => undefined,
+    );
   }
 
   /** Resolves once `bundles` bundles (0 .. bundles-1) have been folded. */
@@ -131,26 +144,33 @@ export class StreamingFold {
     }
   }
 
-  private apply({ first, entries, before, reply }: Checked): void {
+  private apply(b: Checked): void {
     const started = performance.now();
     try {
-      if (before) this.applyVerifiedBefore(first, entries.slice(0, before));
-      this.applyChecked(first + before, before ? entries.slice(before) : entries, reply);
+      if (b.before) this.applyVerifiedBefore(b);
+      this.applyChecked(b);
     } finally {
       this.foldMs += performance.now() - started;
     }
   }
 
-  private applyChecked(first: number, entries: Uint8Array[], reply: EntryVerdicts): void {
-    const { status, flags } = reply;
-    for (let k = 0; k < entries.length; k++) {
+  private applyChecked({ first, entries, before, verdicts, hashes }: Checked): void {
+    const { status, flags } = verdicts;
+    for (let k = before; k < entries.length; k++) {
       const i = first + k;
+      const v = k - before;
       const bytes = entries[k] as Uint8Array;
-      if (status[k] === STATUS.REFUSED || status[k] === STATUS.UNDECODABLE) this.notCounted.push(i);
-      if (status[k] === STATUS.COUNTED) {
-        // The worker decoded it (canonical, well-formed) and checked every rule: parse and count.
+      if (status[v] === STATUS.REFUSED || status[v] === STATUS.UNDECODABLE) this.notCounted.push(i);
+      if (status[v] === STATUS.COUNTED) {
+        // The worker decoded it (canonical, well-formed), checked every rule and hashed it: parse and count.
         const entry = JSON.parse(this.decoder.decode(bytes)) as ResultEntry;
-        this.fold.applyPrechecked(i, entry, workerVerdict(flagsOf(flags[k] as number)), bytes);
+        this.fold.applyPrechecked(
+          i,
+          entry,
+          workerVerdict(flagsOf(flags[v] as number)),
+          bytes,
+          hashes.subarray(32 * k, 32 * k + 32),
+        );
       } else {
         this.fold.applyBytes(i, bytes);
       }
@@ -159,14 +179,20 @@ export class StreamingFold {
   }
 
   /** Entries verified before (VerifiedBefore): counted results folded with their flags recomputed. */
-  private applyVerifiedBefore(first: number, entries: Uint8Array[]): void {
+  private applyVerifiedBefore({ first, entries, before: upTo, hashes }: Checked): void {
     const before = this.before as VerifiedBefore;
-    for (let k = 0; k < entries.length; k++) {
+    for (let k = 0; k < upTo; k++) {
       const i = first + k;
       const bytes = entries[k] as Uint8Array;
       const parsed = before.notCounted.has(i) ? undefined : this.parse(bytes);
       if (parsed?.type === 'result')
-        this.fold.applyPrechecked(i, parsed, verifiedBeforeVerdict(this.fold.index, parsed), bytes);
+        this.fold.applyPrechecked(
+          i,
+          parsed,
+          verifiedBeforeVerdict(this.fold.index, parsed),
+          bytes,
+          hashes.subarray(32 * k, 32 * k + 32),
+        );
       else {
         // Refused, undecodable, an official's act, the election: checked in full, as before.
         if (before.notCounted.has(i)) this.notCounted.push(i);

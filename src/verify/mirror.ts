@@ -50,9 +50,27 @@ export interface MirrorOptions {
   verifiedBefore?: { size: number; leaves: () => readonly Uint8Array[] | undefined };
   concurrency: number;
   findings: Findings;
-  /** Each bundle as it arrives (any order), before the tree is checked. */
-  onBundle?: (bundle: number, first: number, entries: Uint8Array[]) => void;
+  /**
+   * Each bundle as it arrives (any order), before the tree is checked. It may
+   * hash the entries elsewhere (kura verify's signature workers, which read
+   * every entry anyway): it then resolves to their leaf hashes, which the
+   * tree is built from; to undefined, or no promise, and the mirror hashes
+   * them here.
+   */
+  onBundle?: (
+    bundle: number,
+    first: number,
+    entries: Uint8Array[],
+  ) => Promise<HashedBundle | undefined> | undefined;
   onProgress?: (entriesDone: number) => void;
+}
+
+/** A bundle's entries hashed: what the tree is built from. */
+export interface HashedBundle {
+  /** The leaf hash of each entry, 32 bytes each, in order. */
+  leaves: Uint8Array;
+  /** The root of the subtree of these leaves (of a full bundle: its level-1 hash). */
+  root: Uint8Array;
 }
 
 export interface MirrorResult {
@@ -97,6 +115,33 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   }> = [];
   const stats = { bundlesFetched: 0, bundlesCached: 0, tilesFetched: 0, tilesCached: 0 };
   let done = 0;
+  // Each bundle's leaf hashes, end to end: its level-0 hash tile as the entries define it.
+  const level0: Uint8Array[] = [];
+  // The root of each full level-0 tile: the level-1 hashes.
+  const tileRoots: Uint8Array[] = [];
+  // Leaf hashes being computed elsewhere (onBundle); none of these rejects.
+  const hashing: Promise<void>[] = [];
+  const setLeaves = (
+    bundle: number,
+    first: number,
+    list: Uint8Array[],
+    given: HashedBundle | undefined,
+  ) => {
+    const ok = given?.leaves.length === 32 * list.length && given.root.length === 32;
+    let tile = ok ? given.leaves : undefined;
+    if (!tile) {
+      tile = new Uint8Array(32 * list.length);
+      for (let k = 0; k < list.length; k++) tile.set(leafHash(list[k] as Uint8Array), 32 * k);
+    }
+    const leaves: Uint8Array[] = new Array(list.length);
+    for (let k = 0; k < list.length; k++) {
+      leaves[k] = tile.subarray(32 * k, 32 * k + 32);
+      leafHashes[first + k] = leaves[k];
+    }
+    level0[bundle] = tile;
+    if (list.length === TILE_WIDTH)
+      tileRoots[bundle] = ok ? given.root : rootFromLeafHashes(leaves);
+  };
 
   const jobs: Array<BundleJob | TileJob> = [];
   for (let b = 0; b * TILE_WIDTH < n; b++)
@@ -203,15 +248,21 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
       });
       return;
     }
-    for (let k = 0; k < list.length; k++) {
-      const e = list[k] as Uint8Array;
-      entries[first + k] = e;
-      leafHashes[first + k] = leafHash(e);
-    }
+    for (let k = 0; k < list.length; k++) entries[first + k] = list[k] as Uint8Array;
+    const hashed = o.onBundle?.(job.index, first, list);
+    const bundle = job.index;
+    if (hashed)
+      hashing.push(
+        hashed.then(
+          (leaves) => setLeaves(bundle, first, list as Uint8Array[], leaves),
+          () => setLeaves(bundle, first, list as Uint8Array[], undefined),
+        ),
+      );
+    else setLeaves(bundle, first, list, undefined);
     done += list.length;
     o.onProgress?.(done);
-    o.onBundle?.(job.index, first, list);
   });
+  await Promise.all(hashing);
 
   const usedCache = stats.bundlesCached + stats.tilesCached > 0;
   /** `tree`: the tiles the verified entries define, kept instead of served ones that differ. */
@@ -234,7 +285,7 @@ export async function mirrorLog(o: MirrorOptions): Promise<MirrorResult> {
   const complete = badBundles.length === 0;
   let own: { tiles: Map<string, Uint8Array>; root: Uint8Array } | undefined;
   if (complete) {
-    own = await tilesAndRoot(n, leafHashes as Uint8Array[]);
+    own = await tilesAndRoot(n, level0, tileRoots);
     if (equal(own.root, o.rootHash)) {
       // The entries are the log (so their first `verifiedBefore.size` leaves are those verified before). Every served hash tile must be the tree's.
       const m = Math.min(o.verifiedBefore?.size ?? 0, n);
@@ -328,13 +379,19 @@ function tilesChangedSince(
   return changed;
 }
 
-/** The tiles of the tree with these leaf hashes (by level/index) and its root. */
+/**
+ * The tiles of the tree (by level/index) and its root, from its level-0 tiles
+ * (each bundle's leaf hashes, end to end) and the roots of the full ones: the
+ * tiles above level 0 are those of a tree whose leaves are these roots.
+ */
 async function tilesAndRoot(
   n: number,
-  leaves: Uint8Array[],
+  level0: readonly Uint8Array[],
+  tileRoots: readonly Uint8Array[],
 ): Promise<{ tiles: Map<string, Uint8Array>; root: Uint8Array }> {
   const tiles = new Map<string, Uint8Array>();
-  for (const t of buildTiles(leaves)) tiles.set(key(t), t.data);
+  for (const [index, data] of level0.entries()) tiles.set(`0/${index}`, data);
+  for (const t of buildTiles(tileRoots)) tiles.set(`${t.level + 1}/${t.index}`, t.data);
   const root = await treeRootFromTiles(n, async (level, index, width) => {
     const d = tiles.get(`${level}/${index}`);
     if (!d) throw new Error(`tile ${level}/${index} was not built`);

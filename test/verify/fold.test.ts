@@ -9,13 +9,20 @@ import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { signResult } from '../../src/election/device.js';
 import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { encodeEntry } from '../../src/election/entries.js';
+import { hashEntries, packEntries } from '../../src/election/entry-checks.js';
 import { TallyFold } from '../../src/election/fold.js';
 import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
+import { sha256 } from '../../src/log/crypto.js';
+import { leafHash, rootFromLeafHashes } from '../../src/log/merkle.js';
 import { generateKey } from '../../src/log/note.js';
+import { buildTiles, decodeEntryBundleViews, encodeEntryBundle } from '../../src/log/tiles.js';
 import { SignaturePool } from '../../src/platform/signature-pool.js';
 import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { diffTally } from '../../src/verify/compare.js';
 import { StreamingFold } from '../../src/verify/fold.js';
+import type { LogReader } from '../../src/verify/log-reader.js';
+import { mirrorLog } from '../../src/verify/mirror.js';
+import { Findings } from '../../src/verify/report.js';
 
 const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 let pool: SignaturePool;
@@ -168,4 +175,131 @@ test('demo keys are recognised on the workers', async () => {
     { id: 'not-a-demo', publicKey: devices[0]?.publicKey ?? '' },
   ]);
   assert.equal(demo.length, devices.length);
+});
+
+test('the workers hash every entry they are given, leaf hash and entry hash, from an entry bundle or loose entries', async () => {
+  const some = entries.slice(0, 9);
+  some.push(new Uint8Array(0)); // an empty entry has a leaf hash too
+  const bundle = encodeEntryBundle(some);
+  const kept = bundle.slice();
+  const views = decodeEntryBundleViews(bundle);
+  assert.ok(views.ok);
+  const loose = some.map((e) => e.slice());
+  for (const [list, checkFrom] of [
+    [views.value, 0],
+    [views.value, 4],
+    [loose, 0],
+    [loose, some.length],
+  ] as const) {
+    const h = await pool.hashEntries(list);
+    assert.equal(h.leaves.length, 32 * some.length);
+    for (const [k, e] of some.entries()) {
+      assert.deepEqual(h.leaves.subarray(32 * k, 32 * k + 32), leafHash(e), `leaf ${k}`);
+      assert.deepEqual(h.hashes.subarray(32 * k, 32 * k + 32), sha256(e), `hash ${k}`);
+    }
+    assert.deepEqual(h.root, rootFromLeafHashes(some.map(leafHash)));
+    // The entries come back, unchanged, for the checks; their verdicts are those from checkFrom on.
+    const v = await pool.checkEntries(h.entries, checkFrom);
+    const w = await pool.checkEntries(some.slice(checkFrom));
+    assert.deepEqual([v.status, v.flags, v.signatures], [w.status, w.flags, w.signatures]);
+    assert.equal(v.status.length, some.length - checkFrom);
+  }
+  // The bundle read is the caller's: the workers hashed their own copy.
+  assert.deepEqual(bundle, kept);
+  // Entries with no spare byte before each are refused, not hashed wrongly.
+  const packed = packEntries(some);
+  assert.throws(
+    () => hashEntries({ buffer: packed.buffer, bounds: Uint32Array.of(0, 3) }),
+    /no spare byte/,
+  );
+  assert.throws(
+    () => hashEntries({ buffer: packed.buffer, bounds: Uint32Array.of(1, 5, 5, 9) }),
+    /no spare byte/,
+  );
+});
+
+/** A log server in memory: the tiles and root of `signed`, the entries of `served`. */
+function logOf(signed: Uint8Array[], served: Uint8Array[]) {
+  const tiles = new Map<string, Uint8Array>();
+  for (const t of buildTiles(signed.map(leafHash))) tiles.set(`${t.level}/${t.index}`, t.data);
+  const read = (d: Uint8Array | undefined) =>
+    d ? { ok: true as const, value: d } : { ok: false as const, error: { status: 404, text: '' } };
+  const reader = {
+    name: 'memory',
+    where: (p: string) => p,
+    entryBundle: async (index: number, width: number) =>
+      read(encodeEntryBundle(served.slice(index * 256, index * 256 + width))),
+    tile: async (level: number, index: number, width: number) =>
+      read(tiles.get(`${level}/${index}`)?.subarray(0, width * 32)),
+    entry: async (i: number) => read(served[i]),
+  } as unknown as LogReader;
+  return { reader, rootHash: rootFromLeafHashes(signed.map(leafHash)) };
+}
+
+test('the mirror builds the tree from the leaf hashes the workers compute, and still names a changed entry', async () => {
+  // Three bundles (two full), so the tree has a level-1 tile.
+  const signed: Uint8Array[] = [];
+  while (signed.length < 600) signed.push(entries[signed.length % entries.length] as Uint8Array);
+  const mirror = async (served: Uint8Array[], onBundle: 'workers' | 'garbage' | 'none') => {
+    const findings = new Findings();
+    const sf = new StreamingFold(opened.index, pool);
+    const { reader, rootHash } = logOf(signed, served);
+    const m = await mirrorLog({
+      source: reader,
+      state: null,
+      readCache: false,
+      size: signed.length,
+      rootHash,
+      concurrency: 3,
+      findings,
+      ...(onBundle === 'none'
+        ? {}
+        : {
+            onBundle: (b: number, first: number, list: Uint8Array[]) =>
+              onBundle === 'workers'
+                ? sf.add(b, first, list)
+                : Promise.resolve({
+                    leaves: new Uint8Array(32 * list.length - 1),
+                    root: new Uint8Array(32),
+                  }),
+          }),
+    });
+    return { m, findings };
+  };
+  for (const how of ['workers', 'garbage', 'none'] as const) {
+    const { m, findings } = await mirror(signed, how);
+    assert.equal(m.entriesVerified, true, how);
+    assert.deepEqual(findings.list, []);
+    assert.deepEqual(m.leafHashes, signed.map(leafHash));
+  }
+  // One byte of entry 300 (in the second bundle) changed: named, with its index.
+  const served = signed.slice();
+  const victim = (served[300] as Uint8Array).slice();
+  victim[victim.length - 3] = (victim[victim.length - 3] as number) ^ 1;
+  served[300] = victim;
+  const { m, findings } = await mirror(served, 'workers');
+  assert.equal(m.entriesVerified, false);
+  const changed = findings.list.filter((f) => f.kind === 'entry-mismatch');
+  assert.deepEqual(
+    changed.map((f) => f.entryIndex),
+    [300],
+  );
+  assert.match(changed[0]?.message ?? '', /^entry 300 .*was changed/);
+});
+
+test('the hashing of a bundle goes ahead of the checks already queued', async () => {
+  const one = await SignaturePool.start({ definitionBytes, threads: 1 });
+  try {
+    const order: string[] = [];
+    const checks = Array.from({ length: 12 }, (_, i) =>
+      one.checkEntries(entries).then(() => order.push(`check ${i}`)),
+    );
+    const hashed = one.hashEntries(entries.slice(0, 3)).then(() => order.push('hash'));
+    await Promise.all([...checks, hashed]);
+    // At most a few checks were already on the worker (WorkerPool's DEPTH); the rest waited.
+    const at = order.indexOf('hash');
+    assert.ok(at >= 0 && at <= 4, order.join(', '));
+  } finally {
+    await one.close();
+  }
 });
