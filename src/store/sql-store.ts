@@ -22,6 +22,7 @@ import {
   type BlobInfo,
   type HashTile,
   type StationResultRow,
+  type StationResultTextRow,
   type Store,
   StoreConflictError,
   StoreDuplicateResultError,
@@ -707,6 +708,26 @@ export class SqlStore implements Store {
       [stations],
     );
     return rows.map(toStationResult);
+  }
+
+  async getStationResultTextsOf(stations: readonly string[]): Promise<StationResultTextRow[]> {
+    if (stations.length === 0) return [];
+    const rows = await this.db.query<{
+      contest: string;
+      station: string;
+      entry_idx: string;
+      json: string;
+    }>(
+      `SELECT contest, station, entry_idx, result::text AS json FROM station_results
+       WHERE station = ANY($1::text[]) ORDER BY station, contest`,
+      [stations],
+    );
+    return rows.map((r) => ({
+      contest: r.contest,
+      station: r.station,
+      entryIndex: Number(r.entry_idx),
+      json: r.json,
+    }));
   }
 
   async getMeta(key: string): Promise<string | null> {

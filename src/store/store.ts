@@ -51,6 +51,15 @@ export interface StationResultRow {
   result: unknown;
 }
 
+/** A station result row with its result as JSON text, not parsed (a page of station pages spliced). */
+export interface StationResultTextRow {
+  contest: string;
+  station: string;
+  entryIndex: number;
+  /** The stored result as JSON text: the same value as StationResultRow.result, whitespace and key order aside. */
+  json: string;
+}
+
 export interface TallyRow {
   contest: string;
   /** Unit code, or "" for the nation. */
@@ -183,6 +192,11 @@ export interface Store {
   getStationResults(station: string): Promise<StationResultRow[]>;
   /** The result rows of all these stations at once, by (station, contest) (a page of station pages). */
   getStationResultsOf(stations: readonly string[]): Promise<StationResultRow[]>;
+  /**
+   * The same rows as getStationResultsOf, each result as JSON text (no parse
+   * on the way out: GET /api/v1/station-pages splices it into its body).
+   */
+  getStationResultTextsOf(stations: readonly string[]): Promise<StationResultTextRow[]>;
 
   /**
    * Tiles of one level with index in [start, end), by index (start-up

@@ -381,6 +381,41 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.deepEqual(await s.listTallies('c1', []), []);
     });
 
+    t('station results of many stations, parsed or as JSON text', async (s) => {
+      const awkward = {
+        note: 'ünï "q" \\ \u2028 😀',
+        n: [0, -1, 1.5, 1e21],
+        nested: { a: null, b: true },
+      };
+      await s.appendBatch(
+        batch(0, 3, {
+          stationResults: [
+            { contest: 'c2', station: 's1', entryIndex: 0, result: awkward },
+            { contest: 'c1', station: 's1', entryIndex: 1, result: null },
+            { contest: 'c1', station: 's0', entryIndex: 2, result: { A: 10, B: 7 } },
+            { contest: 'c1', station: 's9', entryIndex: 2, result: { A: 1 } },
+          ],
+        }),
+      );
+      const parsed = await s.getStationResultsOf(['s1', 's0', 'missing']);
+      const texts = await s.getStationResultTextsOf(['s1', 's0', 'missing']);
+      assert.deepEqual(
+        parsed.map((r) => [r.station, r.contest, r.entryIndex]),
+        [
+          ['s0', 'c1', 2],
+          ['s1', 'c1', 1],
+          ['s1', 'c2', 0],
+        ],
+      );
+      assert.deepEqual(
+        texts.map(({ json, ...r }) => ({ ...r, result: JSON.parse(json) })),
+        parsed,
+      );
+      assert.equal(typeof texts[0]?.json, 'string');
+      assert.deepEqual(JSON.parse(texts[2]?.json as string), awkward);
+      assert.deepEqual(await s.getStationResultTextsOf([]), []);
+    });
+
     t('meta', async (s) => {
       await s.setMeta('definition', 'abc');
       await s.setMeta('other', '');
