@@ -99,6 +99,28 @@ const result = fc.record({
   corrections: fc.array(fc.tuple(figures, fc.nat(1000), fc.string()), { maxLength: 2 }),
 });
 
+/** A generated result as the fold counts it (before any correction). */
+function countedOf(g: {
+  station: string;
+  entryIndex: number;
+  device: string;
+  deviceTime: string;
+  figures: Omit<StationResult, 'contest' | 'station' | 'entryIndex' | 'device' | 'deviceTime'>;
+}): StationResult {
+  return {
+    contest: 'president',
+    station: g.station,
+    entryIndex: g.entryIndex,
+    device: g.device,
+    votes: g.figures.votes,
+    rejected: g.figures.rejected,
+    totalValid: g.figures.totalValid,
+    form: g.figures.form,
+    deviceTime: g.deviceTime,
+    flags: g.figures.flags,
+  };
+}
+
 test('a packed table gives back exactly the results counted, corrected ones included, in the order counted', () => {
   fc.assert(
     fc.property(fc.array(result, { maxLength: 60 }), (generated) => {
@@ -106,18 +128,7 @@ test('a packed table gives back exactly the results counted, corrected ones incl
       const plain = new Map<string, StationResult>();
       for (const g of generated) {
         if (plain.has(g.station)) continue;
-        const counted: StationResult = {
-          contest: 'president',
-          station: g.station,
-          entryIndex: g.entryIndex,
-          device: g.device,
-          votes: g.figures.votes,
-          rejected: g.figures.rejected,
-          totalValid: g.figures.totalValid,
-          form: g.figures.form,
-          deviceTime: g.deviceTime,
-          flags: g.figures.flags,
-        };
+        const counted = countedOf(g);
         table.add(structuredClone(counted));
         plain.set(g.station, counted);
         let now = counted;
@@ -171,18 +182,7 @@ test("a result's version changes whenever the result read back does (kura verify
       for (const g of generated) {
         if (table.has(g.station)) continue;
         assert.equal(table.versionOf(g.station), undefined);
-        const counted: StationResult = {
-          contest: 'president',
-          station: g.station,
-          entryIndex: g.entryIndex,
-          device: g.device,
-          votes: g.figures.votes,
-          rejected: g.figures.rejected,
-          totalValid: g.figures.totalValid,
-          form: g.figures.form,
-          deviceTime: g.deviceTime,
-          flags: g.figures.flags,
-        };
+        const counted = countedOf(g);
         table.add(structuredClone(counted));
         check(g.station);
         let now = counted;
