@@ -342,30 +342,30 @@ export async function measureAfterNight(
       result.serverPeakRssAfterVerifyMiB = writer.peakRssMiB();
       result.verifyProfile = null;
       result.verifyAgainProfile = null;
-      if (result.verify.wallSeconds > o.verifyGoalSeconds) {
-        step = 'kura verify again under node --cpu-prof (from an empty state directory)';
+      const running = writer;
+      const profiled = async (what: string, verifyArgs: string[]) => {
+        step = what;
         log(`${o.engine}: ${step}`);
-        const fresh = join(tempDir(cleanup, 'verify-state'), 'state');
-        const freshArgs = ['--election', o.electionDir, '--state', fresh, '--json', '--quiet'];
-        result.verifyProfile = await profileVerify(
+        return profileVerify(
           cleanup,
-          writer.url,
-          writer.pid,
+          running.url,
+          running.pid,
           o.engine === 'postgres',
-          freshArgs,
+          verifyArgs,
+        );
+      };
+      if (result.verify.wallSeconds > o.verifyGoalSeconds) {
+        const fresh = join(tempDir(cleanup, 'verify-state'), 'state');
+        result.verifyProfile = await profiled(
+          'kura verify again under node --cpu-prof (from an empty state directory)',
+          ['--election', o.electionDir, '--state', fresh, '--json', '--quiet'],
         );
       }
-      if (result.verifyAgain.wallSeconds > o.verifyAgainGoalSeconds) {
-        step = 'kura verify --state again under node --cpu-prof';
-        log(`${o.engine}: ${step}`);
-        result.verifyAgainProfile = await profileVerify(
-          cleanup,
-          writer.url,
-          writer.pid,
-          o.engine === 'postgres',
+      if (result.verifyAgain.wallSeconds > o.verifyAgainGoalSeconds)
+        result.verifyAgainProfile = await profiled(
+          'kura verify --state again under node --cpu-prof',
           args,
         );
-      }
     }
     step = 'stop the restarted writer';
     const code = await writer.stop();

@@ -700,16 +700,6 @@ export class SqlStore implements Store {
     return rows.map(toStationResult);
   }
 
-  async getStationResultsOf(stations: readonly string[]): Promise<StationResultRow[]> {
-    if (stations.length === 0) return [];
-    const rows = await this.db.query<StationResultDbRow>(
-      `SELECT ${STATION_RESULT_COLUMNS} FROM station_results WHERE station = ANY($1::text[])
-       ORDER BY station, contest`,
-      [stations],
-    );
-    return rows.map(toStationResult);
-  }
-
   async getStationResultTextsOf(stations: readonly string[]): Promise<StationResultTextRow[]> {
     if (stations.length === 0) return [];
     const rows = await this.db.query<{

@@ -190,11 +190,10 @@ export interface Store {
   getTally(contest: string, unit: string): Promise<TallyRow | null>;
   listTallies(contest: string, units: string[]): Promise<TallyRow[]>;
   getStationResults(station: string): Promise<StationResultRow[]>;
-  /** The result rows of all these stations at once, by (station, contest) (a page of station pages). */
-  getStationResultsOf(stations: readonly string[]): Promise<StationResultRow[]>;
   /**
-   * The same rows as getStationResultsOf, each result as JSON text (no parse
-   * on the way out: GET /api/v1/station-pages splices it into its body).
+   * The result rows of all these stations at once, by (station, contest), each
+   * result as JSON text (no parse on the way out: GET /api/v1/station-pages
+   * splices it into its body).
    */
   getStationResultTextsOf(stations: readonly string[]): Promise<StationResultTextRow[]>;
 

@@ -437,18 +437,7 @@ test('a stored copy is the same as a packed result exactly when the start-up che
   fc.assert(
     fc.property(result, change, (g, changed) => {
       const table = new StationResultTable('president', new ResultPool(index));
-      table.add({
-        contest: 'president',
-        station: g.station,
-        entryIndex: g.entryIndex,
-        device: g.device,
-        votes: g.figures.votes,
-        rejected: g.figures.rejected,
-        totalValid: g.figures.totalValid,
-        form: g.figures.form,
-        deviceTime: g.deviceTime,
-        flags: g.figures.flags,
-      });
+      table.add(countedOf(g));
       const folded = table.get(g.station);
       const stored = changed(JSON.parse(JSON.stringify(folded)));
       const same = table.sameAsStored(g.station, stored);

@@ -397,7 +397,8 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
           ],
         }),
       );
-      const parsed = await s.getStationResultsOf(['s1', 's0', 'missing']);
+      // The same rows as each station's own, in (station, contest) order.
+      const parsed = [...(await s.getStationResults('s0')), ...(await s.getStationResults('s1'))];
       const texts = await s.getStationResultTextsOf(['s1', 's0', 'missing']);
       assert.deepEqual(
         parsed.map((r) => [r.station, r.contest, r.entryIndex]),
