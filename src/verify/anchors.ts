@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElectionDefinition } from '../election/definition.js';
-import { openGenesis } from '../election/genesis.js';
+import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
 import { decodeVerifierKey, parseVerifierKey } from '../log/note.js';
 
 /** A problem with what the user gave (exit 64). */
@@ -19,7 +19,14 @@ export interface Anchors {
   commissionKey?: string;
   commissionKeySource?: string;
   origin?: string;
-  election?: { dir: string; entryBytes: Uint8Array; definitionBytes: Uint8Array };
+  election?: {
+    dir: string;
+    entryBytes: Uint8Array;
+    definitionBytes: Uint8Array;
+    /** The two opened, with `commissionKey` (a server's entry 0 that is these bytes need not be opened again). */
+    opened: OpenedGenesis;
+    commissionKey: string | undefined;
+  };
 }
 
 export function checkVkey(vkey: string, what: string): string {
@@ -86,7 +93,13 @@ export function readAnchors(o: {
       a.logKeySource = existsSync(lvk) ? lvk : `${def} (logKey)`;
     }
     a.origin = definition.logOrigin;
-    a.election = { dir, entryBytes, definitionBytes };
+    a.election = {
+      dir,
+      entryBytes,
+      definitionBytes,
+      opened: opened.value,
+      commissionKey: a.commissionKey,
+    };
   }
   return a;
 }

@@ -66,9 +66,22 @@ export class StreamingFold {
     private readonly pool: SignaturePool | Promise<SignaturePool>,
     private readonly onProgress?: (folded: number) => void,
     private readonly before?: VerifiedBefore,
+    /**
+     * The fold of all the entries verified before, kept by that run
+     * (fold-file.ts): those entries are then hashed (the mirror holds them to
+     * the leaves verified before) but not folded again.
+     */
+    start?: TallyFold,
   ) {
-    this.fold = new TallyFold(index);
+    if (start && start.size !== before?.size)
+      throw new Error('a kept fold must be of exactly the entries verified before');
+    this.fold = start ?? new TallyFold(index);
+    this.kept = start?.size ?? 0;
+    for (const i of before?.notCounted ?? []) if (i < this.kept) this.notCounted.push(i);
   }
+
+  /** Entries below this index are in the fold already (a kept fold: see the constructor). */
+  private readonly kept: number;
 
   /**
    * A bundle of consecutive entries starting at `first` (bundle number
@@ -147,7 +160,9 @@ export class StreamingFold {
   private apply(b: Checked): void {
     const started = performance.now();
     try {
-      if (b.before) this.applyVerifiedBefore(b);
+      const folded = Math.max(0, Math.min(b.entries.length, this.kept - b.first));
+      this.folded += folded;
+      if (b.before > folded) this.applyVerifiedBefore(b, folded);
       this.applyChecked(b);
     } finally {
       this.foldMs += performance.now() - started;
@@ -179,9 +194,12 @@ export class StreamingFold {
   }
 
   /** Entries verified before (VerifiedBefore): counted results folded with their flags recomputed. */
-  private applyVerifiedBefore({ first, entries, before: upTo, hashes }: Checked): void {
+  private applyVerifiedBefore(
+    { first, entries, before: upTo, hashes }: Checked,
+    from: number,
+  ): void {
     const before = this.before as VerifiedBefore;
-    for (let k = 0; k < upTo; k++) {
+    for (let k = from; k < upTo; k++) {
       const i = first + k;
       const bytes = entries[k] as Uint8Array;
       const parsed = before.notCounted.has(i) ? undefined : this.parse(bytes);

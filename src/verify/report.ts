@@ -118,6 +118,8 @@ export interface VerifyReport {
     workers: number;
     /** Entries below this index an earlier run verified in full: folded, their signatures not checked again. */
     verifiedBefore?: number;
+    /** Of those, the entries below this index were not folded again: the run that verified them kept their fold. */
+    foldKept?: number;
   };
   fold?: {
     counted: number;
@@ -329,7 +331,12 @@ export function signaturesLine(s: NonNullable<VerifyReport['signatures']>): stri
   const rate = s.checked
     ? `${n(s.checked)} checked in ${s.seconds.toFixed(1)} s (${n(s.perSecond)}/s on ${s.workers} worker threads)`
     : 'none new to check';
-  return `  signatures ${rate}${s.verifiedBefore ? `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them and are folded again, not re-checked` : ''}`;
+  const before = !s.verifiedBefore
+    ? ''
+    : s.foldKept === s.verifiedBefore
+      ? `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them, which kept their fold: neither re-checked nor folded again`
+      : `; entries 0–${n(s.verifiedBefore - 1)} were checked by the run that verified them and are folded again, not re-checked`;
+  return `  signatures ${rate}${before}`;
 }
 
 /** Results counted and stations reporting per contest. */

@@ -6,6 +6,8 @@
 //   checkpoint        the last verified signed checkpoint, byte for byte
 //                     (evidence: keep it)
 //   definition.json   the election definition entry 0 commits to
+//   fold.bin          the fold of the entries verified (fold-file.ts), so a
+//                     later run folds only the entries after them
 //   views.json        per station, a digest of the log's facts its page was
 //                     found equal to at the verified checkpoint (which pages
 //                     a later run need not read again: view-digests.ts)
@@ -61,6 +63,7 @@ const STATE = 'state.json';
 const CHECKPOINT = 'checkpoint';
 const DEFINITION = 'definition.json';
 const VIEWS = 'views.json';
+const FOLD = 'fold.bin';
 
 /** A directory name for an origin: "kura.example/kenya-2022" -> "kura.example_kenya-2022". */
 export function originDirName(origin: string): string {
@@ -96,6 +99,21 @@ export class StateDir {
 
   writeDefinition(bytes: Uint8Array): void {
     writeAtomic(join(this.dir, DEFINITION), bytes);
+  }
+
+  /** The kept fold's file (fold-file.ts checks it before use); null if there is none. */
+  readFoldFile(): Uint8Array | null {
+    const p = join(this.dir, FOLD);
+    try {
+      return existsSync(p) ? new Uint8Array(readFileSync(p)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Not fsynced: a file lost or damaged in a crash only means the next run folds every entry. */
+  writeFoldFile(bytes: Uint8Array): void {
+    writeAtomic(join(this.dir, FOLD), bytes);
   }
 
   /** The station digests of the last run that compared the views; null if none or unreadable. */

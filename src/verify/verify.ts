@@ -18,17 +18,21 @@
 //      server lists (a form it does not list is missing).
 
 import { ok } from '../basics/result.js';
+import type { ElectionIndex } from '../election/election-index.js';
+import type { TallyFold } from '../election/fold.js';
 import { fromBase64, toBase64 } from '../log/bytes.js';
 import type { WitnessPolicy } from '../log/tlog-policy.js';
 import { readAnchors } from './anchors.js';
-import { runAudit, type Step } from './audit.js';
+import { type AuditContext, runAudit, type Step } from './audit.js';
 import { compareAudits } from './audits.js';
 import { info } from './checkpoint.js';
+import { decodeFoldFile, encodeFoldFile, type FoldBinding } from './fold-file.js';
 import { checkForms } from './forms.js';
 import { HttpSource } from './http.js';
 import { HttpLogReader } from './http-reader.js';
 import { compareParties } from './parties.js';
 import type { VerifyReport } from './report.js';
+import type { StateDir } from './state.js';
 import { openServerElection, warnDemoKeys } from './steps/election.js';
 import { checkServerHistory, saveVerified, settleSuspect } from './steps/history.js';
 import { mirrorAndFold } from './steps/log.js';
@@ -82,8 +86,42 @@ export interface VerifyOptions {
    * checkpoint verified before whose facts in the log have not changed since.
    */
   allViews?: boolean;
+  /**
+   * Fold every entry again, also those whose fold the run that verified them
+   * kept in the state directory (fold.bin).
+   */
+  foldAll?: boolean;
   /** Loud messages as they happen (trust on first use, forks); default stderr. */
   say?: (text: string) => void;
+}
+
+/** The fold kept in the state directory, if it is usable (a damaged one is a warning, and every entry is folded). */
+function readKeptFold(
+  ctx: AuditContext,
+  state: StateDir,
+  index: ElectionIndex,
+  binding: FoldBinding,
+): TallyFold | undefined {
+  const bytes = state.readFoldFile();
+  if (!bytes) return undefined;
+  const kept = decodeFoldFile(bytes, index, binding);
+  if (kept.ok) return kept.value;
+  ctx.findings.warning(
+    'state-damaged',
+    `the fold kept in ${state.dir}/fold.bin is not used: ${kept.error}; every entry is folded again`,
+  );
+  return undefined;
+}
+
+function keepFold(ctx: AuditContext, state: StateDir, fold: TallyFold, binding: FoldBinding): void {
+  try {
+    state.writeFoldFile(encodeFoldFile(fold, binding));
+  } catch (e) {
+    ctx.findings.warning(
+      'state-damaged',
+      `the fold could not be kept in ${state.dir}/fold.bin (${(e as Error).message}): the next run folds every entry`,
+    );
+  }
 }
 
 function isLoopback(host: string): boolean {
@@ -208,6 +246,18 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       saved && notCountedBefore
         ? { size: Math.min(saved.state.size, n), notCounted: new Set(notCountedBefore) }
         : undefined;
+    // The fold of those entries, if that run kept it: only the entries after them are folded.
+    const binding = (size: number, root: string) => ({
+      size,
+      root,
+      definitionSha256: genesis.entry.definitionSha256,
+    });
+    const keptFold =
+      saved && foldedBefore && foldedBefore.size === saved.state.size && !o.foldAll
+        ? readKeptFold(ctx, t.state, genesis.index, binding(saved.state.size, saved.state.root))
+        : undefined;
+    // (It folds on from there: its size now, not after.)
+    const foldKept = keptFold?.size;
     const log = await mirrorAndFold(ctx, reader, {
       genesis,
       definitionBytes,
@@ -219,6 +269,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
       state: suspect ? null : t.state,
       ...(verifiedBefore ? { verifiedBefore } : {}),
       ...(foldedBefore ? { foldedBefore } : {}),
+      ...(keptFold ? { keptFold } : {}),
       onMirror: (mr) => {
         report.mirror = {
           entries: n,
@@ -241,6 +292,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     report.signatures = {
       ...log.value.signatures,
       ...(foldedBefore ? { verifiedBefore: foldedBefore.size } : {}),
+      ...(foldKept !== undefined ? { foldKept } : {}),
     };
     report.fold = log.value.summary;
     await saveVerified(h, {
@@ -328,6 +380,10 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         }),
       });
     }
+    // Kept last: nothing after the fold changes it, and a run stopped earlier keeps the last one.
+    await ctx.timed('fold', async () =>
+      keepFold(ctx, t.state, fold, binding(n, toBase64(checkpoint.rootHash))),
+    );
     if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
     return ok(undefined);
   });

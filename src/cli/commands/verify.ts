@@ -6,7 +6,7 @@ import { parse, UsageError } from '../usage.js';
 
 const HELP = `
 kura verify <server-url> [--state DIR] [--log-key VKEY | --election DIR] [--commission-key VKEY]
-            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--all-views] [--page-sample N] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
+            [--witness-policy FILE|"K of VKEY,..."] [--forms] [--all-views] [--fold-all] [--page-sample N] [--stations-sample N] [--concurrency N] [--threads N] [--json] [--quiet]
 
 Audits a kura server from the outside: pins the log key, checks the signed
 checkpoint (and that it is consistent with the one an earlier run verified,
@@ -38,6 +38,9 @@ and a random sample of their own URLs, which must say the same.
                         the state of an earlier one reads, of the station
                         pages it found equal to the log, only those whose
                         facts in the log changed since (and the random sample)
+  --fold-all            fold every entry again; by default a run with the
+                        state of an earlier one continues the fold that run
+                        kept (fold.bin) and folds only the new entries
   --page-sample N       station pages and tally URLs read one by one beside
                         the bulk listings, each (default 200)
   --stations-sample N   a server without the bulk listings: compare N random
@@ -92,6 +95,7 @@ export async function runVerify(args: string[]): Promise<number> {
       'commission-key': { type: 'string' },
       forms: { type: 'boolean' },
       'all-views': { type: 'boolean' },
+      'fold-all': { type: 'boolean' },
       'witness-policy': { type: 'string' },
       'stations-sample': { type: 'string' },
       'page-sample': { type: 'string' },
@@ -114,6 +118,7 @@ export async function runVerify(args: string[]): Promise<number> {
     commissionKey: a.values['commission-key'],
     forms: a.values.forms ?? false,
     allViews: a.values['all-views'] ?? false,
+    foldAll: a.values['fold-all'] ?? false,
     witnessPolicy: readWitnessPolicy(a.values['witness-policy']),
     stationsSample: positiveInt(a.values['stations-sample'], 'stations-sample'),
     pageSample: positiveInt(a.values['page-sample'], 'page-sample'),

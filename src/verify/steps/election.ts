@@ -91,7 +91,11 @@ export async function openServerElection(
       definitionBytes = served.value;
     }
   }
-  const opened = openElectionOf(entryBytes, definitionBytes, o.commissionKey);
+  // The election directory's, opened already (checkPinnedEntry0 held entry 0 to its bytes).
+  const opened =
+    local && definitionBytes === local.definitionBytes && o.commissionKey === local.commissionKey
+      ? ok({ genesis: local.opened, definitionBytes })
+      : openElectionOf(entryBytes, definitionBytes, o.commissionKey);
   if (!opened.ok) return opened;
   if (local) await checkServedDefinition(ctx, reader, local.definitionBytes);
   return opened;

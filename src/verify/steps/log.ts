@@ -41,6 +41,8 @@ export interface MirrorAndFoldOptions {
    * without a second signature check once they reproduce the signed root.
    */
   foldedBefore?: VerifiedBefore;
+  /** The fold of exactly the `foldedBefore` entries, kept by that run: only the entries after them are folded. */
+  keptFold?: TallyFold;
   /** The mirror's figures, for the report, whether or not the entries verified. */
   onMirror?: (m: MirrorResult) => void;
   /**
@@ -70,6 +72,7 @@ export async function mirrorAndFold(
     starting,
     (done) => ctx.progress.set('entries checked', done, n),
     o.foldedBefore,
+    o.keptFold,
   );
   const sigStart = performance.now();
   const mirror = await ctx.timed('log fetch', () =>
