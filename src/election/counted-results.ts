@@ -60,7 +60,9 @@ export class CountedResults {
    */
   addHash(bytes: Uint8Array, ref: CountedResultRef): void {
     if (bytes.length !== HASH_BYTES) throw new RangeError('a SHA-256 is 32 bytes');
-    if (this.find(bytes) >= 0 || (this.odd.size > 0 && this.odd.has(toHex(bytes)))) return;
+    // One probe finds the hash or the empty slot where it goes.
+    const slot = this.slotOf(bytes);
+    if (this.slots[slot] !== 0 || (this.odd.size > 0 && this.odd.has(toHex(bytes)))) return;
     const contest = this.contestIds.get(ref.contest);
     const station = this.index.stationOrdinal(ref.station);
     const entryIndex = ref.entryIndex;
@@ -80,16 +82,20 @@ export class CountedResults {
     this.station[row] = station;
     this.entryIndex[row] = entryIndex;
     if (this.rows * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(row);
+    else this.slots[slot] = row + 1;
   }
 
   /** The row holding the hash, or -1. */
   private find(bytes: Uint8Array): number {
+    return (this.slots[this.slotOf(bytes)] as number) - 1;
+  }
+
+  /** The slot holding the hash, or else the empty slot where probing for it stops. */
+  private slotOf(bytes: Uint8Array): number {
     const mask = this.slots.length - 1;
-    for (let slot = bucketOf(bytes) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = bucketOf(bytes, 0) & mask; ; slot = (slot + 1) & mask) {
       const row = (this.slots[slot] as number) - 1;
-      if (row < 0) return -1;
-      if (this.holds(row, bytes)) return row;
+      if (row < 0 || this.holds(row, bytes)) return slot;
     }
   }
 
@@ -101,8 +107,7 @@ export class CountedResults {
 
   private place(row: number): void {
     const mask = this.slots.length - 1;
-    const at = row * HASH_BYTES;
-    let slot = bucketOf(this.hashes.subarray(at, at + HASH_BYTES)) & mask;
+    let slot = bucketOf(this.hashes, row * HASH_BYTES) & mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.slots[slot] = row + 1;
   }
@@ -124,13 +129,13 @@ export class CountedResults {
   }
 }
 
-/** A SHA-256 is uniform: its first four bytes pick the slot. */
-function bucketOf(hash: Uint8Array): number {
+/** A SHA-256 is uniform: its first four bytes (at bytes[at ..]) pick the slot. */
+function bucketOf(bytes: Uint8Array, at: number): number {
   return (
-    (((hash[0] as number) << 24) |
-      ((hash[1] as number) << 16) |
-      ((hash[2] as number) << 8) |
-      (hash[3] as number)) >>>
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
     0
   );
 }

@@ -48,9 +48,22 @@ export class ElectionIndex {
   /** Station code → its position in the definition: packed per-station tables are indexed by it. */
   private readonly stationOrdinals = new Map<StationCode, number>();
   private readonly stationCodes: StationCode[] = [];
+  /** Unit code → its position: 0 the nation, then the definition's units (first of a repeated code). */
+  private readonly unitOrdinals = new Map<UnitCode, number>([[NATION, 0]]);
+  /**
+   * Station ordinal × 4 + rank → the position (unitOrdinal) of rollup(station)[rank]:
+   * what a fold adds a result into, found without a lookup by code. -1 for a
+   * station rollup() gives no units.
+   */
+  readonly rollupOrdinals: Int32Array;
+  /** Station ordinal → its registered voters (as stations.get(code) gives them). */
+  readonly registeredAt: number[];
 
   constructor(readonly definition: ElectionDefinition) {
-    for (const u of definition.units) this.units.set(u.code, u);
+    for (const u of definition.units) {
+      this.units.set(u.code, u);
+      if (!this.unitOrdinals.has(u.code)) this.unitOrdinals.set(u.code, this.unitOrdinals.size);
+    }
     for (const u of definition.units) {
       const parent = u.parent ?? NATION;
       const list = this.children.get(parent) ?? [];
@@ -90,6 +103,16 @@ export class ElectionIndex {
       this.races.set(c.id, byUnit);
     }
     for (const d of definition.devices) this.devices.set(d.id, d);
+    const count = this.stationCodes.length;
+    this.rollupOrdinals = new Int32Array(count * 4).fill(-1);
+    this.registeredAt = new Array<number>(count);
+    for (let ordinal = 0; ordinal < count; ordinal++) {
+      const code = this.stationCodes[ordinal] as StationCode;
+      this.registeredAt[ordinal] = this.stations.get(code)?.registeredVoters ?? 0;
+      const units = this.rollup(code);
+      for (let rank = 0; rank < units.length; rank++)
+        this.rollupOrdinals[ordinal * 4 + rank] = this.unitOrdinal(units[rank] as UnitCode) ?? -1;
+    }
   }
 
   /** The unit containing the station at a level, or "" for the nation. */
@@ -136,6 +159,16 @@ export class ElectionIndex {
     const code = this.stationCodes[ordinal];
     if (code === undefined) throw new Error(`no station at position ${ordinal}`);
     return code;
+  }
+
+  /** The unit's position (0: the nation, then the definition's units), or undefined if there is none. */
+  unitOrdinal(unit: UnitCode): number | undefined {
+    return this.unitOrdinals.get(unit);
+  }
+
+  /** How many positions unitOrdinal gives (the nation and the distinct units). */
+  get unitCount(): number {
+    return this.unitOrdinals.size;
   }
 
   /** How many distinct stations the definition lists. */

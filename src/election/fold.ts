@@ -3,7 +3,7 @@
 // the log; all must reach the same numbers from the same entries. The portal
 // does not fold: it checks one station's figures against its proven entry and
 // recomputes that entry's flags with the same rules (rules.ts).
-import { ok, type Result } from '../basics/result.js';
+import type { Result } from '../basics/result.js';
 import { sha256 } from '../log/crypto.js';
 import type { AgentEntry } from './agent-entries.js';
 import { AgentBook, type AgentEffect, type AgentError } from './agents.js';
@@ -130,6 +130,9 @@ export class TallyFold {
   /** contest → candidate → the party its votes count under in party tallies. */
   private readonly parties = new Map<ContestId, Map<CandidateId, string>>();
 
+  /** contest → what applyResult reaches per result, found with one lookup (the same objects as above). */
+  private readonly counting = new Map<ContestId, ContestCounting>();
+
   constructor(readonly index: ElectionIndex) {
     this.agents = new AgentBook(index);
     this.officials = new Officials(index, this.agents);
@@ -173,7 +176,27 @@ export class TallyFold {
         });
       }
       this.tallies.set(contest.id, units);
-      results.set(contest.id, new StationResultTable(contest.id, pool));
+      const table = new StationResultTable(contest.id, pool);
+      results.set(contest.id, table);
+      const byUnit: Array<UnitTally | undefined> = new Array(index.unitCount).fill(undefined);
+      const changes: Array<{ contest: ContestId; unit: UnitCode } | undefined> = new Array(
+        index.unitCount,
+      ).fill(undefined);
+      for (const [unit, t] of units) {
+        const at = index.unitOrdinal(unit);
+        if (at === undefined) continue;
+        byUnit[at] = t;
+        changes[at] = { contest: contest.id, unit };
+      }
+      this.counting.set(contest.id, {
+        table,
+        partyOf,
+        byUnit,
+        changes,
+        raceRank: firstRaceLevel,
+        lastCandidates: new Array(index.unitCount).fill(undefined),
+        lastParties: new Array(index.unitCount).fill(undefined),
+      });
     }
   }
 
@@ -242,9 +265,9 @@ export class TallyFold {
     entryHash?: Uint8Array,
   ): FoldChange {
     this.advance(entryIndex);
-    const checked = this.deviceStands(entry)
-      ? ok(verdict.flags)
-      : checkResult(this.index, entry, this.devices);
+    if (this.deviceStands(entry))
+      return this.countResult(entryIndex, entry, verdict.flags, bytes, entryHash);
+    const checked = checkResult(this.index, entry, this.devices);
     return this.applyResult(entryIndex, entry, checked, bytes, entryHash);
   }
 
@@ -441,66 +464,89 @@ export class TallyFold {
       });
       return NO_CHANGE;
     }
-    const byStation = this.table(entry.contest);
-    if (!byStation) throw new Error('contest checked but not indexed');
-    const previous = byStation.entryIndexOf(entry.station);
+    return this.countResult(entryIndex, entry, checked.value, bytes, entryHash);
+  }
+
+  /**
+   * Counts a result that passed the rules with these flags. It runs once per
+   * result on a restart and in every kura verify, so it looks up the contest
+   * once and the station once (by its position), and adds into the tallies
+   * found by the station's rollupOrdinals.
+   */
+  private countResult(
+    entryIndex: number,
+    entry: ResultEntry,
+    flags: ResultFlag[],
+    bytes: Uint8Array | undefined,
+    entryHash: Uint8Array | undefined,
+  ): FoldChange {
+    const { contest, station } = entry;
+    const counting = this.counting.get(contest);
+    if (!counting) throw new Error('contest checked but not indexed');
+    const { table, byUnit, changes } = counting;
+    const index = this.index;
+    const ordinal = index.stationOrdinal(station);
+    const previous = ordinal === undefined ? undefined : table.entryIndexAt(ordinal);
     if (previous !== undefined) {
       this.anomalies.push({
         entryIndex,
         kind: 'duplicate-result',
-        detail: `station ${entry.station} already reported ${entry.contest} at entry ${previous}`,
+        detail: `station ${station} already reported ${contest} at entry ${previous}`,
       });
       return NO_CHANGE;
     }
-    const flags = checked.value;
-    byStation.add({
-      contest: entry.contest,
-      station: entry.station,
-      entryIndex,
-      device: entry.device,
-      votes: entry.votes,
-      rejected: entry.rejected,
-      totalValid: entry.totalValid,
-      form: entry.form,
-      deviceTime: entry.deviceTime,
-      flags,
-    });
-    this.agents.resultCounted(
-      { contest: entry.contest, station: entry.station, entryIndex },
-      entryHash ?? sha256(bytes ?? encodeEntry(entry)),
-    );
-    this.lastFigures.set(entry.contest, entryIndex);
-    const registered = this.index.stations.get(entry.station)?.registeredVoters ?? 0;
-    const units = this.index.rollup(entry.station);
-    const tallies = this.tallies.get(entry.contest);
-    if (!tallies) throw new Error('contest checked but not indexed');
-    const partyOf = this.parties.get(entry.contest);
-    // Keys, not entries: no pair array per candidate per result (this runs once per result on a restart).
+    if (ordinal === undefined) throw new Error(`station ${station} is not in the definition`);
+    // Keys and values in one order (both list the own enumerable keys in
+    // order): each vote is read from the entry once, not once per unit.
     const { votes } = entry;
     const candidates = Object.keys(votes);
-    for (const unit of units) {
-      const t = tallies.get(unit);
-      if (!t) throw new Error(`unit ${unit} of a valid station has no tally`);
+    const counts = Object.values(votes);
+    const rollup = index.rollupOrdinals;
+    // The station's race (its unit's position): what caches of the candidates' order are kept by.
+    const race = Math.max(rollup[ordinal * 4 + counting.raceRank] as number, 0);
+    table.addCounted(ordinal, entryIndex, entry, flags, candidates, counts, race);
+    this.agents.resultCounted(
+      { contest, station, entryIndex },
+      entryHash ?? sha256(bytes ?? encodeEntry(entry)),
+    );
+    this.lastFigures.set(contest, entryIndex);
+    const registered = index.registeredAt[ordinal] as number;
+    const units: Array<{ contest: ContestId; unit: UnitCode }> = [];
+    // The candidates' parties, looked up once per result, if a party tally needs them.
+    let parties: string[] | undefined;
+    for (let rank = 0; rank < 4; rank++) {
+      const at = rollup[ordinal * 4 + rank] as number;
+      if (at < 0) break;
+      const t = byUnit[at];
+      if (!t)
+        throw new Error(`unit ${index.rollup(station)[rank]} of a valid station has no tally`);
       if (t.votes) {
         const sums = t.votes;
-        for (const cand of candidates) sums[cand] = (sums[cand] ?? 0) + (votes[cand] as number);
-      } else
-        for (const cand of candidates) {
-          // The rules admit only candidates of the station's race: each has a party key.
-          const party = partyOf?.get(cand) ?? '';
-          t.partyVotes[party] = (t.partyVotes[party] ?? 0) + (votes[cand] as number);
+        for (let i = 0; i < candidates.length; i++) {
+          const cand = candidates[i] as CandidateId;
+          sums[cand] = (sums[cand] ?? 0) + (counts[i] as number);
         }
+      } else {
+        // The rules admit only candidates of the station's race: each has a party key.
+        parties ??= partiesOf(counting, race, candidates);
+        const sums = t.partyVotes;
+        for (let i = 0; i < candidates.length; i++) {
+          const party = parties[i] as string;
+          sums[party] = (sums[party] ?? 0) + (counts[i] as number);
+        }
+      }
       t.totalValid += entry.totalValid;
       t.rejected += entry.rejected;
       t.stationsReported += 1;
       t.registeredReported += registered;
-      for (const f of flags) t.flagged[f] = (t.flagged[f] ?? 0) + 1;
+      for (let i = 0; i < flags.length; i++) {
+        const f = flags[i] as ResultFlag;
+        t.flagged[f] = (t.flagged[f] ?? 0) + 1;
+      }
       t.lastEntry = entryIndex;
+      units.push(changes[at] as { contest: ContestId; unit: UnitCode });
     }
-    return {
-      stations: [{ contest: entry.contest, station: entry.station }],
-      units: units.map((unit) => ({ contest: entry.contest, unit })),
-    };
+    return { stations: [{ contest, station }], units };
   }
 
   tally(contest: ContestId, unit: UnitCode = NATION): UnitTally | undefined {
@@ -515,6 +561,49 @@ export class TallyFold {
   private table(contest: ContestId): StationResultTable | undefined {
     return this.results.get(contest);
   }
+}
+
+/**
+ * A contest's share of the fold's state, as the per-result path reaches it:
+ * its table, its candidates' parties, and by unit position (ElectionIndex's
+ * unitOrdinal) its tally and the `{ contest, unit }` a FoldChange names it by
+ * (one object per unit, handed to every change, not one per result).
+ */
+interface ContestCounting {
+  table: StationResultTable;
+  partyOf: Map<CandidateId, string>;
+  byUnit: Array<UnitTally | undefined>;
+  changes: Array<{ contest: ContestId; unit: UnitCode } | undefined>;
+  /** rollup() rank of the contest's race units (SCOPE_RANK of its scope). */
+  raceRank: number;
+  /** By race (its unit's position): the candidates of its last result counted into a party tally, and their party keys (partiesOf). */
+  lastCandidates: Array<readonly CandidateId[] | undefined>;
+  lastParties: Array<string[] | undefined>;
+}
+
+/**
+ * The party key of each candidate, in order: the list made for the race's
+ * last result again when it names the same candidates in the same order (most
+ * results of a race do), else looked up and kept. `race`: the position
+ * (unitOrdinal) of the station's race unit.
+ */
+function partiesOf(
+  counting: ContestCounting,
+  race: number,
+  candidates: readonly CandidateId[],
+): string[] {
+  const last = counting.lastCandidates[race];
+  if (last?.length === candidates.length) {
+    let same = true;
+    for (let i = 0; i < candidates.length && same; i++) same = candidates[i] === last[i];
+    if (same) return counting.lastParties[race] as string[];
+  }
+  const parties = new Array<string>(candidates.length);
+  for (let i = 0; i < candidates.length; i++)
+    parties[i] = counting.partyOf.get(candidates[i] as CandidateId) ?? '';
+  counting.lastCandidates[race] = candidates;
+  counting.lastParties[race] = parties;
+  return parties;
 }
 
 /** Position in rollup() (nation, county, constituency, ward) of the units at each scope. */

@@ -7,12 +7,11 @@
 // exactly (a corrected result, a count beyond 32 bits, an unusual time) is kept
 // whole beside the rows.
 import { grown } from '../basics/grown.js';
-import { fromHex, toHex } from '../log/bytes.js';
+import { toHex } from '../log/bytes.js';
 import type { CandidateId, ContestId, StationCode } from './definition.js';
 import type { ElectionIndex } from './election-index.js';
 import type { Figures } from './official-entry.js';
 import type { ResultFlag } from './rules.js';
-import { HEX64 } from './shape.js';
 
 const HASH_BYTES = 32;
 
@@ -58,13 +57,16 @@ class Interned<T> {
   readonly items: T[] = [];
   private readonly ids = new Map<string, number>();
 
-  id(key: string, make: () => T): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.items.length;
-      this.items.push(make());
-      this.ids.set(key, id);
-    }
+  /** The id of the item stored under key, or -1. */
+  find(key: string): number {
+    return this.ids.get(key) ?? -1;
+  }
+
+  /** Stores an item under a key find() does not know; its id. */
+  add(key: string, item: T): number {
+    const id = this.items.length;
+    this.items.push(item);
+    this.ids.set(key, id);
     return id;
   }
 }
@@ -112,13 +114,24 @@ function digitsAt(text: string, from: number, count: number): number {
  * unpackTime spells the same text; anything else (undefined) goes the slow way.
  */
 function packIsoTime(text: string): [number, TimeSpelling] | undefined {
+  const ms = isoTimeMs(text);
+  return Number.isNaN(ms) ? undefined : [ms, isoSpelling(text)];
+}
+
+/** The spelling of a time isoTimeMs reads: told by its length. */
+function isoSpelling(text: string): TimeSpelling {
+  return text.length === 20 ? TimeSpelling.Seconds : TimeSpelling.Milliseconds;
+}
+
+/** packIsoTime's milliseconds, NaN where it gives undefined (no pair made per result). */
+function isoTimeMs(text: string): number {
   const spelling =
     text.length === 20
       ? TimeSpelling.Seconds
       : text.length === 24 && text[19] === '.'
         ? TimeSpelling.Milliseconds
         : undefined;
-  if (spelling === undefined) return undefined;
+  if (spelling === undefined) return Number.NaN;
   if (
     text[4] !== '-' ||
     text[7] !== '-' ||
@@ -127,7 +140,7 @@ function packIsoTime(text: string): [number, TimeSpelling] | undefined {
     text[16] !== ':' ||
     text[text.length - 1] !== 'Z'
   )
-    return undefined;
+    return Number.NaN;
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
@@ -136,12 +149,12 @@ function packIsoTime(text: string): [number, TimeSpelling] | undefined {
   const second = digitsAt(text, 17, 2);
   const milli = spelling === TimeSpelling.Milliseconds ? digitsAt(text, 20, 3) : 0;
   // Date.UTC reads years 0-99 as 1900-1999: those go the slow way.
-  if (year < 100 || month < 1 || month > 12 || day < 1) return undefined;
+  if (year < 100 || month < 1 || month > 12 || day < 1) return Number.NaN;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
-  if (second < 0 || second > 59 || milli < 0) return undefined;
-  return [Date.UTC(year, month - 1, day, hour, minute, second, milli), spelling];
+  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59) return Number.NaN;
+  if (second < 0 || second > 59 || milli < 0) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
 }
 
 function packAnyTime(text: string): [number, TimeSpelling] | undefined {
@@ -157,6 +170,15 @@ export function unpackTime(ms: number, spelling: TimeSpelling): string {
   const iso = new Date(ms).toISOString();
   return spelling === TimeSpelling.Seconds ? `${iso.slice(0, 19)}Z` : iso;
 }
+
+/** What a row packs of a result besides its entry index and flags. */
+type PackedFigures = Pick<
+  StationResult,
+  'device' | 'votes' | 'rejected' | 'totalValid' | 'form' | 'deviceTime'
+>;
+
+/** What the fold hands addCounted: a result entry's fields as signed. */
+export type CountedFigures = PackedFigures & Pick<StationResult, 'contest' | 'station'>;
 
 /** The keys of a packed result: those of StationResult but correction. */
 const RESULT_KEYS: readonly string[] = [
@@ -184,6 +206,28 @@ function countKeys(v: Record<string, unknown>): number {
 }
 
 const HEX_DIGITS = '0123456789abcdef';
+
+/** A lower-case hex digit's value, -1 for anything else (HEX64 takes only lower case). */
+function lowerHexNibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * Writes the 32 bytes a hash's hex spells at bytes[from ..]: false (some of
+ * them written) unless text is 64 lower-case hex digits, as HEX64 asks.
+ */
+function readHash(text: string, bytes: Uint8Array, from: number): boolean {
+  if (text.length !== HASH_BYTES * 2) return false;
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const hi = lowerHexNibble(text.charCodeAt(2 * i));
+    const lo = lowerHexNibble(text.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return false;
+    bytes[from + i] = (hi << 4) | lo;
+  }
+  return true;
+}
 
 /** Whether text is the lower-case hex of the 32 bytes at bytes[from ..]. */
 function spellsHash(text: string, bytes: Uint8Array, from: number): boolean {
@@ -227,12 +271,18 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
   private votesUsed = 0;
   /** Row → the result, for the rows that do not pack (corrections among them). */
   private readonly whole = new Map<number, StationResult>();
+  /** By race (see voteKeysId): the order of the candidates of its last row packed, and its id in the pool. */
+  private readonly lastVoteKeys: Array<readonly CandidateId[] | undefined>;
+  private readonly lastVoteKeysId: number[];
 
   constructor(
     readonly contest: ContestId,
     private readonly pool: ResultPool,
   ) {
     this.rowOf = new Int32Array(pool.index.stationCount);
+    // Filled, not holey: kept by race position, any of the index's units.
+    this.lastVoteKeys = new Array(pool.index.unitCount).fill(undefined);
+    this.lastVoteKeysId = new Array(pool.index.unitCount).fill(-1);
   }
 
   get size(): number {
@@ -355,13 +405,69 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
       throw new Error(`a ${r.contest} result in the ${this.contest} table`);
     const ordinal = this.pool.index.stationOrdinal(r.station);
     if (ordinal === undefined) throw new Error(`station ${r.station} is not in the definition`);
-    if (this.rowOf[ordinal] !== 0) throw new Error(`station ${r.station} already has a result`);
+    const keys = Object.keys(r.votes);
+    const row = this.newRow(ordinal, r.station, keys.length);
+    if (
+      r.correction !== undefined ||
+      !this.pack(row, r.entryIndex, r, r.flags, keys, Object.values(r.votes))
+    )
+      this.whole.set(row, copyOf(r));
+  }
+
+  /**
+   * add, as the fold calls it once per counted result: the station's ordinal
+   * already found, the figures read from the entry as they are (no
+   * StationResult is made unless the row does not pack) and the votes' keys
+   * and counts (Object.keys and Object.values of entry.votes) taken once for
+   * the tallies and the row.
+   */
+  addCounted(
+    ordinal: number,
+    entryIndex: number,
+    entry: CountedFigures,
+    flags: ResultFlag[],
+    keys: readonly string[],
+    counts: readonly unknown[],
+    race = 0,
+  ): void {
+    if (entry.contest !== this.contest)
+      throw new Error(`a ${entry.contest} result in the ${this.contest} table`);
+    const row = this.newRow(ordinal, entry.station, keys.length);
+    if (!this.pack(row, entryIndex, entry, flags, keys, counts, race))
+      this.whole.set(
+        row,
+        copyOf({
+          contest: entry.contest,
+          station: entry.station,
+          entryIndex,
+          device: entry.device,
+          votes: entry.votes,
+          rejected: entry.rejected,
+          totalValid: entry.totalValid,
+          form: entry.form,
+          deviceTime: entry.deviceTime,
+          flags,
+        }),
+      );
+  }
+
+  /** Whether the station at a position (stationOrdinal) has a result here: entryIndexOf, by position. */
+  entryIndexAt(ordinal: number): number | undefined {
+    const row = (this.rowOf[ordinal] as number) - 1;
+    if (row < 0) return undefined;
+    const whole = this.whole.size > 0 ? this.whole.get(row) : undefined;
+    return whole?.entryIndex ?? (this.entryIndex[row] as number);
+  }
+
+  /** The row of a station's first result, made room for and claimed. */
+  private newRow(ordinal: number, station: StationCode, voteCount: number): number {
+    if (this.rowOf[ordinal] !== 0) throw new Error(`station ${station} already has a result`);
     const row = this.rows;
-    this.makeRoom(row, Object.keys(r.votes).length);
+    this.makeRoom(row, voteCount);
     this.rows += 1;
     this.rowOf[ordinal] = row + 1;
     this.station[row] = ordinal;
-    if (!this.pack(row, r)) this.whole.set(row, copyOf(r));
+    return row;
   }
 
   /** Puts a station's result in force in place of the one counted (a correction): kept whole. */
@@ -377,40 +483,79 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
     return ordinal === undefined ? -1 : (this.rowOf[ordinal] as number) - 1;
   }
 
-  /** Writes a result into its row; false (and the row is left unread) if it does not read back exactly. */
-  private pack(row: number, r: StationResult): boolean {
-    const time = packTime(r.deviceTime);
-    const hash = HEX64.test(r.form) ? fromHex(r.form) : undefined;
-    const keys = Object.keys(r.votes);
-    if (
-      !time ||
-      !hash ||
-      r.correction !== undefined ||
-      !isUint32(r.entryIndex) ||
-      !isUint32(r.rejected) ||
-      !isUint32(r.totalValid) ||
-      keys.includes('__proto__') ||
-      !keys.every((k) => isUint32(r.votes[k] as number))
-    )
-      return false;
-    const flags = this.pool.flagLists.id(r.flags.join('\u0000'), () => [...r.flags]);
-    const voteKeys = this.pool.voteKeys.id(keys.join('\u0000'), () => keys);
+  /**
+   * Writes a result into its row; false (and the row is left unread) if it
+   * does not read back exactly. `keys` and `counts`: Object.keys(r.votes) and
+   * Object.values(r.votes), which list them in the same order.
+   */
+  private pack(
+    row: number,
+    entryIndex: number,
+    r: PackedFigures,
+    flagList: readonly ResultFlag[],
+    keys: readonly string[],
+    counts: readonly unknown[],
+    race = 0,
+  ): boolean {
+    if (!isUint32(entryIndex) || !isUint32(r.rejected) || !isUint32(r.totalValid)) return false;
+    const { deviceTime } = r;
+    for (let i = 0; i < keys.length; i++)
+      if (keys[i] === '__proto__' || !isUint32(counts[i] as number)) return false;
+    let ms = isoTimeMs(deviceTime);
+    let spelling: TimeSpelling;
+    if (Number.isNaN(ms)) {
+      const time = packAnyTime(deviceTime);
+      if (!time) return false;
+      [ms, spelling] = time;
+    } else spelling = isoSpelling(deviceTime);
+    if (!readHash(r.form, this.form, row * HASH_BYTES)) return false;
+    const flags = this.flagListId(flagList);
+    const voteKeys = this.voteKeysId(keys, race);
     if (flags > 0xff || voteKeys > 0xffff) return false;
     this.flags[row] = flags;
     this.voteKeys[row] = voteKeys;
-    this.entryIndex[row] = r.entryIndex;
+    this.entryIndex[row] = entryIndex;
     // The definition's own string where it lists the device: one copy, not one per result.
-    this.device[row] = this.pool.devices.id(
-      r.device,
-      () => this.pool.index.devices.get(r.device)?.id ?? r.device,
-    );
+    const devices = this.pool.devices;
+    let device = devices.find(r.device);
+    if (device < 0)
+      device = devices.add(r.device, this.pool.index.devices.get(r.device)?.id ?? r.device);
+    this.device[row] = device;
     this.rejected[row] = r.rejected;
     this.totalValid[row] = r.totalValid;
-    [this.deviceTime[row], this.timeSpelling[row]] = time;
+    this.deviceTime[row] = ms;
+    this.timeSpelling[row] = spelling;
     this.voteStart[row] = this.votesUsed;
-    for (const k of keys) this.votes[this.votesUsed++] = r.votes[k] as number;
-    this.form.set(hash, row * HASH_BYTES);
+    for (let i = 0; i < keys.length; i++) this.votes[this.votesUsed++] = counts[i] as number;
     return true;
+  }
+
+  private flagListId(flags: readonly ResultFlag[]): number {
+    const lists = this.pool.flagLists;
+    const key = flags.length === 0 ? '' : flags.join('\u0000');
+    const id = lists.find(key);
+    return id >= 0 ? id : lists.add(key, [...flags]);
+  }
+
+  /**
+   * The interned id of the candidates' order: most forms of a race give its
+   * last one again (`race`: a number that tells the station's race apart, the
+   * position of its unit; any number is right, a wrong one only misses).
+   */
+  private voteKeysId(keys: readonly string[], race: number): number {
+    const last = this.lastVoteKeys[race];
+    if (last?.length === keys.length) {
+      let same = true;
+      for (let i = 0; i < keys.length && same; i++) same = keys[i] === last[i];
+      if (same) return this.lastVoteKeysId[race] as number;
+    }
+    const lists = this.pool.voteKeys;
+    const key = keys.join('\u0000');
+    let id = lists.find(key);
+    if (id < 0) id = lists.add(key, keys);
+    this.lastVoteKeys[race] = lists.items[id] as readonly CandidateId[];
+    this.lastVoteKeysId[race] = id;
+    return id;
   }
 
   private read(row: number): StationResult {
