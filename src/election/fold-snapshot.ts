@@ -91,7 +91,7 @@ export function foldToData(fold: TallyFold): FoldData {
 export function foldFromData(index: ElectionIndex, data: unknown): TallyFold {
   if (!Array.isArray(data) || data[0] !== FORMAT || !Array.isArray(data[2]))
     throw new Error('fold snapshot: not a kura-fold/v1 snapshot');
-  const fold = new TallyFold(index);
+  const fold = new TallyFold(index, { blank: true });
   // The prototypes of the classes a fold is made of, from a fresh one.
   const protos = new Map<string, object>();
   collectPrototypes(fold, protos, new Set([index]));

@@ -133,7 +133,15 @@ export class TallyFold {
   /** contest → what applyResult reaches per result, found with one lookup (the same objects as above). */
   private readonly counting = new Map<ContestId, ContestCounting>();
 
-  constructor(readonly index: ElectionIndex) {
+  /**
+   * `blank`: the tallies are left without their units, for a fold whose
+   * state is about to be restored from a snapshot (fold-snapshot.ts), which
+   * brings its own; such a fold must not fold before it is restored.
+   */
+  constructor(
+    readonly index: ElectionIndex,
+    { blank = false }: { blank?: boolean } = {},
+  ) {
     this.agents = new AgentBook(index);
     this.officials = new Officials(index, this.agents);
     const pool = new ResultPool(index);
@@ -147,7 +155,7 @@ export class TallyFold {
       const firstRaceLevel = SCOPE_RANK[contest.scope];
       const units = new Map<UnitCode, UnitTally>();
       const racesIn = new Map<UnitCode, Set<UnitCode>>();
-      for (const station of index.stations.values()) {
+      for (const station of blank ? [] : index.stations.values()) {
         const race = index.raceFor(contest.id, station.code);
         if (!race) continue;
         index.rollup(station.code).forEach((unit, rank) => {
