@@ -225,6 +225,39 @@ export function canonicalBytes(value: unknown): Uint8Array {
  * each value has exactly one accepted encoding.
  */
 export function parseCanonical(bytes: Uint8Array): Result<Canonical, string> {
+  const parsed = parseCanonicalText(bytes);
+  return parsed.ok ? ok(parsed.value.value) : parsed;
+}
+
+/**
+ * Where one member of a canonical object lies in its bytes, with the comma
+ * that joins it to a neighbour: bytes [start, end). The bytes without that
+ * span are the canonical bytes of the object without the member (each
+ * member's text stands alone, between the braces and the commas).
+ */
+export interface MemberSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * parseCanonical, and, when the value is an object with an `omitted` member,
+ * that member's span in the bytes (see MemberSpan), so the canonical bytes of
+ * the object without it (an entry's signing message) need not be spelt again.
+ */
+export function parseCanonicalOmitting(
+  bytes: Uint8Array,
+  omitted: string,
+): Result<{ value: Canonical; span: MemberSpan | undefined }, string> {
+  const parsed = parseCanonicalText(bytes);
+  if (!parsed.ok) return parsed;
+  const { text, value, atOnce } = parsed.value;
+  return ok({ value, span: memberSpan(bytes, text, value, omitted, atOnce) });
+}
+
+function parseCanonicalText(
+  bytes: Uint8Array,
+): Result<{ text: string; value: Canonical; atOnce: boolean }, string> {
   let text: string;
   try {
     text = strictDecoder.decode(bytes);
@@ -237,6 +270,8 @@ export function parseCanonical(bytes: Uint8Array): Result<Canonical, string> {
   } catch (e) {
     return err(`not valid JSON (${(e as Error).message})`);
   }
+  if (isCanonicalAtOnce(text, value)) return ok({ text, value: value as Canonical, atOnce: true });
+  // Not shown canonical at once: spelt again, as the definition says (and with its errors).
   let again: string;
   try {
     again = canonicalString(value);
@@ -247,5 +282,76 @@ export function parseCanonical(bytes: Uint8Array): Result<Canonical, string> {
     return err(
       'not in canonical form (RFC 8785 subset: sorted keys, no whitespace, integers only)',
     );
-  return ok(value as Canonical);
+  return ok({ text, value: value as Canonical, atOnce: false });
+}
+
+/**
+ * True only when text is canonicalString(value), for a value JSON.parse made
+ * from text, shown without spelling the value in JavaScript: the engine's
+ * JSON.stringify spells it as text (so no whitespace, escapes as JSON.stringify
+ * makes them, no duplicate keys, keys in the object's own order), and a walk
+ * finds only safe integers and every object's keys in canonical (sorted) order,
+ * in which case JSON.stringify's text is fastText's. JSON.stringify writes a
+ * lone surrogate as a \udxxx escape, so a text without "\ud" has none. False
+ * says nothing: parseCanonical then spells the value itself (integer-like keys,
+ * which the engine orders numerically, end up there too).
+ */
+function isCanonicalAtOnce(text: string, value: unknown): boolean {
+  return !text.includes('\\ud') && JSON.stringify(value) === text && sortedIntegral(value);
+}
+
+/** Every number a safe integer and every object's keys sorted (by UTF-16 code units), in a parsed JSON value. */
+function sortedIntegral(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!sortedIntegral(item)) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const k of Object.keys(record)) {
+    if (previous !== undefined && !(previous < k)) return false;
+    previous = k;
+    if (!sortedIntegral(record[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The span of value's member `omitted` in its canonical bytes (text their
+ * decoding), if it has one. `atOnce`: isCanonicalAtOnce held, so the keys are
+ * in sorted order already and JSON.stringify spells each member as fastText.
+ */
+function memberSpan(
+  bytes: Uint8Array,
+  text: string,
+  value: unknown,
+  omitted: string,
+  atOnce: boolean,
+): MemberSpan | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, Canonical>;
+  if (!Object.hasOwn(record, omitted)) return undefined;
+  // The text is canonical: '{', then each member in sorted order, '"key":value', joined by ','.
+  const spell = atOnce ? JSON.stringify : canonicalString;
+  const keys = Object.keys(record);
+  if (!atOnce) keys.sort();
+  let at = 1;
+  let before = 0;
+  for (const k of keys) {
+    if (k >= omitted) break;
+    at += JSON.stringify(k).length + 1 + spell(record[k]).length + 1;
+    before++;
+  }
+  const length = JSON.stringify(omitted).length + 1 + spell(record[omitted]).length;
+  // With members before it, the comma before it goes; else the comma after it, if any.
+  const start = before > 0 ? at - 1 : at;
+  const end = before > 0 || text.length === at + length + 1 ? at + length : at + length + 1;
+  // Offsets in UTF-16 code units; in bytes the same when the text is ASCII.
+  if (bytes.length === text.length) return { start, end };
+  return {
+    start: encoder.encode(text.slice(0, start)).length,
+    end: encoder.encode(text.slice(0, end)).length,
+  };
 }

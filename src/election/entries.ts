@@ -10,7 +10,12 @@ import {
   checkDissentShape,
   checkRosterShape,
 } from './agent-entries.js';
-import { canonicalBytes, canonicalStringWithAndWithout, parseCanonical } from './canonical.js';
+import {
+  canonicalBytes,
+  canonicalStringWithAndWithout,
+  parseCanonical,
+  parseCanonicalOmitting,
+} from './canonical.js';
 import { checkOfficialShape, type OfficialEntry } from './official-entry.js';
 import { BASE64_SIG, Checker, type FieldError, HEX64, ID, isObject, RFC3339_UTC } from './shape.js';
 
@@ -62,6 +67,7 @@ export type EntryType = Entry['type'];
 export type Unsigned<E extends Entry> = Omit<E, 'sig'>;
 
 const encoder = new TextEncoder();
+const DOMAIN_BYTES = encoder.encode(ENTRY_DOMAIN);
 
 /** The bytes a signer signs: domain line + canonical JSON of the entry without its signature. */
 export function signingMessage(entry: Unsigned<Entry> | Entry): Uint8Array {
@@ -178,11 +184,37 @@ export function checkEntryShape(value: unknown): Result<Entry, FieldError[]> {
 
 /** Decodes log entry bytes: canonical JSON of a well-formed entry, within the size limit. */
 export function decodeEntry(bytes: Uint8Array): Result<Entry, FieldError[]> {
-  if (bytes.length > MAX_ENTRY_BYTES)
-    return err([
-      { field: '', reason: `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}` },
-    ]);
+  if (bytes.length > MAX_ENTRY_BYTES) return err([tooLong(bytes)]);
   const parsed = parseCanonical(bytes);
   if (!parsed.ok) return err([{ field: '', reason: parsed.error }]);
   return checkEntryShape(parsed.value);
+}
+
+function tooLong(bytes: Uint8Array): FieldError {
+  return { field: '', reason: `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}` };
+}
+
+/**
+ * decodeEntry, and the entry's signingMessage cut from its bytes: the bytes
+ * are canonical, so without the `sig` member (and its comma) they are the
+ * canonical bytes of the entry without its signature, and the entry need not
+ * be spelt again to verify it (kura verify's workers decode every entry).
+ */
+export function decodeEntryAndMessage(
+  bytes: Uint8Array,
+): Result<{ entry: Entry; message: Uint8Array }, FieldError[]> {
+  if (bytes.length > MAX_ENTRY_BYTES) return err([tooLong(bytes)]);
+  const parsed = parseCanonicalOmitting(bytes, 'sig');
+  if (!parsed.ok) return err([{ field: '', reason: parsed.error }]);
+  const checked = checkEntryShape(parsed.value.value);
+  if (!checked.ok) return checked;
+  const span = parsed.value.span;
+  // Every well-shaped entry has its sig; should one not, the message is spelt.
+  if (!span) return ok({ entry: checked.value, message: signingMessage(checked.value) });
+  const { start, end } = span;
+  const message = new Uint8Array(DOMAIN_BYTES.length + bytes.length - (end - start));
+  message.set(DOMAIN_BYTES, 0);
+  message.set(bytes.subarray(0, start), DOMAIN_BYTES.length);
+  message.set(bytes.subarray(end), DOMAIN_BYTES.length + start);
+  return ok({ entry: checked.value, message });
 }

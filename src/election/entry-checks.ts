@@ -1,12 +1,13 @@
 // Checking a batch of entries apart from the fold (on a worker thread): each
 // entry decoded and run through the election's rules, Ed25519 signature
-// included, exactly as the server does (decodeEntry + checkResult). The fold
+// included, exactly as the server does (decodeEntry + checkResult; the signed
+// message is cut from the entry's canonical bytes as it is decoded). The fold
 // then takes the results with these pre-checked flags, so no signature is
 // verified twice.
 import { sha256 } from '../log/crypto.js';
 import { rootFromLeafHashes } from '../log/merkle.js';
 import type { ElectionIndex } from './election-index.js';
-import { decodeEntry } from './entries.js';
+import { decodeEntryAndMessage } from './entries.js';
 import { checkResult, type ResultFlag } from './rules.js';
 
 /** Per-entry verdict. */
@@ -151,12 +152,14 @@ export function checkEntries(
   let signatures = 0;
   for (let k = 0; k < count; k++) {
     const at = 2 * (from + k);
-    const decoded = decodeEntry(buffer.subarray(bounds[at] as number, bounds[at + 1] as number));
+    const decoded = decodeEntryAndMessage(
+      buffer.subarray(bounds[at] as number, bounds[at + 1] as number),
+    );
     if (!decoded.ok) {
       status[k] = STATUS.UNDECODABLE;
       continue;
     }
-    const entry = decoded.value;
+    const { entry, message } = decoded.value;
     if (entry.type === 'election') {
       status[k] = STATUS.ELECTION;
       continue;
@@ -169,7 +172,7 @@ export function checkEntries(
       status[k] = STATUS.AGENT;
       continue;
     }
-    const checked = checkResult(index, entry);
+    const checked = checkResult(index, entry, undefined, message);
     // checkResult verifies the signature last, after every cheaper rule passed.
     if (checked.ok || checked.error.code === 'BAD_SIGNATURE') signatures++;
     if (!checked.ok) {

@@ -142,16 +142,19 @@ export type DeviceLookup = (id: string) => DeviceOnRecord | undefined;
  * contest, station, device enrolment, the candidate list of the station's race,
  * and the device's signature. All fields are attacker-controlled. Refusals come
  * in a fixed order so every implementation reports the same first problem.
+ * `message`, when the caller has it already (decodeEntryAndMessage), must be
+ * signingMessage(entry).
  */
 export function checkResult(
   index: ElectionIndex,
   entry: ResultEntry,
   devices?: DeviceLookup,
+  message?: Uint8Array,
 ): Result<ResultFlag[], RuleError> {
-  const rules = checkResultRules(index, entry, devices);
+  const rules = checkResultRules(index, entry, devices, message);
   if (!rules.ok) return rules;
-  const { publicKey, message, signature, flags } = rules.value;
-  if (!ed25519Verify(publicKey, message, signature)) return badSignature(entry.device);
+  const { publicKey, signature, flags } = rules.value;
+  if (!ed25519Verify(publicKey, rules.value.message, signature)) return badSignature(entry.device);
   return ok(flags);
 }
 

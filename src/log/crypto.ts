@@ -122,8 +122,12 @@ function checkPlaceholder(nc: NodeCrypto): boolean {
       },
       format: 'jwk',
     });
+    // Both the public key made from it and its own JWK (ed25519PublicKey) must say the real x.
     const x = (nc.createPublicKey(k).export({ format: 'jwk' }) as { x?: string }).x;
-    return x !== undefined && Buffer.from(x, 'base64url').toString('hex') === pub;
+    const own = (k.export({ format: 'jwk' }) as { x?: string }).x;
+    const hex = (b64: string | undefined) =>
+      b64 === undefined ? undefined : Buffer.from(b64, 'base64url').toString('hex');
+    return hex(x) === pub && hex(own) === pub;
   } catch {
     return false;
   }
@@ -133,12 +137,32 @@ function checkPlaceholder(nc: NodeCrypto): boolean {
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
   if (nodeCrypto) {
-    const jwk = nodeCrypto
-      .createPublicKey(nodePrivateKey(nodeCrypto, seed))
-      .export({ format: 'jwk' }) as { x: string };
+    const jwk = publicKeyOfSeed(nodeCrypto, seed).export({ format: 'jwk' }) as { x: string };
     return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
   }
   return ed25519.getPublicKey(seed);
+}
+
+/**
+ * A key whose JWK export has the seed's public key x. Importing the seed
+ * computes the public key (the costly part: one scalar multiplication); the
+ * private key's own JWK export then says it, so no public KeyObject is made
+ * (checkPlaceholder checks that it says the real x), and the key is not
+ * cached: kura verify derives tens of thousands of public demo keys once each
+ * (demo-keys.ts), which would otherwise fill the cache of signing keys. DER
+ * (PKCS#8 in, SPKI out) costs about ten times as much as this JWK path.
+ */
+function publicKeyOfSeed(nc: NodeCrypto, seed: Uint8Array): import('node:crypto').KeyObject {
+  const d = b64url(seed);
+  const signing = privateKeyCache.get(d);
+  if (signing) return signing;
+  if (placeholderWorks === undefined) placeholderWorks = checkPlaceholder(nc);
+  if (placeholderWorks)
+    return nc.createPrivateKey({
+      key: { kty: 'OKP', crv: 'Ed25519', d, x: PLACEHOLDER_X },
+      format: 'jwk',
+    });
+  return nc.createPublicKey(nodePrivateKey(nc, seed));
 }
 
 export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CANONICAL_VECTORS } from '../../scripts/canonical-vectors.js';
+import type { Result } from '../../src/basics/result.js';
 import {
   type Canonical,
   CanonicalError,
@@ -14,6 +15,7 @@ import {
   canonicalStringByPath,
   canonicalStringWithAndWithout,
   parseCanonical,
+  parseCanonicalOmitting,
 } from '../../src/election/canonical.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -366,4 +368,158 @@ test('the fast spelling is the spelling by path: the same text, or the same erro
     }),
     { numRuns: 5_000 },
   );
+});
+
+// parseCanonical first asks whether JSON.stringify of the parsed value is the
+// text (and the keys sorted, the numbers safe integers): when not, it spells
+// the value as the definition does. Either way its verdict must be the
+// definition's, error included; and the span of a member it finds in the
+// bytes must leave the canonical bytes of the object without that member.
+describe('parseCanonical: the quick check and the member span', () => {
+  const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const byDefinition = (bytes: Uint8Array): Result<Canonical, string> => {
+    let text: string;
+    try {
+      text = strictDecoder.decode(bytes);
+    } catch {
+      return { ok: false, error: 'not valid UTF-8' };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return { ok: false, error: `not valid JSON (${(e as Error).message})` };
+    }
+    let again: string;
+    try {
+      again = canonicalStringByPath(value);
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+    return again === text
+      ? { ok: true, value: value as Canonical }
+      : {
+          ok: false,
+          error:
+            'not in canonical form (RFC 8785 subset: sorted keys, no whitespace, integers only)',
+        };
+  };
+  // Keys the engine orders numerically ("10" after "9"), odd strings, numbers outside the subset.
+  const key = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+    fc.constantFrom('sig', '0', '1', '2', '9', '10', '01', '-1', '4294967295', 'é', '\ud800', '😀'),
+  );
+  const inSubset = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.maxSafeInteger(),
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom('\ud83d\ude00', '"', '\\', '\u007f', '\u2028', '\n', '"sig":1', ',"sig":"'),
+  );
+  const outside = fc.constantFrom(-0, 0.5, 2 ** 53, -(2 ** 53), 1e21, '\ud800', 'a\udc00');
+  const tree = (leaf: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+    fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 5 }).map((d) => ({ ...d })),
+      ),
+    })).node;
+  const value = tree(fc.oneof(inSubset, outside));
+  // Spellings of a value: the engine's (its key order), the canonical one, and altered escapes.
+  const spellings = (v: unknown): string[] => {
+    const out = [JSON.stringify(v)];
+    try {
+      out.push(canonicalStringByPath(v));
+    } catch {}
+    for (const t of [...out]) {
+      out.push(t.replace(/\\u([0-9a-f]{4})/, (_, h: string) => `\\u${h.toUpperCase()}`));
+      out.push(
+        t.replace(/é|😀/, (c) =>
+          JSON.stringify(c)
+            .slice(1, -1)
+            .replace(/./gu, (x) => `\\u${x.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        ),
+      );
+      out.push(t.replace('\\n', '\\u000a'));
+      out.push(t.replace(/:(-?\d+)/, ':$1.0'));
+    }
+    return out;
+  };
+
+  test('parseCanonical decides as the definition does, with the same error', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        for (const text of spellings(v)) {
+          const bytes = utf8(text);
+          assert.deepEqual(parseCanonical(bytes), byDefinition(bytes), text);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    for (const text of [
+      '{"a":1,"a":1}',
+      '{"10":1,"9":2}',
+      '{"9":2,"10":1}',
+      '"\\ud800"',
+      '"\\\\ud800"',
+      '{"b":1,"a":2}',
+      '[9007199254740992]',
+      '{"a":"\\u00e9"}',
+      '{"a":"é"}',
+    ])
+      assert.deepEqual(parseCanonical(utf8(text)), byDefinition(utf8(text)), text);
+  });
+
+  test('the bytes without the span of a member are the canonical bytes of the object without it', () => {
+    const object = fc
+      .dictionary(key, tree(inSubset), { minKeys: 1, maxKeys: 6 })
+      .map((d) => ({ ...d }));
+    let spans = 0;
+    fc.assert(
+      fc.property(object, (o) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = canonicalBytes(o);
+        } catch {
+          return; // outside the subset: nothing to parse
+        }
+        for (const omitted of ['sig', ...Object.keys(o)]) {
+          const parsed = parseCanonicalOmitting(bytes, omitted);
+          assert.ok(parsed.ok);
+          assert.deepEqual(
+            parsed.value.value,
+            parseCanonical(bytes).ok && JSON.parse(new TextDecoder().decode(bytes)),
+          );
+          const span = parsed.value.span;
+          if (!Object.hasOwn(o, omitted)) {
+            assert.equal(span, undefined);
+            continue;
+          }
+          assert.ok(span);
+          spans++;
+          const rest = Object.fromEntries(Object.entries(o).filter(([k]) => k !== omitted));
+          const cut = new Uint8Array([
+            ...bytes.subarray(0, span.start),
+            ...bytes.subarray(span.end),
+          ]);
+          assert.deepEqual(cut, canonicalBytes(rest), omitted);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(spans > 1000, `${spans} spans`);
+    for (const text of ['[1]', '"sig"', '1', 'null'])
+      assert.deepEqual(parseCanonicalOmitting(utf8(text), 'sig'), {
+        ok: true,
+        value: { value: JSON.parse(text), span: undefined },
+      });
+    assert.deepEqual(parseCanonicalOmitting(utf8('{"sig":1}'), 'sig'), {
+      ok: true,
+      value: { value: { sig: 1 }, span: { start: 1, end: 8 } },
+    });
+    assert.equal(parseCanonicalOmitting(utf8('{"sig": 1}'), 'sig').ok, false);
+  });
 });
