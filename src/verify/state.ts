@@ -8,6 +8,8 @@
 //   definition.json   the election definition entry 0 commits to
 //   fold.bin          the fold of the entries verified (fold-file.ts), so a
 //                     later run folds only the entries after them
+//   demo-keys.json    the devices of the definition enrolled with public demo
+//                     keys (a finding of the definition alone, by its SHA-256)
 //   views.json        per station, a digest of the log's facts its page was
 //                     found equal to at the verified checkpoint (which pages
 //                     a later run need not read again: view-digests.ts)
@@ -64,6 +66,7 @@ const CHECKPOINT = 'checkpoint';
 const DEFINITION = 'definition.json';
 const VIEWS = 'views.json';
 const FOLD = 'fold.bin';
+const DEMO_KEYS = 'demo-keys.json';
 
 /** A directory name for an origin: "kura.example/kenya-2022" -> "kura.example_kenya-2022". */
 export function originDirName(origin: string): string {
@@ -99,6 +102,32 @@ export class StateDir {
 
   writeDefinition(bytes: Uint8Array): void {
     writeAtomic(join(this.dir, DEFINITION), bytes);
+  }
+
+  /**
+   * The devices an earlier run found enrolled with public demo keys in the
+   * definition of SHA-256 `definitionSha256`; null if none was kept for it.
+   */
+  readDemoKeys(definitionSha256: string): string[] | null {
+    const p = join(this.dir, DEMO_KEYS);
+    try {
+      const v = JSON.parse(readFileSync(p, 'utf8')) as {
+        definitionSha256?: unknown;
+        devices?: unknown;
+      };
+      const fine =
+        v.definitionSha256 === definitionSha256 &&
+        Array.isArray(v.devices) &&
+        v.devices.every((d) => typeof d === 'string');
+      return fine ? (v.devices as string[]) : null;
+    } catch {
+      // None, or damaged: the keys are derived again.
+      return null;
+    }
+  }
+
+  writeDemoKeys(definitionSha256: string, devices: readonly string[]): void {
+    writeAtomic(join(this.dir, DEMO_KEYS), JSON.stringify({ definitionSha256, devices }));
   }
 
   /** The kept fold's file (fold-file.ts checks it before use); null if there is none. */
