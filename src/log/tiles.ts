@@ -226,6 +226,33 @@ export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * encodeEntryBundle of the `count` entries held end to end in `bytes`, entry k
+ * at bytes[offsets[k] .. offsets[k+1]) (a store's page of entries), written
+ * straight into the bundle: no array per entry.
+ */
+export function encodeEntryBundleOf(
+  bytes: Uint8Array,
+  offsets: Uint32Array,
+  count: number,
+): Uint8Array {
+  if (count > TILE_WIDTH) throw new RangeError('an entry bundle holds at most 256 entries');
+  const end = offsets[count] as number;
+  const out = new Uint8Array(2 * count + end - (offsets[0] as number));
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    const from = offsets[k] as number;
+    const to = offsets[k + 1] as number;
+    const n = to - from;
+    if (n > MAX_ENTRY_SIZE) throw new RangeError(`entry of ${n} bytes exceeds ${MAX_ENTRY_SIZE}`);
+    out[at] = n >> 8;
+    out[at + 1] = n & 0xff;
+    out.set(bytes.subarray(from, to), at + 2);
+    at += 2 + n;
+  }
+  return out;
+}
+
+/**
  * Decodes an entry bundle (attacker-controlled). Truncated entries, trailing
  * bytes, more than 256 entries, or a count other than `expectedCount` (when
  * given: the bundle's width) are errors.

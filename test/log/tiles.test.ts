@@ -15,6 +15,7 @@ import {
   decodeEntryBundleViews,
   edgeTiles,
   encodeEntryBundle,
+  encodeEntryBundleOf,
   entryBundlePath,
   formatTileIndex,
   newTiles,
@@ -207,6 +208,36 @@ test('skylight tree: rebuilt tiles match byte for byte, root matches the checkpo
 });
 
 // ------------------------------------------------------------------ entry bundles
+
+test('an entry bundle written from entries held end to end is the bundle of those entries', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 256 }),
+      fc.nat(40),
+      (entries, lead) => {
+        // As a store's page gives them: one buffer (here after `lead` other bytes), and offsets.
+        const bytes = new Uint8Array(lead + entries.reduce((n, e) => n + e.length, 0)).fill(7);
+        const offsets = new Uint32Array(entries.length + 1);
+        offsets[0] = lead;
+        entries.forEach((e, k) => {
+          bytes.set(e, offsets[k] as number);
+          offsets[k + 1] = (offsets[k] as number) + e.length;
+        });
+        assert.deepEqual(
+          encodeEntryBundleOf(bytes, offsets, entries.length),
+          encodeEntryBundle(entries),
+        );
+      },
+    ),
+    { numRuns: 100 },
+  );
+  const big = new Uint32Array([0, 65_536]);
+  assert.throws(() => encodeEntryBundleOf(new Uint8Array(65_536), big, 1), RangeError);
+  assert.throws(
+    () => encodeEntryBundleOf(new Uint8Array(0), new Uint32Array(258), 257),
+    RangeError,
+  );
+});
 
 test('entry bundles round-trip; malformed ones are rejected', () => {
   fc.assert(

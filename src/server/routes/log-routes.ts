@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { toHex, utf8 } from '../../log/bytes.js';
 import { sha256 } from '../../log/crypto.js';
-import { encodeEntryBundle, parseTilePath } from '../../log/tiles.js';
+import { encodeEntryBundleOf, parseTilePath } from '../../log/tiles.js';
 import type { Store, StoredCheckpoint } from '../../store/store.js';
 import { ApiError } from '../errors.js';
 import type { LogView } from '../log-view.js';
@@ -12,7 +12,7 @@ import type { LogView } from '../log-view.js';
 export interface LogRouteDeps {
   log: LogView;
   /** Entry bundles and hash tiles, as stored. */
-  store: Pick<Store, 'getEntries' | 'getTile'>;
+  store: Pick<Store, 'getEntryPage' | 'getTile'>;
   /** The log's signed-note verifier key. */
   logVerifierKey: string;
   /** The cosignature/v1 verifier keys of the witnesses the writer pushes to. */
@@ -77,9 +77,12 @@ export const logRoutes: FastifyPluginAsync<LogRouteDeps> = async (app, deps) => 
       throw new ApiError('NOT_FOUND', `${path} is beyond the current tree (size ${size})`);
     reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE);
     if (tile.kind === 'entries') {
-      const entries = await deps.store.getEntries(first, first + width);
-      if (entries.length !== width) throw new ApiError('NOT_FOUND', `${path}: entries missing`);
-      return reply.send(Buffer.from(encodeEntryBundle(entries.map((e) => e.data))));
+      // One row of the entries' bytes end to end, not a row (and an object) per entry.
+      const page = await deps.store.getEntryPage(first, first + width);
+      if (page.indexes.length !== width || page.indexes[width - 1] !== first + width - 1)
+        throw new ApiError('NOT_FOUND', `${path}: entries missing`);
+      const bundle = encodeEntryBundleOf(page.bytes, page.offsets, width);
+      return reply.send(Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength));
     }
     const stored = await deps.store.getTile(tile.level, tile.index);
     if (!stored || stored.width < width) throw new ApiError('NOT_FOUND', `${path} is not stored`);
