@@ -4,7 +4,7 @@
 // the new entries). A kept fold that is damaged, of another tree, or refused
 // with --fold-all is not used: every entry is folded, and the first two are said.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -79,6 +79,13 @@ describe('kura verify continues the fold an earlier run kept', () => {
       /which kept their fold: neither re-checked nor folded again/,
     );
     assert.deepEqual(folded(second), folded(await scratch()));
+    // The same tree again: the kept fold is used and not written again.
+    const file = statSync(foldFile).ino;
+    const third = await verify();
+    assert.equal(third.signatures?.foldKept, second.checkpoint?.size);
+    assert.equal(third.checkpoint?.size, second.checkpoint?.size);
+    assert.equal(statSync(foldFile).ino, file, 'fold.bin left as it was');
+    assert.deepEqual(folded(third), folded(second));
   });
 
   test('a damaged kept fold is said and not used: every entry is folded', async () => {
