@@ -20,7 +20,7 @@ export type FoldData = readonly [typeof FORMAT, number, unknown];
 const FORMAT = 'kura-fold/v1';
 
 /** The TallyFold fields that are not state: set up by its constructor from the index alone. */
-const FROM_INDEX = new Set(['index', 'devices', 'view', 'parties']);
+const FROM_INDEX = new Set(['index', 'devices', 'view']);
 
 const T = {
   index: 0,

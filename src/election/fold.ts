@@ -127,9 +127,6 @@ export class TallyFold {
   /** contest → index of the last entry that changed its figures (agents' words change no figure). */
   private readonly lastFigures = new Map<ContestId, number>();
 
-  /** contest → candidate → the party its votes count under in party tallies. */
-  private readonly parties = new Map<ContestId, Map<CandidateId, string>>();
-
   /** contest → what applyResult reaches per result, found with one lookup (the same objects as above). */
   private readonly counting = new Map<ContestId, ContestCounting>();
 
@@ -149,7 +146,6 @@ export class TallyFold {
     this.results = results;
     for (const contest of index.contests.values()) {
       const partyOf = new Map(contest.candidates.map((c) => [c.id, partyKey(c.party)]));
-      this.parties.set(contest.id, partyOf);
       // rollup() lists the nation, county, constituency and ward, by rank: a unit
       // ranked before the contest's scope may hold several races (§8.1).
       const firstRaceLevel = SCOPE_RANK[contest.scope];
@@ -376,7 +372,7 @@ export class TallyFold {
   private applyCorrection(entryIndex: number, c: Correction): FoldChange {
     const r = this.result(c.contest, c.station);
     const tallies = this.tallies.get(c.contest);
-    const partyOf = this.parties.get(c.contest);
+    const partyOf = this.counting.get(c.contest)?.partyOf;
     if (!r || !tallies) throw new Error('a correction in force without its result');
     const flags = resultFlags(this.index, { station: c.station, ...figuresOf(c) });
     const units = this.index.rollup(c.station);

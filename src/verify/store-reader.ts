@@ -1,7 +1,7 @@
 // The LogReader of a store: the signed history as the server keeps it (every
 // checkpoint, not only the latest), its entries and tiles, and the blobs
 // (definition and forms) by their SHA-256.
-import { encodeEntryBundle, TILE_WIDTH } from '../log/tiles.js';
+import { encodeEntryBundleOf, TILE_WIDTH } from '../log/tiles.js';
 import type { Store } from '../store/store.js';
 import type { LogReader, Read, StoredNote } from './log-reader.js';
 import { NOT_FOUND, readOf } from './log-reader.js';
@@ -38,9 +38,10 @@ export class StoreLogReader implements LogReader {
 
   async entryBundle(index: number, width: number): Promise<Read> {
     const first = index * TILE_WIDTH;
-    const rows = await this.store.getEntries(first, first + width);
-    if (rows.length !== width) return NOT_FOUND;
-    return readOf(encodeEntryBundle(rows.map((e) => e.data)));
+    // As the server serves it (log-routes.ts): one row of the entries' bytes end to end.
+    const page = await this.store.getEntryPage(first, first + width);
+    if (page.indexes.length !== width) return NOT_FOUND;
+    return readOf(encodeEntryBundleOf(page.bytes, page.offsets, width));
   }
 
   /** A stored tile may be wider than asked: its prefix. */
