@@ -149,19 +149,6 @@ export async function newTestLog(
 ): Promise<TestLog> {
   const election = testElection(opts);
   const { definition, genesis } = election;
-  let cleanup: () => Promise<void>;
-  let store: Store;
-  let databaseUrl: string | null = null;
-  if (backend === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'kura-test-'));
-    store = await openStore({ dataDir: join(dir, 'data'), fsyncPath: opts.fsyncPath });
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const db = await createTestDatabase();
-    store = await openStore({ url: db.url });
-    databaseUrl = db.url;
-    cleanup = db.drop;
-  }
   const signer = parseSignerKey(election.logKey.signerKey);
   const verifier = parseVerifierKey(election.logKey.verifierKey);
   if (!signer.ok || !verifier.ok) throw new Error('test keys');
@@ -175,22 +162,45 @@ export async function newTestLog(
       return sign(origin, size, root);
     };
   }
-  const running = await startLog({
-    store,
-    genesis,
-    signer: checkpointSigner,
-    sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
-    commissionSeed: opts.officials ? election.commissionSeed : undefined,
-    officialsNow: opts.now,
-    formUploads: opts.formUploads,
-    server: opts.server,
-    witnesses: opts.witnesses,
-    signatureThreads: opts.signatureThreads,
-    log: opts.log && lineServerReporter(opts.log),
-  });
+  let cleanup: (() => Promise<void>) | undefined;
+  let store: Store | undefined;
+  let databaseUrl: string | null = null;
+  let running: RunningLog;
+  try {
+    if (backend === 'pglite') {
+      const dir = mkdtempSync(join(tmpdir(), 'kura-test-'));
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+      store = await openStore({ dataDir: join(dir, 'data'), fsyncPath: opts.fsyncPath });
+    } else {
+      const db = await createTestDatabase();
+      cleanup = db.drop;
+      databaseUrl = db.url;
+      store = await openStore({ url: db.url });
+    }
+    running = await startLog({
+      store,
+      genesis,
+      signer: checkpointSigner,
+      sequencer: { periodMs: opts.sequencerPeriodMs ?? 20 },
+      commissionSeed: opts.officials ? election.commissionSeed : undefined,
+      officialsNow: opts.now,
+      formUploads: opts.formUploads,
+      server: opts.server,
+      witnesses: opts.witnesses,
+      signatureThreads: opts.signatureThreads,
+      log: opts.log && lineServerReporter(opts.log),
+    });
+  } catch (e) {
+    // A log that fails to start gives back its store and its database (or directory).
+    await store?.close().catch(() => {});
+    await cleanup?.().catch(() => {});
+    throw e;
+  }
+  const openedStore = store;
+  const removeStore = cleanup;
   const testLog: TestLog = {
     running,
-    store,
+    store: openedStore,
     databaseUrl,
     definition,
     logVerifier: verifier.value,
@@ -234,9 +244,17 @@ export async function newTestLog(
     },
     async close() {
       // The server a test restarted (testLog.running), not only the first one.
-      await testLog.running.close();
-      await store.close();
-      await cleanup();
+      // Every step runs whichever fails: a server that will not close must not
+      // leave the database (or directory) behind. The first failure is thrown.
+      const failures: unknown[] = [];
+      for (const step of [() => testLog.running.close(), () => openedStore.close(), removeStore]) {
+        try {
+          await step();
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+      if (failures.length > 0) throw failures[0];
     },
   };
   return testLog;

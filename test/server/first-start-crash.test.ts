@@ -137,8 +137,10 @@ for (const backend of await testBackends()) {
       });
     }
 
-    test('entry 0 and the definition without the meta row (killed between them): the start completes it', async () => {
+    test('entry 0 and the definition without the meta row (killed between them): the start completes it', async (t) => {
       const loc = await freshLocation(backend);
+      // Removed however the test ends (also when the store does not open or close).
+      t.after(() => loc.remove());
       const store = await loc.open();
       try {
         await store.putBlob({
@@ -156,12 +158,13 @@ for (const backend of await testBackends()) {
         await assertEmptyOrComplete(store, true);
       } finally {
         await store.close();
-        await loc.remove();
       }
     });
 
-    test('entry 0 without its definition: stored again from the election given', async () => {
+    test('entry 0 without its definition: stored again from the election given', async (t) => {
       const loc = await freshLocation(backend);
+      // Removed however the test ends (also when the store does not open or close).
+      t.after(() => loc.remove());
       const store = await loc.open();
       try {
         await oldEntry0(store);
@@ -185,7 +188,6 @@ for (const backend of await testBackends()) {
         );
       } finally {
         await store.close();
-        await loc.remove();
       }
     });
   });

@@ -103,8 +103,10 @@ for (const backend of await testBackends()) {
       assert.equal(size, STATIONS + 1);
       await t.running.close();
     });
+    // The whole test log: its store, and its database or directory (closing
+    // only the store, as this did, left a kura_test_* database behind each run).
     after(async () => {
-      await t?.store.close();
+      await t?.close();
     });
 
     test('an honest restart starts, and the writer signs a fresh checkpoint at once', async () => {

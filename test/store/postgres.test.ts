@@ -1,16 +1,16 @@
 // The Store contract on PostgreSQL. Connects to KURA_TEST_PG_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres), creates a database
-// kura_test_<random> for this run (each test gets its own schema in it, via
+// kura_test_[<run>_]<random> for this run (each test gets its own schema in it, via
 // search_path in the URL) and drops it at the end. If PostgreSQL is
 // unreachable the tests are skipped, except under CI, where that fails.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { lineReporter, silentReporter } from '../../src/platform/reporter.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { batch } from './fixtures.js';
 import { runStoreSuite } from './store-suite.js';
 
@@ -52,10 +52,8 @@ if (unreachable !== undefined) {
     }, () => {});
   }
 } else {
-  const dbName = `kura_test_${randomBytes(6).toString('hex')}`;
-  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await createTestDatabase();
+  const dbUrl = new URL(db.url);
   let schemas = 0;
 
   /** A fresh, empty schema in the run's database, and a URL whose search_path points at it. */
@@ -70,9 +68,7 @@ if (unreachable !== undefined) {
     };
   };
 
-  after(async () => {
-    await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-  });
+  after(() => db.drop());
 
   runStoreSuite('PostgreSQL', async () => {
     const s = await freshSchema();
