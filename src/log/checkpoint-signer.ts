@@ -7,7 +7,7 @@
 import { equal, fromBase64 } from './bytes.js';
 import { formatCheckpoint } from './checkpoint.js';
 import { cosigner } from './cosignature.js';
-import { ed25519PublicKey } from './crypto.js';
+import { ed25519PublicKey, sha256 } from './crypto.js';
 import {
   decodeVerifierKey,
   ed25519Signer,
@@ -16,10 +16,15 @@ import {
   signNote,
 } from './note.js';
 
+/** SHA-256 of this label and the seed is the fold seal's key: never the log key itself. */
+const FOLD_SEAL_LABEL = new TextEncoder().encode('kura/fold-seal/v1\n');
+
 export class CheckpointSigner {
   private readonly plain: NoteSigner;
   private readonly timed: NoteSigner;
   private readonly publicKey: Uint8Array;
+  /** The key that seals the writer's kept fold (foldSealKey). */
+  private readonly sealKey: Uint8Array;
 
   constructor(
     signerKey: string,
@@ -32,6 +37,20 @@ export class CheckpointSigner {
     this.plain = ed25519Signer(parsed.value.name, seed);
     this.timed = cosigner(parsed.value.name, seed, this.now);
     this.publicKey = ed25519PublicKey(seed);
+    const labelled = new Uint8Array(FOLD_SEAL_LABEL.length + seed.length);
+    labelled.set(FOLD_SEAL_LABEL, 0);
+    labelled.set(seed, FOLD_SEAL_LABEL.length);
+    this.sealKey = sha256(labelled);
+  }
+
+  /**
+   * A 32-byte key for the seal (an HMAC) on the fold the writer keeps in its
+   * store (server/kept-fold.ts): derived from the log key's seed, so only a
+   * holder of the log key can keep a fold that a restarted writer will trust,
+   * and never the log key itself, which signs nothing but checkpoints.
+   */
+  foldSealKey(): Uint8Array {
+    return this.sealKey.slice();
   }
 
   get name(): string {

@@ -2,8 +2,9 @@
 // but the entry's own bytes, so a worker thread can do it while the main
 // thread folds the chunk before (replay-worker.ts): each entry's leaf hash,
 // compared with the stored one; whether its bytes decode (canonical JSON of a
-// well-formed entry, the costly part); and the compact ranges the replay
-// compares the stored checkpoints' roots with (compact-range.ts).
+// well-formed entry, the costly part; not for entries a kept fold already
+// holds, kept-fold.ts); and the compact ranges the replay compares the stored
+// checkpoints' roots with (compact-range.ts).
 
 import { decodeEntry } from '../election/entries.js';
 import { equal } from '../log/bytes.js';
@@ -24,6 +25,8 @@ export interface EntryChunk {
   leafHashes: Uint8Array;
   /** Entry counts k (ascending, 1..n) after which the range [begin, begin+k) is wanted: the stored checkpoints' sizes. */
   cuts: number[];
+  /** false: hash only (the entries will not be folded); decodes and resultHashes are then all zeros. */
+  decode: boolean;
 }
 
 export interface CheckedChunk {
@@ -55,6 +58,7 @@ export function chunkOfPage(
   count: number,
   begin: number,
   cuts: number[],
+  decode = true,
 ): EntryChunk {
   const from = page.offsets[first] as number;
   const offsets = page.offsets.slice(first, first + count + 1);
@@ -65,6 +69,7 @@ export function chunkOfPage(
     offsets,
     leafHashes: page.leafHashes.slice(first * 32, (first + count) * 32),
     cuts,
+    decode,
   };
 }
 
@@ -83,9 +88,11 @@ export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
     hash.set(leafHash(bytes));
     if (firstBadHash < 0 && !equal(hash, chunk.leafHashes.subarray(k * 32, k * 32 + 32)))
       firstBadHash = k;
-    const decoded = decodeEntry(bytes);
-    decodes[k] = decoded.ok ? 1 : 0;
-    if (decoded.ok && decoded.value.type === 'result') resultHashes.set(sha256(bytes), k * 32);
+    if (chunk.decode) {
+      const decoded = decodeEntry(bytes);
+      decodes[k] = decoded.ok ? 1 : 0;
+      if (decoded.ok && decoded.value.type === 'result') resultHashes.set(sha256(bytes), k * 32);
+    }
     range.appendLeaf(hash);
     for (; chunk.cuts[cut] === k + 1; cut++) ranges.push(range.nodes());
   }

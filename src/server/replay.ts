@@ -15,6 +15,13 @@
 // fold and tree edge are handed to the sequencer, so a writer reads the log
 // once. Entries are read in large pages; worker threads hash and decode each
 // chunk of a page while this thread folds the one before (replay-chunk.ts).
+//
+// A writer may start from the fold it kept when it last stopped (kept-fold.ts):
+// the entries that fold holds are still read, hashed and held to every tile
+// and checkpoint, and their indexed columns to the kept fold, but not decoded
+// or folded again; the kept fold is used only if those entries reproduce its
+// root. Anything amiss with it is a KeptFoldRejected, and the caller replays
+// without it.
 
 import { availableParallelism } from 'node:os';
 import type { ElectionIndex } from '../election/election-index.js';
@@ -28,6 +35,7 @@ import { formatTileIndex, TILE_WIDTH, type Tile, TiledLogBuilder } from '../log/
 import { WorkerPool } from '../platform/worker-pool.js';
 import type { Store, StoredCheckpoint, StoredEntryPage } from '../store/store.js';
 import { CompactRange } from './compact-range.js';
+import type { KeptFold } from './kept-fold.js';
 import {
   type CheckedChunk,
   checkEntryChunk,
@@ -62,6 +70,14 @@ export class StoreIntegrityError extends Error {
   }
 }
 
+/** The kept fold does not fit the stored log (not a finding about the store): replay without it. */
+export class KeptFoldRejected extends Error {
+  constructor(detail: string) {
+    super(`the kept fold is not used: ${detail}`);
+    this.name = 'KeptFoldRejected';
+  }
+}
+
 export interface ReplayedLog {
   /** The fold of every stored entry. */
   fold: TallyFold;
@@ -74,6 +90,8 @@ export interface ReplayedLog {
     entries: number;
     /** Of entries: those the last step replayed (all on a cold start; a warm standby's tail on takeover). */
     tailEntries: number;
+    /** Of entries: those whose fold was kept (kept-fold.ts) and not folded again; 0 without one. */
+    keptEntries: number;
     tiles: number;
     checkpoints: number;
     derivedRows: number;
@@ -97,6 +115,12 @@ export interface ReplayOptions {
   threads?: number;
   /** Told of progress after each page: phase, done, total. */
   onProgress?: (phase: 'entries' | 'derived', done: number, total: number) => void;
+  /**
+   * The fold the writer kept at its last stop (kept-fold.ts), its seal
+   * checked: the first replay continues from it once the entries it holds
+   * reproduce its root (else KeptFoldRejected). The fold is taken over, not copied.
+   */
+  kept?: KeptFold;
 }
 
 /** Entries per check on a worker: small enough that the fold starts soon after the first page. */
@@ -142,7 +166,20 @@ interface PreparedChunk {
  * checks the derived rows, which the writer rewrites as it goes, in full.
  */
 export class LogReplay {
-  readonly fold: TallyFold;
+  /** The fold so far: a fresh one, or the kept one once the replay has reached its size. */
+  private current: TallyFold;
+  /** The kept fold not yet reached (null: none, or taken over). */
+  private kept: KeptFold | null;
+  /** The entries the kept fold taken over holds; 0 when none was. */
+  private keptEntries = 0;
+  /** Entries below the kept fold's size indexed as counted results, each one the kept fold counts. */
+  private keptResultRows = 0;
+  /**
+   * The derived rows compared with a kept fold of the whole log, while the
+   * entries are read and hashed (they must still reproduce its root, or the
+   * comparison counts for nothing): the rows it compared.
+   */
+  private derivedEarly: Promise<number> | null = null;
   readonly builder = TiledLogBuilder.empty();
   /** The tree's frontier (compact-range.ts): the checkpoints' roots are computed from it. */
   private readonly frontier = new CompactRange(0);
@@ -163,13 +200,19 @@ export class LogReplay {
     private readonly index: ElectionIndex,
     private readonly opts: ReplayOptions = {},
   ) {
-    this.fold = new TallyFold(index);
+    this.kept = opts.kept && opts.kept.size > 0 ? opts.kept : null;
+    this.current = this.kept ? new TallyFold(index, { blank: true }) : new TallyFold(index);
     this.strict = opts.checkStore !== false;
     this.pageSize = opts.pageSize ?? 16_384;
     const verifier = parseVerifierKey(index.definition.logKey);
     if (!verifier.ok)
       throw new Error(`the election's log key does not parse: ${index.definition.logKey}`);
     this.verifier = verifier;
+  }
+
+  /** The fold of the entries replayed so far. */
+  get fold(): TallyFold {
+    return this.current;
   }
 
   /** How many entries have been replayed and checked. */
@@ -232,6 +275,18 @@ export class LogReplay {
       );
     const target = upTo === 'head' ? size : Math.max(from, latest?.size ?? 0);
     this.checkRootsUpTo(from);
+    const { kept } = this;
+    if (kept && (from > 0 || kept.size > target))
+      throw new KeptFoldRejected(
+        `it folds ${kept.size} entries, and this replay covers entries ${from}..${target - 1}`,
+      );
+    // A kept fold of the whole log (a clean stop, nothing appended since) is
+    // already the fold finish compares the derived rows with: compare them now,
+    // beside the entries' reading and hashing, which leave this thread idle.
+    if (kept && kept.size === size && upTo === 'head' && strict) {
+      this.derivedEarly = checkDerivedRows(store, kept.fold, this.opts);
+      this.derivedEarly.catch(() => {}); // awaited by finish; a replay that fails first must not leave it unhandled
+    }
 
     const pool = await starting;
     // Chunks are read and checked (on the pool, when there is one) ahead of
@@ -241,7 +296,9 @@ export class LogReplay {
     let readTo = from;
     const readPage = () => {
       const start = readTo;
-      const end = Math.min(target, start + this.pageSize);
+      let end = Math.min(target, start + this.pageSize);
+      // A page ends where the kept fold does: its entries are hashed, not decoded.
+      if (kept && start < kept.size && end > kept.size) end = kept.size;
       readTo = end;
       const page = store.getEntryPage(start, end);
       for (let c = start; c < end; c += chunkSize) {
@@ -285,7 +342,9 @@ export class LogReplay {
     const cuts = this.checkpoints
       .filter((cp) => cp.size > start && cp.size <= missing)
       .map((cp) => cp.size - start);
-    const chunk = chunkOfPage(page, first, count, start, cuts);
+    // Entries the kept fold holds are not folded again, so not decoded either.
+    const decode = !(this.kept && end <= this.kept.size);
+    const chunk = chunkOfPage(page, first, count, start, cuts, decode);
     const checked = pool
       ? await pool.run('check entries', chunk, [
           chunk.bytes.buffer as ArrayBuffer,
@@ -334,13 +393,65 @@ export class LogReplay {
       this.checkRoot(cp, this.frontier.rootWith(range));
     }
     this.frontier.appendRange(checked.range);
-    this.foldChunk(chunk);
-    this.size = chunk.end;
+    const { kept } = this;
+    if (kept && chunk.end <= kept.size) {
+      this.holdColumnsToKept(chunk, kept.fold);
+      this.size = chunk.end;
+      if (chunk.end === kept.size) this.takeOverKept(kept);
+    } else {
+      this.foldChunk(chunk);
+      this.size = chunk.end;
+    }
+  }
+
+  /**
+   * For entries the kept fold holds: the indexed columns that foldChunk
+   * checks against each entry's own fold, held to the kept fold instead. A
+   * row indexed as a result must be a result the kept fold counts, from that
+   * very entry; that every counted result has such a row is checked when the
+   * kept fold is taken over (the rows are as many as the counted results).
+   */
+  private holdColumnsToKept({ start, page, first, count }: PreparedChunk, fold: TallyFold): void {
+    const { kinds, contests, stations } = page;
+    for (let k = 0; k < count; k++) {
+      const row = first + k;
+      if (kinds[row] !== 'result') continue;
+      const [contest, station] = [contests[row], stations[row]];
+      const counted =
+        contest == null || station == null
+          ? undefined
+          : fold.results.get(contest)?.entryIndexOf(station);
+      if (counted !== start + k)
+        throw new KeptFoldRejected(
+          `entry ${start + k} is indexed as the ${JSON.stringify(contest)} result of station ${JSON.stringify(station)}, which the kept fold does not count from it`,
+        );
+      this.keptResultRows++;
+    }
+  }
+
+  /** At the kept fold's size: its root and counted results must be the log's, and the replay goes on from it. */
+  private takeOverKept(kept: KeptFold): void {
+    if (!equal(this.frontier.root(), kept.root))
+      throw new KeptFoldRejected(
+        `the entries do not reproduce the root it was kept with at size ${kept.size}`,
+      );
+    let counted = 0;
+    for (const table of kept.fold.results.values()) counted += table.size;
+    if (counted !== this.keptResultRows)
+      throw new KeptFoldRejected(
+        `it counts ${counted} results, and ${this.keptResultRows} of the first ${kept.size} entries are indexed as results`,
+      );
+    this.current = kept.fold;
+    this.kept = null;
+    this.keptEntries = kept.size;
   }
 
   /** Checks the derived rows against the fold and returns the replayed log. */
   async finish(store: Store): Promise<ReplayedLog> {
-    const derivedRows = this.strict ? await checkDerivedRows(store, this.fold, this.opts) : 0;
+    const early = this.derivedEarly && this.keptEntries === this.size ? this.derivedEarly : null;
+    const derivedRows = this.strict
+      ? await (early ?? checkDerivedRows(store, this.fold, this.opts))
+      : 0;
     const latest = this.checkpoints.at(-1) ?? null;
     return {
       fold: this.fold,
@@ -352,6 +463,7 @@ export class LogReplay {
       stats: {
         entries: this.size,
         tailEntries: this.last.entries,
+        keptEntries: this.keptEntries,
         tiles: this.tilesChecked.size,
         checkpoints: this.checkpoints.length,
         derivedRows,

@@ -146,6 +146,18 @@ export class Sequencer {
     return sequencer;
   }
 
+  /**
+   * The fold and tree of the durable log, for the writer to keep when it
+   * stops (kept-fold.ts); null while anything is queued or being written,
+   * and once the sequencer has stopped on an error or been deposed, when the
+   * fold may be ahead of what the store holds.
+   */
+  durableFold(): { fold: TallyFold; size: number; root: Uint8Array } | null {
+    if (this.broken || this.flushing || this.pending.size > 0) return null;
+    if (this.fold.size !== this.writer.size) return null;
+    return { fold: this.fold, size: this.writer.size, root: this.writer.root() };
+  }
+
   get treeSize(): number {
     return this.checkpoint.size;
   }

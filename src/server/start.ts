@@ -20,8 +20,9 @@ import { buildServer, type ServerOptions } from './app.js';
 import { CheckpointFollower } from './checkpoint-follower.js';
 import type { ServerReporter } from './events.js';
 import type { FormUploadOptions } from './form-uploads.js';
+import { type KeptFold, type KeptFoldContext, keepFold, readKeptFold } from './kept-fold.js';
 import { OfficialsService } from './officials-service.js';
-import { LogReplay, type ReplayedLog, StoreIntegrityError } from './replay.js';
+import { KeptFoldRejected, LogReplay, type ReplayedLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
 import { type WarmLog, WarmStandby } from './warm-standby.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
@@ -143,7 +144,24 @@ async function openLog(
 
   // Nothing is served from a store that its own log does not account for.
   const replay = async (view: Store) => {
-    const r = followed?.replay ?? new LogReplay(election.index, replayOptions(opts));
+    if (followed) {
+      await followed.replay.advance(view);
+      return followed.replay.finish(view);
+    }
+    // A writer goes on from the fold it kept at its last stop, if it fits the log (kept-fold.ts).
+    const kept = await keptFoldOf(view, opts, election);
+    if (kept) {
+      const r = new LogReplay(election.index, { ...replayOptions(opts), kept });
+      try {
+        await r.advance(view);
+        return await r.finish(view);
+      } catch (e) {
+        // Whatever went wrong with it, the replay without it decides.
+        if (!(e instanceof KeptFoldRejected || e instanceof StoreIntegrityError)) throw e;
+        opts.log?.event('kept-fold-unused', { reason: e.message });
+      }
+    }
+    const r = new LogReplay(election.index, replayOptions(opts));
     await r.advance(view);
     return r.finish(view);
   };
@@ -153,7 +171,7 @@ async function openLog(
   const { stats } = replayed;
   if (opts.checkStore !== false)
     opts.log?.info(
-      `start-up check: ${stats.entries} entries${followed ? ` (${stats.entries - stats.tailEntries} checked while standing by, ${stats.tailEntries} now)` : ''}, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s)`,
+      `start-up check: ${stats.entries} entries${followed ? ` (${stats.entries - stats.tailEntries} checked while standing by, ${stats.tailEntries} now)` : ''}, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s${stats.keptEntries ? `; the fold of the first ${stats.keptEntries} kept at the last stop, the rest folded now` : ''})`,
       { ...stats },
     );
   await step('checked');
@@ -205,6 +223,20 @@ export async function openLogWriter(
       opts.log?.event('writer-lease-lost', { reason: why.message });
       sequencer.depose(why);
     });
+    /** At a stop: the fold of the durable log, sealed, so the next start need not fold it again. */
+    const keepDurableFold = async () => {
+      const durable = sequencer.durableFold();
+      // Nothing new since the fold this start took over: the kept one is this one.
+      if (!durable || durable.size === replayed.stats.keptEntries) return;
+      const started = Date.now();
+      try {
+        const { bytes } = await keepFold(store, keptFoldContext(opts.signer, election), durable);
+        opts.log?.event('fold-kept', { size: durable.size, bytes, ms: Date.now() - started });
+      } catch (e) {
+        // Only the next start's speed depends on it: it then folds every entry.
+        opts.log?.warn(`the fold was not kept: ${(e as Error).message}`, {});
+      }
+    };
     return {
       sequencer,
       election,
@@ -213,6 +245,7 @@ export async function openLogWriter(
       async close() {
         try {
           await sequencer.close();
+          await keepDurableFold();
         } finally {
           await lease.release();
         }
@@ -341,6 +374,31 @@ function checkSigner(signer: CheckpointSigner, logKey: string): void {
  * definition is found by the hash entry 0 commits to (stored again from the
  * election given, if it is missing), and a missing meta row is written.
  */
+/** The fold this writer's log key sealed at its last stop, if one is kept; a refused one is said and not used. */
+async function keptFoldOf(
+  store: Store,
+  opts: StartOptions,
+  election: OpenedGenesis,
+): Promise<KeptFold | null> {
+  if (!opts.signer || opts.checkStore === false) return null;
+  const kept = await readKeptFold(
+    store,
+    keptFoldContext(opts.signer, election),
+    await store.treeSize(),
+  );
+  if (kept && !kept.ok)
+    opts.log?.event('kept-fold-unused', { reason: `the kept fold is not used: ${kept.error}` });
+  return kept?.ok ? kept.value : null;
+}
+
+function keptFoldContext(signer: CheckpointSigner, election: OpenedGenesis): KeptFoldContext {
+  return {
+    index: election.index,
+    definitionSha256: election.entry.definitionSha256,
+    sealKey: signer.foldSealKey(),
+  };
+}
+
 function replayOptions(opts: StartOptions) {
   return { onProgress: opts.onProgress, checkStore: opts.checkStore ?? true };
 }

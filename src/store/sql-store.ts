@@ -21,6 +21,7 @@ import {
   type AppendBatch,
   type BlobInfo,
   type HashTile,
+  type KeptFoldRow,
   type StationResultRow,
   type StationResultTextRow,
   type Store,
@@ -718,6 +719,29 @@ export class SqlStore implements Store {
       entryIndex: Number(r.entry_idx),
       json: r.json,
     }));
+  }
+
+  async getKeptFold(): Promise<KeptFoldRow | null> {
+    // As base64 text: tens of MB, which come as hex text otherwise, or slower still in binary.
+    const [row] = await this.db.query<{ size: string; bytes: string }>(
+      "SELECT size, encode(bytes, 'base64') AS bytes FROM kept_fold",
+    );
+    return row ? { size: Number(row.size), bytes: fromBase64(row.bytes) } : null;
+  }
+
+  async putKeptFold(kept: KeptFoldRow): Promise<void> {
+    this.#writable();
+    checkIndex('kept fold size', kept.size);
+    await this.db.withTransaction(async (tx) => {
+      await this.#fence(tx);
+      await tx.query(
+        `INSERT INTO kept_fold (id, size, bytes) VALUES (true, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET size = EXCLUDED.size, bytes = EXCLUDED.bytes, written_at = now()
+         WHERE kept_fold.size <= EXCLUDED.size`,
+        [kept.size, Buffer.from(kept.bytes.buffer, kept.bytes.byteOffset, kept.bytes.byteLength)],
+      );
+    });
+    await this.#durable();
   }
 
   async getMeta(key: string): Promise<string | null> {

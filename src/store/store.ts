@@ -100,6 +100,12 @@ export interface StoredBlob {
   data: Uint8Array;
 }
 
+/** The writer's kept fold as stored: its sealed bytes (server/kept-fold.ts) and how many entries it folds. */
+export interface KeptFoldRow {
+  size: number;
+  bytes: Uint8Array;
+}
+
 /** A blob without its content (for listings). */
 export interface BlobInfo {
   sha256: string;
@@ -214,6 +220,15 @@ export interface Store {
     after: { contest: string; unit: string } | null,
     limit: number,
   ): Promise<TallyRow[]>;
+
+  /** The fold the writer kept at its last stop (server/kept-fold.ts), or null when none is kept. */
+  getKeptFold(): Promise<KeptFoldRow | null>;
+  /**
+   * Keeps a writer's fold of entries 0 .. size-1, replacing the one kept
+   * unless that one is of more entries. A writer's own write: with the lease,
+   * its fencing token is checked in the same transaction (StoreFencedError).
+   */
+  putKeptFold(kept: KeptFoldRow): Promise<void>;
 
   /** Small key/value facts (e.g. the definition's hash). */
   getMeta(key: string): Promise<string | null>;

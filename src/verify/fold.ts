@@ -68,7 +68,7 @@ export class StreamingFold {
     private readonly before?: VerifiedBefore,
     /**
      * The fold of all the entries verified before, kept by that run
-     * (fold-file.ts): those entries are then hashed (the mirror holds them to
+     * (platform/fold-file.ts): those entries are then hashed (the mirror holds them to
      * the leaves verified before) but not folded again.
      */
     start?: TallyFold,

@@ -6,7 +6,7 @@
 //   checkpoint        the last verified signed checkpoint, byte for byte
 //                     (evidence: keep it)
 //   definition.json   the election definition entry 0 commits to
-//   fold.bin          the fold of the entries verified (fold-file.ts), so a
+//   fold.bin          the fold of the entries verified (platform/fold-file.ts), so a
 //                     later run folds only the entries after them
 //   demo-keys.json    the devices of the definition enrolled with public demo
 //                     keys (a finding of the definition alone, by its SHA-256)

@@ -427,6 +427,22 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal(await s.getMeta('none'), null);
     });
 
+    t('the kept fold: one row, never replaced by a smaller one', async (s) => {
+      assert.equal(await s.getKeptFold(), null);
+      // Bytes of every value, and long enough to be more than one network packet.
+      const big = new Uint8Array(300_000).map((_, i) => (i * 7919) % 256);
+      await s.putKeptFold({ size: 10, bytes: big });
+      assert.deepEqual(await s.getKeptFold(), { size: 10, bytes: big });
+      await s.putKeptFold({ size: 12, bytes: Uint8Array.of(1, 2, 3) });
+      assert.deepEqual(await s.getKeptFold(), { size: 12, bytes: Uint8Array.of(1, 2, 3) });
+      // An older writer's fold does not replace a newer one.
+      await s.putKeptFold({ size: 11, bytes: Uint8Array.of(9) });
+      assert.deepEqual(await s.getKeptFold(), { size: 12, bytes: Uint8Array.of(1, 2, 3) });
+      await s.putKeptFold({ size: 12, bytes: Uint8Array.of(4) });
+      assert.deepEqual(await s.getKeptFold(), { size: 12, bytes: Uint8Array.of(4) });
+      await assert.rejects(s.putKeptFold({ size: -1, bytes: Uint8Array.of(4) }), /non-negative/);
+    });
+
     t('entries are never changed by later batches, nor by SQL', async (s, h) => {
       const b0 = batch(0, 50);
       await s.appendBatch(b0);

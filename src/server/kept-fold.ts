@@ -1,0 +1,83 @@
+// The fold a writer keeps in its store when it stops (the kept_fold row,
+// FORMATS.md §10.7), so that its next start folds only the entries appended
+// since: the start-up check still reads and hashes every entry, compares
+// every tile, checkpoint root and derived row, and holds every entry's
+// indexed columns to the kept fold (replay.ts), but it does not decode and
+// fold again what the kept fold already holds.
+//
+// The fold is sealed (platform/fold-file.ts) with a key derived from the log
+// key (CheckpointSigner.foldSealKey): someone with the database alone could
+// change a derived row and the kept fold alike, but cannot seal a fold, so a
+// restarted writer trusts only what a holder of the log key kept. The fold is
+// bound to its tree: the start-up check uses it only when the entries it
+// hashes reproduce the kept root at the kept size. A reader has no log key
+// and folds every entry.
+import { err, ok, type Result } from '../basics/result.js';
+import type { ElectionIndex } from '../election/election-index.js';
+import type { TallyFold } from '../election/fold.js';
+import { fromBase64, toBase64 } from '../log/bytes.js';
+import { encodeFoldFile, openFoldFile } from '../platform/fold-file.js';
+import type { Store } from '../store/store.js';
+
+/** A kept fold, opened and its seal checked, not yet held to the log (replay.ts does that). */
+export interface KeptFold {
+  /** The entries it folds: 0 .. size-1. */
+  size: number;
+  /** The root of the tree of those entries, as the writer that kept it computed it. */
+  root: Uint8Array;
+  fold: TallyFold;
+}
+
+/** What the writer's fold is bound to besides its tree. */
+export interface KeptFoldContext {
+  index: ElectionIndex;
+  /** Entry 0's definitionSha256. */
+  definitionSha256: string;
+  /** CheckpointSigner.foldSealKey() of the log key. */
+  sealKey: Uint8Array;
+}
+
+/**
+ * The fold kept in the store, if there is one: the fold, or why it cannot be
+ * used (not sealed with this log key, of another election, of more entries
+ * than the log holds, damaged). null when none is kept.
+ */
+export async function readKeptFold(
+  store: Store,
+  ctx: KeptFoldContext,
+  logSize: number,
+): Promise<Result<KeptFold, string> | null> {
+  const row = await store.getKeptFold();
+  if (!row) return null;
+  if (row.size > logSize) return err(`it folds ${row.size} entries, and the log holds ${logSize}`);
+  const opened = openFoldFile(
+    row.bytes,
+    ctx.index,
+    (kept) => {
+      if (kept.definitionSha256 !== ctx.definitionSha256)
+        return 'it is of another election definition';
+      if (kept.size !== row.size) return `its row says ${row.size} entries, its seal ${kept.size}`;
+      return null;
+    },
+    ctx.sealKey,
+  );
+  if (!opened.ok) return opened;
+  const root = fromBase64(opened.value.binding.root);
+  if (root?.length !== 32) return err('its root is not a 32-byte hash');
+  return ok({ size: row.size, root, fold: opened.value.fold });
+}
+
+/** Seals and stores the fold of the durable log: the fold of entries 0 .. size-1, whose tree has this root. */
+export async function keepFold(
+  store: Store,
+  ctx: KeptFoldContext,
+  durable: { fold: TallyFold; size: number; root: Uint8Array },
+): Promise<{ bytes: number }> {
+  const bytes = encodeFoldFile(
+    durable.fold,
+    { size: durable.size, root: toBase64(durable.root), definitionSha256: ctx.definitionSha256 },
+    ctx.sealKey,
+  );
+  await store.putKeptFold({ size: durable.size, bytes });
+  return { bytes: bytes.length };
+}
