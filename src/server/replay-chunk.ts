@@ -27,6 +27,12 @@ export interface EntryChunk {
   cuts: number[];
   /** false: hash only (the entries will not be folded); decodes and resultHashes are then all zeros. */
   decode: boolean;
+  /**
+   * true: the store has held each entry's bytes to its leaf hash
+   * (Store.getLeafPage), and the chunk has no bytes: the leaf hashes are taken
+   * as they are (firstBadHash is then -1: the caller has the store's finding).
+   */
+  hashed: boolean;
 }
 
 export interface CheckedChunk {
@@ -59,6 +65,7 @@ export function chunkOfPage(
   begin: number,
   cuts: number[],
   decode = true,
+  hashed = false,
 ): EntryChunk {
   const from = page.offsets[first] as number;
   const offsets = page.offsets.slice(first, first + count + 1);
@@ -70,6 +77,7 @@ export function chunkOfPage(
     leafHashes: page.leafHashes.slice(first * 32, (first + count) * 32),
     cuts,
     decode,
+    hashed,
   };
 }
 
@@ -85,9 +93,12 @@ export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
   for (let k = 0; k < n; k++) {
     const bytes = chunk.bytes.subarray(chunk.offsets[k], chunk.offsets[k + 1]);
     const hash = hashes.subarray(k * 32, k * 32 + 32);
-    hash.set(leafHash(bytes));
-    if (firstBadHash < 0 && !equal(hash, chunk.leafHashes.subarray(k * 32, k * 32 + 32)))
-      firstBadHash = k;
+    const stored = chunk.leafHashes.subarray(k * 32, k * 32 + 32);
+    if (chunk.hashed) hash.set(stored);
+    else {
+      hash.set(leafHash(bytes));
+      if (firstBadHash < 0 && !equal(hash, stored)) firstBadHash = k;
+    }
     if (chunk.decode) {
       const decoded = decodeEntry(bytes);
       decodes[k] = decoded.ok ? 1 : 0;

@@ -30,6 +30,7 @@ import { TallyFold } from '../election/fold.js';
 import { loggedVerdict } from '../election/rules.js';
 import { equal, toHex } from '../log/bytes.js';
 import { openCheckpoint } from '../log/checkpoint.js';
+import { leafHash } from '../log/merkle.js';
 import { parseVerifierKey } from '../log/note.js';
 import { formatTileIndex, TILE_WIDTH, type Tile, TiledLogBuilder } from '../log/tiles.js';
 import { WorkerPool } from '../platform/worker-pool.js';
@@ -145,12 +146,24 @@ export async function replayStoredLog(
 
 type CheckedCheckpoint = StoredCheckpoint & { root: Uint8Array };
 
+/**
+ * A page of entries read: with their bytes, or (firstBadHash given) without,
+ * the database having hashed them (Store.getLeafPage; bytes empty, offsets 0).
+ */
+type ReadPage = StoredEntryPage & { firstBadHash?: number };
+
+/** A leaf page (Store.getLeafPage) in the shape of an entry page whose bytes are all empty. */
+async function readLeafPage(store: Store, start: number, end: number): Promise<ReadPage> {
+  const page = await store.getLeafPage(start, end);
+  return { ...page, bytes: new Uint8Array(0), offsets: new Uint32Array(page.indexes.length + 1) };
+}
+
 /** A chunk of entries read and checked, ready to fold. */
 interface PreparedChunk {
   start: number;
   end: number;
   /** The page read; the chunk's entries are its rows first .. first+count-1. */
-  page: StoredEntryPage;
+  page: ReadPage;
   first: number;
   /** The entries present in order from start, up to the first missing one. */
   count: number;
@@ -300,7 +313,9 @@ export class LogReplay {
       // A page ends where the kept fold does: its entries are hashed, not decoded.
       if (kept && start < kept.size && end > kept.size) end = kept.size;
       readTo = end;
-      const page = store.getEntryPage(start, end);
+      // Entries the kept fold holds are hashed by the database: their bytes stay there.
+      const page =
+        kept && end <= kept.size ? readLeafPage(store, start, end) : store.getEntryPage(start, end);
       for (let c = start; c < end; c += chunkSize) {
         const chunkEnd = Math.min(end, c + chunkSize);
         const prepared = page.then((p) => this.prepareChunk(p, start, c, chunkEnd, pool));
@@ -329,7 +344,7 @@ export class LogReplay {
 
   /** Checks the chunk [start, end) of a page read from pageStart: its rows in order, up to the first missing one. */
   private async prepareChunk(
-    page: StoredEntryPage,
+    page: ReadPage,
     pageStart: number,
     start: number,
     end: number,
@@ -342,9 +357,11 @@ export class LogReplay {
     const cuts = this.checkpoints
       .filter((cp) => cp.size > start && cp.size <= missing)
       .map((cp) => cp.size - start);
-    // Entries the kept fold holds are not folded again, so not decoded either.
+    // Entries the kept fold holds are not folded again, so not decoded either;
+    // the database has hashed them (readLeafPage): only the ranges are made here.
+    const hashed = page.firstBadHash !== undefined;
     const decode = !(this.kept && end <= this.kept.size);
-    const chunk = chunkOfPage(page, first, count, start, cuts, decode);
+    const chunk = chunkOfPage(page, first, count, start, cuts, decode, hashed);
     const checked = pool
       ? await pool.run('check entries', chunk, [
           chunk.bytes.buffer as ArrayBuffer,
@@ -352,6 +369,10 @@ export class LogReplay {
           chunk.leafHashes.buffer as ArrayBuffer,
         ])
       : checkEntryChunk(chunk);
+    if (hashed) {
+      const bad = page.firstBadHash as number;
+      checked.firstBadHash = bad >= start && bad < start + count ? bad - start : -1;
+    }
     return { start, end, page, first, count, missing: missing === end ? -1 : missing, checked };
   }
 
@@ -371,11 +392,11 @@ export class LogReplay {
     const badHash = checked.firstBadHash;
     if (strict && badHash >= 0) {
       const i = start + badHash;
-      const stored = (await store.getEntry(i))?.leafHash ?? new Uint8Array(0);
+      const stored = await store.getEntry(i);
       fail(
         'entry-hash',
         i,
-        `entry ${i}'s bytes hash to ${toHex(checked.hashes.subarray(badHash * 32, badHash * 32 + 32))}, not to its stored leaf hash ${toHex(stored)}`,
+        `entry ${i}'s bytes hash to ${toHex(leafHash(stored?.data ?? new Uint8Array(0)))}, not to its stored leaf hash ${toHex(stored?.leafHash ?? new Uint8Array(0))}`,
       );
     }
     if (missing >= 0)

@@ -31,6 +31,7 @@ import {
   type StoredCheckpoint,
   type StoredEntry,
   type StoredEntryPage,
+  type StoredLeafPage,
   type TallyRow,
 } from './store.js';
 import {
@@ -71,6 +72,21 @@ SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data,
        encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
                        ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx), 'base64') AS leaf_hashes,
+       jsonb_agg(kind ORDER BY idx) AS kinds,
+       jsonb_agg(contest ORDER BY idx) AS contests,
+       jsonb_agg(station ORDER BY idx) AS stations
+FROM entries WHERE idx >= $1 AND idx < $2`;
+
+/**
+ * ENTRY_PAGE without the bytes: the database hashes each entry (RFC 6962's
+ * leaf hash, SHA-256 of 0x00 || bytes, PostgreSQL's sha256) and gives the
+ * first index whose stored leaf hash differs. The bytes stay in the database.
+ */
+const LEAF_PAGE = `
+SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
+       encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
+                       ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx), 'base64') AS leaf_hashes,
+       min(idx) FILTER (WHERE leaf_hash IS DISTINCT FROM sha256('\\x00'::bytea || data)) AS first_bad,
        jsonb_agg(kind ORDER BY idx) AS kinds,
        jsonb_agg(contest ORDER BY idx) AS contests,
        jsonb_agg(station ORDER BY idx) AS stations
@@ -493,6 +509,25 @@ export class SqlStore implements Store {
       kinds: row?.kinds ?? [],
       contests: row?.contests ?? [],
       stations: row?.stations ?? [],
+    };
+  }
+
+  async getLeafPage(start: number, end: number): Promise<StoredLeafPage> {
+    checkIndex('start', start);
+    checkIndex('end', end);
+    const [row] =
+      end <= start
+        ? []
+        : await this.db.query<
+            Omit<EntryPageRow, 'lengths' | 'data'> & { first_bad: string | null }
+          >(LEAF_PAGE, [start, end]);
+    return {
+      indexes: (row?.offsets ?? []).map((o) => start + o),
+      leafHashes: fromBase64(row?.leaf_hashes),
+      kinds: row?.kinds ?? [],
+      contests: row?.contests ?? [],
+      stations: row?.stations ?? [],
+      firstBadHash: row?.first_bad == null ? -1 : Number(row.first_bad),
     };
   }
 

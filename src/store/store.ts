@@ -34,6 +34,22 @@ export interface StoredEntryPage {
   stations: (string | null)[];
 }
 
+/**
+ * Entries as stored without their bytes, which the store has hashed itself
+ * (a start-up check of entries a kept fold holds: their bytes are needed for
+ * nothing else): row k is entry indexes[k].
+ */
+export interface StoredLeafPage {
+  indexes: number[];
+  /** Row k's stored leaf hash: leafHashes[32k .. 32k+32) (one not 32 bytes long reads as zeros). */
+  leafHashes: Uint8Array;
+  kinds: string[];
+  contests: (string | null)[];
+  stations: (string | null)[];
+  /** The first index whose bytes do not hash to its stored leaf hash (SHA-256 of 0x00 || bytes), or -1. */
+  firstBadHash: number;
+}
+
 /** A tlog-tiles hash tile as it now stands (width 1..256; 256 = full). */
 export interface HashTile {
   level: number;
@@ -161,6 +177,8 @@ export interface Store {
   getEntries(start: number, end: number): Promise<StoredEntry[]>;
   /** The same rows, packed: one row read from the database, not one per entry. */
   getEntryPage(start: number, end: number): Promise<StoredEntryPage>;
+  /** The same rows without their bytes, each one's bytes hashed by the database and held to its leaf hash. */
+  getLeafPage(start: number, end: number): Promise<StoredLeafPage>;
   getEntry(index: number): Promise<StoredEntry | null>;
   /** The result entry already logged for this contest and station, if any. */
   findResult(contest: string, station: string): Promise<StoredEntry | null>;

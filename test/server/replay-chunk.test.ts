@@ -86,3 +86,25 @@ test('a changed byte or a stored hash of another length is found at its entry', 
   q.leafHashes.fill(0, 3 * 32, 4 * 32);
   assert.equal(checkEntryChunk(chunkOfPage(q, 0, 10, 0, [])).firstBadHash, 3);
 });
+
+test('a chunk the store has hashed (no bytes): its leaf hashes taken as they are, the same ranges', () => {
+  const p = page(0, 300);
+  const cuts = [1, 56, 200];
+  const fromBytes = checkEntryChunk(chunkOfPage(p, 40, 200, 40, cuts));
+  const bare = {
+    ...p,
+    bytes: new Uint8Array(0),
+    offsets: new Uint32Array(p.indexes.length + 1),
+  };
+  const hashed = checkEntryChunk(chunkOfPage(bare, 40, 200, 40, cuts, false, true));
+  assert.deepEqual(hashed.hashes, fromBytes.hashes);
+  assert.deepEqual(hashed.ranges, fromBytes.ranges);
+  assert.deepEqual(hashed.range, fromBytes.range);
+  assert.equal(hashed.firstBadHash, -1);
+  assert.ok(hashed.decodes.every((d) => d === 0));
+  // Taken as they are: a changed stored hash changes the ranges (the store has the finding).
+  bare.leafHashes[41 * 32] = (bare.leafHashes[41 * 32] as number) ^ 1;
+  const changed = checkEntryChunk(chunkOfPage(bare, 40, 200, 40, cuts, false, true));
+  assert.equal(changed.firstBadHash, -1);
+  assert.notDeepEqual(changed.range, fromBytes.range);
+});
