@@ -17,7 +17,7 @@ import type { ElectionIndex } from '../election/election-index.js';
 import type { TallyFold } from '../election/fold.js';
 import { fromBase64, toBase64 } from '../log/bytes.js';
 import { encodeFoldFile, openFoldFile } from '../platform/fold-file.js';
-import type { Store } from '../store/store.js';
+import type { KeptFoldRow, Store } from '../store/store.js';
 
 /** A kept fold, opened and its seal checked, not yet held to the log (replay.ts does that). */
 export interface KeptFold {
@@ -48,7 +48,15 @@ export async function readKeptFold(
   logSize: number,
 ): Promise<Result<KeptFold, string> | null> {
   const row = await store.getKeptFold();
-  if (!row) return null;
+  return row && openKeptFold(row, ctx, logSize);
+}
+
+/** readKeptFold, of the row already read. */
+export function openKeptFold(
+  row: KeptFoldRow,
+  ctx: KeptFoldContext,
+  logSize: number,
+): Result<KeptFold, string> {
   if (row.size > logSize) return err(`it folds ${row.size} entries, and the log holds ${logSize}`);
   const opened = openFoldFile(
     row.bytes,

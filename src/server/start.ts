@@ -14,13 +14,13 @@ import type { CheckpointSigner } from '../log/checkpoint-signer.js';
 import { ed25519PublicKey } from '../log/crypto.js';
 import { decodeVerifierKey } from '../log/note.js';
 import { SignaturePool } from '../platform/signature-pool.js';
-import type { Store, StoredCheckpoint } from '../store/store.js';
+import type { KeptFoldRow, Store, StoredCheckpoint } from '../store/store.js';
 import { describeHolder } from '../store/writer-lease.js';
 import { buildServer, type ServerOptions } from './app.js';
 import { CheckpointFollower } from './checkpoint-follower.js';
 import type { ServerReporter } from './events.js';
 import type { FormUploadOptions } from './form-uploads.js';
-import { type KeptFold, type KeptFoldContext, keepFold, readKeptFold } from './kept-fold.js';
+import { type KeptFold, type KeptFoldContext, keepFold, openKeptFold } from './kept-fold.js';
 import { OfficialsService } from './officials-service.js';
 import { KeptFoldRejected, LogReplay, type ReplayedLog, StoreIntegrityError } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
@@ -136,6 +136,10 @@ async function openLog(
       electionId: opened.value.entry.electionId,
     });
   }
+  // A writer's kept fold is read while the election opens (both take a second or so on a national log).
+  const keptRow =
+    opts.signer && opts.checkStore !== false && !warm ? store.getKeptFold() : Promise.resolve(null);
+  keptRow.catch(() => {}); // awaited below; a start that fails first must not leave it unhandled
   const stored = await openStoredElection(store, opts);
   // A standby's replay goes on from where it got to, if it followed this very election.
   const followed = warm && equal(warm.definitionBytes, stored.definitionBytes) ? warm : null;
@@ -149,7 +153,7 @@ async function openLog(
       return followed.replay.finish(view);
     }
     // A writer goes on from the fold it kept at its last stop, if it fits the log (kept-fold.ts).
-    const kept = await keptFoldOf(view, opts, election);
+    const kept = await keptFoldOf(await keptRow, view, opts, election);
     if (kept) {
       const r = new LogReplay(election.index, { ...replayOptions(opts), kept });
       try {
@@ -376,16 +380,13 @@ function checkSigner(signer: CheckpointSigner, logKey: string): void {
  */
 /** The fold this writer's log key sealed at its last stop, if one is kept; a refused one is said and not used. */
 async function keptFoldOf(
+  row: KeptFoldRow | null,
   store: Store,
   opts: StartOptions,
   election: OpenedGenesis,
 ): Promise<KeptFold | null> {
-  if (!opts.signer || opts.checkStore === false) return null;
-  const kept = await readKeptFold(
-    store,
-    keptFoldContext(opts.signer, election),
-    await store.treeSize(),
-  );
+  if (!row || !opts.signer) return null;
+  const kept = openKeptFold(row, keptFoldContext(opts.signer, election), await store.treeSize());
   if (kept && !kept.ok)
     opts.log?.event('kept-fold-unused', { reason: `the kept fold is not used: ${kept.error}` });
   return kept?.ok ? kept.value : null;
