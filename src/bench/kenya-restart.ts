@@ -6,6 +6,8 @@
 // say where the start-up spends its CPU.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { silentReporter } from '../platform/reporter.js';
+import { openStore } from '../store/open.js';
 import {
   type Cleanup,
   freePort,
@@ -40,6 +42,8 @@ export interface StartupCheck {
   seconds: number;
   /** Of seconds: reading, hashing and folding the entries; the rest is the tiles, checkpoints and derived rows. */
   entriesSeconds: number;
+  /** Of entries: those the writer's kept fold held (not folded again: src/server/kept-fold.ts); 0 without one. Absent in older results. */
+  keptEntries?: number;
 }
 
 export interface WriterRestart {
@@ -80,7 +84,13 @@ export interface RunProfile {
 }
 
 export interface AfterNight {
+  /** After the night's clean stop: the writer's start continues the fold it kept then. */
   restart: WriterRestart | null;
+  /**
+   * The writer started once more with its kept fold removed, as after a
+   * kill -9 before any clean stop: every entry folded again. Absent in older results.
+   */
+  crashRestart?: WriterRestart | null;
   /** Where a restart that missed its goal spent its CPU: a second start under node --cpu-prof, spawn to first answer. */
   restartProfile: RunProfile | null;
   /** kura verify was to run on this engine (on one only: the log's bytes are the same on both). */
@@ -130,6 +140,7 @@ export function parseStartupCheck(stderr: string): StartupCheck | null {
         derivedRows: Number(s.derivedRows),
         seconds: Math.round(s.ms / 100) / 10,
         entriesSeconds: Math.round(Number(s.entriesMs) / 100) / 10,
+        keptEntries: typeof s.keptEntries === 'number' ? s.keptEntries : 0,
       };
     } catch {
       // not JSON: a progress line
@@ -192,6 +203,30 @@ async function startWriter(
     peakRssMiB: child.peakRssMiB(),
     cpu: meter.stop(),
   };
+}
+
+/** What a writer's start measured. */
+function restartOf(started: Started): WriterRestart {
+  return {
+    seconds: Math.round(started.seconds * 100) / 100,
+    cpuSeconds: started.cpuSeconds,
+    peakRssMiB: started.peakRssMiB,
+    check: parseStartupCheck(started.child.stderr()),
+    cpu: started.cpu,
+  };
+}
+
+/** Removes the writer's kept fold from the night's store (no server runs on it then). */
+async function dropKeptFold(storeArgs: string[]): Promise<void> {
+  const [flag, where] = storeArgs as [string, string];
+  const store = await openStore(
+    flag === '--db' ? { url: where, log: silentReporter } : { dataDir: where, log: silentReporter },
+  );
+  try {
+    await store.db.query('DELETE FROM kept_fold');
+  } finally {
+    await store.close();
+  }
 }
 
 /** `kura verify` to completion: its report, wall time, CPU (from this process's reaped-children time) and peak RSS. */
@@ -312,13 +347,7 @@ export async function measureAfterNight(
     log(`${o.engine}: ${step}`);
     const started = await startWriter(cleanup, o);
     writer = started.child;
-    result.restart = {
-      seconds: Math.round(started.seconds * 100) / 100,
-      cpuSeconds: started.cpuSeconds,
-      peakRssMiB: started.peakRssMiB,
-      check: parseStartupCheck(writer.stderr()),
-      cpu: started.cpu,
-    };
+    result.restart = restartOf(started);
     log(
       `${o.engine}: the writer answers again after ${result.restart.seconds} s (CPU ${started.cpuSeconds} s, peak RSS ${started.peakRssMiB} MiB)`,
     );
@@ -371,6 +400,16 @@ export async function measureAfterNight(
     const code = await writer.stop();
     writer = null;
     if (code !== 0) throw new Error(`it exited with code ${code}`);
+    step = 'restart the writer with no kept fold (as after a crash)';
+    log(`${o.engine}: ${step}`);
+    await dropKeptFold(o.storeArgs);
+    const cold = await startWriter(cleanup, o);
+    writer = cold.child;
+    result.crashRestart = restartOf(cold);
+    log(`${o.engine}: the writer answers again after ${result.crashRestart.seconds} s`);
+    const again = await writer.stop();
+    writer = null;
+    if (again !== 0) throw new Error(`it exited with code ${again}`);
     if (result.restart.seconds > o.restartGoalSeconds) {
       step = 'restart the writer under node --cpu-prof';
       log(`${o.engine}: ${step} (the restart missed its goal)`);

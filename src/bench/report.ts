@@ -234,19 +234,30 @@ function afterNightRows(r: BenchResults, a: AfterNight, name: string): string[] 
   const rows: string[] = [];
   const failed = (what: string) =>
     `| ${what} | ${name} | **failed:** ${(a.failure ?? 'not run').replace(/\|/g, '/').replace(/\n/g, ' ')} | | | | — (**not met**) |`;
+  const restartRow = (what: string, w: WriterRestart) => {
+    const ok = w.seconds <= GOALS.restartSeconds;
+    const kept = w.check?.keptEntries ? `, ${n(w.check.keptEntries)} of them in the kept fold` : '';
+    const check = w.check
+      ? `; start-up check of ${n(w.check.entries)} entries${kept} ${secs(w.check.seconds)}, of which the entries ${secs(w.check.entriesSeconds)}`
+      : '';
+    const where = ok ? '' : `; slowest part: ${slowest(restartParts(w)) ?? 'not logged'}`;
+    return `| ${what} | ${name} | **${secs(w.seconds)}** (CPU ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)}${check}${where}) | | | ≤ ${GOALS.restartSeconds} s | ${ratio(w.seconds / GOALS.restartSeconds)} (${met(ok)}) |`;
+  };
   const w = a.restart;
   const restartWhat = `Writer restarted on the night's store (\`kura serve\` → first 200 for /log/checkpoint)`;
   if (w) {
-    const ok = w.seconds <= GOALS.restartSeconds;
-    const check = w.check
-      ? `; start-up check of ${n(w.check.entries)} entries ${secs(w.check.seconds)}, of which the entries ${secs(w.check.entriesSeconds)}`
-      : '';
-    const where = ok ? '' : `; slowest part: ${slowest(restartParts(w)) ?? 'not logged'}`;
     rows.push(
-      `| ${restartWhat} | ${name} | **${secs(w.seconds)}** (CPU ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)}${check}${where}) | | | ≤ ${GOALS.restartSeconds} s | ${ratio(w.seconds / GOALS.restartSeconds)} (${met(ok)}) |`,
+      restartRow(restartWhat, w),
       `| ″ writer peak RSS (VmHWM) at its first answer | ${name} | ${w.peakRssMiB === null ? '—' : `${n(w.peakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | ≤ ${GOALS.writerRssMiB} MiB | ${w.peakRssMiB === null ? '—' : `${ratio(w.peakRssMiB / GOALS.writerRssMiB)} (${met(w.peakRssMiB <= GOALS.writerRssMiB)})`} |`,
     );
   } else rows.push(failed(restartWhat));
+  if (a.crashRestart)
+    rows.push(
+      restartRow(
+        '″ after a crash: its kept fold removed (as after kill -9 before any clean stop), every entry folded again',
+        a.crashRestart,
+      ),
+    );
   if (!a.verifies) return rows;
   const verifyRow = (what: string, v: VerifyRun | null, goal: number, limit: string) => {
     if (!v) return failed(what);
@@ -291,8 +302,18 @@ function afterNightDetails(r: BenchResults): string[] {
       const parts = restartParts(w)
         .map(([p, x]) => `${p} ${secs(x)}`)
         .join('; ');
+      const cold = a.crashRestart;
+      const coldParts = cold
+        ? restartParts(cold)
+            .map(([p, x]) => `${p} ${secs(x)}`)
+            .join('; ')
+        : '';
+      if (cold)
+        out.push(
+          `- Restart after a crash (the kept fold removed): first answer ${secs(cold.seconds)} after the spawn; ${coldParts || 'the start-up check was not logged'}. The writer's CPU until then ${cold.cpuSeconds === null ? '—' : secs(cold.cpuSeconds)}.`,
+        );
       out.push(
-        `- Restart: first answer ${secs(w.seconds)} after the spawn; ${parts || 'the start-up check was not logged'}. The writer's CPU until then ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)} (${w.cpuSeconds === null || w.seconds === 0 ? '—' : ratio(w.cpuSeconds / w.seconds)} cores)${w.check ? `; the check covered ${n(w.check.tiles)} tiles, ${n(w.check.checkpoints)} checkpoints and ${n(w.check.derivedRows)} derived rows` : ''}.`,
+        `- Restart${w.check?.keptEntries ? ` (after the night's clean stop: the fold of ${n(w.check.keptEntries)} entries kept)` : ''}: first answer ${secs(w.seconds)} after the spawn; ${parts || 'the start-up check was not logged'}. The writer's CPU until then ${w.cpuSeconds === null ? '—' : secs(w.cpuSeconds)} (${w.cpuSeconds === null || w.seconds === 0 ? '—' : ratio(w.cpuSeconds / w.seconds)} cores)${w.check ? `; the check covered ${n(w.check.tiles)} tiles, ${n(w.check.checkpoints)} checkpoints and ${n(w.check.derivedRows)} derived rows` : ''}.`,
       );
     }
     if (a.restartProfile)
@@ -604,7 +625,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country's wards grow to 32 stations before its counties multiply, so at the bench's sizes the national tally lists at most about 48 counties, as Kenya's lists 47: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
-    "- Restart and verify on the Kenya store (src/bench/kenya-restart.ts): after the night, on each engine, the writer is started again on the night's store (`kura serve --election`), and timed from the spawn to its first 200 for GET /log/checkpoint; its CPU and VmHWM are read from /proc then, and the split of its start-up check from the line it logs. A restart slower than its goal is started once more under `node --cpu-prof`, and the profile cut to spawn → first answer says where the CPU went. Then, on PostgreSQL only (the log's bytes are the same on both engines), `kura verify <writer> --election DIR --state DIR --json` runs against the restarted writer, and again with the same --state, which then finds nothing new: wall time from spawn to exit, CPU of the verify process from the bench's reaped-children time, each phase from its JSON report. A verify run slower than its goal is run once more the same way (the first from an empty state directory) under `node --cpu-prof`: where its main thread and its signature workers spent the run. A step that fails is shown as failed, and the steps after it are not run.",
+    "- Restart and verify on the Kenya store (src/bench/kenya-restart.ts): after the night, on each engine, the writer is started again on the night's store (`kura serve --election`), and timed from the spawn to its first 200 for GET /log/checkpoint; its CPU and VmHWM are read from /proc then, and the split of its start-up check from the line it logs. The night ended with a clean stop, so this start continues the fold the writer kept then (src/server/kept-fold.ts); after the verify runs, the kept fold is removed from the store and the writer is started once more, as after a kill -9 before any clean stop, folding every entry again. A restart slower than its goal is started once more under `node --cpu-prof`, and the profile cut to spawn → first answer says where the CPU went. Then, on PostgreSQL only (the log's bytes are the same on both engines), `kura verify <writer> --election DIR --state DIR --json` runs against the restarted writer, and again with the same --state, which then finds nothing new: wall time from spawn to exit, CPU of the verify process from the bench's reaped-children time, each phase from its JSON report. A verify run slower than its goal is run once more the same way (the first from an empty state directory) under `node --cpu-prof`: where its main thread and its signature workers spent the run. A step that fails is shown as failed, and the steps after it are not run.",
     "- Audit samples (src/bench/audit-draw.ts), in the bench process, from data/kenya2022's station results: `drawBatches` draws 1,000 stations with probability proportional to their MACRO error bound for the assertion that the winner has more than half the valid votes; `drawBallots` draws 1,000 ballots with the consistent sampler among every ballot cast (valid + rejected), which computes a SHA-256 ticket for each one. Each is timed alone, cold, after its inputs are built.",
     "- Audit risk (src/bench/audit-risk.ts), in the bench process: the Kenya 2022 presidential log frozen as the server freezes an audit (every station's error bound under the 25 assertions: more than half nationally, a quarter in 24 counties), 1,000 stations drawn from the table's seed, their papers the README table's 10 % synthetic misreadings; timed (median of 7 runs): `macroRisk` over the 1,000 draws, and the whole recomputation a verifier makes from the logged figures (freeze, redraw, risk).",
     "- Election night under public load: `kura cluster` (src/cluster) on its own fresh PostgreSQL database: a writer, a hot standby on the same database, two `kura serve --read-only` readers and Debian's nginx in front, all on this machine. Through the front, a worker sends results open loop at the latency test's rate (a refused (408, 429, 502–504), failed or cut-off send is resent with the same bytes after 100 ms, for up to 120 s from its scheduled time, as devices do: the same signed bytes get the same index); after 3 s, autocannon (gzip accepted) reads with 1,024 connections, round-robin over the national and county tallies and the log's first full hash tiles; halfway through the reads the writer gets SIGKILL. Receipt latency runs from each result's scheduled time to its receipt (resends included); the goal's figure leaves out the results scheduled between the kill and the first receipt from the new writer, which is the time without a writer. Cache status comes from nginx's access log. Afterwards every receipt is checked against the final log (its entry bundle through the front: the same bytes at the receipt's index, and the receipt's inclusion proof), and every checkpoint seen (sampled from the front every 200 ms, and each receipt's) is proved a prefix of the final tree from the final tree's tiles (src/bench/night-audit.ts). The Kenya peak is computed from data/kenya2022: the most presidential uploads in any 60 s, times the six contests.",

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KenyaNight } from '../../src/bench/kenya-night.js';
-import type { AfterNight, VerifyRun } from '../../src/bench/kenya-restart.js';
+import type {
+  AfterNight,
+  StartupCheck,
+  VerifyRun,
+  WriterRestart,
+} from '../../src/bench/kenya-restart.js';
 import type { CpuUse } from '../../src/bench/machine.js';
 import { parseOptions } from '../../src/bench/options.js';
 import { type BenchResults, renderMarkdown } from '../../src/bench/report.js';
@@ -113,6 +118,44 @@ const restartedPostgres: AfterNight = {
 const rowsOf = (md: string, start: string) => md.split('\n').filter((l) => l.startsWith(start));
 
 describe('bench report: the Kenya store after the night', () => {
+  test('the restart with a kept fold and the one after a crash, each beside the goal', () => {
+    const keptCheck = {
+      ...(restartedPostgres.restart?.check as StartupCheck),
+      keptEntries: 276_710,
+    };
+    const md = renderMarkdown(
+      results([
+        night('postgres', {
+          ...restartedPostgres,
+          restart: {
+            ...(restartedPostgres.restart as WriterRestart),
+            seconds: 8,
+            check: { ...keptCheck, seconds: 6 },
+          },
+          crashRestart: { ...(restartedPostgres.restart as WriterRestart), seconds: 14 },
+        }),
+      ]),
+    );
+    const [restart] = rowsOf(md, '| Writer restarted');
+    assert.match(
+      restart ?? '',
+      /\*\*8\.0 s\*\* \(CPU 18 s; start-up check of 276,710 entries, 276,710 of them in the kept fold 6\.0 s.* ≤ 10 s \| 0\.80 \(met\) \|$/,
+    );
+    const [crash] = rowsOf(md, '| ″ after a crash');
+    assert.match(
+      crash ?? '',
+      /\*\*14 s\*\* .*slowest part: .* ≤ 10 s \| 1\.40 \(\*\*not met\*\*\) \|$/,
+    );
+    assert.match(
+      md,
+      /- Restart after a crash \(the kept fold removed\): first answer 14 s after the spawn/,
+    );
+    assert.match(
+      md,
+      /- Restart \(after the night's clean stop: the fold of 276,710 entries kept\): first answer 8\.0 s/,
+    );
+  });
+
   test('each figure beside its goal, met or not, the slowest part named where not met', () => {
     const md = renderMarkdown(results([night('postgres', restartedPostgres)]));
     const [restart] = rowsOf(md, '| Writer restarted');
@@ -124,6 +167,8 @@ describe('bench report: the Kenya store after the night', () => {
       restart ?? '',
       /slowest part: start-up check: the entries \(read, hash, fold\) 9\.0 s\) \| \| \| ≤ 10 s \| 1\.50 \(\*\*not met\*\*\) \|$/,
     );
+    const [crash] = rowsOf(md, '| ″ after a crash');
+    assert.equal(crash, undefined, 'older results have no restart after a crash');
     const [rss] = rowsOf(md, '| ″ writer peak RSS (VmHWM) at its first answer');
     assert.match(rss ?? '', /600 MiB .* ≤ 512 MiB \| 1\.17 \(\*\*not met\*\*\) \|$/);
     const [verify] = rowsOf(md, '| `kura verify` of the Kenya log');
