@@ -166,6 +166,19 @@ function packAnyTime(text: string): [number, TimeSpelling] | undefined {
   return undefined;
 }
 
+/**
+ * Whether text is unpackTime(ms, spelling), read rather than spelt out (the
+ * start-up check asks it of every stored result): a time isoTimeMs reads is
+ * the one unpackTime spells (see packIsoTime), anything else is compared as text.
+ */
+function spellsTime(text: unknown, ms: number, spelling: TimeSpelling): boolean {
+  if (typeof text !== 'string') return false;
+  const read = isoTimeMs(text);
+  return Number.isNaN(read)
+    ? text === unpackTime(ms, spelling)
+    : read === ms && isoSpelling(text) === spelling;
+}
+
 export function unpackTime(ms: number, spelling: TimeSpelling): string {
   const iso = new Date(ms).toISOString();
   return spelling === TimeSpelling.Seconds ? `${iso.slice(0, 19)}Z` : iso;
@@ -388,8 +401,11 @@ export class StationResultTable implements ReadonlyMap<StationCode, StationResul
       flags.length !== flagList.length ||
       typeof form !== 'string' ||
       !spellsHash(form, this.form, row * HASH_BYTES) ||
-      deviceTime !==
-        unpackTime(this.deviceTime[row] as number, this.timeSpelling[row] as TimeSpelling)
+      !spellsTime(
+        deviceTime,
+        this.deviceTime[row] as number,
+        this.timeSpelling[row] as TimeSpelling,
+      )
     )
       return false;
     let at = this.voteStart[row] as number;

@@ -432,6 +432,17 @@ test('a stored copy is the same as a packed result exactly when the start-up che
         r.form = (r.form as string).toUpperCase();
         return r;
       },
+      // The same instant spelt the other way (with or without milliseconds), and a second later.
+      (r: Record<string, unknown>) => {
+        const t = r.deviceTime as string;
+        r.deviceTime = t.length === 20 ? `${t.slice(0, 19)}.000Z` : `${t.slice(0, 19)}Z`;
+        return r;
+      },
+      (r: Record<string, unknown>) => {
+        const ms = Date.parse(r.deviceTime as string);
+        if (Number.isFinite(ms)) r.deviceTime = new Date(ms + 1000).toISOString();
+        return r;
+      },
     ),
   );
   fc.assert(
