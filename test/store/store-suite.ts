@@ -427,40 +427,43 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       assert.equal(await s.getMeta('none'), null);
     });
 
-    t('getLeafPage: the rows of getEntryPage without their bytes, each hashed by the database', async (s, h) => {
-      await s.appendBatch(batch(0, 10));
-      for (const [a, b] of [
-        [2, 7],
-        [0, 10],
-        [8, 100],
-        [10, 20],
-        [7, 3],
-      ] as const) {
-        const page = await s.getEntryPage(a, b);
-        const leaves = await s.getLeafPage(a, b);
-        assert.deepEqual(leaves, {
-          indexes: page.indexes,
-          leafHashes: page.leafHashes,
-          kinds: page.kinds,
-          contests: page.contests,
-          stations: page.stations,
-          firstBadHash: -1,
-        });
-      }
-      // Bytes changed behind the log's back (its append-only guard off, as an
-      // administrator bent on it would): the first whose hash differs is named.
-      for (const i of [6, 3]) {
-        await h.behindItsBack(
-          `DO $$ BEGIN
+    t(
+      'getLeafPage: the rows of getEntryPage without their bytes, each hashed by the database',
+      async (s, h) => {
+        await s.appendBatch(batch(0, 10));
+        for (const [a, b] of [
+          [2, 7],
+          [0, 10],
+          [8, 100],
+          [10, 20],
+          [7, 3],
+        ] as const) {
+          const page = await s.getEntryPage(a, b);
+          const leaves = await s.getLeafPage(a, b);
+          assert.deepEqual(leaves, {
+            indexes: page.indexes,
+            leafHashes: page.leafHashes,
+            kinds: page.kinds,
+            contests: page.contests,
+            stations: page.stations,
+            firstBadHash: -1,
+          });
+        }
+        // Bytes changed behind the log's back (its append-only guard off, as an
+        // administrator bent on it would): the first whose hash differs is named.
+        for (const i of [6, 3]) {
+          await h.behindItsBack(
+            `DO $$ BEGIN
              PERFORM set_config('session_replication_role', 'replica', true);
              UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = ${i};
            END $$`,
-        );
-        assert.equal((await s.getLeafPage(0, 10)).firstBadHash, i);
-        assert.equal((await s.getLeafPage(i + 1, 10)).firstBadHash, i === 3 ? 6 : -1);
-      }
-      await assert.rejects(s.getLeafPage(-1, 3), RangeError);
-    });
+          );
+          assert.equal((await s.getLeafPage(0, 10)).firstBadHash, i);
+          assert.equal((await s.getLeafPage(i + 1, 10)).firstBadHash, i === 3 ? 6 : -1);
+        }
+        await assert.rejects(s.getLeafPage(-1, 3), RangeError);
+      },
+    );
 
     t('the kept fold: one row, never replaced by a smaller one', async (s) => {
       assert.equal(await s.getKeptFold(), null);
