@@ -38,20 +38,10 @@ export interface KeptFoldContext {
 }
 
 /**
- * The fold kept in the store, if there is one: the fold, or why it cannot be
- * used (not sealed with this log key, of another election, of more entries
- * than the log holds, damaged). null when none is kept.
+ * The fold kept in a kept_fold row (Store.getKeptFold): the fold, or why it
+ * cannot be used (not sealed with this log key, of another election, of more
+ * entries than the log holds, damaged).
  */
-export async function readKeptFold(
-  store: Store,
-  ctx: KeptFoldContext,
-  logSize: number,
-): Promise<Result<KeptFold, string> | null> {
-  const row = await store.getKeptFold();
-  return row && openKeptFold(row, ctx, logSize);
-}
-
-/** readKeptFold, of the row already read. */
 export function openKeptFold(
   row: KeptFoldRow,
   ctx: KeptFoldContext,
