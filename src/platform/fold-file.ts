@@ -6,7 +6,7 @@
 //     "kura-fold-file/v1\n"   || SHA-256(payload)            || payload
 //   the writer's kept_fold row (server/kept-fold.ts):
 //     "kura-fold-sealed/v1\n" || HMAC-SHA256(sealKey, payload) || payload
-//   payload: node:v8 serialize({ size, root, definitionSha256, data })
+//   payload: node:v8 serialize({ size, root, definitionSha256, derivedSha256?, data })
 //
 // The checksum finds a damaged file; the seal also keeps anyone without the
 // log key (someone with only the database) from putting a fold of their own
@@ -33,6 +33,11 @@ export interface FoldBinding {
   root: string;
   /** Entry 0's definitionSha256. */
   definitionSha256: string;
+  /**
+   * The writer's only: Store.derivedRowsDigest of the derived rows it found
+   * equal to this fold when it kept it (server/kept-fold.ts).
+   */
+  derivedSha256?: string;
 }
 
 /** A kept fold opened: its binding and the fold restored. */
@@ -55,8 +60,14 @@ export function encodeFoldFile(
 ): Uint8Array {
   if (fold.size !== binding.size)
     throw new Error(`a fold of ${fold.size} entries kept as one of ${binding.size}`);
-  const { size, root, definitionSha256 } = binding;
-  const payload = serialize({ size, root, definitionSha256, data: foldToData(fold) });
+  const { size, root, definitionSha256, derivedSha256 } = binding;
+  const payload = serialize({
+    size,
+    root,
+    definitionSha256,
+    ...(derivedSha256 === undefined ? {} : { derivedSha256 }),
+    data: foldToData(fold),
+  });
   const magic = sealKey ? SEALED : CHECKED;
   const out = new Uint8Array(magic.length + 32 + payload.length);
   out.set(magic, 0);
@@ -93,14 +104,20 @@ export function openFoldFile(
   } catch (e) {
     return err(`it does not decode (${(e as Error).message})`);
   }
-  const { size, root, definitionSha256 } = kept;
-  const binding = { size, root, definitionSha256 };
+  const { size, root, definitionSha256, derivedSha256 } = kept;
   if (
     !Number.isSafeInteger(size) ||
     typeof root !== 'string' ||
-    typeof definitionSha256 !== 'string'
+    typeof definitionSha256 !== 'string' ||
+    (derivedSha256 !== undefined && typeof derivedSha256 !== 'string')
   )
     return err('its binding is not well formed');
+  const binding: FoldBinding = {
+    size,
+    root,
+    definitionSha256,
+    ...(derivedSha256 === undefined ? {} : { derivedSha256 }),
+  };
   const refused = accept(binding);
   if (refused) return err(refused);
   try {

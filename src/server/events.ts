@@ -44,6 +44,12 @@ export const EVENTS = {
     description:
       'At its stop, the writer kept the fold of the durable log (its first size entries) in the store, sealed with a key derived from the log key: its next start folds only the entries after them (FORMATS.md §10.7).',
   },
+  'derived-rows-differ': {
+    level: 'error',
+    fields: 'reason',
+    description:
+      "At its stop, the writer found the store's derived rows (station results, tallies) different from its fold of the log (reason: the first difference): they were changed behind its back while it ran. The fold it keeps carries no digest of them, so the next start compares them and refuses the store (FORMATS.md §10.6).",
+  },
   'server-listening': {
     level: 'info',
     fields: 'address, electionId, writer',

@@ -18,6 +18,7 @@ import type { TallyFold } from '../election/fold.js';
 import { fromBase64, toBase64 } from '../log/bytes.js';
 import { encodeFoldFile, openFoldFile } from '../platform/fold-file.js';
 import type { KeptFoldRow, Store } from '../store/store.js';
+import { checkDerivedRows, StoreIntegrityError } from './replay.js';
 
 /** A kept fold, opened and its seal checked, not yet held to the log (replay.ts does that). */
 export interface KeptFold {
@@ -26,6 +27,11 @@ export interface KeptFold {
   /** The root of the tree of those entries, as the writer that kept it computed it. */
   root: Uint8Array;
   fold: TallyFold;
+  /**
+   * Store.derivedRowsDigest of the derived rows the writer found equal to
+   * this fold when it kept it; absent when it found them different.
+   */
+  derivedSha256?: string;
 }
 
 /** What the writer's fold is bound to besides its tree. */
@@ -62,20 +68,52 @@ export function openKeptFold(
   if (!opened.ok) return opened;
   const root = fromBase64(opened.value.binding.root);
   if (root?.length !== 32) return err('its root is not a 32-byte hash');
-  return ok({ size: row.size, root, fold: opened.value.fold });
+  const { derivedSha256 } = opened.value.binding;
+  return ok({
+    size: row.size,
+    root,
+    fold: opened.value.fold,
+    ...(derivedSha256 === undefined ? {} : { derivedSha256 }),
+  });
 }
 
-/** Seals and stores the fold of the durable log: the fold of entries 0 .. size-1, whose tree has this root. */
+/**
+ * Seals and stores the fold of the durable log: the fold of entries
+ * 0 .. size-1, whose tree has this root. First the derived rows are compared
+ * with it, as the start-up check does, and in the same snapshot the database
+ * digests them (Store.derivedRowsDigest); the digest is sealed with the fold,
+ * so a start that finds the same digest knows the rows are still the ones
+ * found equal to the fold, and need not compare them again. Rows that differ
+ * (changed behind the writer's back while it ran) are said (`differs`), and
+ * the fold is kept without a digest: the next start compares them, and
+ * refuses the store.
+ */
 export async function keepFold(
   store: Store,
   ctx: KeptFoldContext,
   durable: { fold: TallyFold; size: number; root: Uint8Array },
-): Promise<{ bytes: number }> {
+): Promise<{ bytes: number; differs: string | null }> {
+  let derivedSha256: string | undefined;
+  let differs: string | null = null;
+  try {
+    derivedSha256 = await store.snapshot(async (view) => {
+      await checkDerivedRows(view, durable.fold, {});
+      return (await view.derivedRowsDigest()).sha256;
+    });
+  } catch (e) {
+    if (!(e instanceof StoreIntegrityError)) throw e;
+    differs = e.message;
+  }
   const bytes = encodeFoldFile(
     durable.fold,
-    { size: durable.size, root: toBase64(durable.root), definitionSha256: ctx.definitionSha256 },
+    {
+      size: durable.size,
+      root: toBase64(durable.root),
+      definitionSha256: ctx.definitionSha256,
+      ...(derivedSha256 === undefined ? {} : { derivedSha256 }),
+    },
     ctx.sealKey,
   );
   await store.putKeptFold({ size: durable.size, bytes });
-  return { bytes: bytes.length };
+  return { bytes: bytes.length, differs };
 }

@@ -93,6 +93,8 @@ export interface ReplayedLog {
     tailEntries: number;
     /** Of entries: those whose fold was kept (kept-fold.ts) and not folded again; 0 without one. */
     keptEntries: number;
+    /** The derived rows' digest was the one sealed with the kept fold: not compared again (kept-fold.ts). */
+    derivedUnchanged: boolean;
     tiles: number;
     checkpoints: number;
     derivedRows: number;
@@ -193,6 +195,8 @@ export class LogReplay {
    * comparison counts for nothing): the rows it compared.
    */
   private derivedEarly: Promise<number> | null = null;
+  /** The derived rows' digest was the one sealed with the kept fold: they were not compared again. */
+  private derivedUnchanged = false;
   readonly builder = TiledLogBuilder.empty();
   /** The tree's frontier (compact-range.ts): the checkpoints' roots are computed from it. */
   private readonly frontier = new CompactRange(0);
@@ -296,8 +300,20 @@ export class LogReplay {
     // A kept fold of the whole log (a clean stop, nothing appended since) is
     // already the fold finish compares the derived rows with: compare them now,
     // beside the entries' reading and hashing, which leave this thread idle.
+    // If the rows' digest is the one sealed with the fold, they are the very
+    // rows the writer found equal to it when it stopped (kept-fold.ts), and
+    // the database's digest, on its own core, stands for the comparison.
     if (kept && kept.size === size && upTo === 'head' && strict) {
-      this.derivedEarly = checkDerivedRows(store, kept.fold, this.opts);
+      this.derivedEarly = (async () => {
+        if (kept.derivedSha256 !== undefined) {
+          const digest = await store.derivedRowsDigest();
+          if (digest.sha256 === kept.derivedSha256) {
+            this.derivedUnchanged = true;
+            return digest.rows;
+          }
+        }
+        return checkDerivedRows(store, kept.fold, this.opts);
+      })();
       this.derivedEarly.catch(() => {}); // awaited by finish; a replay that fails first must not leave it unhandled
     }
 
@@ -485,6 +501,7 @@ export class LogReplay {
         entries: this.size,
         tailEntries: this.last.entries,
         keptEntries: this.keptEntries,
+        derivedUnchanged: early !== null && this.derivedUnchanged,
         tiles: this.tilesChecked.size,
         checkpoints: this.checkpoints.length,
         derivedRows,
@@ -638,7 +655,7 @@ export class LogReplay {
 }
 
 /** The station result and tally rows must be the fold's, no more and no fewer. */
-async function checkDerivedRows(
+export async function checkDerivedRows(
   store: Store,
   fold: TallyFold,
   opts: ReplayOptions,

@@ -175,7 +175,7 @@ async function openLog(
   const { stats } = replayed;
   if (opts.checkStore !== false)
     opts.log?.info(
-      `start-up check: ${stats.entries} entries${followed ? ` (${stats.entries - stats.tailEntries} checked while standing by, ${stats.tailEntries} now)` : ''}, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s${stats.keptEntries ? `; the fold of the first ${stats.keptEntries} kept at the last stop, the rest folded now` : ''})`,
+      `start-up check: ${stats.entries} entries${followed ? ` (${stats.entries - stats.tailEntries} checked while standing by, ${stats.tailEntries} now)` : ''}, ${stats.tiles} tiles, ${stats.checkpoints} checkpoints and ${stats.derivedRows} derived rows agree with the log (${(stats.ms / 1000).toFixed(1)} s, of which the entries ${(stats.entriesMs / 1000).toFixed(1)} s${stats.keptEntries ? `; the fold of the first ${stats.keptEntries} kept at the last stop, the rest folded now` : ''}${stats.derivedUnchanged ? '; the derived rows unchanged since they were found equal to it (their digest)' : ''})`,
       { ...stats },
     );
   await step('checked');
@@ -230,11 +230,18 @@ export async function openLogWriter(
     /** At a stop: the fold of the durable log, sealed, so the next start need not fold it again. */
     const keepDurableFold = async () => {
       const durable = sequencer.durableFold();
-      // Nothing new since the fold this start took over: the kept one is this one.
-      if (!durable || durable.size === replayed.stats.keptEntries) return;
+      // Nothing new since the fold this start took over, its derived rows' digest
+      // found the same: the kept one is this one, and still true.
+      const { keptEntries, derivedUnchanged } = replayed.stats;
+      if (!durable || (durable.size === keptEntries && derivedUnchanged)) return;
       const started = Date.now();
       try {
-        const { bytes } = await keepFold(store, keptFoldContext(opts.signer, election), durable);
+        const { bytes, differs } = await keepFold(
+          store,
+          keptFoldContext(opts.signer, election),
+          durable,
+        );
+        if (differs) opts.log?.event('derived-rows-differ', { reason: differs });
         opts.log?.event('fold-kept', { size: durable.size, bytes, ms: Date.now() - started });
       } catch (e) {
         // Only the next start's speed depends on it: it then folds every entry.

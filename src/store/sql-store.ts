@@ -92,6 +92,24 @@ SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
        jsonb_agg(station ORDER BY idx) AS stations
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
+/**
+ * The derived rows' digest (Store.derivedRowsDigest): each row hashed as its
+ * length-prefixed key columns and its JSON's text, the hashes concatenated in
+ * a fixed order (a station result by its entry's index, a tally by its key
+ * in bytewise order), each table's hashed, and the two hashed together.
+ */
+const DERIVED_DIGEST = `
+SELECT encode(sha256(
+         sha256(coalesce((SELECT string_agg(sha256(convert_to(
+             length(contest) || ':' || contest || length(station) || ':' || station
+             || entry_idx || ':' || result::text, 'UTF8')), ''::bytea ORDER BY entry_idx, contest COLLATE "C", station COLLATE "C")
+           FROM station_results), ''::bytea))
+      || sha256(coalesce((SELECT string_agg(sha256(convert_to(
+             length(contest) || ':' || contest || length(unit) || ':' || unit || tally::text, 'UTF8')),
+             ''::bytea ORDER BY contest COLLATE "C", unit COLLATE "C")
+           FROM tallies), ''::bytea))), 'hex') AS sha256,
+       (SELECT count(*) FROM station_results) + (SELECT count(*) FROM tallies) AS rows`;
+
 type EntryPageRow = {
   offsets: number[] | null;
   lengths: number[] | null;
@@ -754,6 +772,12 @@ export class SqlStore implements Store {
       entryIndex: Number(r.entry_idx),
       json: r.json,
     }));
+  }
+
+  async derivedRowsDigest(): Promise<{ sha256: string; rows: number }> {
+    // One statement: one snapshot of both tables.
+    const [row] = await this.db.query<{ sha256: string; rows: string }>(DERIVED_DIGEST);
+    return { sha256: row?.sha256 ?? '', rows: Number(row?.rows ?? 0) };
   }
 
   async getKeptFold(): Promise<KeptFoldRow | null> {

@@ -239,6 +239,13 @@ export interface Store {
     limit: number,
   ): Promise<TallyRow[]>;
 
+  /**
+   * A SHA-256 of every derived row as the database holds it (station results
+   * and tallies, each row's key columns and JSON), and how many rows: equal
+   * digests mean no derived row was changed, added or removed in between
+   * (server/kept-fold.ts). Computed by the database, in one snapshot.
+   */
+  derivedRowsDigest(): Promise<{ sha256: string; rows: number }>;
   /** The fold the writer kept at its last stop (server/kept-fold.ts), or null when none is kept. */
   getKeptFold(): Promise<KeptFoldRow | null>;
   /**

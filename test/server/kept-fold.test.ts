@@ -39,7 +39,12 @@ interface Told {
   events: Array<{ id: EventId; fields: ReportFields }>;
   warnings: string[];
   /** The start-up check's stats (null when the start was refused). */
-  stats: { entries: number; keptEntries: number; tailEntries: number } | null;
+  stats: {
+    entries: number;
+    keptEntries: number;
+    tailEntries: number;
+    derivedUnchanged: boolean;
+  } | null;
 }
 
 const said = (told: Told, id: EventId) => told.events.filter((e) => e.id === id);
@@ -335,9 +340,11 @@ for (const backend of await testBackends()) {
       assert.equal(kept[0]?.fields.bytes, row.bytes.length);
       assert.equal(typeof kept[0]?.fields.ms, 'number');
 
-      // The next start uses it for every entry, and ends with the fold from nothing.
+      // The next start uses it for every entry, and ends with the fold from nothing;
+      // the derived rows' digest is the one sealed with it, so they are not compared again.
       const second = await startAndStop();
       assert.equal(second.told.stats?.keptEntries, size, JSON.stringify(second.told.events));
+      assert.equal(second.told.stats?.derivedUnchanged, true);
       assert.equal(second.told.stats?.entries, size);
       assert.deepEqual(said(second.told, 'kept-fold-unused'), []);
       // Nothing new: its stop leaves the row as it was (not written again).
@@ -615,6 +622,72 @@ for (const backend of await testBackends()) {
         await setRejected(result.result.rejected);
       }
       await startsWithIt();
+    });
+
+    test('derived rows changed while the writer runs: the next start refuses, and a stop that keeps a fold says so', async () => {
+      const station = t.definition.stations[5]?.code as string;
+      const [before] = await db().query<{ result: { totalValid: number } }>(
+        "SELECT result FROM station_results WHERE contest = 'president' AND station = $1",
+        [station],
+      );
+      assert.ok(before);
+      const setTotal = (v: number) =>
+        tamper((q) =>
+          q.query(
+            "UPDATE station_results SET result = jsonb_set(result, '{totalValid}', to_jsonb($2::int)) WHERE contest = 'president' AND station = $1",
+            [station, v],
+          ),
+        );
+      const differs = new RegExp(
+        `president result of station ${station} .*totalValid: stored ${before.result.totalValid + 9}`,
+      );
+      // Nothing appended: the stop keeps nothing new, and the digest sealed
+      // at the last stop no longer matches, so the next start compares the rows.
+      const quiet = await start();
+      assert.equal(quiet.told.stats?.derivedUnchanged, true, JSON.stringify(quiet.told.stats));
+      const row = await keptRow();
+      await setTotal(before.result.totalValid + 9);
+      try {
+        await quiet.running.close();
+        assert.deepEqual(said(quiet.told, 'fold-kept'), []);
+        assert.deepEqual(await keptRow(), row);
+        const { error } = await refusedStart();
+        assert.equal(error.problem, 'station-result', error.message);
+        assert.match(error.message, differs);
+      } finally {
+        await setTotal(before.result.totalValid);
+      }
+      // Something appended: the stop compares the rows before it seals their
+      // digest, says they differ, and keeps the fold without it.
+      const busy = await start();
+      assert.equal(busy.told.stats?.derivedUnchanged, true);
+      const [free] = await db().query<{ code: string }>(
+        "SELECT s AS code FROM unnest($1::text[]) AS s WHERE s NOT IN (SELECT station FROM station_results WHERE contest = 'governor')",
+        [t.definition.stations.map((x) => x.code)],
+      );
+      assert.ok(free, 'a station without a governor result');
+      assert.equal((await post(busy.running, free.code, 'governor')).statusCode, 201);
+      await setTotal(before.result.totalValid + 9);
+      try {
+        await busy.running.close();
+        const differ = said(busy.told, 'derived-rows-differ');
+        assert.equal(differ.length, 1, JSON.stringify(busy.told.events));
+        assert.match(String(differ[0]?.fields.reason), differs);
+        assert.equal(said(busy.told, 'fold-kept').length, 1);
+        const { error } = await refusedStart();
+        assert.equal(error.problem, 'station-result', error.message);
+      } finally {
+        await setTotal(before.result.totalValid);
+      }
+      // Put right: the next start takes the kept fold over, compares the rows
+      // (no digest was sealed), and its stop seals their digest again.
+      const again = await startAndStop();
+      assert.equal(again.told.stats?.keptEntries, await t.store.treeSize());
+      assert.equal(again.told.stats?.derivedUnchanged, false);
+      assert.equal(said(again.told, 'fold-kept').length, 1);
+      assert.deepEqual(said(again.told, 'derived-rows-differ'), []);
+      const last = await startAndStop();
+      assert.equal(last.told.stats?.derivedUnchanged, true);
     });
 
     test('a reader never uses the kept fold', async () => {

@@ -465,6 +465,61 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       },
     );
 
+    t('derivedRowsDigest: the same rows, the same digest; any change, another', async (s, h) => {
+      const empty = await s.derivedRowsDigest();
+      assert.deepEqual(empty, { sha256: empty.sha256, rows: 0 });
+      assert.match(empty.sha256, /^[0-9a-f]{64}$/);
+      await s.appendBatch(
+        batch(0, 3, {
+          stationResults: [
+            { contest: 'c1', station: 's0', entryIndex: 0, result: { votes: { a: 1 }, n: 'é' } },
+            { contest: 'c1', station: 's1', entryIndex: 1, result: { votes: { a: 2 } } },
+          ],
+          tallies: [
+            { contest: 'c1', unit: '', tally: { votes: { a: 3 } } },
+            { contest: 'c1', unit: 'u1', tally: { votes: { a: 3 } } },
+          ],
+        }),
+      );
+      const d = await s.derivedRowsDigest();
+      assert.equal(d.rows, 4);
+      assert.notEqual(d.sha256, empty.sha256);
+      assert.deepEqual(await s.derivedRowsDigest(), d, 'the same rows: the same digest');
+      // Each change behind the log's back (its guards off) gives another digest, and undone, the same.
+      const changes: Array<[string, string]> = [
+        [
+          `UPDATE station_results SET result = '{"votes": {"a": 9}}' WHERE station = 's1'`,
+          `UPDATE station_results SET result = '{"votes": {"a": 2}}' WHERE station = 's1'`,
+        ],
+        [
+          `UPDATE station_results SET entry_idx = 2 WHERE station = 's1'`,
+          `UPDATE station_results SET entry_idx = 1 WHERE station = 's1'`,
+        ],
+        [
+          `UPDATE station_results SET station = 's9' WHERE station = 's1'`,
+          `UPDATE station_results SET station = 's1' WHERE station = 's9'`,
+        ],
+        [
+          `UPDATE tallies SET tally = '{"votes": {"a": 4}}' WHERE unit = 'u1'`,
+          `UPDATE tallies SET tally = '{"votes": {"a": 3}}' WHERE unit = 'u1'`,
+        ],
+        [
+          `UPDATE tallies SET unit = 'u2' WHERE unit = 'u1'`,
+          `UPDATE tallies SET unit = 'u1' WHERE unit = 'u2'`,
+        ],
+        [
+          `DELETE FROM tallies WHERE unit = 'u1'`,
+          `INSERT INTO tallies (contest, unit, tally) VALUES ('c1', 'u1', '{"votes": {"a": 3}}')`,
+        ],
+      ];
+      for (const [change, undo] of changes) {
+        await h.behindItsBack(change);
+        assert.notEqual((await s.derivedRowsDigest()).sha256, d.sha256, change);
+        await h.behindItsBack(undo);
+        assert.deepEqual(await s.derivedRowsDigest(), d, undo);
+      }
+    });
+
     t('the kept fold: one row, never replaced by a smaller one', async (s) => {
       assert.equal(await s.getKeptFold(), null);
       // Bytes of every value, and long enough to be more than one network packet.
