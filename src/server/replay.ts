@@ -329,9 +329,13 @@ export class LogReplay {
       // A page ends where the kept fold does: its entries are hashed, not decoded.
       if (kept && start < kept.size && end > kept.size) end = kept.size;
       readTo = end;
-      // Entries the kept fold holds are hashed by the database: their bytes stay there.
+      // Entries the kept fold holds are hashed by a PostgreSQL server, on its
+      // own core: their bytes stay there. (The embedded engine would hash them
+      // on this thread, slower than the workers do.)
       const page =
-        kept && end <= kept.size ? readLeafPage(store, start, end) : store.getEntryPage(start, end);
+        kept && end <= kept.size && store.backend === 'postgres'
+          ? readLeafPage(store, start, end)
+          : store.getEntryPage(start, end);
       for (let c = start; c < end; c += chunkSize) {
         const chunkEnd = Math.min(end, c + chunkSize);
         const prepared = page.then((p) => this.prepareChunk(p, start, c, chunkEnd, pool));
