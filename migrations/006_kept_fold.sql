@@ -1,4 +1,4 @@
--- The fold the writer kept when it last stopped (FORMATS.md §10.7): the
+-- The fold the writer kept when it last stopped (FORMATS.md §10.6): the
 -- tallies, station results and everything else derived from entries
 -- 0 .. size-1, sealed with a key derived from the log key. A restarted writer
 -- still reads and hashes every entry, but folds only those from size on. One

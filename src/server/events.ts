@@ -36,13 +36,13 @@ export const EVENTS = {
     level: 'warn',
     fields: 'reason',
     description:
-      'The fold this writer kept at its last stop (FORMATS.md §10.7) is not used, for the reason given (not sealed with this log key, not of the stored log, damaged): the start-up check folds every entry instead, which takes longer and proves the same.',
+      'The fold this writer kept at its last stop (FORMATS.md §10.6) is not used, for the reason given (not sealed with this log key, not of the stored log, damaged): the start-up check folds every entry instead, which takes longer and proves the same.',
   },
   'fold-kept': {
     level: 'info',
     fields: 'size, bytes, ms',
     description:
-      'At its stop, the writer kept the fold of the durable log (its first size entries) in the store, sealed with a key derived from the log key: its next start folds only the entries after them (FORMATS.md §10.7).',
+      'At its stop, the writer kept the fold of the durable log (its first size entries) in the store, sealed with a key derived from the log key: its next start folds only the entries after them (FORMATS.md §10.6).',
   },
   'derived-rows-differ': {
     level: 'error',

@@ -1,9 +1,11 @@
 // The fold a writer keeps in its store when it stops (the kept_fold row,
-// FORMATS.md §10.7), so that its next start folds only the entries appended
-// since: the start-up check still reads and hashes every entry, compares
-// every tile, checkpoint root and derived row, and holds every entry's
-// indexed columns to the kept fold (replay.ts), but it does not decode and
-// fold again what the kept fold already holds.
+// FORMATS.md §10.6), so that its next start folds only the entries appended
+// since: the start-up check still hashes every entry, compares every tile
+// and checkpoint root, and holds every entry's indexed columns to the kept
+// fold (replay.ts), but it does not decode and fold again what the kept fold
+// already holds. The derived rows are compared with the fold when it is kept,
+// and their digest sealed with it: a start that finds the same digest need
+// not compare them again.
 //
 // The fold is sealed (platform/fold-file.ts) with a key derived from the log
 // key (CheckpointSigner.foldSealKey): someone with the database alone could

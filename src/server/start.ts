@@ -379,12 +379,6 @@ function checkSigner(signer: CheckpointSigner, logKey: string): void {
     );
 }
 
-/**
- * Entry 0 and the definition it commits to. Stores left by versions that
- * wrote entry 0 and its definition in separate steps are completed here: the
- * definition is found by the hash entry 0 commits to (stored again from the
- * election given, if it is missing), and a missing meta row is written.
- */
 /** The fold this writer's log key sealed at its last stop, if one is kept; a refused one is said and not used. */
 async function keptFoldOf(
   row: KeptFoldRow | null,
@@ -394,9 +388,9 @@ async function keptFoldOf(
 ): Promise<KeptFold | null> {
   if (!row || !opts.signer) return null;
   const kept = openKeptFold(row, keptFoldContext(opts.signer, election), await store.treeSize());
-  if (kept && !kept.ok)
-    opts.log?.event('kept-fold-unused', { reason: `the kept fold is not used: ${kept.error}` });
-  return kept?.ok ? kept.value : null;
+  if (kept.ok) return kept.value;
+  opts.log?.event('kept-fold-unused', { reason: `the kept fold is not used: ${kept.error}` });
+  return null;
 }
 
 function keptFoldContext(signer: CheckpointSigner, election: OpenedGenesis): KeptFoldContext {
@@ -411,6 +405,12 @@ function replayOptions(opts: StartOptions) {
   return { onProgress: opts.onProgress, checkStore: opts.checkStore ?? true };
 }
 
+/**
+ * Entry 0 and the definition it commits to. Stores left by versions that
+ * wrote entry 0 and its definition in separate steps are completed here: the
+ * definition is found by the hash entry 0 commits to (stored again from the
+ * election given, if it is missing), and a missing meta row is written.
+ */
 async function openStoredElection(
   store: Store,
   opts: StartOptions,
