@@ -20,7 +20,6 @@ import type { TallyFold } from '../election/fold.js';
 import { fromBase64, toBase64 } from '../log/bytes.js';
 import { encodeFoldFile, openFoldFile } from '../platform/fold-file.js';
 import type { KeptFoldRow, Store } from '../store/store.js';
-import { checkDerivedRows, StoreIntegrityError } from './replay.js';
 
 /** A kept fold, opened and its seal checked, not yet held to the log (replay.ts does that). */
 export interface KeptFold {
@@ -82,7 +81,8 @@ export function openKeptFold(
 /**
  * Seals and stores the fold of the durable log: the fold of entries
  * 0 .. size-1, whose tree has this root. First the derived rows are compared
- * with it, as the start-up check does, and in the same snapshot the database
+ * with it (`compareDerived`: the start-up check's comparison, replay.ts's
+ * checkDerivedRows, giving the first difference or null), and in the same snapshot the database
  * digests them (Store.derivedRowsDigest); the digest is sealed with the fold,
  * so a start that finds the same digest knows the rows are still the ones
  * found equal to the fold, and need not compare them again. Rows that differ
@@ -94,18 +94,14 @@ export async function keepFold(
   store: Store,
   ctx: KeptFoldContext,
   durable: { fold: TallyFold; size: number; root: Uint8Array },
+  compareDerived: (view: Store, fold: TallyFold) => Promise<string | null>,
 ): Promise<{ bytes: number; differs: string | null }> {
-  let derivedSha256: string | undefined;
-  let differs: string | null = null;
-  try {
-    derivedSha256 = await store.snapshot(async (view) => {
-      await checkDerivedRows(view, durable.fold, {});
-      return (await view.derivedRowsDigest()).sha256;
-    });
-  } catch (e) {
-    if (!(e instanceof StoreIntegrityError)) throw e;
-    differs = e.message;
-  }
+  const { differs, derivedSha256 } = await store.snapshot(async (view) => {
+    const difference = await compareDerived(view, durable.fold);
+    return difference === null
+      ? { differs: null, derivedSha256: (await view.derivedRowsDigest()).sha256 }
+      : { differs: difference, derivedSha256: undefined };
+  });
   const bytes = encodeFoldFile(
     durable.fold,
     {

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { LoginAudit } from '../accounts/login-audit.js';
 import { decodeEntry } from '../election/entries.js';
+import type { TallyFold } from '../election/fold.js';
 import { type OpenedGenesis, openGenesis } from '../election/genesis.js';
 import { equal, toBase64 } from '../log/bytes.js';
 import type { CheckpointSigner } from '../log/checkpoint-signer.js';
@@ -22,7 +23,13 @@ import type { ServerReporter } from './events.js';
 import type { FormUploadOptions } from './form-uploads.js';
 import { type KeptFold, type KeptFoldContext, keepFold, openKeptFold } from './kept-fold.js';
 import { OfficialsService } from './officials-service.js';
-import { KeptFoldRejected, LogReplay, type ReplayedLog, StoreIntegrityError } from './replay.js';
+import {
+  checkDerivedRows,
+  KeptFoldRejected,
+  LogReplay,
+  type ReplayedLog,
+  StoreIntegrityError,
+} from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
 import { type WarmLog, WarmStandby } from './warm-standby.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
@@ -240,6 +247,7 @@ export async function openLogWriter(
           store,
           keptFoldContext(opts.signer, election),
           durable,
+          firstDerivedDifference,
         );
         if (differs) opts.log?.event('derived-rows-differ', { reason: differs });
         opts.log?.event('fold-kept', { size: durable.size, bytes, ms: Date.now() - started });
@@ -399,6 +407,17 @@ function keptFoldContext(signer: CheckpointSigner, election: OpenedGenesis): Kep
     definitionSha256: election.entry.definitionSha256,
     sealKey: signer.foldSealKey(),
   };
+}
+
+/** The start-up check's comparison of the derived rows with a fold: the first difference, or null. */
+async function firstDerivedDifference(view: Store, fold: TallyFold): Promise<string | null> {
+  try {
+    await checkDerivedRows(view, fold, {});
+    return null;
+  } catch (e) {
+    if (e instanceof StoreIntegrityError) return e.message;
+    throw e;
+  }
 }
 
 function replayOptions(opts: StartOptions) {

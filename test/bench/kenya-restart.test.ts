@@ -28,7 +28,11 @@ test('the start-up check line gives the entries, the rest, and their times', () 
     derivedRows: 287_454,
     seconds: 38.2,
     entriesSeconds: 30.8,
+    keptEntries: 0,
   });
+  // A start that continued its kept fold says how many entries it held.
+  const kept = stderr.replace('"entriesMs":30760', '"entriesMs":30760,"keptEntries":276710');
+  assert.equal(parseStartupCheck(kept)?.keptEntries, 276_710);
 });
 
 test('no start-up check line: null, not a made-up split', () => {
