@@ -66,15 +66,19 @@ const ENTRY_COLUMNS = 'idx, data, leaf_hash, kind, contest, station';
  * in base64), the arrays as JSON (JSON.parse; a PG array is parsed a character
  * at a time).
  */
-const ENTRY_PAGE = `
-SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
-       jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
-       encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data,
+/** What an entry page and a leaf page both give: indexes, leaf hashes and the indexed columns. */
+const PAGE_COLUMNS = `
+       jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
        encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
                        ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx), 'base64') AS leaf_hashes,
        jsonb_agg(kind ORDER BY idx) AS kinds,
        jsonb_agg(contest ORDER BY idx) AS contests,
-       jsonb_agg(station ORDER BY idx) AS stations
+       jsonb_agg(station ORDER BY idx) AS stations`;
+
+const ENTRY_PAGE = `
+SELECT ${PAGE_COLUMNS},
+       jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
+       encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
 /**
@@ -83,13 +87,8 @@ FROM entries WHERE idx >= $1 AND idx < $2`;
  * first index whose stored leaf hash differs. The bytes stay in the database.
  */
 const LEAF_PAGE = `
-SELECT jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
-       encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
-                       ELSE decode(repeat('00', 32), 'hex') END, ''::bytea ORDER BY idx), 'base64') AS leaf_hashes,
-       min(idx) FILTER (WHERE leaf_hash IS DISTINCT FROM sha256('\\x00'::bytea || data)) AS first_bad,
-       jsonb_agg(kind ORDER BY idx) AS kinds,
-       jsonb_agg(contest ORDER BY idx) AS contests,
-       jsonb_agg(station ORDER BY idx) AS stations
+SELECT ${PAGE_COLUMNS},
+       min(idx) FILTER (WHERE leaf_hash IS DISTINCT FROM sha256('\\x00'::bytea || data)) AS first_bad
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
 /**
