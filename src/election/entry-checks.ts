@@ -115,9 +115,11 @@ export interface EntryHashes {
  * The leaf hash and hash of every packed entry (on a worker thread: the
  * verifier's main thread then hashes nothing). Overwrites the spare byte
  * before each entry (see PackedEntries); the entries themselves are not
- * changed, so checkEntries may run on the same buffer afterwards.
+ * changed, so checkEntries may run on the same buffer afterwards. The hashes
+ * of the entries before `hashesFrom` are left zero: a fold kept from an
+ * earlier run holds them already, and only their leaf hashes are checked.
  */
-export function hashEntries({ buffer, bounds }: PackedEntries): EntryHashes {
+export function hashEntries({ buffer, bounds }: PackedEntries, hashesFrom = 0): EntryHashes {
   const count = bounds.length / 2;
   const leaves = new Uint8Array(32 * count);
   const hashes = new Uint8Array(32 * count);
@@ -127,7 +129,7 @@ export function hashEntries({ buffer, bounds }: PackedEntries): EntryHashes {
     const stop = bounds[2 * k + 1] as number;
     if (start < 1 || start - 1 < end || stop < start || stop > buffer.length)
       throw new Error(`packed entry ${k} has no spare byte before it`);
-    hashes.set(sha256(buffer.subarray(start, stop)), 32 * k);
+    if (k >= hashesFrom) hashes.set(sha256(buffer.subarray(start, stop)), 32 * k);
     buffer[start - 1] = 0x00;
     leaves.set(sha256(buffer.subarray(start - 1, stop)), 32 * k);
     end = stop;

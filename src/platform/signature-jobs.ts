@@ -59,9 +59,9 @@ export interface RateRun {
 export type SignatureJobs = {
   /** One verdict per signature (1: valid). */
   'verify signatures': { input: PackedSignatures; output: Uint8Array };
-  /** Hash every entry (leaf hash and hash); the entries come back, for 'check entries'. */
+  /** Hash every entry (leaf hash, and hash from `hashesFrom` on); the entries come back, for 'check entries'. */
   'hash entries': {
-    input: PackedEntries;
+    input: { entries: PackedEntries; hashesFrom: number };
     output: EntryHashes & { entries: PackedEntries };
   };
   /** Decode and rule-check the entries from `checkFrom` on, signature included. */

@@ -95,15 +95,17 @@ export class SignaturePool {
    * Hashes a batch of entries (leaf hash and hash of each), ahead of the
    * checks queued: whoever builds the tree waits for these. Entries cut from
    * one entry bundle (views into it) cost one copy of the bundle. `entries`
-   * is that copy, to be given to checkEntries.
+   * is that copy, to be given to checkEntries. The hashes of the entries
+   * before `hashesFrom` are left zero (a kept fold holds them).
    */
   async hashEntries(
     entries: readonly Uint8Array[],
+    hashesFrom = 0,
   ): Promise<EntryHashes & { entries: PackedEntries }> {
     const packed = packEntries(entries);
     return this.pool.run(
       'hash entries',
-      packed,
+      { entries: packed, hashesFrom },
       [packed.buffer.buffer as ArrayBuffer, packed.bounds.buffer as ArrayBuffer],
       true,
     );

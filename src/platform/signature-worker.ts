@@ -33,8 +33,8 @@ serveJobs<SignatureJobs>({
     }
     return { value: out, transfer: [out.buffer] };
   },
-  'hash entries': (entries) => {
-    const h = hashEntries(entries);
+  'hash entries': ({ entries, hashesFrom }) => {
+    const h = hashEntries(entries, hashesFrom);
     return {
       value: { ...h, entries },
       transfer: [

@@ -86,6 +86,8 @@ export interface PoolOptions {
 export class WorkerPool<J extends JobTable> {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
+  /** How many jobs at the head of the queue were run `first`. */
+  private firstQueued = 0;
   private nextId = 1;
   private closed = false;
 
@@ -114,7 +116,9 @@ export class WorkerPool<J extends JobTable> {
   /**
    * Runs `job` on the least-loaded worker. `first`: ahead of the jobs
    * queued (not of those a worker already has), for a short job whose
-   * answer someone waits for.
+   * answer someone waits for; such jobs keep their order among themselves,
+   * so work handed out in log order is answered in log order (a fold that
+   * takes the answers in order then goes on while the rest is checked).
    */
   run<K extends keyof J & string>(
     job: K,
@@ -125,7 +129,7 @@ export class WorkerPool<J extends JobTable> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error('the worker pool is closed'));
       const p = { request: { id: 0, job, input }, transfer, resolve, reject } as Pending;
-      if (first) this.queue.unshift(p);
+      if (first) this.queue.splice(this.firstQueued++, 0, p);
       else this.queue.push(p);
       this.pump();
     });
@@ -154,6 +158,7 @@ export class WorkerPool<J extends JobTable> {
     if (this.closed) return;
     this.closed = true;
     const error = new Error('the worker pool is closed');
+    this.firstQueued = 0;
     for (const p of this.queue.splice(0)) p.reject(error);
     const slots = this.slots.splice(0);
     for (const s of slots) this.refuse(s, error);
@@ -183,7 +188,10 @@ export class WorkerPool<J extends JobTable> {
         this.refuse(slot, error);
         this.slots.splice(this.slots.indexOf(slot), 1);
         if (!ready) {
-          if (this.slots.length === 0) for (const p of this.queue.splice(0)) p.reject(error);
+          if (this.slots.length === 0) {
+            this.firstQueued = 0;
+            for (const p of this.queue.splice(0)) p.reject(error);
+          }
           return reject(error);
         }
         // A worker that served jobs and then died is replaced (one that never started is not).
@@ -207,6 +215,7 @@ export class WorkerPool<J extends JobTable> {
       for (const s of this.slots)
         if (s.inFlight.size < DEPTH && (!best || s.inFlight.size < best.inFlight.size)) best = s;
       if (!best) return;
+      if (this.firstQueued > 0) this.firstQueued--;
       this.send(best, this.queue.shift() as Pending);
     }
   }

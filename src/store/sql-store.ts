@@ -30,6 +30,7 @@ import {
   type StoredBlob,
   type StoredCheckpoint,
   type StoredEntry,
+  type StoredEntryBytes,
   type StoredEntryPage,
   type StoredLeafPage,
   type TallyRow,
@@ -77,6 +78,14 @@ const PAGE_COLUMNS = `
 
 const ENTRY_PAGE = `
 SELECT ${PAGE_COLUMNS},
+       jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
+       encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
+FROM entries WHERE idx >= $1 AND idx < $2`;
+
+/** Only the bytes of ENTRY_PAGE (idx is unique: n rows in [$1, $2) ending at $2 - 1 are all of them). */
+const ENTRY_BYTES = `
+SELECT count(*)::int4 AS n,
+       max(idx) AS last,
        jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
@@ -526,6 +535,32 @@ export class SqlStore implements Store {
       kinds: row?.kinds ?? [],
       contests: row?.contests ?? [],
       stations: row?.stations ?? [],
+    };
+  }
+
+  async getEntryBytes(start: number, end: number): Promise<StoredEntryBytes> {
+    checkIndex('start', start);
+    checkIndex('end', end);
+    const [row] =
+      end <= start
+        ? []
+        : await this.db.query<{
+            n: number;
+            last: string | number | null;
+            lengths: number[] | null;
+            data: string | null;
+          }>(ENTRY_BYTES, [start, end]);
+    const lengths = row?.lengths ?? [];
+    const offsets = new Uint32Array(lengths.length + 1);
+    lengths.forEach((n, k) => {
+      offsets[k + 1] = (offsets[k] as number) + n;
+    });
+    const count = row?.n ?? 0;
+    return {
+      complete:
+        count === Math.max(0, end - start) && (count === 0 || Number(row?.last) === end - 1),
+      bytes: fromBase64(row?.data),
+      offsets,
     };
   }
 

@@ -91,8 +91,10 @@ export class StreamingFold {
    */
   add(bundle: number, first: number, entries: Uint8Array[]): Promise<HashedBundle | undefined> {
     const before = Math.max(0, Math.min(entries.length, (this.before?.size ?? 0) - first));
+    // Entries the kept fold holds need only their leaf hashes (apply folds from there on).
+    const kept = Math.max(0, Math.min(entries.length, this.kept - first));
     const hashed = Promise.resolve(this.pool).then((p) =>
-      p.hashEntries(entries).then((h) => ({ p, h })),
+      p.hashEntries(entries, kept).then((h) => ({ p, h })),
     );
     hashed
       .then(async ({ p, h }) => {

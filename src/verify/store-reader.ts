@@ -39,8 +39,8 @@ export class StoreLogReader implements LogReader {
   async entryBundle(index: number, width: number): Promise<Read> {
     const first = index * TILE_WIDTH;
     // As the server serves it (log-routes.ts): one row of the entries' bytes end to end.
-    const page = await this.store.getEntryPage(first, first + width);
-    if (page.indexes.length !== width) return NOT_FOUND;
+    const page = await this.store.getEntryBytes(first, first + width);
+    if (!page.complete) return NOT_FOUND;
     return readOf(encodeEntryBundleOf(page.bytes, page.offsets, width));
   }
 

@@ -428,6 +428,39 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
     });
 
     t(
+      'getEntryBytes: the bytes of getEntryPage, and whether every index is there',
+      async (s, h) => {
+        await s.appendBatch(batch(0, 10));
+        for (const [a, b] of [
+          [2, 7],
+          [0, 10],
+          [8, 100],
+          [10, 20],
+          [7, 3],
+        ] as const) {
+          const page = await s.getEntryPage(a, b);
+          const bytes = await s.getEntryBytes(a, b);
+          assert.deepEqual(bytes.bytes, page.bytes);
+          assert.deepEqual([...bytes.offsets], [...page.offsets]);
+          assert.equal(bytes.complete, page.indexes.length === Math.max(0, b - a), `${a}..${b}`);
+        }
+        // A row deleted behind the log's back: the range holding it is not complete.
+        await h.behindItsBack(
+          `DO $$ BEGIN
+           PERFORM set_config('session_replication_role', 'replica', true);
+           DELETE FROM station_results WHERE entry_idx = 4;
+           DELETE FROM entries WHERE idx = 4;
+         END $$`,
+        );
+        assert.equal((await s.getEntryBytes(0, 10)).complete, false);
+        assert.equal((await s.getEntryBytes(2, 5)).complete, false);
+        assert.equal((await s.getEntryBytes(3, 4)).complete, true);
+        assert.equal((await s.getEntryBytes(5, 10)).complete, true);
+        await assert.rejects(s.getEntryBytes(-1, 3), RangeError);
+      },
+    );
+
+    t(
       'getLeafPage: the rows of getEntryPage without their bytes, each hashed by the database',
       async (s, h) => {
         await s.appendBatch(batch(0, 10));

@@ -204,6 +204,16 @@ test('the workers hash every entry they are given, leaf hash and entry hash, fro
     assert.deepEqual([v.status, v.flags, v.signatures], [w.status, w.flags, w.signatures]);
     assert.equal(v.status.length, some.length - checkFrom);
   }
+  // Entries a kept fold holds: their leaf hashes, and no entry hash (zeros) before hashesFrom.
+  const part = await pool.hashEntries(views.value, 4);
+  for (const [k, e] of some.entries()) {
+    assert.deepEqual(part.leaves.subarray(32 * k, 32 * k + 32), leafHash(e), `leaf ${k}`);
+    assert.deepEqual(
+      part.hashes.subarray(32 * k, 32 * k + 32),
+      k < 4 ? new Uint8Array(32) : sha256(e),
+      `hash ${k}`,
+    );
+  }
   // The bundle read is the caller's: the workers hashed their own copy.
   assert.deepEqual(bundle, kept);
   // Entries with no spare byte before each are refused, not hashed wrongly.
@@ -285,6 +295,21 @@ test('the mirror builds the tree from the leaf hashes the workers compute, and s
     [300],
   );
   assert.match(changed[0]?.message ?? '', /^entry 300 .*was changed/);
+});
+
+test('bundles hashed ahead of the checks are hashed in the order given (the fold takes them in log order)', async () => {
+  const one = await SignaturePool.start({ definitionBytes, threads: 1 });
+  try {
+    const order: string[] = [];
+    const checks = Array.from({ length: 12 }, () => one.checkEntries(entries));
+    const hashed = Array.from({ length: 5 }, (_, i) =>
+      one.hashEntries(entries.slice(0, 3)).then(() => order.push(`hash ${i}`)),
+    );
+    await Promise.all([...checks, ...hashed]);
+    assert.deepEqual(order, ['hash 0', 'hash 1', 'hash 2', 'hash 3', 'hash 4']);
+  } finally {
+    await one.close();
+  }
 });
 
 test('the hashing of a bundle goes ahead of the checks already queued', async () => {

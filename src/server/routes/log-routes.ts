@@ -12,7 +12,7 @@ import type { LogView } from '../log-view.js';
 export interface LogRouteDeps {
   log: LogView;
   /** Entry bundles and hash tiles, as stored. */
-  store: Pick<Store, 'getEntryPage' | 'getTile'>;
+  store: Pick<Store, 'getEntryBytes' | 'getTile'>;
   /** The log's signed-note verifier key. */
   logVerifierKey: string;
   /** The cosignature/v1 verifier keys of the witnesses the writer pushes to. */
@@ -78,9 +78,8 @@ export const logRoutes: FastifyPluginAsync<LogRouteDeps> = async (app, deps) => 
     reply.header('content-type', 'application/octet-stream').header('cache-control', IMMUTABLE);
     if (tile.kind === 'entries') {
       // One row of the entries' bytes end to end, not a row (and an object) per entry.
-      const page = await deps.store.getEntryPage(first, first + width);
-      if (page.indexes.length !== width || page.indexes[width - 1] !== first + width - 1)
-        throw new ApiError('NOT_FOUND', `${path}: entries missing`);
+      const page = await deps.store.getEntryBytes(first, first + width);
+      if (!page.complete) throw new ApiError('NOT_FOUND', `${path}: entries missing`);
       const bundle = encodeEntryBundleOf(page.bytes, page.offsets, width);
       return reply.send(Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength));
     }
