@@ -82,10 +82,9 @@ SELECT ${PAGE_COLUMNS},
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
-/** Only the bytes of ENTRY_PAGE (idx is unique: n rows in [$1, $2) ending at $2 - 1 are all of them). */
+/** Only the bytes of ENTRY_PAGE, and how many rows (idx is unique: $2 - $1 rows are all of the range). */
 const ENTRY_BYTES = `
 SELECT count(*)::int4 AS n,
-       max(idx) AS last,
        jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
@@ -544,21 +543,17 @@ export class SqlStore implements Store {
     const [row] =
       end <= start
         ? []
-        : await this.db.query<{
-            n: number;
-            last: string | number | null;
-            lengths: number[] | null;
-            data: string | null;
-          }>(ENTRY_BYTES, [start, end]);
+        : await this.db.query<{ n: number; lengths: number[] | null; data: string | null }>(
+            ENTRY_BYTES,
+            [start, end],
+          );
     const lengths = row?.lengths ?? [];
     const offsets = new Uint32Array(lengths.length + 1);
     lengths.forEach((n, k) => {
       offsets[k + 1] = (offsets[k] as number) + n;
     });
-    const count = row?.n ?? 0;
     return {
-      complete:
-        count === Math.max(0, end - start) && (count === 0 || Number(row?.last) === end - 1),
+      complete: (row?.n ?? 0) === Math.max(0, end - start),
       bytes: fromBase64(row?.data),
       offsets,
     };
