@@ -82,6 +82,9 @@ SELECT ${PAGE_COLUMNS},
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
+/** How much of the kept fold one query reads (Store.getKeptFold). */
+const KEPT_FOLD_PIECE = 8 << 20;
+
 /** Only the bytes of ENTRY_PAGE, and how many rows (idx is unique: $2 - $1 rows are all of the range). */
 const ENTRY_BYTES = `
 SELECT count(*)::int4 AS n,
@@ -810,11 +813,25 @@ export class SqlStore implements Store {
   }
 
   async getKeptFold(): Promise<KeptFoldRow | null> {
-    // As base64 text: tens of MB, which come as hex text otherwise, or slower still in binary.
-    const [row] = await this.db.query<{ size: string; bytes: string }>(
-      "SELECT size, encode(bytes, 'base64') AS bytes FROM kept_fold",
+    const [head] = await this.db.query<{ size: string; length: number }>(
+      'SELECT size, octet_length(bytes) AS length FROM kept_fold',
     );
-    return row ? { size: Number(row.size), bytes: fromBase64(row.bytes) } : null;
+    if (!head) return null;
+    // Tens of MB, read in pieces: read whole, they would be held three times over at
+    // once (the driver's buffer, the text, the bytes), a writer's peak memory. Each piece
+    // as base64 text (hex text otherwise, or slower still in binary). A row replaced
+    // between two pieces reads as a torn fold, which its seal refuses (kept-fold.ts).
+    const bytes = new Uint8Array(head.length);
+    for (let at = 0; at < head.length; at += KEPT_FOLD_PIECE) {
+      const [piece] = await this.db.query<{ bytes: string | null }>(
+        "SELECT encode(substring(bytes FROM $1 FOR $2), 'base64') AS bytes FROM kept_fold",
+        [at + 1, KEPT_FOLD_PIECE],
+      );
+      const part = fromBase64(piece?.bytes);
+      if (part.length !== Math.min(KEPT_FOLD_PIECE, head.length - at)) break; // torn: the seal says so
+      bytes.set(part, at);
+    }
+    return { size: Number(head.size), bytes };
   }
 
   async putKeptFold(kept: KeptFoldRow): Promise<void> {
