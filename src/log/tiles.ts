@@ -408,8 +408,16 @@ export class TiledLogBuilder {
     return out;
   }
 
-  /** Appends leaf hashes (already RFC 6962 leaf hashes, 32 bytes each). */
-  append(leafHashes: readonly Uint8Array[]): AppendResult {
+  /**
+   * Appends leaf hashes (already RFC 6962 leaf hashes, 32 bytes each).
+   * `tileRoot(index)` may give the root of the full level-0 tile `index`
+   * (its level-1 hash), computed elsewhere from the same leaf hashes (the
+   * start-up replay's workers); undefined: it is computed here.
+   */
+  append(
+    leafHashes: readonly Uint8Array[],
+    tileRoot?: (index: number) => Uint8Array | undefined,
+  ): AppendResult {
     for (const h of leafHashes) {
       if (h.length !== HASH_SIZE) throw new RangeError('leaf hash must be 32 bytes');
     }
@@ -426,7 +434,7 @@ export class TiledLogBuilder {
         // The tile is complete: publish it and carry its root up one level.
         const index = levelCount(newSize, level) / TILE_WIDTH - 1;
         changed.push({ level, index, width: TILE_WIDTH, data: concat(...row) });
-        node = rootFromLeafHashes(row);
+        node = (level === 0 ? tileRoot?.(index) : undefined) ?? rootFromLeafHashes(row);
         this.rows[level] = [];
       }
       this.treeSize = newSize;

@@ -19,8 +19,16 @@ export class CompactRange {
   readonly heights: number[] = [];
   readonly hashes: Uint8Array[] = [];
 
-  /** An empty range at `end` (its begin). */
-  constructor(private position: number) {}
+  /**
+   * An empty range at `end` (its begin). `onNode`, if given, hears of every
+   * subtree of height `onNode.height` the range's merges make (the replay's
+   * workers hand the roots of full tiles of leaves to the main thread, which
+   * would otherwise hash them again to build the tiles).
+   */
+  constructor(
+    private position: number,
+    private readonly onNode?: { height: number; node: (index: number, hash: Uint8Array) => void },
+  ) {}
 
   get end(): number {
     return this.position;
@@ -43,6 +51,7 @@ export class CompactRange {
       node = nodeHash(this.hashes.pop() as Uint8Array, node);
       h++;
       at = (at - 1) / 2;
+      if (h === this.onNode?.height) this.onNode.node(at, node);
     }
     this.heights.push(h);
     this.hashes.push(node);

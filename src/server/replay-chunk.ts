@@ -10,6 +10,7 @@ import { decodeEntry } from '../election/entries.js';
 import { equal } from '../log/bytes.js';
 import { sha256 } from '../log/crypto.js';
 import { leafHash } from '../log/merkle.js';
+import { TILE_HEIGHT, TILE_WIDTH } from '../log/tiles.js';
 import type { StoredEntryPage } from '../store/store.js';
 import { CompactRange, type RangeNodes } from './compact-range.js';
 
@@ -51,6 +52,14 @@ export interface CheckedChunk {
   ranges: RangeNodes[];
   /** The compact range of the whole chunk. */
   range: RangeNodes;
+  /**
+   * The roots of the full tiles of leaves (256 entries, aligned) wholly in
+   * this chunk, 32 bytes apiece, in order, the first that of tile
+   * `firstTile`: the level-1 hashes, which TiledLogBuilder.append then need
+   * not compute again.
+   */
+  tileRoots: Uint8Array;
+  firstTile: number;
 }
 
 export type ReplayJobs = {
@@ -86,7 +95,14 @@ export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
   const hashes = new Uint8Array(n * 32);
   const decodes = new Uint8Array(n);
   const resultHashes = new Uint8Array(n * 32);
-  const range = new CompactRange(chunk.begin);
+  const firstTile = Math.ceil(chunk.begin / TILE_WIDTH);
+  const tileRoots = new Uint8Array(
+    32 * Math.max(0, Math.floor((chunk.begin + n) / TILE_WIDTH) - firstTile),
+  );
+  const range = new CompactRange(chunk.begin, {
+    height: TILE_HEIGHT,
+    node: (tile, hash) => tileRoots.set(hash, 32 * (tile - firstTile)),
+  });
   const ranges: RangeNodes[] = [];
   let firstBadHash = -1;
   let cut = 0;
@@ -107,5 +123,14 @@ export function checkEntryChunk(chunk: EntryChunk): CheckedChunk {
     range.appendLeaf(hash);
     for (; chunk.cuts[cut] === k + 1; cut++) ranges.push(range.nodes());
   }
-  return { hashes, firstBadHash, decodes, resultHashes, ranges, range: range.nodes() };
+  return {
+    hashes,
+    firstBadHash,
+    decodes,
+    resultHashes,
+    ranges,
+    range: range.nodes(),
+    tileRoots,
+    firstTile,
+  };
 }

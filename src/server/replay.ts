@@ -427,7 +427,13 @@ export class LogReplay {
       );
     const hashes: Uint8Array[] = [];
     for (let k = 0; k < count; k++) hashes.push(checked.hashes.subarray(k * 32, k * 32 + 32));
-    const appended = this.builder.append(hashes);
+    const { tileRoots, firstTile } = checked;
+    const appended = this.builder.append(hashes, (tile) => {
+      const k = tile - firstTile;
+      return k >= 0 && 32 * k < tileRoots.length
+        ? tileRoots.subarray(32 * k, 32 * k + 32)
+        : undefined;
+    });
     if (strict) await this.compareTiles(store, appended.changedTiles);
     for (const range of checked.ranges) {
       const cp = this.checkpoints[this.nextCheckpoint++] as CheckedCheckpoint;

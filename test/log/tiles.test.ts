@@ -6,7 +6,7 @@ import { fromBase64, toBase64, toHex, utf8 } from '../../src/log/bytes.js';
 import { parseCheckpoint } from '../../src/log/checkpoint.js';
 import { sha256 } from '../../src/log/crypto.js';
 import type { LogErrorCode } from '../../src/log/errors.js';
-import { leafHash, MerkleTree } from '../../src/log/merkle.js';
+import { leafHash, MerkleTree, rootFromLeafHashes } from '../../src/log/merkle.js';
 import { parseNote } from '../../src/log/note.js';
 import type { Tile, TileReader } from '../../src/log/tiles.js';
 import {
@@ -284,6 +284,22 @@ test('decodeEntryBundleViews gives the same entries as views into the bundle; de
 function keyOf(t: { level: number; index: number }): string {
   return `${t.level}/${t.index}`;
 }
+
+test('TiledLogBuilder: roots of full tiles given from elsewhere are used, not computed again', () => {
+  const all = leaves(0, 700);
+  const roots = [0, 1].map((t) => rootFromLeafHashes(all.slice(t * 256, (t + 1) * 256)));
+  const plain = TiledLogBuilder.empty().append(all);
+  const given = TiledLogBuilder.empty().append(all, (t) => roots[t]);
+  assert.deepEqual(given, plain);
+  // A root given is taken as it is: a wrong one shows in the level-1 tile and the root.
+  const wrong = TiledLogBuilder.empty().append(all, (t) =>
+    t === 1 ? new Uint8Array(32) : undefined,
+  );
+  assert.notDeepEqual(wrong.root, plain.root);
+  const level1 = wrong.changedTiles.find((t) => t.level === 1);
+  assert.deepEqual(level1?.data.subarray(32, 64), new Uint8Array(32));
+  assert.deepEqual(level1?.data.subarray(0, 32), roots[0]);
+});
 
 test('TiledLogBuilder: random batches give the same tiles and roots as building from scratch', () => {
   fc.assert(

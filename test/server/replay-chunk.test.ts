@@ -48,6 +48,7 @@ test('the frontier and chunk ranges give the root at every cut, from any start',
     [5, 133],
     [127, 300],
     [256, 257],
+    [0, 256],
   ] as const) {
     const frontier = new CompactRange(0);
     for (const h of leaves.slice(0, begin)) frontier.appendLeaf(h);
@@ -73,6 +74,14 @@ test('the frontier and chunk ranges give the root at every cut, from any start',
       const i = begin + k;
       assert.equal(d, 0, `entry ${i} is no kura entry`);
     });
+    // The roots of the full tiles of leaves wholly in the chunk (none but tile 0 here).
+    const firstTile = Math.ceil(begin / 256);
+    const roots: Uint8Array[] = [];
+    for (let t = firstTile; (t + 1) * 256 <= end; t++)
+      roots.push(rootFromLeafHashes(leaves.slice(t * 256, (t + 1) * 256)));
+    assert.equal(checked.firstTile, firstTile);
+    assert.deepEqual(checked.tileRoots, new Uint8Array(Buffer.concat(roots)), `${begin}..${end}`);
+    assert.equal(roots.length, begin === 0 && end >= 256 ? 1 : 0);
   }
 });
 
