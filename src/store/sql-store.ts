@@ -82,6 +82,15 @@ SELECT ${PAGE_COLUMNS},
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
+/** Where each row's bytes start in a page of rows end to end, from their lengths (and where the last ends). */
+function offsetsOf(lengths: readonly number[]): Uint32Array {
+  const offsets = new Uint32Array(lengths.length + 1);
+  lengths.forEach((n, k) => {
+    offsets[k + 1] = (offsets[k] as number) + n;
+  });
+  return offsets;
+}
+
 /** How much of the kept fold one query reads (Store.getKeptFold). */
 const KEPT_FOLD_PIECE = 8 << 20;
 
@@ -524,11 +533,7 @@ export class SqlStore implements Store {
     checkIndex('start', start);
     checkIndex('end', end);
     const [row] = end <= start ? [] : await this.db.query<EntryPageRow>(ENTRY_PAGE, [start, end]);
-    const lengths = row?.lengths ?? [];
-    const offsets = new Uint32Array(lengths.length + 1);
-    lengths.forEach((n, k) => {
-      offsets[k + 1] = (offsets[k] as number) + n;
-    });
+    const offsets = offsetsOf(row?.lengths ?? []);
     return {
       indexes: (row?.offsets ?? []).map((o) => start + o),
       bytes: fromBase64(row?.data),
@@ -550,11 +555,7 @@ export class SqlStore implements Store {
             ENTRY_BYTES,
             [start, end],
           );
-    const lengths = row?.lengths ?? [];
-    const offsets = new Uint32Array(lengths.length + 1);
-    lengths.forEach((n, k) => {
-      offsets[k + 1] = (offsets[k] as number) + n;
-    });
+    const offsets = offsetsOf(row?.lengths ?? []);
     return {
       complete: (row?.n ?? 0) === Math.max(0, end - start),
       bytes: fromBase64(row?.data),

@@ -31,6 +31,15 @@ function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Ranges [a, b) of a 10-entry log for the page reads: inside, all of it, past its end, beyond it, reversed. */
+const PAGE_RANGES = [
+  [2, 7],
+  [0, 10],
+  [8, 100],
+  [10, 20],
+  [7, 3],
+] as const;
+
 export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>): void {
   const t = (title: string, fn: (store: Store, h: StoreHandle) => Promise<void>) =>
     test(title, async () => {
@@ -112,13 +121,7 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
 
     t('getEntryPage packs the same rows as getEntries', async (s) => {
       await s.appendBatch(batch(0, 10));
-      for (const [a, b] of [
-        [2, 7],
-        [0, 10],
-        [8, 100],
-        [10, 20],
-        [7, 3],
-      ] as const) {
+      for (const [a, b] of PAGE_RANGES) {
         const rows = await s.getEntries(a, b);
         const page = await s.getEntryPage(a, b);
         assert.deepEqual(
@@ -431,13 +434,7 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       'getEntryBytes: the bytes of getEntryPage, and whether every index is there',
       async (s, h) => {
         await s.appendBatch(batch(0, 10));
-        for (const [a, b] of [
-          [2, 7],
-          [0, 10],
-          [8, 100],
-          [10, 20],
-          [7, 3],
-        ] as const) {
+        for (const [a, b] of PAGE_RANGES) {
           const page = await s.getEntryPage(a, b);
           const bytes = await s.getEntryBytes(a, b);
           assert.deepEqual(bytes.bytes, page.bytes);
@@ -464,13 +461,7 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
       'getLeafPage: the rows of getEntryPage without their bytes, each hashed by the database',
       async (s, h) => {
         await s.appendBatch(batch(0, 10));
-        for (const [a, b] of [
-          [2, 7],
-          [0, 10],
-          [8, 100],
-          [10, 20],
-          [7, 3],
-        ] as const) {
+        for (const [a, b] of PAGE_RANGES) {
           const page = await s.getEntryPage(a, b);
           const leaves = await s.getLeafPage(a, b);
           assert.deepEqual(leaves, {
