@@ -65,9 +65,9 @@ const ENTRY_COLUMNS = 'idx, data, leaf_hash, kind, contest, station';
  * cheapest: the bytes as base64 text (a bytea comes as hex text, decoded in
  * JavaScript at about twice the CPU; Buffer.from skips the line breaks PG puts
  * in base64), the arrays as JSON (JSON.parse; a PG array is parsed a character
- * at a time).
+ * at a time). PAGE_COLUMNS is what an entry page and a leaf page both give:
+ * indexes, leaf hashes and the indexed columns.
  */
-/** What an entry page and a leaf page both give: indexes, leaf hashes and the indexed columns. */
 const PAGE_COLUMNS = `
        jsonb_agg((idx - $1)::int4 ORDER BY idx) AS offsets,
        encode(string_agg(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash
@@ -81,18 +81,6 @@ SELECT ${PAGE_COLUMNS},
        jsonb_agg(octet_length(data) ORDER BY idx) AS lengths,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
-
-/** Where each row's bytes start in a page of rows end to end, from their lengths (and where the last ends). */
-function offsetsOf(lengths: readonly number[]): Uint32Array {
-  const offsets = new Uint32Array(lengths.length + 1);
-  lengths.forEach((n, k) => {
-    offsets[k + 1] = (offsets[k] as number) + n;
-  });
-  return offsets;
-}
-
-/** How much of the kept fold one query reads (Store.getKeptFold). */
-const KEPT_FOLD_PIECE = 8 << 20;
 
 /** Only the bytes of ENTRY_PAGE, and how many rows (idx is unique: $2 - $1 rows are all of the range). */
 const ENTRY_BYTES = `
@@ -110,6 +98,18 @@ const LEAF_PAGE = `
 SELECT ${PAGE_COLUMNS},
        min(idx) FILTER (WHERE leaf_hash IS DISTINCT FROM sha256('\\x00'::bytea || data)) AS first_bad
 FROM entries WHERE idx >= $1 AND idx < $2`;
+
+/** Where each row's bytes start in a page of rows end to end, from their lengths (and where the last ends). */
+function offsetsOf(lengths: readonly number[]): Uint32Array {
+  const offsets = new Uint32Array(lengths.length + 1);
+  lengths.forEach((n, k) => {
+    offsets[k + 1] = (offsets[k] as number) + n;
+  });
+  return offsets;
+}
+
+/** How much of the kept fold one query reads (Store.getKeptFold). */
+const KEPT_FOLD_PIECE = 8 << 20;
 
 /**
  * The derived rows' digest (Store.derivedRowsDigest): each row hashed as its
