@@ -18,6 +18,14 @@ import { type ServerLog, serverLog } from '../server-log.js';
 import { requireStoreDir, storeDirState } from '../store-dir.js';
 import { parse, UsageError } from '../usage.js';
 
+/**
+ * Connections the kernel holds until the server accepts them (Node's default
+ * is 511). When the queue is full the kernel drops the handshake and the
+ * client waits out its SYN retransmit (1 s, then 3 s, 7 s): a station's
+ * receipt must queue briefly instead. Linux caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 const HELP = `
 kura serve [--election DIR] [--data DIR | --db postgres://...] [--host H] [--port P] [--log-key FILE] [--read-only]
            [--witness URL=VKEY]... [--commission-key FILE] [--rate-limit-exempt ADDR]...
@@ -280,7 +288,7 @@ export async function runServe(args: string[]): Promise<number> {
       };
   const host = a.values.host ?? '127.0.0.1';
   const port = Number(a.values.port ?? 8080);
-  const address = await running.app.listen({ host, port });
+  const address = await running.app.listen({ host, port, backlog: LISTEN_BACKLOG });
   const e = running.election.entry;
   log?.event('server-listening', {
     address,
