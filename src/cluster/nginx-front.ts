@@ -81,7 +81,9 @@ http {
     upstream kura_writer {
         server ${at(c.writer)} max_fails=1 fail_timeout=2s;
         server ${at(c.standby)} backup max_fails=0;
-        keepalive 32;
+        # Enough idle connections for every write in flight: a connection
+        # opened per request waits in the writer's accept queue.
+        keepalive 512;
     }
 
     upstream kura_readers {
@@ -146,9 +148,15 @@ ${readers}
         }
 
         # A result is idempotent by design (the same signed bytes get the same
-        # index and receipt), so it is the one write sent again to the
-        # standby when the connection to the writer breaks mid-request.
+        # index and receipt), and so is a device's batch of them (all or
+        # nothing): the writes sent again to the standby when the connection
+        # to the writer breaks mid-request.
         location = /api/v1/results {
+            proxy_pass http://$kura_route;
+            proxy_next_upstream error non_idempotent;
+        }
+
+        location = /api/v1/results/batch {
             proxy_pass http://$kura_route;
             proxy_next_upstream error non_idempotent;
         }
