@@ -100,13 +100,14 @@ async function runSyntheticTests(
     publicNight = await measurePublicNight(cleanup, log, {
       pgAdminUrl: o.pgAdminUrl,
       electionDir: election.dir,
-      bodies: signed.stations
-        .flatMap((s) => s.singles)
-        .slice(0, publicNightResults(o.rate, o.publicNightSeconds)),
+      batches: signed.stations
+        .map((s) => s.batch)
+        .slice(0, Math.ceil(publicNightResults(o.rate, o.publicNightSeconds) / election.contests)),
       rate: o.rate,
       seconds: o.publicNightSeconds,
       connections: o.publicConnections,
       readers: 2,
+      receiptGoalMs: GOALS.receiptP99Ms,
     });
   }
   return {

@@ -61,20 +61,35 @@ export interface PublicNight {
   kenyaPeak: KenyaPeak;
   clusterStartSeconds: number;
   ingest: {
-    /** Results scheduled; attempts include every resend. */
+    /** Results scheduled; attempts are requests (a batch each), every resend included. */
     sent: number;
     attempts: number;
     acknowledged: number;
-    /** Results still refused when their retry time ran out. */
+    /** Batches still refused when their retry time ran out. */
     gaveUp: number;
     /** Every answer (each attempt), by status; "0 ..." is a connection error. */
     byStatus: Record<string, number>;
     connectionErrors: number;
     errorSamples: string[];
-    /** From each result's scheduled time to its receipt, over the results scheduled while the public read, outside the failover. */
+    /**
+     * From each result's scheduled time to its receipt, over the results
+     * scheduled while the public read, outside the failover (from a receipt
+     * goal before the kill to the new writer's first receipt).
+     */
     latency: LatencySummary;
     /** The same over every result of the run, the failover included. */
     latencyAll: LatencySummary;
+    /**
+     * The same over the results scheduled while the public read, up to the
+     * receipt goal before the kill: what the reads alone do to receipts.
+     */
+    latencyBeforeKill?: LatencySummary;
+    /**
+     * From the new writer's first receipt to the scheduled time of the last
+     * result over the receipt goal: how long the resent backlog took to clear
+     * (0: none was over it); null: no new writer.
+     */
+    backlogClearedMs?: number | null;
     exhausted: boolean;
     stalled: boolean;
   };
@@ -112,18 +127,34 @@ export interface PublicNight {
 export interface PublicNightOptions {
   pgAdminUrl: string;
   electionDir: string;
-  /** Pre-signed results none of which the fresh database has seen. */
-  bodies: readonly string[];
+  /**
+   * Pre-signed batches none of which the fresh database has seen: each one
+   * device's results (POST /api/v1/results/batch), as devices send them.
+   */
+  batches: readonly string[];
+  /** Results (not batches) offered per second. */
   rate: number;
   seconds: number;
   connections: number;
   readers: number;
+  /** The receipt latency goal: see `latencyBeforeKill` and `backlogClearedMs`. */
+  receiptGoalMs: number;
 }
 
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Results sent before the public arrives: the log has full tiles to read by then. */
 const LEAD_SECONDS = 3;
+
+/** See `backlogClearedMs`. */
+function backlogCleared(r: SendResult, recovered: number, goalMs: number): number {
+  let last = recovered;
+  for (let i = 0; i < r.latencies.length; i++) {
+    const at = r.scheduledAt[i] as number;
+    if (at > last && (r.latencies[i] as number) > goalMs) last = at;
+  }
+  return Math.round(last - recovered);
+}
 
 /** How many pre-signed results the scenario needs. */
 export function publicNightResults(rate: number, seconds: number): number {
@@ -269,14 +300,17 @@ export async function measurePublicNight(
     failure ??= `the cluster failed: ${why}`;
   });
 
+  const results = o.batches.map((b) => (JSON.parse(b) as { results: Entry[] }).results);
+  const resultsPerBatch = results.reduce((sum, r) => sum + r.length, 0) / results.length;
   let sender: ReturnType<typeof startSender> | undefined;
   let sampling = true;
   try {
     sender = startSender({
       mode: 'open',
       url: front,
-      bodies: [...o.bodies],
-      rate: o.rate,
+      bodies: [...o.batches],
+      path: '/api/v1/results/batch',
+      rate: o.rate / resultsPerBatch,
       durationMs: (LEAD_SECONDS + o.seconds + 30) * 1000,
       maxSockets: 4096,
       retry: { delayMs: 100, giveUpMs: 120_000 },
@@ -333,8 +367,9 @@ export async function measurePublicNight(
     sender.stop();
     const sent = await sender.result;
     sender = undefined;
+    const scheduled = results.slice(0, sent.sent).reduce((sum, r) => sum + r.length, 0);
     log(
-      `public night: ${Math.round(r['2xx'] / r.duration)} reads/s; ${sent.ok}/${sent.sent} results acknowledged`,
+      `public night: ${Math.round(r['2xx'] / r.duration)} reads/s; ${sent.acknowledgedResults}/${scheduled} results acknowledged`,
     );
 
     const afterKill = sent.receipts.filter((k) => k.sentAt >= killedAt);
@@ -368,7 +403,7 @@ export async function measurePublicNight(
       finalNote,
       seenNotes: [...seen],
       acknowledged: sent.receipts.map((k) => ({
-        entry: encodeEntry(JSON.parse(o.bodies[k.body] as string) as Entry),
+        entry: encodeEntry(results[k.body]?.[k.position] as Entry),
         receipt: k.receipt,
       })),
       readTile: memoTiles(serverTileReader(reader)),
@@ -387,8 +422,12 @@ export async function measurePublicNight(
       .filter(([k]) => k.startsWith('0'))
       .reduce((s, [, v]) => s + v, 0);
     const answered = r.requests.total > 0;
-    const failoverWindow: [number, number] | null =
-      recovered === null ? null : [killedAt, recovered];
+    // Results scheduled just before the kill were still in flight when the
+    // writer died: they are the failover's, like those scheduled while no
+    // writer served. One scheduled a receipt goal before the kill and still
+    // unanswered then is over the goal whatever happened next, so it counts.
+    const shadowFrom = killedAt - o.receiptGoalMs;
+    const failoverWindow: [number, number] = [shadowFrom, recovered ?? Infinity];
     return {
       readers: o.readers,
       seconds: o.seconds,
@@ -396,15 +435,18 @@ export async function measurePublicNight(
       kenyaPeak: peak,
       clusterStartSeconds,
       ingest: {
-        sent: sent.sent,
+        sent: scheduled,
         attempts: sent.attempts,
-        acknowledged: sent.ok,
+        acknowledged: sent.acknowledgedResults,
         gaveUp: sent.gaveUp,
         byStatus: sent.byStatus,
         connectionErrors,
         errorSamples: sent.errorSamples,
-        latency: receiptLatencies(sent, readsStart, failoverWindow ?? [killedAt, Infinity]),
+        latency: receiptLatencies(sent, readsStart, failoverWindow),
         latencyAll: summarize(sent.latencies),
+        latencyBeforeKill: receiptLatencies(sent, readsStart, [shadowFrom, Infinity]),
+        backlogClearedMs:
+          recovered === null ? null : backlogCleared(sent, recovered, o.receiptGoalMs),
         exhausted: sent.exhausted,
         stalled: sent.stalled,
       },

@@ -36,6 +36,8 @@ export type SendJob =
       retry?: RetryRule;
       /** Keep every receipt (the failover audit checks each against the final log). */
       keepReceipts?: boolean;
+      /** Where to POST the bodies (default /api/v1/results, one result each). */
+      path?: string;
     };
 
 export interface RetryRule {
@@ -49,6 +51,8 @@ export interface RetryRule {
 export interface KeptReceipt {
   /** Which body (its position in the job's bodies). */
   body: number;
+  /** Which result of the body: 0 for a single result, its position in a batch. */
+  position: number;
   status: number;
   receipt: string;
   /** Epoch ms (performance.timeOrigin + now) the answered attempt was sent, and answered. */
@@ -80,6 +84,8 @@ export interface SendResult {
   /** With retries: the attempts made (sent counts results), and results given up. */
   attempts: number;
   gaveUp: number;
+  /** With retries: the results acknowledged (201, or 200 for the same bytes again; each of a batch's). */
+  acknowledgedResults: number;
   /** With keepReceipts: every acknowledged result. */
   receipts: KeptReceipt[];
   /** With retries: epoch ms each latency's result was scheduled at (the same order as latencies). */
@@ -108,6 +114,7 @@ class Recorder {
   sent = 0;
   attempts = 0;
   gaveUp = 0;
+  acknowledgedResults = 0;
   readonly receipts: KeptReceipt[] = [];
   readonly scheduledAt: number[] = [];
   waiting = 0;
@@ -179,6 +186,12 @@ async function post(
 const acknowledged = (status: number, text: string) =>
   (status === 201 || status === 200) && text.includes('"receipt":"');
 
+/** The receipts of a result's answer, or of a batch's, in the order of its results. */
+function receiptsIn(text: string): string[] {
+  const answer = JSON.parse(text) as { receipt?: string; results?: Array<{ receipt: string }> };
+  return answer.results ? answer.results.map((r) => r.receipt) : [answer.receipt as string];
+}
+
 /** Worth sending again: nothing answered, or the front or server could not take it now. */
 const retriable = (status: number) =>
   status === 0 ||
@@ -202,6 +215,7 @@ async function postUntilAcknowledged(
   since: number,
   rule: RetryRule,
   keep: boolean,
+  path?: string,
 ): Promise<void> {
   const body = bodies[at] as string;
   rec.sent++;
@@ -209,7 +223,7 @@ async function postUntilAcknowledged(
   for (;;) {
     rec.attempts++;
     const sentAt = epochMs();
-    const { status, text } = await postOnce(client, body);
+    const { status, text } = await postOnce(client, body, path);
     rec.lastAnswer = performance.now();
     const ok = acknowledged(status, text);
     rec.count(status, text, ok);
@@ -220,9 +234,12 @@ async function postUntilAcknowledged(
       rec.scheduledAt.push(performance.timeOrigin + since);
       if (ok) {
         rec.ok++;
+        const receipts = receiptsIn(text);
+        rec.acknowledgedResults += receipts.length;
         if (keep) {
-          const receipt = (JSON.parse(text) as { receipt: string }).receipt;
-          rec.receipts.push({ body: at, status, receipt, sentAt, answeredAt: epochMs() });
+          const answeredAt = epochMs();
+          for (const [position, receipt] of receipts.entries())
+            rec.receipts.push({ body: at, position, status, receipt, sentAt, answeredAt });
         }
       } else if (late && retriable(status)) rec.gaveUp++;
       return;
@@ -281,8 +298,9 @@ export async function runJob(
                   t0 + i * period,
                   job.retry,
                   job.keepReceipts === true,
+                  job.path,
                 )
-              : post(client, rec, job.bodies[i] as string, t0 + i * period);
+              : post(client, rec, job.bodies[i] as string, t0 + i * period, job.path);
             inflight.add(p);
             void p.then(() => inflight.delete(p));
             i++;
@@ -312,6 +330,7 @@ export async function runJob(
     stalled,
     attempts: rec.attempts || rec.sent,
     gaveUp: rec.gaveUp,
+    acknowledgedResults: rec.acknowledgedResults,
     receipts: rec.receipts,
     scheduledAt: Float64Array.from(rec.scheduledAt),
   };
