@@ -21,23 +21,6 @@ import { kuraCommand } from '../simulate/server-process.js';
 import { Member } from './member.js';
 import { FRONT_DIRS, type HostPort, renderFrontConfig } from './nginx-front.js';
 
-/**
- * The readers' nice value. On one machine the writer and the readers share
- * the cores; the public must never slow a station's receipt, so the readers
- * yield the CPU to the writer (and its standby) whenever both want it. On
- * machines of their own (docs/DEPLOY.md) it changes nothing.
- */
-export const READER_NICE = 10;
-
-/**
- * A standby's nice value until it takes over: its following, and above all
- * the full start of a writer just killed and started again as the standby,
- * must not take the CPU from the new writer while the stations' resent
- * results reach it. On takeover the cluster gives it the writer's priority
- * back, which needs root: without root standbys run at 0.
- */
-export const STANDBY_NICE = 10;
-
 export interface ClusterOptions {
   /** The PostgreSQL database (postgres://...). */
   db: string;
@@ -177,12 +160,11 @@ export class Cluster {
       inner,
     ];
     const writing = [...common, ...(o.commissionKey ? ['--commission-key', o.commissionKey] : [])];
-    const serve = (name: string, args: string[], onExit?: (why: string) => void, nice = 0) =>
+    const serve = (name: string, args: string[], onExit?: (why: string) => void) =>
       new Member({
         name,
         command: process.execPath,
         args: [...kura, 'serve', ...args],
-        nice,
         output: term.source(`[${name}] `),
         onUnexpectedExit: onExit,
       });
@@ -190,18 +172,14 @@ export class Cluster {
     const frontDir = mkdtempSync(join(tmpdir(), 'kura-front-'));
     try {
       // The writer first: on an empty database it logs entry 0, which the others read.
-      const standbyNice = process.getuid?.() === 0 ? STANDBY_NICE : 0;
-      const pair = new WriterPair(term, fail, standbyNice);
+      const pair = new WriterPair(term, fail);
       const writer = serve('writer', [...writing, '--port', String(writerPort)], (why) =>
         pair.exited(writer, why),
       );
       started.push(writer);
       await waitWriter(writer, term);
-      const standby = serve(
-        'standby',
-        [...writing, '--port', String(standbyPort)],
-        (why) => pair.exited(standby, why),
-        standbyNice,
+      const standby = serve('standby', [...writing, '--port', String(standbyPort)], (why) =>
+        pair.exited(standby, why),
       );
       started.push(standby);
       const readers = readerPorts.map((port, i) => {
@@ -210,7 +188,6 @@ export class Cluster {
           [...common, '--read-only', '--port', String(port)],
           (why) =>
             term.print(`kura cluster: ${why}; the front sends its requests to the other readers\n`),
-          READER_NICE,
         );
         started.push(r);
         return r;
@@ -359,7 +336,6 @@ class WriterPair {
   constructor(
     private readonly term: Terminal,
     private readonly fail: (why: string) => void,
-    private readonly standbyNice: number,
   ) {}
 
   watch(writer: Member, standby: Member, members: ClusterMemberInfo[]): void {
@@ -396,12 +372,8 @@ class WriterPair {
           [w.url, s.url] = [s.url, w.url];
         }
         this.term.print(`kura cluster: the standby (pid ${standby.pid}) took over as the writer\n`);
-        if (standby.nice !== 0 && !standby.setNice(0))
-          this.term.print(
-            `kura cluster: the new writer (pid ${standby.pid}) keeps the standby's nice value ${standby.nice}: it could not be raised\n`,
-          );
         if (this.stopping || old.running) return;
-        old.restart(this.standbyNice);
+        old.restart();
         if (s) s.pid = old.pid;
         this.term.print(`kura cluster: the old writer stands by again (pid ${old.pid})\n`);
         this.follow(old);

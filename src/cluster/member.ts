@@ -2,8 +2,6 @@
 // forwarded line by line to the operator, watched for the line that says it
 // is ready, and stopped by a signal; an exit nobody asked for is reported.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 
 export interface MemberOptions {
   /** The member's name in the operator's output, e.g. "reader 1". */
@@ -14,11 +12,6 @@ export interface MemberOptions {
   output: (text: string) => void;
   /** Called once when the process exits without having been told to. */
   onUnexpectedExit?: (why: string) => void;
-  /**
-   * Runs the command under `nice -n N` (coreutils), so that every thread it
-   * starts has the lower CPU priority from its first instruction.
-   */
-  nice?: number;
   /** Extra spawn options (nginx run as an unprivileged user). */
   spawn?: Pick<SpawnOptions, 'uid' | 'gid' | 'cwd'>;
 }
@@ -39,10 +32,8 @@ export class Member {
   }> = [];
   private readonly exitWaiters: Array<() => void> = [];
   private exitText: string | null = null;
-  private niceness: number;
 
   constructor(private readonly o: MemberOptions) {
-    this.niceness = o.nice ?? 0;
     this.child = this.launch();
   }
 
@@ -52,12 +43,7 @@ export class Member {
     this.exitText = null;
     // Its own process group: a Ctrl-C reaches the cluster alone, which stops
     // the members in order (the standby before the writer, or it would take over).
-    const nice = this.niceness;
-    const [command, args] =
-      nice === 0
-        ? [this.o.command, this.o.args]
-        : ['nice', ['-n', String(nice), this.o.command, ...this.o.args]];
-    const child = spawn(command, [...args], {
+    const child = spawn(this.o.command, [...this.o.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       ...this.o.spawn,
@@ -83,7 +69,7 @@ export class Member {
     };
     child.stdout?.on('data', take);
     child.stderr?.on('data', take);
-    child.on('error', (e) => this.exit(`could not start ${command}: ${e.message}`));
+    child.on('error', (e) => this.exit(`could not start ${this.o.command}: ${e.message}`));
     child.on('exit', (code, signal) => this.exit(signal ?? `code ${code}`));
     return child;
   }
@@ -151,32 +137,9 @@ export class Member {
     await done;
   }
 
-  /** Its nice value now. */
-  get nice(): number {
-    return this.niceness;
-  }
-
-  /**
-   * Sets the nice value of every thread of the running process (Linux keeps
-   * one per thread; threads started later inherit their creator's). Lowering
-   * it needs root (CAP_SYS_NICE): false if it could not be set.
-   */
-  setNice(nice: number): boolean {
-    const pid = this.pid;
-    if (pid === undefined || !this.running) return false;
-    try {
-      for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
-    } catch {
-      return false;
-    }
-    this.niceness = nice;
-    return true;
-  }
-
-  /** Starts the same command again (after it exited), at `nice` if given. */
-  restart(nice?: number): void {
+  /** Starts the same command again (after it exited). */
+  restart(): void {
     if (this.running) throw new Error(`${this.o.name} is still running`);
-    if (nice !== undefined) this.niceness = nice;
     this.child = this.launch();
   }
 }

@@ -81,9 +81,7 @@ http {
     upstream kura_writer {
         server ${at(c.writer)} max_fails=1 fail_timeout=2s;
         server ${at(c.standby)} backup max_fails=0;
-        # Enough idle connections for every write in flight: a connection
-        # opened per request waits in the writer's accept queue.
-        keepalive 512;
+        keepalive 32;
     }
 
     upstream kura_readers {
