@@ -81,7 +81,7 @@ export interface SendResult {
   exhausted: boolean;
   /** The server answered nothing for STALL_MS while requests were waiting: the run was cut short. */
   stalled: boolean;
-  /** With retries: the attempts made (sent counts results), and results given up. */
+  /** With retries: the attempts made (sent counts bodies: results, or batches), and bodies given up. */
   attempts: number;
   gaveUp: number;
   /** With retries: the results acknowledged (201, or 200 for the same bytes again; each of a batch's). */
