@@ -149,12 +149,7 @@ ${readers}
         # index and receipt), and so is a device's batch of them (all or
         # nothing): the writes sent again to the standby when the connection
         # to the writer breaks mid-request.
-        location = /api/v1/results {
-            proxy_pass http://$kura_route;
-            proxy_next_upstream error non_idempotent;
-        }
-
-        location = /api/v1/results/batch {
+        location ~ ^/api/v1/results(/batch)?$ {
             proxy_pass http://$kura_route;
             proxy_next_upstream error non_idempotent;
         }

@@ -247,6 +247,27 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
       assert.equal(p.upstream, member('writer').hostPort, 'sent to the writer');
   });
 
+  test("a device's batch goes to the writer through the front, and again gets the same indexes", async () => {
+    const entry = result(next++);
+    const send = () =>
+      http(`${front}/api/v1/results/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ results: [entry] }),
+      });
+    const sent = await send();
+    assert.equal(sent.status, 201, sent.body.toString());
+    const [first] = JSON.parse(sent.body.toString()).results as Array<{ index: number }>;
+    const again = await send();
+    assert.equal(again.status, 200, again.body.toString());
+    assert.equal(JSON.parse(again.body.toString()).results[0].index, first?.index);
+    const batches = (log: ReturnType<typeof accessLog>) =>
+      log.filter((l) => l.method === 'POST' && l.uri === '/api/v1/results/batch');
+    const logged = batches(await accessLogWhen('both logged', (log) => batches(log).length >= 2));
+    for (const l of logged)
+      assert.equal(l.upstream, member('writer').hostPort, 'sent to the writer');
+  });
+
   test('reads through the front come from the readers, never the writer', async () => {
     await waitFor('the readers show the result', async () => (await frontSize()) >= 2);
     const paths = [
