@@ -91,6 +91,9 @@ describe('the party agent’s page', { skip: missing ?? false }, () => {
     const errors: string[] = [];
     page.on('pageerror', (x) => errors.push(x.message));
     await page.goto(`${e.url}/agent`);
+    // A page that is not the front one may get no animation frames in headless Chromium, and a
+    // click waits for two frames (stable): once, in CI, the Save button waited 30 s for them.
+    await page.bringToFront();
     const publicKey = (await page.getByTestId('agent-public-key').innerText()).trim();
     await page.getByLabel('Party (its identifier)').fill(PARTY);
     await page.getByLabel('Your agent name (as your party enrolled it)').fill(agent);
