@@ -20,6 +20,7 @@ import type { Terminal } from '../platform/terminal.js';
 import { kuraCommand } from '../simulate/server-process.js';
 import { Member } from './member.js';
 import { FRONT_DIRS, type HostPort, renderFrontConfig } from './nginx-front.js';
+import { PROMPT_WAIT, type PromptWaitOptions, untilPrompt } from './prompt-wait.js';
 
 export interface ClusterOptions {
   /** The PostgreSQL database (postgres://...). */
@@ -37,6 +38,8 @@ export interface ClusterOptions {
   nginx?: string;
   /** Where each process's output and the progress go. */
   terminal: Terminal;
+  /** After a takeover, when the old writer is started again as the standby (default PROMPT_WAIT). */
+  standbyAgain?: PromptWaitOptions;
 }
 
 export type Role = 'writer' | 'standby' | 'reader' | 'front';
@@ -172,7 +175,7 @@ export class Cluster {
     const frontDir = mkdtempSync(join(tmpdir(), 'kura-front-'));
     try {
       // The writer first: on an empty database it logs entry 0, which the others read.
-      const pair = new WriterPair(term, fail);
+      const pair = new WriterPair(term, fail, o.standbyAgain ?? PROMPT_WAIT);
       const writer = serve('writer', [...writing, '--port', String(writerPort)], (why) =>
         pair.exited(writer, why),
       );
@@ -325,17 +328,21 @@ async function waitAnswers(m: Member, url: string, term: Terminal): Promise<void
  * The writer and its standby. When the standby serves, it is the writer
  * (the members' table says so), and a writer that died is started again on
  * its own port, where it stands by: nginx's upstream lists both ports, so
- * nothing is reconfigured.
+ * nothing is reconfigured. It is started again once the new writer answers
+ * promptly (prompt-wait.ts says why), at once if the new writer dies first.
  */
 class WriterPair {
   private writer: Member | null = null;
   private standby: Member | null = null;
   private members: ClusterMemberInfo[] = [];
   private stopping = false;
+  /** Set while the old writer waits to be started again. */
+  private waiting: AbortController | null = null;
 
   constructor(
     private readonly term: Terminal,
     private readonly fail: (why: string) => void,
+    private readonly again: PromptWaitOptions,
   ) {}
 
   watch(writer: Member, standby: Member, members: ClusterMemberInfo[]): void {
@@ -350,6 +357,13 @@ class WriterPair {
     // Before watch(), a start that fails is reported by the wait for it.
     if (this.stopping || !this.writer) return;
     if (m === this.writer) {
+      if (this.waiting) {
+        this.term.print(
+          `kura cluster: ${why}, before the old writer stood by again: it is started now and takes over\n`,
+        );
+        this.waiting.abort();
+        return;
+      }
       const standing = this.standby?.running;
       this.term.print(
         `kura cluster: ${why}; ${standing ? 'the standby takes over' : 'no standby is left'}\n`,
@@ -373,19 +387,43 @@ class WriterPair {
         }
         this.term.print(`kura cluster: the standby (pid ${standby.pid}) took over as the writer\n`);
         if (this.stopping || old.running) return;
-        old.restart();
-        if (s) s.pid = old.pid;
-        this.term.print(`kura cluster: the old writer stands by again (pid ${old.pid})\n`);
-        this.follow(old);
+        void this.standByAgain(old, w?.url);
       })
       .catch(() => {
         // It exited before taking over: exited() said so.
       });
   }
 
+  /** Starts the old writer again, as the standby, once the new writer answers promptly. */
+  private async standByAgain(old: Member, writerUrl: string | undefined): Promise<void> {
+    const waiting = new AbortController();
+    this.waiting = waiting;
+    let after = '';
+    if (writerUrl) {
+      this.term.print(
+        `kura cluster: the old writer stands by again once the new one answers promptly (at most ${this.again.capMs / 1000} s)\n`,
+      );
+      const end = await untilPrompt(`${writerUrl}/log/checkpoint`, this.again, waiting.signal);
+      after =
+        end.kind === 'prompt'
+          ? `, the new writer answering promptly after ${(end.waitedMs / 1000).toFixed(1)} s`
+          : end.kind === 'cap'
+            ? `, the new writer still slow after ${(end.waitedMs / 1000).toFixed(1)} s`
+            : '';
+    }
+    this.waiting = null;
+    if (this.stopping || old.running) return;
+    old.restart();
+    const s = this.members.find((m) => m.role === 'standby');
+    if (s) s.pid = old.pid;
+    this.term.print(`kura cluster: the old writer stands by again (pid ${old.pid})${after}\n`);
+    this.follow(old);
+  }
+
   /** The standby first, so that it does not take over, then the writer. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.waiting?.abort();
     await this.standby?.stop();
     await this.writer?.stop();
   }

@@ -512,8 +512,15 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     );
     assert.ok(proof.ok, `no fork between ${m.size} and ${n.size}: ${proof.ok || proof.error}`);
     await waitFor('kura cluster says so', async () => /took over as the writer/.test(output));
+    // Started again once the new writer answers promptly (here at once: nothing else runs).
     await waitFor('the old writer stands by again', async () =>
-      /the old writer stands by again/.test(output),
+      /the old writer stands by again \(pid \d+\), the new writer answering promptly after/.test(
+        output,
+      ),
+    );
+    assert.match(
+      output,
+      /took over as the writer\n(?:.*\n)*?kura cluster: the old writer stands by again once the new one answers promptly \(at most 30 s\)\n/,
     );
   });
 });
