@@ -44,6 +44,12 @@ export const EVENTS = {
     description:
       'At its stop, the writer kept the fold of the durable log (its first size entries) in the store, sealed with a key derived from the log key: its next start folds only the entries after them (FORMATS.md §10.6).',
   },
+  'statistics-refreshed': {
+    level: 'info',
+    fields: 'tables, before, after, ms',
+    description:
+      "The writer took the query planner's statistics of the log's growing tables (ANALYZE), the log having grown by more than a fifth since they were last taken (before: -1, never): PostgreSQL's autovacuum may be off or late, and the embedded engine has none.",
+  },
   'derived-rows-differ': {
     level: 'error',
     fields: 'reason',

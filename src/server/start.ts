@@ -31,6 +31,7 @@ import {
   StoreIntegrityError,
 } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
+import { StatisticsKeeper } from './statistics-keeper.js';
 import { type WarmLog, WarmStandby } from './warm-standby.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
@@ -52,6 +53,8 @@ export interface StartOptions {
   sequencer?: SequencerOptions;
   /** Threads verifying device signatures (default: one per core; 0: on the main thread). */
   signatureThreads?: number;
+  /** The writer's pause between checks of the query planner's statistics (ms; default 30 s). */
+  statisticsEveryMs?: number;
   /** The commission's 32-byte Ed25519 seed: enables logins and officials' acts (it signs them). */
   commissionSeed?: Uint8Array;
   /** Where failed logins' details go (which check failed); the log says only "failed". */
@@ -354,6 +357,15 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       { logger: opts.logger ?? false, ...opts.server },
     );
     await step('serving');
+    const statistics = sequencer
+      ? new StatisticsKeeper({
+          store,
+          logSize: () => sequencer.latestCheckpoint().size,
+          everyMs: opts.statisticsEveryMs ?? 30_000,
+          log: opts.log,
+        })
+      : null;
+    statistics?.start();
     return {
       app,
       sequencer,
@@ -361,6 +373,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       election,
       async close() {
         follow?.close();
+        await statistics?.close();
         await app.close();
         await writer?.close();
         await pusher?.close();

@@ -22,8 +22,10 @@ import {
   type BlobInfo,
   type HashTile,
   type KeptFoldRow,
+  STATISTICS_FROM,
   type StationResultRow,
   type StationResultTextRow,
+  type StatisticsRefresh,
   type Store,
   StoreConflictError,
   StoreDuplicateResultError,
@@ -194,6 +196,9 @@ function toEntry(r: EntryRow): StoredEntry {
 
 type StationResultDbRow = { contest: string; station: string; entry_idx: string; result: unknown };
 const STATION_RESULT_COLUMNS = 'contest, station, entry_idx, result';
+
+/** The tables that grow with the log, whose statistics refreshStatistics takes. */
+const ANALYZED_TABLES = ['entries', 'tiles', 'station_results', 'tallies', 'checkpoints'];
 
 function toStationResult(r: StationResultDbRow): StationResultRow {
   return {
@@ -632,6 +637,27 @@ export class SqlStore implements Store {
       [level, start, end],
     );
     return rows.map(toTile);
+  }
+
+  async refreshStatistics(logSize: number): Promise<StatisticsRefresh | null> {
+    this.#writable();
+    if (logSize < STATISTICS_FROM) return null;
+    // reltuples: the row count as of the last ANALYZE or VACUUM; -1 (or 0 before
+    // any row, where an index build set it) when never taken.
+    const [row] = await this.db.query<{ reltuples: number }>(
+      "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'entries'::regclass",
+    );
+    const before = Number(row?.reltuples ?? -1);
+    if (before > 0 && logSize <= before * 1.2) return null;
+    await this.db.query(`ANALYZE ${ANALYZED_TABLES.join(', ')}`);
+    const [now] = await this.db.query<{ reltuples: number }>(
+      "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'entries'::regclass",
+    );
+    return {
+      tables: ANALYZED_TABLES,
+      before: before > 0 ? before : -1,
+      after: Number(now?.reltuples ?? 0),
+    };
   }
 
   async entryRowExtent(): Promise<{ count: number; maxIndex: number }> {

@@ -153,6 +153,17 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** Below this many entries the planner's guesses do no harm: no statistics are taken. */
+export const STATISTICS_FROM = 1000;
+
+/** What refreshStatistics did. */
+export interface StatisticsRefresh {
+  tables: readonly string[];
+  /** The entries the statistics were of before: -1 when they had never been taken. */
+  before: number;
+  after: number;
+}
+
 export interface Store {
   /** "postgres" or "pglite": for messages and benchmarks. */
   readonly backend: 'postgres' | 'pglite';
@@ -267,6 +278,18 @@ export interface Store {
    * its fencing token is checked in the same transaction (StoreFencedError).
    */
   putKeptFold(kept: KeptFoldRow): Promise<void>;
+
+  /**
+   * Takes the query planner's statistics of the log's growing tables (ANALYZE)
+   * when the log holds at least STATISTICS_FROM entries and more than a fifth
+   * more than when they were last taken (or they never were). PostgreSQL's
+   * autovacuum does this on its own schedule, or not at all where it is
+   * switched off, and the embedded engine has none: without them the planner
+   * reads a whole table for a page of stations. `logSize` is the writer's
+   * count of entries. Returns what it did, or null when the statistics were
+   * fresh enough. The writer's (a read-only store refuses).
+   */
+  refreshStatistics(logSize: number): Promise<StatisticsRefresh | null>;
 
   /** Small key/value facts (e.g. the definition's hash). */
   getMeta(key: string): Promise<string | null>;

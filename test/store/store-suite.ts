@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { NO_PASSWORD } from '../../src/store/account-store.js';
 import {
+  STATISTICS_FROM,
   type Store,
   StoreConflictError,
   StoreDuplicateResultError,
@@ -486,6 +487,42 @@ export function runStoreSuite(name: string, newStore: () => Promise<StoreHandle>
           assert.equal((await s.getLeafPage(i + 1, 10)).firstBadHash, i === 3 ? 6 : -1);
         }
         await assert.rejects(s.getLeafPage(-1, 3), RangeError);
+      },
+    );
+
+    t(
+      'refreshStatistics: taken from 1,000 entries, again only once the log grew by over a fifth; never by a reader',
+      async (s, h) => {
+        const reltuples = async () => {
+          const rows = (await h.behindItsBack(
+            "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'entries'::regclass",
+          )) as Array<{ n: number }>;
+          return Number(rows[0]?.n);
+        };
+        await s.appendBatch(batch(0, STATISTICS_FROM - 1));
+        assert.equal(await s.refreshStatistics(STATISTICS_FROM - 1), null, 'too few entries');
+        assert.ok((await reltuples()) <= 0, 'never taken');
+        await s.appendBatch(batch(STATISTICS_FROM - 1, 201));
+        const first = await s.refreshStatistics(1200);
+        assert.deepEqual(first, {
+          tables: ['entries', 'tiles', 'station_results', 'tallies', 'checkpoints'],
+          before: -1,
+          after: 1200,
+        });
+        assert.equal(await reltuples(), 1200, "the planner's count of entries");
+        assert.equal(await s.refreshStatistics(1200), null, 'fresh');
+        await s.appendBatch(batch(1200, 240));
+        assert.equal(await s.refreshStatistics(1440), null, 'a fifth more is not over a fifth');
+        await s.appendBatch(batch(1440, 1));
+        assert.deepEqual(await s.refreshStatistics(1441), {
+          tables: first?.tables,
+          before: 1200,
+          after: 1441,
+        });
+        await assert.rejects(
+          s.snapshot((view) => view.refreshStatistics(1_000_000)),
+          /read-only/,
+        );
       },
     );
 
