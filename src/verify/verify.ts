@@ -315,7 +315,16 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     demo.catch(() => {});
     const digests = await ctx.timed('views', async () => stationDigests(genesis.index, fold));
     const readAgain = earlierViews ? changedStations(digests, earlierViews.stations) : undefined;
-    const fetched = await ctx.timed('views', () => views.fetched(readAgain));
+    const fetching = ctx.timed('views', () => views.fetched(readAgain));
+    fetching.catch(() => {});
+    // The fold is kept while the server makes the pages: nothing after this changes it, and
+    // the checkpoint it is of was saved above. A kept fold of this very tree (nothing new was
+    // folded) is that file already.
+    if (foldKept !== n)
+      await ctx.timed('fold', async () =>
+        keepFold(ctx, t.state, fold, binding(n, toBase64(checkpoint.rootHash))),
+      );
+    const fetched = await fetching;
     const compared = await ctx.timed('views', async () =>
       compareViews(ctx, genesis, fold, n, fetched),
     );
@@ -388,12 +397,6 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         }),
       });
     }
-    // Kept last: nothing after the fold changes it, and a run stopped earlier keeps the last one.
-    // A kept fold of this very tree (nothing new was folded) is that file already.
-    if (foldKept !== n)
-      await ctx.timed('fold', async () =>
-        keepFold(ctx, t.state, fold, binding(n, toBase64(checkpoint.rootHash))),
-      );
     if (o.measureEd25519) report.ed25519 = await pool.ed25519Rate({ mode: 'prepared', ms: 2000 });
     return ok(undefined);
   });
