@@ -642,22 +642,25 @@ export class SqlStore implements Store {
   async refreshStatistics(logSize: number): Promise<StatisticsRefresh | null> {
     this.#writable();
     if (logSize < STATISTICS_FROM) return null;
-    // reltuples: the row count as of the last ANALYZE or VACUUM; -1 (or 0 before
-    // any row, where an index build set it) when never taken.
-    const [row] = await this.db.query<{ reltuples: number }>(
-      "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'entries'::regclass",
-    );
-    const before = Number(row?.reltuples ?? -1);
+    const before = await this.#plannedEntries();
     if (before > 0 && logSize <= before * 1.2) return null;
     await this.db.query(`ANALYZE ${ANALYZED_TABLES.join(', ')}`);
-    const [now] = await this.db.query<{ reltuples: number }>(
-      "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'entries'::regclass",
-    );
     return {
       tables: ANALYZED_TABLES,
       before: before > 0 ? before : -1,
-      after: Number(now?.reltuples ?? 0),
+      after: await this.#plannedEntries(),
     };
+  }
+
+  /**
+   * The planner's count of entries (pg_class.reltuples), as of the last ANALYZE
+   * or VACUUM: -1, or 0 where an index build on the empty table set it, when never taken.
+   */
+  async #plannedEntries(): Promise<number> {
+    const [row] = await this.db.query<{ reltuples: number }>(
+      "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'entries'::regclass",
+    );
+    return Number(row?.reltuples ?? -1);
   }
 
   async entryRowExtent(): Promise<{ count: number; maxIndex: number }> {
