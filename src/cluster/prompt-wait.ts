@@ -4,6 +4,7 @@
 // results then waited seconds longer for their receipts. kura cluster starts
 // the old writer again once the new one answers promptly (its backlog is
 // cleared), or after a cap, so that the pair is not left without a standby.
+import { setTimeout } from 'node:timers/promises';
 
 export interface PromptWaitOptions {
   /** A probe answered within this many ms counts as prompt. */
@@ -57,18 +58,8 @@ export async function untilPrompt(
     if (streak >= o.inARow) return { kind: 'prompt', probes, waitedMs: waited() };
     if (signal.aborted) return { kind: 'aborted', probes, waitedMs: waited() };
     if (waited() >= o.capMs) return { kind: 'cap', probes, waitedMs: waited() };
-    await pause(o.everyMs, signal);
+    await setTimeout(o.everyMs, undefined, { signal }).catch(() => {
+      // Aborted: said at the top of the loop.
+    });
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

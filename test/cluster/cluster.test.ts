@@ -512,9 +512,10 @@ describe('kura cluster: the nginx front', { skip: missing }, () => {
     );
     assert.ok(proof.ok, `no fork between ${m.size} and ${n.size}: ${proof.ok || proof.error}`);
     await waitFor('kura cluster says so', async () => /took over as the writer/.test(output));
-    // Started again once the new writer answers promptly (here at once: nothing else runs).
+    // Started again once the new writer answers promptly, or after the cap on a machine so
+    // loaded that it does not (prompt-wait.test.ts holds each ending to its cause).
     await waitFor('the old writer stands by again', async () =>
-      /the old writer stands by again \(pid \d+\), the new writer answering promptly after/.test(
+      /the old writer stands by again \(pid \d+\), the new writer (answering promptly|still slow) after/.test(
         output,
       ),
     );
