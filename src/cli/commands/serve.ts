@@ -3,6 +3,7 @@ import { loginAuditFile } from '../../accounts/login-audit.js';
 import { CheckpointSigner } from '../../log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile, signerSeed } from '../../platform/election-dir.js';
 import { boundHeapGrowth } from '../../platform/heap-growth.js';
+import { stopPretenuring } from '../../platform/pretenuring.js';
 import type { Reporter } from '../../platform/reporter.js';
 import { Terminal } from '../../platform/terminal.js';
 import { startBundleMirror } from '../../server/bundle-mirror.js';
@@ -254,6 +255,8 @@ export async function runServe(args: string[]): Promise<number> {
   if (!a) return 0;
   // A server runs for hours: its heap stays near what it holds (platform/heap-growth.ts).
   boundHeapGrowth();
+  // Objects that live for one request stay young (platform/pretenuring.ts).
+  stopPretenuring();
   const fromBundle = a.values['from-bundle'];
   if (fromBundle && (a.values.election || a.values['log-key'] || a.values.witness))
     throw new UsageError(
