@@ -7,6 +7,7 @@
 // live heap, for a little more CPU in full collections; it sets no ceiling,
 // so a larger election still gets all the heap it needs.
 import { setFlagsFromString } from 'node:v8';
+import { operatorChose } from './operator-flag.js';
 
 /** The old generation may grow this many percent above the live heap before a full collection. */
 export const HEAP_GROWING_PERCENT = 50;
@@ -22,7 +23,7 @@ export function boundHeapGrowth(
   percent = HEAP_GROWING_PERCENT,
   execArgv: readonly string[] = process.execArgv,
 ): number | null {
-  if (execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a))) return null;
+  if (operatorChose('heap-growing-percent', execArgv)) return null;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
   return percent;
 }

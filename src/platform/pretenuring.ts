@@ -10,6 +10,7 @@
 // Young garbage is cheap to collect; leaving it young is the better default
 // for a server whose objects live for one request.
 import { setFlagsFromString } from 'node:v8';
+import { operatorChose } from './operator-flag.js';
 
 /**
  * Turns V8's allocation-site pretenuring off for this process and its worker
@@ -18,8 +19,7 @@ import { setFlagsFromString } from 'node:v8';
  * setting it while the process runs takes effect. Returns whether it was set.
  */
 export function stopPretenuring(execArgv: readonly string[] = process.execArgv): boolean {
-  if (execArgv.some((a) => /^--(no[-_])?allocation[-_]site[-_]pretenuring(=|$)/.test(a)))
-    return false;
+  if (operatorChose('allocation-site-pretenuring', execArgv)) return false;
   setFlagsFromString('--no-allocation-site-pretenuring');
   return true;
 }
