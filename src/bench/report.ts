@@ -169,6 +169,11 @@ function figuresTable(r: BenchResults): string[] {
       rows.push(
         `| Tally read latency p99 | ${name} | **${ms(rd.p99Ms)}** (p50 ${ms(rd.p50Ms)}) | bare Fastify p99: ${ms(bare.small.p99Ms)} small, ${ms(sized?.p99Ms ?? Number.NaN)} same bytes | ${ratio(rd.p99Ms / bare.small.p99Ms)} | ≤ ${GOALS.readP99Ms} ms | ${ratio(rd.p99Ms / GOALS.readP99Ms)} (${met(rd.p99Ms <= GOALS.readP99Ms)}) |`,
       );
+      const il = rd.ingest.latency;
+      const refused = rd.ingest.sent - rd.ingest.ok;
+      rows.push(
+        `| ″ receipt latency of the ingest during the reads (what the public's reads do to one process) | ${name} | p50 ${ms(il.p50)}, **p99 ${ms(il.p99)}** (${n(rd.ingest.ok)} of ${n(rd.ingest.sent)} acknowledged) | no reads, same process, ${n(e.latency?.offeredPerSecond ?? Number.NaN)}/s: p99 ${ms(e.latency?.latency.p99 ?? Number.NaN)} | ${ratio(il.p99 / (e.latency?.latency.p99 ?? Number.NaN))} | p99 ≤ ${n(GOALS.receiptP99Ms)} ms | ${ratio(il.p99 / GOALS.receiptP99Ms)} (${met(il.p99 <= GOALS.receiptP99Ms && refused === 0)}) |`,
+      );
     } else rows.push(`| Tally reads | ${name} | not measured: ${e.failure ?? 'skipped'} | | | | |`);
     rows.push(
       `| Server peak RSS (VmHWM) | ${name} | ${e.peakRssMiB === null ? '—' : `${n(e.peakRssMiB)} MiB`} | machine: ${r.machine.memoryGiB} GiB | | | |`,

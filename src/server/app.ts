@@ -15,6 +15,7 @@ import { followedFold, type ServedFold } from './fold-follower.js';
 import { FormUploads } from './form-uploads.js';
 import { type LogView, storeLogView, writerLogView } from './log-view.js';
 import { type RateLimits, registerRateLimits } from './rate-limits.js';
+import { READS_PER_TURN, ReadTurns } from './read-turns.js';
 import { checkParameters, decodeJsonBody } from './request-decoding.js';
 import { clientErrorHandler, type LogOptions, loggerOptions, logRefusal } from './request-log.js';
 import { agentRoutes } from './routes/agent-routes.js';
@@ -49,6 +50,12 @@ export interface ServerOptions {
   logger?: boolean | LogOptions;
   /** How long a client may take to send a request (defaults: DEFAULT_TIMEOUTS). */
   timeouts?: Partial<Timeouts>;
+  /**
+   * How a writer's public reads (GET and HEAD) take turns with its ingest
+   * (read-turns.ts; default READS_PER_TURN a pass). Readers have no ingest
+   * and do not take turns.
+   */
+  readTurns?: ReadTurns;
   /** Per-address limits on logins and form uploads (defaults: DEFAULT_RATE_LIMITS); false: none. */
   rateLimits?: Partial<RateLimits> | false;
   /**
@@ -109,6 +116,14 @@ export async function buildServer(
     ...(opts.trustProxy?.length ? { trustProxy: [...opts.trustProxy] } : {}),
   });
 
+  // First of all hooks, so a read's whole handling waits for its turn.
+  const turns =
+    ctx.role.kind === 'writer' ? (opts.readTurns ?? new ReadTurns(READS_PER_TURN)) : null;
+  if (turns)
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (req.method === 'GET' || req.method === 'HEAD') turns.admit(done);
+      else done();
+    });
   // Results are JSON only; a text body is refused with 415 rather than parsed.
   app.removeContentTypeParser('text/plain');
   // Every JSON body is decoded strictly, once, for every route (request-decoding.ts).
