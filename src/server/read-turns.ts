@@ -50,15 +50,20 @@ export class ReadTurns {
     setImmediate(this.turn);
   }
 
+  /**
+   * The end of a pass: those waiting get what is left of this pass's budget
+   * (the reads run at once in its I/O took the rest); the next pass has a
+   * budget of its own.
+   */
   private readonly turn = (): void => {
     this.turnQueued = false;
+    const now = Math.min(this.left, this.queued);
     this.left = this.perTurn;
-    // Queued first, so a read that throws cannot leave the others waiting for good.
-    if (this.queued > 0) this.queueTurn();
-    while (this.left > 0 && this.next < this.waiting.length) {
+    // Queued before any read runs, so one that throws cannot leave the rest waiting for good.
+    if (this.queued > now) this.queueTurn();
+    for (let i = 0; i < now; i++) {
       const go = this.waiting[this.next] as () => void;
       this.waiting[this.next++] = served;
-      this.left--;
       go();
     }
     if (this.next === this.waiting.length) {
@@ -68,8 +73,6 @@ export class ReadTurns {
       this.waiting = this.waiting.slice(this.next);
       this.next = 0;
     }
-    // Those still waiting go next pass; a budget spent is renewed then.
-    if (this.left < this.perTurn) this.queueTurn();
   };
 }
 

@@ -19,6 +19,9 @@ describe('read turns', () => {
     for (let i = 0; i < 10; i++) turns.admit(() => ran.push(i));
     assert.deepEqual(ran, [0, 1, 2]);
     assert.equal(turns.queued, 7);
+    // The three that ran at once spent this pass's budget: its turn serves none.
+    await nextPass();
+    assert.deepEqual(ran, [0, 1, 2]);
     await nextPass();
     assert.deepEqual(ran, [0, 1, 2, 3, 4, 5]);
     await nextPass();
@@ -31,27 +34,46 @@ describe('read turns', () => {
     assert.equal(turns.queued, 0);
   });
 
+  test('a pass with budget left gives it to those waiting, at its end', async () => {
+    const turns = new ReadTurns(4);
+    const ran: string[] = [];
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) turns.admit(() => ran.push(name));
+    await nextPass(); // a-d ran at once; the pass's turn served none
+    await nextPass(); // e and f: half of the next pass's budget
+    assert.deepEqual(ran, ['a', 'b', 'c', 'd', 'e', 'f']);
+    // Later in that pass (this check phase), two more turns are left, and nobody waits.
+    turns.admit(() => ran.push('g'));
+    turns.admit(() => ran.push('h'));
+    assert.deepEqual(ran.slice(6), ['g', 'h']);
+  });
+
   test('a read that arrives while others wait queues behind them, though the pass has turns left', async () => {
     const turns = new ReadTurns(2);
     const ran: string[] = [];
     for (const name of ['a', 'b', 'c', 'd']) turns.admit(() => ran.push(name));
-    await nextPass(); // c and d ran; the budget of that pass is spent
+    await nextPass(); // a and b spent the first pass's budget; c and d wait
+    assert.deepEqual(ran, ['a', 'b']);
+    // A new pass's budget, but c and d wait: e and f queue behind them.
     turns.admit(() => ran.push('e'));
     turns.admit(() => ran.push('f'));
-    turns.admit(() => ran.push('g'));
+    assert.deepEqual(ran, ['a', 'b']);
+    await nextPass();
+    assert.deepEqual(ran, ['a', 'b', 'c', 'd']);
     await nextPass();
     assert.deepEqual(ran, ['a', 'b', 'c', 'd', 'e', 'f']);
+    // Nobody waits: the next read runs at once.
     await nextPass();
-    assert.deepEqual(ran, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-    // Idle again: the next read runs at once.
-    await nextPass();
-    turns.admit(() => ran.push('h'));
-    assert.equal(ran.at(-1), 'h');
+    turns.admit(() => ran.push('g'));
+    assert.equal(ran.at(-1), 'g');
   });
 
   test('socket traffic that becomes ready runs between turns, not after every read', async () => {
     // An echo over a real TCP connection: each round trip needs the event loop's I/O phase.
-    const server = createServer((s: Socket) => s.on('data', (d) => s.write(d)));
+    const server = createServer((s: Socket) => {
+      s.on('data', (d) => s.write(d));
+      // The client may hang up with an echo in flight: that is its end, not a failure.
+      s.on('error', () => {});
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as { port: number };
@@ -85,8 +107,11 @@ describe('read turns', () => {
         `the echo ran ${echoesWhenHalfServed} times while the first ${reads / 2} reads were served`,
       );
     } finally {
-      client.destroy();
+      reading = false;
+      client.end();
+      await once(client, 'close');
       server.close();
+      await once(server, 'close');
     }
   });
 
