@@ -91,6 +91,9 @@ SELECT count(*)::int4 AS n,
        encode(string_agg(data, ''::bytea ORDER BY idx), 'base64') AS data
 FROM entries WHERE idx >= $1 AND idx < $2`;
 
+/** The bytes of the same range, a row per entry in index order (getEntryBytes on PostgreSQL). */
+const ENTRY_ROWS = 'SELECT data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx';
+
 /**
  * ENTRY_PAGE without the bytes: the database hashes each entry (RFC 6962's
  * leaf hash, SHA-256 of 0x00 || bytes, PostgreSQL's sha256) and gives the
@@ -553,6 +556,7 @@ export class SqlStore implements Store {
   async getEntryBytes(start: number, end: number): Promise<StoredEntryBytes> {
     checkIndex('start', start);
     checkIndex('end', end);
+    if (this.backend === 'postgres') return this.#entryBytesByRow(start, end);
     const [row] =
       end <= start
         ? []
@@ -566,6 +570,25 @@ export class SqlStore implements Store {
       bytes: fromBase64(row?.data),
       offsets,
     };
+  }
+
+  /**
+   * getEntryBytes on PostgreSQL: the rows in index order, joined here. PostgreSQL
+   * 15 sorts the input of every aggregate with an ORDER BY, even rows an index
+   * gives in order (16 does not): for every bundle of the Kenya log, ENTRY_BYTES
+   * cost the database 3.1 CPU seconds against 0.5 for the rows, and serving them
+   * all cost the machine about 7 against 5. PGlite is the other way round: it
+   * decodes rows one by one in JavaScript, about five times the one row of
+   * ENTRY_BYTES.
+   */
+  async #entryBytesByRow(start: number, end: number): Promise<StoredEntryBytes> {
+    const rows =
+      end <= start ? [] : await this.db.query<{ data: Buffer }>(ENTRY_ROWS, [start, end]);
+    const offsets = offsetsOf(rows.map((r) => r.data.length));
+    const bytes = new Uint8Array(offsets[rows.length] as number);
+    for (const [k, r] of rows.entries()) bytes.set(r.data, offsets[k]);
+    // idx is unique: the range holds every index once there are end - start rows.
+    return { complete: rows.length === Math.max(0, end - start), bytes, offsets };
   }
 
   async getLeafPage(start: number, end: number): Promise<StoredLeafPage> {
