@@ -372,8 +372,13 @@ export function compareStations(
     }
     const results = body.results;
     for (const contest of contests) {
-      const log = fold.result(contest, code);
       const served = results[contest];
+      // The counted row's own JSON is recognised from the row, without making the
+      // result (made for each of the Kenya log's 277,000, they took most of the
+      // comparison's time). Any other answer (a difference, a correction, a result
+      // kept whole) is diffed below.
+      if (isObj(served) && fold.results.get(contest)?.sameAsStored(code, served) === true) continue;
+      const log = fold.result(contest, code);
       const where = { station: code, contest, entryIndex: log?.entryIndex };
       if (served === undefined) {
         findings.error(

@@ -75,8 +75,10 @@ export interface VerifyOptions {
   measureEd25519?: boolean;
   progress?: boolean;
   /**
-   * Fetch tallies and station pages while the log is checked (default: unless
-   * the server is on a loopback address, where it would compete for the CPU).
+   * Fetch tallies and station pages from the start, while the log is read and
+   * checked (true), or only once it is folded (false). Default: from the start
+   * for a remote server; for one on a loopback address, which would compete
+   * with the mirror for the CPU, once the log is read.
    */
   prefetchViews?: boolean;
   /** Witnesses that must have cosigned the checkpoint (c2sp.org/tlog-policy; --witness-policy). */
@@ -196,7 +198,11 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     // ---------------------------------------------------------- the views, early
     // From a remote server they are fetched while the log is mirrored and
     // checked: the network wait overlaps the signature work. A server on
-    // this machine would take CPU from the signature workers instead.
+    // this machine would take CPU from the mirror while it serves the log:
+    // its views are fetched once the log is read, while the workers check
+    // the last signatures (the server, otherwise idle then, makes the pages
+    // in about the time it would make them after the fold, with the cores
+    // left to it).
     // Station pages an earlier run found equal to the log: those whose facts
     // the log has not changed since are not read again in bulk (view-digests.ts).
     const earlierViews =
@@ -207,13 +213,16 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
             size: t.saved.state.size,
             root: t.saved.state.root,
           });
+    // Which pages to read is known only once the log is folded when an earlier run read some.
+    const readsAll = !earlierViews;
+    const local = isLoopback(reader.http.base.hostname);
     const views = planViews(ctx, viewHttp, genesis, {
       ...(o.stationsSample !== undefined ? { stationsSample: o.stationsSample } : {}),
       ...(o.pageSample !== undefined ? { pageSample: o.pageSample } : {}),
       concurrency,
-      // Which pages to read is known only once the log is folded.
-      prefetch: !earlierViews && (o.prefetchViews ?? !isLoopback(reader.http.base.hostname)),
+      prefetch: readsAll && (o.prefetchViews ?? !local),
     });
+    const fetchAfterLog = readsAll && o.prefetchViews === undefined && local;
 
     // ---------------------------------------------------------- mirror and fold
     // Every bundle and tile is read from the server again, never from the
@@ -281,6 +290,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
         };
       },
       mirrored: async (mr) => {
+        if (fetchAfterLog && !suspect) views.start();
         if (!suspect) return ok(undefined);
         const settled = await settleSuspect(ctx, h, suspect, mr.leafHashes);
         if (!settled.ok) return settled;

@@ -56,11 +56,13 @@ export interface ServedViews {
 
 export interface ViewFetch {
   /**
-   * Resolves to every view, fetched (started at once when prefetched, else on
-   * first call); with `stations`, the bulk station pages are read only where
-   * they hold one of those (never prefetched).
+   * Resolves to every view, fetched (started at once when prefetched, or by
+   * start(), else on first call); with `stations`, the bulk station pages are
+   * read only where they hold one of those (never prefetched).
    */
   fetched: (stations?: ReadonlySet<string>) => Promise<ServedViews>;
+  /** Starts reading every view now, if it has not started. */
+  start: () => void;
 }
 
 /**
@@ -98,9 +100,13 @@ export function planViews(
     const pages = await fetchAll(http, paths, o.concurrency, tick);
     return { stationPages, tallyLists, stations, tallies, pages, requests: done };
   };
-  const early = o.prefetch ? fetchViews() : undefined;
-  early?.catch(() => {});
-  return { fetched: (only) => early ?? fetchViews(only) };
+  let early: Promise<ServedViews> | undefined;
+  const start = () => {
+    early ??= fetchViews();
+    early.catch(() => {});
+  };
+  if (o.prefetch) start();
+  return { fetched: (only) => early ?? fetchViews(only), start };
 }
 
 /**
