@@ -8,35 +8,21 @@ import { demoDeviceSeed } from '../../src/election/demo-keys.js';
 import { signResult } from '../../src/election/device.js';
 import { encodeEntry, type ResultEntry, type Unsigned } from '../../src/election/entries.js';
 import { TallyFold } from '../../src/election/fold.js';
-import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
-import { generateKey } from '../../src/log/note.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
+import type { OpenedGenesis } from '../../src/election/genesis.js';
 import { compareStations } from '../../src/verify/compare.js';
 import { Findings } from '../../src/verify/report.js';
+import { syntheticGenesis } from '../helpers/synthetic-genesis.js';
 
-const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 let opened: OpenedGenesis;
 let fold: TallyFold;
 let size = 0;
 
 before(() => {
-  const log = generateKey('kura.test/compare', SEED('log'));
-  const commission = generateKey('kura.test-commission', SEED('commission'));
-  const definition = syntheticDefinition({
-    electionId: 'compare-test',
-    stations: 6,
-    logOrigin: 'kura.test/compare',
-    logKey: log.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: false,
-  });
-  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
-  const o = openGenesis(genesis.entryBytes, genesis.definitionBytes);
-  assert.ok(o.ok);
-  opened = o.value;
+  const { definition, entryBytes, opened: o } = syntheticGenesis('compare', 6);
+  opened = o;
   const index = opened.index;
   fold = new TallyFold(index);
-  fold.applyBytes(size++, genesis.entryBytes);
+  fold.applyBytes(size++, entryBytes);
   let k = 0;
   for (const station of definition.stations)
     for (const contest of index.contests.keys()) {

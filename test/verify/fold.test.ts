@@ -11,40 +11,27 @@ import type { ResultEntry, Unsigned } from '../../src/election/entries.js';
 import { encodeEntry } from '../../src/election/entries.js';
 import { hashEntries, packEntries } from '../../src/election/entry-checks.js';
 import { TallyFold } from '../../src/election/fold.js';
-import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
+import type { OpenedGenesis } from '../../src/election/genesis.js';
 import { sha256 } from '../../src/log/crypto.js';
 import { leafHash, rootFromLeafHashes } from '../../src/log/merkle.js';
-import { generateKey } from '../../src/log/note.js';
 import { buildTiles, decodeEntryBundleViews, encodeEntryBundle } from '../../src/log/tiles.js';
 import { SignaturePool } from '../../src/platform/signature-pool.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
 import { diffTally } from '../../src/verify/compare.js';
 import { StreamingFold } from '../../src/verify/fold.js';
 import type { LogReader } from '../../src/verify/log-reader.js';
 import { mirrorLog } from '../../src/verify/mirror.js';
 import { Findings } from '../../src/verify/report.js';
+import { syntheticGenesis } from '../helpers/synthetic-genesis.js';
 
-const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
 let pool: SignaturePool;
 let opened: OpenedGenesis;
 let definitionBytes: Uint8Array;
 const entries: Uint8Array[] = [];
 
 before(async () => {
-  const log = generateKey('kura.test/fold', SEED('log'));
-  const commission = generateKey('kura.test-commission', SEED('commission'));
-  const definition = syntheticDefinition({
-    electionId: 'fold-test',
-    stations: 40,
-    logOrigin: 'kura.test/fold',
-    logKey: log.verifierKey,
-    commissionKey: commission.verifierKey,
-    presidentOnly: false,
-  });
-  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
-  const o = openGenesis(genesis.entryBytes, genesis.definitionBytes);
-  assert.ok(o.ok);
-  opened = o.value;
+  const genesis = syntheticGenesis('fold', 40);
+  const { definition } = genesis;
+  opened = genesis.opened;
   definitionBytes = genesis.definitionBytes;
   const index = opened.index;
   const sign = (u: Unsigned<ResultEntry>, device = u.device) =>

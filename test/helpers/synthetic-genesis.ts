@@ -1,0 +1,40 @@
+// A synthetic election's entry 0, made and opened as a verifier opens it: for
+// tests of the fold and the comparisons that need no server.
+import assert from 'node:assert/strict';
+import type { ElectionDefinition } from '../../src/election/definition.js';
+import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
+import { generateKey } from '../../src/log/note.js';
+import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
+
+const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
+
+export interface SyntheticGenesis {
+  definition: ElectionDefinition;
+  /** Entry 0's bytes and the definition's, as logged. */
+  entryBytes: Uint8Array;
+  definitionBytes: Uint8Array;
+  opened: OpenedGenesis;
+}
+
+/** Election `name` (its id; its log origin kura.test/<name>) of `stations` synthetic stations, six contests. */
+export function syntheticGenesis(name: string, stations: number): SyntheticGenesis {
+  const log = generateKey(`kura.test/${name}`, SEED('log'));
+  const commission = generateKey('kura.test-commission', SEED('commission'));
+  const definition = syntheticDefinition({
+    electionId: `${name}-test`,
+    stations,
+    logOrigin: `kura.test/${name}`,
+    logKey: log.verifierKey,
+    commissionKey: commission.verifierKey,
+    presidentOnly: false,
+  });
+  const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
+  const o = openGenesis(genesis.entryBytes, genesis.definitionBytes);
+  assert.ok(o.ok);
+  return {
+    definition,
+    entryBytes: genesis.entryBytes,
+    definitionBytes: genesis.definitionBytes,
+    opened: o.value,
+  };
+}
