@@ -200,9 +200,7 @@ export async function verifyServer(o: VerifyOptions): Promise<VerifyReport> {
     // checked: the network wait overlaps the signature work. A server on
     // this machine would take CPU from the mirror while it serves the log:
     // its views are fetched once the log is read, while the workers check
-    // the last signatures (the server, otherwise idle then, makes the pages
-    // in about the time it would make them after the fold, with the cores
-    // left to it).
+    // the last signatures (the server has nothing else to serve then).
     // Station pages an earlier run found equal to the log: those whose facts
     // the log has not changed since are not read again in bulk (view-digests.ts).
     const earlierViews =
