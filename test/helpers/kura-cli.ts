@@ -1,6 +1,7 @@
 // `kura` as the tests run it: the CLI from source (tsx on src/cli/run.ts) in
 // a child process, so no build is needed. A non-zero exit is a result to
 // check, not an error.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +41,63 @@ export function kura(...args: string[]): Promise<KuraRun> {
   return kuraIn(process.cwd(), ...args);
 }
 
+/** The capture a write belongs to: the one whose work (and what it started) is running. */
+const capturing = new AsyncLocalStorage<Map<NodeJS.WritableStream, string>>();
+/** Each stream's own write, and how many captures are open on it. */
+const wrapped = new Map<
+  NodeJS.WritableStream,
+  { original: NodeJS.WritableStream['write']; open: number }
+>();
+
+function wrap(stream: NodeJS.WritableStream): void {
+  const known = wrapped.get(stream);
+  if (known !== undefined) {
+    known.open += 1;
+    return;
+  }
+  const original = stream.write;
+  wrapped.set(stream, { original, open: 1 });
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const capture = capturing.getStore();
+    const mine = capture?.get(stream);
+    if (capture === undefined || mine === undefined)
+      return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
+    capture.set(stream, mine + text);
+    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+    return true;
+  }) as typeof stream.write;
+}
+
+function unwrap(stream: NodeJS.WritableStream): void {
+  const known = wrapped.get(stream);
+  if (known === undefined) return;
+  known.open -= 1;
+  if (known.open > 0) return;
+  stream.write = known.original;
+  wrapped.delete(stream);
+}
+
+/**
+ * Runs `fn`, capturing what it (and only it, with what it starts) writes to
+ * `streams`. Writes from elsewhere in the process pass through: the test
+ * runner reports each test on this process's stdout, and a report written
+ * while a command runs must reach the runner, not the command's capture.
+ */
+export async function captureWrites<T>(
+  streams: readonly NodeJS.WritableStream[],
+  fn: () => Promise<T>,
+): Promise<{ value: T; written: string[] }> {
+  const capture = new Map(streams.map((stream) => [stream, '']));
+  for (const stream of streams) wrap(stream);
+  try {
+    const value = await capturing.run(capture, fn);
+    return { value, written: streams.map((stream) => capture.get(stream) ?? '') };
+  } finally {
+    for (const stream of streams) unwrap(stream);
+  }
+}
+
 /**
  * Runs kura's main() in this process (as bin/kura.js calls it), capturing what
  * it writes and the exit code it sets, with `env` set for the run: no tsx
@@ -50,26 +108,18 @@ export async function kuraInProcess(
   env: Record<string, string | undefined> = {},
 ): Promise<KuraRun> {
   const { main } = await import('../../src/cli/main.js');
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env))
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
-  process.stdout.write = ((s: string) => {
-    out.stdout += s;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => {
-    out.stderr += s;
-    return true;
-  }) as typeof process.stderr.write;
   try {
-    await main(argv);
-    return { code: Number(process.exitCode ?? 0), ...out };
+    const { written } = await captureWrites([process.stdout, process.stderr], () => main(argv));
+    return {
+      code: Number(process.exitCode ?? 0),
+      stdout: written[0] ?? '',
+      stderr: written[1] ?? '',
+    };
   } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
     process.exitCode = 0;
     for (const [k, v] of Object.entries(saved))
       if (v === undefined) delete process.env[k];
