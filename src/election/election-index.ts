@@ -288,6 +288,26 @@ export function checkDefinition(def: ElectionDefinition): Result<ElectionIndex, 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,127}$/;
 const SCOPES: readonly string[] = ['nation', 'county', 'constituency', 'ward'];
 
+/** Each list's fields and the types each may have (split once: a definition has 90,000 items). */
+const SHAPES: ReadonlyArray<
+  readonly [string, ReadonlyArray<readonly [string, readonly string[]]>]
+> = Object.entries({
+  units: { code: 'string', level: 'string', name: 'string', parent: 'string|null' },
+  stations: { code: 'string', name: 'string', ward: 'string', registeredVoters: 'number' },
+  contests: {
+    id: 'string',
+    kind: 'string',
+    title: 'string',
+    scope: 'string',
+    forms: 'object',
+    candidates: 'array',
+  },
+  devices: { id: 'string', publicKey: 'string', station: 'string' },
+}).map(([list, fields]) => [
+  list,
+  Object.entries(fields).map(([f, t]) => [f, t.split('|')] as const),
+]);
+
 function checkShape(def: unknown): string[] {
   const p: string[] = [];
   const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -297,21 +317,8 @@ function checkShape(def: unknown): string[] {
     if (typeof def[k] !== 'string') p.push(`${k} must be a string`);
   if (def.perStationCap !== null && typeof def.perStationCap !== 'number')
     p.push('perStationCap must be a number or null');
-  const lists: Record<string, Record<string, string>> = {
-    units: { code: 'string', level: 'string', name: 'string', parent: 'string|null' },
-    stations: { code: 'string', name: 'string', ward: 'string', registeredVoters: 'number' },
-    contests: {
-      id: 'string',
-      kind: 'string',
-      title: 'string',
-      scope: 'string',
-      forms: 'object',
-      candidates: 'array',
-    },
-    devices: { id: 'string', publicKey: 'string', station: 'string' },
-  };
   const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  for (const [list, fields] of Object.entries(lists)) {
+  for (const [list, fields] of SHAPES) {
     const items = def[list];
     if (!Array.isArray(items)) {
       p.push(`${list} must be an array`);
@@ -322,9 +329,9 @@ function checkShape(def: unknown): string[] {
         p.push(`${list}[${i}] must be an object`);
         return;
       }
-      for (const [f, t] of Object.entries(fields))
-        if (!t.split('|').includes(typeOf(item[f])))
-          p.push(`${list}[${i}].${f} must be ${t.replace('|', ' or ')}`);
+      for (const [f, allowed] of fields)
+        if (!allowed.includes(typeOf(item[f])))
+          p.push(`${list}[${i}].${f} must be ${allowed.join(' or ')}`);
       if (list === 'contests' && Array.isArray(item.candidates)) {
         (item.candidates as unknown[]).forEach((c, j) => {
           if (

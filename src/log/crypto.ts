@@ -214,9 +214,14 @@ export const SMALL_ORDER_ENCODINGS: readonly string[] = [
   'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
 ];
 const smallOrder = new Set(SMALL_ORDER_ENCODINGS);
+/** Their first bytes: most keys differ there, and need no hex made of them. */
+const smallOrderFirstBytes = new Set(
+  SMALL_ORDER_ENCODINGS.map((h) => Number.parseInt(h.slice(0, 2), 16)),
+);
 
 /** True for a public key of small order (see SMALL_ORDER_ENCODINGS). A set lookup: cheap for 46,000 devices. */
 export function isWeakEd25519Key(publicKey: Uint8Array): boolean {
+  if (!smallOrderFirstBytes.has(publicKey[0] ?? -1)) return false;
   return smallOrder.has(toHex(publicKey));
 }
 

@@ -8,7 +8,7 @@
 // in bulk. Only a random sample of such pages is read (views.ts), so a
 // server that changes an old page without a log entry is caught by chance,
 // or by a run with --all-views; everything the log changed is read.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { stationWords } from '../election/agent-views.js';
 import type { ElectionIndex } from '../election/election-index.js';
 import type { TallyFold } from '../election/fold.js';
@@ -47,7 +47,8 @@ export function stationDigests(index: ElectionIndex, fold: TallyFold): StationDi
       const words = stationWords(fold, contest, code);
       if (words.length) facts += ` ${JSON.stringify(words)}`;
     }
-    const digest = createHash('sha256').update(facts).digest();
+    // One-shot: no hash object per station.
+    const digest = hash('sha256', facts, 'buffer');
     out.set(code, digest.subarray(0, 16).toString('base64'));
   }
   return out;
