@@ -48,8 +48,11 @@ export function compareStationWords(o: {
     );
   for (const contest of index.contests.keys()) {
     if (!index.raceFor(contest, code)) continue;
-    const want = plain(stationWords(fold, contest, code)) as unknown[];
+    const words = stationWords(fold, contest, code);
     const got = served[contest];
+    // Most pages have no words: no JSON made to compare none with none.
+    if (words.length === 0 && (got == null || (Array.isArray(got) && got.length === 0))) continue;
+    const want = plain(words) as unknown[];
     if (isDeepStrictEqual(plain(got ?? []), want)) continue;
     const beyond = Array.isArray(got)
       ? got

@@ -199,6 +199,45 @@ describe('kura verify and kura forensics with party agents', () => {
     }
   });
 
+  test('a server that shows a word no agent gave, on a station with none, is not verified', async () => {
+    const quiet = stations[5] as string;
+    const invented = {
+      president: [{ kind: 'attestation', party: 'kk', agent: 'ag-0', entryIndex: 3 }],
+    };
+    /** Adds the invented word to the quiet station's page wherever a body holds it. */
+    const addWords = (v: unknown): void => {
+      if (Array.isArray(v)) for (const x of v) addWords(x);
+      else if (typeof v === 'object' && v !== null) {
+        const o = v as Json;
+        if ((o.station as Json | undefined)?.code === quiet && 'results' in o) o.words = invented;
+        else for (const x of Object.values(o)) addWords(x);
+      }
+    };
+    proxy.rewrite = (path, body) => {
+      if (
+        !path.startsWith('/api/v1/station-pages') &&
+        !path.startsWith(`/api/v1/stations/${quiet}`)
+      )
+        return undefined;
+      const json = JSON.parse(body.toString()) as unknown;
+      addWords(json);
+      return JSON.stringify(json);
+    };
+    try {
+      const r = await verify(proxy.url);
+      assert.equal(r.exitCode, 1, explain(r));
+      assert.ok(
+        r.findings.some(
+          (f) =>
+            f.kind === 'station-mismatch' && f.station === quiet && /agents' words/.test(f.message),
+        ),
+        explain(r),
+      );
+    } finally {
+      proxy.rewrite = undefined;
+    }
+  });
+
   test('forensics: the dissent with both figures, and the results no agent signed by area', async () => {
     const size = t.running.sequencer?.treeSize ?? 0;
     const entries = (await t.store.getEntries(0, size)).map((e) => e.data);
