@@ -14,6 +14,7 @@ import { TILE_WIDTH } from '../../src/log/tiles.js';
 import type { VerifyReport } from '../../src/verify/report.js';
 import { type VerifyOptions, verifyServer } from '../../src/verify/verify.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
+import { testVerifyOptions } from '../helpers/verify-options.js';
 import { startProxy, type TestProxy } from './proxy.js';
 
 /** Results enough for several entry bundles, so that reading the log takes many answers. */
@@ -34,17 +35,9 @@ describe('kura verify asks a server on this machine for its views once its log i
 
   const verify = async (extra: Partial<VerifyOptions>): Promise<VerifyReport> => {
     events = [];
-    const report = await verifyServer({
-      server: proxy.url,
-      stateDir: join(tmp, `state-${++run}`),
-      logKey: t.definition.logKey,
-      commissionKey: t.definition.commissionKey,
-      concurrency: 4,
-      threads: 2,
-      pageSample: 3,
-      say: () => {},
-      ...extra,
-    });
+    const report = await verifyServer(
+      testVerifyOptions(t, proxy.url, join(tmp, `state-${++run}`), extra),
+    );
     assert.equal(report.exitCode, 0, JSON.stringify(report.findings, null, 2));
     return report;
   };

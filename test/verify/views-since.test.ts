@@ -13,6 +13,7 @@ import { STATION_PAGE_LIMIT } from '../../src/verify/bulk.js';
 import { formatReport, type VerifyReport } from '../../src/verify/report.js';
 import { type VerifyOptions, verifyServer } from '../../src/verify/verify.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
+import { testVerifyOptions } from '../helpers/verify-options.js';
 import { startProxy, type TestProxy } from './proxy.js';
 
 /** Three chains of station pages: 1,000, 1,000 and 100 stations. */
@@ -32,17 +33,7 @@ describe('kura verify reads again only the station pages the log changed', () =>
   let codes: string[] = [];
   const stateDir = join(tmp, 'state');
   const verify = (extra: Partial<VerifyOptions> = {}) =>
-    verifyServer({
-      server: proxy.url,
-      stateDir,
-      logKey: t.definition.logKey,
-      commissionKey: t.definition.commissionKey,
-      concurrency: 4,
-      threads: 2,
-      pageSample: 3,
-      say: () => {},
-      ...extra,
-    });
+    verifyServer(testVerifyOptions(t, proxy.url, stateDir, extra));
   /** The cursors of the bulk station pages read since the last call (null: the first page). */
   const pagesRead = () => {
     const read = proxy.paths
