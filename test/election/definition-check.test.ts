@@ -7,21 +7,9 @@ import type { ElectionDefinition } from '../../src/election/definition.js';
 import { checkDefinition } from '../../src/election/election-index.js';
 import { toBase64 } from '../../src/log/bytes.js';
 import { SMALL_ORDER_ENCODINGS } from '../../src/log/crypto.js';
-import { generateKey } from '../../src/log/note.js';
-import { syntheticDefinition } from '../../src/simulate/synthetic-country.js';
+import { syntheticTestDefinition } from '../helpers/synthetic-genesis.js';
 
-const SEED = (s: string) => new TextEncoder().encode(s.padEnd(32, '.')).slice(0, 32);
-
-function definition(): ElectionDefinition {
-  return syntheticDefinition({
-    electionId: 'shape-test',
-    stations: 12,
-    logOrigin: 'kura.test/shape',
-    logKey: generateKey('kura.test/shape', SEED('log')).verifierKey,
-    commissionKey: generateKey('kura.test-commission', SEED('commission')).verifierKey,
-    presidentOnly: false,
-  });
-}
+const definition = () => syntheticTestDefinition('shape', 12);
 
 function problems(change: (d: Record<string, unknown[]>) => void): string[] {
   const d = structuredClone(definition()) as unknown as Record<string, unknown[]>;

@@ -1,5 +1,6 @@
-// A synthetic election's entry 0, made and opened as a verifier opens it: for
-// tests of the fold and the comparisons that need no server.
+// A synthetic election's definition, and its entry 0 made and opened as a
+// verifier opens it: for tests of the definition, the fold and the
+// comparisons that need no server.
 import assert from 'node:assert/strict';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import { createGenesis, type OpenedGenesis, openGenesis } from '../../src/election/genesis.js';
@@ -16,18 +17,21 @@ export interface SyntheticGenesis {
   opened: OpenedGenesis;
 }
 
-/** Election `name` (its id; its log origin kura.test/<name>) of `stations` synthetic stations, six contests. */
-export function syntheticGenesis(name: string, stations: number): SyntheticGenesis {
-  const log = generateKey(`kura.test/${name}`, SEED('log'));
-  const commission = generateKey('kura.test-commission', SEED('commission'));
-  const definition = syntheticDefinition({
+/** Election `name` (its id `<name>-test`; its log origin kura.test/<name>) of `stations` synthetic stations, six contests. */
+export function syntheticTestDefinition(name: string, stations: number): ElectionDefinition {
+  return syntheticDefinition({
     electionId: `${name}-test`,
     stations,
     logOrigin: `kura.test/${name}`,
-    logKey: log.verifierKey,
-    commissionKey: commission.verifierKey,
+    logKey: generateKey(`kura.test/${name}`, SEED('log')).verifierKey,
+    commissionKey: generateKey('kura.test-commission', SEED('commission')).verifierKey,
     presidentOnly: false,
   });
+}
+
+/** That election's entry 0, made and opened. */
+export function syntheticGenesis(name: string, stations: number): SyntheticGenesis {
+  const definition = syntheticTestDefinition(name, stations);
   const genesis = createGenesis(definition, SEED('commission'), new Date('2022-08-09T05:00:00Z'));
   const o = openGenesis(genesis.entryBytes, genesis.definitionBytes);
   assert.ok(o.ok);

@@ -29,8 +29,8 @@ const isBundle = (path: string) => path.startsWith('/log/tile/entries/');
 describe('kura verify asks a server on this machine for its views once its log is read', () => {
   let t: TestLog;
   let proxy: TestProxy;
-  /** 'request <path>' as each request arrives, 'answered <path>' as each bundle's answer is sent. */
-  let events: string[] = [];
+  /** Each request as it arrives, and each bundle's answer as it is sent, in order. */
+  let events: Array<{ kind: 'request' | 'answered'; path: string }> = [];
   let run = 0;
 
   const verify = async (extra: Partial<VerifyOptions>): Promise<VerifyReport> => {
@@ -41,11 +41,11 @@ describe('kura verify asks a server on this machine for its views once its log i
     assert.equal(report.exitCode, 0, JSON.stringify(report.findings, null, 2));
     return report;
   };
-  const firstView = () => events.findIndex((e) => e.startsWith('request ') && isView(e.slice(8)));
+  const firstView = () => events.findIndex((e) => e.kind === 'request' && isView(e.path));
   const lastBundleAnswer = () => {
     let last = -1;
     events.forEach((e, i) => {
-      if (e.startsWith('answered ') && isBundle(e.slice(9))) last = i;
+      if (e.kind === 'answered') last = i;
     });
     return last;
   };
@@ -66,11 +66,11 @@ describe('kura verify asks a server on this machine for its views once its log i
       );
     proxy = await startProxy(await t.running.app.listen({ port: 0, host: '127.0.0.1' }));
     proxy.override = (path) => {
-      events.push(`request ${path}`);
+      events.push({ kind: 'request', path });
       return undefined;
     };
     proxy.rewrite = (path) => {
-      if (isBundle(path)) events.push(`answered ${path}`);
+      if (isBundle(path)) events.push({ kind: 'answered', path });
       return undefined;
     };
   });
@@ -83,7 +83,7 @@ describe('kura verify asks a server on this machine for its views once its log i
     const report = await verify({});
     assert.equal(report.mirror?.bundlesFetched, Math.ceil((STATIONS + 1) / TILE_WIDTH));
     assert.ok(firstView() >= 0, 'the views were read');
-    assert.ok(lastBundleAnswer() >= 0, `the bundles were read: ${events.slice(0, 12).join(', ')}`);
+    assert.ok(lastBundleAnswer() >= 0, 'the bundles were read');
     assert.ok(
       firstView() > lastBundleAnswer(),
       `a view was asked for at event ${firstView()}, before the last bundle was answered at ${lastBundleAnswer()}`,
