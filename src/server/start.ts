@@ -32,7 +32,7 @@ import {
 } from './replay.js';
 import { DEFINITION_META, Sequencer, type SequencerOptions } from './sequencer.js';
 import { StatisticsKeeper } from './statistics-keeper.js';
-import { type WarmLog, WarmStandby } from './warm-standby.js';
+import { type StoredElection, type WarmLog, WarmStandby } from './warm-standby.js';
 import { WitnessPusher, type WitnessTarget } from './witness-push.js';
 
 /** Points of the first start a crash test may stop at (StartOptions.onStep). */
@@ -97,6 +97,8 @@ export interface OpenedWriter {
   election: OpenedGenesis;
   definitionBytes: Uint8Array;
   replayed: ReplayedLog;
+  /** It stood by while another writer held the lease, and took over from it. */
+  tookOver: boolean;
   /** Closes the sequencer (sequencing what is queued) and gives the lease up. */
   close(): Promise<void>;
 }
@@ -150,10 +152,13 @@ async function openLog(
   const keptRow =
     opts.signer && opts.checkStore !== false && !warm ? store.getKeptFold() : Promise.resolve(null);
   keptRow.catch(() => {}); // awaited below; a start that fails first must not leave it unhandled
-  const stored = await openStoredElection(store, opts);
-  // A standby's replay goes on from where it got to, if it followed this very election.
-  const followed = warm && equal(warm.definitionBytes, stored.definitionBytes) ? warm : null;
-  const { election, definitionBytes } = followed ?? stored;
+  // A standby's replay goes on from where it got to, if it followed this very
+  // election: entry 0, which commits to the definition, the bytes it opened.
+  // Then the election it opened is this one, and is not opened again (the
+  // definition's check and index cost a takeover 0.2 s on Kenya's).
+  const entry0 = warm ? await store.getEntry(0) : null;
+  const followed = warm && entry0 && equal(entry0.data, warm.entryBytes) ? warm : null;
+  const { election, definitionBytes } = followed ?? (await openStoredElection(store, opts));
   if (opts.signer) checkSigner(opts.signer, election.definition.logKey);
 
   // Nothing is served from a store that its own log does not account for.
@@ -264,6 +269,7 @@ export async function openLogWriter(
       election,
       definitionBytes,
       replayed,
+      tookOver: standby !== null,
       async close() {
         try {
           await sequencer.close();
@@ -283,23 +289,36 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
   const { store } = opts;
   const step = async (s: StartStep) => opts.onStep?.(s);
   let pusher: WitnessPusher | null = null;
-  const writer = opts.signer
-    ? await openLogWriter({
-        ...opts,
-        signer: opts.signer,
-        sequencer: {
-          ...opts.sequencer,
-          onCheckpoint: (cp) => {
-            opts.sequencer?.onCheckpoint?.(cp);
-            pusher?.notify(cp);
+  // A writer's signature workers start first: a standby then has them ready
+  // when it takes over (the stations' resent results are waiting), and a
+  // writer's start-up check runs while they start.
+  const threads = opts.signatureThreads ?? availableParallelism();
+  const starting = opts.signer && threads > 0 ? SignaturePool.start({ threads }) : null;
+  starting?.catch(() => {}); // awaited below, or closed if the start fails first
+  let writer: OpenedWriter | null;
+  try {
+    writer = opts.signer
+      ? await openLogWriter({
+          ...opts,
+          signer: opts.signer,
+          sequencer: {
+            ...opts.sequencer,
+            onCheckpoint: (cp) => {
+              opts.sequencer?.onCheckpoint?.(cp);
+              pusher?.notify(cp);
+            },
           },
-        },
-      })
-    : null;
+        })
+      : null;
+  } catch (e) {
+    await (await starting?.catch(() => null))?.close();
+    throw e;
+  }
   const { election, definitionBytes, replayed } = writer ?? (await openLog(opts));
   const sequencer = writer?.sequencer ?? null;
   let signatures: SignaturePool | undefined;
   try {
+    signatures = (await starting) ?? undefined;
     if (sequencer) {
       await step('signed');
       if (opts.witnesses?.length) {
@@ -334,8 +353,6 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
         now: opts.officialsNow,
       });
     }
-    const threads = opts.signatureThreads ?? availableParallelism();
-    if (sequencer && threads > 0) signatures = await SignaturePool.start({ threads });
     const app = await buildServer(
       {
         store,
@@ -357,15 +374,18 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
       { logger: opts.logger ?? false, ...opts.server },
     );
     await step('serving');
+    const statisticsEveryMs = opts.statisticsEveryMs ?? 30_000;
     const statistics = sequencer
       ? new StatisticsKeeper({
           store,
           logSize: () => sequencer.latestCheckpoint().size,
-          everyMs: opts.statisticsEveryMs ?? 30_000,
+          everyMs: statisticsEveryMs,
           log: opts.log,
         })
       : null;
-    statistics?.start();
+    // A writer that has just taken over has the results resent in the gap to
+    // take first: an ANALYZE now (0.3 s of the database's CPU) would delay them.
+    statistics?.start(writer?.tookOver ? statisticsEveryMs : 0);
     return {
       app,
       sequencer,
@@ -382,7 +402,7 @@ export async function startLog(opts: StartOptions): Promise<RunningLog> {
     };
   } catch (e) {
     // A start that fails after taking the lease gives it up (a standby may take over).
-    await signatures?.close();
+    await (signatures ?? (await starting?.catch(() => null)))?.close();
     await writer?.close().catch(() => {});
     throw e;
   }
@@ -443,10 +463,7 @@ function replayOptions(opts: StartOptions) {
  * definition is found by the hash entry 0 commits to (stored again from the
  * election given, if it is missing), and a missing meta row is written.
  */
-async function openStoredElection(
-  store: Store,
-  opts: StartOptions,
-): Promise<{ election: OpenedGenesis; definitionBytes: Uint8Array }> {
+async function openStoredElection(store: Store, opts: StartOptions): Promise<StoredElection> {
   const entry0 = await store.getEntry(0);
   if (!entry0)
     throw new StoreIntegrityError('missing-entry', 0, 'the store has entries but no entry 0');
@@ -500,13 +517,10 @@ async function openStoredElection(
   return openStoredGenesis(entry0.data, given && equal(given, defBlob.data) ? given : defBlob.data);
 }
 
-function openStoredGenesis(
-  entryBytes: Uint8Array,
-  definitionBytes: Uint8Array,
-): { election: OpenedGenesis; definitionBytes: Uint8Array } {
+function openStoredGenesis(entryBytes: Uint8Array, definitionBytes: Uint8Array): StoredElection {
   const opened = openGenesis(entryBytes, definitionBytes);
   if (!opened.ok) throw new Error(`the stored election does not verify: ${opened.error}`);
-  return { election: opened.value, definitionBytes };
+  return { election: opened.value, definitionBytes, entryBytes };
 }
 
 function sha256Hex(data: Uint8Array): string {

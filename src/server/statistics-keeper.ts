@@ -21,9 +21,14 @@ export class StatisticsKeeper {
 
   constructor(private readonly o: StatisticsKeeperOptions) {}
 
-  /** Checks now, then every `everyMs` until closed. */
-  start(): void {
-    this.check();
+  /** Checks after `firstAfterMs` (default: now), then every `everyMs` until closed. */
+  start(firstAfterMs = 0): void {
+    if (firstAfterMs <= 0) {
+      this.check();
+      return;
+    }
+    this.timer = setTimeout(() => this.check(), firstAfterMs);
+    this.timer.unref();
   }
 
   /** Checks now (tests), after any check under way. */

@@ -16,16 +16,21 @@ import type { Store } from '../store/store.js';
 import type { ServerReporter } from './events.js';
 import { LogReplay, type ReplayOptions } from './replay.js';
 
-/** What the standby has followed: the election it opened and its replay so far. */
-export interface WarmLog {
+/** The election a store holds, opened: entry 0 as stored, and the definition it commits to. */
+export interface StoredElection {
   election: OpenedGenesis;
   definitionBytes: Uint8Array;
+  entryBytes: Uint8Array;
+}
+
+/** What the standby has followed: the election it opened and its replay so far. */
+export interface WarmLog extends StoredElection {
   replay: LogReplay;
 }
 
 export interface WarmStandbyOptions {
   /** Opens the stored election on a read-only view (start.ts, openStoredElection). */
-  open: (view: Store) => Promise<{ election: OpenedGenesis; definitionBytes: Uint8Array }>;
+  open: (view: Store) => Promise<StoredElection>;
   replay?: ReplayOptions;
   /** Pause between looks at the log (default 1 s). */
   everyMs?: number;

@@ -1,8 +1,9 @@
 // The writer's StatisticsKeeper on a real embedded store: it takes the
 // planner's statistics once the log is big enough, says so as an event, does
 // nothing more while the log has not grown, and after close() checks nothing.
+// A writer that has just taken over asks for its first check later.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { silentReporter } from '../../src/platform/reporter.js';
 import type { EventId, ServerReporter } from '../../src/server/events.js';
 import { StatisticsKeeper } from '../../src/server/statistics-keeper.js';
@@ -51,6 +52,48 @@ test('the writer takes the statistics once the log is big enough, and says so', 
     assert.equal(events.length, 1, 'closed: no more checks');
   } finally {
     await keeper.close();
+    await store.close();
+    t.remove();
+  }
+});
+
+test('a first check asked for later is not made at start, and is made then', async () => {
+  const t = await freshDataDir();
+  const store = await openStore({ dataDir: t.dir, log: silentReporter });
+  const events: EventId[] = [];
+  const log: ServerReporter = { ...silentReporter, event: (id) => events.push(id) };
+  // The keeper's checks, counted as they are asked of the store (a check asks at
+  // once); answered without the database while the timers are mocked.
+  let asked = 0;
+  let real = false;
+  const refresh = store.refreshStatistics.bind(store);
+  store.refreshStatistics = (size) => {
+    asked++;
+    return real ? refresh(size) : Promise.resolve(null);
+  };
+  try {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    const later = new StatisticsKeeper({ store, logSize: () => 1500, everyMs: 30_000, log });
+    try {
+      later.start(30_000);
+      assert.equal(asked, 0, 'started with its first check 30 s on: none now');
+      mock.timers.tick(29_999);
+      assert.equal(asked, 0);
+      mock.timers.tick(1);
+      assert.equal(asked, 1, 'the first check, 30 s on');
+    } finally {
+      mock.timers.reset();
+      await later.close();
+    }
+    // Started at once (a writer that did not take over), it asks straight away.
+    real = true;
+    await store.appendBatch(batch(0, 1500));
+    const atOnce = new StatisticsKeeper({ store, logSize: () => 1500, everyMs: 3_600_000, log });
+    atOnce.start();
+    assert.equal(asked, 2, 'asked at start');
+    await atOnce.close();
+    assert.deepEqual(events, ['statistics-refreshed']);
+  } finally {
     await store.close();
     t.remove();
   }

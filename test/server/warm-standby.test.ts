@@ -4,6 +4,7 @@
 // two stores on one database, as two kura serve processes would be.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,20 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string): Pr
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One statement on the database behind kura's back (its triggers off, as an administrator could). */
+async function tamper(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL session_replication_role = replica');
+    await c.query(sql);
+    await c.query('COMMIT');
+  } finally {
+    await c.end();
   }
 }
 
@@ -127,6 +142,7 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
         `the takeover checked ${stats.tailEntries} of ${stats.entries} entries: it should have followed the second batch too`,
       );
       assert.ok(t.events.some((e) => e.id === 'writer-taking-over'));
+      assert.equal(opened.tookOver, true);
       // The followed fold equals a cold replay's, tally for tally.
       const cold = await replayStoredLog(t.standbyStore as Store, opened.election.index);
       assert.deepEqual(
@@ -142,6 +158,52 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
     }
   });
 
+  test('takes over with the election it opened while following, unless entry 0 changed', async () => {
+    const db = await createTestDatabase();
+    const t = await writerAndStandby(db.url, 10);
+    let opened: OpenedWriter | undefined;
+    try {
+      await t.send(10);
+      await t.signed();
+      await waitFor(() => sizeFollowed(t.events) !== undefined, 'the standby follows');
+      // From here on, reads of the definition (12 MB on Kenya's) through the standby's store.
+      const sha = createHash('sha256')
+        .update(readElectionFiles(join(dir, 'el')).definitionBytes)
+        .digest('hex');
+      let definitionReads = 0;
+      const getBlob = t.standbyStore.getBlob.bind(t.standbyStore);
+      t.standbyStore.getBlob = (s) => {
+        if (s === sha) definitionReads++;
+        return getBlob(s);
+      };
+      await t.writer.close();
+      await t.writerStore.close();
+      opened = await t.standby;
+      assert.equal(opened.tookOver, true);
+      assert.equal(definitionReads, 0, 'the election it followed is not opened again');
+      assert.equal(opened.sequencer.treeSize, await t.standbyStore.treeSize());
+    } finally {
+      await opened?.close();
+      await t.standbyStore.close();
+      await db.drop();
+    }
+    // Entry 0 changed after the standby opened it: the takeover opens the store's and refuses it.
+    const db2 = await createTestDatabase();
+    const t2 = await writerAndStandby(db2.url, 3_600_000);
+    try {
+      await t2.send(5);
+      await t2.signed();
+      await waitFor(() => sizeFollowed(t2.events) !== undefined, 'the standby follows');
+      await tamper(db2.url, "UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = 0");
+      await t2.writer.close();
+      await t2.writerStore.close();
+      await assert.rejects(t2.standby, /holds a different election/);
+    } finally {
+      await t2.standbyStore.close();
+      await db2.drop();
+    }
+  });
+
   test('a tampered entry in the tail it had not seen stops the takeover', async () => {
     const db = await createTestDatabase();
     // One look at the start, then none until the takeover: the tail is all that came later.
@@ -154,16 +216,10 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
       await t.send(20);
       await t.signed();
       const victim = followed + 5;
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      try {
-        await c.query('BEGIN');
-        await c.query('SET LOCAL session_replication_role = replica');
-        await c.query("UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = $1", [victim]);
-        await c.query('COMMIT');
-      } finally {
-        await c.end();
-      }
+      await tamper(
+        db.url,
+        `UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = ${victim}`,
+      );
       await t.writer.close();
       await t.writerStore.close();
       await assert.rejects(
