@@ -78,8 +78,10 @@ export interface ChildOptions {
   /** Extra node options, e.g. --cpu-prof. */
   nodeOptions?: string[];
   port: number;
-  /** A line on stdout that says the child is listening. */
+  /** A line that says the child is ready (on stdout unless `readyOn` says otherwise). */
   ready: RegExp;
+  /** The stream `ready` is looked for on (a standby says it follows in a stderr event). */
+  readyOn?: 'stdout' | 'stderr';
   what: string;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
@@ -125,8 +127,9 @@ export async function startChild(cleanup: Cleanup, o: ChildOptions): Promise<Run
         ),
       o.readyTimeoutMs ?? 120_000,
     );
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
+    const stream = o.readyOn === 'stderr' ? child.stderr : child.stdout;
+    stream?.on('data', (c: Buffer) => {
+      out = (out + c.toString('utf8')).slice(-65536);
       if (o.ready.test(out)) {
         clearTimeout(timer);
         res();

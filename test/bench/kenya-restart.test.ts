@@ -29,6 +29,7 @@ test('the start-up check line gives the entries, the rest, and their times', () 
     seconds: 38.2,
     entriesSeconds: 30.8,
     keptEntries: 0,
+    tailEntries: 276_710,
   });
   // A start that continued its kept fold says how many entries it held.
   const kept = stderr.replace('"entriesMs":30760', '"entriesMs":30760,"keptEntries":276710');

@@ -253,6 +253,26 @@ describe('bench report: the Kenya store after the night', () => {
     assert.doesNotMatch(md, /slowest/);
   });
 
+  test('a standby takeover on the store, beside the 5 s goal; absent in older results', () => {
+    const check = restartedPostgres.restart?.check as StartupCheck;
+    const takeover = (seconds: number): AfterNight => ({
+      ...restartedPostgres,
+      takeover: {
+        followSeconds: 9.4,
+        seconds,
+        check: { ...check, seconds: 2.7, entriesSeconds: 0, tailEntries: 12 },
+      },
+    });
+    const row = (a: AfterNight) =>
+      rowsOf(renderMarkdown(results([night('postgres', a)])), '| Standby takeover')[0];
+    assert.match(
+      row(takeover(3.1)) ?? '',
+      /\*\*3\.1 s\*\* \(it followed the whole log first, 9\.4 s after its start; at the takeover it checked the tail of 12 entries, the tiles, checkpoints and 287,454 derived rows in 2\.7 s\) \| \| \| ≤ 5 s \| 0\.62 \(met\) \|$/,
+    );
+    assert.match(row(takeover(6)) ?? '', /\| 1\.20 \(\*\*not met\*\*\) \|$/);
+    assert.equal(row(restartedPostgres), undefined);
+  });
+
   test('a verify that exits with findings does not meet its goal, however fast', () => {
     const findings: AfterNight = {
       ...restartedPostgres,
