@@ -72,6 +72,9 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  const sizeFollowed = (events: Array<{ id: string; fields?: Record<string, unknown> }>) =>
+    events.find((e) => e.id === 'standby-following')?.fields?.size as number | undefined;
+
   /** A writer on one store with a standby on another (same database), and what the standby said. */
   async function writerAndStandby(url: string, followMs: number) {
     const signer = () => new CheckpointSigner(readKeyFile(join(dir, 'el/log.key')));
@@ -113,20 +116,21 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
         async () => (await writerStore.latestCheckpoint())?.size === (await writerStore.treeSize()),
         'the writer signs',
       );
-    return { writer, writerStore, standby, standbyStore, events, send, signed };
+    /** Sends n results, then waits until they are signed and the standby follows the log. */
+    const followed = async (n: number) => {
+      await send(n);
+      await signed();
+      await waitFor(() => sizeFollowed(events) !== undefined, 'the standby follows');
+    };
+    return { writer, writerStore, standby, standbyStore, events, send, signed, followed };
   }
-
-  const sizeFollowed = (events: Array<{ id: string; fields?: Record<string, unknown> }>) =>
-    events.find((e) => e.id === 'standby-following')?.fields?.size as number | undefined;
 
   test('follows the log as it grows, and on takeover checks only the tail', async () => {
     const db = await createTestDatabase();
     const t = await writerAndStandby(db.url, 10);
     let opened: OpenedWriter | undefined;
     try {
-      await t.send(30);
-      await t.signed();
-      await waitFor(() => sizeFollowed(t.events) !== undefined, 'the standby follows');
+      await t.followed(30);
       await t.send(30);
       await t.signed();
       const signedSize = await t.writerStore.treeSize();
@@ -163,9 +167,7 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
     const t = await writerAndStandby(db.url, 10);
     let opened: OpenedWriter | undefined;
     try {
-      await t.send(10);
-      await t.signed();
-      await waitFor(() => sizeFollowed(t.events) !== undefined, 'the standby follows');
+      await t.followed(10);
       // From here on, reads of the definition (12 MB on Kenya's) through the standby's store.
       const sha = createHash('sha256')
         .update(readElectionFiles(join(dir, 'el')).definitionBytes)
@@ -191,9 +193,7 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
     const db2 = await createTestDatabase();
     const t2 = await writerAndStandby(db2.url, 3_600_000);
     try {
-      await t2.send(5);
-      await t2.signed();
-      await waitFor(() => sizeFollowed(t2.events) !== undefined, 'the standby follows');
+      await t2.followed(5);
       await tamper(db2.url, "UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = 0");
       await t2.writer.close();
       await t2.writerStore.close();
@@ -209,9 +209,7 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
     // One look at the start, then none until the takeover: the tail is all that came later.
     const t = await writerAndStandby(db.url, 3_600_000);
     try {
-      await t.send(10);
-      await t.signed();
-      await waitFor(() => sizeFollowed(t.events) !== undefined, 'the standby follows');
+      await t.followed(10);
       const followed = sizeFollowed(t.events) as number;
       await t.send(20);
       await t.signed();
