@@ -26,6 +26,7 @@ import type { Queryable } from '../../src/store/db.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { KeptFoldRow } from '../../src/store/store.js';
 import { testBackends } from '../helpers/postgres.js';
+import { tamper as tamperStore } from '../helpers/tamper.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -58,12 +59,7 @@ for (const backend of await testBackends()) {
     const signer = (key = LOG_KEY) => new CheckpointSigner(key.signerKey, () => NOW);
 
     /** Runs SQL with triggers and foreign keys off, as an administrator set on tampering would. */
-    async function tamper(fn: (q: Queryable) => Promise<unknown>): Promise<void> {
-      await db().withTransaction(async (tx) => {
-        await tx.query('SET LOCAL session_replication_role = replica');
-        await fn(tx);
-      });
-    }
+    const tamper = (fn: (q: Queryable) => Promise<unknown>) => tamperStore(t.store, fn);
 
     /** The servers a test started and has not closed (it failed): closed after it, so the next can start. */
     const stillOpen = new Set<RunningLog>();

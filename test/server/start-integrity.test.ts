@@ -15,6 +15,7 @@ import { type RunningLog, startLog } from '../../src/server/start.js';
 import type { Queryable } from '../../src/store/db.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { testBackends } from '../helpers/postgres.js';
+import { tamper as tamperStore } from '../helpers/tamper.js';
 import { newTestLog, type TestLog } from '../helpers/test-log.js';
 
 const STATIONS = 8;
@@ -29,12 +30,7 @@ for (const backend of await testBackends()) {
     const signer = (now = 1_700_000_000) => new CheckpointSigner(LOG_KEY.signerKey, () => now);
 
     /** Runs SQL with triggers and foreign keys off, as an administrator set on tampering would. */
-    async function tamper(fn: (q: Queryable) => Promise<unknown>): Promise<void> {
-      await db().withTransaction(async (tx) => {
-        await tx.query('SET LOCAL session_replication_role = replica');
-        await fn(tx);
-      });
-    }
+    const tamper = (fn: (q: Queryable) => Promise<unknown>) => tamperStore(t.store, fn);
 
     /** Starts a writer (or a reader), expecting a refusal that names `problem` and `index`. */
     async function refuses(problem: string, index: number | null, message: RegExp) {

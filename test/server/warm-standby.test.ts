@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { ElectionDefinition } from '../../src/election/definition.js';
 import { CheckpointSigner } from '../../src/log/checkpoint-signer.js';
 import { readElectionFiles, readKeyFile } from '../../src/platform/election-dir.js';
@@ -23,6 +22,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { demoPresidentResult } from '../helpers/demo-result.js';
 import { createTestDatabase, postgresAvailable } from '../helpers/postgres.js';
+import { tamper } from '../helpers/tamper.js';
 
 const available = process.env.CI ? true : await postgresAvailable();
 
@@ -31,20 +31,6 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string): Pr
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** One statement on the database behind kura's back (its triggers off, as an administrator could). */
-async function tamper(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query('BEGIN');
-    await c.query('SET LOCAL session_replication_role = replica');
-    await c.query(sql);
-    await c.query('COMMIT');
-  } finally {
-    await c.end();
   }
 }
 
@@ -194,7 +180,9 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
     const t2 = await writerAndStandby(db2.url, 3_600_000);
     try {
       await t2.followed(5);
-      await tamper(db2.url, "UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = 0");
+      await tamper(t2.standbyStore, (q) =>
+        q.query("UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = 0"),
+      );
       await t2.writer.close();
       await t2.writerStore.close();
       await assert.rejects(t2.standby, /holds a different election/);
@@ -214,9 +202,8 @@ describe('a warm standby', { skip: !available && 'no PostgreSQL' }, () => {
       await t.send(20);
       await t.signed();
       const victim = followed + 5;
-      await tamper(
-        db.url,
-        `UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = ${victim}`,
+      await tamper(t.standbyStore, (q) =>
+        q.query("UPDATE entries SET data = data || '\\x00'::bytea WHERE idx = $1", [victim]),
       );
       await t.writer.close();
       await t.writerStore.close();
