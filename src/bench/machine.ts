@@ -55,12 +55,16 @@ export function processCpuSeconds(pid: number): number | null {
  */
 export function reapedChildrenCpuSeconds(): number {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+    return childrenCpuSecondsOf(readFileSync('/proc/self/stat', 'utf8'));
   } catch {
     return Number.NaN;
   }
+}
+
+/** cutime + cstime of a /proc/<pid>/stat line, in seconds: its reaped children's CPU. */
+export function childrenCpuSecondsOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 
 /** CPU seconds used so far by every process named `postgres` (the server and its backends). */

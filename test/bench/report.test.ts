@@ -13,6 +13,7 @@ import type {
 } from '../../src/bench/kenya-restart.js';
 import type { CpuUse } from '../../src/bench/machine.js';
 import { parseOptions } from '../../src/bench/options.js';
+import type { PublicNight } from '../../src/bench/public-night.js';
 import { type BenchResults, renderMarkdown } from '../../src/bench/report.js';
 
 const cpu = (seconds: number): CpuUse => ({
@@ -322,5 +323,93 @@ describe('bench report: the Kenya store after the night', () => {
     assert.match(md, /\| Full Kenya night, six contests/);
     assert.equal(rowsOf(md, '| Writer restarted').length, 0);
     assert.match(md, /Only the Kenya scenario ran/);
+  });
+});
+
+describe('bench report: the public night', () => {
+  const latency = { count: 100, p50: 80, p90: 300, p99: 700, max: 1000, mean: 120 };
+  const publicNight = (generator?: 'wrk' | 'autocannon'): PublicNight => ({
+    readers: 2,
+    seconds: 30,
+    offeredPerSecond: 1000,
+    kenyaPeak: {
+      presidentialUploadsInBusiestMinute: 255,
+      minuteStart: null,
+      contests: 6,
+      formsPerSecond: 25.5,
+    },
+    clusterStartSeconds: 9,
+    ingest: {
+      sent: 33_000,
+      attempts: 6000,
+      acknowledged: 33_000,
+      gaveUp: 0,
+      byStatus: { '201': 6000 },
+      connectionErrors: 0,
+      errorSamples: [],
+      latency,
+      latencyAll: latency,
+      latencyBeforeKill: latency,
+      backlogClearedMs: 0,
+      exhausted: false,
+      stalled: false,
+    },
+    reads: {
+      ...(generator ? { generator } : {}),
+      requestsPerSecond: 21_000,
+      p50Ms: 30,
+      p99Ms: 400,
+      non2xx: 0,
+      errors: 0,
+      connections: 1024,
+      bytesPerResponse: 5000,
+      tallyPaths: 8,
+      tilePaths: 8,
+      cache: { HIT: 630_000 },
+      cacheHitShare: 1,
+    },
+    failover: { killedAfterSeconds: 15, writerlessMs: 900, standbyServingMs: 600 },
+    audit: {
+      finalSize: 33_001,
+      acknowledged: 33_000,
+      lost: 0,
+      lostSamples: [],
+      checkpoints: 800,
+      forks: 0,
+      forkSamples: [],
+    },
+    checkpointSamples: 20,
+    cpu: {
+      ...cpu(32),
+      machine: 1.98,
+      postgres: 0.1,
+      bench: 0.15,
+      kura: 0.7,
+      nginx: 0.5,
+      ...(generator === 'wrk' ? { reads: 0.45 } : {}),
+    },
+  });
+  const render = (p: PublicNight) => renderMarkdown({ ...results([]), publicNight: p });
+
+  test('reads through wrk: named, beside the goal, and its CPU counted as the bench', () => {
+    const md = render(publicNight('wrk'));
+    const [reads] = rowsOf(md, '| ″ reads/s through the front');
+    assert.match(reads ?? '', /\*\*21,000\/s\*\* \(wrk; p50 30 ms/);
+    assert.match(reads ?? '', /≥ 30,000\/s \| 0\.70 \(\*\*not met\*\*\)/);
+    const [cpuRow] = rowsOf(md, '| PostgreSQL | public night');
+    // bench 0.15 + wrk 0.45; others = 1.98 - 0.7 - 0.5 - 0.1 - 0.15 - 0.45.
+    assert.match(cpuRow ?? '', /\| 0\.6 \(wrk 0\.45\) \| 0\.08 \| 1\.98 \/ 2 \|/);
+    assert.match(md, /bench \(the sender\) 0\.15, wrk 0\.45, whole machine/);
+    assert.match(md, /- Reads \(Debian's wrk, one thread, nice 19\): 1,024 connections/);
+  });
+
+  test('results from before wrk say autocannon, whose CPU was the bench process', () => {
+    for (const p of [publicNight(), publicNight('autocannon')]) {
+      const md = render(p);
+      assert.match(rowsOf(md, '| ″ reads/s through the front')[0] ?? '', /\(autocannon; p50/);
+      assert.match(rowsOf(md, '| PostgreSQL | public night')[0] ?? '', /\| 0\.15 \| 0\.53 \|/);
+      assert.match(md, /bench \(autocannon and the sender\) 0\.15/);
+      assert.match(md, /- Reads \(autocannon, a thread of the bench\)/);
+    }
   });
 });
