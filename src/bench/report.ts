@@ -83,8 +83,15 @@ const ms = (x: number) =>
     : Number.isFinite(x)
       ? `${x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')} ms`
       : '—';
-const ratio = (x: number) =>
-  Number.isFinite(x) ? (x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3)) : '—';
+/** A ratio, never rounded onto 1 from either side: 4,977 ÷ 5,000 is 0.995, not a "1.00" beside "not met". */
+const ratio = (x: number) => {
+  if (!Number.isFinite(x)) return '—';
+  if (x >= 10) return x.toFixed(0);
+  if (x < 0.1) return x.toFixed(3);
+  let digits = 2;
+  while (x !== 1 && Number(x.toFixed(digits)) === 1 && digits < 6) digits++;
+  return x.toFixed(digits);
+};
 const met = (ok: boolean) => (ok ? 'met' : '**not met**');
 const statuses = (by: Record<string, number>) =>
   Object.entries(by)

@@ -403,6 +403,17 @@ describe('bench report: the public night', () => {
     assert.match(md, /- Reads \(Debian's wrk, one thread, nice 19\): 1,024 connections/);
   });
 
+  test('a figure just short of its goal is not rounded onto it', () => {
+    const p = publicNight('wrk');
+    const row = (requestsPerSecond: number) =>
+      rowsOf(render({ ...p, reads: { ...p.reads, requestsPerSecond } }), '| ″ reads/s through')[0];
+    assert.match(row(29_990) ?? '', /\| 0\.9997 \(\*\*not met\*\*\) \|$/);
+    assert.match(row(29_880) ?? '', /\| 0\.996 \(\*\*not met\*\*\) \|$/);
+    assert.match(row(30_000) ?? '', /\| 1\.00 \(met\) \|$/);
+    assert.match(row(30_100) ?? '', /\| 1\.003 \(met\) \|$/);
+    assert.match(row(31_000) ?? '', /\| 1\.03 \(met\) \|$/);
+  });
+
   test('results from before wrk say autocannon, whose CPU was the bench process', () => {
     for (const p of [publicNight(), publicNight('autocannon')]) {
       const md = render(p);
