@@ -3,6 +3,7 @@
 // ratio, met or not; a goal not met names its slowest part; a failed step is
 // shown as failed, not left out; a Kenya-only run renders without the engines.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { KenyaNight } from '../../src/bench/kenya-night.js';
 import type {
@@ -401,6 +402,18 @@ describe('bench report: the public night', () => {
     assert.match(cpuRow ?? '', /\| 0\.6 \(wrk 0\.45\) \| 0\.08 \| 1\.98 \/ 2 \|/);
     assert.match(md, /bench \(the sender\) 0\.15, wrk 0\.45, whole machine/);
     assert.match(md, /- Reads \(Debian's wrk, one thread, nice 19\): 1,024 connections/);
+    // The one process's tally reads still come from autocannon: the ratio says so.
+    const committed = JSON.parse(
+      readFileSync(new URL('../../bench/results.json', import.meta.url), 'utf8'),
+    ) as BenchResults;
+    const single = committed.engines.find((e) => e.engine === 'postgres')?.reads;
+    assert.ok(single, 'the committed results have PostgreSQL tally reads');
+    single.requestsPerSecond = 7000;
+    const withSingle = renderMarkdown({ ...committed, publicNight: publicNight('wrk') });
+    assert.match(
+      rowsOf(withSingle, "| ″ reads ÷ one process's")[0] ?? '',
+      /21,000\/s \(wrk; the one process's reads come from autocannon.*\| 3\.00 \|/,
+    );
   });
 
   test('a figure just short of its goal is not rounded onto it', () => {
