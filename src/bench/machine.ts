@@ -121,8 +121,10 @@ export interface CpuUse {
   serverCpuSeconds?: number;
   /** PostgreSQL's processes (0 on PGlite, which runs inside the server child). */
   postgres: number;
-  /** This bench process: load generators, autocannon. */
+  /** This bench process (load generators, autocannon), and wrk when it read. */
   bench: number;
+  /** Of `bench`, wrk's (a process of its own), when it generated the reads. */
+  wrk?: number;
   /** The whole machine, out of `cores`. */
   machine: number;
   /** Everything else on the machine (other users' processes): machine - server - postgres - bench. */

@@ -30,7 +30,7 @@ import { CpuMeter, type CpuUse, processCpuSeconds } from './machine.js';
 import { auditNight, busiestWindow, memoTiles, type NightAudit } from './night-audit.js';
 import { type SendResult, startSender } from './send.js';
 import { type LatencySummary, round, summarize } from './stats.js';
-import { findWrk, runWrk } from './wrk.js';
+import { findWrk, type ReadGenerator, runWrk } from './wrk.js';
 
 /** The Kenya 2022 peak: the busiest minute of presidential uploads, as forms/s for all six contests. */
 export interface KenyaPeak {
@@ -131,8 +131,6 @@ export interface PublicNight {
   /** Why the scenario was cut short, if it was. */
   failure?: string;
 }
-
-export type ReadGenerator = 'wrk' | 'autocannon';
 
 /** The reads' totals, from either generator. */
 interface ReadTotals {

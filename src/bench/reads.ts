@@ -1,26 +1,78 @@
-// Tally reads: GET /api/v1/tally/president with autocannon (in this process;
-// the background sender runs in a worker thread; gzip accepted, as browsers
-// and CDNs do), 256 connections, while
-// results are being ingested at a fixed rate; and the bare HTTP limit, a
-// minimal Fastify endpoint in a child process, measured the same way.
+// Tally reads: GET /api/v1/tally/president with Debian's wrk where it is
+// installed (one thread at nice 19, as the public night reads; wrk.ts says
+// why), autocannon in this process otherwise; gzip accepted, as browsers and
+// CDNs do; 256 connections, while results are being ingested at a fixed rate
+// (the sender runs in a worker thread); and the bare HTTP limit, a minimal
+// Fastify endpoint in a child process, measured the same way.
 import autocannon from 'autocannon';
 import { type Cleanup, freePort, startChild } from './children.js';
 import { CpuMeter, type CpuUse } from './machine.js';
 import { type SendResult, startSender } from './send.js';
-import { type LatencySummary, summarize } from './stats.js';
+import { type LatencySummary, round, summarize } from './stats.js';
+import { findWrk, type ReadGenerator, runWrk } from './wrk.js';
 
 export interface ReadFigures {
+  /** What generated the reads (results before wrk: autocannon). */
+  generator?: ReadGenerator;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
   errors: number;
-  /** Requests sent but not answered when the run ended (autocannon drops them from the latencies). */
-  unanswered: number;
+  /**
+   * Requests sent but not answered when the run ended (autocannon drops them
+   * from the latencies); wrk does not count them: undefined.
+   */
+  unanswered?: number;
   bytesPerResponse: number;
   seconds: number;
   connections: number;
   cpu: CpuUse;
+}
+
+/** Reads of one URL for `seconds`: with wrk where it is installed, with autocannon otherwise. */
+export async function readRun(
+  url: string,
+  connections: number,
+  seconds: number,
+  serverPid: number,
+  watchPostgres: boolean,
+): Promise<ReadFigures> {
+  const wrk = findWrk();
+  if (!wrk) return autocannonRun(url, connections, seconds, serverPid, watchPostgres);
+  const { origin, pathname, search } = new URL(url);
+  const meter = new CpuMeter(serverPid, watchPostgres);
+  const w = await runWrk({
+    wrk,
+    url: origin,
+    paths: [`${pathname}${search}`],
+    connections,
+    seconds,
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+    nice: 19,
+  });
+  const measured = meter.stop();
+  // wrk is the bench's load generator: its CPU is the bench's, not another user's.
+  const wrkCores = measured.seconds > 0 ? round(w.cpuSeconds / measured.seconds, 2) : 0;
+  const cpu: CpuUse = {
+    ...measured,
+    bench: round(measured.bench + wrkCores, 2),
+    wrk: wrkCores,
+    others: Math.max(0, round(measured.others - wrkCores, 2)),
+  };
+  const { connect, read, write, timeout } = w.errors;
+  return {
+    generator: 'wrk',
+    requestsPerSecond: w.seconds > 0 ? Math.round((w.requests - w.non2xx) / w.seconds) : 0,
+    p50Ms: w.latencyMs.p50,
+    p99Ms: w.latencyMs.p99,
+    non2xx: w.non2xx,
+    errors: connect + read + write + timeout,
+    bytesPerResponse: w.requests > 0 ? Math.round(w.bytes / w.requests) : 0,
+    seconds: round(w.seconds, 2),
+    connections,
+    cpu,
+  };
 }
 
 export async function autocannonRun(
@@ -43,6 +95,7 @@ export async function autocannonRun(
   const ok = r['2xx'];
   const answered = r.requests.total > 0;
   return {
+    generator: 'autocannon',
     requestsPerSecond: Math.round(ok / r.duration),
     // No answer at all: the latency is at least the whole run, not 0.
     p50Ms: answered ? r.latency.p50 : Number.POSITIVE_INFINITY,
@@ -110,7 +163,7 @@ export async function measureTallyReads(o: {
   await new Promise((r) => setTimeout(r, 1000));
   let reads: ReadFigures;
   try {
-    reads = await autocannonRun(
+    reads = await readRun(
       `${o.serverUrl}/api/v1/tally/president`,
       o.connections,
       o.seconds,
@@ -144,9 +197,9 @@ export async function measureBareLimit(
     ready: /bare: listening/,
   });
   try {
-    const small = await autocannonRun(`${child.url}/bare`, connections, seconds, child.pid, false);
+    const small = await readRun(`${child.url}/bare`, connections, seconds, child.pid, false);
     const sized = sizedBytes
-      ? await autocannonRun(
+      ? await readRun(
           `${child.url}/sized?bytes=${sizedBytes}`,
           connections,
           seconds,

@@ -11,8 +11,9 @@ import type { CpuUse, MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
 import type { PublicNight } from './public-night.js';
-import type { BareLimits } from './reads.js';
+import type { BareLimits, ReadFigures } from './reads.js';
 import type { Throughput } from './submissions.js';
+import type { ReadGenerator } from './wrk.js';
 
 export interface BenchResults {
   date: string;
@@ -167,7 +168,7 @@ function figuresTable(r: BenchResults): string[] {
     if (rd && bare) {
       const sized = bare.sized;
       rows.push(
-        `| Tally reads/s, ${rd.connections} connections, ingesting ${n(rd.ingest.rate)}/s | ${name} | **${n(rd.requestsPerSecond)}/s** (${n(rd.non2xx + rd.errors)} errors; ${n(rd.bytesPerResponse)} B each, gzip) | bare Fastify, small JSON: ${n(bare.small.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / bare.small.requestsPerSecond)} | ≥ ${n(GOALS.readsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.readsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.readsPerSecond)}) |`,
+        `| Tally reads/s, ${rd.connections} connections, ingesting ${n(rd.ingest.rate)}/s | ${name} | **${n(rd.requestsPerSecond)}/s** (${rd.generator ?? 'autocannon'}; ${n(rd.non2xx + rd.errors)} errors; ${n(rd.bytesPerResponse)} B each, gzip) | bare Fastify, small JSON: ${n(bare.small.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / bare.small.requestsPerSecond)} | ≥ ${n(GOALS.readsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.readsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.readsPerSecond)}) |`,
       );
       if (sized)
         rows.push(
@@ -414,10 +415,15 @@ function pollingRiskRows(p: PollingRiskBench): string[] {
 }
 
 /** The single-process tally reads of the same run the front is compared with: PostgreSQL's. */
-function singleProcessReads(r: BenchResults): number | null {
+function singleProcessReads(r: BenchResults): ReadFigures | null {
   const e =
     r.engines.find((x) => x.engine === 'postgres' && x.reads) ?? r.engines.find((x) => x.reads);
-  return e?.reads?.requestsPerSecond ?? null;
+  return e?.reads ?? null;
+}
+
+/** Who read, in words (results from before wrk: autocannon). */
+function generatorWords(g: ReadGenerator | undefined): string {
+  return g === 'wrk' ? "Debian's wrk (one thread, nice 19)" : 'autocannon (in the bench process)';
 }
 
 function publicNightRows(r: BenchResults, p: PublicNight): string[] {
@@ -436,7 +442,7 @@ function publicNightRows(r: BenchResults, p: PublicNight): string[] {
     `| ″ reads/s through the front (tallies and full tiles) | PostgreSQL | **${n(rd.requestsPerSecond)}/s** (${rd.generator ?? 'autocannon'}; p50 ${ms(rd.p50Ms)}, p99 ${ms(rd.p99Ms)}; ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors${hit}) | bare Fastify, one process, small JSON: ${n(bareSmall)}/s | ${ratio(rd.requestsPerSecond / bareSmall)} | ≥ ${n(GOALS.publicReadsPerSecond)}/s | ${ratio(rd.requestsPerSecond / GOALS.publicReadsPerSecond)} (${met(rd.requestsPerSecond >= GOALS.publicReadsPerSecond)}) |`,
     single === null
       ? "| ″ reads ÷ one process's tally reads | PostgreSQL | no single-process reads measured in this run | | | | |"
-      : `| ″ reads ÷ one process's tally reads | PostgreSQL | ${n(rd.requestsPerSecond)}/s${rd.generator === 'wrk' ? " (wrk; the one process's reads come from autocannon, which spends more of the shared CPU per read: part of this ratio is the generator's)" : ''} | one kura process, tally reads while ingesting: ${n(single)}/s | ${ratio(rd.requestsPerSecond / single)} | ≥ ${GOALS.publicReadsOverSingle}× | ${ratio(rd.requestsPerSecond / single / GOALS.publicReadsOverSingle)} (${met(rd.requestsPerSecond >= GOALS.publicReadsOverSingle * single)}) |`,
+      : `| ″ reads ÷ one process's tally reads | PostgreSQL | ${n(rd.requestsPerSecond)}/s${(rd.generator ?? 'autocannon') === (single.generator ?? 'autocannon') ? '' : ` (read by ${rd.generator ?? 'autocannon'}, the one process by ${single.generator ?? 'autocannon'}, which spend different shares of the shared CPU per read: part of this ratio is the generators')`} | one kura process, tally reads while ingesting: ${n(single.requestsPerSecond)}/s | ${ratio(rd.requestsPerSecond / single.requestsPerSecond)} | ≥ ${GOALS.publicReadsOverSingle}× | ${ratio(rd.requestsPerSecond / single.requestsPerSecond / GOALS.publicReadsOverSingle)} (${met(rd.requestsPerSecond >= GOALS.publicReadsOverSingle * single.requestsPerSecond)}) |`,
     ...(i.latencyBeforeKill
       ? [
           `| ″ receipt latency during the reads, before the kill (what the public's reads do) | PostgreSQL | p50 ${ms(i.latencyBeforeKill.p50)}, **p99 ${ms(i.latencyBeforeKill.p99)}** (${n(i.latencyBeforeKill.count)} results) | one kura process, no reads, same rate: p99 ${ms(pgLatency?.latency.p99 ?? Number.NaN)} | ${ratio(i.latencyBeforeKill.p99 / (pgLatency?.latency.p99 ?? Number.NaN))} | p99 ≤ ${n(GOALS.receiptP99Ms)} ms | ${ratio(i.latencyBeforeKill.p99 / GOALS.receiptP99Ms)} (${met(i.latencyBeforeKill.p99 <= GOALS.receiptP99Ms)}) |`,
@@ -484,7 +490,7 @@ function cpuTable(r: BenchResults): string[] {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const row = (engine: string, phase: string, c: CpuUse, pg: string) =>
-    `| ${engine} | ${phase} | ${c.seconds} | ${c.server} | ${pg} | ${c.bench} | ${c.others} | ${c.machine} / ${r.machine.cores} | ${n(c.listenOverflows)} |`;
+    `| ${engine} | ${phase} | ${c.seconds} | ${c.server} | ${pg} | ${c.bench}${c.wrk === undefined ? '' : ` (wrk ${c.wrk})`} | ${c.others} | ${c.machine} / ${r.machine.cores} | ${n(c.listenOverflows)} |`;
   for (const e of r.engines) {
     const name = ENGINE_NAME[e.engine];
     const phases: Array<[string, CpuUse | undefined]> = [
@@ -585,7 +591,7 @@ function details(r: BenchResults): string[] {
       );
     if (rd)
       out.push(
-        `- Reads: ${n(rd.bytesPerResponse)} bytes per tally response (gzip); ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors (timeouts included), ${n(rd.unanswered)} still in flight when it ended. Ingest during the reads: ${n(rd.ingest.sent)} results offered at ${n(rd.ingest.rate)}/s, answers: ${statuses(rd.ingest.byStatus)}; receipt p50 ${ms(rd.ingest.latency.p50)}, p99 ${ms(rd.ingest.latency.p99)}.`,
+        `- Reads: ${n(rd.bytesPerResponse)} bytes per tally response (gzip); ${n(rd.non2xx)} non-2xx, ${n(rd.errors)} errors (timeouts included)${rd.unanswered === undefined ? '' : `, ${n(rd.unanswered)} still in flight when it ended`}; read by ${generatorWords(rd.generator)}. Ingest during the reads: ${n(rd.ingest.sent)} results offered at ${n(rd.ingest.rate)}/s, answers: ${statuses(rd.ingest.byStatus)}; receipt p50 ${ms(rd.ingest.latency.p50)}, p99 ${ms(rd.ingest.latency.p99)}.`,
       );
     out.push(
       `- Raw INSERT limit: ${n(e.rawInsert.rowsPerSecond)} rows/s (${e.rawInsert.rowsPerStatement} rows of ${e.rawInsert.rowBytes} bytes per autocommitted statement, ${n(e.rawInsert.statements)} statements).`,
@@ -612,7 +618,7 @@ export function renderMarkdown(r: BenchResults): string {
   const { verify, bare } = r.limits;
   const o = r.options;
   const bareLine = (what: string, b: BareLimits['small']) =>
-    `- Bare HTTP, ${what}: a Fastify child answering a ${n(b.bytesPerResponse)}-byte JSON, autocannon ${b.connections} connections ${b.seconds} s: ${n(b.requestsPerSecond)} req/s, p50 ${ms(b.p50Ms)}, p99 ${ms(b.p99Ms)} (${n(b.non2xx + b.errors)} errors).`;
+    `- Bare HTTP, ${what}: a Fastify child answering a ${n(b.bytesPerResponse)}-byte JSON, ${generatorWords(b.generator)}, ${b.connections} connections ${b.seconds} s: ${n(b.requestsPerSecond)} req/s, p50 ${ms(b.p50Ms)}, p99 ${ms(b.p99Ms)} (${n(b.non2xx + b.errors)} errors).`;
   return [
     '# kura benchmark',
     '',
@@ -658,7 +664,7 @@ export function renderMarkdown(r: BenchResults): string {
     "- Senders run in a worker thread of the bench, through keep-alive `node:http` (`HttpClient` of src/simulate/replay.ts), without retries: a 503 or a reset is an error here. A server that answers nothing for 60 s while requests wait is declared hung and the engine's remaining tests are skipped.",
     "- Throughput is a closed loop: each device sends its next request when it has the answer. Devices send as the demo's do: a station's results for all six contests in one request (`POST /api/v1/results/batch`), each entry a complete result signed on its own by the station's device and logged as its own entry; the same test is repeated, on other stations, with one result per request (`POST /api/v1/results`). Since the server answers only once a batch is durable and signed, in flight ÷ latency (× results per request) bounds what one client can see (shown under Details); hence a second run with more devices in flight. Server CPU per result is the server child's CPU seconds (user + system, /proc) over the test ÷ results acknowledged: on a shared machine it is steadier than the rate.",
     '- The latency test is an open loop: sends follow a timetable, and latency runs from the scheduled time, so queueing in the client or the server is counted.',
-    "- Tally reads: autocannon in the bench process, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country's wards grow to 32 stations before its counties multiply, so at the bench's sizes the national tally lists at most about 48 counties, as Kenya's lists 47: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
+    "- Tally reads: Debian's wrk (one thread at nice 19, as in the public night below), or autocannon in the bench process where wrk is not installed, while a worker sends results (open loop) at half the best submission rate the engine reached, at most the latency test's rate: loaded but not overloaded (an overloaded server starves reads altogether). The synthetic country's wards grow to 32 stations before its counties multiply, so at the bench's sizes the national tally lists at most about 48 counties, as Kenya's lists 47: see its size in bytes. The bare limits are a minimal Fastify child measured the same way (without ingest), once with a small JSON and once with a JSON as large as the tally.",
     "- Raw INSERT: one multi-row INSERT of 1,000 rows per autocommitted statement into `bench_scratch (idx bigint PRIMARY KEY, data bytea)`; PGlite directly through @electric-sql/pglite with kura's start parameters (WAL written O_DSYNC), PostgreSQL through pg.",
     '- Peak RSS is VmHWM of the server child read from /proc just before it is stopped.',
     "- Restart and verify on the Kenya store (src/bench/kenya-restart.ts): after the night, on each engine, the writer is started again on the night's store (`kura serve --election`), and timed from the spawn to its first 200 for GET /log/checkpoint; its CPU and VmHWM are read from /proc then, and the split of its start-up check from the line it logs. The night ended with a clean stop, so this start continues the fold the writer kept then (src/server/kept-fold.ts); after the verify runs, the kept fold is removed from the store and the writer is started once more, as after a kill -9 before any clean stop, folding every entry again. A restart slower than its goal is started once more under `node --cpu-prof`, and the profile cut to spawn → first answer says where the CPU went. Then, on PostgreSQL only (the log's bytes are the same on both engines), `kura verify <writer> --election DIR --state DIR --json` runs against the restarted writer, and again with the same --state, which then finds nothing new: wall time from spawn to exit, CPU of the verify process from the bench's reaped-children time, each phase from its JSON report. A verify run slower than its goal is run once more the same way (the first from an empty state directory) under `node --cpu-prof`: where its main thread and its signature workers spent the run. After the verify runs, on PostgreSQL, a second `kura serve` on the same database stands by and follows the log (timed from its spawn to its `standby-following` event), the writer gets SIGKILL, and the takeover is timed from the kill to the standby's first 200 for GET /log/checkpoint, with the split of its start-up check at the takeover (the tail it had not followed, the derived rows); the new writer is then stopped cleanly before the crash restart. A step that fails is shown as failed, and the steps after it are not run.",

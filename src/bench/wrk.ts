@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { childrenCpuSecondsOf } from './machine.js';
 
+/** What generated a bench's reads. */
+export type ReadGenerator = 'wrk' | 'autocannon';
+
 /** What a run of wrk reports. */
 export interface WrkFigures {
   /** Answers received (any status). */

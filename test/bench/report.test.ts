@@ -412,8 +412,25 @@ describe('bench report: the public night', () => {
     const withSingle = renderMarkdown({ ...committed, publicNight: publicNight('wrk') });
     assert.match(
       rowsOf(withSingle, "| ″ reads ÷ one process's")[0] ?? '',
-      /21,000\/s \(wrk; the one process's reads come from autocannon.*\| 3\.00 \|/,
+      /21,000\/s \(read by wrk, the one process by autocannon, .*generators'\) \| .*7,000\/s \| 3\.00 \|/,
     );
+    // Both from wrk: one generator, no caveat; the one process's rows name it, and its CPU.
+    single.generator = 'wrk';
+    single.cpu = { ...single.cpu, bench: 0.5, wrk: 0.3 };
+    const both = renderMarkdown({ ...committed, publicNight: publicNight('wrk') });
+    assert.match(
+      rowsOf(both, "| ″ reads ÷ one process's")[0] ?? '',
+      /\| 21,000\/s \| one kura process, tally reads while ingesting: 7,000\/s \| 3\.00 \|/,
+    );
+    assert.match(
+      rowsOf(both, '| Tally reads/s').find((l) => l.includes('PostgreSQL')) ?? '',
+      /\*\*7,000\/s\*\* \(wrk; 0 errors;/,
+    );
+    assert.match(
+      rowsOf(both, '| PostgreSQL | tally reads + ingest')[0] ?? '',
+      /\| 0\.5 \(wrk 0\.3\) \|/,
+    );
+    assert.match(both, /- Reads: .*; read by Debian's wrk \(one thread, nice 19\)\./);
   });
 
   test('a figure just short of its goal is not rounded onto it', () => {
