@@ -30,18 +30,22 @@ export interface ReadFigures {
   cpu: CpuUse;
 }
 
+/** What is read, for how long, and whose CPU is watched meanwhile. */
+interface ReadTarget {
+  url: string;
+  connections: number;
+  seconds: number;
+  serverPid: number;
+  watchPostgres: boolean;
+}
+
 /** Reads of one URL for `seconds`: with wrk where it is installed, with autocannon otherwise. */
-export async function readRun(
-  url: string,
-  connections: number,
-  seconds: number,
-  serverPid: number,
-  watchPostgres: boolean,
-): Promise<ReadFigures> {
+export async function readRun(o: ReadTarget): Promise<ReadFigures> {
   const wrk = findWrk();
-  if (!wrk) return autocannonRun(url, connections, seconds, serverPid, watchPostgres);
+  if (!wrk) return autocannonRun(o);
+  const { url, connections, seconds } = o;
   const { origin, pathname, search } = new URL(url);
-  const meter = new CpuMeter(serverPid, watchPostgres);
+  const meter = new CpuMeter(o.serverPid, o.watchPostgres);
   const w = await runWrk({
     wrk,
     url: origin,
@@ -75,14 +79,9 @@ export async function readRun(
   };
 }
 
-export async function autocannonRun(
-  url: string,
-  connections: number,
-  seconds: number,
-  serverPid: number,
-  watchPostgres: boolean,
-): Promise<ReadFigures> {
-  const meter = new CpuMeter(serverPid, watchPostgres);
+async function autocannonRun(o: ReadTarget): Promise<ReadFigures> {
+  const { url, connections, seconds } = o;
+  const meter = new CpuMeter(o.serverPid, o.watchPostgres);
   // As a browser or CDN asks: gzip accepted (the bare endpoints send plain bytes regardless).
   const r = await autocannon({
     url,
@@ -163,13 +162,13 @@ export async function measureTallyReads(o: {
   await new Promise((r) => setTimeout(r, 1000));
   let reads: ReadFigures;
   try {
-    reads = await readRun(
-      `${o.serverUrl}/api/v1/tally/president`,
-      o.connections,
-      o.seconds,
-      o.serverPid,
-      o.watchPostgres,
-    );
+    reads = await readRun({
+      url: `${o.serverUrl}/api/v1/tally/president`,
+      connections: o.connections,
+      seconds: o.seconds,
+      serverPid: o.serverPid,
+      watchPostgres: o.watchPostgres,
+    });
   } finally {
     sender.stop();
   }
@@ -197,15 +196,10 @@ export async function measureBareLimit(
     ready: /bare: listening/,
   });
   try {
-    const small = await readRun(`${child.url}/bare`, connections, seconds, child.pid, false);
+    const bare = { connections, seconds, serverPid: child.pid, watchPostgres: false };
+    const small = await readRun({ ...bare, url: `${child.url}/bare` });
     const sized = sizedBytes
-      ? await readRun(
-          `${child.url}/sized?bytes=${sizedBytes}`,
-          connections,
-          seconds,
-          child.pid,
-          false,
-        )
+      ? await readRun({ ...bare, url: `${child.url}/sized?bytes=${sizedBytes}` })
       : null;
     return { small, sized };
   } finally {
