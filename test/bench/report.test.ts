@@ -409,6 +409,7 @@ describe('bench report: the public night', () => {
     const single = committed.engines.find((e) => e.engine === 'postgres')?.reads;
     assert.ok(single, 'the committed results have PostgreSQL tally reads');
     single.requestsPerSecond = 7000;
+    single.generator = 'autocannon';
     const withSingle = renderMarkdown({ ...committed, publicNight: publicNight('wrk') });
     assert.match(
       rowsOf(withSingle, "| ″ reads ÷ one process's")[0] ?? '',
