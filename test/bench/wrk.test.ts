@@ -31,7 +31,7 @@ function wrkNiceness(): number[] {
 const missing = !process.env.CI && !wrk && 'no wrk (apt-get install wrk)';
 
 describe('the reads through wrk', { skip: missing }, () => {
-  test('asks every path in turn with the headers, at the niceness asked, and counts what the server answered', async () => {
+  test('asks every path in turn with the headers, and counts what the server answered', async () => {
     const asked = new Map<string, number>();
     let niceness: number[] | undefined;
     let gzip = 0;
@@ -55,9 +55,10 @@ describe('the reads through wrk', { skip: missing }, () => {
         connections,
         seconds: 1,
         headers: { 'accept-encoding': 'gzip, br' },
-        nice: 19,
+        // At nice 19 on a machine busy with other tests wrk may get too little CPU to count on.
+        nice: 0,
       });
-      assert.deepEqual(niceness, [19]);
+      assert.deepEqual(niceness, [0]);
       assert.ok(w.requests > 30, `wrk answered ${w.requests}`);
       // wrk counts the answers it read; the server may have answered a few more as the run ended.
       assert.ok(all >= w.requests && all <= w.requests + connections, `${all} vs ${w.requests}`);
@@ -79,6 +80,30 @@ describe('the reads through wrk', { skip: missing }, () => {
       assert.ok(w.cpuSeconds > 0, `wrk's CPU: ${w.cpuSeconds} s`);
     } finally {
       server.close();
+    }
+  });
+
+  test('runs at the niceness asked', async () => {
+    let niceness: number[] | undefined;
+    const server = createServer((_req, res) => {
+      niceness ??= wrkNiceness();
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const w = await runWrk({
+        wrk: wrk as string,
+        url: `http://127.0.0.1:${port}`,
+        paths: ['/'],
+        connections: 1,
+        seconds: 1,
+        nice: 19,
+      });
+      assert.ok(w.requests > 0, 'at least one answer');
+      assert.deepEqual(niceness, [19]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 
