@@ -30,6 +30,21 @@ function wrkNiceness(): number[] {
 // In CI wrk is installed (.ci/run), and a missing one is a failure.
 const missing = !process.env.CI && !wrk && 'no wrk (apt-get install wrk)';
 
+/** Runs `use` against an HTTP server answering with `handler` on a free port, then closes it. */
+async function withServer<T>(
+  handler: Parameters<typeof createServer>[1],
+  use: (url: string) => Promise<T>,
+): Promise<T> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    return await use(`http://127.0.0.1:${port}`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
 describe('the reads through wrk', { skip: missing }, () => {
   test('asks every path in turn with the headers, and counts what the server answered', async () => {
     const asked = new Map<string, number>();
@@ -85,26 +100,16 @@ describe('the reads through wrk', { skip: missing }, () => {
 
   test('runs at the niceness asked', async () => {
     let niceness: number[] | undefined;
-    const server = createServer((_req, res) => {
-      niceness ??= wrkNiceness();
-      res.end('ok');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const w = await runWrk({
-        wrk: wrk as string,
-        url: `http://127.0.0.1:${port}`,
-        paths: ['/'],
-        connections: 1,
-        seconds: 1,
-        nice: 19,
-      });
-      assert.ok(w.requests > 0, 'at least one answer');
-      assert.deepEqual(niceness, [19]);
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    const w = await withServer(
+      (_req, res) => {
+        niceness ??= wrkNiceness();
+        res.end('ok');
+      },
+      (url) =>
+        runWrk({ wrk: wrk as string, url, paths: ['/'], connections: 1, seconds: 1, nice: 19 }),
+    );
+    assert.ok(w.requests > 0, 'at least one answer');
+    assert.deepEqual(niceness, [19]);
   });
 
   test('a run without its totals line fails', async () => {
